@@ -1,0 +1,107 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县/区")
+    TOWN = "town", _("乡镇/街道")
+    VILLAGE = "village", _("村/社区")
+
+
+class ProducerKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("带贫企业")
+    COOPERATIVE = "cooperative", _("专业合作社")
+    FAMILY_FARM = "family_farm", _("家庭农场")
+    HOUSEHOLD = "household", _("农户")
+
+
+class CertificationStatus(models.TextChoices):
+    ACTIVE = "active", _("有效")
+    SUSPENDED = "suspended", _("暂停")
+    REVOKED = "revoked", _("撤销")
+
+
+class BenefitKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("务工就业")
+    ORDER_PURCHASE = "order_purchase", _("订单收购")
+    LAND_LEASE = "land_lease", _("土地流转")
+    DIVIDEND = "dividend", _("入股分红")
+    PROCESSING = "processing", _("来料加工")
+
+
+class BrandKind(models.TextChoices):
+    FLAGSHIP = "flagship", _("主导产品品牌")
+    REGIONAL_PUBLIC = "regional_public", _("区域公用品牌")
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    RELEASED = "released", _("已放行")
+    ON_HOLD = "on_hold", _("暂停销售")
+    RECALLED = "recalled", _("已召回")
+
+
+class TraceEventKind(models.TextChoices):
+    """Critical tracking events; `BIZ_STEPS` maps them to GS1 CBV business steps."""
+
+    HARVEST = "harvest", _("采收")
+    PACK = "pack", _("包装")
+    SHIP = "ship", _("发货")
+    RECEIVE = "receive", _("收货")
+    SELL = "sell", _("销售")
+    TRANSFORM = "transform", _("加工")
+
+
+# GS1 CBV 2.0 business steps for EPCIS export.
+BIZ_STEPS = {
+    TraceEventKind.HARVEST: "commissioning",
+    TraceEventKind.PACK: "packing",
+    TraceEventKind.SHIP: "shipping",
+    TraceEventKind.RECEIVE: "receiving",
+    TraceEventKind.SELL: "retail_selling",
+    TraceEventKind.TRANSFORM: "transforming",
+}
+
+
+class ReferenceDocumentType(models.TextChoices):
+    """FSMA 204 reference document types, and the Chinese ones in use."""
+
+    INVOICE = "invoice", _("发票")
+    BILL_OF_LADING = "bill_of_lading", _("运单")
+    PURCHASE_ORDER = "purchase_order", _("采购单")
+    CERTIFICATE = "certificate", _("承诺达标合格证")
+    PRODUCTION_LOG = "production_log", _("生产记录")
+    OTHER = "other", _("其他")
+
+
+class OutletKind(models.TextChoices):
+    SMART_CABINET = "smart_cabinet", _("专柜")
+    PAVILION = "pavilion", _("专馆")
+    ONLINE_ZONE = "online_zone", _("线上专区")
+    OFFLINE_ZONE = "offline_zone", _("线下专区")
+    AUTHORISED_STORE = "authorised_store", _("授权店")
+    ECOMMERCE_PLATFORM = "ecommerce_platform", _("电商平台")
+    LIVESTREAM_BASE = "livestream_base", _("直播基地")
+
+
+class SaleChannel(models.TextChoices):
+    """消费扶贫 "五进" channels and the outlets of the seed documents."""
+
+    GOVERNMENT = "government", _("进机关")
+    SCHOOL = "school", _("进学校")
+    HOSPITAL = "hospital", _("进医院")
+    ENTERPRISE = "enterprise", _("进企业")
+    MARKET = "market", _("进市场")
+    ECOMMERCE = "ecommerce", _("电商平台")
+    SMART_CABINET = "smart_cabinet", _("专柜")
+    PAVILION = "pavilion", _("专馆")
+    ZONE = "zone", _("专区")
+    OTHER = "other", _("其他")
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("生产经营主体操作员")
+    INSPECTOR = "inspector", _("监督员")
+    ADMINISTRATOR = "administrator", _("扶贫办管理员")

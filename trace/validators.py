@@ -1,0 +1,73 @@
+"""Identifier checks from maintained libraries, wrapped as Django validators.
+
+Each `normalize_*` returns the compact form or raises ValidationError with a
+Chinese message; the messages never repeat the submitted value, because a
+rejected ID number is still personal data.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import ean
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+# GS1 General Specifications, figure 7.11-1: character set 82, used by AI 10
+# (lot) and AI 21 (serial), at most 20 characters.
+GS1_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+
+
+def normalize_id_number(value: str) -> str:
+    """Return an 18-character national ID (GB 11643) or raise ValidationError."""
+    try:
+        number = ric.validate(value)
+    except StdnumError as error:
+        raise ValidationError(_("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid") from error
+    if len(number) != 18:
+        raise ValidationError(_("身份证号码必须为 18 位。"), code="invalid")
+    return number
+
+
+def normalize_uscc(value: str) -> str:
+    """Return an 18-character unified social credit code (GB 32100) or raise."""
+    try:
+        return uscc.validate(value)
+    except StdnumError as error:
+        raise ValidationError(
+            _("统一社会信用代码无效（GB 32100 校验码不符或格式错误）。"), code="invalid"
+        ) from error
+
+
+def normalize_gtin(value: str) -> str:
+    """Return a GTIN-14 (zero-padded) from a GTIN-13 or GTIN-14, or raise."""
+    try:
+        number = ean.validate(value)
+    except StdnumError as error:
+        raise ValidationError(_("GTIN 无效（校验位不符或格式错误）。"), code="invalid") from error
+    if len(number) not in (13, 14):
+        raise ValidationError(_("GTIN 必须为 13 位或 14 位。"), code="invalid")
+    return number.zfill(14)
+
+
+def validate_gs1_lot(value: str) -> None:
+    """Raise ValidationError unless the value may be a GS1 AI 10 lot number."""
+    if not GS1_CSET82.match(value):
+        raise ValidationError(
+            _("批次号须为 1–20 个 GS1 允许的字符（英文字母、数字和少数符号，不能含中文或空格）。"),
+            code="invalid",
+        )
+
+
+def suggest_gs1_lot(value: str) -> str:
+    """Return a lot code made from the GS1-safe characters of the input."""
+    kept = "".join(character for character in value.upper() if GS1_CSET82.match(character))
+    return kept[:20]
+
+
+def validate_uscc(value: str) -> None:
+    normalize_uscc(value)
+
+
+def validate_gtin(value: str) -> None:
+    normalize_gtin(value)
