@@ -23,7 +23,7 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,0 +1,116 @@
+"""Shared fixtures: a small county with two producers, one user per role, API clients."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    BatchFactory,
+    BenefitLinkFactory,
+    CertificationFactory,
+    HouseholdFactory,
+    ProducerFactory,
+    ProductLineFactory,
+    RegionFactory,
+    make_administrator,
+    make_inspector,
+    make_operator,
+)
+from trace.choices import ProducerKind, RegionLevel
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_tool(name: str) -> str:
+    """Return the path of a system tool; skip without it, fail in CI."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"system tool {name!r} is not installed (Debian: see .ci/run)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@dataclass
+class World:
+    """A county where operator A and operator B run different producers."""
+
+    hunan: object
+    dongkou: object
+    gulou_village: object
+    shaodong_village: object
+    producer_a: object
+    producer_b: object
+    household_a: object
+    household_b: object
+    batch_a: object
+    batch_b: object
+    admin: object
+    operator_a: object
+    operator_b: object
+    inspector: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    hunan = RegionFactory(name="湖南省", level=RegionLevel.PROVINCE, code="430000")
+    shaoyang = RegionFactory(name="邵阳市", level=RegionLevel.CITY, parent=hunan, code="430500")
+    dongkou = RegionFactory(name="洞口县", level=RegionLevel.COUNTY, parent=shaoyang, code="430525")
+    gulou = RegionFactory(name="古楼乡", level=RegionLevel.TOWN, parent=dongkou)
+    gulou_village = RegionFactory(name="古楼村", level=RegionLevel.VILLAGE, parent=gulou)
+    shaodong = RegionFactory(name="邵东市", level=RegionLevel.COUNTY, parent=shaoyang, code="430582")
+    shaodong_town = RegionFactory(name="廉桥镇", level=RegionLevel.TOWN, parent=shaodong)
+    shaodong_village = RegionFactory(name="廉桥村", level=RegionLevel.VILLAGE, parent=shaodong_town)
+
+    producer_a = ProducerFactory(name="洞口县古楼茶业专业合作社", region=gulou_village)
+    producer_b = ProducerFactory(name="邵东市廉桥药材有限公司", kind=ProducerKind.ENTERPRISE, region=shaodong_village)
+    household_a = HouseholdFactory(village=gulou_village, head_name="王小明")
+    household_b = HouseholdFactory(village=shaodong_village, head_name="李春花")
+    BenefitLinkFactory(producer=producer_a, household=household_a, annual_income=Decimal("8000"))
+    BenefitLinkFactory(producer=producer_b, household=household_b, annual_income=Decimal("7200"))
+    CertificationFactory(producer=producer_a)
+    CertificationFactory(producer=producer_b)
+    tea = ProductLineFactory(name="古楼云雾茶", unit="盒")
+    herb = ProductLineFactory(name="玉竹", unit="袋")
+    batch_a = BatchFactory(producer=producer_a, product_line=tea, origin=gulou_village, lot_code="GL2026A")
+    batch_b = BatchFactory(producer=producer_b, product_line=herb, origin=shaodong_village, lot_code="LQ2026A")
+    return World(
+        hunan=hunan,
+        dongkou=dongkou,
+        gulou_village=gulou_village,
+        shaodong_village=shaodong_village,
+        producer_a=producer_a,
+        producer_b=producer_b,
+        household_a=household_a,
+        household_b=household_b,
+        batch_a=batch_a,
+        batch_b=batch_b,
+        admin=make_administrator("office"),
+        operator_a=make_operator("operator_a", producer_a),
+        operator_b=make_operator("operator_b", producer_b),
+        inspector=make_inspector("inspector_dk", [dongkou]),
+    )
+
+
+@pytest.fixture
+def client_for():
+    """Return an authenticated API client for a user (anonymous for None)."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make

@@ -1,0 +1,193 @@
+"""factory_boy factories; households go through the service so IDs are encrypted."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from stdnum.cn import ric, uscc
+
+from trace import services
+from trace.choices import (
+    BatchStatus,
+    BenefitKind,
+    BrandKind,
+    CertificationStatus,
+    ProducerKind,
+    RegionLevel,
+    Role,
+)
+from trace.models import (
+    Batch,
+    BenefitLink,
+    Brand,
+    BrandLicense,
+    Certification,
+    Producer,
+    ProductLine,
+    Region,
+    UserRole,
+)
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_uscc(region_code: str = "430525") -> str:
+    body = "91" + region_code + "".join(random.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(region_code: str = "430525", born: datetime.date | None = None) -> str:
+    born = born or datetime.date(1990, 1, 1) + datetime.timedelta(days=random.randrange(9000))
+    body = f"{region_code}{born:%Y%m%d}{random.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_gtin13() -> str:
+    body = "690" + "".join(random.choice("0123456789") for _ in range(9))
+    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-suyuan-test")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"区域{n}")
+    level = RegionLevel.VILLAGE
+    parent = None
+
+
+class ProducerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Producer
+
+    name = factory.Sequence(lambda n: f"洞口县第{n}果业专业合作社")
+    kind = ProducerKind.COOPERATIVE
+    uscc = factory.LazyFunction(make_uscc)
+    region = factory.SubFactory(RegionFactory)
+    contact_person = "李经理"
+    contact_phone = "0739-7000000"
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    producer = factory.SubFactory(ProducerFactory)
+    number = factory.Sequence(lambda n: f"HN-DK-2026-{n:04d}")
+    issuer = "洞口县扶贫开发办公室"
+    valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    valid_until = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=335))
+    status = CertificationStatus.ACTIVE
+
+
+class HouseholdFactory(factory.Factory):
+    """Build households through household_create, the only way IDs are stored."""
+
+    class Meta:
+        model = dict
+
+    village = factory.SubFactory(RegionFactory)
+    head_name = factory.Iterator(["王小明", "李春花", "张德胜", "刘秀英", "陈建国"])
+    id_number = factory.LazyFunction(make_id_number)
+    phone = factory.Sequence(lambda n: f"1397390{n:04d}")
+    members = 3
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.household_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        return kwargs
+
+
+class BenefitLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BenefitLink
+
+    producer = factory.SubFactory(ProducerFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    kind = BenefitKind.EMPLOYMENT
+    since = datetime.date(2024, 3, 1)
+    annual_income = Decimal("8000.00")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"品牌{n}")
+    kind = BrandKind.FLAGSHIP
+    owner = "洞口县公用品牌办公室"
+
+
+class ProductLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductLine
+
+    brand = None
+    name = factory.Sequence(lambda n: f"产品{n}")
+    category = "水果"
+    standard = "DB43/T 1234"
+    unit = "箱"
+
+
+class BrandLicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BrandLicense
+
+    brand = factory.SubFactory(BrandFactory)
+    producer = factory.SubFactory(ProducerFactory)
+    valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    valid_until = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=335))
+
+    @factory.post_generation
+    def product_lines(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.product_lines.set(extracted)
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Batch
+
+    producer = factory.SubFactory(ProducerFactory)
+    product_line = factory.SubFactory(ProductLineFactory)
+    lot_code = factory.Sequence(lambda n: f"LOT2026{n:04d}")
+    origin = factory.SelfAttribute("producer.region")
+    harvest_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=3))
+    quantity = Decimal("500")
+    unit = "箱"
+    status = BatchStatus.RELEASED
+
+
+def make_user(username: str, role: str, *, producer=None, regions=()):
+    user = UserFactory(username=username)
+    binding = UserRole.objects.create(user=user, role=role, producer=producer)
+    binding.regions.set(regions)
+    return user
+
+
+def make_operator(username: str, producer):
+    return make_user(username, Role.OPERATOR, producer=producer)
+
+
+def make_inspector(username: str, regions):
+    return make_user(username, Role.INSPECTOR, regions=regions)
+
+
+def make_administrator(username: str):
+    return make_user(username, Role.ADMINISTRATOR)

@@ -1,0 +1,70 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from trace.validators import (
+    normalize_gtin,
+    normalize_id_number,
+    normalize_uscc,
+    suggest_gs1_lot,
+    validate_gs1_lot,
+)
+
+VALID_ID = "11010519491231002X"  # GB 11643 example number, check character X
+VALID_USCC = "91110000600037341L"
+VALID_GTIN13 = "6901234567892"
+
+
+def test_valid_id_number_is_normalized():
+    assert normalize_id_number(" 11010519491231002x ") == VALID_ID
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "110105194912310021",  # wrong check digit
+        "11010519491331002X",  # month 13
+        "99010519491231002X",  # no such area code
+        "11010519491231002",  # 17 characters
+        "ABCDEFGHIJKLMNOPQR",
+    ],
+)
+def test_invalid_id_number_is_rejected_without_echoing_it(value):
+    with pytest.raises(ValidationError) as raised:
+        normalize_id_number(value)
+    assert value not in str(raised.value)
+
+
+def test_valid_credit_code():
+    assert normalize_uscc("91110000600037341l") == VALID_USCC
+
+
+@pytest.mark.parametrize("value", ["91110000600037341M", "9111000060003734", "I1110000600037341L"])
+def test_invalid_credit_code(value):
+    with pytest.raises(ValidationError):
+        normalize_uscc(value)
+
+
+def test_gtin13_is_padded_to_gtin14():
+    assert normalize_gtin(VALID_GTIN13) == "06901234567892"
+    assert normalize_gtin("06901234567892") == "06901234567892"
+
+
+@pytest.mark.parametrize("value", ["6901234567893", "690123456789", "12345670"])
+def test_invalid_gtin(value):
+    with pytest.raises(ValidationError):
+        normalize_gtin(value)
+
+
+@pytest.mark.parametrize("value", ["GL2026A", "2026-11/03", "A" * 20])
+def test_gs1_lot_accepts_character_set_82(value):
+    validate_gs1_lot(value)
+
+
+@pytest.mark.parametrize("value", ["古楼2026", "LOT 1", "A" * 21, "", "LOT#1"])
+def test_gs1_lot_rejects_other_characters(value):
+    with pytest.raises(ValidationError):
+        validate_gs1_lot(value)
+
+
+def test_lot_suggestion_keeps_allowed_characters():
+    assert suggest_gs1_lot("古楼 2026 a批") == "2026A"
