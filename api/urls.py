@@ -2,7 +2,32 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api.batches import BatchViewSet
+from api.benefit_links import BenefitLinkViewSet
+from api.brand_licenses import BrandLicenseViewSet
+from api.brands import BrandViewSet
+from api.certifications import CertificationViewSet
+from api.households import HouseholdViewSet
+from api.outlets import OutletViewSet
+from api.producers import ProducerViewSet
+from api.product_lines import ProductLineViewSet
+from api.regions import RegionViewSet
+from api.sales import SaleViewSet
+from api.trace_events import TraceEventViewSet
+
 router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("producers", ProducerViewSet, basename="producer")
+router.register("certifications", CertificationViewSet, basename="certification")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("benefit-links", BenefitLinkViewSet, basename="benefit-link")
+router.register("brands", BrandViewSet, basename="brand")
+router.register("brand-licenses", BrandLicenseViewSet, basename="brand-license")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
+router.register("outlets", OutletViewSet, basename="outlet")
+router.register("batches", BatchViewSet, basename="batch")
+router.register("trace-events", TraceEventViewSet, basename="trace-event")
+router.register("sales", SaleViewSet, basename="sale")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

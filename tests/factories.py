@@ -148,6 +148,7 @@ class ProductLineFactory(factory.django.DjangoModelFactory):
 class BrandLicenseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BrandLicense
+        skip_postgeneration_save = True
 
     brand = factory.SubFactory(BrandFactory)
     producer = factory.SubFactory(ProducerFactory)

@@ -84,3 +84,10 @@ def sale_list_visible_to(*, user) -> QuerySet[Sale]:
     return Sale.objects.filter(access.batch_scope(user, "batch")).select_related(
         "batch__product_line", "seller", "outlet"
     )
+
+
+def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
+    """Households linked to a producer the user sees, for choosing contributors."""
+    return Household.objects.filter(
+        pk__in=BenefitLink.objects.filter(access.producer_scope(user, "producer")).values("household")
+    )

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.permissions import RegisterPermission
+from api.references import HouseholdReferenceSerializer
+from trace import services
+from trace.models import BenefitLink
+from trace.selectors import benefit_link_list_visible_to, household_list_visible_to, producer_list_visible_to
+
+
+class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"producer": producer_list_visible_to, "household": household_list_visible_to}
+    producer_name = serializers.CharField(source="producer.name", read_only=True)
+    household_detail = HouseholdReferenceSerializer(source="household", read_only=True)
+
+    class Meta:
+        model = BenefitLink
+        fields = ["id", "producer", "producer_name", "household", "household_detail", "kind", "since", "annual_income"]
+
+
+class BenefitLinkViewSet(ServiceViewSet):
+    """利益联结 between producers and households, kept by the office."""
+
+    serializer_class = BenefitLinkSerializer
+    permission_classes = [RegisterPermission]
+    filterset_fields = ["producer", "household", "kind"]
+
+    def select(self, user):
+        return benefit_link_list_visible_to(user=user)
+
+    def create_object(self, data):
+        return services.benefit_link_create(**data)
+
+    def update_object(self, instance, data):
+        return services.benefit_link_update(benefit_link=instance, **data)

@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+from api.base import ServiceViewSet
+from api.permissions import RegisterPermission
+from trace import services
+from trace.models import Outlet
+from trace.selectors import outlet_list
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.full_name", read_only=True)
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "name", "kind", "region", "region_name", "operator_name", "url"]
+
+
+class OutletViewSet(ServiceViewSet):
+    """Sales outlets: 专柜, 专馆, 专区, authorised stores, platforms."""
+
+    serializer_class = OutletSerializer
+    permission_classes = [RegisterPermission]
+    filterset_fields = ["kind", "region"]
+
+    def select(self, user):
+        return outlet_list()
+
+    def create_object(self, data):
+        return services.outlet_create(**data)
+
+    def update_object(self, instance, data):
+        return services.outlet_update(outlet=instance, **data)

@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from api.base import ServiceViewSet
+from api.permissions import RegisterPermission
+from trace import services
+from trace.models import ProductLine
+from trace.selectors import product_line_list
+
+
+class ProductLineSerializer(serializers.ModelSerializer):
+    brand_name = serializers.CharField(source="brand.name", read_only=True, default=None)
+    gtin = serializers.CharField(max_length=14, required=False, allow_blank=True, allow_null=True)
+
+    class Meta:
+        model = ProductLine
+        fields = ["id", "brand", "brand_name", "name", "category", "standard", "geographical_indication", "gtin", "unit"]
+
+
+class ProductLineViewSet(ServiceViewSet):
+    """Product lines under brands; the GTIN is stored as 14 digits."""
+
+    serializer_class = ProductLineSerializer
+    permission_classes = [RegisterPermission]
+    filterset_fields = ["brand", "category", "gtin"]
+
+    def select(self, user):
+        return product_line_list()
+
+    def create_object(self, data):
+        return services.product_line_create(**data)
+
+    def update_object(self, instance, data):
+        return services.product_line_update(product_line=instance, **data)

@@ -1,0 +1,30 @@
+from rest_framework import serializers
+
+from api.base import ServiceViewSet
+from api.permissions import RegisterPermission
+from trace import services
+from trace.models import Region
+from trace.selectors import region_list
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "name", "level", "code", "parent", "full_name"]
+
+
+class RegionViewSet(ServiceViewSet):
+    """Administrative regions, province to village (public reference data)."""
+
+    serializer_class = RegionSerializer
+    permission_classes = [RegisterPermission]
+    filterset_fields = ["level", "parent", "code"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def select(self, user):
+        return region_list().select_related("parent__parent__parent__parent")
+
+    def create_object(self, data):
+        return services.region_create(**data)
