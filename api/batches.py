@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from trace import access, services
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer
 from trace.selectors import (
+    REGION_PATH,
     batch_list_visible_to,
     household_reference_list_visible_to,
     producer_list_visible_to,
@@ -74,7 +76,9 @@ class BatchViewSet(ServiceViewSet):
     ordering_fields = ["harvest_date", "created_at"]
 
     def select(self, user):
-        return batch_list_visible_to(user=user).prefetch_related("contributions__household__village")
+        return batch_list_visible_to(user=user).prefetch_related(
+            Prefetch("contributions", BatchContribution.objects.select_related(f"household__village__{REGION_PATH}"))
+        )
 
     def create_object(self, data):
         user = self.request.user

@@ -24,7 +24,7 @@ class RegionViewSet(ServiceViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def select(self, user):
-        return region_list().select_related("parent__parent__parent__parent")
+        return region_list()
 
     def create_object(self, data):
         return services.region_create(**data)

@@ -19,6 +19,10 @@ from trace.models import (
 )
 
 
+# Regions print their whole path (province to village): fetch it in one join.
+REGION_PATH = "parent__parent__parent__parent"
+
+
 def region_subtree(*, region: Region, field: str = "") -> Q:
     """Return a filter for a region and its descendants (at `field` if given)."""
     prefix = f"{field}__" if field else ""
@@ -27,7 +31,7 @@ def region_subtree(*, region: Region, field: str = "") -> Q:
 
 def region_list() -> QuerySet[Region]:
     """Regions are public reference data."""
-    return Region.objects.all()
+    return Region.objects.select_related(REGION_PATH)
 
 
 def brand_list() -> QuerySet[Brand]:
@@ -39,11 +43,11 @@ def product_line_list() -> QuerySet[ProductLine]:
 
 
 def outlet_list() -> QuerySet[Outlet]:
-    return Outlet.objects.select_related("region")
+    return Outlet.objects.select_related(f"region__{REGION_PATH}")
 
 
 def producer_list_visible_to(*, user) -> QuerySet[Producer]:
-    return Producer.objects.filter(access.producer_scope(user)).select_related("region")
+    return Producer.objects.filter(access.producer_scope(user)).select_related(f"region__{REGION_PATH}")
 
 
 def certification_list_visible_to(*, user) -> QuerySet[Certification]:
@@ -53,12 +57,12 @@ def certification_list_visible_to(*, user) -> QuerySet[Certification]:
 def household_list_visible_to(*, user) -> QuerySet[Household]:
     if not access.may_see_households(user):
         return Household.objects.none()
-    return Household.objects.select_related("village")
+    return Household.objects.select_related(f"village__{REGION_PATH}")
 
 
 def benefit_link_list_visible_to(*, user) -> QuerySet[BenefitLink]:
     return BenefitLink.objects.filter(access.producer_scope(user, "producer")).select_related(
-        "producer", "household__village"
+        "producer", f"household__village__{REGION_PATH}"
     )
 
 
@@ -72,7 +76,7 @@ def brand_license_list_visible_to(*, user) -> QuerySet[BrandLicense]:
 
 def batch_list_visible_to(*, user) -> QuerySet[Batch]:
     return Batch.objects.filter(access.batch_scope(user)).select_related(
-        "producer", "product_line__brand", "origin"
+        "producer", "product_line__brand", f"origin__{REGION_PATH}"
     )
 
 

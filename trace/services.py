@@ -461,8 +461,8 @@ def batch_transition(*, batch: Batch, to_status: str, changed_by, reason: str = 
     has no active certification.
     """
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("producer").get(pk=batch.pk)
-        from_status = batch.status
+        locked = Batch.objects.select_for_update().select_related("producer").get(pk=batch.pk)
+        from_status = locked.status
         if to_status not in BATCH_TRANSITIONS[from_status]:
             raise ValidationError(
                 {
@@ -472,13 +472,15 @@ def batch_transition(*, batch: Batch, to_status: str, changed_by, reason: str = 
             )
         if to_status in (BatchStatus.ON_HOLD, BatchStatus.RECALLED) and not reason.strip():
             raise ValidationError({"reason": _("暂停销售或召回必须说明原因。")})
-        if to_status == BatchStatus.RELEASED and not certification_is_active(producer=batch.producer):
+        if to_status == BatchStatus.RELEASED and not certification_is_active(producer=locked.producer):
             raise ValidationError({"producer": _("该主体没有有效的扶贫产品认定，批次不能放行。")})
-        batch.status = to_status
-        batch.save(update_fields=["status", "updated_at"])
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
         BatchStatusChange.objects.create(
-            batch=batch, from_status=from_status, to_status=to_status, reason=reason, changed_by=changed_by
+            batch=locked, from_status=from_status, to_status=to_status, reason=reason, changed_by=changed_by
         )
+    # The caller's instance reflects the new status too.
+    batch.status, batch.updated_at = locked.status, locked.updated_at
     return batch
 
 
