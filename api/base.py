@@ -39,7 +39,9 @@ class ServiceViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = self.create_object(serializer.validated_data)
-        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(instance).data, status=status.HTTP_201_CREATED
+        )
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -50,7 +52,9 @@ class ServiceViewSet(
         return Response(self.get_serializer(instance).data)
 
 
-class ReadOnlyServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadOnlyServiceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Scoped list and retrieve only."""
 
     def select(self, user) -> QuerySet:
@@ -77,5 +81,7 @@ class ScopedRelationsMixin:
             if field is None or field.read_only:
                 continue
             target = getattr(field, "child_relation", field)
-            target.queryset = selector(user=request.user) if request else target.queryset.none()
+            target.queryset = (
+                selector(user=request.user) if request else target.queryset.none()
+            )
         return fields

@@ -1,12 +1,3 @@
-from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
-
-from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.references import HouseholdReferenceSerializer, OptionalReasonSerializer, ReasonSerializer
 from trace import access, services
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer
@@ -17,6 +8,20 @@ from trace.selectors import (
     producer_list_visible_to,
     product_line_list,
     region_list,
+)
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.references import (
+    HouseholdReferenceSerializer,
+    OptionalReasonSerializer,
+    ReasonSerializer,
 )
 
 
@@ -36,10 +41,14 @@ class BatchSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         "origin": lambda user: region_list(),
     }
     producer = serializers.PrimaryKeyRelatedField(
-        queryset=Producer.objects.all(), required=False, help_text="操作员可省略，默认为本主体。"
+        queryset=Producer.objects.all(),
+        required=False,
+        help_text="操作员可省略，默认为本主体。",
     )
     producer_name = serializers.CharField(source="producer.name", read_only=True)
-    product_line_name = serializers.CharField(source="product_line.__str__", read_only=True)
+    product_line_name = serializers.CharField(
+        source="product_line.__str__", read_only=True
+    )
     origin_name = serializers.CharField(source="origin.full_name", read_only=True)
     contributions = BatchContributionSerializer(many=True, required=False)
 
@@ -77,7 +86,12 @@ class BatchViewSet(ServiceViewSet):
 
     def select(self, user):
         return batch_list_visible_to(user=user).prefetch_related(
-            Prefetch("contributions", BatchContribution.objects.select_related(f"household__village__{REGION_PATH}"))
+            Prefetch(
+                "contributions",
+                BatchContribution.objects.select_related(
+                    f"household__village__{REGION_PATH}"
+                ),
+            )
         )
 
     def create_object(self, data):
@@ -102,7 +116,10 @@ class BatchViewSet(ServiceViewSet):
         if not access.may_change_batch_status(request.user, batch, to_status):
             raise PermissionDenied("您无权变更此批次的状态。")
         batch = services.batch_transition(
-            batch=batch, to_status=to_status, changed_by=request.user, reason=reason.validated_data["reason"]
+            batch=batch,
+            to_status=to_status,
+            changed_by=request.user,
+            reason=reason.validated_data["reason"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data)
 

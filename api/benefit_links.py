@@ -1,21 +1,38 @@
+from trace import services
+from trace.models import BenefitLink
+from trace.selectors import (
+    benefit_link_list_visible_to,
+    household_list_visible_to,
+    producer_list_visible_to,
+)
+
 from rest_framework import serializers
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import HouseholdReferenceSerializer
-from trace import services
-from trace.models import BenefitLink
-from trace.selectors import benefit_link_list_visible_to, household_list_visible_to, producer_list_visible_to
 
 
 class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    scoped_relations = {"producer": producer_list_visible_to, "household": household_list_visible_to}
+    scoped_relations = {
+        "producer": producer_list_visible_to,
+        "household": household_list_visible_to,
+    }
     producer_name = serializers.CharField(source="producer.name", read_only=True)
     household_detail = HouseholdReferenceSerializer(source="household", read_only=True)
 
     class Meta:
         model = BenefitLink
-        fields = ["id", "producer", "producer_name", "household", "household_detail", "kind", "since", "annual_income"]
+        fields = [
+            "id",
+            "producer",
+            "producer_name",
+            "household",
+            "household_detail",
+            "kind",
+            "since",
+            "annual_income",
+        ]
 
 
 class BenefitLinkViewSet(ServiceViewSet):

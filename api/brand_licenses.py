@@ -1,3 +1,7 @@
+from trace import services
+from trace.models import BrandLicense, ProductLine
+from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -6,18 +10,26 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
-from trace import services
-from trace.models import BrandLicense, ProductLine
-from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
 
 
 class BrandLicenseSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     scoped_relations = {"producer": producer_list_visible_to}
-    product_lines = serializers.PrimaryKeyRelatedField(many=True, queryset=ProductLine.objects.all())
+    product_lines = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=ProductLine.objects.all()
+    )
 
     class Meta:
         model = BrandLicense
-        fields = ["id", "brand", "producer", "product_lines", "valid_from", "valid_until", "revoked_at", "revoked_reason"]
+        fields = [
+            "id",
+            "brand",
+            "producer",
+            "product_lines",
+            "valid_from",
+            "valid_until",
+            "revoked_at",
+            "revoked_reason",
+        ]
         read_only_fields = ["revoked_at", "revoked_reason"]
 
 
@@ -41,5 +53,7 @@ class BrandLicenseViewSet(ServiceViewSet):
         license_ = self.get_object()
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
-        license_ = services.brand_license_revoke(license_=license_, reason=reason.validated_data["reason"])
+        license_ = services.brand_license_revoke(
+            license_=license_, reason=reason.validated_data["reason"]
+        )
         return Response(self.get_serializer(license_).data)

@@ -1,3 +1,7 @@
+from trace import services
+from trace.models import Certification
+from trace.selectors import certification_list_visible_to, producer_list_visible_to
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -6,9 +10,6 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
-from trace import services
-from trace.models import Certification
-from trace.selectors import certification_list_visible_to, producer_list_visible_to
 
 
 class CertificationSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -51,9 +52,15 @@ class CertificationViewSet(ServiceViewSet):
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         certification = service(
-            certification=certification, reason=reason.validated_data["reason"], changed_by=request.user
+            certification=certification,
+            reason=reason.validated_data["reason"],
+            changed_by=request.user,
         )
-        return Response(CertificationSerializer(certification, context=self.get_serializer_context()).data)
+        return Response(
+            CertificationSerializer(
+                certification, context=self.get_serializer_context()
+            ).data
+        )
 
     @extend_schema(request=ReasonSerializer, responses=CertificationSerializer)
     @action(detail=True, methods=["post"])

@@ -1,3 +1,8 @@
+from trace import services
+from trace.models import Household
+from trace.personal_data import mask_id_number
+from trace.selectors import household_list_visible_to
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -5,10 +10,6 @@ from rest_framework.response import Response
 
 from api.base import ServiceViewSet
 from api.permissions import AdministratorOnly
-from trace import services
-from trace.models import Household
-from trace.personal_data import mask_id_number
-from trace.selectors import household_list_visible_to
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -20,7 +21,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(write_only=True, max_length=18, min_length=15)
     id_number_masked = serializers.SerializerMethodField()
     village_name = serializers.CharField(source="village.full_name", read_only=True)
-    public_name_consent = serializers.BooleanField(source="has_public_name_consent", read_only=True)
+    public_name_consent = serializers.BooleanField(
+        source="has_public_name_consent", read_only=True
+    )
 
     class Meta:
         model = Household
@@ -77,6 +80,8 @@ class HouseholdViewSet(ServiceViewSet):
         consent = ConsentSerializer(data=request.data)
         consent.is_valid(raise_exception=True)
         household = services.household_record_public_name_consent(
-            household=household, recorded_by=request.user, consented=consent.validated_data["consented"]
+            household=household,
+            recorded_by=request.user,
+            consented=consent.validated_data["consented"],
         )
         return Response(self.get_serializer(household).data)

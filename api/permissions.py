@@ -1,9 +1,9 @@
 """DRF permissions; each asks trace.access, the one module that decides."""
 
+from trace import access
+
 from django.http import Http404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-
-from trace import access
 
 
 class RegisterPermission(BasePermission):
@@ -12,7 +12,9 @@ class RegisterPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        return request.method in SAFE_METHODS or access.may_manage_register(request.user)
+        return request.method in SAFE_METHODS or access.may_manage_register(
+            request.user
+        )
 
 
 class AdministratorOnly(BasePermission):

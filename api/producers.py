@@ -1,15 +1,18 @@
-from rest_framework import serializers
-
-from api.base import ServiceViewSet
-from api.permissions import RegisterPermission
 from trace import services
 from trace.models import Producer
 from trace.selectors import producer_list_visible_to
 
+from rest_framework import serializers
+
+from api.base import ServiceViewSet
+from api.permissions import RegisterPermission
+
 
 class ProducerSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.full_name", read_only=True)
-    uscc = serializers.CharField(max_length=18, required=False, allow_blank=True, allow_null=True)
+    uscc = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, allow_null=True
+    )
 
     class Meta:
         model = Producer

@@ -1,19 +1,34 @@
-from rest_framework import serializers
-
-from api.base import ServiceViewSet
-from api.permissions import RegisterPermission
 from trace import services
 from trace.models import ProductLine
 from trace.selectors import product_line_list
 
+from rest_framework import serializers
+
+from api.base import ServiceViewSet
+from api.permissions import RegisterPermission
+
 
 class ProductLineSerializer(serializers.ModelSerializer):
-    brand_name = serializers.CharField(source="brand.name", read_only=True, default=None)
-    gtin = serializers.CharField(max_length=14, required=False, allow_blank=True, allow_null=True)
+    brand_name = serializers.CharField(
+        source="brand.name", read_only=True, default=None
+    )
+    gtin = serializers.CharField(
+        max_length=14, required=False, allow_blank=True, allow_null=True
+    )
 
     class Meta:
         model = ProductLine
-        fields = ["id", "brand", "brand_name", "name", "category", "standard", "geographical_indication", "gtin", "unit"]
+        fields = [
+            "id",
+            "brand",
+            "brand_name",
+            "name",
+            "category",
+            "standard",
+            "geographical_indication",
+            "gtin",
+            "unit",
+        ]
 
 
 class ProductLineViewSet(ServiceViewSet):

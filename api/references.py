@@ -1,8 +1,8 @@
 """Compact nested representations shared by several resources."""
 
-from rest_framework import serializers
-
 from trace.models import Household
+
+from rest_framework import serializers
 
 
 class HouseholdReferenceSerializer(serializers.ModelSerializer):
@@ -23,4 +23,6 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )

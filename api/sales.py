@@ -1,16 +1,22 @@
-from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
-
-from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access, services
 from trace.models import Sale
 from trace.selectors import batch_list_visible_to, outlet_list, sale_list_visible_to
 
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from api.base import ScopedRelationsMixin, ServiceViewSet
+
 
 class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    scoped_relations = {"batch": batch_list_visible_to, "outlet": lambda user: outlet_list()}
+    scoped_relations = {
+        "batch": batch_list_visible_to,
+        "outlet": lambda user: outlet_list(),
+    }
     seller_name = serializers.CharField(source="seller.name", read_only=True)
-    product_name = serializers.CharField(source="batch.product_line.__str__", read_only=True)
+    product_name = serializers.CharField(
+        source="batch.product_line.__str__", read_only=True
+    )
 
     class Meta:
         model = Sale

@@ -1,14 +1,22 @@
+from trace import access, services
+from trace.models import TraceEvent
+from trace.selectors import (
+    batch_list_visible_to,
+    region_list,
+    trace_event_list_visible_to,
+)
+
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from trace import access, services
-from trace.models import TraceEvent
-from trace.selectors import batch_list_visible_to, region_list, trace_event_list_visible_to
 
 
 class TraceEventSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    scoped_relations = {"batch": batch_list_visible_to, "location": lambda user: region_list()}
+    scoped_relations = {
+        "batch": batch_list_visible_to,
+        "location": lambda user: region_list(),
+    }
 
     class Meta:
         model = TraceEvent

@@ -31,7 +31,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from error
+        raise ImproperlyConfigured(
+            f"{name} must be an integer, not {value!r}."
+        ) from error
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -20,7 +20,9 @@ SECRET_KEY = env_secret(
     debug=DEBUG,
     development_default="django-insecure-development-only-suyuan-key-not-for-production",
 )
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -74,7 +76,9 @@ TEMPLATES = [
 if DATABASE_URL := env_str("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
+            DATABASE_URL,
+            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
         )
     }
 else:
@@ -89,12 +93,19 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if CACHE_URL := env_str("SUYUAN_CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -165,7 +176,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TIMEZONE = TIME_ZONE
 
 # Suyuan
-SUYUAN_PUBLIC_BASE_URL = env_str("SUYUAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+SUYUAN_PUBLIC_BASE_URL = env_str(
+    "SUYUAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000"
+).rstrip("/")
 SUYUAN_MIN_HOUSEHOLD_INCOME = env_int("SUYUAN_MIN_HOUSEHOLD_INCOME", 6000)
 # Fernet keys for household ID numbers, newest first; older keys still decrypt
 # until `rotate_id_number_key` has re-encrypted every row.
@@ -178,7 +191,9 @@ SUYUAN_ID_NUMBER_KEYS = env_list("SUYUAN_ID_NUMBER_KEYS") or [
 ]
 # Key of the blind index (HMAC) that finds duplicate ID numbers without decrypting.
 SUYUAN_ID_NUMBER_INDEX_KEY = env_secret(
-    "SUYUAN_ID_NUMBER_INDEX_KEY", debug=DEBUG, development_default="development-id-number-index-key"
+    "SUYUAN_ID_NUMBER_INDEX_KEY",
+    debug=DEBUG,
+    development_default="development-id-number-index-key",
 )
 SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
@@ -188,7 +203,9 @@ SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SUYUAN_LOG_LEVEL", "INFO")},
 }

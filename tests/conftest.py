@@ -4,6 +4,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
+from trace.choices import ProducerKind, RegionLevel
 
 import pytest
 from rest_framework.test import APIClient
@@ -20,7 +21,6 @@ from tests.factories import (
     make_inspector,
     make_operator,
 )
-from trace.choices import ProducerKind, RegionLevel
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -73,26 +73,53 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     hunan = RegionFactory(name="湖南省", level=RegionLevel.PROVINCE, code="430000")
-    shaoyang = RegionFactory(name="邵阳市", level=RegionLevel.CITY, parent=hunan, code="430500")
-    dongkou = RegionFactory(name="洞口县", level=RegionLevel.COUNTY, parent=shaoyang, code="430525")
+    shaoyang = RegionFactory(
+        name="邵阳市", level=RegionLevel.CITY, parent=hunan, code="430500"
+    )
+    dongkou = RegionFactory(
+        name="洞口县", level=RegionLevel.COUNTY, parent=shaoyang, code="430525"
+    )
     gulou = RegionFactory(name="古楼乡", level=RegionLevel.TOWN, parent=dongkou)
-    gulou_village = RegionFactory(name="古楼村", level=RegionLevel.VILLAGE, parent=gulou)
-    shaodong = RegionFactory(name="邵东市", level=RegionLevel.COUNTY, parent=shaoyang, code="430582")
-    shaodong_town = RegionFactory(name="廉桥镇", level=RegionLevel.TOWN, parent=shaodong)
-    shaodong_village = RegionFactory(name="廉桥村", level=RegionLevel.VILLAGE, parent=shaodong_town)
+    gulou_village = RegionFactory(
+        name="古楼村", level=RegionLevel.VILLAGE, parent=gulou
+    )
+    shaodong = RegionFactory(
+        name="邵东市", level=RegionLevel.COUNTY, parent=shaoyang, code="430582"
+    )
+    shaodong_town = RegionFactory(
+        name="廉桥镇", level=RegionLevel.TOWN, parent=shaodong
+    )
+    shaodong_village = RegionFactory(
+        name="廉桥村", level=RegionLevel.VILLAGE, parent=shaodong_town
+    )
 
     producer_a = ProducerFactory(name="洞口县古楼茶业专业合作社", region=gulou_village)
-    producer_b = ProducerFactory(name="邵东市廉桥药材有限公司", kind=ProducerKind.ENTERPRISE, region=shaodong_village)
+    producer_b = ProducerFactory(
+        name="邵东市廉桥药材有限公司",
+        kind=ProducerKind.ENTERPRISE,
+        region=shaodong_village,
+    )
     household_a = HouseholdFactory(village=gulou_village, head_name="王小明")
     household_b = HouseholdFactory(village=shaodong_village, head_name="李春花")
-    BenefitLinkFactory(producer=producer_a, household=household_a, annual_income=Decimal("8000"))
-    BenefitLinkFactory(producer=producer_b, household=household_b, annual_income=Decimal("7200"))
+    BenefitLinkFactory(
+        producer=producer_a, household=household_a, annual_income=Decimal("8000")
+    )
+    BenefitLinkFactory(
+        producer=producer_b, household=household_b, annual_income=Decimal("7200")
+    )
     CertificationFactory(producer=producer_a)
     CertificationFactory(producer=producer_b)
     tea = ProductLineFactory(name="古楼云雾茶", unit="盒")
     herb = ProductLineFactory(name="玉竹", unit="袋")
-    batch_a = BatchFactory(producer=producer_a, product_line=tea, origin=gulou_village, lot_code="GL2026A")
-    batch_b = BatchFactory(producer=producer_b, product_line=herb, origin=shaodong_village, lot_code="LQ2026A")
+    batch_a = BatchFactory(
+        producer=producer_a, product_line=tea, origin=gulou_village, lot_code="GL2026A"
+    )
+    batch_b = BatchFactory(
+        producer=producer_b,
+        product_line=herb,
+        origin=shaodong_village,
+        lot_code="LQ2026A",
+    )
     return World(
         hunan=hunan,
         dongkou=dongkou,

@@ -3,11 +3,6 @@
 import datetime
 import random
 from decimal import Decimal
-
-import factory
-from django.contrib.auth import get_user_model
-from stdnum.cn import ric, uscc
-
 from trace import services
 from trace.choices import (
     BatchStatus,
@@ -30,6 +25,10 @@ from trace.models import (
     UserRole,
 )
 
+import factory
+from django.contrib.auth import get_user_model
+from stdnum.cn import ric, uscc
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -38,15 +37,21 @@ def make_uscc(region_code: str = "430525") -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def make_id_number(region_code: str = "430525", born: datetime.date | None = None) -> str:
-    born = born or datetime.date(1990, 1, 1) + datetime.timedelta(days=random.randrange(9000))
+def make_id_number(
+    region_code: str = "430525", born: datetime.date | None = None
+) -> str:
+    born = born or datetime.date(1990, 1, 1) + datetime.timedelta(
+        days=random.randrange(9000)
+    )
     body = f"{region_code}{born:%Y%m%d}{random.randrange(1000):03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
 def make_gtin13() -> str:
     body = "690" + "".join(random.choice("0123456789") for _ in range(9))
-    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(body))
+    total = sum(
+        int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(body)
+    )
     return body + str((10 - total % 10) % 10)
 
 
@@ -88,8 +93,12 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     producer = factory.SubFactory(ProducerFactory)
     number = factory.Sequence(lambda n: f"HN-DK-2026-{n:04d}")
     issuer = "洞口县扶贫开发办公室"
-    valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
-    valid_until = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=335))
+    valid_from = factory.LazyFunction(
+        lambda: datetime.date.today() - datetime.timedelta(days=30)
+    )
+    valid_until = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=335)
+    )
     status = CertificationStatus.ACTIVE
 
 
@@ -153,8 +162,12 @@ class BrandLicenseFactory(factory.django.DjangoModelFactory):
 
     brand = factory.SubFactory(BrandFactory)
     producer = factory.SubFactory(ProducerFactory)
-    valid_from = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
-    valid_until = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=335))
+    valid_from = factory.LazyFunction(
+        lambda: datetime.date.today() - datetime.timedelta(days=30)
+    )
+    valid_until = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=335)
+    )
 
     @factory.post_generation
     def product_lines(self, create, extracted, **kwargs):
@@ -170,7 +183,9 @@ class BatchFactory(factory.django.DjangoModelFactory):
     product_line = factory.SubFactory(ProductLineFactory)
     lot_code = factory.Sequence(lambda n: f"LOT2026{n:04d}")
     origin = factory.SelfAttribute("producer.region")
-    harvest_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=3))
+    harvest_date = factory.LazyFunction(
+        lambda: datetime.date.today() - datetime.timedelta(days=3)
+    )
     quantity = Decimal("500")
     unit = "箱"
     status = BatchStatus.RELEASED

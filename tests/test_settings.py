@@ -10,7 +10,8 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
-    "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-deploy-check-0123456789",
+    "DJANGO_SECRET_KEY": "x" * 20
+    + "-production-secret-key-for-the-deploy-check-0123456789",
     "SUYUAN_ID_NUMBER_KEYS": Fernet.generate_key().decode(),
     "SUYUAN_ID_NUMBER_INDEX_KEY": "index-key-for-the-deploy-check-0123456789",
     "SUYUAN_SERIAL_KEY": "serial-key-for-the-deploy-check-0123456789",
@@ -18,11 +19,17 @@ SECRETS = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SUYUAN_"))}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SUYUAN_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=clean | {"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "suyuan.example.cn"} | env,
+        env=clean
+        | {"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "suyuan.example.cn"}
+        | env,
         capture_output=True,
         text=True,
         timeout=120,

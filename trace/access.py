@@ -6,10 +6,10 @@ all answer the same way. Outside a user's scope an object simply does not
 exist for them (404), so its existence does not leak.
 """
 
-from django.db.models import Q
-
 from trace.choices import BatchStatus, Role
 from trace.models import Batch, Producer, Region, UserRole
+
+from django.db.models import Q
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -21,7 +21,10 @@ def role_of(user) -> UserRole | None:
         return None
     if not hasattr(user, "_suyuan_role"):
         user._suyuan_role = (
-            UserRole.objects.filter(user=user).select_related("producer").prefetch_related("regions").first()
+            UserRole.objects.filter(user=user)
+            .select_related("producer")
+            .prefetch_related("regions")
+            .first()
         )
     return user._suyuan_role
 
@@ -37,12 +40,20 @@ def is_administrator(user) -> bool:
 
 def is_operator(user) -> bool:
     binding = role_of(user)
-    return binding is not None and binding.role == Role.OPERATOR and not is_administrator(user)
+    return (
+        binding is not None
+        and binding.role == Role.OPERATOR
+        and not is_administrator(user)
+    )
 
 
 def is_inspector(user) -> bool:
     binding = role_of(user)
-    return binding is not None and binding.role == Role.INSPECTOR and not is_administrator(user)
+    return (
+        binding is not None
+        and binding.role == Role.INSPECTOR
+        and not is_administrator(user)
+    )
 
 
 def operator_producer(user) -> Producer | None:
@@ -134,13 +145,22 @@ def may_change_batch_status(user, batch: Batch, to_status: str) -> bool:
     if is_administrator(user):
         return True
     if is_operator(user) and role_of(user).producer_id == batch.producer_id:
-        return to_status in (BatchStatus.RELEASED, BatchStatus.ON_HOLD, BatchStatus.RECALLED) and not (
+        return to_status in (
+            BatchStatus.RELEASED,
+            BatchStatus.ON_HOLD,
+            BatchStatus.RECALLED,
+        ) and not (
             to_status == BatchStatus.RELEASED and batch.status == BatchStatus.ON_HOLD
         )
     if is_inspector(user):
-        return Batch.objects.filter(region_scope(user, "origin"), pk=batch.pk).exists() and to_status in (
-            BatchStatus.ON_HOLD,
-            BatchStatus.RELEASED,
-            BatchStatus.RECALLED,
-        ) and batch.status != BatchStatus.DRAFT
+        return (
+            Batch.objects.filter(region_scope(user, "origin"), pk=batch.pk).exists()
+            and to_status
+            in (
+                BatchStatus.ON_HOLD,
+                BatchStatus.RELEASED,
+                BatchStatus.RECALLED,
+            )
+            and batch.status != BatchStatus.DRAFT
+        )
     return False

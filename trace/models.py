@@ -1,13 +1,6 @@
 """Trace domain: who produces what where, for whose benefit, and where it went."""
 
 from decimal import Decimal
-
-from django.conf import settings
-from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
-
 from trace.choices import (
     BatchStatus,
     BenefitKind,
@@ -24,6 +17,12 @@ from trace.choices import (
 from trace.personal_data import decrypt_id_number, mask_name
 from trace.validators import validate_gs1_lot, validate_gtin, validate_uscc
 
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -35,10 +34,18 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
     code = models.CharField(
-        _("行政区划代码"), max_length=12, blank=True, help_text=_("GB/T 2260 风格的代码，可空。")
+        _("行政区划代码"),
+        max_length=12,
+        blank=True,
+        help_text=_("GB/T 2260 风格的代码，可空。"),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Materialised path of ids ("/1/5/23/"): descendants are one indexed prefix match.
     lineage = models.CharField(max_length=255, editable=False, db_index=True)
@@ -48,8 +55,12 @@ class Region(models.Model):
         verbose_name_plural = _("行政区域")
         ordering = ["lineage"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_per_parent"),
-            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="region_unique_code"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="region_unique_name_per_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="region_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,9 +73,13 @@ class Region(models.Model):
             old, self.lineage = self.lineage, lineage
             Region.objects.filter(pk=self.pk).update(lineage=lineage)
             if old:  # moved: re-root every descendant's path
-                for descendant in Region.objects.filter(lineage__startswith=old).exclude(pk=self.pk):
-                    descendant.lineage = lineage + descendant.lineage[len(old):]
-                    Region.objects.filter(pk=descendant.pk).update(lineage=descendant.lineage)
+                for descendant in Region.objects.filter(
+                    lineage__startswith=old
+                ).exclude(pk=self.pk):
+                    descendant.lineage = lineage + descendant.lineage[len(old) :]
+                    Region.objects.filter(pk=descendant.pk).update(
+                        lineage=descendant.lineage
+                    )
 
     @property
     def full_name(self) -> str:
@@ -84,9 +99,19 @@ class Producer(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     kind = models.CharField(_("类型"), max_length=16, choices=ProducerKind.choices)
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_uscc],
     )
-    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="producers")
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        related_name="producers",
+    )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -105,14 +130,20 @@ class Certification(models.Model):
     """A producer's 扶贫产品认定 certificate and its current status."""
 
     producer = models.ForeignKey(
-        Producer, verbose_name=_("生产经营主体"), on_delete=models.PROTECT, related_name="certifications"
+        Producer,
+        verbose_name=_("生产经营主体"),
+        on_delete=models.PROTECT,
+        related_name="certifications",
     )
     number = models.CharField(_("认定编号"), max_length=64, unique=True)
     issuer = models.CharField(_("认定机构"), max_length=128)
     valid_from = models.DateField(_("有效期起"))
     valid_until = models.DateField(_("有效期至"))
     status = models.CharField(
-        _("状态"), max_length=16, choices=CertificationStatus.choices, default=CertificationStatus.ACTIVE
+        _("状态"),
+        max_length=16,
+        choices=CertificationStatus.choices,
+        default=CertificationStatus.ACTIVE,
     )
     status_reason = models.TextField(_("状态原因"), blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
@@ -132,7 +163,8 @@ class Certification(models.Model):
         ordering = ["-valid_until"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_until__gte=models.F("valid_from")), name="certification_valid_range"
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="certification_valid_range",
             )
         ]
 
@@ -143,14 +175,23 @@ class Certification(models.Model):
 class Household(models.Model):
     """A registered poor household (建档立卡贫困户); its head's data is sensitive."""
 
-    village = models.ForeignKey(Region, verbose_name=_("所在村"), on_delete=models.PROTECT, related_name="households")
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所在村"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
     head_name = models.CharField(_("户主姓名"), max_length=32)
     id_number_encrypted = models.TextField(_("身份证号（密文）"), editable=False)
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
     phone = models.CharField(_("联系方式"), max_length=32, blank=True)
     members = models.PositiveSmallIntegerField(_("家庭人口"), default=1)
-    registered_year = models.PositiveSmallIntegerField(_("建档立卡年度"), null=True, blank=True)
-    public_name_consent_at = models.DateTimeField(_("同意公开脱敏姓名时间"), null=True, blank=True)
+    registered_year = models.PositiveSmallIntegerField(
+        _("建档立卡年度"), null=True, blank=True
+    )
+    public_name_consent_at = models.DateTimeField(
+        _("同意公开脱敏姓名时间"), null=True, blank=True
+    )
     public_name_consent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("同意记录人"),
@@ -190,22 +231,35 @@ class BenefitLink(models.Model):
     """利益联结: how a producer benefits a household, and the yearly income."""
 
     producer = models.ForeignKey(
-        Producer, verbose_name=_("生产经营主体"), on_delete=models.PROTECT, related_name="benefit_links"
+        Producer,
+        verbose_name=_("生产经营主体"),
+        on_delete=models.PROTECT,
+        related_name="benefit_links",
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("贫困户"), on_delete=models.PROTECT, related_name="benefit_links"
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.PROTECT,
+        related_name="benefit_links",
     )
     kind = models.CharField(_("联结方式"), max_length=16, choices=BenefitKind.choices)
     since = models.DateField(_("起始日期"))
-    annual_income = models.DecimalField(_("年收益（元）"), validators=NON_NEGATIVE, **MONEY)
+    annual_income = models.DecimalField(
+        _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
+    )
 
     class Meta:
         verbose_name = _("利益联结")
         verbose_name_plural = _("利益联结")
         ordering = ["producer", "household"]
         constraints = [
-            models.UniqueConstraint(fields=["producer", "household", "kind"], name="benefit_link_unique"),
-            models.CheckConstraint(condition=Q(annual_income__gte=0), name="benefit_link_income_non_negative"),
+            models.UniqueConstraint(
+                fields=["producer", "household", "kind"], name="benefit_link_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_income__gte=0),
+                name="benefit_link_income_non_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,14 +288,29 @@ class ProductLine(models.Model):
     """A product, usually under a brand, with its standard and optional GTIN."""
 
     brand = models.ForeignKey(
-        Brand, verbose_name=_("品牌"), null=True, blank=True, on_delete=models.PROTECT, related_name="product_lines"
+        Brand,
+        verbose_name=_("品牌"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="product_lines",
     )
     name = models.CharField(_("产品名称"), max_length=64)
-    category = models.CharField(_("产品类别"), max_length=32, blank=True, help_text=_("如：水果、茶叶、大米、禽蛋。"))
+    category = models.CharField(
+        _("产品类别"),
+        max_length=32,
+        blank=True,
+        help_text=_("如：水果、茶叶、大米、禽蛋。"),
+    )
     standard = models.CharField(_("执行标准"), max_length=64, blank=True)
     geographical_indication = models.BooleanField(_("地理标志产品"), default=False)
     gtin = models.CharField(
-        _("GTIN"), max_length=14, unique=True, null=True, blank=True, validators=[validate_gtin],
+        _("GTIN"),
+        max_length=14,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_gtin],
         help_text=_("GTIN-13 或 GTIN-14，保存为 14 位。"),
     )
     unit = models.CharField(_("计量单位"), max_length=16, default="kg")
@@ -250,7 +319,11 @@ class ProductLine(models.Model):
         verbose_name = _("产品线")
         verbose_name_plural = _("产品线")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="product_line_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "name"], name="product_line_unique_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.brand.name} {self.name}" if self.brand_id else self.name
@@ -259,11 +332,18 @@ class ProductLine(models.Model):
 class BrandLicense(models.Model):
     """统一许可授权: a producer may use a brand for some product lines."""
 
-    brand = models.ForeignKey(Brand, verbose_name=_("品牌"), on_delete=models.PROTECT, related_name="licenses")
-    producer = models.ForeignKey(
-        Producer, verbose_name=_("被授权主体"), on_delete=models.PROTECT, related_name="brand_licenses"
+    brand = models.ForeignKey(
+        Brand, verbose_name=_("品牌"), on_delete=models.PROTECT, related_name="licenses"
     )
-    product_lines = models.ManyToManyField(ProductLine, verbose_name=_("授权产品线"), related_name="licenses")
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("被授权主体"),
+        on_delete=models.PROTECT,
+        related_name="brand_licenses",
+    )
+    product_lines = models.ManyToManyField(
+        ProductLine, verbose_name=_("授权产品线"), related_name="licenses"
+    )
     valid_from = models.DateField(_("授权起"))
     valid_until = models.DateField(_("授权至"))
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -283,7 +363,12 @@ class Outlet(models.Model):
 
     name = models.CharField(_("名称"), max_length=128)
     kind = models.CharField(_("类型"), max_length=24, choices=OutletKind.choices)
-    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="outlets")
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        related_name="outlets",
+    )
     operator_name = models.CharField(_("运营单位"), max_length=128, blank=True)
     url = models.URLField(_("网店网址"), blank=True)
 
@@ -299,19 +384,43 @@ class Outlet(models.Model):
 class Batch(models.Model):
     """A lot of one product line from one producer, the unit that is labelled."""
 
-    producer = models.ForeignKey(Producer, verbose_name=_("生产经营主体"), on_delete=models.PROTECT, related_name="batches")
-    product_line = models.ForeignKey(
-        ProductLine, verbose_name=_("产品线"), on_delete=models.PROTECT, related_name="batches"
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("生产经营主体"),
+        on_delete=models.PROTECT,
+        related_name="batches",
     )
-    lot_code = models.CharField(_("批次号"), max_length=20, validators=[validate_gs1_lot])
-    name = models.CharField(_("批次名称"), max_length=64, blank=True, help_text=_("中文名称，可空；批次号不能含中文。"))
-    origin = models.ForeignKey(Region, verbose_name=_("产地"), on_delete=models.PROTECT, related_name="batches")
+    product_line = models.ForeignKey(
+        ProductLine,
+        verbose_name=_("产品线"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    lot_code = models.CharField(
+        _("批次号"), max_length=20, validators=[validate_gs1_lot]
+    )
+    name = models.CharField(
+        _("批次名称"),
+        max_length=64,
+        blank=True,
+        help_text=_("中文名称，可空；批次号不能含中文。"),
+    )
+    origin = models.ForeignKey(
+        Region, verbose_name=_("产地"), on_delete=models.PROTECT, related_name="batches"
+    )
     harvest_date = models.DateField(_("采收/生产日期"))
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
-    status = models.CharField(_("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -322,8 +431,13 @@ class Batch(models.Model):
         ordering = ["-harvest_date", "-id"]
         constraints = [
             # GTIN + lot (GS1 Digital Link) must name one batch.
-            models.UniqueConstraint(fields=["product_line", "lot_code"], name="batch_unique_lot_per_product_line"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="batch_quantity_non_negative"),
+            models.UniqueConstraint(
+                fields=["product_line", "lot_code"],
+                name="batch_unique_lot_per_product_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="batch_quantity_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -333,12 +447,26 @@ class Batch(models.Model):
 class BatchStatusChange(models.Model):
     """One recorded transition of a batch's status, with who and why."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(_("原状态"), max_length=16, choices=BatchStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=16, choices=BatchStatus.choices)
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=BatchStatus.choices
+    )
+    to_status = models.CharField(
+        _("新状态"), max_length=16, choices=BatchStatus.choices
+    )
     reason = models.TextField(_("原因"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -354,20 +482,35 @@ class BatchStatusChange(models.Model):
 class BatchContribution(models.Model):
     """A household's share in a batch: what it supplied and what it was paid."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="contributions")
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.CASCADE,
+        related_name="contributions",
+    )
     household = models.ForeignKey(
-        Household, verbose_name=_("贫困户"), on_delete=models.PROTECT, related_name="contributions"
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
     )
     quantity = models.DecimalField(_("供货数量"), validators=NON_NEGATIVE, **QUANTITY)
-    amount_paid = models.DecimalField(_("支付金额（元）"), validators=NON_NEGATIVE, **MONEY)
+    amount_paid = models.DecimalField(
+        _("支付金额（元）"), validators=NON_NEGATIVE, **MONEY
+    )
 
     class Meta:
         verbose_name = _("带贫贡献")
         verbose_name_plural = _("带贫贡献")
         ordering = ["batch", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "household"], name="batch_contribution_unique"),
-            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="batch_contribution_paid_non_negative"),
+            models.UniqueConstraint(
+                fields=["batch", "household"], name="batch_contribution_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0),
+                name="batch_contribution_paid_non_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -377,22 +520,41 @@ class BatchContribution(models.Model):
 class TraceEvent(models.Model):
     """A critical tracking event (GS1 EPCIS / FSMA 204 key data elements)."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="trace_events")
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="trace_events",
+    )
     kind = models.CharField(_("环节"), max_length=16, choices=TraceEventKind.choices)
     occurred_at = models.DateTimeField(_("发生时间"))
     location = models.ForeignKey(
-        Region, verbose_name=_("地点（区域）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("地点（区域）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     place = models.CharField(_("地点"), max_length=128, blank=True)
     actor = models.CharField(_("经办单位"), max_length=128, blank=True)
-    quantity = models.DecimalField(_("数量"), null=True, blank=True, validators=NON_NEGATIVE, **QUANTITY)
+    quantity = models.DecimalField(
+        _("数量"), null=True, blank=True, validators=NON_NEGATIVE, **QUANTITY
+    )
     unit = models.CharField(_("单位"), max_length=16, blank=True)
     reference_document_type = models.CharField(
         _("单据类型"), max_length=24, choices=ReferenceDocumentType.choices, blank=True
     )
-    reference_document_number = models.CharField(_("单据编号"), max_length=64, blank=True)
+    reference_document_number = models.CharField(
+        _("单据编号"), max_length=64, blank=True
+    )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -408,20 +570,36 @@ class TraceEvent(models.Model):
 class Sale(models.Model):
     """A poverty-alleviation sale (消费扶贫证明材料 row)."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="sales")
-    seller = models.ForeignKey(Producer, verbose_name=_("卖方"), on_delete=models.PROTECT, related_name="sales")
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="sales"
+    )
+    seller = models.ForeignKey(
+        Producer, verbose_name=_("卖方"), on_delete=models.PROTECT, related_name="sales"
+    )
     buyer = models.CharField(_("买方"), max_length=128)
     outlet = models.ForeignKey(
-        Outlet, verbose_name=_("销售网点"), null=True, blank=True, on_delete=models.PROTECT, related_name="sales"
+        Outlet,
+        verbose_name=_("销售网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales",
     )
-    channel = models.CharField(_("销售渠道"), max_length=16, choices=SaleChannel.choices)
+    channel = models.CharField(
+        _("销售渠道"), max_length=16, choices=SaleChannel.choices
+    )
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
     sold_at = models.DateTimeField(_("交易时间"))
     note = models.CharField(_("备注"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -430,8 +608,12 @@ class Sale(models.Model):
         verbose_name_plural = _("消费扶贫销售")
         ordering = ["-sold_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="sale_amount_non_negative"),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="sale_amount_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="sale_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -442,14 +624,25 @@ class UserRole(models.Model):
     """The role of a user: operator of one producer, inspector of regions, or administrator."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="suyuan_role"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="suyuan_role",
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     producer = models.ForeignKey(
-        Producer, verbose_name=_("所属主体"), null=True, blank=True, on_delete=models.PROTECT, related_name="operators"
+        Producer,
+        verbose_name=_("所属主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operators",
     )
     regions = models.ManyToManyField(
-        Region, verbose_name=_("负责区域"), blank=True, related_name="inspectors",
+        Region,
+        verbose_name=_("负责区域"),
+        blank=True,
+        related_name="inspectors",
         help_text=_("监督员负责的区域，包含其下级区域。"),
     )
     organisation = models.CharField(_("所在单位"), max_length=128, blank=True)
@@ -459,7 +652,8 @@ class UserRole(models.Model):
         verbose_name_plural = _("用户角色")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role=Role.OPERATOR) | Q(producer__isnull=False), name="operator_has_producer"
+                condition=~Q(role=Role.OPERATOR) | Q(producer__isnull=False),
+                name="operator_has_producer",
             )
         ]
 

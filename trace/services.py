@@ -6,16 +6,8 @@ with a message per field, which the API turns into a 400.
 """
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
-
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import Sum
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import (
     Batch,
@@ -34,7 +26,19 @@ from trace.models import (
     TraceEvent,
 )
 from trace.personal_data import encrypt_id_number, id_number_blind_index
+from trace.selectors import (
+    brand_license_is_valid,
+    certification_is_active,
+    producer_qualifies,
+)
 from trace.validators import normalize_gtin, normalize_id_number, normalize_uscc
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # The one table of legal batch transitions: draft → released → on_hold →
 # released or recalled; a released batch may also be recalled directly.
@@ -58,7 +62,9 @@ def _save(instance: models.Model, **fields: Any) -> models.Model:
 # Regions, producers, brands, product lines, outlets: the office's registers.
 
 
-def region_create(*, name: str, level: str, parent: Region | None = None, code: str = "") -> Region:
+def region_create(
+    *, name: str, level: str, parent: Region | None = None, code: str = ""
+) -> Region:
     return _save(Region(), name=name, level=level, parent=parent, code=code)
 
 
@@ -133,7 +139,13 @@ def brand_license_grant(
         raise ValidationError({"valid_until": _("授权截止日期不能早于起始日期。")})
     if any(line.brand_id != brand.pk for line in product_lines):
         raise ValidationError({"product_lines": _("只能授权该品牌下的产品线。")})
-    license_ = _save(BrandLicense(), brand=brand, producer=producer, valid_from=valid_from, valid_until=valid_until)
+    license_ = _save(
+        BrandLicense(),
+        brand=brand,
+        producer=producer,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
     license_.product_lines.set(product_lines)
     return license_
 
@@ -144,26 +156,6 @@ def brand_license_revoke(*, license_: BrandLicense, reason: str) -> BrandLicense
     if license_.revoked_at is not None:
         raise ValidationError({"status": _("该授权已撤销。")})
     return _save(license_, revoked_at=timezone.now(), revoked_reason=reason)
-
-
-def brand_license_is_valid(
-    *, producer: Producer, product_line: ProductLine, on: datetime.date | None = None
-) -> bool:
-    """Return True if the producer may use the line's brand on the given day.
-
-    Unbranded product lines need no license.
-    """
-    if product_line.brand_id is None:
-        return True
-    on = on or timezone.localdate()
-    return BrandLicense.objects.filter(
-        producer=producer,
-        brand_id=product_line.brand_id,
-        product_lines=product_line,
-        valid_from__lte=on,
-        valid_until__gte=on,
-        revoked_at__isnull=True,
-    ).exists()
 
 
 # Households and benefit links.
@@ -179,7 +171,9 @@ def household_create(*, id_number: str, **fields: Any) -> Household:
     return _save_household(household, **fields)
 
 
-def household_update(*, household: Household, id_number: str | None = None, **fields: Any) -> Household:
+def household_update(
+    *, household: Household, id_number: str | None = None, **fields: Any
+) -> Household:
     if id_number:
         _set_id_number(household, id_number)
     return _save_household(household, **fields)
@@ -191,7 +185,11 @@ def _set_id_number(household: Household, id_number: str) -> None:
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from error
     index = id_number_blind_index(number)
-    if Household.objects.filter(id_number_index=index).exclude(pk=household.pk).exists():
+    if (
+        Household.objects.filter(id_number_index=index)
+        .exclude(pk=household.pk)
+        .exists()
+    ):
         raise ValidationError({"id_number": _("该身份证号码已登记。")})
     household.id_number_encrypted = encrypt_id_number(number)
     household.id_number_index = index
@@ -211,11 +209,19 @@ def _save_household(household: Household, **fields: Any) -> Household:
     return household
 
 
-def household_record_public_name_consent(*, household: Household, recorded_by, consented: bool) -> Household:
+def household_record_public_name_consent(
+    *, household: Household, recorded_by, consented: bool
+) -> Household:
     """Record (or withdraw) consent to show the masked name on public pages."""
     if consented:
-        return _save_household(household, public_name_consent_at=timezone.now(), public_name_consent_by=recorded_by)
-    return _save_household(household, public_name_consent_at=None, public_name_consent_by=None)
+        return _save_household(
+            household,
+            public_name_consent_at=timezone.now(),
+            public_name_consent_by=recorded_by,
+        )
+    return _save_household(
+        household, public_name_consent_at=None, public_name_consent_by=None
+    )
 
 
 def benefit_link_create(**fields: Any) -> BenefitLink:
@@ -227,24 +233,6 @@ def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitL
 
 
 # Certification (扶贫产品认定).
-
-
-def producer_qualifies(*, producer: Producer) -> bool:
-    """Return True if the producer meets the 邵东 rule for 扶贫产品认定.
-
-    Source: seeds/001 (邵东市): products of an enterprise or cooperative that
-    "带动 1 名以上贫困户务工、且年收入不低于 6000 元" qualify. Income is summed
-    per household over all of its links with this producer; the threshold is
-    the SUYUAN_MIN_HOUSEHOLD_INCOME setting.
-    """
-    threshold = Decimal(settings.SUYUAN_MIN_HOUSEHOLD_INCOME)
-    return (
-        BenefitLink.objects.filter(producer=producer)
-        .values("household")
-        .annotate(income=Sum("annual_income"))
-        .filter(income__gte=threshold)
-        .exists()
-    )
 
 
 @transaction.atomic
@@ -266,7 +254,9 @@ def producer_certify(
     if not producer_qualifies(producer=producer):
         raise ValidationError(
             {
-                "producer": _("该主体不符合认定条件：至少带动 1 户贫困户且该户年收益不低于 %(amount)s 元。")
+                "producer": _(
+                    "该主体不符合认定条件：至少带动 1 户贫困户且该户年收益不低于 %(amount)s 元。"
+                )
                 % {"amount": settings.SUYUAN_MIN_HOUSEHOLD_INCOME}
             }
         )
@@ -293,7 +283,9 @@ def producer_certify(
     )
 
 
-def certification_suspend(*, certification: Certification, reason: str, changed_by) -> Certification:
+def certification_suspend(
+    *, certification: Certification, reason: str, changed_by
+) -> Certification:
     return _certification_set_status(
         certification=certification,
         status=CertificationStatus.SUSPENDED,
@@ -303,7 +295,9 @@ def certification_suspend(*, certification: Certification, reason: str, changed_
     )
 
 
-def certification_reinstate(*, certification: Certification, reason: str, changed_by) -> Certification:
+def certification_reinstate(
+    *, certification: Certification, reason: str, changed_by
+) -> Certification:
     return _certification_set_status(
         certification=certification,
         status=CertificationStatus.ACTIVE,
@@ -313,7 +307,9 @@ def certification_reinstate(*, certification: Certification, reason: str, change
     )
 
 
-def certification_revoke(*, certification: Certification, reason: str, changed_by) -> Certification:
+def certification_revoke(
+    *, certification: Certification, reason: str, changed_by
+) -> Certification:
     return _certification_set_status(
         certification=certification,
         status=CertificationStatus.REVOKED,
@@ -324,12 +320,19 @@ def certification_revoke(*, certification: Certification, reason: str, changed_b
 
 
 def _certification_set_status(
-    *, certification: Certification, status: str, allowed_from: set[str], reason: str, changed_by
+    *,
+    certification: Certification,
+    status: str,
+    allowed_from: set[str],
+    reason: str,
+    changed_by,
 ) -> Certification:
     if not reason.strip():
         raise ValidationError({"reason": _("请说明原因。")})
     with transaction.atomic():
-        certification = Certification.objects.select_for_update().get(pk=certification.pk)
+        certification = Certification.objects.select_for_update().get(
+            pk=certification.pk
+        )
         if certification.status not in allowed_from:
             raise ValidationError(
                 {
@@ -347,14 +350,6 @@ def _certification_set_status(
             status_changed_at=timezone.now(),
             status_changed_by=changed_by,
         )
-
-
-def certification_is_active(*, producer: Producer, on: datetime.date | None = None) -> bool:
-    """Return True if the producer holds an active certification valid on the day."""
-    on = on or timezone.localdate()
-    return Certification.objects.filter(
-        producer=producer, status=CertificationStatus.ACTIVE, valid_from__lte=on, valid_until__gte=on
-    ).exists()
 
 
 # Batches.
@@ -381,9 +376,13 @@ def batch_create(
     has no benefit link with the producer.
     """
     if not certification_is_active(producer=producer):
-        raise ValidationError({"producer": _("该主体没有有效的扶贫产品认定，不能登记批次。")})
+        raise ValidationError(
+            {"producer": _("该主体没有有效的扶贫产品认定，不能登记批次。")}
+        )
     if not brand_license_is_valid(producer=producer, product_line=product_line):
-        raise ValidationError({"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")})
+        raise ValidationError(
+            {"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")}
+        )
     if Batch.objects.filter(product_line=product_line, lot_code=lot_code).exists():
         raise ValidationError({"lot_code": _("该产品线已有相同批次号的批次。")})
     batch = _save(
@@ -404,7 +403,12 @@ def batch_create(
 
 
 @transaction.atomic
-def batch_update(*, batch: Batch, contributions: Iterable[dict[str, Any]] | None = None, **fields: Any) -> Batch:
+def batch_update(
+    *,
+    batch: Batch,
+    contributions: Iterable[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Batch:
     """Change a draft batch; released batches are fixed, their labels carry them.
 
     Raise ValidationError if the batch is no longer a draft.
@@ -423,14 +427,18 @@ def batch_update(*, batch: Batch, contributions: Iterable[dict[str, Any]] | None
     if "product_line" in fields and not brand_license_is_valid(
         producer=batch.producer, product_line=fields["product_line"]
     ):
-        raise ValidationError({"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")})
+        raise ValidationError(
+            {"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")}
+        )
     _save(batch, **fields)
     if contributions is not None:
         batch_set_contributions(batch=batch, contributions=contributions)
     return batch
 
 
-def batch_set_contributions(*, batch: Batch, contributions: Iterable[dict[str, Any]]) -> None:
+def batch_set_contributions(
+    *, batch: Batch, contributions: Iterable[dict[str, Any]]
+) -> None:
     """Replace the households' contributions to a batch.
 
     Each contribution is {"household", "quantity", "amount_paid"}; the household
@@ -441,19 +449,23 @@ def batch_set_contributions(*, batch: Batch, contributions: Iterable[dict[str, A
     if len({household.pk for household in households}) != len(households):
         raise ValidationError({"contributions": _("同一贫困户只能出现一次。")})
     linked = set(
-        BenefitLink.objects.filter(producer=batch.producer, household__in=households).values_list(
-            "household_id", flat=True
-        )
+        BenefitLink.objects.filter(
+            producer=batch.producer, household__in=households
+        ).values_list("household_id", flat=True)
     )
     if any(household.pk not in linked for household in households):
-        raise ValidationError({"contributions": _("贡献的贫困户必须与该主体有利益联结。")})
+        raise ValidationError(
+            {"contributions": _("贡献的贫困户必须与该主体有利益联结。")}
+        )
     batch.contributions.all().delete()
     for contribution in contributions:
         _save(BatchContribution(batch=batch), **contribution)
 
 
 # Who may move a batch is trace.access's question; whether the move is legal is this one.
-def batch_transition(*, batch: Batch, to_status: str, changed_by, reason: str = "") -> Batch:
+def batch_transition(
+    *, batch: Batch, to_status: str, changed_by, reason: str = ""
+) -> Batch:
     """Move a batch to a new status and record who did it and why.
 
     Raise ValidationError for a transition not in BATCH_TRANSITIONS, for a
@@ -461,23 +473,41 @@ def batch_transition(*, batch: Batch, to_status: str, changed_by, reason: str = 
     has no active certification.
     """
     with transaction.atomic():
-        locked = Batch.objects.select_for_update().select_related("producer").get(pk=batch.pk)
+        locked = (
+            Batch.objects.select_for_update()
+            .select_related("producer")
+            .get(pk=batch.pk)
+        )
         from_status = locked.status
         if to_status not in BATCH_TRANSITIONS[from_status]:
             raise ValidationError(
                 {
                     "status": _("批次不能从“%(current)s”变为“%(target)s”。")
-                    % {"current": BatchStatus(from_status).label, "target": BatchStatus(to_status).label}
+                    % {
+                        "current": BatchStatus(from_status).label,
+                        "target": BatchStatus(to_status).label,
+                    }
                 }
             )
-        if to_status in (BatchStatus.ON_HOLD, BatchStatus.RECALLED) and not reason.strip():
+        if (
+            to_status in (BatchStatus.ON_HOLD, BatchStatus.RECALLED)
+            and not reason.strip()
+        ):
             raise ValidationError({"reason": _("暂停销售或召回必须说明原因。")})
-        if to_status == BatchStatus.RELEASED and not certification_is_active(producer=locked.producer):
-            raise ValidationError({"producer": _("该主体没有有效的扶贫产品认定，批次不能放行。")})
+        if to_status == BatchStatus.RELEASED and not certification_is_active(
+            producer=locked.producer
+        ):
+            raise ValidationError(
+                {"producer": _("该主体没有有效的扶贫产品认定，批次不能放行。")}
+            )
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
         BatchStatusChange.objects.create(
-            batch=locked, from_status=from_status, to_status=to_status, reason=reason, changed_by=changed_by
+            batch=locked,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            changed_by=changed_by,
         )
     # The caller's instance reflects the new status too.
     batch.status, batch.updated_at = locked.status, locked.updated_at
@@ -485,15 +515,27 @@ def batch_transition(*, batch: Batch, to_status: str, changed_by, reason: str = 
 
 
 def batch_release(*, batch: Batch, changed_by, reason: str = "") -> Batch:
-    return batch_transition(batch=batch, to_status=BatchStatus.RELEASED, changed_by=changed_by, reason=reason)
+    return batch_transition(
+        batch=batch,
+        to_status=BatchStatus.RELEASED,
+        changed_by=changed_by,
+        reason=reason,
+    )
 
 
 def batch_hold(*, batch: Batch, changed_by, reason: str) -> Batch:
-    return batch_transition(batch=batch, to_status=BatchStatus.ON_HOLD, changed_by=changed_by, reason=reason)
+    return batch_transition(
+        batch=batch, to_status=BatchStatus.ON_HOLD, changed_by=changed_by, reason=reason
+    )
 
 
 def batch_recall(*, batch: Batch, changed_by, reason: str) -> Batch:
-    return batch_transition(batch=batch, to_status=BatchStatus.RECALLED, changed_by=changed_by, reason=reason)
+    return batch_transition(
+        batch=batch,
+        to_status=BatchStatus.RECALLED,
+        changed_by=changed_by,
+        reason=reason,
+    )
 
 
 # Trace events and sales: append-only records.
@@ -514,4 +556,6 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     """
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
-    return _save(Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields)
+    return _save(
+        Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
+    )

@@ -1,6 +1,6 @@
-from django.urls import path
-
 from trace import views
+
+from django.urls import path
 
 app_name = "trace"
 

@@ -23,7 +23,9 @@ def normalize_id_number(value: str) -> str:
     try:
         number = ric.validate(value)
     except StdnumError as error:
-        raise ValidationError(_("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid") from error
+        raise ValidationError(
+            _("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid"
+        ) from error
     if len(number) != 18:
         raise ValidationError(_("身份证号码必须为 18 位。"), code="invalid")
     return number
@@ -44,7 +46,9 @@ def normalize_gtin(value: str) -> str:
     try:
         number = ean.validate(value)
     except StdnumError as error:
-        raise ValidationError(_("GTIN 无效（校验位不符或格式错误）。"), code="invalid") from error
+        raise ValidationError(
+            _("GTIN 无效（校验位不符或格式错误）。"), code="invalid"
+        ) from error
     if len(number) not in (13, 14):
         raise ValidationError(_("GTIN 必须为 13 位或 14 位。"), code="invalid")
     return number.zfill(14)
@@ -54,14 +58,18 @@ def validate_gs1_lot(value: str) -> None:
     """Raise ValidationError unless the value may be a GS1 AI 10 lot number."""
     if not GS1_CSET82.match(value):
         raise ValidationError(
-            _("批次号须为 1–20 个 GS1 允许的字符（英文字母、数字和少数符号，不能含中文或空格）。"),
+            _(
+                "批次号须为 1–20 个 GS1 允许的字符（英文字母、数字和少数符号，不能含中文或空格）。"
+            ),
             code="invalid",
         )
 
 
 def suggest_gs1_lot(value: str) -> str:
     """Return a lot code made from the GS1-safe characters of the input."""
-    kept = "".join(character for character in value.upper() if GS1_CSET82.match(character))
+    kept = "".join(
+        character for character in value.upper() if GS1_CSET82.match(character)
+    )
     return kept[:20]
 
 

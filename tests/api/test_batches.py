@@ -1,9 +1,8 @@
 import datetime
-
-import pytest
-
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchStatusChange
+
+import pytest
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,13 @@ def new_batch_body(world, **overrides):
         "harvest_date": str(datetime.date.today()),
         "quantity": "120.5",
         "unit": "盒",
-        "contributions": [{"household": world.household_a.pk, "quantity": "20", "amount_paid": "640.00"}],
+        "contributions": [
+            {
+                "household": world.household_a.pk,
+                "quantity": "20",
+                "amount_paid": "640.00",
+            }
+        ],
     }
     return body | overrides
 
@@ -24,7 +29,12 @@ def new_batch_body(world, **overrides):
 def test_operator_gets_404_on_another_producers_batch(world, client_for):
     client = client_for(world.operator_a)
     assert client.get(f"/api/v1/batches/{world.batch_b.pk}/").status_code == 404
-    assert client.post(f"/api/v1/batches/{world.batch_b.pk}/hold/", {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/batches/{world.batch_b.pk}/hold/", {"reason": "x"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/batches/{world.batch_a.pk}/").status_code == 200
 
 
@@ -34,7 +44,9 @@ def test_operator_lists_only_own_batches(world, client_for):
 
 
 def test_operator_registers_a_draft_batch_for_own_producer(world, client_for):
-    response = client_for(world.operator_a).post("/api/v1/batches/", new_batch_body(world))
+    response = client_for(world.operator_a).post(
+        "/api/v1/batches/", new_batch_body(world)
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == BatchStatus.DRAFT
@@ -45,7 +57,8 @@ def test_operator_registers_a_draft_batch_for_own_producer(world, client_for):
 def test_operator_cannot_create_a_batch_for_another_producer(world, client_for):
     before = Batch.objects.count()
     response = client_for(world.operator_a).post(
-        "/api/v1/batches/", new_batch_body(world, producer=world.producer_b.pk, contributions=[])
+        "/api/v1/batches/",
+        new_batch_body(world, producer=world.producer_b.pk, contributions=[]),
     )
     assert response.status_code == 400
     assert "producer" in response.json()
@@ -53,7 +66,12 @@ def test_operator_cannot_create_a_batch_for_another_producer(world, client_for):
 
 
 def test_operator_cannot_claim_another_producers_household(world, client_for):
-    body = new_batch_body(world, contributions=[{"household": world.household_b.pk, "quantity": "1", "amount_paid": "1"}])
+    body = new_batch_body(
+        world,
+        contributions=[
+            {"household": world.household_b.pk, "quantity": "1", "amount_paid": "1"}
+        ],
+    )
     response = client_for(world.operator_a).post("/api/v1/batches/", body)
     assert response.status_code == 400
     assert "contributions" in response.json()
@@ -61,16 +79,23 @@ def test_operator_cannot_claim_another_producers_household(world, client_for):
 
 def test_status_cannot_be_mass_assigned(world, client_for):
     client = client_for(world.operator_a)
-    response = client.post("/api/v1/batches/", new_batch_body(world, status=BatchStatus.RELEASED))
+    response = client.post(
+        "/api/v1/batches/", new_batch_body(world, status=BatchStatus.RELEASED)
+    )
     assert response.json()["status"] == BatchStatus.DRAFT
     batch_id = response.json()["id"]
-    client.patch(f"/api/v1/batches/{batch_id}/", {"status": BatchStatus.RECALLED, "producer": world.producer_b.pk})
+    client.patch(
+        f"/api/v1/batches/{batch_id}/",
+        {"status": BatchStatus.RECALLED, "producer": world.producer_b.pk},
+    )
     batch = Batch.objects.get(pk=batch_id)
     assert (batch.status, batch.producer_id) == (BatchStatus.DRAFT, world.producer_a.pk)
 
 
 def test_bad_input_gets_field_messages(world, client_for):
-    body = new_batch_body(world, lot_code="古楼二批", quantity="-3", harvest_date="yesterday")
+    body = new_batch_body(
+        world, lot_code="古楼二批", quantity="-3", harvest_date="yesterday"
+    )
     response = client_for(world.operator_a).post("/api/v1/batches/", body)
     assert response.status_code == 400
     errors = response.json()
@@ -80,7 +105,10 @@ def test_bad_input_gets_field_messages(world, client_for):
 def test_release_then_illegal_transition_is_400(world, client_for):
     client = client_for(world.operator_a)
     batch_id = client.post("/api/v1/batches/", new_batch_body(world)).json()["id"]
-    assert client.post(f"/api/v1/batches/{batch_id}/release/").json()["status"] == BatchStatus.RELEASED
+    assert (
+        client.post(f"/api/v1/batches/{batch_id}/release/").json()["status"]
+        == BatchStatus.RELEASED
+    )
     response = client.post(f"/api/v1/batches/{batch_id}/release/")
     assert response.status_code == 400
     assert "status" in response.json()
@@ -88,16 +116,27 @@ def test_release_then_illegal_transition_is_400(world, client_for):
 
 def test_operator_cannot_lift_an_inspectors_hold(world, client_for):
     inspector = client_for(world.inspector)
-    response = inspector.post(f"/api/v1/batches/{world.batch_a.pk}/hold/", {"reason": "快检农残疑似超标"})
+    response = inspector.post(
+        f"/api/v1/batches/{world.batch_a.pk}/hold/", {"reason": "快检农残疑似超标"}
+    )
     assert response.json()["status"] == BatchStatus.ON_HOLD
-    response = client_for(world.operator_a).post(f"/api/v1/batches/{world.batch_a.pk}/release/")
+    response = client_for(world.operator_a).post(
+        f"/api/v1/batches/{world.batch_a.pk}/release/"
+    )
     assert response.status_code == 403
-    assert inspector.post(f"/api/v1/batches/{world.batch_a.pk}/release/", {"reason": "复检合格"}).status_code == 200
+    assert (
+        inspector.post(
+            f"/api/v1/batches/{world.batch_a.pk}/release/", {"reason": "复检合格"}
+        ).status_code
+        == 200
+    )
     assert BatchStatusChange.objects.filter(batch=world.batch_a).count() == 2
 
 
 def test_hold_without_reason_is_400(world, client_for):
-    response = client_for(world.inspector).post(f"/api/v1/batches/{world.batch_a.pk}/hold/", {})
+    response = client_for(world.inspector).post(
+        f"/api/v1/batches/{world.batch_a.pk}/hold/", {}
+    )
     assert response.status_code == 400
     assert "reason" in response.json()
 
@@ -123,11 +162,17 @@ def test_administrator_sees_all_batches(world, client_for):
     assert {row["id"] for row in rows} == {world.batch_a.pk, world.batch_b.pk}
 
 
-def test_list_query_count_does_not_grow_with_rows(world, client_for, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    world, client_for, django_assert_max_num_queries
+):
     from tests.factories import BatchFactory
 
     for index in range(10):
-        BatchFactory(producer=world.producer_a, product_line=world.batch_a.product_line, lot_code=f"N{index}")
+        BatchFactory(
+            producer=world.producer_a,
+            product_line=world.batch_a.product_line,
+            lot_code=f"N{index}",
+        )
     client = client_for(world.admin)
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/batches/")

@@ -6,13 +6,13 @@ resource is covered the day it is registered.
 
 import datetime
 from decimal import Decimal
+from trace import services
 
 import pytest
 from stdnum.cn import ric
 
 from api.urls import router
 from tests.factories import BenefitLinkFactory, HouseholdFactory
-from trace import services
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,21 @@ def rich_world(world):
         ("司马德胜", "19880423", "619", "13873905678"),
     ]:
         id_number = fixed_id_number(birth, sequence)
-        household = HouseholdFactory(village=world.gulou_village, head_name=name, id_number=id_number, phone=phone)
-        BenefitLinkFactory(producer=world.producer_a, household=household, annual_income=Decimal("6500"))
+        household = HouseholdFactory(
+            village=world.gulou_village,
+            head_name=name,
+            id_number=id_number,
+            phone=phone,
+        )
+        BenefitLinkFactory(
+            producer=world.producer_a,
+            household=household,
+            annual_income=Decimal("6500"),
+        )
         canaries.append((household, id_number))
-    services.household_record_public_name_consent(household=canaries[0][0], recorded_by=world.admin, consented=True)
+    services.household_record_public_name_consent(
+        household=canaries[0][0], recorded_by=world.admin, consented=True
+    )
     batch = services.batch_create(
         producer=world.producer_a,
         product_line=world.batch_a.product_line,
@@ -57,13 +68,20 @@ def rich_world(world):
         unit="盒",
         created_by=world.operator_a,
         contributions=[
-            {"household": household, "quantity": Decimal("50"), "amount_paid": Decimal("1500")}
+            {
+                "household": household,
+                "quantity": Decimal("50"),
+                "amount_paid": Decimal("1500"),
+            }
             for household, _ in canaries
         ],
     )
     services.batch_release(batch=batch, changed_by=world.operator_a)
     services.trace_event_record(
-        batch=batch, recorded_by=world.operator_a, kind="harvest", occurred_at=datetime.datetime(2026, 10, 2, 9, 0, tzinfo=datetime.UTC)
+        batch=batch,
+        recorded_by=world.operator_a,
+        kind="harvest",
+        occurred_at=datetime.datetime(2026, 10, 2, 9, 0, tzinfo=datetime.UTC),
     )
     services.sale_record(
         batch=batch,
@@ -75,13 +93,16 @@ def rich_world(world):
         amount=Decimal("1600"),
         sold_at=datetime.datetime(2026, 10, 9, 15, 0, tzinfo=datetime.UTC),
     )
-    return canaries + [(world.household_a, world.household_a.id_number()), (world.household_b, world.household_b.id_number())]
+    return canaries + [
+        (world.household_a, world.household_a.id_number()),
+        (world.household_b, world.household_b.id_number()),
+    ]
 
 
 def every_response(client) -> list[tuple[str, str]]:
     """GET every list endpoint and every object it lists; return (url, body)."""
     bodies = []
-    for prefix, _viewset, basename in router.registry:
+    for prefix, _viewset, _basename in router.registry:
         url = f"/api/v1/{prefix}/"
         response = client.get(url, {"page_size": 500})
         assert response.status_code in (200, 404), (url, response.status_code)
@@ -89,7 +110,11 @@ def every_response(client) -> list[tuple[str, str]]:
         if response.status_code != 200:
             continue
         payload = response.json()
-        rows = payload["results"] if isinstance(payload, dict) and "results" in payload else payload
+        rows = (
+            payload["results"]
+            if isinstance(payload, dict) and "results" in payload
+            else payload
+        )
         for row in rows:
             detail = f"{url}{row['id']}/"
             detail_response = client.get(detail)
@@ -99,13 +124,17 @@ def every_response(client) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", ["operator_a", "operator_b", "inspector"])
-def test_no_personal_data_in_any_non_administrator_response(world, rich_world, client_for, role):
+def test_no_personal_data_in_any_non_administrator_response(
+    world, rich_world, client_for, role
+):
     bodies = every_response(client_for(getattr(world, role)))
     assert len(bodies) > len(router.registry)  # details were visited too
     for household, id_number in rich_world:
         for fragment in personal_fragments(household, id_number):
             leaks = [url for url, body in bodies if fragment and fragment in body]
-            assert not leaks, f"{household.masked_name}: a personal fragment appears in {leaks}"
+            assert not leaks, (
+                f"{household.masked_name}: a personal fragment appears in {leaks}"
+            )
 
 
 def test_operator_sees_masked_names_of_own_households(world, rich_world, client_for):

@@ -1,12 +1,12 @@
 """The office's registers: producers, certifications, brands, product lines, links."""
 
 import datetime
+from trace.choices import CertificationStatus
+from trace.models import Brand, Certification, Producer
 
 import pytest
 
 from tests.factories import make_gtin13, make_uscc
-from trace.choices import CertificationStatus
-from trace.models import Brand, Certification, Producer
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,12 @@ def test_operator_sees_only_own_producer(world, client_for):
     rows = client.get("/api/v1/producers/").json()["results"]
     assert [row["id"] for row in rows] == [world.producer_a.pk]
     assert client.get(f"/api/v1/producers/{world.producer_b.pk}/").status_code == 404
-    assert client.get(f"/api/v1/certifications/?producer={world.producer_b.pk}").json()["count"] == 0
+    assert (
+        client.get(f"/api/v1/certifications/?producer={world.producer_b.pk}").json()[
+            "count"
+        ]
+        == 0
+    )
 
 
 def test_inspector_sees_producers_in_his_regions(world, client_for):
@@ -33,7 +38,9 @@ def test_inspector_sees_producers_in_his_regions(world, client_for):
         ("/api/v1/product-lines/", {"name": "新产品", "unit": "kg"}),
     ],
 )
-def test_registers_are_written_by_administrators_only(world, client_for, role, url, body):
+def test_registers_are_written_by_administrators_only(
+    world, client_for, role, url, body
+):
     response = client_for(getattr(world, role)).post(url, body)
     assert response.status_code == 403
     assert not Brand.objects.filter(name="假品牌").exists()
@@ -41,7 +48,9 @@ def test_registers_are_written_by_administrators_only(world, client_for, role, u
 
 def test_operator_cannot_suspend_certifications(world, client_for):
     certification = world.producer_a.certifications.get()
-    response = client_for(world.operator_a).post(f"/api/v1/certifications/{certification.pk}/suspend/", {"reason": "x"})
+    response = client_for(world.operator_a).post(
+        f"/api/v1/certifications/{certification.pk}/suspend/", {"reason": "x"}
+    )
     assert response.status_code == 403
     certification.refresh_from_db()
     assert certification.status == CertificationStatus.ACTIVE
@@ -50,7 +59,10 @@ def test_operator_cannot_suspend_certifications(world, client_for):
 def test_administrator_suspends_and_batches_are_then_refused(world, client_for):
     admin = client_for(world.admin)
     certification = world.producer_a.certifications.get()
-    response = admin.post(f"/api/v1/certifications/{certification.pk}/suspend/", {"reason": "抽检不合格，限期整改"})
+    response = admin.post(
+        f"/api/v1/certifications/{certification.pk}/suspend/",
+        {"reason": "抽检不合格，限期整改"},
+    )
     assert response.json()["status"] == CertificationStatus.SUSPENDED
     body = {
         "product_line": world.batch_a.product_line_id,
@@ -69,7 +81,12 @@ def test_certify_checks_the_qualification_rule(world, client_for):
     admin = client_for(world.admin)
     producer = admin.post(
         "/api/v1/producers/",
-        {"name": "洞口县新家庭农场", "kind": "family_farm", "uscc": make_uscc(), "region": world.gulou_village.pk},
+        {
+            "name": "洞口县新家庭农场",
+            "kind": "family_farm",
+            "uscc": make_uscc(),
+            "region": world.gulou_village.pk,
+        },
     ).json()
     today = datetime.date.today()
     body = {
@@ -92,7 +109,10 @@ def test_certify_checks_the_qualification_rule(world, client_for):
     assert admin.post("/api/v1/benefit-links/", link).status_code == 201
     response = admin.post("/api/v1/certifications/", body)
     assert response.status_code == 201, response.json()
-    assert Certification.objects.get(number="HN-DK-2026-9999").status == CertificationStatus.ACTIVE
+    assert (
+        Certification.objects.get(number="HN-DK-2026-9999").status
+        == CertificationStatus.ACTIVE
+    )
 
 
 def test_invalid_credit_code_and_gtin_are_field_errors(world, client_for):
@@ -100,36 +120,57 @@ def test_invalid_credit_code_and_gtin_are_field_errors(world, client_for):
     uscc = make_uscc()
     broken = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
     response = admin.post(
-        "/api/v1/producers/", {"name": "某公司", "kind": "enterprise", "uscc": broken, "region": world.hunan.pk}
+        "/api/v1/producers/",
+        {
+            "name": "某公司",
+            "kind": "enterprise",
+            "uscc": broken,
+            "region": world.hunan.pk,
+        },
     )
     assert response.status_code == 400
     assert "uscc" in response.json()
     assert not Producer.objects.filter(name="某公司").exists()
     gtin = make_gtin13()
     wrong = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
-    response = admin.post("/api/v1/product-lines/", {"name": "五彩米", "unit": "袋", "gtin": wrong})
+    response = admin.post(
+        "/api/v1/product-lines/", {"name": "五彩米", "unit": "袋", "gtin": wrong}
+    )
     assert response.status_code == 400
     assert "gtin" in response.json()
-    response = admin.post("/api/v1/product-lines/", {"name": "五彩米", "unit": "袋", "gtin": gtin})
+    response = admin.post(
+        "/api/v1/product-lines/", {"name": "五彩米", "unit": "袋", "gtin": gtin}
+    )
     assert response.json()["gtin"] == "0" + gtin
 
 
 def test_duplicate_credit_code_is_a_field_error_not_a_500(world, client_for):
     response = client_for(world.admin).post(
         "/api/v1/producers/",
-        {"name": "重复公司", "kind": "enterprise", "uscc": world.producer_a.uscc, "region": world.hunan.pk},
+        {
+            "name": "重复公司",
+            "kind": "enterprise",
+            "uscc": world.producer_a.uscc,
+            "region": world.hunan.pk,
+        },
     )
     assert response.status_code == 400
     assert "uscc" in response.json()
 
 
 def test_nothing_is_deleted_through_the_api(world, client_for):
-    response = client_for(world.admin).delete(f"/api/v1/producers/{world.producer_a.pk}/")
+    response = client_for(world.admin).delete(
+        f"/api/v1/producers/{world.producer_a.pk}/"
+    )
     assert response.status_code == 405
 
 
 def test_region_path_and_descendant_scope(world, client_for):
-    rows = client_for(world.operator_a).get(f"/api/v1/regions/{world.gulou_village.pk}/").json()
+    rows = (
+        client_for(world.operator_a)
+        .get(f"/api/v1/regions/{world.gulou_village.pk}/")
+        .json()
+    )
     assert rows["full_name"] == "湖南省 邵阳市 洞口县 古楼乡 古楼村"
 
 

@@ -1,6 +1,3 @@
-import pytest
-from cryptography.fernet import Fernet
-
 from trace.personal_data import (
     decrypt_id_number,
     encrypt_id_number,
@@ -10,9 +7,13 @@ from trace.personal_data import (
     reencrypt_id_number,
 )
 
+import pytest
+from cryptography.fernet import Fernet
+
 
 @pytest.mark.parametrize(
-    ("name", "masked"), [("王小明", "王*明"), ("欧阳春花", "欧**花"), ("李四", "李*"), ("王", "*")]
+    ("name", "masked"),
+    [("王小明", "王*明"), ("欧阳春花", "欧**花"), ("李四", "李*"), ("王", "*")],
 )
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
@@ -33,7 +34,10 @@ def test_blind_index_is_keyed_and_stable(settings):
 
 def test_rotated_key_still_decrypts_old_tokens(settings):
     old_token = encrypt_id_number("11010519491231002X")
-    settings.SUYUAN_ID_NUMBER_KEYS = [Fernet.generate_key().decode(), *settings.SUYUAN_ID_NUMBER_KEYS]
+    settings.SUYUAN_ID_NUMBER_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.SUYUAN_ID_NUMBER_KEYS,
+    ]
     assert decrypt_id_number(old_token) == "11010519491231002X"
     new_token = reencrypt_id_number(old_token)
     settings.SUYUAN_ID_NUMBER_KEYS = settings.SUYUAN_ID_NUMBER_KEYS[:1]

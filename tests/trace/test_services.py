@@ -1,5 +1,8 @@
 import datetime
 from decimal import Decimal
+from trace import services
+from trace.choices import BatchStatus, CertificationStatus
+from trace.models import BatchStatusChange, Household
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,9 +18,6 @@ from tests.factories import (
     ProductLineFactory,
     make_id_number,
 )
-from trace import services
-from trace.choices import BatchStatus, CertificationStatus
-from trace.models import BatchStatusChange, Household
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -60,7 +60,12 @@ class TestQualification:
 
     def test_income_is_summed_per_household_across_links(self):
         link = BenefitLinkFactory(annual_income=Decimal("4000"))
-        BenefitLinkFactory(producer=link.producer, household=link.household, kind="dividend", annual_income=Decimal("2000"))
+        BenefitLinkFactory(
+            producer=link.producer,
+            household=link.household,
+            kind="dividend",
+            annual_income=Decimal("2000"),
+        )
         assert services.producer_qualifies(producer=link.producer)
 
     def test_two_households_below_threshold_do_not_add_up(self):
@@ -84,24 +89,35 @@ class TestCertification:
         producer = BenefitLinkFactory().producer
         certification = certify(producer)
         assert services.certification_is_active(producer=producer)
-        services.certification_suspend(certification=certification, reason="抽检不合格", changed_by=None)
+        services.certification_suspend(
+            certification=certification, reason="抽检不合格", changed_by=None
+        )
         assert not services.certification_is_active(producer=producer)
-        services.certification_reinstate(certification=certification, reason="整改完成", changed_by=None)
+        services.certification_reinstate(
+            certification=certification, reason="整改完成", changed_by=None
+        )
         assert services.certification_is_active(producer=producer)
-        services.certification_revoke(certification=certification, reason="弄虚作假", changed_by=None)
+        services.certification_revoke(
+            certification=certification, reason="弄虚作假", changed_by=None
+        )
         certification.refresh_from_db()
         assert certification.status == CertificationStatus.REVOKED
         with pytest.raises(ValidationError):
-            services.certification_reinstate(certification=certification, reason="再次申请", changed_by=None)
+            services.certification_reinstate(
+                certification=certification, reason="再次申请", changed_by=None
+            )
 
     def test_status_change_needs_a_reason(self):
         certification = CertificationFactory()
         with pytest.raises(ValidationError):
-            services.certification_suspend(certification=certification, reason=" ", changed_by=None)
+            services.certification_suspend(
+                certification=certification, reason=" ", changed_by=None
+            )
 
     def test_expired_certification_is_not_active(self):
         certification = CertificationFactory(
-            valid_from=TODAY - datetime.timedelta(days=400), valid_until=TODAY - datetime.timedelta(days=1)
+            valid_from=TODAY - datetime.timedelta(days=400),
+            valid_until=TODAY - datetime.timedelta(days=1),
         )
         assert not services.certification_is_active(producer=certification.producer)
 
@@ -112,7 +128,9 @@ class TestBatchCreation:
         batch = services.batch_create(**batch_kwargs(producer))
         assert batch.status == BatchStatus.DRAFT
 
-    @pytest.mark.parametrize("status", [CertificationStatus.SUSPENDED, CertificationStatus.REVOKED])
+    @pytest.mark.parametrize(
+        "status", [CertificationStatus.SUSPENDED, CertificationStatus.REVOKED]
+    )
     def test_no_batch_for_suspended_or_revoked_producer(self, status):
         producer = CertificationFactory(status=status).producer
         with pytest.raises(ValidationError) as raised:
@@ -136,7 +154,9 @@ class TestBatchCreation:
     def test_revoked_license_no_longer_allows_batches(self):
         producer = CertificationFactory().producer
         line = ProductLineFactory(brand=BrandFactory())
-        license_ = BrandLicenseFactory(brand=line.brand, producer=producer, product_lines=[line])
+        license_ = BrandLicenseFactory(
+            brand=line.brand, producer=producer, product_lines=[line]
+        )
         services.brand_license_revoke(license_=license_, reason="质量问题")
         with pytest.raises(ValidationError):
             services.batch_create(**batch_kwargs(producer, product_line=line))
@@ -145,12 +165,20 @@ class TestBatchCreation:
         link = BenefitLinkFactory()
         CertificationFactory(producer=link.producer)
         stranger = HouseholdFactory()
-        contribution = {"household": stranger, "quantity": Decimal("10"), "amount_paid": Decimal("300")}
+        contribution = {
+            "household": stranger,
+            "quantity": Decimal("10"),
+            "amount_paid": Decimal("300"),
+        }
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(**batch_kwargs(link.producer, contributions=[contribution]))
+            services.batch_create(
+                **batch_kwargs(link.producer, contributions=[contribution])
+            )
         assert "contributions" in raised.value.message_dict
         contribution["household"] = link.household
-        batch = services.batch_create(**batch_kwargs(link.producer, contributions=[contribution]))
+        batch = services.batch_create(
+            **batch_kwargs(link.producer, contributions=[contribution])
+        )
         assert batch.contributions.get().amount_paid == Decimal("300")
 
     def test_lot_code_must_be_gs1_safe_and_unique_per_line(self):
@@ -160,7 +188,9 @@ class TestBatchCreation:
         assert "lot_code" in raised.value.message_dict
         first = services.batch_create(**batch_kwargs(producer))
         with pytest.raises(ValidationError):
-            services.batch_create(**batch_kwargs(producer, product_line=first.product_line))
+            services.batch_create(
+                **batch_kwargs(producer, product_line=first.product_line)
+            )
 
 
 class TestBatchTransitions:
@@ -176,11 +206,17 @@ class TestBatchTransitions:
     )
     def test_legal_transitions_are_recorded(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
-        services.batch_transition(batch=batch, to_status=target, changed_by=None, reason="抽检结果")
+        services.batch_transition(
+            batch=batch, to_status=target, changed_by=None, reason="抽检结果"
+        )
         batch.refresh_from_db()
         assert batch.status == target
         change = BatchStatusChange.objects.get(batch=batch)
-        assert (change.from_status, change.to_status, change.reason) == (start, target, "抽检结果")
+        assert (change.from_status, change.to_status, change.reason) == (
+            start,
+            target,
+            "抽检结果",
+        )
 
     @pytest.mark.parametrize(
         ("start", "target"),
@@ -196,7 +232,9 @@ class TestBatchTransitions:
     def test_illegal_transitions_are_refused(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
         with pytest.raises(ValidationError):
-            services.batch_transition(batch=batch, to_status=target, changed_by=None, reason="试图变更")
+            services.batch_transition(
+                batch=batch, to_status=target, changed_by=None, reason="试图变更"
+            )
         batch.refresh_from_db()
         assert batch.status == start
         assert not BatchStatusChange.objects.exists()
@@ -207,7 +245,10 @@ class TestBatchTransitions:
             services.batch_hold(batch=batch, changed_by=None, reason="")
 
     def test_release_needs_an_active_certification(self):
-        batch = BatchFactory(status=BatchStatus.DRAFT, producer=CertificationFactory(status="suspended").producer)
+        batch = BatchFactory(
+            status=BatchStatus.DRAFT,
+            producer=CertificationFactory(status="suspended").producer,
+        )
         with pytest.raises(ValidationError):
             services.batch_release(batch=batch, changed_by=None)
 
@@ -221,7 +262,9 @@ class TestHouseholds:
     def test_id_number_is_encrypted_and_duplicates_are_refused(self):
         number = make_id_number()
         household = HouseholdFactory(id_number=number)
-        stored = Household.objects.values_list("id_number_encrypted", flat=True).get(pk=household.pk)
+        stored = Household.objects.values_list("id_number_encrypted", flat=True).get(
+            pk=household.pk
+        )
         assert number not in stored
         assert household.id_number() == number
         with pytest.raises(ValidationError) as raised:
@@ -241,13 +284,23 @@ class TestRecords:
     def test_no_trace_event_on_a_draft(self):
         batch = BatchFactory(status=BatchStatus.DRAFT)
         with pytest.raises(ValidationError):
-            services.trace_event_record(batch=batch, recorded_by=None, kind="harvest", occurred_at=TODAY)
+            services.trace_event_record(
+                batch=batch, recorded_by=None, kind="harvest", occurred_at=TODAY
+            )
 
-    @pytest.mark.parametrize("status", [BatchStatus.ON_HOLD, BatchStatus.RECALLED, BatchStatus.DRAFT])
+    @pytest.mark.parametrize(
+        "status", [BatchStatus.ON_HOLD, BatchStatus.RECALLED, BatchStatus.DRAFT]
+    )
     def test_only_released_batches_are_sold(self, status):
         batch = BatchFactory(status=status)
         with pytest.raises(ValidationError):
             services.sale_record(
-                batch=batch, recorded_by=None, buyer="洞口县第一中学", channel="school",
-                quantity=Decimal("10"), unit="箱", amount=Decimal("800"), sold_at=TODAY,
+                batch=batch,
+                recorded_by=None,
+                buyer="洞口县第一中学",
+                channel="school",
+                quantity=Decimal("10"),
+                unit="箱",
+                amount=Decimal("800"),
+                sold_at=TODAY,
             )

@@ -1,6 +1,3 @@
-import pytest
-from django.core.exceptions import ValidationError
-
 from trace.validators import (
     normalize_gtin,
     normalize_id_number,
@@ -8,6 +5,9 @@ from trace.validators import (
     suggest_gs1_lot,
     validate_gs1_lot,
 )
+
+import pytest
+from django.core.exceptions import ValidationError
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, check character X
 VALID_USCC = "91110000600037341L"
@@ -38,7 +38,9 @@ def test_valid_credit_code():
     assert normalize_uscc("91110000600037341l") == VALID_USCC
 
 
-@pytest.mark.parametrize("value", ["91110000600037341M", "9111000060003734", "I1110000600037341L"])
+@pytest.mark.parametrize(
+    "value", ["91110000600037341M", "9111000060003734", "I1110000600037341L"]
+)
 def test_invalid_credit_code(value):
     with pytest.raises(ValidationError):
         normalize_uscc(value)
