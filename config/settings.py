@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "trace.apps.TraceConfig",
+    "inspections.apps.InspectionsConfig",
     "api.apps.ApiConfig",
 ]
 
@@ -184,6 +185,8 @@ SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
 )
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
+# Largest photo or PDF lab report accepted as inspection evidence.
+SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
