@@ -8,7 +8,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(error, context):
     if isinstance(error, DjangoValidationError):
         if hasattr(error, "error_dict"):
-            detail = {field: [str(message) for message in messages] for field, messages in error.message_dict.items()}
+            detail = {
+                field: [str(message) for message in messages]
+                for field, messages in error.message_dict.items()
+            }
             # Django's model-wide errors are keyed "__all__"; DRF calls them non_field_errors.
             if "__all__" in detail:
                 detail["non_field_errors"] = detail.pop("__all__")

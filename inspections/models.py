@@ -31,7 +31,9 @@ class SignedRecordError(ValidationError):
     """Raised on any attempt to change or delete a signed inspection."""
 
     def __init__(self, message=None):
-        super().__init__(message or _("检测记录已签字确认，不能修改或删除；如需更正请新建更正记录。"))
+        super().__init__(
+            message or _("检测记录已签字确认，不能修改或删除；如需更正请新建更正记录。")
+        )
 
 
 class Analyte(models.Model):
@@ -40,20 +42,35 @@ class Analyte(models.Model):
     name = models.CharField(_("检测项目"), max_length=128)
     method = models.CharField(_("检测方法/标准"), max_length=128, blank=True)
     unit = models.CharField(_("单位"), max_length=32, blank=True)
-    kind = models.CharField(_("定性/定量"), max_length=16, choices=AnalyteKind.choices, default=AnalyteKind.QUANTITATIVE)
+    kind = models.CharField(
+        _("定性/定量"),
+        max_length=16,
+        choices=AnalyteKind.choices,
+        default=AnalyteKind.QUANTITATIVE,
+    )
     limit = models.DecimalField(
-        _("默认限量"), null=True, blank=True, help_text=_("未按产品类别规定限量时使用。"), **MEASURE
+        _("默认限量"),
+        null=True,
+        blank=True,
+        help_text=_("未按产品类别规定限量时使用。"),
+        **MEASURE,
     )
     description = models.TextField(_("说明"), blank=True)
     is_example = models.BooleanField(
-        _("示例数据"), default=False, help_text=_("演示用示例数据，限量值请以现行国家标准为准。")
+        _("示例数据"),
+        default=False,
+        help_text=_("演示用示例数据，限量值请以现行国家标准为准。"),
     )
 
     class Meta:
         verbose_name = _("检测项目")
         verbose_name_plural = _("检测项目")
         ordering = ["name", "method"]
-        constraints = [models.UniqueConstraint(fields=["name", "method"], name="analyte_unique_name_method")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "method"], name="analyte_unique_name_method"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.method}）" if self.method else self.name
@@ -62,7 +79,12 @@ class Analyte(models.Model):
 class AnalyteLimit(models.Model):
     """The limit of an analyte for one product category (e.g. 水果, 茶叶)."""
 
-    analyte = models.ForeignKey(Analyte, verbose_name=_("检测项目"), on_delete=models.CASCADE, related_name="limits")
+    analyte = models.ForeignKey(
+        Analyte,
+        verbose_name=_("检测项目"),
+        on_delete=models.CASCADE,
+        related_name="limits",
+    )
     category = models.CharField(_("产品类别"), max_length=32)
     limit = models.DecimalField(_("限量"), **MEASURE)
 
@@ -71,7 +93,9 @@ class AnalyteLimit(models.Model):
         verbose_name_plural = _("分类限量")
         ordering = ["analyte", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["analyte", "category"], name="analyte_limit_unique_category")
+            models.UniqueConstraint(
+                fields=["analyte", "category"], name="analyte_limit_unique_category"
+            )
         ]
 
     def __str__(self) -> str:
@@ -95,23 +119,45 @@ class InspectionQuerySet(models.QuerySet):
 class Inspection(models.Model):
     """One quality check of a batch: who sampled what where, and the verdict."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="inspections")
-    kind = models.CharField(_("检测类型"), max_length=16, choices=InspectionKind.choices)
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    kind = models.CharField(
+        _("检测类型"), max_length=16, choices=InspectionKind.choices
+    )
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("检测人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检测人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organisation = models.CharField(_("检测单位"), max_length=128, blank=True)
     sampled_at = models.DateTimeField(_("抽样时间"))
     region = models.ForeignKey(
-        Region, verbose_name=_("抽样地点（区域）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("抽样地点（区域）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     outlet = models.ForeignKey(
-        Outlet, verbose_name=_("抽样地点（销售网点）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Outlet,
+        verbose_name=_("抽样地点（销售网点）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sample_size = models.DecimalField(_("样品数量"), null=True, blank=True, **QUANTITY)
     sample_unit = models.CharField(_("样品单位"), max_length=16, blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    verdict = models.CharField(_("结论"), max_length=16, choices=Verdict.choices, editable=False)
+    verdict = models.CharField(
+        _("结论"), max_length=16, choices=Verdict.choices, editable=False
+    )
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("更正的记录"),
@@ -139,10 +185,15 @@ class Inspection(models.Model):
         related_name="inspection",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True, editable=False)
+    signed_at = models.DateTimeField(
+        _("签字时间"), null=True, blank=True, editable=False
+    )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("签字人"),
@@ -170,7 +221,8 @@ class Inspection(models.Model):
                 name="inspection_unique_idempotency_key",
             ),
             models.CheckConstraint(
-                condition=Q(region__isnull=True) | Q(outlet__isnull=True), name="inspection_one_place"
+                condition=Q(region__isnull=True) | Q(outlet__isnull=True),
+                name="inspection_one_place",
             ),
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True, signed_by__isnull=True)
@@ -182,13 +234,6 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.batch}"
 
-    @property
-    def is_signed(self) -> bool:
-        return self.signed_at is not None
-
-    def _signed_in_database(self) -> bool:
-        return self.pk is not None and type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists()
-
     def save(self, *args, **kwargs) -> None:
         if self._signed_in_database():
             raise SignedRecordError()
@@ -198,6 +243,16 @@ class Inspection(models.Model):
         if self.is_signed or self._signed_in_database():
             raise SignedRecordError()
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def _signed_in_database(self) -> bool:
+        return (
+            self.pk is not None
+            and type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+        )
 
 
 class InspectionChildQuerySet(models.QuerySet):
@@ -222,12 +277,6 @@ class InspectionChild(models.Model):
     class Meta:
         abstract = True
 
-    def _parent_signed(self) -> bool:
-        parent_ids = {self.inspection_id}
-        if self.pk is not None:
-            parent_ids |= set(type(self).objects.filter(pk=self.pk).values_list("inspection_id", flat=True))
-        return Inspection.objects.filter(pk__in=parent_ids, signed_at__isnull=False).exists()
-
     def save(self, *args, **kwargs) -> None:
         if self._parent_signed():
             raise SignedRecordError()
@@ -238,15 +287,35 @@ class InspectionChild(models.Model):
             raise SignedRecordError()
         return super().delete(*args, **kwargs)
 
+    def _parent_signed(self) -> bool:
+        parent_ids = {self.inspection_id}
+        if self.pk is not None:
+            parent_ids |= set(
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("inspection_id", flat=True)
+            )
+        return Inspection.objects.filter(
+            pk__in=parent_ids, signed_at__isnull=False
+        ).exists()
+
 
 class InspectionResult(InspectionChild):
     """One result item of an inspection: analyte, method, limit, value, verdict."""
 
     inspection = models.ForeignKey(
-        Inspection, verbose_name=_("检测记录"), on_delete=models.CASCADE, related_name="results"
+        Inspection,
+        verbose_name=_("检测记录"),
+        on_delete=models.CASCADE,
+        related_name="results",
     )
     analyte = models.ForeignKey(
-        Analyte, verbose_name=_("目录检测项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+        Analyte,
+        verbose_name=_("目录检测项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
     )
     item = models.CharField(_("检测项目"), max_length=128)
     kind = models.CharField(_("定性/定量"), max_length=16, choices=AnalyteKind.choices)
@@ -257,7 +326,9 @@ class InspectionResult(InspectionChild):
     outcome = models.CharField(
         _("定性结果"), max_length=8, choices=QualitativeOutcome.choices, blank=True
     )
-    verdict = models.CharField(_("单项结论"), max_length=16, choices=Verdict.choices, editable=False)
+    verdict = models.CharField(
+        _("单项结论"), max_length=16, choices=Verdict.choices, editable=False
+    )
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
 
     class Meta:
@@ -279,16 +350,24 @@ class InspectionAttachment(InspectionChild):
     """A photo (EXIF stripped) or PDF lab report attached to an inspection."""
 
     inspection = models.ForeignKey(
-        Inspection, verbose_name=_("检测记录"), on_delete=models.CASCADE, related_name="attachments"
+        Inspection,
+        verbose_name=_("检测记录"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     kind = models.CharField(_("类型"), max_length=16, choices=AttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to=attachment_upload_to)
-    thumbnail = models.ImageField(_("缩略图"), upload_to=attachment_upload_to, blank=True)
+    thumbnail = models.ImageField(
+        _("缩略图"), upload_to=attachment_upload_to, blank=True
+    )
     content_type = models.CharField(_("内容类型"), max_length=64)
     size = models.PositiveIntegerField(_("大小（字节）"))
     caption = models.CharField(_("说明"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

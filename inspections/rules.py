@@ -52,7 +52,11 @@ def result_verdict(
     if measured_value is None:
         raise ValueError("a quantitative item needs a measured value")
     if is_enzyme_inhibition_method(method):
-        return Verdict.SUSPECT if measured_value >= ENZYME_INHIBITION_POSITIVE else Verdict.PASS
+        return (
+            Verdict.SUSPECT
+            if measured_value >= ENZYME_INHIBITION_POSITIVE
+            else Verdict.PASS
+        )
     if limit is None:
         raise ValueError("a quantitative item needs a limit")
     return Verdict.FAIL if measured_value > limit else Verdict.PASS

@@ -19,7 +19,11 @@ def analyte_list() -> QuerySet[Analyte]:
 def analyte_limit_for(*, analyte: Analyte, category: str) -> Decimal | None:
     """Return the analyte's limit for a product category, else its default limit."""
     if category:
-        limit = AnalyteLimit.objects.filter(analyte=analyte, category=category).values_list("limit", flat=True).first()
+        limit = (
+            AnalyteLimit.objects.filter(analyte=analyte, category=category)
+            .values_list("limit", flat=True)
+            .first()
+        )
         if limit is not None:
             return limit
     return analyte.limit
@@ -30,7 +34,12 @@ def inspection_list_visible_to(*, user) -> QuerySet[Inspection]:
     return (
         Inspection.objects.filter(access.batch_scope(user, "batch"))
         .select_related(
-            "batch__product_line", "inspector", "signed_by", "region", "outlet", "superseded_by"
+            "batch__product_line",
+            "inspector",
+            "signed_by",
+            "region",
+            "outlet",
+            "superseded_by",
         )
         .prefetch_related("results", "attachments")
     )

@@ -8,7 +8,7 @@ why in BatchStatusChange.
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -26,7 +26,7 @@ from inspections.models import (
     InspectionResult,
 )
 from inspections.selectors import analyte_limit_for, batch_held_for_suspect
-from inspections.uploads import upload_clean
+from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace import services as trace_services
 from trace.models import Batch, BatchStatusChange, Outlet, Region
@@ -51,7 +51,9 @@ def _save(instance, **fields: Any):
 
 
 @transaction.atomic
-def analyte_create(*, limits: list[dict[str, Any]] | None = None, **fields: Any) -> Analyte:
+def analyte_create(
+    *, limits: list[dict[str, Any]] | None = None, **fields: Any
+) -> Analyte:
     analyte = _save(Analyte(), **fields)
     if limits is not None:
         analyte_set_limits(analyte=analyte, limits=limits)
@@ -59,7 +61,9 @@ def analyte_create(*, limits: list[dict[str, Any]] | None = None, **fields: Any)
 
 
 @transaction.atomic
-def analyte_update(*, analyte: Analyte, limits: list[dict[str, Any]] | None = None, **fields: Any) -> Analyte:
+def analyte_update(
+    *, analyte: Analyte, limits: list[dict[str, Any]] | None = None, **fields: Any
+) -> Analyte:
     _save(analyte, **fields)
     if limits is not None:
         analyte_set_limits(analyte=analyte, limits=limits)
@@ -73,7 +77,11 @@ def analyte_set_limits(*, analyte: Analyte, limits: list[dict[str, Any]]) -> Non
         raise ValidationError({"limits": _("同一产品类别只能设置一个限量。")})
     analyte.limits.all().delete()
     for limit in limits:
-        _save(AnalyteLimit(analyte=analyte), category=limit["category"], limit=limit["limit"])
+        _save(
+            AnalyteLimit(analyte=analyte),
+            category=limit["category"],
+            limit=limit["limit"],
+        )
 
 
 def analyte_delete(*, analyte: Analyte) -> None:
@@ -101,7 +109,10 @@ EXAMPLE_ANALYTES: list[dict[str, Any]] = [
         "kind": AnalyteKind.QUANTITATIVE,
         "limit": None,
         "description": "示例数据。限量参照 GB 2762，请以现行标准为准。",
-        "limits": [{"category": "水果", "limit": Decimal("0.1")}, {"category": "茶叶", "limit": Decimal("5.0")}],
+        "limits": [
+            {"category": "水果", "limit": Decimal("0.1")},
+            {"category": "茶叶", "limit": Decimal("5.0")},
+        ],
     },
     {
         "name": "感官（外观）",
@@ -131,7 +142,9 @@ def analyte_seed_examples() -> list[Analyte]:
     for example in EXAMPLE_ANALYTES:
         fields = dict(example)
         limits = fields.pop("limits")
-        analyte = Analyte.objects.filter(name=fields["name"], method=fields["method"]).first()
+        analyte = Analyte.objects.filter(
+            name=fields["name"], method=fields["method"]
+        ).first()
         if analyte is None:
             analyte = analyte_create(is_example=True, limits=limits, **fields)
         analytes.append(analyte)
@@ -143,7 +156,10 @@ def analyte_seed_examples() -> list[Analyte]:
 
 def may_attest(user, inspection: Inspection) -> bool:
     """Return True if the user may sign the inspection or add evidence to it."""
-    return access.is_administrator(user) or user.pk in (inspection.inspector_id, inspection.created_by_id)
+    return access.is_administrator(user) or user.pk in (
+        inspection.inspector_id,
+        inspection.created_by_id,
+    )
 
 
 def _check_may_record(*, user, batch: Batch, kind: str) -> None:
@@ -168,7 +184,9 @@ def _organisation_of(user) -> str:
     return binding.producer.name if binding.producer_id else ""
 
 
-def _result_rows(*, items: list[dict[str, Any]], category: str) -> list[InspectionResult]:
+def _result_rows(
+    *, items: list[dict[str, Any]], category: str
+) -> list[InspectionResult]:
     if not items:
         raise ValidationError({"items": _("至少需要一项检测结果。")})
     rows, errors = [], []
@@ -182,7 +200,11 @@ def _result_rows(*, items: list[dict[str, Any]], category: str) -> list[Inspecti
         kind = item.get("kind") or (
             analyte.kind
             if analyte
-            else (AnalyteKind.QUALITATIVE if measured_value is None and outcome else AnalyteKind.QUANTITATIVE)
+            else (
+                AnalyteKind.QUALITATIVE
+                if measured_value is None and outcome
+                else AnalyteKind.QUANTITATIVE
+            )
         )
         limit = item.get("limit")
         if limit is None and analyte is not None:
@@ -194,17 +216,28 @@ def _result_rows(*, items: list[dict[str, Any]], category: str) -> list[Inspecti
             problem = _("定性项目需填写结果（符合/不符合）。")
         elif kind == AnalyteKind.QUANTITATIVE and measured_value is None:
             problem = _("定量项目需填写检测值。")
-        elif kind == AnalyteKind.QUANTITATIVE and limit is None and not rules.is_enzyme_inhibition_method(method):
+        elif (
+            kind == AnalyteKind.QUANTITATIVE
+            and limit is None
+            and not rules.is_enzyme_inhibition_method(method)
+        ):
             problem = _("定量项目需填写限量值（或在检测项目目录中设置）。")
         if problem:
-            errors.append(_("第 %(number)d 项：%(problem)s") % {"number": number, "problem": problem})
+            errors.append(
+                _("第 %(number)d 项：%(problem)s")
+                % {"number": number, "problem": problem}
+            )
             continue
         if kind == AnalyteKind.QUALITATIVE:
             measured_value, limit = None, None
         else:
             outcome = ""
         verdict = rules.result_verdict(
-            kind=kind, method=method, limit=limit, measured_value=measured_value, outcome=outcome
+            kind=kind,
+            method=method,
+            limit=limit,
+            measured_value=measured_value,
+            outcome=outcome,
         )
         rows.append(
             InspectionResult(
@@ -267,7 +300,9 @@ def inspection_create(
     }
     if not idempotency_key:
         return _inspection_create(created_by=created_by, **fields), True
-    earlier = Inspection.objects.filter(created_by=created_by, idempotency_key=idempotency_key).first()
+    earlier = Inspection.objects.filter(
+        created_by=created_by, idempotency_key=idempotency_key
+    ).first()
     if earlier is not None:
         return _replay(earlier, request_fingerprint), False
     try:
@@ -281,7 +316,9 @@ def inspection_create(
         return inspection, True
     except IntegrityError:
         # A concurrent retry with the same key committed first.
-        earlier = Inspection.objects.filter(created_by=created_by, idempotency_key=idempotency_key).first()
+        earlier = Inspection.objects.filter(
+            created_by=created_by, idempotency_key=idempotency_key
+        ).first()
         if earlier is None:
             raise
         return _replay(earlier, request_fingerprint), False
@@ -309,7 +346,11 @@ def _inspection_create(
     **fields: Any,
 ) -> Inspection:
     # Lock the batch: concurrent inspections of one batch decide its status in turn.
-    batch = Batch.objects.select_for_update().select_related("product_line").get(pk=batch.pk)
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("product_line")
+        .get(pk=batch.pk)
+    )
     _check_may_record(user=created_by, batch=batch, kind=kind)
     if sampled_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"sampled_at": _("抽样时间不能晚于当前时间。")})
@@ -319,14 +360,18 @@ def _inspection_create(
         region = batch.origin
     if confirms is not None:
         if kind != InspectionKind.LAB_TEST:
-            raise ValidationError({"confirms": _("只有实验室检测可以确认或排除可疑结果。")})
+            raise ValidationError(
+                {"confirms": _("只有实验室检测可以确认或排除可疑结果。")}
+            )
         if confirms.batch_id != batch.pk or confirms.verdict != Verdict.SUSPECT:
             raise ValidationError({"confirms": _("只能复检同一批次的可疑记录。")})
     if supersedes is not None:
         if supersedes.batch_id != batch.pk:
             raise ValidationError({"supersedes": _("更正记录必须属于同一批次。")})
         if Inspection.objects.filter(supersedes=supersedes).exists():
-            raise ValidationError({"supersedes": _("该记录已被更正过，请更正最新的记录。")})
+            raise ValidationError(
+                {"supersedes": _("该记录已被更正过，请更正最新的记录。")}
+            )
     results = _result_rows(items=items, category=batch.product_line.category)
     inspection = _save(
         Inspection(),
@@ -347,14 +392,18 @@ def _inspection_create(
         result.inspection = inspection
         result.full_clean()
         result.save()
-    change = _apply_consequence(inspection=inspection, batch=batch, changed_by=created_by)
+    change = _apply_consequence(
+        inspection=inspection, batch=batch, changed_by=created_by
+    )
     if change is not None:
         inspection.status_change = change
         inspection.save(update_fields=["status_change"])
     return inspection
 
 
-def _apply_consequence(*, inspection: Inspection, batch: Batch, changed_by) -> BatchStatusChange | None:
+def _apply_consequence(
+    *, inspection: Inspection, batch: Batch, changed_by
+) -> BatchStatusChange | None:
     action = rules.batch_action(
         kind=inspection.kind,
         verdict=inspection.verdict,
@@ -364,9 +413,15 @@ def _apply_consequence(*, inspection: Inspection, batch: Batch, changed_by) -> B
     )
     if action is None:
         return None
-    facts = {"id": inspection.pk, "kind": inspection.get_kind_display(), "verdict": inspection.get_verdict_display()}
+    facts = {
+        "id": inspection.pk,
+        "kind": inspection.get_kind_display(),
+        "verdict": inspection.get_verdict_display(),
+    }
     if action == BatchAction.HOLD:
-        reason = _("检测记录 #%(id)s（%(kind)s）结论为“%(verdict)s”，批次暂停销售。") % facts
+        reason = (
+            _("检测记录 #%(id)s（%(kind)s）结论为“%(verdict)s”，批次暂停销售。") % facts
+        )
         trace_services.batch_hold(batch=batch, changed_by=changed_by, reason=reason)
     elif action == BatchAction.RECALL:
         reason = _("实验室检测 #%(id)s 确认不合格，批次召回。") % facts
@@ -375,7 +430,9 @@ def _apply_consequence(*, inspection: Inspection, batch: Batch, changed_by) -> B
         reason = _("实验室检测 #%(id)s 合格，排除快检可疑结果，解除暂停。") % facts
         try:
             with transaction.atomic():
-                trace_services.batch_release(batch=batch, changed_by=changed_by, reason=reason)
+                trace_services.batch_release(
+                    batch=batch, changed_by=changed_by, reason=reason
+                )
         except ValidationError:
             # E.g. the certification lapsed meanwhile: the lab result is still
             # recorded, and the batch stays on hold for the office to decide.
@@ -383,7 +440,9 @@ def _apply_consequence(*, inspection: Inspection, batch: Batch, changed_by) -> B
     return BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
 
 
-def inspection_supersede(*, original: Inspection, created_by, **fields: Any) -> tuple[Inspection, bool]:
+def inspection_supersede(
+    *, original: Inspection, created_by, **fields: Any
+) -> tuple[Inspection, bool]:
     """Record a correction of an inspection; both stay, the new one names the old.
 
     The correction keeps the batch and kind of the original.
@@ -391,7 +450,11 @@ def inspection_supersede(*, original: Inspection, created_by, **fields: Any) -> 
     fields.pop("batch", None)
     fields.pop("kind", None)
     return inspection_create(
-        created_by=created_by, batch=original.batch, kind=original.kind, supersedes=original, **fields
+        created_by=created_by,
+        batch=original.batch,
+        kind=original.kind,
+        supersedes=original,
+        **fields,
     )
 
 
@@ -403,9 +466,9 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
     if not may_attest(signed_by, inspection):
         raise ValidationError({"signed_by": _("只有检测人或管理员可以签字确认。")})
     with transaction.atomic():
-        updated = Inspection.objects.filter(pk=inspection.pk, signed_at__isnull=True).update(
-            signed_at=timezone.now(), signed_by=signed_by
-        )
+        updated = Inspection.objects.filter(
+            pk=inspection.pk, signed_at__isnull=True
+        ).update(signed_at=timezone.now(), signed_by=signed_by)
         if not updated:
             raise ValidationError({"signed_at": _("该检测记录已签字确认。")})
     inspection.refresh_from_db()
@@ -413,7 +476,12 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
 
 
 def inspection_attachment_add(
-    *, inspection: Inspection, uploaded_by, data: bytes, name: str = "", caption: str = ""
+    *,
+    inspection: Inspection,
+    uploaded_by,
+    file: IO[bytes],
+    name: str = "",
+    caption: str = "",
 ) -> InspectionAttachment:
     """Attach a photo or PDF lab report to an unsigned inspection.
 
@@ -424,7 +492,11 @@ def inspection_attachment_add(
         raise ValidationError({"file": _("只有检测人或管理员可以上传附件。")})
     if Inspection.objects.filter(pk=inspection.pk, signed_at__isnull=False).exists():
         raise ValidationError({"file": _("检测记录已签字确认，不能再添加附件。")})
-    upload = upload_clean(data=data, name=name)
+    size = getattr(file, "size", None)
+    if size is not None and size > max_upload_bytes():
+        raise upload_too_large()
+    # Never read more than the limit plus one byte, enough to notice the excess.
+    upload = upload_clean(data=file.read(max_upload_bytes() + 1), name=name)
     attachment = InspectionAttachment(
         inspection=inspection,
         kind=upload.kind,
@@ -433,9 +505,13 @@ def inspection_attachment_add(
         caption=caption,
         uploaded_by=uploaded_by,
     )
-    attachment.file.save(f"upload{upload.suffix}", ContentFile(upload.content), save=False)
+    attachment.file.save(
+        f"upload{upload.suffix}", ContentFile(upload.content), save=False
+    )
     if upload.thumbnail is not None:
-        attachment.thumbnail.save("thumbnail.jpg", ContentFile(upload.thumbnail), save=False)
+        attachment.thumbnail.save(
+            "thumbnail.jpg", ContentFile(upload.thumbnail), save=False
+        )
     try:
         with transaction.atomic():
             attachment.full_clean()

@@ -43,24 +43,35 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "SUYUAN_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
+def upload_too_large() -> ValidationError:
+    megabytes = max_upload_bytes() / (1024 * 1024)
+    return ValidationError(
+        {"file": _("文件过大：不能超过 %(mb).1f MB。") % {"mb": megabytes}}
+    )
+
+
 def upload_clean(*, data: bytes, name: str = "") -> CleanUpload:
     """Return the cleaned upload, or raise ValidationError if it is refused."""
-    limit = max_upload_bytes()
-    if len(data) > limit:
-        raise ValidationError(
-            {"file": _("文件过大：不能超过 %(mb).1f MB。") % {"mb": limit / (1024 * 1024)}}
-        )
+    if len(data) > max_upload_bytes():
+        raise upload_too_large()
     if not data:
         raise ValidationError({"file": _("文件为空。")})
     if data.startswith(b"%PDF-"):
-        return CleanUpload(kind=AttachmentKind.LAB_REPORT, content=data, content_type="application/pdf", suffix=".pdf")
+        return CleanUpload(
+            kind=AttachmentKind.LAB_REPORT,
+            content=data,
+            content_type="application/pdf",
+            suffix=".pdf",
+        )
     if name.lower().endswith(".pdf"):
         raise ValidationError({"file": _("不是有效的 PDF 文件。")})
     return _clean_image(data)
 
 
 def _clean_image(data: bytes) -> CleanUpload:
-    refused = ValidationError({"file": _("请上传 JPEG、PNG 或 WebP 图片，或 PDF 检测报告。")})
+    refused = ValidationError(
+        {"file": _("请上传 JPEG、PNG 或 WebP 图片，或 PDF 检测报告。")}
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,11 +86,19 @@ def _clean_image(data: bytes) -> CleanUpload:
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as error:
         raise refused from error
     content_type, suffix = IMAGE_FORMATS[image_format]
-    upright = ImageOps.exif_transpose(image)  # keep what the camera saw before dropping EXIF
+    upright = ImageOps.exif_transpose(
+        image
+    )  # keep what the camera saw before dropping EXIF
     clean = _pixels_only(upright, image_format)
     return CleanUpload(
         kind=AttachmentKind.PHOTO,
