@@ -112,7 +112,8 @@ class InspectionInputSerializer(serializers.Serializer):
 
     def __init__(self, *args, correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        user = getattr(request, "user", None)  # None while the schema is generated
         # Only what the user may see can be referred to: others "do not exist".
         self.fields["batch"].queryset = batch_list_visible_to(user=user)
         self.fields["confirms"].queryset = inspection_list_visible_to(user=user)

@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "AnalyteKindEnum": "inspections.choices.AnalyteKind",
+        "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+    },
 }
 
 # Celery: with no broker, tasks run inline (embedded default).

@@ -51,6 +51,10 @@ def record_inspection(
     """Record an inspection through the service (verdict and consequences apply)."""
     fields.setdefault("sampled_at", timezone.now() - datetime.timedelta(hours=1))
     inspection, _created = services.inspection_create(
-        created_by=user, batch=batch, kind=kind, items=items or [quantitative("0.1")], **fields
+        created_by=user,
+        batch=batch,
+        kind=kind,
+        items=items or [quantitative("0.1")],
+        **fields,
     )
     return inspection

@@ -7,14 +7,19 @@ from inspections.models import Inspection, InspectionResult, SignedRecordError
 from inspections.services import inspection_sign
 from tests.inspections.factories import record_inspection
 
+INSPECTION = "inspections_inspection"
+RESULT = "inspections_inspectionresult"
 needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="database triggers exist on PostgreSQL only"
+    connection.vendor != "postgresql",
+    reason="database triggers exist on PostgreSQL only",
 )
 
 
 @pytest.fixture
 def signed(world):
-    inspection = record_inspection(batch=world.batch_a, user=world.inspector, notes="原始记录")
+    inspection = record_inspection(
+        batch=world.batch_a, user=world.inspector, notes="原始记录"
+    )
     return inspection_sign(inspection=inspection, signed_by=world.inspector)
 
 
@@ -66,7 +71,13 @@ def test_results_of_signed_inspection_are_frozen(signed):
     with pytest.raises(SignedRecordError):
         InspectionResult.objects.filter(inspection=signed).delete()
     with pytest.raises(SignedRecordError):
-        InspectionResult(inspection=signed, item="追加", kind="qualitative", outcome="pass", verdict="pass").save()
+        InspectionResult(
+            inspection=signed,
+            item="追加",
+            kind="qualitative",
+            outcome="pass",
+            verdict="pass",
+        ).save()
 
 
 @pytest.mark.postgres
@@ -74,13 +85,14 @@ def test_results_of_signed_inspection_are_frozen(signed):
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE inspections_inspection SET notes = 'x' WHERE id = %s",
-        "UPDATE inspections_inspection SET signed_at = NULL, signed_by_id = NULL WHERE id = %s",
-        "DELETE FROM inspections_inspection WHERE id = %s",
-        "UPDATE inspections_inspectionresult SET measured_value = 0 WHERE inspection_id = %s",
-        "DELETE FROM inspections_inspectionresult WHERE inspection_id = %s",
-        "INSERT INTO inspections_inspectionresult (inspection_id, item, kind, method, unit, outcome,"
-        " verdict, position) VALUES (%s, 'x', 'qualitative', '', '', 'pass', 'pass', 9)",
+        f"UPDATE {INSPECTION} SET notes = 'x' WHERE id = %s",
+        f"UPDATE {INSPECTION} SET signed_at = NULL, signed_by_id = NULL WHERE id = %s",
+        f"DELETE FROM {INSPECTION} WHERE id = %s",
+        f"UPDATE {RESULT} SET measured_value = 0 WHERE inspection_id = %s",
+        f"DELETE FROM {RESULT} WHERE inspection_id = %s",
+        f"INSERT INTO {RESULT} (inspection_id, item, kind, method, unit, outcome,"
+        " verdict, position)"
+        " VALUES (%s, 'x', 'qualitative', '', '', 'pass', 'pass', 9)",
     ],
 )
 def test_raw_sql_on_signed_inspection_is_refused_by_trigger(signed, sql):
@@ -96,9 +108,13 @@ def test_raw_sql_on_signed_inspection_is_refused_by_trigger(signed, sql):
 def test_raw_sql_may_still_sign_and_edit_unsigned(world):
     inspection = record_inspection(batch=world.batch_a, user=world.inspector)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE inspections_inspection SET notes = 'ok' WHERE id = %s", [inspection.pk])
         cursor.execute(
-            "UPDATE inspections_inspection SET signed_at = now(), signed_by_id = %s WHERE id = %s",
+            "UPDATE inspections_inspection SET notes = 'ok' WHERE id = %s",
+            [inspection.pk],
+        )
+        cursor.execute(
+            f"UPDATE {INSPECTION} SET signed_at = now(), signed_by_id = %s"
+            " WHERE id = %s",
             [world.inspector.pk, inspection.pk],
         )
     assert Inspection.objects.get(pk=inspection.pk).is_signed

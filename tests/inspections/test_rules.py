@@ -22,18 +22,33 @@ Q = AnalyteKind.QUANTITATIVE
 
 @pytest.mark.parametrize(
     ("value", "verdict"),
-    [("0.99", Verdict.PASS), ("1.00", Verdict.PASS), ("1.000001", Verdict.FAIL), ("2", Verdict.FAIL)],
+    [
+        ("0.99", Verdict.PASS),
+        ("1.00", Verdict.PASS),
+        ("1.000001", Verdict.FAIL),
+        ("2", Verdict.FAIL),
+    ],
 )
 def test_value_equal_to_limit_passes_and_above_fails(value, verdict):
-    assert result_verdict(kind=Q, limit=Decimal("1.0"), measured_value=Decimal(value)) == verdict
+    assert (
+        result_verdict(kind=Q, limit=Decimal("1.0"), measured_value=Decimal(value))
+        == verdict
+    )
 
 
 @pytest.mark.parametrize(
     ("inhibition", "verdict"),
-    [("0", Verdict.PASS), ("49.9", Verdict.PASS), ("50.0", Verdict.SUSPECT), ("87.5", Verdict.SUSPECT)],
+    [
+        ("0", Verdict.PASS),
+        ("49.9", Verdict.PASS),
+        ("50.0", Verdict.SUSPECT),
+        ("87.5", Verdict.SUSPECT),
+    ],
 )
 def test_enzyme_inhibition_of_50_percent_is_suspect(inhibition, verdict):
-    got = result_verdict(kind=Q, method="GB/T 5009.199-2003", measured_value=Decimal(inhibition))
+    got = result_verdict(
+        kind=Q, method="GB/T 5009.199-2003", measured_value=Decimal(inhibition)
+    )
     assert got == verdict
 
 
@@ -59,7 +74,10 @@ def test_missing_facts_raise():
 
 
 def test_any_fail_fails_the_inspection_then_any_suspect():
-    assert inspection_verdict([Verdict.PASS, Verdict.SUSPECT, Verdict.FAIL]) == Verdict.FAIL
+    assert (
+        inspection_verdict([Verdict.PASS, Verdict.SUSPECT, Verdict.FAIL])
+        == Verdict.FAIL
+    )
     assert inspection_verdict([Verdict.PASS, Verdict.SUSPECT]) == Verdict.SUSPECT
     assert inspection_verdict([Verdict.PASS]) == Verdict.PASS
     with pytest.raises(ValueError):
@@ -70,11 +88,29 @@ def test_any_fail_fails_the_inspection_then_any_suspect():
     ("kind", "verdict", "status", "facts", "expected"),
     [
         (InspectionKind.SELF_CHECK, Verdict.FAIL, BatchStatus.RELEASED, {}, None),
-        (InspectionKind.SPOT_CHECK, Verdict.FAIL, BatchStatus.RELEASED, {}, BatchAction.HOLD),
-        (InspectionKind.RAPID_TEST, Verdict.SUSPECT, BatchStatus.RELEASED, {}, BatchAction.HOLD),
+        (
+            InspectionKind.SPOT_CHECK,
+            Verdict.FAIL,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
+        (
+            InspectionKind.RAPID_TEST,
+            Verdict.SUSPECT,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
         (InspectionKind.SPOT_CHECK, Verdict.FAIL, BatchStatus.ON_HOLD, {}, None),
         (InspectionKind.SPOT_CHECK, Verdict.FAIL, BatchStatus.DRAFT, {}, None),
-        (InspectionKind.LAB_TEST, Verdict.FAIL, BatchStatus.ON_HOLD, {}, BatchAction.RECALL),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.FAIL,
+            BatchStatus.ON_HOLD,
+            {},
+            BatchAction.RECALL,
+        ),
         (
             InspectionKind.LAB_TEST,
             Verdict.FAIL,
@@ -82,7 +118,13 @@ def test_any_fail_fails_the_inspection_then_any_suspect():
             {"confirms_suspect": True},
             BatchAction.RECALL,
         ),
-        (InspectionKind.LAB_TEST, Verdict.FAIL, BatchStatus.RELEASED, {}, BatchAction.HOLD),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.FAIL,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
         (InspectionKind.LAB_TEST, Verdict.FAIL, BatchStatus.RECALLED, {}, None),
         (
             InspectionKind.LAB_TEST,
@@ -102,4 +144,7 @@ def test_any_fail_fails_the_inspection_then_any_suspect():
     ],
 )
 def test_batch_action(kind, verdict, status, facts, expected):
-    assert batch_action(kind=kind, verdict=verdict, batch_status=status, **facts) == expected
+    assert (
+        batch_action(kind=kind, verdict=verdict, batch_status=status, **facts)
+        == expected
+    )

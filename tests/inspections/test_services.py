@@ -34,7 +34,9 @@ def status_of(batch) -> str:
 
 def test_failed_spot_check_puts_batch_on_hold_with_who_and_why(world):
     inspection = record_inspection(
-        batch=world.batch_a, user=world.inspector, items=[quantitative("1.5", limit="1.0")]
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[quantitative("1.5", limit="1.0")],
     )
     assert inspection.verdict == Verdict.FAIL
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
@@ -46,7 +48,9 @@ def test_failed_spot_check_puts_batch_on_hold_with_who_and_why(world):
 
 def test_value_equal_to_limit_passes_and_changes_nothing(world):
     inspection = record_inspection(
-        batch=world.batch_a, user=world.inspector, items=[quantitative("1.0", limit="1.0")]
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[quantitative("1.0", limit="1.0")],
     )
     assert inspection.verdict == Verdict.PASS
     assert status_of(world.batch_a) == BatchStatus.RELEASED
@@ -54,7 +58,10 @@ def test_value_equal_to_limit_passes_and_changes_nothing(world):
 
 def test_suspect_rapid_test_puts_batch_on_hold(world):
     inspection = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("50.0")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("50.0")],
     )
     assert inspection.verdict == Verdict.SUSPECT
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
@@ -62,15 +69,22 @@ def test_suspect_rapid_test_puts_batch_on_hold(world):
 
 def test_rapid_test_below_50_percent_passes(world):
     inspection = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("49.9")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("49.9")],
     )
     assert inspection.verdict == Verdict.PASS
     assert status_of(world.batch_a) == BatchStatus.RELEASED
 
 
 def test_failed_inspection_of_batch_already_on_hold_leaves_it(world):
-    record_inspection(batch=world.batch_a, user=world.inspector, items=[quantitative("2")])
-    second = record_inspection(batch=world.batch_a, user=world.inspector, items=[quantitative("3")])
+    record_inspection(
+        batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
+    )
+    second = record_inspection(
+        batch=world.batch_a, user=world.inspector, items=[quantitative("3")]
+    )
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
     assert second.status_change is None
     assert BatchStatusChange.objects.filter(batch=world.batch_a).count() == 1
@@ -78,7 +92,10 @@ def test_failed_inspection_of_batch_already_on_hold_leaves_it(world):
 
 def test_confirming_lab_test_recalls(world):
     suspect = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("70")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("70")],
     )
     lab = record_inspection(
         batch=world.batch_a,
@@ -93,16 +110,24 @@ def test_confirming_lab_test_recalls(world):
 
 
 def test_failing_lab_test_on_held_batch_recalls_without_link(world):
-    record_inspection(batch=world.batch_a, user=world.inspector, items=[quantitative("2")])
     record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.LAB_TEST, items=[quantitative("2")]
+        batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
+    )
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=[quantitative("2")],
     )
     assert status_of(world.batch_a) == BatchStatus.RECALLED
 
 
 def test_clearing_lab_test_releases_batch_held_for_suspect(world):
     suspect = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("55")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("55")],
     )
     lab = record_inspection(
         batch=world.batch_a,
@@ -117,40 +142,66 @@ def test_clearing_lab_test_releases_batch_held_for_suspect(world):
 
 
 def test_passing_lab_test_does_not_release_batch_held_for_a_failure(world):
-    record_inspection(batch=world.batch_a, user=world.inspector, items=[quantitative("2")])
     record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.LAB_TEST, items=[quantitative("0.1")]
+        batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
+    )
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=[quantitative("0.1")],
     )
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
 
 
-def test_passing_lab_test_does_not_release_if_a_spot_check_failed_after_the_suspect(world):
+def test_passing_lab_test_does_not_release_if_a_spot_check_failed_after_the_suspect(
+    world,
+):
     record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("60")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("60")],
     )
-    record_inspection(batch=world.batch_a, user=world.inspector, items=[quantitative("2")])
     record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.LAB_TEST, items=[quantitative("0.1")]
+        batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
+    )
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=[quantitative("0.1")],
     )
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
 
 
 def test_clearing_lab_test_is_recorded_even_if_release_is_refused(world):
     record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("60")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("60")],
     )
     world.producer_a.certifications.update(status=CertificationStatus.SUSPENDED)
     lab = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.LAB_TEST, items=[quantitative("0.1")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=[quantitative("0.1")],
     )
     assert lab.pk and lab.verdict == Verdict.PASS and lab.status_change is None
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
 
 
-@pytest.mark.parametrize("items", [[quantitative("9")], [enzyme("90")], [qualitative("fail")]])
+@pytest.mark.parametrize(
+    "items", [[quantitative("9")], [enzyme("90")], [qualitative("fail")]]
+)
 def test_self_check_never_changes_batch_status(world, items):
     inspection = record_inspection(
-        batch=world.batch_a, user=world.operator_a, kind=InspectionKind.SELF_CHECK, items=items
+        batch=world.batch_a,
+        user=world.operator_a,
+        kind=InspectionKind.SELF_CHECK,
+        items=items,
     )
     assert inspection.verdict in (Verdict.FAIL, Verdict.SUSPECT)
     assert status_of(world.batch_a) == BatchStatus.RELEASED
@@ -161,7 +212,10 @@ def test_qualitative_item_fails_as_entered(world):
     inspection = record_inspection(
         batch=world.batch_a,
         user=world.inspector,
-        items=[quantitative("0.1"), qualitative(QualitativeOutcome.FAIL, item="感官（外观）")],
+        items=[
+            quantitative("0.1"),
+            qualitative(QualitativeOutcome.FAIL, item="感官（外观）"),
+        ],
     )
     assert inspection.verdict == Verdict.FAIL
     assert [r.verdict for r in inspection.results.all()] == [Verdict.PASS, Verdict.FAIL]
@@ -169,12 +223,20 @@ def test_qualitative_item_fails_as_entered(world):
 
 def test_catalogue_limit_per_product_category_is_used(world):
     analyte = AnalyteFactory(limit=Decimal("1.0"))
-    analyte.limits.create(category=world.batch_a.product_line.category, limit=Decimal("0.1"))
+    analyte.limits.create(
+        category=world.batch_a.product_line.category, limit=Decimal("0.1")
+    )
     inspection = record_inspection(
-        batch=world.batch_a, user=world.inspector, items=[{"analyte": analyte, "measured_value": Decimal("0.2")}]
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[{"analyte": analyte, "measured_value": Decimal("0.2")}],
     )
     result = inspection.results.get()
-    assert (result.item, result.limit, result.unit) == (analyte.name, Decimal("0.1"), "mg/kg")
+    assert (result.item, result.limit, result.unit) == (
+        analyte.name,
+        Decimal("0.1"),
+        "mg/kg",
+    )
     assert inspection.verdict == Verdict.FAIL
 
 
@@ -192,14 +254,18 @@ def test_incomplete_items_are_refused_with_their_number(world):
 def test_sampled_in_the_future_is_refused(world):
     with pytest.raises(ValidationError) as error:
         record_inspection(
-            batch=world.batch_a, user=world.inspector, sampled_at=timezone.now() + datetime.timedelta(days=1)
+            batch=world.batch_a,
+            user=world.inspector,
+            sampled_at=timezone.now() + datetime.timedelta(days=1),
         )
     assert "sampled_at" in error.value.message_dict
 
 
 def test_inspector_cannot_record_outside_regions(world):
     with pytest.raises(ValidationError) as error:
-        record_inspection(batch=world.batch_b, user=world.inspector, items=[quantitative("9")])
+        record_inspection(
+            batch=world.batch_b, user=world.inspector, items=[quantitative("9")]
+        )
     assert "batch" in error.value.message_dict
     assert not Inspection.objects.exists()
     assert status_of(world.batch_b) == BatchStatus.RELEASED
@@ -207,11 +273,17 @@ def test_inspector_cannot_record_outside_regions(world):
 
 def test_operator_records_self_checks_on_own_batch_only(world):
     with pytest.raises(ValidationError) as error:
-        record_inspection(batch=world.batch_a, user=world.operator_a, kind=InspectionKind.SPOT_CHECK)
+        record_inspection(
+            batch=world.batch_a, user=world.operator_a, kind=InspectionKind.SPOT_CHECK
+        )
     assert "kind" in error.value.message_dict
     with pytest.raises(ValidationError):
-        record_inspection(batch=world.batch_b, user=world.operator_a, kind=InspectionKind.SELF_CHECK)
-    inspection = record_inspection(batch=world.batch_a, user=world.operator_a, kind=InspectionKind.SELF_CHECK)
+        record_inspection(
+            batch=world.batch_b, user=world.operator_a, kind=InspectionKind.SELF_CHECK
+        )
+    inspection = record_inspection(
+        batch=world.batch_a, user=world.operator_a, kind=InspectionKind.SELF_CHECK
+    )
     assert inspection.organisation == world.producer_a.name
 
 
@@ -219,14 +291,23 @@ def test_confirms_must_be_a_suspect_of_the_same_batch_and_a_lab_test(world):
     passed = record_inspection(batch=world.batch_a, user=world.inspector)
     with pytest.raises(ValidationError):
         record_inspection(
-            batch=world.batch_a, user=world.inspector, kind=InspectionKind.LAB_TEST, confirms=passed
+            batch=world.batch_a,
+            user=world.inspector,
+            kind=InspectionKind.LAB_TEST,
+            confirms=passed,
         )
     suspect = record_inspection(
-        batch=world.batch_a, user=world.inspector, kind=InspectionKind.RAPID_TEST, items=[enzyme("80")]
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("80")],
     )
     with pytest.raises(ValidationError):
         record_inspection(
-            batch=world.batch_a, user=world.inspector, kind=InspectionKind.SPOT_CHECK, confirms=suspect
+            batch=world.batch_a,
+            user=world.inspector,
+            kind=InspectionKind.SPOT_CHECK,
+            confirms=suspect,
         )
 
 
@@ -236,7 +317,9 @@ def test_place_defaults_to_the_batch_origin(world):
 
 
 def test_supersede_keeps_both_with_who_and_when(world):
-    original = record_inspection(batch=world.batch_a, user=world.inspector, notes="单位填错")
+    original = record_inspection(
+        batch=world.batch_a, user=world.inspector, notes="单位填错"
+    )
     inspection_sign(inspection=original, signed_by=world.inspector)
     correction, created = inspection_supersede(
         original=original,
@@ -248,11 +331,16 @@ def test_supersede_keeps_both_with_who_and_when(world):
     assert created and correction.supersedes == original
     assert (correction.batch, correction.kind) == (original.batch, original.kind)
     original.refresh_from_db()
-    assert original.superseded_by == correction and original.signed_by == world.inspector
+    assert (
+        original.superseded_by == correction and original.signed_by == world.inspector
+    )
     assert correction.created_by == world.admin
     with pytest.raises(ValidationError):
         inspection_supersede(
-            original=original, created_by=world.admin, sampled_at=original.sampled_at, items=[quantitative("0.2")]
+            original=original,
+            created_by=world.admin,
+            sampled_at=original.sampled_at,
+            items=[quantitative("0.2")],
         )
 
 
@@ -282,13 +370,19 @@ def test_idempotency_key_replays_and_refuses_a_different_request(world):
     with pytest.raises(IdempotencyKeyReused):
         inspection_create(request_fingerprint="other", **fields)
     # The key belongs to its user: another user's same key is a new record.
-    other, created_other = inspection_create(request_fingerprint="abc", **{**fields, "created_by": world.admin})
+    other, created_other = inspection_create(
+        request_fingerprint="abc", **{**fields, "created_by": world.admin}
+    )
     assert created_other and other != first
 
 
 def test_draft_batch_failing_is_recorded_but_not_moved(world):
-    draft = BatchFactory(producer=world.producer_a, origin=world.gulou_village, status=BatchStatus.DRAFT)
-    inspection = record_inspection(batch=draft, user=world.inspector, items=[quantitative("9")])
+    draft = BatchFactory(
+        producer=world.producer_a, origin=world.gulou_village, status=BatchStatus.DRAFT
+    )
+    inspection = record_inspection(
+        batch=draft, user=world.inspector, items=[quantitative("9")]
+    )
     assert inspection.verdict == Verdict.FAIL and status_of(draft) == BatchStatus.DRAFT
 
 
@@ -302,9 +396,9 @@ def test_analyte_examples_are_marked_and_seeding_is_idempotent(db):
 def test_analyte_in_use_cannot_be_deleted(world):
     analyte = AnalyteFactory()
     record_inspection(
-        batch=world.batch_a, user=world.inspector, items=[{"analyte": analyte, "measured_value": Decimal("0.1")}]
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[{"analyte": analyte, "measured_value": Decimal("0.1")}],
     )
     with pytest.raises(ValidationError):
         analyte_delete(analyte=analyte)
-
-
