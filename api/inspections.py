@@ -252,6 +252,10 @@ class InspectionViewSet(
             ):
                 raise Http404
             queryset = queryset.filter(batch_id=batch_id)
+        if self.request.query_params.get("current") in ("1", "true"):
+            queryset = queryset.filter(
+                superseded_by__isnull=True
+            )  # hide corrected ones
         return queryset
 
     def get_serializer_class(self):

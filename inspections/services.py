@@ -314,8 +314,9 @@ def inspection_create(
                 **fields,
             )
         return inspection, True
-    except IntegrityError:
-        # A concurrent retry with the same key committed first.
+    except (IntegrityError, ValidationError):
+        # A concurrent retry with the same key committed first (full_clean
+        # or the database's unique constraint noticed); otherwise re-raise.
         earlier = Inspection.objects.filter(
             created_by=created_by, idempotency_key=idempotency_key
         ).first()

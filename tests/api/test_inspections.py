@@ -203,6 +203,8 @@ def test_supersede_creates_correction_and_both_stay_visible(world, client_for):
     assert response.data["supersedes"] == original.pk
     listed = client.get(URL, {"batch": world.batch_a.pk}).data
     assert listed["count"] == 2
+    current = client.get(URL, {"batch": world.batch_a.pk, "current": "1"}).data
+    assert [row["id"] for row in current["results"]] == [response.data["id"]]
     old = client.get(f"{URL}{original.pk}/").data
     assert (
         old["superseded_by"] == response.data["id"]

@@ -1,8 +1,10 @@
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from inspections.choices import InspectionKind, QualitativeOutcome, Verdict
@@ -402,3 +404,37 @@ def test_analyte_in_use_cannot_be_deleted(world):
     )
     with pytest.raises(ValidationError):
         analyte_delete(analyte=analyte)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent connections"
+)
+def test_concurrent_retries_with_one_key_record_one_inspection(world, transactional_db):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            inspection, created = inspection_create(
+                created_by=world.inspector,
+                batch=world.batch_a,
+                kind=InspectionKind.SPOT_CHECK,
+                sampled_at=timezone.now(),
+                items=[quantitative("0.1")],
+                idempotency_key="weak-signal-1",
+                request_fingerprint="same",
+            )
+            outcomes.append((inspection.pk, created))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(created for _pk, created in outcomes) == [False, True]
+    assert len({pk for pk, _created in outcomes}) == 1
+    assert Inspection.objects.count() == 1
