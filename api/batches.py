@@ -1,15 +1,3 @@
-from trace import access, services
-from trace.choices import BatchStatus
-from trace.models import Batch, BatchContribution, Producer
-from trace.selectors import (
-    REGION_PATH,
-    batch_list_visible_to,
-    household_reference_list_visible_to,
-    producer_list_visible_to,
-    product_line_list,
-    region_list,
-)
-
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -22,6 +10,17 @@ from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
     ReasonSerializer,
+)
+from trace import access, services
+from trace.choices import BatchStatus
+from trace.models import Batch, BatchContribution, Producer
+from trace.selectors import (
+    REGION_PATH,
+    batch_list_visible_to,
+    household_reference_list_visible_to,
+    producer_list_visible_to,
+    product_line_list,
+    region_list,
 )
 
 

@@ -1,3 +1,8 @@
+from rest_framework import serializers
+
+from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.permissions import RegisterPermission
+from api.references import HouseholdReferenceSerializer
 from trace import services
 from trace.models import BenefitLink
 from trace.selectors import (
@@ -5,12 +10,6 @@ from trace.selectors import (
     household_list_visible_to,
     producer_list_visible_to,
 )
-
-from rest_framework import serializers
-
-from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.permissions import RegisterPermission
-from api.references import HouseholdReferenceSerializer
 
 
 class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -1,7 +1,3 @@
-from trace import services
-from trace.models import BrandLicense, ProductLine
-from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -10,6 +6,9 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
+from trace import services
+from trace.models import BrandLicense, ProductLine
+from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
 
 
 class BrandLicenseSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -1,11 +1,10 @@
-from trace import services
-from trace.models import Brand
-from trace.selectors import brand_list
-
 from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
+from trace import services
+from trace.models import Brand
+from trace.selectors import brand_list
 
 
 class BrandSerializer(serializers.ModelSerializer):

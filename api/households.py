@@ -1,8 +1,3 @@
-from trace import services
-from trace.models import Household
-from trace.personal_data import mask_id_number
-from trace.selectors import household_list_visible_to
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -10,6 +5,10 @@ from rest_framework.response import Response
 
 from api.base import ServiceViewSet
 from api.permissions import AdministratorOnly
+from trace import services
+from trace.models import Household
+from trace.personal_data import mask_id_number
+from trace.selectors import household_list_visible_to
 
 
 class HouseholdSerializer(serializers.ModelSerializer):

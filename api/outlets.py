@@ -1,11 +1,10 @@
-from trace import services
-from trace.models import Outlet
-from trace.selectors import outlet_list
-
 from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
+from trace import services
+from trace.models import Outlet
+from trace.selectors import outlet_list
 
 
 class OutletSerializer(serializers.ModelSerializer):

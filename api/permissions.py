@@ -1,9 +1,9 @@
 """DRF permissions; each asks trace.access, the one module that decides."""
 
-from trace import access
-
 from django.http import Http404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from trace import access
 
 
 class RegisterPermission(BasePermission):

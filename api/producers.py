@@ -1,11 +1,10 @@
-from trace import services
-from trace.models import Producer
-from trace.selectors import producer_list_visible_to
-
 from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
+from trace import services
+from trace.models import Producer
+from trace.selectors import producer_list_visible_to
 
 
 class ProducerSerializer(serializers.ModelSerializer):

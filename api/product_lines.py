@@ -1,11 +1,10 @@
-from trace import services
-from trace.models import ProductLine
-from trace.selectors import product_line_list
-
 from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
+from trace import services
+from trace.models import ProductLine
+from trace.selectors import product_line_list
 
 
 class ProductLineSerializer(serializers.ModelSerializer):

@@ -1,8 +1,8 @@
 """Compact nested representations shared by several resources."""
 
-from trace.models import Household
-
 from rest_framework import serializers
+
+from trace.models import Household
 
 
 class HouseholdReferenceSerializer(serializers.ModelSerializer):

@@ -1,11 +1,10 @@
-from trace import access, services
-from trace.models import Sale
-from trace.selectors import batch_list_visible_to, outlet_list, sale_list_visible_to
-
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from trace import access, services
+from trace.models import Sale
+from trace.selectors import batch_list_visible_to, outlet_list, sale_list_visible_to
 
 
 class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -1,3 +1,7 @@
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access, services
 from trace.models import TraceEvent
 from trace.selectors import (
@@ -5,11 +9,6 @@ from trace.selectors import (
     region_list,
     trace_event_list_visible_to,
 )
-
-from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
-
-from api.base import ScopedRelationsMixin, ServiceViewSet
 
 
 class TraceEventSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -2,12 +2,14 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api.analytes import AnalyteViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
 from api.households import HouseholdViewSet
+from api.inspections import InspectionViewSet
 from api.outlets import OutletViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
@@ -28,6 +30,8 @@ router.register("outlets", OutletViewSet, basename="outlet")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("analytes", AnalyteViewSet, basename="analyte")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "trace.apps.TraceConfig",
+    "inspections.apps.InspectionsConfig",
     "api.apps.ApiConfig",
 ]
 
@@ -160,6 +161,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "AnalyteKindEnum": "inspections.choices.AnalyteKind",
+        "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+    },
 }
 
 # Celery: with no broker, tasks run inline (embedded default).
@@ -199,6 +205,8 @@ SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
 )
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
+# Largest photo or PDF lab report accepted as inspection evidence.
+SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,6 @@ import os
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
-from trace.choices import ProducerKind, RegionLevel
 
 import pytest
 from rest_framework.test import APIClient
@@ -21,6 +20,7 @@ from tests.factories import (
     make_inspector,
     make_operator,
 )
+from trace.choices import ProducerKind, RegionLevel
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

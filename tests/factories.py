@@ -3,6 +3,11 @@
 import datetime
 import random
 from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from stdnum.cn import ric, uscc
+
 from trace import services
 from trace.choices import (
     BatchStatus,
@@ -24,10 +29,6 @@ from trace.models import (
     Region,
     UserRole,
 )
-
-import factory
-from django.contrib.auth import get_user_model
-from stdnum.cn import ric, uscc
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

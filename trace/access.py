@@ -6,10 +6,10 @@ all answer the same way. Outside a user's scope an object simply does not
 exist for them (404), so its existence does not leak.
 """
 
+from django.db.models import Q
+
 from trace.choices import BatchStatus, Role
 from trace.models import Batch, Producer, Region, UserRole
-
-from django.db.models import Q
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()

@@ -1,6 +1,13 @@
 """Trace domain: who produces what where, for whose benefit, and where it went."""
 
 from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
 from trace.choices import (
     BatchStatus,
     BenefitKind,
@@ -16,12 +23,6 @@ from trace.choices import (
 )
 from trace.personal_data import decrypt_id_number, mask_name
 from trace.validators import validate_gs1_lot, validate_gtin, validate_uscc
-
-from django.conf import settings
-from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 3}

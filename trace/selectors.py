@@ -2,6 +2,11 @@
 
 import datetime
 from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
 from trace import access
 from trace.choices import CertificationStatus
 from trace.models import (
@@ -19,10 +24,6 @@ from trace.models import (
     Sale,
     TraceEvent,
 )
-
-from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 
 # Regions print their whole path (province to village): fetch it in one join.
 REGION_PATH = "parent__parent__parent__parent"

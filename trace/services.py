@@ -8,6 +8,14 @@ with a message per field, which the API turns into a 400.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import (
     Batch,
@@ -32,13 +40,6 @@ from trace.selectors import (
     producer_qualifies,
 )
 from trace.validators import normalize_gtin, normalize_id_number, normalize_uscc
-from typing import Any
-
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 # The one table of legal batch transitions: draft → released → on_hold →
 # released or recalled; a released batch may also be recalled directly.

@@ -1,6 +1,6 @@
-from trace import views
-
 from django.urls import path
+
+from trace import views
 
 app_name = "trace"
 

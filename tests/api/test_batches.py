@@ -1,8 +1,9 @@
 import datetime
-from trace.choices import BatchStatus
-from trace.models import Batch, BatchStatusChange
 
 import pytest
+
+from trace.choices import BatchStatus
+from trace.models import Batch, BatchStatusChange
 
 pytestmark = pytest.mark.django_db
 

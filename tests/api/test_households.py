@@ -1,8 +1,7 @@
-from trace.models import Household
-
 import pytest
 
 from tests.factories import make_id_number
+from trace.models import Household
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,13 @@ resource is covered the day it is registered.
 
 import datetime
 from decimal import Decimal
-from trace import services
 
 import pytest
 from stdnum.cn import ric
 
 from api.urls import router
 from tests.factories import BenefitLinkFactory, HouseholdFactory
+from trace import services
 
 pytestmark = pytest.mark.django_db
 

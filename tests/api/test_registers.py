@@ -1,12 +1,12 @@
 """The office's registers: producers, certifications, brands, product lines, links."""
 
 import datetime
-from trace.choices import CertificationStatus
-from trace.models import Brand, Certification, Producer
 
 import pytest
 
 from tests.factories import make_gtin13, make_uscc
+from trace.choices import CertificationStatus
+from trace.models import Brand, Certification, Producer
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,6 @@
+import pytest
+from cryptography.fernet import Fernet
+
 from trace.personal_data import (
     decrypt_id_number,
     encrypt_id_number,
@@ -6,9 +9,6 @@ from trace.personal_data import (
     mask_name,
     reencrypt_id_number,
 )
-
-import pytest
-from cryptography.fernet import Fernet
 
 
 @pytest.mark.parametrize(

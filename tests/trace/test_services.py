@@ -1,8 +1,5 @@
 import datetime
 from decimal import Decimal
-from trace import services
-from trace.choices import BatchStatus, CertificationStatus
-from trace.models import BatchStatusChange, Household
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +15,9 @@ from tests.factories import (
     ProductLineFactory,
     make_id_number,
 )
+from trace import services
+from trace.choices import BatchStatus, CertificationStatus
+from trace.models import BatchStatusChange, Household
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

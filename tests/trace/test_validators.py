@@ -1,3 +1,6 @@
+import pytest
+from django.core.exceptions import ValidationError
+
 from trace.validators import (
     normalize_gtin,
     normalize_id_number,
@@ -5,9 +8,6 @@ from trace.validators import (
     suggest_gs1_lot,
     validate_gs1_lot,
 )
-
-import pytest
-from django.core.exceptions import ValidationError
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, check character X
 VALID_USCC = "91110000600037341L"

@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionKind(models.TextChoices):
+    SELF_CHECK = "self_check", _("自检")
+    SPOT_CHECK = "spot_check", _("抽检")
+    RAPID_TEST = "rapid_test", _("快检")
+    LAB_TEST = "lab_test", _("实验室检测")
+
+
+class Verdict(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    SUSPECT = "suspect", _("可疑（待复检）")
+
+
+class AnalyteKind(models.TextChoices):
+    QUANTITATIVE = "quantitative", _("定量")
+    QUALITATIVE = "qualitative", _("定性")
+
+
+class QualitativeOutcome(models.TextChoices):
+    """What an inspector enters for a qualitative item (appearance, labelling)."""
+
+    PASS = "pass", _("符合")
+    FAIL = "fail", _("不符合")
+
+
+class BatchAction(models.TextChoices):
+    """What an inspection does to its batch's status."""
+
+    HOLD = "hold", _("暂停销售")
+    RECALL = "recall", _("召回")
+    RELEASE = "release", _("解除暂停")
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("现场照片")
+    LAB_REPORT = "lab_report", _("检测报告（PDF）")

@@ -1,0 +1,380 @@
+"""Inspections domain: quality checks on batches, their results and evidence.
+
+A signed inspection is evidence: from then on neither it, its result items
+nor its attachments can change, through the ORM (save, delete, QuerySet
+update and delete), the admin or the API; on PostgreSQL a trigger (migration
+0002) refuses raw SQL too. A correction is a new row that supersedes it.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inspections.choices import (
+    AnalyteKind,
+    AttachmentKind,
+    InspectionKind,
+    QualitativeOutcome,
+    Verdict,
+)
+from trace.models import QUANTITY, Batch, BatchStatusChange, Outlet, Region
+
+MEASURE = {"max_digits": 16, "decimal_places": 6}
+
+
+class SignedRecordError(ValidationError):
+    """Raised on any attempt to change or delete a signed inspection."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or _("检测记录已签字确认，不能修改或删除；如需更正请新建更正记录。")
+        )
+
+
+class Analyte(models.Model):
+    """A catalogued test item: analyte or check, its method and default limit."""
+
+    name = models.CharField(_("检测项目"), max_length=128)
+    method = models.CharField(_("检测方法/标准"), max_length=128, blank=True)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+    kind = models.CharField(
+        _("定性/定量"),
+        max_length=16,
+        choices=AnalyteKind.choices,
+        default=AnalyteKind.QUANTITATIVE,
+    )
+    limit = models.DecimalField(
+        _("默认限量"),
+        null=True,
+        blank=True,
+        help_text=_("未按产品类别规定限量时使用。"),
+        **MEASURE,
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_example = models.BooleanField(
+        _("示例数据"),
+        default=False,
+        help_text=_("演示用示例数据，限量值请以现行国家标准为准。"),
+    )
+
+    class Meta:
+        verbose_name = _("检测项目")
+        verbose_name_plural = _("检测项目")
+        ordering = ["name", "method"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "method"], name="analyte_unique_name_method"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.method}）" if self.method else self.name
+
+
+class AnalyteLimit(models.Model):
+    """The limit of an analyte for one product category (e.g. 水果, 茶叶)."""
+
+    analyte = models.ForeignKey(
+        Analyte,
+        verbose_name=_("检测项目"),
+        on_delete=models.CASCADE,
+        related_name="limits",
+    )
+    category = models.CharField(_("产品类别"), max_length=32)
+    limit = models.DecimalField(_("限量"), **MEASURE)
+
+    class Meta:
+        verbose_name = _("分类限量")
+        verbose_name_plural = _("分类限量")
+        ordering = ["analyte", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analyte", "category"], name="analyte_limit_unique_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.analyte} {self.category} ≤ {self.limit}"
+
+
+class InspectionQuerySet(models.QuerySet):
+    """Refuse bulk updates and deletes that would touch a signed inspection."""
+
+    def update(self, **kwargs):
+        if self.filter(signed_at__isnull=False).exists():
+            raise SignedRecordError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(signed_at__isnull=False).exists():
+            raise SignedRecordError()
+        return super().delete()
+
+
+class Inspection(models.Model):
+    """One quality check of a batch: who sampled what where, and the verdict."""
+
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    kind = models.CharField(
+        _("检测类型"), max_length=16, choices=InspectionKind.choices
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检测人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.CharField(_("检测单位"), max_length=128, blank=True)
+    sampled_at = models.DateTimeField(_("抽样时间"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("抽样地点（区域）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outlet = models.ForeignKey(
+        Outlet,
+        verbose_name=_("抽样地点（销售网点）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sample_size = models.DecimalField(_("样品数量"), null=True, blank=True, **QUANTITY)
+    sample_unit = models.CharField(_("样品单位"), max_length=16, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    verdict = models.CharField(
+        _("结论"), max_length=16, choices=Verdict.choices, editable=False
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    confirms = models.ForeignKey(
+        "self",
+        verbose_name=_("复检的可疑记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text=_("实验室检测确认或排除的快检可疑记录。"),
+    )
+    status_change = models.OneToOneField(
+        BatchStatusChange,
+        verbose_name=_("引起的批次状态变更"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="inspection",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    signed_at = models.DateTimeField(
+        _("签字时间"), null=True, blank=True, editable=False
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签字人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Idempotency-Key of the creating request and a hash of its body, so an
+    # offline phone that retries gets the same record back.
+    idempotency_key = models.CharField(max_length=128, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检测记录")
+        verbose_name_plural = _("检测记录")
+        ordering = ["-sampled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="inspection_unique_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(region__isnull=True) | Q(outlet__isnull=True),
+                name="inspection_one_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, signed_by__isnull=True)
+                | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="inspection_signed_with_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.batch}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._signed_in_database():
+            raise SignedRecordError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_signed or self._signed_in_database():
+            raise SignedRecordError()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def _signed_in_database(self) -> bool:
+        return (
+            self.pk is not None
+            and type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+        )
+
+
+class InspectionChildQuerySet(models.QuerySet):
+    """Refuse bulk updates and deletes of rows that belong to a signed inspection."""
+
+    def update(self, **kwargs):
+        if self.filter(inspection__signed_at__isnull=False).exists():
+            raise SignedRecordError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(inspection__signed_at__isnull=False).exists():
+            raise SignedRecordError()
+        return super().delete()
+
+
+class InspectionChild(models.Model):
+    """Common guard of rows that are part of an inspection's evidence."""
+
+    objects = InspectionChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._parent_signed():
+            raise SignedRecordError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._parent_signed():
+            raise SignedRecordError()
+        return super().delete(*args, **kwargs)
+
+    def _parent_signed(self) -> bool:
+        parent_ids = {self.inspection_id}
+        if self.pk is not None:
+            parent_ids |= set(
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("inspection_id", flat=True)
+            )
+        return Inspection.objects.filter(
+            pk__in=parent_ids, signed_at__isnull=False
+        ).exists()
+
+
+class InspectionResult(InspectionChild):
+    """One result item of an inspection: analyte, method, limit, value, verdict."""
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("检测记录"),
+        on_delete=models.CASCADE,
+        related_name="results",
+    )
+    analyte = models.ForeignKey(
+        Analyte,
+        verbose_name=_("目录检测项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    item = models.CharField(_("检测项目"), max_length=128)
+    kind = models.CharField(_("定性/定量"), max_length=16, choices=AnalyteKind.choices)
+    method = models.CharField(_("检测方法/标准"), max_length=128, blank=True)
+    limit = models.DecimalField(_("限量"), null=True, blank=True, **MEASURE)
+    measured_value = models.DecimalField(_("检测值"), null=True, blank=True, **MEASURE)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+    outcome = models.CharField(
+        _("定性结果"), max_length=8, choices=QualitativeOutcome.choices, blank=True
+    )
+    verdict = models.CharField(
+        _("单项结论"), max_length=16, choices=Verdict.choices, editable=False
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+
+    class Meta:
+        verbose_name = _("检测结果")
+        verbose_name_plural = _("检测结果")
+        ordering = ["inspection", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_verdict_display()}"
+
+
+def attachment_upload_to(instance: "InspectionAttachment", filename: str) -> str:
+    # Random names: evidence files must not be found by guessing.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"inspections/{instance.inspection_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class InspectionAttachment(InspectionChild):
+    """A photo (EXIF stripped) or PDF lab report attached to an inspection."""
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("检测记录"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to)
+    thumbnail = models.ImageField(
+        _("缩略图"), upload_to=attachment_upload_to, blank=True
+    )
+    content_type = models.CharField(_("内容类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    caption = models.CharField(_("说明"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检测附件")
+        verbose_name_plural = _("检测附件")
+        ordering = ["inspection", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

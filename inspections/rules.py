@@ -1,0 +1,111 @@
+"""Verdict rules: pure functions, the one place that decides pass, fail or suspect.
+
+Nothing here touches the database; services gather the facts and apply the
+consequences these functions decide.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from inspections.choices import (
+    AnalyteKind,
+    BatchAction,
+    InspectionKind,
+    QualitativeOutcome,
+    Verdict,
+)
+from trace.choices import BatchStatus
+
+# GB/T 5009.199 (rapid test for organophosphate and carbamate residues in
+# vegetables by enzyme inhibition): an inhibition rate >= 50 % is positive.
+ENZYME_INHIBITION_STANDARD = "GB/T 5009.199"
+ENZYME_INHIBITION_POSITIVE = Decimal("50")
+
+
+def is_enzyme_inhibition_method(method: str) -> bool:
+    """Return True if the method names the GB/T 5009.199 enzyme-inhibition test."""
+    normalized = "".join(method.split()).upper()
+    return "5009.199" in normalized
+
+
+def result_verdict(
+    *,
+    kind: str,
+    method: str = "",
+    limit: Decimal | None = None,
+    measured_value: Decimal | None = None,
+    outcome: str = "",
+) -> str:
+    """Return the verdict of one result item.
+
+    Qualitative items pass or fail as entered. A GB/T 5009.199 enzyme
+    inhibition rate of 50 % or more is positive, hence suspect until a lab
+    test confirms or clears it. Any other quantitative value passes when it
+    is at most its limit (equal to the limit passes) and fails above it.
+
+    Raise ValueError if the facts needed for the verdict are missing.
+    """
+    if kind == AnalyteKind.QUALITATIVE:
+        if outcome not in QualitativeOutcome.values:
+            raise ValueError("a qualitative item needs an outcome")
+        return Verdict.PASS if outcome == QualitativeOutcome.PASS else Verdict.FAIL
+    if measured_value is None:
+        raise ValueError("a quantitative item needs a measured value")
+    if is_enzyme_inhibition_method(method):
+        return (
+            Verdict.SUSPECT
+            if measured_value >= ENZYME_INHIBITION_POSITIVE
+            else Verdict.PASS
+        )
+    if limit is None:
+        raise ValueError("a quantitative item needs a limit")
+    return Verdict.FAIL if measured_value > limit else Verdict.PASS
+
+
+def inspection_verdict(item_verdicts: Iterable[str]) -> str:
+    """Return the inspection's verdict: any fail fails, else any suspect is suspect."""
+    verdicts = set(item_verdicts)
+    if not verdicts:
+        raise ValueError("an inspection needs at least one result item")
+    if Verdict.FAIL in verdicts:
+        return Verdict.FAIL
+    if Verdict.SUSPECT in verdicts:
+        return Verdict.SUSPECT
+    return Verdict.PASS
+
+
+def batch_action(
+    *,
+    kind: str,
+    verdict: str,
+    batch_status: str,
+    confirms_suspect: bool = False,
+    held_for_suspect: bool = False,
+) -> str | None:
+    """Return what an inspection does to its batch's status, or None.
+
+    - A producer's self check never changes the status.
+    - A failing lab test that confirms a suspect inspection, or that fails on
+      a batch already on hold, recalls the batch.
+    - Any other failed or suspect inspection puts a released batch on hold
+      (a batch already on hold stays so; drafts and recalled batches are
+      not in sale, so nothing moves).
+    - A passing lab test on a batch held only because of a suspect rapid
+      test releases it.
+    """
+    if kind == InspectionKind.SELF_CHECK:
+        return None
+    movable = batch_status in (BatchStatus.RELEASED, BatchStatus.ON_HOLD)
+    if verdict == Verdict.FAIL and kind == InspectionKind.LAB_TEST:
+        if movable and (confirms_suspect or batch_status == BatchStatus.ON_HOLD):
+            return BatchAction.RECALL
+    if verdict in (Verdict.FAIL, Verdict.SUSPECT):
+        return BatchAction.HOLD if batch_status == BatchStatus.RELEASED else None
+    if (
+        verdict == Verdict.PASS
+        and kind == InspectionKind.LAB_TEST
+        and batch_status == BatchStatus.ON_HOLD
+        and held_for_suspect
+    ):
+        return BatchAction.RELEASE
+    return None

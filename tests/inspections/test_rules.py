@@ -1,0 +1,150 @@
+from decimal import Decimal
+
+import pytest
+
+from inspections.choices import (
+    AnalyteKind,
+    BatchAction,
+    InspectionKind,
+    QualitativeOutcome,
+    Verdict,
+)
+from inspections.rules import (
+    batch_action,
+    inspection_verdict,
+    is_enzyme_inhibition_method,
+    result_verdict,
+)
+from trace.choices import BatchStatus
+
+Q = AnalyteKind.QUANTITATIVE
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"),
+    [
+        ("0.99", Verdict.PASS),
+        ("1.00", Verdict.PASS),
+        ("1.000001", Verdict.FAIL),
+        ("2", Verdict.FAIL),
+    ],
+)
+def test_value_equal_to_limit_passes_and_above_fails(value, verdict):
+    assert (
+        result_verdict(kind=Q, limit=Decimal("1.0"), measured_value=Decimal(value))
+        == verdict
+    )
+
+
+@pytest.mark.parametrize(
+    ("inhibition", "verdict"),
+    [
+        ("0", Verdict.PASS),
+        ("49.9", Verdict.PASS),
+        ("50.0", Verdict.SUSPECT),
+        ("87.5", Verdict.SUSPECT),
+    ],
+)
+def test_enzyme_inhibition_of_50_percent_is_suspect(inhibition, verdict):
+    got = result_verdict(
+        kind=Q, method="GB/T 5009.199-2003", measured_value=Decimal(inhibition)
+    )
+    assert got == verdict
+
+
+def test_enzyme_method_is_recognised_whatever_the_spacing():
+    assert is_enzyme_inhibition_method("GB/T5009.199")
+    assert is_enzyme_inhibition_method("gb/t 5009.199-2003 酶抑制法")
+    assert not is_enzyme_inhibition_method("GB 5009.12")
+
+
+def test_qualitative_items_pass_or_fail_as_entered():
+    kind = AnalyteKind.QUALITATIVE
+    assert result_verdict(kind=kind, outcome=QualitativeOutcome.PASS) == Verdict.PASS
+    assert result_verdict(kind=kind, outcome=QualitativeOutcome.FAIL) == Verdict.FAIL
+
+
+def test_missing_facts_raise():
+    with pytest.raises(ValueError):
+        result_verdict(kind=Q, measured_value=Decimal("1"))  # no limit
+    with pytest.raises(ValueError):
+        result_verdict(kind=Q, limit=Decimal("1"))
+    with pytest.raises(ValueError):
+        result_verdict(kind=AnalyteKind.QUALITATIVE)
+
+
+def test_any_fail_fails_the_inspection_then_any_suspect():
+    assert (
+        inspection_verdict([Verdict.PASS, Verdict.SUSPECT, Verdict.FAIL])
+        == Verdict.FAIL
+    )
+    assert inspection_verdict([Verdict.PASS, Verdict.SUSPECT]) == Verdict.SUSPECT
+    assert inspection_verdict([Verdict.PASS]) == Verdict.PASS
+    with pytest.raises(ValueError):
+        inspection_verdict([])
+
+
+@pytest.mark.parametrize(
+    ("kind", "verdict", "status", "facts", "expected"),
+    [
+        (InspectionKind.SELF_CHECK, Verdict.FAIL, BatchStatus.RELEASED, {}, None),
+        (
+            InspectionKind.SPOT_CHECK,
+            Verdict.FAIL,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
+        (
+            InspectionKind.RAPID_TEST,
+            Verdict.SUSPECT,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
+        (InspectionKind.SPOT_CHECK, Verdict.FAIL, BatchStatus.ON_HOLD, {}, None),
+        (InspectionKind.SPOT_CHECK, Verdict.FAIL, BatchStatus.DRAFT, {}, None),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.FAIL,
+            BatchStatus.ON_HOLD,
+            {},
+            BatchAction.RECALL,
+        ),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.FAIL,
+            BatchStatus.RELEASED,
+            {"confirms_suspect": True},
+            BatchAction.RECALL,
+        ),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.FAIL,
+            BatchStatus.RELEASED,
+            {},
+            BatchAction.HOLD,
+        ),
+        (InspectionKind.LAB_TEST, Verdict.FAIL, BatchStatus.RECALLED, {}, None),
+        (
+            InspectionKind.LAB_TEST,
+            Verdict.PASS,
+            BatchStatus.ON_HOLD,
+            {"held_for_suspect": True},
+            BatchAction.RELEASE,
+        ),
+        (InspectionKind.LAB_TEST, Verdict.PASS, BatchStatus.ON_HOLD, {}, None),
+        (
+            InspectionKind.SPOT_CHECK,
+            Verdict.PASS,
+            BatchStatus.ON_HOLD,
+            {"held_for_suspect": True},
+            None,
+        ),
+    ],
+)
+def test_batch_action(kind, verdict, status, facts, expected):
+    assert (
+        batch_action(kind=kind, verdict=verdict, batch_status=status, **facts)
+        == expected
+    )
