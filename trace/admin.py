@@ -384,14 +384,6 @@ class HouseholdAdmin(ServiceAdmin):
             fields += ["public_name_consent_at", "public_name_consent_by", "created_at"]
         return fields
 
-    def get_search_results(self, request, queryset, search_term):
-        """Find a household by its whole ID number through the blind index."""
-        try:
-            number = normalize_id_number(search_term.strip())
-        except ValidationError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(id_number_index=id_number_blind_index(number)), False
-
     @admin.display(description=_("户主（脱敏）"), ordering="head_name")
     def masked_head_name(self, obj: Household) -> str:
         return obj.masked_name
@@ -553,6 +545,9 @@ class OutletAdmin(ServiceAdmin):
 # Batches and their audit trail.
 
 
+CONTRIBUTION_FIELDS = ("household", "quantity", "amount_paid")
+
+
 class BatchContributionFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -663,16 +658,20 @@ class BatchAdmin(ServiceAdmin):
     def save_related(self, request, form, formsets, change):
         form.save_m2m()
         for formset in formsets:
-            if formset.model is not BatchContribution or not formset.has_changed():
+            if formset.model is not BatchContribution:
+                formset.save()  # the read-only status history: saves nothing
+                continue
+            # The admin's history message reads these; formset.save() is not
+            # called because batch_set_contributions writes the rows.
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
+            if not formset.has_changed():
                 continue
             contributions = [
-                {
-                    key: form_.cleaned_data[key]
-                    for key in ("household", "quantity", "amount_paid")
-                }
-                for form_ in formset.forms
-                if form_.cleaned_data.get("household")
-                and not form_.cleaned_data.get("DELETE")
+                {key: item.cleaned_data[key] for key in CONTRIBUTION_FIELDS}
+                for item in formset.forms
+                if item.cleaned_data.get("household")
+                and not item.cleaned_data.get("DELETE")
             ]
             services.batch_set_contributions(
                 batch=form.instance, contributions=contributions
