@@ -50,8 +50,15 @@ def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    model_fields = {field.name: field for field in form._meta.model._meta.fields}
+    for name, errors in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, errors)
+        elif name in model_fields:  # e.g. a read-only field: say which one
+            label = model_fields[name].verbose_name
+            form.add_error(None, [f"{label}：{message}" for message in errors])
+        else:
+            form.add_error(None, errors)
 
 
 def _model_fields(form: forms.ModelForm) -> dict[str, Any]:

@@ -402,3 +402,59 @@ def test_every_change_page_of_the_world_renders(browser, world):
     ]:
         url = reverse(f"admin:trace_{obj._meta.model_name}_change", args=[obj.pk])
         assert browser.get(url).status_code == 200, url
+
+
+def test_draft_batch_change_goes_through_batch_update(browser, world):
+    draft = BatchFactory(
+        producer=world.producer_a,
+        product_line=world.batch_a.product_line,
+        lot_code="GL2026E",
+        status=BatchStatus.DRAFT,
+        created_by=world.operator_a,
+    )
+    data = {
+        "product_line": draft.product_line.pk,
+        "lot_code": "GL2026A",  # taken by world.batch_a
+        "name": "秋茶",
+        "origin": world.gulou_village.pk,
+        "harvest_date": "2026-01-02",
+        "quantity": "10",
+        "unit": "盒",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        "_save": "保存",
+    }
+    url = f"/admin/trace/batch/{draft.pk}/change/"
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    assert "已有相同批次号" in response.content.decode()
+    response = browser.post(url, {**data, "lot_code": "GL2026F"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.lot_code, draft.name, draft.status) == ("GL2026F", "秋茶", "draft")
+
+
+def test_brand_license_grant_refuses_lines_of_another_brand(browser, world):
+    from tests.factories import BrandFactory
+
+    brand, other = BrandFactory(name="雪峰蜜橘"), BrandFactory(name="洞乡源味")
+    line = ProductLineFactory(brand=other, name="五彩米")
+    data = {
+        "brand": brand.pk,
+        "producer": world.producer_a.pk,
+        "product_lines": [line.pk],
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+        "_save": "保存",
+    }
+    response = browser.post("/admin/trace/brandlicense/add/", data)
+    assert response.status_code == 200
+    assert "只能授权该品牌下的产品线" in response.content.decode()
+    assert not brand.licenses.exists()
+    response = browser.post(
+        "/admin/trace/brandlicense/add/", {**data, "brand": other.pk}
+    )
+    assert response.status_code == 302
+    assert list(other.licenses.get().product_lines.all()) == [line]
