@@ -28,8 +28,7 @@ from trace.models import (
     TraceEvent,
     UserRole,
 )
-from trace.personal_data import id_number_blind_index, mask_id_number
-from trace.validators import normalize_id_number
+from trace.personal_data import mask_id_number
 from typing import Any
 
 from django import forms
@@ -344,20 +343,11 @@ class HouseholdForm(forms.ModelForm):
         ]
 
     def clean_id_number(self) -> str:
+        # Format and duplicates are household_create's to judge (dry run).
         value = (self.cleaned_data.get("id_number") or "").strip()
-        if not value:
-            if self.instance.pk is None:
-                raise ValidationError(_("请填写身份证号码。"), code="required")
-            return ""
-        number = normalize_id_number(value)
-        index = id_number_blind_index(number)
-        if (
-            Household.objects.filter(id_number_index=index)
-            .exclude(pk=self.instance.pk)
-            .exists()
-        ):
-            raise ValidationError(_("该身份证号码已登记。"), code="duplicate")
-        return number
+        if not value and self.instance.pk is None:
+            raise ValidationError(_("请填写身份证号码。"), code="required")
+        return value
 
 
 @admin.register(Household)
