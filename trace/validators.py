@@ -22,7 +22,9 @@ def normalize_id_number(value: str) -> str:
     """Return an 18-character national ID (GB 11643) or raise ValidationError."""
     try:
         number = ric.validate(value)
-    except StdnumError as error:
+    # KeyError: python-stdnum 2.2 fails so on area codes its table lists
+    # without a county (e.g. 430971, 大通湖区); that is a bad number, not a 500.
+    except (StdnumError, KeyError) as error:
         raise ValidationError(
             _("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid"
         ) from error

@@ -24,6 +24,7 @@ def test_valid_id_number_is_normalized():
         "110105194912310021",  # wrong check digit
         "11010519491331002X",  # month 13
         "99010519491231002X",  # no such area code
+        "430971201002140150",  # 大通湖区: python-stdnum's table has no county (KeyError)
         "11010519491231002",  # 17 characters
         "ABCDEFGHIJKLMNOPQR",
     ],

@@ -1,0 +1,801 @@
+"""The poverty-alleviation office's admin for the trace registers.
+
+Every write goes through trace.services, so the admin obeys the same rules
+as the API: a form is validated by running its service in a savepoint that
+is rolled back (errors land next to their fields), and saved by running the
+service for real. Household ID numbers are write-only here: screens show
+the masked name and the last four characters only.
+"""
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from trace import services
+from trace.choices import BatchStatus
+from trace.models import (
+    Batch,
+    BatchContribution,
+    BatchStatusChange,
+    BenefitLink,
+    Brand,
+    BrandLicense,
+    Certification,
+    Household,
+    Outlet,
+    Producer,
+    ProductLine,
+    Region,
+    Sale,
+    TraceEvent,
+    UserRole,
+)
+from trace.personal_data import mask_id_number
+
+
+class _DryRun(Exception):
+    """Raised to roll back a service call made only to validate a form."""
+
+
+def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    model_fields = {field.name: field for field in form._meta.model._meta.fields}
+    for name, errors in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, errors)
+        elif name in model_fields:  # e.g. a read-only field: say which one
+            label = model_fields[name].verbose_name
+            form.add_error(None, [f"{label}：{message}" for message in errors])
+        else:
+            form.add_error(None, errors)
+
+
+def _model_fields(form: forms.ModelForm) -> dict[str, Any]:
+    """Return the cleaned values of the form's concrete model fields."""
+    names = {field.name for field in form._meta.model._meta.concrete_fields}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def _save_validated(instance: models.Model, **fields: Any) -> models.Model:
+    """Validate and save fields that no service owns (e.g. a certificate's issuer)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _adopt(target: models.Model, source: models.Model) -> None:
+    """Copy a saved row into the admin's own (unsaved) instance."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+    target._state.db = source._state.db
+
+
+def path(field: str, depth: int = 5) -> str:
+    """Return a select_related path through `depth` regions (village to province).
+
+    Region.__str__ walks up to the province; following the parents in one
+    join keeps a changelist at a fixed number of queries.
+    """
+    return "__".join([field] + ["parent"] * (depth - 1))
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves call services instead of Model.save().
+
+    Subclasses implement `service_create` and `service_update`; both receive
+    the form's cleaned model fields and the form (for extra fields).
+    """
+
+    def service_create(self, request, fields: dict[str, Any], form) -> models.Model:
+        raise NotImplementedError
+
+    def service_update(
+        self, request, obj, fields: dict[str, Any], form
+    ) -> models.Model:
+        raise NotImplementedError
+
+    def _call_service(self, request, obj, form, *, change: bool) -> models.Model | None:
+        fields = _model_fields(form)
+        if change:
+            if not form.has_changed():
+                return None
+            return self.service_update(request, obj, fields, form)
+        return self.service_create(request, fields, form)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceForm(base):
+            def clean(self):
+                cleaned_data = super().clean()
+                if not self.errors:
+                    model_admin.validate_with_service(request, self, change=change)
+                return cleaned_data
+
+        return ServiceForm
+
+    def validate_with_service(self, request, form, *, change: bool) -> None:
+        """Run the service in a rolled-back savepoint and report its errors."""
+        # A copy, because update services set attributes on the instance.
+        instance = copy.copy(form.instance)
+        try:
+            with transaction.atomic():
+                self._call_service(request, instance, form, change=change)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            _add_errors(form, error)
+
+    def save_model(self, request, obj, form, change):
+        saved = self._call_service(request, obj, form, change=change)
+        if saved is not None and saved is not obj:
+            _adopt(obj, saved)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+
+def reason_action(
+    model_admin: admin.ModelAdmin,
+    request,
+    queryset,
+    *,
+    title: str,
+    apply: Callable[[Any, str], Any],
+):
+    """Ask for a reason on an intermediate page, then apply a service to each row."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                apply(obj, form.cleaned_data["reason"])
+                done += 1
+            except ValidationError as error:
+                model_admin.message_user(
+                    request, f"{obj}：{'；'.join(error.messages)}", messages.ERROR
+                )
+        if done:
+            model_admin.message_user(
+                request,
+                _("%(title)s：已处理 %(count)d 条。") % {"title": title, "count": done},
+                messages.SUCCESS,
+            )
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "queryset": queryset,
+        "form": form,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/trace/reason_action.html", context)
+
+
+# The office's registers.
+
+
+@admin.register(Region)
+class RegionAdmin(ServiceAdmin):
+    list_display = ["name", "level", "code", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    list_select_related = [path("parent", 4)]
+
+    def service_create(self, request, fields, form):
+        return services.region_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        # No update service: Region.save() re-roots the lineage of a moved region.
+        return _save_validated(obj, **fields)
+
+
+class CertificationInline(admin.TabularInline):
+    model = Certification
+    fields = ["number", "issuer", "valid_from", "valid_until", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Producer)
+class ProducerAdmin(ServiceAdmin):
+    list_display = ["name", "kind", "uscc", "region", "contact_person", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "uscc", "contact_person"]
+    autocomplete_fields = ["region"]
+    list_select_related = [path("region")]
+    inlines = [CertificationInline]
+
+    def service_create(self, request, fields, form):
+        return services.producer_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.producer_update(producer=obj, **fields)
+
+
+@admin.register(Certification)
+class CertificationAdmin(ServiceAdmin):
+    list_display = [
+        "number",
+        "producer",
+        "issuer",
+        "valid_from",
+        "valid_until",
+        "status",
+        "status_changed_at",
+    ]
+    list_filter = ["status", "issuer"]
+    search_fields = ["number", "producer__name", "producer__uscc"]
+    autocomplete_fields = ["producer"]
+    list_select_related = ["producer"]
+    date_hierarchy = "valid_until"
+    actions = ["suspend", "reinstate", "revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        status_fields = [
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "status_changed_by",
+            "created_at",
+        ]
+        if obj is None:
+            return status_fields
+        # The certificate's identity is fixed once issued.
+        return ["producer", "number", *status_fields]
+
+    def service_create(self, request, fields, form):
+        return services.producer_certify(
+            producer=fields["producer"],
+            number=fields["number"],
+            issuer=fields["issuer"],
+            valid_from=fields["valid_from"],
+            valid_until=fields["valid_until"],
+            certified_by=request.user,
+        )
+
+    def service_update(self, request, obj, fields, form):
+        # No status change here: those go through the actions below.
+        return _save_validated(obj, **fields)
+
+    @admin.action(description=_("暂停所选认定"), permissions=["change"])
+    def suspend(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("暂停认定"),
+            apply=lambda certification, reason: services.certification_suspend(
+                certification=certification, reason=reason, changed_by=request.user
+            ),
+        )
+
+    @admin.action(description=_("恢复所选认定"), permissions=["change"])
+    def reinstate(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("恢复认定"),
+            apply=lambda certification, reason: services.certification_reinstate(
+                certification=certification, reason=reason, changed_by=request.user
+            ),
+        )
+
+    @admin.action(description=_("撤销所选认定"), permissions=["change"])
+    def revoke(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("撤销认定"),
+            apply=lambda certification, reason: services.certification_revoke(
+                certification=certification, reason=reason, changed_by=request.user
+            ),
+        )
+
+
+class HouseholdForm(forms.ModelForm):
+    # Write-only: never pre-filled, never rendered back (render_value=False).
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        required=False,
+        max_length=18,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("只写不读：保存后仅显示后 4 位；修改时留空表示不变。"),
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "village",
+            "head_name",
+            "id_number",
+            "phone",
+            "members",
+            "registered_year",
+        ]
+
+    def clean_id_number(self) -> str:
+        # Format and duplicates are household_create's to judge (dry run).
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        if not value and self.instance.pk is None:
+            raise ValidationError(_("请填写身份证号码。"), code="required")
+        return value
+
+
+@admin.register(Household)
+class HouseholdAdmin(ServiceAdmin):
+    form = HouseholdForm
+    list_display = [
+        "masked_head_name",
+        "village",
+        "id_number_masked",
+        "members",
+        "registered_year",
+        "consent",
+    ]
+    list_filter = [
+        "registered_year",
+        ("public_name_consent_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["head_name", "village__name", "phone"]
+    autocomplete_fields = ["village"]
+    list_select_related = [path("village")]
+    readonly_fields = [
+        "id_number_masked",
+        "public_name_consent_at",
+        "public_name_consent_by",
+        "created_at",
+    ]
+    actions = ["record_consent", "withdraw_consent"]
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "village",
+            "head_name",
+            "id_number",
+            "phone",
+            "members",
+            "registered_year",
+        ]
+        if obj is not None:
+            fields[2:2] = ["id_number_masked"]
+            fields += ["public_name_consent_at", "public_name_consent_by", "created_at"]
+        return fields
+
+    @admin.display(description=_("户主（脱敏）"), ordering="head_name")
+    def masked_head_name(self, obj: Household) -> str:
+        return obj.masked_name
+
+    @admin.display(description=_("身份证号码"))
+    def id_number_masked(self, obj: Household) -> str:
+        if obj.pk is None:
+            return "-"
+        return mask_id_number(obj.id_number())
+
+    @admin.display(description=_("同意公开脱敏姓名"), boolean=True)
+    def consent(self, obj: Household) -> bool:
+        return obj.has_public_name_consent
+
+    def service_create(self, request, fields, form):
+        return services.household_create(
+            id_number=form.cleaned_data["id_number"], **fields
+        )
+
+    def service_update(self, request, obj, fields, form):
+        return services.household_update(
+            household=obj, id_number=form.cleaned_data["id_number"] or None, **fields
+        )
+
+    @admin.action(description=_("记录同意公开脱敏姓名"), permissions=["change"])
+    def record_consent(self, request, queryset):
+        for household in queryset.filter(public_name_consent_at__isnull=True):
+            services.household_record_public_name_consent(
+                household=household, recorded_by=request.user, consented=True
+            )
+        self.message_user(request, _("已记录同意。"), messages.SUCCESS)
+
+    @admin.action(description=_("撤回同意公开脱敏姓名"), permissions=["change"])
+    def withdraw_consent(self, request, queryset):
+        for household in queryset.filter(public_name_consent_at__isnull=False):
+            services.household_record_public_name_consent(
+                household=household, recorded_by=request.user, consented=False
+            )
+        self.message_user(request, _("已撤回同意。"), messages.SUCCESS)
+
+
+@admin.register(BenefitLink)
+class BenefitLinkAdmin(ServiceAdmin):
+    list_display = ["producer", "household", "kind", "since", "annual_income"]
+    list_filter = ["kind"]
+    search_fields = ["producer__name", "household__village__name"]
+    autocomplete_fields = ["producer", "household"]
+    list_select_related = ["producer", "household__village"]
+
+    def service_create(self, request, fields, form):
+        return services.benefit_link_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.benefit_link_update(benefit_link=obj, **fields)
+
+
+class ProductLineInline(admin.TabularInline):
+    model = ProductLine
+    fields = ["name", "category", "standard", "geographical_indication", "gtin", "unit"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Brand)
+class BrandAdmin(ServiceAdmin):
+    list_display = ["name", "kind", "owner"]
+    list_filter = ["kind"]
+    search_fields = ["name", "owner"]
+    inlines = [ProductLineInline]
+
+    def service_create(self, request, fields, form):
+        return services.brand_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.brand_update(brand=obj, **fields)
+
+
+@admin.register(ProductLine)
+class ProductLineAdmin(ServiceAdmin):
+    list_display = [
+        "name",
+        "brand",
+        "category",
+        "standard",
+        "geographical_indication",
+        "gtin",
+        "unit",
+    ]
+    list_filter = ["brand", "category", "geographical_indication"]
+    search_fields = ["name", "gtin", "standard", "brand__name"]
+    autocomplete_fields = ["brand"]
+    list_select_related = ["brand"]
+
+    def service_create(self, request, fields, form):
+        return services.product_line_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.product_line_update(product_line=obj, **fields)
+
+
+@admin.register(BrandLicense)
+class BrandLicenseAdmin(ServiceAdmin):
+    list_display = ["brand", "producer", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["brand", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["brand__name", "producer__name"]
+    autocomplete_fields = ["brand", "producer", "product_lines"]
+    list_select_related = ["brand", "producer"]
+    readonly_fields = ["revoked_at", "revoked_reason"]
+    actions = ["revoke"]
+
+    def service_create(self, request, fields, form):
+        return services.brand_license_grant(
+            product_lines=form.cleaned_data["product_lines"], **fields
+        )
+
+    def service_update(self, request, obj, fields, form):
+        if obj.revoked_at is not None:
+            raise ValidationError(_("已撤销的授权不能修改。"))
+        if any(
+            line.brand_id != fields["brand"].pk
+            for line in form.cleaned_data["product_lines"]
+        ):
+            raise ValidationError({"product_lines": _("只能授权该品牌下的产品线。")})
+        return _save_validated(obj, **fields)
+
+    @admin.action(description=_("撤销所选授权"), permissions=["change"])
+    def revoke(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("撤销品牌授权"),
+            apply=lambda license_, reason: services.brand_license_revoke(
+                license_=license_, reason=reason
+            ),
+        )
+
+
+@admin.register(Outlet)
+class OutletAdmin(ServiceAdmin):
+    list_display = ["name", "kind", "region", "operator_name"]
+    list_filter = ["kind"]
+    search_fields = ["name", "operator_name"]
+    autocomplete_fields = ["region"]
+    list_select_related = [path("region")]
+
+    def service_create(self, request, fields, form):
+        return services.outlet_create(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.outlet_update(outlet=obj, **fields)
+
+
+# Batches and their audit trail.
+
+
+CONTRIBUTION_FIELDS = ("household", "quantity", "amount_paid")
+
+
+class BatchContributionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        producer_id = self.instance.producer_id
+        households = [
+            form.cleaned_data["household"]
+            for form in self.forms
+            if form.cleaned_data.get("household")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        if len({household.pk for household in households}) != len(households):
+            raise ValidationError(_("同一贫困户只能出现一次。"))
+        linked = set(
+            BenefitLink.objects.filter(
+                producer_id=producer_id, household__in=households
+            ).values_list("household_id", flat=True)
+        )
+        if any(household.pk not in linked for household in households):
+            raise ValidationError(_("贡献的贫困户必须与该主体有利益联结。"))
+
+
+class BatchContributionInline(admin.TabularInline):
+    model = BatchContribution
+    formset = BatchContributionFormSet
+    fields = ["household", "quantity", "amount_paid"]
+    autocomplete_fields = ["household"]
+    extra = 0
+
+    def _draft(self, obj) -> bool:
+        return obj is None or obj.status == BatchStatus.DRAFT
+
+    # Released batches are fixed: their labels carry them.
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
+
+
+class BatchStatusChangeInline(admin.TabularInline):
+    model = BatchStatusChange
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(ServiceAdmin):
+    list_display = [
+        "lot_code",
+        "name",
+        "product_line",
+        "producer",
+        "origin",
+        "harvest_date",
+        "quantity",
+        "unit",
+        "status",
+    ]
+    list_filter = ["status", "product_line__brand", "producer"]
+    search_fields = ["lot_code", "name", "product_line__name", "producer__name"]
+    autocomplete_fields = ["producer", "product_line", "origin"]
+    list_select_related = ["product_line__brand", "producer", path("origin")]
+    date_hierarchy = "harvest_date"
+    inlines = [BatchContributionInline, BatchStatusChangeInline]
+    actions = ["release", "hold"]
+    editable_fields = [
+        "producer",
+        "product_line",
+        "lot_code",
+        "name",
+        "origin",
+        "harvest_date",
+        "quantity",
+        "unit",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        audit = ["status", "created_by", "created_at", "updated_at"]
+        if obj is not None and obj.status != BatchStatus.DRAFT:
+            return [*self.editable_fields, *audit]
+        if obj is not None:
+            return ["producer", *audit]  # batch_update keeps the producer
+        return audit
+
+    def has_delete_permission(self, request, obj=None):
+        # Only drafts: a released batch has labels, events and sales.
+        return (
+            obj is None or obj.status == BatchStatus.DRAFT
+        ) and super().has_delete_permission(request, obj)
+
+    def service_create(self, request, fields, form):
+        return services.batch_create(created_by=request.user, **fields)
+
+    def service_update(self, request, obj, fields, form):
+        return services.batch_update(batch=obj, **fields)
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
+        for formset in formsets:
+            if formset.model is not BatchContribution:
+                formset.save()  # the read-only status history: saves nothing
+                continue
+            # The admin's history message reads these; formset.save() is not
+            # called because batch_set_contributions writes the rows.
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
+            if not formset.has_changed():
+                continue
+            contributions = [
+                {key: item.cleaned_data[key] for key in CONTRIBUTION_FIELDS}
+                for item in formset.forms
+                if item.cleaned_data.get("household")
+                and not item.cleaned_data.get("DELETE")
+            ]
+            services.batch_set_contributions(
+                batch=form.instance, contributions=contributions
+            )
+
+    @admin.action(description=_("放行所选批次"), permissions=["change"])
+    def release(self, request, queryset):
+        released = 0
+        for batch in queryset:
+            try:
+                services.batch_release(batch=batch, changed_by=request.user)
+                released += 1
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{batch}：{'；'.join(error.messages)}", messages.ERROR
+                )
+        if released:
+            self.message_user(
+                request,
+                _("已放行 %(count)d 个批次。") % {"count": released},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("暂停销售所选批次"), permissions=["change"])
+    def hold(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("暂停销售批次"),
+            apply=lambda batch, reason: services.batch_hold(
+                batch=batch, changed_by=request.user, reason=reason
+            ),
+        )
+
+
+class AuditAdmin(ServiceAdmin):
+    """Append-only records: added through a service, never changed or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BatchStatusChange)
+class BatchStatusChangeAdmin(AuditAdmin):
+    list_display = [
+        "batch",
+        "from_status",
+        "to_status",
+        "reason",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["batch__lot_code", "reason"]
+    list_select_related = ["batch__product_line__brand", "changed_by"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False  # only batch_transition writes these
+
+
+@admin.register(TraceEvent)
+class TraceEventAdmin(AuditAdmin):
+    list_display = [
+        "batch",
+        "kind",
+        "occurred_at",
+        "location",
+        "place",
+        "actor",
+        "quantity",
+        "unit",
+    ]
+    list_filter = ["kind", "reference_document_type"]
+    search_fields = ["batch__lot_code", "place", "actor", "reference_document_number"]
+    autocomplete_fields = ["batch", "location"]
+    list_select_related = ["batch__product_line__brand", path("location")]
+    date_hierarchy = "occurred_at"
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def service_create(self, request, fields, form):
+        return services.trace_event_record(recorded_by=request.user, **fields)
+
+
+@admin.register(Sale)
+class SaleAdmin(AuditAdmin):
+    list_display = [
+        "sold_at",
+        "batch",
+        "seller",
+        "buyer",
+        "channel",
+        "outlet",
+        "quantity",
+        "unit",
+        "amount",
+    ]
+    list_filter = ["channel", "outlet"]
+    search_fields = ["buyer", "batch__lot_code", "seller__name", "note"]
+    autocomplete_fields = ["batch", "outlet"]
+    list_select_related = ["batch__product_line__brand", "seller", "outlet"]
+    date_hierarchy = "sold_at"
+    exclude = ["seller"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def service_create(self, request, fields, form):
+        return services.sale_record(recorded_by=request.user, **fields)
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "producer", "organisation"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "producer__name", "organisation"]
+    autocomplete_fields = ["user", "producer", "regions"]
+    list_select_related = ["user", "producer"]
