@@ -70,3 +70,33 @@ def batch_held_for_suspect(*, batch: Batch) -> bool:
         .filter(superseded_by__isnull=True)
         .exists()
     )
+
+
+def batch_public_inspections(*, batch: Batch) -> list[dict]:
+    """Return the latest signed, current inspection of each kind, for the public.
+
+    One query whatever the number of inspections. Only the organisation is
+    named, never the inspector.
+    """
+    latest: dict[str, Inspection] = {}
+    signed = (
+        Inspection.objects.filter(
+            batch=batch, signed_at__isnull=False, superseded_by__isnull=True
+        )
+        .only("kind", "verdict", "sampled_at", "organisation", "signed_at")
+        .order_by("-sampled_at", "-id")
+    )
+    for inspection in signed:
+        latest.setdefault(inspection.kind, inspection)
+    order = list(InspectionKind.values)
+    return [
+        {
+            "kind": inspection.kind,
+            "kind_display": inspection.get_kind_display(),
+            "sampled_at": inspection.sampled_at,
+            "verdict": inspection.verdict,
+            "verdict_display": inspection.get_verdict_display(),
+            "organisation": inspection.organisation,
+        }
+        for inspection in sorted(latest.values(), key=lambda item: order.index(item.kind))
+    ]
