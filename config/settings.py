@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "trace.apps.TraceConfig",
     "api.apps.ApiConfig",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [

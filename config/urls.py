@@ -20,6 +20,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
         name="swagger-ui",
     ),
+    path("", include("reports.urls")),
     path("", include("trace.urls")),
 ]
 if settings.DEBUG:
