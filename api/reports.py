@@ -83,7 +83,9 @@ class JSONErrorsMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400 and not isinstance(response.accepted_renderer, renderers.JSONRenderer):
+        if response.status_code >= 400 and not isinstance(
+            response.accepted_renderer, renderers.JSONRenderer
+        ):
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = "application/json"
             response.content_type = None
@@ -91,11 +93,21 @@ class JSONErrorsMixin:
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("format", str, enum=["json", "csv", "xlsx"], description="输出格式，默认 JSON。"),
+    OpenApiParameter(
+        "format", str, enum=["json", "csv", "xlsx"], description="输出格式，默认 JSON。"
+    ),
     OpenApiParameter("region", int, description="地区 id，包含其全部下级地区。"),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="起始日期 YYYY-MM-DD（含）。"),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="截止日期 YYYY-MM-DD（含）。"),
-    OpenApiParameter("year", int, description="年度（outlet-rewards 用；默认取起始日期的年份或今年）。"),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="起始日期 YYYY-MM-DD（含）。"
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.DATE, description="截止日期 YYYY-MM-DD（含）。"
+    ),
+    OpenApiParameter(
+        "year",
+        int,
+        description="年度（outlet-rewards 用；默认取起始日期的年份或今年）。",
+    ),
 ]
 
 
@@ -108,22 +120,29 @@ class ReportView(JSONErrorsMixin, APIView):
         operation_id="reports_retrieve",
         summary="导出报表",
         description=(
-            "key 为 seed-forms.json 中的表格键：beneficiary_roster（带贫人员名册，仅管理员）、"
+            "key 为 seed-forms.json 中的表格键："
+            "beneficiary_roster（带贫人员名册，仅管理员）、"
             "sales_evidence、products_for_sale、township_sales、sector_purchases、campaign_statistics；"
-            "以及 outlet-rewards（授权店年度销售、取消授权标记和奖补，管理员和监督员）。"
+            "以及 outlet-rewards（授权店年度销售、取消授权标记和奖补，"
+            "管理员和监督员）。"
             "JSON 形如 {title, header_fields, columns, rows}。"
         ),
         parameters=[
             OpenApiParameter("key", str, OpenApiParameter.PATH, enum=sorted(FORMS)),
             *FILTER_PARAMETERS,
         ],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.BINARY,
-                   (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request, key: str):
         form = ReportFilterForm(request.query_params)
         if not form.is_valid():
-            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+            raise ValidationError(
+                {field: list(messages) for field, messages in form.errors.items()}
+            )
         report = report_build(key=key, user=request.user, filters=form.filters())
         if report is None:
             raise Http404
@@ -139,9 +158,11 @@ class RecallTraceView(JSONErrorsMixin, APIView):
         operation_id="batches_recall_trace",
         summary="批次召回追溯",
         parameters=[OpenApiParameter("format", str, enum=["json", "xlsx"])],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request, pk: int):
         batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
         return Response(recall_trace(batch=batch))
-

@@ -32,7 +32,11 @@ router.register("sales", SaleViewSet, basename="sale")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
-    path("batches/<int:pk>/recall-trace/", RecallTraceView.as_view(), name="batch-recall-trace"),
+    path(
+        "batches/<int:pk>/recall-trace/",
+        RecallTraceView.as_view(),
+        name="batch-recall-trace",
+    ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     path("", include(router.urls)),
 ]

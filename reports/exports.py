@@ -16,7 +16,9 @@ BOM = "\ufeff"
 
 
 def header_fields_line(data: dict) -> list[str]:
-    return [f"{field['label']}：{field['value']}" for field in data.get("header_fields", [])]
+    return [
+        f"{field['label']}：{field['value']}" for field in data.get("header_fields", [])
+    ]
 
 
 def _text(value) -> str:
@@ -45,13 +47,22 @@ def _width(value) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
 
 
-def _write_sheet(sheet, *, title: str, columns: list[str], rows: list[list], header_fields: list[str] = (),
-                 money_columns: list[str] = ()) -> None:
+def _write_sheet(
+    sheet,
+    *,
+    title: str,
+    columns: list[str],
+    rows: list[list],
+    header_fields: list[str] = (),
+    money_columns: list[str] = (),
+) -> None:
     bold = Font(bold=True)
     sheet.append([title])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     if len(columns) > 1:
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+        sheet.merge_cells(
+            start_row=1, start_column=1, end_row=1, end_column=len(columns)
+        )
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     if header_fields:
         sheet.append(list(header_fields))
@@ -59,7 +70,9 @@ def _write_sheet(sheet, *, title: str, columns: list[str], rows: list[list], hea
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = Alignment(
+            horizontal="center", vertical="center", wrap_text=True
+        )
     money = {index for index, name in enumerate(columns) if name in money_columns}
     widths = [_width(name) for name in columns]
     for row in rows:
@@ -70,7 +83,9 @@ def _write_sheet(sheet, *, title: str, columns: list[str], rows: list[list], hea
             if index < len(widths):
                 widths[index] = max(widths[index], _width(value))
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(width + 2, 6), 60
+        )
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
 
 
@@ -96,20 +111,68 @@ def report_xlsx(data: dict) -> bytes:
 
 
 RECALL_SHEETS = (
-    ("状态变更", "status_changes", (("原状态", "from_status"), ("新状态", "to_status_display"), ("原因", "reason"),
-                                   ("操作人", "changed_by"), ("时间", "changed_at"))),
-    ("追溯事件", "trace_events", (("环节", "kind_display"), ("发生时间", "occurred_at"), ("地点（区域）", "location"),
-                                 ("地点", "place"), ("经办单位", "actor"), ("数量", "quantity"), ("单位", "unit"),
-                                 ("单据类型", "reference_document_type"), ("单据编号", "reference_document_number"))),
-    ("销售", "sales", (("交易时间", "sold_at"), ("卖方", "seller"), ("买方", "buyer"), ("销售渠道", "channel_display"),
-                       ("销售网点", "outlet"), ("数量", "quantity"), ("单位", "unit"), ("金额（元）", "amount"),
-                       ("备注", "note"))),
-    ("带贫贡献", "contributions", (("贫困户", "household"), ("所在村", "village"), ("供货数量", "quantity"),
-                                  ("支付金额（元）", "amount_paid"))),
+    (
+        "状态变更",
+        "status_changes",
+        (
+            ("原状态", "from_status"),
+            ("新状态", "to_status_display"),
+            ("原因", "reason"),
+            ("操作人", "changed_by"),
+            ("时间", "changed_at"),
+        ),
+    ),
+    (
+        "追溯事件",
+        "trace_events",
+        (
+            ("环节", "kind_display"),
+            ("发生时间", "occurred_at"),
+            ("地点（区域）", "location"),
+            ("地点", "place"),
+            ("经办单位", "actor"),
+            ("数量", "quantity"),
+            ("单位", "unit"),
+            ("单据类型", "reference_document_type"),
+            ("单据编号", "reference_document_number"),
+        ),
+    ),
+    (
+        "销售",
+        "sales",
+        (
+            ("交易时间", "sold_at"),
+            ("卖方", "seller"),
+            ("买方", "buyer"),
+            ("销售渠道", "channel_display"),
+            ("销售网点", "outlet"),
+            ("数量", "quantity"),
+            ("单位", "unit"),
+            ("金额（元）", "amount"),
+            ("备注", "note"),
+        ),
+    ),
+    (
+        "带贫贡献",
+        "contributions",
+        (
+            ("贫困户", "household"),
+            ("所在村", "village"),
+            ("供货数量", "quantity"),
+            ("支付金额（元）", "amount_paid"),
+        ),
+    ),
 )
 BATCH_FIELDS = (
-    ("批次号", "lot_code"), ("批次名称", "name"), ("产品", "product"), ("GTIN", "gtin"), ("生产经营主体", "producer"),
-    ("产地", "origin"), ("采收/生产日期", "harvest_date"), ("数量", "quantity"), ("单位", "unit"),
+    ("批次号", "lot_code"),
+    ("批次名称", "name"),
+    ("产品", "product"),
+    ("GTIN", "gtin"),
+    ("生产经营主体", "producer"),
+    ("产地", "origin"),
+    ("采收/生产日期", "harvest_date"),
+    ("数量", "quantity"),
+    ("单位", "unit"),
     ("状态", "status_display"),
 )
 
@@ -121,7 +184,7 @@ def _cell(value):
 
 
 def recall_trace_xlsx(trace: dict) -> bytes:
-    """One sheet for the batch, one per section; later sections (labels, inspections) add sheets."""
+    """One sheet for the batch and one per section of the recall trace."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "批次"
@@ -137,6 +200,9 @@ def recall_trace_xlsx(trace: dict) -> bytes:
             workbook.create_sheet(title),
             title=title,
             columns=[label for label, _ in fields],
-            rows=[[_cell(item.get(name)) for _, name in fields] for item in trace.get(key, [])],
+            rows=[
+                [_cell(item.get(name)) for _, name in fields]
+                for item in trace.get(key, [])
+            ],
         )
     return _workbook_bytes(workbook)

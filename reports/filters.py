@@ -1,4 +1,7 @@
-"""The filters of the exports and the dashboard: ?region=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&year=YYYY]."""
+"""The filters of the exports and the dashboard.
+
+?region=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&year=YYYY]; a region includes its descendants.
+"""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,17 +20,25 @@ class ReportFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("没有这个地区。")},
     )
-    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("年度"), required=False, min_value=2000, max_value=2100
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so the period's fields are added here.
         date_errors = {"invalid": _("日期格式应为 YYYY-MM-DD。")}
         self.fields["from"] = forms.DateField(
-            label=_("起始日期"), required=False, input_formats=["%Y-%m-%d"], error_messages=date_errors
+            label=_("起始日期"),
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            error_messages=date_errors,
         )
         self.fields["to"] = forms.DateField(
-            label=_("截止日期"), required=False, input_formats=["%Y-%m-%d"], error_messages=date_errors
+            label=_("截止日期"),
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            error_messages=date_errors,
         )
         self.order_fields(["region", "from", "to", "year"])
 

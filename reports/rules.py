@@ -24,7 +24,7 @@ class OutletVerdict:
 
 
 def authorised_store_verdict(*, annual_sales: Decimal) -> OutletVerdict:
-    """Return whether an authorised store (授权店) loses its authorisation, and its reward.
+    """Return whether an authorised store (授权店) loses its authorisation; its reward.
 
     Source: 邵东 "推行消费扶贫奖惩机制" (seeds/001_baf9327039a84779.txt, lines 31-48):
     "对全年没有销售或销售扶贫产品金额10万元以下的授权店……取消授权资格";

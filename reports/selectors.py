@@ -1,4 +1,4 @@
-"""Scoped reads that combine the domains: the benefit ledger, report rows, the recall trace.
+"""Scoped reads across the domains: benefit ledger, report rows, recall trace.
 
 Scope always comes from trace.access (through trace.selectors where a selector
 exists): operators see their producer's rows, inspectors their regions,
@@ -67,10 +67,12 @@ def _in_period(filters: ReportFilters, field: str) -> Q:
 
 
 def sale_list_for_report(*, user, filters: ReportFilters) -> QuerySet[Sale]:
-    """Sales of batches the user sees, whose batch originates in the region, sold in the period."""
+    """Sales of visible batches originating in the region, sold in the period."""
     return (
         sale_list_visible_to(user=user)
-        .filter(_in_region(filters, "batch__origin"), _in_period(filters, "sold_at__date"))
+        .filter(
+            _in_region(filters, "batch__origin"), _in_period(filters, "sold_at__date")
+        )
         .select_related(
             "batch__product_line__brand",
             "batch__producer",
@@ -92,7 +94,9 @@ def batch_list_for_report(*, user, filters: ReportFilters) -> QuerySet[Batch]:
     )
 
 
-def contribution_list_for_report(*, user, filters: ReportFilters) -> QuerySet[BatchContribution]:
+def contribution_list_for_report(
+    *, user, filters: ReportFilters
+) -> QuerySet[BatchContribution]:
     """Contributions to batches the user sees, of households in the region.
 
     A contribution belongs to the period of its batch's harvest (or production)
@@ -105,10 +109,13 @@ def contribution_list_for_report(*, user, filters: ReportFilters) -> QuerySet[Ba
     )
 
 
-def benefit_link_list_for_report(*, user, filters: ReportFilters) -> QuerySet[BenefitLink]:
-    """Benefit links of producers the user sees, with households in the region, in force by the period's end."""
+def benefit_link_list_for_report(
+    *, user, filters: ReportFilters
+) -> QuerySet[BenefitLink]:
+    """Visible benefit links of households in the region, in force by the end."""
     links = BenefitLink.objects.filter(
-        access.producer_scope(user, "producer"), _in_region(filters, "household__village")
+        access.producer_scope(user, "producer"),
+        _in_region(filters, "household__village"),
     )
     if filters.date_to is not None:
         links = links.filter(since__lte=filters.date_to)
@@ -135,7 +142,7 @@ class LedgerEntry:
 
 
 def benefit_ledger(*, user, filters: ReportFilters) -> list[LedgerEntry]:
-    """Return one entry per household with contributions or benefit links, by village then id."""
+    """Return an entry per household with contributions or links, by village then id."""
     entries: dict[int, LedgerEntry] = {}
     paid_rows = (
         contribution_list_for_report(user=user, filters=filters)
@@ -148,21 +155,29 @@ def benefit_ledger(*, user, filters: ReportFilters) -> list[LedgerEntry]:
         .annotate(income=Sum("annual_income"))
     )
     households = Household.objects.select_related(f"village__{REGION_PATH}").in_bulk(
-        {row["household_id"] for row in paid_rows} | {row["household_id"] for row in declared_rows}
+        {row["household_id"] for row in paid_rows}
+        | {row["household_id"] for row in declared_rows}
     )
     for row in paid_rows:
-        entry = entries.setdefault(row["household_id"], LedgerEntry(households[row["household_id"]]))
+        entry = entries.setdefault(
+            row["household_id"], LedgerEntry(households[row["household_id"]])
+        )
         entry.paid += row["paid"] or ZERO
         entry.producer_ids.add(row["batch__producer_id"])
     for row in declared_rows:
-        entry = entries.setdefault(row["household_id"], LedgerEntry(households[row["household_id"]]))
+        entry = entries.setdefault(
+            row["household_id"], LedgerEntry(households[row["household_id"]])
+        )
         entry.declared_annual_income += row["income"] or ZERO
         entry.producer_ids.add(row["producer_id"])
-    return sorted(entries.values(), key=lambda entry: (entry.household.village.lineage, entry.household.pk))
+    return sorted(
+        entries.values(),
+        key=lambda entry: (entry.household.village.lineage, entry.household.pk),
+    )
 
 
 def region_at_level(region: Region, level: str) -> Region | None:
-    """Return the ancestor (or the region itself) at a level, e.g. the county of a village."""
+    """Return the ancestor (or the region itself) at a level, e.g. a county."""
     for ancestor in region.ancestors_and_self():
         if ancestor.level == level:
             return ancestor
@@ -185,8 +200,10 @@ class LedgerTotal:
         self.persons += entry.household.members
 
 
-def benefit_ledger_by_region(*, entries: Iterable[LedgerEntry], level: str) -> dict[Region, LedgerTotal]:
-    """Sum the ledger per region at a level (RegionLevel.VILLAGE, TOWN, COUNTY, CITY...)."""
+def benefit_ledger_by_region(
+    *, entries: Iterable[LedgerEntry], level: str
+) -> dict[Region, LedgerTotal]:
+    """Sum the ledger per region at a level (RegionLevel.VILLAGE, TOWN, COUNTY...)."""
     totals: dict[Region, LedgerTotal] = defaultdict(LedgerTotal)
     for entry in entries:
         region = region_at_level(entry.household.village, level)
@@ -195,8 +212,10 @@ def benefit_ledger_by_region(*, entries: Iterable[LedgerEntry], level: str) -> d
     return dict(totals)
 
 
-def benefit_ledger_by_producer(*, user, filters: ReportFilters) -> dict[Producer, LedgerTotal]:
-    """Sum per producer: what it paid households in the period and what it declared yearly."""
+def benefit_ledger_by_producer(
+    *, user, filters: ReportFilters
+) -> dict[Producer, LedgerTotal]:
+    """Sum per producer: what it paid in the period and what it declared yearly."""
     totals: dict[int, LedgerTotal] = defaultdict(LedgerTotal)
     households: dict[int, set[int]] = defaultdict(set)
     for row in (
@@ -214,7 +233,9 @@ def benefit_ledger_by_producer(*, user, filters: ReportFilters) -> dict[Producer
         totals[row["producer_id"]].declared_annual_income += row["income"] or ZERO
         households[row["producer_id"]].add(row["household_id"])
     members = dict(
-        Household.objects.filter(pk__in=set().union(*households.values())).values_list("pk", "members")
+        Household.objects.filter(pk__in=set().union(*households.values())).values_list(
+            "pk", "members"
+        )
     )
     for producer_id, household_ids in households.items():
         totals[producer_id].households = len(household_ids)
@@ -223,11 +244,19 @@ def benefit_ledger_by_producer(*, user, filters: ReportFilters) -> dict[Producer
     return {producers[pk]: total for pk, total in totals.items()}
 
 
-# The 统计表: counts per region, rolled up by lineage (regions nest, lineages are prefixes).
+# The 统计表: counts per region, rolled up by lineage (a region's lineage prefixes
+# its descendants').
 
 
 def _roll_up(values: dict[str, Decimal | int], region: Region) -> Decimal | int:
-    return sum((value for lineage, value in values.items() if lineage.startswith(region.lineage)), 0)
+    return sum(
+        (
+            value
+            for lineage, value in values.items()
+            if lineage.startswith(region.lineage)
+        ),
+        0,
+    )
 
 
 @dataclass
@@ -259,19 +288,31 @@ def campaign_regions(*, filters: ReportFilters) -> list[tuple[Region, list[Regio
     cities = Region.objects.filter(level=RegionLevel.CITY)
     if root is not None:
         city = region_at_level(root, RegionLevel.CITY)
-        cities = cities.filter(pk=city.pk) if city is not None else cities.filter(region_subtree(region=root))
+        cities = (
+            cities.filter(pk=city.pk)
+            if city is not None
+            else cities.filter(region_subtree(region=root))
+        )
     result = []
     for city in cities.order_by("code", "lineage"):
-        counties = Region.objects.filter(region_subtree(region=city), level=RegionLevel.COUNTY)
-        if root is not None and root.level in (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE):
+        counties = Region.objects.filter(
+            region_subtree(region=city), level=RegionLevel.COUNTY
+        )
+        if root is not None and root.level in (
+            RegionLevel.COUNTY,
+            RegionLevel.TOWN,
+            RegionLevel.VILLAGE,
+        ):
             county = region_at_level(root, RegionLevel.COUNTY)
             counties = counties.filter(pk=county.pk if county else None)
         result.append((city, list(counties.order_by("code", "lineage"))))
     return result
 
 
-def campaign_figures(*, user, filters: ReportFilters, regions: Iterable[Region]) -> dict[Region | None, CampaignFigures]:
-    """Return the figures of the 统计表 per region, and under None the total of the filter.
+def campaign_figures(
+    *, user, filters: ReportFilters, regions: Iterable[Region]
+) -> dict[Region | None, CampaignFigures]:
+    """Return the 统计表's figures per region, and under None the filter's total.
 
     Outlets and events are public registers counted in full (they have no
     owner to scope by); sales and covered households follow the user's scope.
@@ -281,21 +322,29 @@ def campaign_figures(*, user, filters: ReportFilters, regions: Iterable[Region])
     """
     outlets: dict[str, dict[str, int]] = defaultdict(dict)
     for row in (
-        Outlet.objects.filter(_in_region(filters, "region"), kind__in=list(CAMPAIGN_OUTLET_KINDS))
+        Outlet.objects.filter(
+            _in_region(filters, "region"), kind__in=list(CAMPAIGN_OUTLET_KINDS)
+        )
         .values("region__lineage", "kind")
         .annotate(count=Count("id"))
     ):
-        outlets[CAMPAIGN_OUTLET_KINDS[row["kind"]]][row["region__lineage"]] = row["count"]
+        outlets[CAMPAIGN_OUTLET_KINDS[row["kind"]]][row["region__lineage"]] = row[
+            "count"
+        ]
     events = {
         row["region__lineage"]: row["count"]
-        for row in SalesEvent.objects.filter(_in_region(filters, "region"), _in_period(filters, "held_on"))
+        for row in SalesEvent.objects.filter(
+            _in_region(filters, "region"), _in_period(filters, "held_on")
+        )
         .values("region__lineage")
         .annotate(count=Count("id"))
     }
     sales = {
         row["batch__origin__lineage"]: row["amount"]
         for row in sale_list_visible_to(user=user)
-        .filter(_in_region(filters, "batch__origin"), _in_period(filters, "sold_at__date"))
+        .filter(
+            _in_region(filters, "batch__origin"), _in_period(filters, "sold_at__date")
+        )
         .order_by()
         .values("batch__origin__lineage")
         .annotate(amount=Sum("amount"))
@@ -323,7 +372,9 @@ def campaign_figures(*, user, filters: ReportFilters, regions: Iterable[Region])
 # The 邵东 rule applied to authorised stores.
 
 
-def authorised_store_sales(*, user, filters: ReportFilters, year: int) -> list[tuple[Outlet, Decimal]]:
+def authorised_store_sales(
+    *, user, filters: ReportFilters, year: int
+) -> list[tuple[Outlet, Decimal]]:
     """Return each authorised store the user sees with its sales in the year.
 
     The verdict is about the store, so all its sales count, whoever's batch
@@ -343,7 +394,10 @@ def authorised_store_sales(*, user, filters: ReportFilters, year: int) -> list[t
         .annotate(amount=Sum("amount"))
         .values_list("outlet_id", "amount")
     )
-    return [(store, amounts.get(store.pk, ZERO)) for store in stores.order_by("region__lineage", "name")]
+    return [
+        (store, amounts.get(store.pk, ZERO))
+        for store in stores.order_by("region__lineage", "name")
+    ]
 
 
 # The recall trace: the batch, its status changes, events and sales, and nothing else.
@@ -368,11 +422,21 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
     another batch can appear. Households are shown masked: a recall names
     products and buyers, not the people who grew them.
     """
-    contributions = batch.contributions.select_related(f"household__village__{REGION_PATH}")
-    sales = batch.sales.select_related("seller", f"outlet__region__{REGION_PATH}").order_by("sold_at", "id")
-    events = batch.trace_events.select_related(f"location__{REGION_PATH}").order_by("occurred_at", "id")
-    changes = batch.status_changes.select_related("changed_by").order_by("changed_at", "id")
-    sold = sales.aggregate(quantity=Sum("quantity"), amount=Sum("amount"), count=Count("id"))
+    contributions = batch.contributions.select_related(
+        f"household__village__{REGION_PATH}"
+    )
+    sales = batch.sales.select_related(
+        "seller", f"outlet__region__{REGION_PATH}"
+    ).order_by("sold_at", "id")
+    events = batch.trace_events.select_related(f"location__{REGION_PATH}").order_by(
+        "occurred_at", "id"
+    )
+    changes = batch.status_changes.select_related("changed_by").order_by(
+        "changed_at", "id"
+    )
+    sold = sales.aggregate(
+        quantity=Sum("quantity"), amount=Sum("amount"), count=Count("id")
+    )
     return {
         "batch": {
             "id": batch.pk,
@@ -394,7 +458,9 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
                 "to_status": change.to_status,
                 "to_status_display": change.get_to_status_display(),
                 "reason": change.reason,
-                "changed_by": change.changed_by.get_username() if change.changed_by else "",
+                "changed_by": change.changed_by.get_username()
+                if change.changed_by
+                else "",
                 "changed_at": _local(change.changed_at),
             }
             for change in changes
@@ -516,13 +582,17 @@ def dashboard_extension_panels(*, user, filters: ReportFilters) -> list[Dashboar
 
 
 def dashboard_data(*, user, filters: ReportFilters) -> dict:
-    """Return the dashboard's figures: sales per month and per county, households covered."""
+    """Return sales per month and per county, and the households covered."""
     sales = sale_list_visible_to(user=user).filter(
         _in_region(filters, "batch__origin"), _in_period(filters, "sold_at__date")
     )
     per_month = [
-        (timezone.localtime(row["month"]).strftime("%Y-%m") if timezone.is_aware(row["month"]) else
-         row["month"].strftime("%Y-%m"), row["amount"])
+        (
+            timezone.localtime(row["month"]).strftime("%Y-%m")
+            if timezone.is_aware(row["month"])
+            else row["month"].strftime("%Y-%m"),
+            row["amount"],
+        )
         for row in sales.order_by()
         .annotate(month=TruncMonth("sold_at"))
         .values("month")
@@ -530,9 +600,14 @@ def dashboard_data(*, user, filters: ReportFilters) -> dict:
         .order_by("month")
     ]
     per_origin = (
-        sales.order_by().values("batch__origin").annotate(amount=Sum("amount")).values_list("batch__origin", "amount")
+        sales.order_by()
+        .values("batch__origin")
+        .annotate(amount=Sum("amount"))
+        .values_list("batch__origin", "amount")
     )
-    origins = Region.objects.select_related(REGION_PATH).in_bulk([pk for pk, _ in per_origin])
+    origins = Region.objects.select_related(REGION_PATH).in_bulk(
+        [pk for pk, _ in per_origin]
+    )
     per_region: dict[str, Decimal] = defaultdict(Decimal)
     for pk, amount in per_origin:
         county = region_at_level(origins[pk], RegionLevel.COUNTY) or origins[pk]

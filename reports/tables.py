@@ -1,4 +1,4 @@
-"""Build each reporting form's rows from the selectors: title, header fields, columns, rows.
+"""Fill each reporting form from the selectors: title, header fields, rows.
 
 Names of poor households (贫困户姓名) are printed in full for administrators
 only; everyone else gets the masked name (王*明), which is what their other
@@ -32,7 +32,12 @@ from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
 from trace.models import Household, Sale
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
-SECTOR_CHANNELS = (SaleChannel.GOVERNMENT, SaleChannel.SCHOOL, SaleChannel.HOSPITAL, SaleChannel.ENTERPRISE)
+SECTOR_CHANNELS = (
+    SaleChannel.GOVERNMENT,
+    SaleChannel.SCHOOL,
+    SaleChannel.HOSPITAL,
+    SaleChannel.ENTERPRISE,
+)
 
 
 @dataclass
@@ -48,7 +53,9 @@ class Report:
         return {
             "key": self.spec.key,
             "title": self.title,
-            "header_fields": [{"label": label, "value": value} for label, value in self.header_fields],
+            "header_fields": [
+                {"label": label, "value": value} for label, value in self.header_fields
+            ],
             "columns": list(self.spec.columns),
             "money_columns": list(self.spec.money_columns),
             "rows": self.rows,
@@ -65,7 +72,9 @@ def report_visible_to(*, spec: FormSpec, user) -> bool:
 
 
 def household_name(household: Household, *, user) -> str:
-    return household.head_name if access.is_administrator(user) else household.masked_name
+    return (
+        household.head_name if access.is_administrator(user) else household.masked_name
+    )
 
 
 def _quantity(value: Decimal, unit: str) -> str:
@@ -80,28 +89,37 @@ def _local_date(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).date().isoformat()
 
 
-def _contributors(batch, *, user) -> list[Household]:
+def _contributors(batch) -> list[Household]:
     return [contribution.household for contribution in batch.contributions.all()]
 
 
 def _names(batch, *, user) -> str:
-    return "、".join(household_name(household, user=user) for household in _contributors(batch, user=user))
+    return "、".join(
+        household_name(household, user=user) for household in _contributors(batch)
+    )
 
 
 def _involved_note(batch, *, user) -> str:
-    """The forms ask, for a cooperative's product, how many poor households it involves."""
+    """For a cooperative's product the forms ask how many households it involves."""
     if batch.producer.kind == ProducerKind.HOUSEHOLD:
         return ""
-    return f"{batch.producer.get_kind_display()}，涉及贫困户{len(_contributors(batch, user=user))}户"
+    count = len(_contributors(batch))
+    return f"{batch.producer.get_kind_display()}，涉及贫困户{count}户"
 
 
-def _header_fields(spec: FormSpec, *, user, filters: ReportFilters) -> list[tuple[str, str]]:
+def _header_fields(
+    spec: FormSpec, *, user, filters: ReportFilters
+) -> list[tuple[str, str]]:
     """Fill the form's header: the unit, the contact and the date."""
     if not spec.header_fields:
         return []
     producer = access.operator_producer(user)
     if producer is not None:
-        unit, person, phone = producer.name, producer.contact_person, producer.contact_phone
+        unit, person, phone = (
+            producer.name,
+            producer.contact_person,
+            producer.contact_phone,
+        )
     else:
         unit = filters.region.full_name if filters.region else ""
         person, phone = (user.get_full_name() or user.get_username()), ""
@@ -117,13 +135,22 @@ def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
     rows = []
     for entry in selectors.benefit_ledger(user=user, filters=filters):
         household = entry.household
-        rows.append([household.head_name, household.id_number(), household.phone, _money(entry.paid)])
+        rows.append(
+            [
+                household.head_name,
+                household.id_number(),
+                household.phone,
+                _money(entry.paid),
+            ]
+        )
     return rows
 
 
 def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
     rows = []
-    for number, sale in enumerate(selectors.sale_list_for_report(user=user, filters=filters), start=1):
+    for number, sale in enumerate(
+        selectors.sale_list_for_report(user=user, filters=filters), start=1
+    ):
         rows.append(
             [
                 number,
@@ -140,9 +167,11 @@ def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
 
 
 def build_products_for_sale(*, user, filters: ReportFilters) -> list[list]:
-    """One row per released batch with stock left: its households, remaining quantity, price so far."""
+    """One row per released batch with stock left: households, quantity, price."""
     rows = []
-    batches = selectors.batch_list_for_report(user=user, filters=filters).filter(status=BatchStatus.RELEASED)
+    batches = selectors.batch_list_for_report(user=user, filters=filters).filter(
+        status=BatchStatus.RELEASED
+    )
     for batch in batches:
         sales: list[Sale] = list(batch.sales.all())
         sold = sum((sale.quantity for sale in sales), Decimal("0"))
@@ -152,8 +181,12 @@ def build_products_for_sale(*, user, filters: ReportFilters) -> list[list]:
         revenue = sum((sale.amount for sale in sales), Decimal("0"))
         price = f"{_money(revenue / sold)}元/{batch.unit}" if sold else ""
         channels = sorted({sale.get_channel_display() for sale in sales})
-        urls = sorted({sale.outlet.url for sale in sales if sale.outlet and sale.outlet.url})
-        contact = f"{batch.producer.contact_person} {batch.producer.contact_phone}".strip()
+        urls = sorted(
+            {sale.outlet.url for sale in sales if sale.outlet and sale.outlet.url}
+        )
+        contact = (
+            f"{batch.producer.contact_person} {batch.producer.contact_phone}".strip()
+        )
         rows.append(
             [
                 len(rows) + 1,
@@ -194,16 +227,28 @@ def _sale_rows(sales, *, user, note: Callable[[Sale], str]) -> list[list]:
 def build_township_sales(*, user, filters: ReportFilters) -> list[list]:
     """Every sale of the period, by the region its product comes from."""
     sales = selectors.sale_list_for_report(user=user, filters=filters)
-    return _sale_rows(sales, user=user, note=lambda sale: _join([_involved_note(sale.batch, user=user), sale.note]))
+    return _sale_rows(
+        sales,
+        user=user,
+        note=lambda sale: _join([_involved_note(sale.batch, user=user), sale.note]),
+    )
 
 
 def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
     """Purchases by institutions (机关、学校、医院、企业): the 系统（行业） buyers."""
-    sales = selectors.sale_list_for_report(user=user, filters=filters).filter(channel__in=SECTOR_CHANNELS)
+    sales = selectors.sale_list_for_report(user=user, filters=filters).filter(
+        channel__in=SECTOR_CHANNELS
+    )
     return _sale_rows(
         sales,
         user=user,
-        note=lambda sale: _join([sale.get_channel_display(), _involved_note(sale.batch, user=user), sale.note]),
+        note=lambda sale: _join(
+            [
+                sale.get_channel_display(),
+                _involved_note(sale.batch, user=user),
+                sale.note,
+            ]
+        ),
     )
 
 
@@ -232,7 +277,9 @@ def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     for number, (city, counties) in enumerate(tree, start=1):
         rows.append(_campaign_row(str(number), city.name, figures[city]))
         for county_number, county in enumerate(counties, start=1):
-            rows.append(_campaign_row(f"{number}.{county_number}", county.name, figures[county]))
+            rows.append(
+                _campaign_row(f"{number}.{county_number}", county.name, figures[county])
+            )
     return rows
 
 
@@ -279,18 +326,25 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 def _title(spec: FormSpec, filters: ReportFilters) -> str:
     if spec.key == CAMPAIGN_STATISTICS.key:
         # The printed title names the province and the campaign's year.
-        province = selectors.region_at_level(filters.region, RegionLevel.PROVINCE) if filters.region else None
+        province = (
+            selectors.region_at_level(filters.region, RegionLevel.PROVINCE)
+            if filters.region
+            else None
+        )
         if province is None and filters.region is None:
-            provinces = list(selectors.Region.objects.filter(level=RegionLevel.PROVINCE)[:2])
+            provinces = list(
+                selectors.Region.objects.filter(level=RegionLevel.PROVINCE)[:2]
+            )
             province = provinces[0] if len(provinces) == 1 else None
-        return f"{province.name if province else ''}{report_year(filters)}年消费扶贫月活动开展情况统计表"
+        name = province.name if province else ""
+        return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
     if spec.key == OUTLET_REWARDS.key:
         return f"{report_year(filters)}年{spec.title}"
     return spec.title
 
 
 def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
-    """Return the filled form, or None if the key is unknown or not the user's to see."""
+    """Return the filled form, or None for an unknown key or one not the user's."""
     spec = form_for(key)
     if spec is None or not report_visible_to(spec=spec, user=user):
         return None

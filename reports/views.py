@@ -14,7 +14,7 @@ from trace.selectors import region_list
 
 @login_required
 def dashboard(request):
-    """Show the office's figures for the filtered region and period (administrators only)."""
+    """Show the figures of the filtered region and period (administrators only)."""
     if not access.is_administrator(request.user):
         raise Http404
     form = ReportFilterForm(request.GET or None)
@@ -25,10 +25,19 @@ def dashboard(request):
         "form": form,
         "data": data,
         "regions": region_list().exclude(level="village"),
-        "month_chart": bar_chart_svg(data["sales_per_month"], unit="元", label="每月销售额"),
-        "region_chart": bar_chart_svg(data["sales_per_region"], unit="元", label="各地区销售额"),
+        "month_chart": bar_chart_svg(
+            data["sales_per_month"], unit="元", label="每月销售额"
+        ),
+        "region_chart": bar_chart_svg(
+            data["sales_per_region"], unit="元", label="各地区销售额"
+        ),
         "panels": [
-            {"panel": panel, "chart": bar_chart_svg(panel.items, label=panel.title) if not panel.pending else None}
+            {
+                "panel": panel,
+                "chart": bar_chart_svg(panel.items, label=panel.title)
+                if not panel.pending
+                else None,
+            }
             for panel in data["panels"]
         ],
         "exports": [(spec.key, spec.title) for spec in SEED_FORMS],

@@ -27,7 +27,10 @@ SEED_FORMS = Path(settings.BASE_DIR).parent / "shared" / "forms" / "seed-forms.j
 @pytest.fixture(scope="session")
 def seed_forms() -> dict[str, dict]:
     """The forms as printed in the seed documents, by key."""
-    return {form["key"]: form for form in json.loads(SEED_FORMS.read_text(encoding="utf-8"))["forms"]}
+    return {
+        form["key"]: form
+        for form in json.loads(SEED_FORMS.read_text(encoding="utf-8"))["forms"]
+    }
 
 
 @dataclass
@@ -43,25 +46,53 @@ class Sales:
 
 @pytest.fixture
 def sales(world) -> Sales:
-    Batch.objects.filter(pk=world.batch_a.pk).update(harvest_date=datetime.date(2026, 8, 20))
-    Batch.objects.filter(pk=world.batch_b.pk).update(harvest_date=datetime.date(2026, 10, 5))
+    Batch.objects.filter(pk=world.batch_a.pk).update(
+        harvest_date=datetime.date(2026, 8, 20)
+    )
+    Batch.objects.filter(pk=world.batch_b.pk).update(
+        harvest_date=datetime.date(2026, 10, 5)
+    )
     world.batch_a.refresh_from_db()
     world.batch_b.refresh_from_db()
-    ContributionFactory(batch=world.batch_a, household=world.household_a, amount_paid=Decimal("640.00"))
-    ContributionFactory(batch=world.batch_b, household=world.household_b, amount_paid=Decimal("300.00"))
+    ContributionFactory(
+        batch=world.batch_a, household=world.household_a, amount_paid=Decimal("640.00")
+    )
+    ContributionFactory(
+        batch=world.batch_b, household=world.household_b, amount_paid=Decimal("300.00")
+    )
     dongkou_town = world.gulou_village.parent
-    store = OutletFactory(name="洞口县消费扶贫授权店", kind=OutletKind.AUTHORISED_STORE, region=dongkou_town)
-    OutletFactory(name="古楼专柜", kind=OutletKind.SMART_CABINET, region=world.gulou_village)
-    OutletFactory(name="邵东专馆", kind=OutletKind.PAVILION, region=world.shaodong_village)
-    OutletFactory(name="邵东线上专区", kind=OutletKind.ONLINE_ZONE, region=world.shaodong_village, url="https://shop.example.cn/sd")
-    OutletFactory(name="洞口直播基地", kind=OutletKind.LIVESTREAM_BASE, region=world.dongkou)
+    store = OutletFactory(
+        name="洞口县消费扶贫授权店",
+        kind=OutletKind.AUTHORISED_STORE,
+        region=dongkou_town,
+    )
+    OutletFactory(
+        name="古楼专柜", kind=OutletKind.SMART_CABINET, region=world.gulou_village
+    )
+    OutletFactory(
+        name="邵东专馆", kind=OutletKind.PAVILION, region=world.shaodong_village
+    )
+    OutletFactory(
+        name="邵东线上专区",
+        kind=OutletKind.ONLINE_ZONE,
+        region=world.shaodong_village,
+        url="https://shop.example.cn/sd",
+    )
+    OutletFactory(
+        name="洞口直播基地", kind=OutletKind.LIVESTREAM_BASE, region=world.dongkou
+    )
     SalesEventFactory(region=world.dongkou, held_on=datetime.date(2026, 9, 15))
     SalesEventFactory(region=world.shaodong_village, held_on=datetime.date(2025, 9, 15))
     TraceEventFactory(batch=world.batch_a, kind=TraceEventKind.HARVEST)
-    TraceEventFactory(batch=world.batch_a, kind=TraceEventKind.SHIP, occurred_at=local(2026, 8, 28))
+    TraceEventFactory(
+        batch=world.batch_a, kind=TraceEventKind.SHIP, occurred_at=local(2026, 8, 28)
+    )
     TraceEventFactory(batch=world.batch_b, kind=TraceEventKind.HARVEST, place="廉桥村")
     sale_a_sept = SaleFactory(
-        batch=world.batch_a, buyer="洞口县人民政府机关食堂", amount=Decimal("1200.00"), sold_at=local(2026, 9, 1)
+        batch=world.batch_a,
+        buyer="洞口县人民政府机关食堂",
+        amount=Decimal("1200.00"),
+        sold_at=local(2026, 9, 1),
     )
     sale_a_oct = SaleFactory(
         batch=world.batch_a,
@@ -73,11 +104,18 @@ def sales(world) -> Sales:
         sold_at=local(2026, 10, 15),
     )
     sale_b = SaleFactory(
-        batch=world.batch_b, buyer="邵东市第一中学", channel=SaleChannel.SCHOOL, amount=Decimal("800.00"),
+        batch=world.batch_b,
+        buyer="邵东市第一中学",
+        channel=SaleChannel.SCHOOL,
+        amount=Decimal("800.00"),
         sold_at=local(2026, 10, 20),
     )
-    changsha_city = RegionFactory(name="长沙市", level=RegionLevel.CITY, parent=world.hunan, code="430100")
-    changsha_county = RegionFactory(name="长沙县", level=RegionLevel.COUNTY, parent=changsha_city, code="430121")
+    changsha_city = RegionFactory(
+        name="长沙市", level=RegionLevel.CITY, parent=world.hunan, code="430100"
+    )
+    changsha_county = RegionFactory(
+        name="长沙县", level=RegionLevel.COUNTY, parent=changsha_city, code="430121"
+    )
     return Sales(
         world=world,
         store=store,

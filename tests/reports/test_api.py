@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/{key}/ and /api/v1/batches/{id}/recall-trace/ (api/reports.py)."""
+"""api/reports.py: GET /api/v1/reports/{key}/ and batches/{id}/recall-trace/."""
 
 import csv
 import io
@@ -48,7 +48,9 @@ def test_json_csv_and_xlsx_have_the_seed_columns(sales, client_for, seed_forms, 
     rows = read_csv(response)
     assert rows[0] == [body["title"]]
     if spec.header_fields:
-        assert [cell.split("：")[0] for cell in rows[1]] == seed_forms[spec.key]["header_fields"]
+        assert [cell.split("：")[0] for cell in rows[1]] == seed_forms[spec.key][
+            "header_fields"
+        ]
     columns, data = split(rows, spec)
     assert columns == seed_forms[spec.key]["columns"]
     assert len(data) == len(body["rows"])
@@ -76,22 +78,33 @@ def test_xlsx_totals_equal_the_database(sales, client_for):
     response = client.get(URL.format("campaign_statistics"), {"format": "xlsx"})
     _, data = split(read_xlsx(response), SEED_FORMS[5])
     assert data[0][1] == "合计"
-    assert Decimal(str(data[0][8])) == (database_total / 10000).quantize(Decimal("0.01"))
+    assert Decimal(str(data[0][8])) == (database_total / 10000).quantize(
+        Decimal("0.01")
+    )
 
 
 def test_csv_totals_equal_the_database(sales, client_for):
-    response = client_for(sales.world.admin).get(URL.format("sales_evidence"), {"format": "csv"})
+    response = client_for(sales.world.admin).get(
+        URL.format("sales_evidence"), {"format": "csv"}
+    )
     _, data = split(read_csv(response), SEED_FORMS[1])
     assert sum(Decimal(row[5]) for row in data) == Decimal("2345.50")
 
 
 def test_region_and_period_filters(sales, client_for):
     client = client_for(sales.world.admin)
-    rows = client.get(URL.format("sales_evidence"), {"region": sales.world.dongkou.pk}).json()["rows"]
+    rows = client.get(
+        URL.format("sales_evidence"), {"region": sales.world.dongkou.pk}
+    ).json()["rows"]
     assert {row[3] for row in rows} == {"洞口县人民政府机关食堂", "张女士"}
-    rows = client.get(URL.format("sales_evidence"), {"from": "2026-10-01", "to": "2026-10-31"}).json()["rows"]
+    rows = client.get(
+        URL.format("sales_evidence"), {"from": "2026-10-01", "to": "2026-10-31"}
+    ).json()["rows"]
     assert {row[5] for row in rows} == {"345.50", "800.00"}
-    rows = client.get(URL.format("sales_evidence"), {"region": sales.world.hunan.pk, "to": "2026-09-30"}).json()["rows"]
+    rows = client.get(
+        URL.format("sales_evidence"),
+        {"region": sales.world.hunan.pk, "to": "2026-09-30"},
+    ).json()["rows"]
     assert [row[5] for row in rows] == ["1200.00"]
 
 
@@ -110,7 +123,9 @@ def test_bad_filters_are_400_with_the_field(world, client_for, params, field):
     response = client_for(world.admin).get(URL.format("sales_evidence"), params)
     assert response.status_code == 400
     assert field in response.json()
-    response = client_for(world.admin).get(URL.format("sales_evidence"), {**params, "format": "csv"})
+    response = client_for(world.admin).get(
+        URL.format("sales_evidence"), {**params, "format": "csv"}
+    )
     assert response.status_code == 400
     assert field in response.json()
 
@@ -123,22 +138,35 @@ def test_anonymous_gets_no_report(world, client_for):
     assert client_for(None).get(URL.format("sales_evidence")).status_code in (401, 403)
 
 
-def test_only_administrators_get_the_roster_and_only_there_is_an_id_number_whole(sales, client_for):
+def test_only_administrators_get_the_roster_and_only_there_is_an_id_number_whole(
+    sales, client_for
+):
     world = sales.world
     id_numbers = [world.household_a.id_number(), world.household_b.id_number()]
     for user in (world.operator_a, world.operator_b, world.inspector):
         for fmt in ("json", "csv", "xlsx"):
-            assert client_for(user).get(URL.format("beneficiary_roster"), {"format": fmt}).status_code == 404
-    response = client_for(world.admin).get(URL.format("beneficiary_roster"), {"format": "csv"})
+            assert (
+                client_for(user)
+                .get(URL.format("beneficiary_roster"), {"format": fmt})
+                .status_code
+                == 404
+            )
+    response = client_for(world.admin).get(
+        URL.format("beneficiary_roster"), {"format": "csv"}
+    )
     _, data = split(read_csv(response), SEED_FORMS[0])
     assert sorted(row[1] for row in data) == sorted(id_numbers)
     for user in (world.admin, world.operator_a, world.inspector):
         client = client_for(user)
         for spec in SEED_FORMS[1:]:
             for fmt in ("json", "csv"):
-                content = client.get(URL.format(spec.key), {"format": fmt}).content.decode("utf-8")
+                content = client.get(
+                    URL.format(spec.key), {"format": fmt}
+                ).content.decode("utf-8")
                 assert not any(number in content for number in id_numbers)
-        content = client.get(f"/api/v1/batches/{world.batch_a.pk}/recall-trace/").content.decode()
+        content = client.get(
+            f"/api/v1/batches/{world.batch_a.pk}/recall-trace/"
+        ).content.decode()
         assert not any(number in content for number in id_numbers)
 
 
@@ -150,15 +178,29 @@ def test_non_administrators_see_masked_names_only(sales, client_for):
 
 
 def test_operators_get_their_producers_rows_only(sales, client_for):
-    rows = client_for(sales.world.operator_b).get(URL.format("sales_evidence")).json()["rows"]
+    rows = (
+        client_for(sales.world.operator_b)
+        .get(URL.format("sales_evidence"))
+        .json()["rows"]
+    )
     assert [row[3] for row in rows] == ["邵东市第一中学"]
 
 
 def test_outlet_rewards_endpoint(sales, client_for):
-    body = client_for(sales.world.admin).get(URL.format("outlet-rewards"), {"year": "2026"}).json()
+    body = (
+        client_for(sales.world.admin)
+        .get(URL.format("outlet-rewards"), {"year": "2026"})
+        .json()
+    )
     assert body["rows"][0][5:] == ["345.50", "是", "0.00"]
-    assert client_for(sales.world.inspector).get(URL.format("outlet-rewards")).status_code == 200
-    assert client_for(sales.world.operator_a).get(URL.format("outlet-rewards")).status_code == 404
+    assert (
+        client_for(sales.world.inspector).get(URL.format("outlet-rewards")).status_code
+        == 200
+    )
+    assert (
+        client_for(sales.world.operator_a).get(URL.format("outlet-rewards")).status_code
+        == 404
+    )
 
 
 RECALL = "/api/v1/batches/{}/recall-trace/"
@@ -166,11 +208,18 @@ RECALL = "/api/v1/batches/{}/recall-trace/"
 
 def test_recall_trace_json(sales, client_for):
     world = sales.world
-    services.batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检不合格")
+    services.batch_hold(
+        batch=world.batch_a, changed_by=world.inspector, reason="抽检不合格"
+    )
     body = client_for(world.operator_a).get(RECALL.format(world.batch_a.pk)).json()
     assert body["batch"]["lot_code"] == "GL2026A"
-    assert {sale["id"] for sale in body["sales"]} == set(world.batch_a.sales.values_list("id", flat=True))
-    assert {sale["buyer"] for sale in body["sales"]} == {"洞口县人民政府机关食堂", "张女士"}
+    assert {sale["id"] for sale in body["sales"]} == set(
+        world.batch_a.sales.values_list("id", flat=True)
+    )
+    assert {sale["buyer"] for sale in body["sales"]} == {
+        "洞口县人民政府机关食堂",
+        "张女士",
+    }
     assert [change["to_status"] for change in body["status_changes"]] == ["on_hold"]
     assert body["batch"]["status"] == "on_hold"
     assert "邵东市第一中学" not in str(body) and "LQ2026A" not in str(body)
@@ -178,7 +227,9 @@ def test_recall_trace_json(sales, client_for):
 
 def test_recall_trace_xlsx(sales, client_for):
     world = sales.world
-    response = client_for(world.admin).get(RECALL.format(world.batch_a.pk), {"format": "xlsx"})
+    response = client_for(world.admin).get(
+        RECALL.format(world.batch_a.pk), {"format": "xlsx"}
+    )
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames[:4] == ["批次", "状态变更", "追溯事件", "销售"]
@@ -189,9 +240,20 @@ def test_recall_trace_xlsx(sales, client_for):
 
 def test_recall_trace_out_of_scope_is_404(sales, client_for):
     world = sales.world
-    assert client_for(world.operator_a).get(RECALL.format(world.batch_b.pk)).status_code == 404
-    assert client_for(world.inspector).get(RECALL.format(world.batch_b.pk)).status_code == 404
-    assert client_for(world.operator_a).get(RECALL.format(world.batch_b.pk), {"format": "xlsx"}).status_code == 404
+    assert (
+        client_for(world.operator_a).get(RECALL.format(world.batch_b.pk)).status_code
+        == 404
+    )
+    assert (
+        client_for(world.inspector).get(RECALL.format(world.batch_b.pk)).status_code
+        == 404
+    )
+    assert (
+        client_for(world.operator_a)
+        .get(RECALL.format(world.batch_b.pk), {"format": "xlsx"})
+        .status_code
+        == 404
+    )
     assert client_for(world.admin).get(RECALL.format(999999)).status_code == 404
 
 
@@ -200,4 +262,7 @@ def test_schema_lists_the_report_endpoints(world, client_for):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/reports/{key}/" in paths
-    assert "/api/v1/batches/{id}/recall-trace/" in paths or "/api/v1/batches/{pk}/recall-trace/" in paths
+    assert (
+        "/api/v1/batches/{id}/recall-trace/" in paths
+        or "/api/v1/batches/{pk}/recall-trace/" in paths
+    )

@@ -4,7 +4,9 @@ from reports.charts import bar_chart_svg
 
 
 def test_bar_chart_escapes_labels_and_scales_bars():
-    svg = bar_chart_svg([("<b>洞口</b>", Decimal("100")), ("邵东", Decimal("50"))], unit="元")
+    svg = bar_chart_svg(
+        [("<b>洞口</b>", Decimal("100")), ("邵东", Decimal("50"))], unit="元"
+    )
     assert svg.startswith("<svg") and "<b>" not in svg and "&lt;b&gt;" in svg
     assert 'width="300.0"' in svg and 'width="150.0"' in svg
 

@@ -9,7 +9,10 @@ from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
 DATA = {
     "key": "township_sales",
     "title": "乡镇（街道）贫困户产品销售情况表",
-    "header_fields": [{"label": "填报单位", "value": "洞口县"}, {"label": "填报时间", "value": "2026-10-01"}],
+    "header_fields": [
+        {"label": "填报单位", "value": "洞口县"},
+        {"label": "填报时间", "value": "2026-10-01"},
+    ],
     "columns": ["序号", "销售金额", "备注"],
     "money_columns": ["销售金额"],
     "rows": [[1, Decimal("90.00"), ""], [2, Decimal("10.5"), "含,逗号"]],
@@ -42,14 +45,28 @@ def test_xlsx_layout_bold_headers_numbers_and_widths():
 
 def test_xlsx_without_header_fields():
     data = DATA | {"header_fields": []}
-    rows = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(data))).active.iter_rows(values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(report_xlsx(data))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[1] == ("序号", "销售金额", "备注")
 
 
 def test_recall_trace_workbook_has_a_sheet_per_section():
     trace = {
-        "batch": {"lot_code": "GL2026A", "product": "古楼云雾茶", "status_display": "已放行"},
-        "sales": [{"buyer": "张女士", "outlet": {"name": "专柜", "region": "古楼村"}, "amount": "1.00"}],
+        "batch": {
+            "lot_code": "GL2026A",
+            "product": "古楼云雾茶",
+            "status_display": "已放行",
+        },
+        "sales": [
+            {
+                "buyer": "张女士",
+                "outlet": {"name": "专柜", "region": "古楼村"},
+                "amount": "1.00",
+            }
+        ],
     }
     workbook = openpyxl.load_workbook(io.BytesIO(recall_trace_xlsx(trace)))
     assert workbook.sheetnames == ["批次", "状态变更", "追溯事件", "销售", "带贫贡献"]

@@ -13,15 +13,28 @@ def test_dashboard_renders_for_administrators(sales, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html and "洞口县" in html and "2026-09" in html
-    assert 'data-panel="inspections"' in html and 'data-panel="suspicious_labels"' in html
-    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert (
+        'data-panel="inspections"' in html and 'data-panel="suspicious_labels"' in html
+    )
+    assert "<script" not in html and "http://" not in html.replace(
+        "http://www.w3.org/2000/svg", ""
+    )
 
 
 def test_dashboard_filters(sales, client):
     client.force_login(sales.world.admin)
-    response = client.get(URL, {"region": sales.world.shaodong_village.pk, "from": "2026-10-01", "to": "2026-10-31"})
+    response = client.get(
+        URL,
+        {
+            "region": sales.world.shaodong_village.pk,
+            "from": "2026-10-01",
+            "to": "2026-10-31",
+        },
+    )
     assert response.status_code == 200
-    assert response.context["data"]["sales_per_region"] == [("邵东市", sales.sale_b.amount)]
+    assert response.context["data"]["sales_per_region"] == [
+        ("邵东市", sales.sale_b.amount)
+    ]
     assert "region=" in response.context["query"]
 
 
