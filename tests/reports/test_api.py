@@ -266,3 +266,27 @@ def test_schema_lists_the_report_endpoints(world, client_for):
         "/api/v1/batches/{id}/recall-trace/" in paths
         or "/api/v1/batches/{pk}/recall-trace/" in paths
     )
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["sales_evidence", "township_sales", "products_for_sale", "campaign_statistics"],
+)
+def test_query_count_does_not_grow_with_rows(
+    sales, client_for, django_assert_max_num_queries, key
+):
+    from tests.factories import BatchFactory
+    from tests.reports.factories import ContributionFactory, SaleFactory
+
+    client = client_for(sales.world.admin)
+    client.get(URL.format(key))  # warm the user's role cache path
+    with django_assert_max_num_queries(14) as few:
+        client.get(URL.format(key))
+    for _ in range(5):
+        batch = BatchFactory(
+            producer=sales.world.producer_a, origin=sales.world.gulou_village
+        )
+        ContributionFactory(batch=batch, household=sales.world.household_a)
+        SaleFactory(batch=batch)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(URL.format(key))
