@@ -122,9 +122,10 @@ class ReportView(JSONErrorsMixin, APIView):
         description=(
             "key 为 seed-forms.json 中的表格键："
             "beneficiary_roster（带贫人员名册，仅管理员）、"
-            "sales_evidence、products_for_sale、township_sales、sector_purchases、campaign_statistics；"
-            "以及 outlet_rewards，也可写作 outlet-rewards（授权店年度销售、取消授权标记和奖补，"
-            "管理员和监督员）。"
+            "sales_evidence、products_for_sale、township_sales、"
+            "sector_purchases、campaign_statistics；"
+            "以及 outlet_rewards（也可写作 outlet-rewards："
+            "授权店年度销售、取消授权标记和奖补，管理员和监督员）。"
             "JSON 形如 {title, header_fields, columns, rows}。"
         ),
         parameters=[
