@@ -41,10 +41,12 @@ class ReportJSONRenderer(renderers.JSONRenderer):
     encoder_class = MoneyJSONEncoder
 
 
-def _attach(renderer_context: dict | None, filename: str, extension: str) -> None:
+def _attach(
+    renderer_context: dict | None, filename: str, extension: str, ascii_name: str
+) -> None:
+    """Name the download: the Chinese title, with an ASCII name for old clients."""
     response = (renderer_context or {}).get("response")
     if response is not None and response.status_code < 400:
-        ascii_name = filename.encode("ascii", "ignore").decode() or "report"
         response["Content-Disposition"] = (
             f'attachment; filename="{ascii_name}.{extension}"; '
             f"filename*=UTF-8''{quote(filename)}.{extension}"
@@ -57,7 +59,7 @@ class ReportCSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, data["title"], "csv")
+        _attach(renderer_context, data["title"], "csv", data["key"])
         return report_csv(data)
 
 
@@ -68,13 +70,14 @@ class ReportXLSXRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, data["title"], "xlsx")
+        _attach(renderer_context, data["title"], "xlsx", data["key"])
         return report_xlsx(data)
 
 
 class RecallTraceXLSXRenderer(ReportXLSXRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, f"recall-trace-{data['batch']['lot_code']}", "xlsx")
+        name = f"recall-trace-{data['batch']['lot_code']}"
+        _attach(renderer_context, name, "xlsx", name)
         return recall_trace_xlsx(data)
 
 

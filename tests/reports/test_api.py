@@ -44,7 +44,7 @@ def test_json_csv_and_xlsx_have_the_seed_columns(sales, client_for, seed_forms, 
     response = client.get(URL.format(spec.key), {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
+    assert f'filename="{spec.key}.csv"' in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0] == [body["title"]]
     if spec.header_fields:
