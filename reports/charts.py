@@ -10,14 +10,14 @@ def bar_chart_svg(
     items: list[tuple[str, Decimal | int]], *, unit: str = "", label: str = ""
 ) -> SafeString:
     """Return a horizontal bar chart, one bar per (label, value), at any width."""
-    row_height, label_width, bar_width, value_width = 28, 110, 300, 110
+    row_height, label_width, bar_width, value_width = 28, 96, 190, 104
     width = label_width + bar_width + value_width
     height = max(len(items), 1) * row_height + 8
     top = max((float(value) for _, value in items), default=0) or 1.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(label)}" font-size="14">'
+        f'role="img" aria-label="{escape(label)}" font-size="15">'
     ]
     if not items:
         parts.append(f'<text x="4" y="20" fill="#555">{escape("暂无数据")}</text>')
