@@ -14,6 +14,7 @@ from api.outlets import OutletViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.regions import RegionViewSet
+from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
 from api.trace_events import TraceEventViewSet
 
@@ -35,5 +36,11 @@ router.register("analytes", AnalyteViewSet, basename="analyte")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
+    path(
+        "batches/<int:pk>/recall-trace/",
+        RecallTraceView.as_view(),
+        name="batch-recall-trace",
+    ),
+    path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     path("", include(router.urls)),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
     "api.apps.ApiConfig",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [

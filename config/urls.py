@@ -26,6 +26,7 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    path("", include("reports.urls")),
     path("", include("trace.urls")),
 ]
 if settings.DEBUG:

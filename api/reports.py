@@ -1,0 +1,172 @@
+"""The offices' reports and the recall trace, as JSON, CSV and XLSX.
+
+`?format=csv|xlsx` is DRF's own format override: it picks one of the renderers
+below, so the parameter keeps its documented name and content negotiation
+stays DRF's. Errors are always JSON, whatever format was asked for.
+"""
+
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import renderers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
+
+from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
+from reports.filters import ReportFilterForm
+from reports.forms import FORMS
+from reports.selectors import recall_trace
+from reports.tables import report_build
+from trace.selectors import batch_list_visible_to
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class MoneyJSONEncoder(JSONEncoder):
+    """Write money as "12.50", not as a float."""
+
+    def default(self, obj):
+        if isinstance(obj, Decimal):
+            return f"{obj:.2f}"
+        return super().default(obj)
+
+
+class ReportJSONRenderer(renderers.JSONRenderer):
+    encoder_class = MoneyJSONEncoder
+
+
+def _attach(
+    renderer_context: dict | None, filename: str, extension: str, ascii_name: str
+) -> None:
+    """Name the download: the Chinese title, with an ASCII name for old clients."""
+    response = (renderer_context or {}).get("response")
+    if response is not None and response.status_code < 400:
+        response["Content-Disposition"] = (
+            f'attachment; filename="{ascii_name}.{extension}"; '
+            f"filename*=UTF-8''{quote(filename)}.{extension}"
+        )
+
+
+class ReportCSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        _attach(renderer_context, data["title"], "csv", data["key"])
+        return report_csv(data)
+
+
+class ReportXLSXRenderer(renderers.BaseRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        _attach(renderer_context, data["title"], "xlsx", data["key"])
+        return report_xlsx(data)
+
+
+class RecallTraceXLSXRenderer(ReportXLSXRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        name = f"recall-trace-{data['batch']['lot_code']}"
+        _attach(renderer_context, name, "xlsx", name)
+        return recall_trace_xlsx(data)
+
+
+class JSONErrorsMixin:
+    """Render errors as JSON even when CSV or XLSX was asked for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and not isinstance(
+            response.accepted_renderer, renderers.JSONRenderer
+        ):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+            response.content_type = None
+        return response
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "format", str, enum=["json", "csv", "xlsx"], description="输出格式，默认 JSON。"
+    ),
+    OpenApiParameter("region", int, description="地区 id，包含其全部下级地区。"),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="起始日期 YYYY-MM-DD（含）。"
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.DATE, description="截止日期 YYYY-MM-DD（含）。"
+    ),
+    OpenApiParameter(
+        "year",
+        int,
+        description="年度（outlet-rewards 用；默认取起始日期的年份或今年）。",
+    ),
+]
+
+
+class ReportView(JSONErrorsMixin, APIView):
+    """One of the offices' forms, filled from Suyuan's data within the user's scope."""
+
+    renderer_classes = [ReportJSONRenderer, ReportCSVRenderer, ReportXLSXRenderer]
+
+    @extend_schema(
+        operation_id="reports_retrieve",
+        summary="导出报表",
+        description=(
+            "key 为 seed-forms.json 中的表格键："
+            "beneficiary_roster（带贫人员名册，仅管理员）、"
+            "sales_evidence、products_for_sale、township_sales、"
+            "sector_purchases、campaign_statistics；"
+            "以及 outlet_rewards（也可写作 outlet-rewards："
+            "授权店年度销售、取消授权标记和奖补，管理员和监督员）。"
+            "JSON 形如 {title, header_fields, columns, rows}。"
+        ),
+        parameters=[
+            OpenApiParameter("key", str, OpenApiParameter.PATH, enum=sorted(FORMS)),
+            *FILTER_PARAMETERS,
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, key: str):
+        form = ReportFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {field: list(messages) for field, messages in form.errors.items()}
+            )
+        report = report_build(key=key, user=request.user, filters=form.filters())
+        if report is None:
+            raise Http404
+        return Response(report.as_data())
+
+
+class RecallTraceView(JSONErrorsMixin, APIView):
+    """Everything about one batch for a recall: status changes, trace events, sales."""
+
+    renderer_classes = [renderers.JSONRenderer, RecallTraceXLSXRenderer]
+
+    @extend_schema(
+        operation_id="batches_recall_trace",
+        summary="批次召回追溯",
+        parameters=[OpenApiParameter("format", str, enum=["json", "xlsx"])],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, pk: int):
+        batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
+        return Response(recall_trace(batch=batch))

@@ -1,0 +1,23 @@
+"""Reports: the offices' exports, the recall trace, the dashboard.
+
+Decisions, in one place:
+- Forms (reports/forms.py) repeat ../shared/forms/seed-forms.json
+  column for column; the tests compare them. `outlet_rewards` (alias
+  `outlet-rewards`) is an extra key, not a seed form.
+- Money a household received in a period = its batch contributions'
+  amount_paid, dated by the batch's harvest date. Benefit-link annual
+  income is the declared yearly figure, shown beside it, never added
+  or pro-rated (reports/selectors.py).
+- 贫困户姓名: full for administrators, masked (王*明) for others.
+  ID numbers appear whole only in the administrators' 带贫人员名册;
+  others get 404 for it.
+- Sales belong to the region their product comes from (the batch's
+  origin). Outlets and 大型产销活动 (reports.models.SalesEvent) are
+  public registers, counted in full; events by their date.
+- Scope (trace.access): operators see their producer's rows,
+  inspectors their regions, administrators all. The outlet-rewards
+  report is for administrators and inspectors.
+- Extension points for labels and inspections:
+  reports.selectors.recall_trace_labels_part,
+  recall_trace_inspections_part and dashboard_extension_panels.
+"""

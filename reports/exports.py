@@ -1,0 +1,208 @@
+"""Render a filled form as CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
+
+Layout of both: the title row, the header-fields row where the form has one
+("填报单位：…"), the column headers, then the rows. Input is `Report.as_data()`.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+BOM = "\ufeff"
+
+
+def header_fields_line(data: dict) -> list[str]:
+    return [
+        f"{field['label']}：{field['value']}" for field in data.get("header_fields", [])
+    ]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def report_csv(data: dict) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([data["title"]])
+    if data.get("header_fields"):
+        writer.writerow(header_fields_line(data))
+    writer.writerow(data["columns"])
+    for row in data["rows"]:
+        writer.writerow([_text(value) for value in row])
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _width(value) -> int:
+    # CJK characters take two columns in Excel's default font.
+    text = _text(value)
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _write_sheet(
+    sheet,
+    *,
+    title: str,
+    columns: list[str],
+    rows: list[list],
+    header_fields: list[str] = (),
+    money_columns: list[str] = (),
+) -> None:
+    bold = Font(bold=True)
+    sheet.append([title])
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    if len(columns) > 1:
+        sheet.merge_cells(
+            start_row=1, start_column=1, end_row=1, end_column=len(columns)
+        )
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    if header_fields:
+        sheet.append(list(header_fields))
+    sheet.append(list(columns))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = bold
+        cell.alignment = Alignment(
+            horizontal="center", vertical="center", wrap_text=True
+        )
+    money = {index for index, name in enumerate(columns) if name in money_columns}
+    widths = [_width(name) for name in columns]
+    for row in rows:
+        sheet.append([value if value is not None else "" for value in row])
+        for index, value in enumerate(row):
+            if index in money:
+                sheet.cell(row=sheet.max_row, column=index + 1).number_format = "0.00"
+            if index < len(widths):
+                widths[index] = max(widths[index], _width(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(width + 2, 6), 60
+        )
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def report_xlsx(data: dict) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = data["title"][:31]  # Excel's limit for sheet names
+    _write_sheet(
+        sheet,
+        title=data["title"],
+        columns=data["columns"],
+        rows=data["rows"],
+        header_fields=header_fields_line(data),
+        money_columns=data.get("money_columns", []),
+    )
+    return _workbook_bytes(workbook)
+
+
+RECALL_SHEETS = (
+    (
+        "状态变更",
+        "status_changes",
+        (
+            ("原状态", "from_status"),
+            ("新状态", "to_status_display"),
+            ("原因", "reason"),
+            ("操作人", "changed_by"),
+            ("时间", "changed_at"),
+        ),
+    ),
+    (
+        "追溯事件",
+        "trace_events",
+        (
+            ("环节", "kind_display"),
+            ("发生时间", "occurred_at"),
+            ("地点（区域）", "location"),
+            ("地点", "place"),
+            ("经办单位", "actor"),
+            ("数量", "quantity"),
+            ("单位", "unit"),
+            ("单据类型", "reference_document_type"),
+            ("单据编号", "reference_document_number"),
+        ),
+    ),
+    (
+        "销售",
+        "sales",
+        (
+            ("交易时间", "sold_at"),
+            ("卖方", "seller"),
+            ("买方", "buyer"),
+            ("销售渠道", "channel_display"),
+            ("销售网点", "outlet"),
+            ("数量", "quantity"),
+            ("单位", "unit"),
+            ("金额（元）", "amount"),
+            ("备注", "note"),
+        ),
+    ),
+    (
+        "带贫贡献",
+        "contributions",
+        (
+            ("贫困户", "household"),
+            ("所在村", "village"),
+            ("供货数量", "quantity"),
+            ("支付金额（元）", "amount_paid"),
+        ),
+    ),
+)
+BATCH_FIELDS = (
+    ("批次号", "lot_code"),
+    ("批次名称", "name"),
+    ("产品", "product"),
+    ("GTIN", "gtin"),
+    ("生产经营主体", "producer"),
+    ("产地", "origin"),
+    ("采收/生产日期", "harvest_date"),
+    ("数量", "quantity"),
+    ("单位", "unit"),
+    ("状态", "status_display"),
+)
+
+
+def _cell(value):
+    if isinstance(value, dict):  # an outlet
+        return f"{value['name']}（{value['region']}）"
+    return value
+
+
+def recall_trace_xlsx(trace: dict) -> bytes:
+    """One sheet for the batch and one per section of the recall trace."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "批次"
+    batch = trace["batch"]
+    _write_sheet(
+        sheet,
+        title=f"召回追溯：{batch['product']} {batch['lot_code']}",
+        columns=["项目", "内容"],
+        rows=[[label, batch.get(key)] for label, key in BATCH_FIELDS],
+    )
+    for title, key, fields in RECALL_SHEETS:
+        _write_sheet(
+            workbook.create_sheet(title),
+            title=title,
+            columns=[label for label, _ in fields],
+            rows=[
+                [_cell(item.get(name)) for _, name in fields]
+                for item in trace.get(key, [])
+            ],
+        )
+    return _workbook_bytes(workbook)

@@ -1,0 +1,357 @@
+"""Fill each reporting form from the selectors: title, header fields, rows.
+
+Names of poor households (贫困户姓名) are printed in full for administrators
+only; everyone else gets the masked name (王*明), which is what their other
+screens show too. ID numbers appear whole only in the 带贫人员名册, which only
+administrators may request.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from reports import selectors
+from reports.forms import (
+    BENEFICIARY_ROSTER,
+    CAMPAIGN_STATISTICS,
+    OUTLET_REWARDS,
+    PRODUCTS_FOR_SALE,
+    SALES_EVIDENCE,
+    SECTOR_PURCHASES,
+    TOWNSHIP_SALES,
+    FormSpec,
+    form_for,
+)
+from reports.rules import authorised_store_verdict, to_wan_yuan
+from reports.selectors import ReportFilters
+from trace import access
+from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
+from trace.models import Household, Sale
+
+# The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
+SECTOR_CHANNELS = (
+    SaleChannel.GOVERNMENT,
+    SaleChannel.SCHOOL,
+    SaleChannel.HOSPITAL,
+    SaleChannel.ENTERPRISE,
+)
+
+
+@dataclass
+class Report:
+    """A filled form, ready to be rendered as JSON, CSV or XLSX."""
+
+    spec: FormSpec
+    title: str
+    header_fields: list[tuple[str, str]]
+    rows: list[list]
+
+    def as_data(self) -> dict:
+        return {
+            "key": self.spec.key,
+            "title": self.title,
+            "header_fields": [
+                {"label": label, "value": value} for label, value in self.header_fields
+            ],
+            "columns": list(self.spec.columns),
+            "money_columns": list(self.spec.money_columns),
+            "rows": self.rows,
+        }
+
+
+def report_visible_to(*, spec: FormSpec, user) -> bool:
+    """Return True if the user may request the form at all (otherwise 404)."""
+    if spec.administrators_only:
+        return access.is_administrator(user)
+    if spec.key == OUTLET_REWARDS.key:
+        return access.is_administrator(user) or access.is_inspector(user)
+    return access.is_administrator(user) or access.role_of(user) is not None
+
+
+def household_name(household: Household, *, user) -> str:
+    return (
+        household.head_name if access.is_administrator(user) else household.masked_name
+    )
+
+
+def _quantity(value: Decimal, unit: str) -> str:
+    return f"{format(value.normalize(), 'f')}{unit}"
+
+
+def _money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _local_date(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).date().isoformat()
+
+
+def _contributors(batch) -> list[Household]:
+    return [contribution.household for contribution in batch.contributions.all()]
+
+
+def _names(batch, *, user) -> str:
+    return "、".join(
+        household_name(household, user=user) for household in _contributors(batch)
+    )
+
+
+def _involved_note(batch, *, user) -> str:
+    """For a cooperative's product the forms ask how many households it involves."""
+    if batch.producer.kind == ProducerKind.HOUSEHOLD:
+        return ""
+    count = len(_contributors(batch))
+    return f"{batch.producer.get_kind_display()}，涉及贫困户{count}户"
+
+
+def _header_fields(
+    spec: FormSpec, *, user, filters: ReportFilters
+) -> list[tuple[str, str]]:
+    """Fill the form's header: the unit, the contact and the date."""
+    if not spec.header_fields:
+        return []
+    producer = access.operator_producer(user)
+    if producer is not None:
+        unit, person, phone = (
+            producer.name,
+            producer.contact_person,
+            producer.contact_phone,
+        )
+    else:
+        unit = filters.region.full_name if filters.region else ""
+        person, phone = (user.get_full_name() or user.get_username()), ""
+    values = (unit, person, phone, timezone.localdate().isoformat())
+    return list(zip(spec.header_fields, values, strict=True))
+
+
+def _join(parts) -> str:
+    return "；".join(part for part in parts if part)
+
+
+def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
+    rows = []
+    for entry in selectors.benefit_ledger(user=user, filters=filters):
+        household = entry.household
+        rows.append(
+            [
+                household.head_name,
+                household.id_number(),
+                household.phone,
+                _money(entry.paid),
+            ]
+        )
+    return rows
+
+
+def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
+    rows = []
+    for number, sale in enumerate(
+        selectors.sale_list_for_report(user=user, filters=filters), start=1
+    ):
+        rows.append(
+            [
+                number,
+                str(sale.batch.product_line),
+                sale.seller.name,
+                sale.buyer,
+                _quantity(sale.quantity, sale.unit),
+                _money(sale.amount),
+                timezone.localtime(sale.sold_at).strftime("%Y-%m-%d %H:%M"),
+                sale.note,
+            ]
+        )
+    return rows
+
+
+def build_products_for_sale(*, user, filters: ReportFilters) -> list[list]:
+    """One row per released batch with stock left: households, quantity, price."""
+    rows = []
+    batches = selectors.batch_list_for_report(user=user, filters=filters).filter(
+        status=BatchStatus.RELEASED
+    )
+    for batch in batches:
+        sales: list[Sale] = list(batch.sales.all())
+        sold = sum((sale.quantity for sale in sales), Decimal("0"))
+        remaining = batch.quantity - sold
+        if remaining <= 0:
+            continue
+        revenue = sum((sale.amount for sale in sales), Decimal("0"))
+        price = f"{_money(revenue / sold)}元/{batch.unit}" if sold else ""
+        channels = sorted({sale.get_channel_display() for sale in sales})
+        urls = sorted(
+            {sale.outlet.url for sale in sales if sale.outlet and sale.outlet.url}
+        )
+        contact = (
+            f"{batch.producer.contact_person} {batch.producer.contact_phone}".strip()
+        )
+        rows.append(
+            [
+                len(rows) + 1,
+                batch.origin.full_name,
+                _names(batch, user=user),
+                batch.product_line.name,
+                _quantity(remaining, batch.unit),
+                price,
+                "、".join(channels),
+                " ".join(urls),
+                contact,
+                _join([batch.producer.name, _involved_note(batch, user=user)]),
+            ]
+        )
+    return rows
+
+
+def _sale_rows(sales, *, user, note: Callable[[Sale], str]) -> list[list]:
+    rows = []
+    for number, sale in enumerate(sales, start=1):
+        batch = sale.batch
+        rows.append(
+            [
+                number,
+                sale.buyer,
+                _local_date(sale.sold_at),
+                batch.origin.full_name,
+                _names(batch, user=user),
+                batch.product_line.name,
+                _quantity(sale.quantity, sale.unit),
+                _money(sale.amount),
+                note(sale),
+            ]
+        )
+    return rows
+
+
+def build_township_sales(*, user, filters: ReportFilters) -> list[list]:
+    """Every sale of the period, by the region its product comes from."""
+    sales = selectors.sale_list_for_report(user=user, filters=filters)
+    return _sale_rows(
+        sales,
+        user=user,
+        note=lambda sale: _join([_involved_note(sale.batch, user=user), sale.note]),
+    )
+
+
+def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
+    """Purchases by institutions (机关、学校、医院、企业): the 系统（行业） buyers."""
+    sales = selectors.sale_list_for_report(user=user, filters=filters).filter(
+        channel__in=SECTOR_CHANNELS
+    )
+    return _sale_rows(
+        sales,
+        user=user,
+        note=lambda sale: _join(
+            [
+                sale.get_channel_display(),
+                _involved_note(sale.batch, user=user),
+                sale.note,
+            ]
+        ),
+    )
+
+
+def _campaign_row(number: str, name: str, figures: selectors.CampaignFigures) -> list:
+    return [
+        number,
+        name,
+        figures.online_zones,
+        figures.offline_zones,
+        figures.pavilions,
+        figures.smart_cabinets,
+        figures.livestream_bases,
+        figures.events,
+        to_wan_yuan(figures.sales),
+        figures.persons_covered,
+        "",
+    ]
+
+
+def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
+    """合计 first, then each 市州 followed by its 市县区."""
+    tree = selectors.campaign_regions(filters=filters)
+    regions = [region for city, counties in tree for region in (city, *counties)]
+    figures = selectors.campaign_figures(user=user, filters=filters, regions=regions)
+    rows = [_campaign_row("", "合计", figures[None])]
+    for number, (city, counties) in enumerate(tree, start=1):
+        rows.append(_campaign_row(str(number), city.name, figures[city]))
+        for county_number, county in enumerate(counties, start=1):
+            rows.append(
+                _campaign_row(f"{number}.{county_number}", county.name, figures[county])
+            )
+    return rows
+
+
+def report_year(filters: ReportFilters) -> int:
+    if filters.year is not None:
+        return filters.year
+    moment = filters.date_from or filters.date_to or timezone.localdate()
+    return moment.year
+
+
+def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
+    year = report_year(filters)
+    rows = []
+    for number, (store, amount) in enumerate(
+        selectors.authorised_store_sales(user=user, filters=filters, year=year), start=1
+    ):
+        verdict = authorised_store_verdict(annual_sales=amount)
+        rows.append(
+            [
+                number,
+                store.name,
+                store.region.full_name,
+                store.operator_name,
+                year,
+                _money(verdict.annual_sales),
+                "是" if verdict.revoke else "否",
+                _money(verdict.reward),
+            ]
+        )
+    return rows
+
+
+BUILDERS: dict[str, Callable[..., list[list]]] = {
+    BENEFICIARY_ROSTER.key: build_beneficiary_roster,
+    SALES_EVIDENCE.key: build_sales_evidence,
+    PRODUCTS_FOR_SALE.key: build_products_for_sale,
+    TOWNSHIP_SALES.key: build_township_sales,
+    SECTOR_PURCHASES.key: build_sector_purchases,
+    CAMPAIGN_STATISTICS.key: build_campaign_statistics,
+    OUTLET_REWARDS.key: build_outlet_rewards,
+}
+
+
+def _title(spec: FormSpec, filters: ReportFilters) -> str:
+    if spec.key == CAMPAIGN_STATISTICS.key:
+        # The printed title names the province and the campaign's year.
+        province = (
+            selectors.region_at_level(filters.region, RegionLevel.PROVINCE)
+            if filters.region
+            else None
+        )
+        if province is None and filters.region is None:
+            provinces = list(
+                selectors.Region.objects.filter(level=RegionLevel.PROVINCE)[:2]
+            )
+            province = provinces[0] if len(provinces) == 1 else None
+        name = province.name if province else ""
+        return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
+    if spec.key == OUTLET_REWARDS.key:
+        return f"{report_year(filters)}年{spec.title}"
+    return spec.title
+
+
+def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
+    """Return the filled form, or None for an unknown key or one not the user's."""
+    spec = form_for(key)
+    if spec is None or not report_visible_to(spec=spec, user=user):
+        return None
+    rows = BUILDERS[spec.key](user=user, filters=filters)
+    return Report(
+        spec=spec,
+        title=_title(spec, filters),
+        header_fields=_header_fields(spec, user=user, filters=filters),
+        rows=rows,
+    )

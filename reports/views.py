@@ -1,0 +1,46 @@
+"""The administrators' dashboard: sales per month and per region, households covered."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from reports.charts import bar_chart_svg
+from reports.filters import ReportFilterForm
+from reports.forms import SEED_FORMS
+from reports.selectors import ReportFilters, dashboard_data
+from trace import access
+from trace.selectors import region_list
+
+
+@login_required
+def dashboard(request):
+    """Show the figures of the filtered region and period (administrators only)."""
+    if not access.is_administrator(request.user):
+        raise Http404
+    form = ReportFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound and form.is_valid() else ReportFilters()
+    data = dashboard_data(user=request.user, filters=filters)
+    query = request.GET.urlencode() if form.is_bound and form.is_valid() else ""
+    context = {
+        "form": form,
+        "data": data,
+        "regions": region_list().exclude(level="village"),
+        "month_chart": bar_chart_svg(
+            data["sales_per_month"], unit="元", label="每月销售额"
+        ),
+        "region_chart": bar_chart_svg(
+            data["sales_per_region"], unit="元", label="各地区销售额"
+        ),
+        "panels": [
+            {
+                "panel": panel,
+                "chart": bar_chart_svg(panel.items, label=panel.title)
+                if not panel.pending
+                else None,
+            }
+            for panel in data["panels"]
+        ],
+        "exports": [(spec.key, spec.title) for spec in SEED_FORMS],
+        "query": query,
+    }
+    return render(request, "reports/dashboard.html", context)
