@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "trace.apps.TraceConfig",
+    "labels.apps.LabelsConfig",
     "api.apps.ApiConfig",
 ]
 
@@ -184,6 +185,8 @@ SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
 )
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
+# A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
+SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
 
 LOGGING = {
     "version": 1,
