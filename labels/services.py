@@ -163,7 +163,7 @@ def print_job_render(
     """
     with transaction.atomic():
         print_job = (
-            PrintJob.objects.select_for_update()
+            PrintJob.objects.select_for_update(of=("self",))
             .select_related("batch__producer", "batch__product_line__brand")
             .get(pk=print_job_id)
         )
