@@ -15,8 +15,17 @@ class LabelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Label
         fields = [
-            "serial", "url", "batch", "print_job", "sequence", "status", "voided_at", "void_reason",
-            "first_scanned_at", "scan_count", "created_at",
+            "serial",
+            "url",
+            "batch",
+            "print_job",
+            "sequence",
+            "status",
+            "voided_at",
+            "void_reason",
+            "first_scanned_at",
+            "scan_count",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -28,7 +37,9 @@ class LabelVoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class LabelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LabelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = LabelSerializer
     lookup_field = "serial"
     filterset_fields = ["batch", "print_job", "status"]
@@ -42,6 +53,8 @@ class LabelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = LabelVoidSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         voided = labels_void(
-            voided_by=request.user, serials=data.validated_data["serials"], reason=data.validated_data["reason"]
+            voided_by=request.user,
+            serials=data.validated_data["serials"],
+            reason=data.validated_data["reason"],
         )
         return Response({"voided": voided})

@@ -1,6 +1,7 @@
 """Print jobs: queue a label sheet, follow its progress, download or void it."""
 
 from decimal import Decimal
+from trace.selectors import batch_list_visible_to
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -16,20 +17,35 @@ from labels.models import OFFSET_LIMIT, PrintJob
 from labels.selectors import print_job_list_visible_to
 from labels.services import labels_void, print_job_create
 from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
-from trace.selectors import batch_list_visible_to
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
     lot_code = serializers.CharField(source="batch.lot_code", read_only=True)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None
+    )
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
         model = PrintJob
         fields = [
-            "id", "batch", "lot_code", "template", "count", "start_position", "offset_x_mm", "offset_y_mm",
-            "crop_marks", "status", "progress", "error_message", "pdf_url", "requested_by", "created_at",
-            "started_at", "finished_at",
+            "id",
+            "batch",
+            "lot_code",
+            "template",
+            "count",
+            "start_position",
+            "offset_x_mm",
+            "offset_y_mm",
+            "crop_marks",
+            "status",
+            "progress",
+            "error_message",
+            "pdf_url",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -42,17 +58,27 @@ class PrintJobSerializer(serializers.ModelSerializer):
 
 
 class PrintJobCreateSerializer(serializers.Serializer):
-    """Shape only; the domain rules (released batch, certification, limit) are the service's."""
+    """Check shape only; released batch, certification and limit are the service's."""
 
     batch = serializers.IntegerField(min_value=1)
-    template = serializers.ChoiceField(choices=template_choices(), default=DEFAULT_TEMPLATE)
+    template = serializers.ChoiceField(
+        choices=template_choices(), default=DEFAULT_TEMPLATE
+    )
     count = serializers.IntegerField(min_value=1)
     start_position = serializers.IntegerField(min_value=1, default=1)
     offset_x_mm = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, default=Decimal("0")
+        max_digits=4,
+        decimal_places=1,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
+        default=Decimal("0"),
     )
     offset_y_mm = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, default=Decimal("0")
+        max_digits=4,
+        decimal_places=1,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
+        default=Decimal("0"),
     )
     crop_marks = serializers.BooleanField(default=False)
 
@@ -60,7 +86,10 @@ class PrintJobCreateSerializer(serializers.Serializer):
         per_page = TEMPLATES[attrs["template"]].per_page
         if attrs["start_position"] > per_page:
             raise serializers.ValidationError(
-                {"start_position": _("起始位置必须在 1 到 %(max)s 之间。") % {"max": per_page}}
+                {
+                    "start_position": _("起始位置必须在 1 到 %(max)s 之间。")
+                    % {"max": per_page}
+                }
             )
         return attrs
 
@@ -70,7 +99,10 @@ class PrintJobVoidSerializer(serializers.Serializer):
 
 
 class PrintJobViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = PrintJobSerializer
     filterset_fields = ["batch", "status"]
@@ -84,7 +116,9 @@ class PrintJobViewSet(
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         # A batch outside the user's scope does not exist for them.
-        batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=fields.pop("batch"))
+        batch = get_object_or_404(
+            batch_list_visible_to(user=request.user), pk=fields.pop("batch")
+        )
         print_job = print_job_create(batch=batch, requested_by=request.user, **fields)
         return Response(
             PrintJobSerializer(print_job, context=self.get_serializer_context()).data,
@@ -108,5 +142,9 @@ class PrintJobViewSet(
         print_job = self.get_object()
         data = PrintJobVoidSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        voided = labels_void(voided_by=request.user, print_job=print_job, reason=data.validated_data["reason"])
+        voided = labels_void(
+            voided_by=request.user,
+            print_job=print_job,
+            reason=data.validated_data["reason"],
+        )
         return Response({"voided": voided})

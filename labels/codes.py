@@ -94,14 +94,18 @@ def serial_display(serial: str) -> str:
     return " ".join(serial[index : index + 4] for index in range(0, len(serial), 4))
 
 
-def label_url(*, serial: str, gtin: str | None = None, lot: str = "", base_url: str | None = None) -> str:
+def label_url(
+    *, serial: str, gtin: str | None = None, lot: str = "", base_url: str | None = None
+) -> str:
     """Return the URL a label's QR code carries.
 
     With a GTIN, a GS1 Digital Link URI `/01/{gtin}/10/{lot}/21/{serial}`
     (GS1 Digital Link 1.2 section 4: AI values percent-encoded outside the
     URI unreserved set, e.g. "/" in a lot becomes %2F); else `/t/{serial}`.
     """
-    base = (base_url if base_url is not None else settings.SUYUAN_PUBLIC_BASE_URL).rstrip("/")
+    base = (
+        base_url if base_url is not None else settings.SUYUAN_PUBLIC_BASE_URL
+    ).rstrip("/")
     if gtin:
         path = f"/01/{gtin.zfill(14)}"
         if lot:

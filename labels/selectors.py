@@ -1,10 +1,11 @@
 """Reads of the labels domain, scoped by trace.access like every other read."""
 
+from trace import access
+
 from django.db.models import QuerySet
 
 from labels.codes import serial_normalize
 from labels.models import Label, PrintJob
-from trace import access
 
 
 def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
@@ -16,7 +17,9 @@ def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
 
 def label_list_visible_to(*, user) -> QuerySet[Label]:
     """Return the labels of batches the user may see."""
-    return Label.objects.filter(access.batch_scope(user, "batch")).select_related("batch__product_line")
+    return Label.objects.filter(access.batch_scope(user, "batch")).select_related(
+        "batch__product_line"
+    )
 
 
 def label_find(*, serial: str) -> Label | None:
@@ -27,7 +30,11 @@ def label_find(*, serial: str) -> Label | None:
     canonical = serial_normalize(serial)
     if canonical is None:
         return None
-    return Label.objects.select_related("batch__product_line").filter(serial=canonical).first()
+    return (
+        Label.objects.select_related("batch__product_line")
+        .filter(serial=canonical)
+        .first()
+    )
 
 
 def print_job_labels(*, print_job: PrintJob) -> QuerySet[Label]:

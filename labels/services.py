@@ -8,6 +8,10 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from trace import access
+from trace.choices import BatchStatus
+from trace.models import Batch
+from trace.services import brand_license_is_valid, certification_is_active
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,17 +27,14 @@ from labels.models import Label, PrintJob
 from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import TEMPLATES, template_get
-from trace import access
-from trace.choices import BatchStatus
-from trace.models import Batch
-from trace.services import brand_license_is_valid, certification_is_active
 
 logger = logging.getLogger(__name__)
 
 ALLOCATION_CHUNK = 5000
 ALLOCATION_ATTEMPTS = 3
 RENDER_FAILED_MESSAGE = gettext_lazy(
-    "标签文件生成失败，请稍后重新提交打印任务；如仍失败，请联系管理员（任务编号 %(id)s）。"
+    "标签文件生成失败，请稍后重新提交打印任务；"
+    "如仍失败，请联系管理员（任务编号 %(id)s）。"
 )
 
 
@@ -65,7 +66,11 @@ def print_job_create(
     producer without an active certification or brand license.
     """
     # The row lock orders concurrent jobs and hold/recall of the same batch.
-    batch = Batch.objects.select_for_update().select_related("producer", "product_line").get(pk=batch.pk)
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("producer", "product_line")
+        .get(pk=batch.pk)
+    )
     if not _may_print(requested_by, batch):
         raise PermissionDenied(_("只有该主体的操作员或管理员可以打印标签。"))
     if template not in TEMPLATES:
@@ -73,17 +78,35 @@ def print_job_create(
     per_page = template_get(template).per_page
     if not 1 <= start_position <= per_page:
         raise ValidationError(
-            {"start_position": _("起始位置必须在 1 到 %(max)s 之间。") % {"max": per_page}}
+            {
+                "start_position": _("起始位置必须在 1 到 %(max)s 之间。")
+                % {"max": per_page}
+            }
         )
     limit = settings.SUYUAN_MAX_LABELS_PER_JOB
     if not 1 <= count <= limit:
-        raise ValidationError({"count": _("每个打印任务的标签数量必须在 1 到 %(max)s 之间。") % {"max": limit}})
+        raise ValidationError(
+            {
+                "count": _("每个打印任务的标签数量必须在 1 到 %(max)s 之间。")
+                % {"max": limit}
+            }
+        )
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以打印标签。")})
     if not certification_is_active(producer=batch.producer):
-        raise ValidationError({"batch": _("该主体没有有效的扶贫产品认定，不能打印标签。")})
-    if not brand_license_is_valid(producer=batch.producer, product_line=batch.product_line):
-        raise ValidationError({"batch": _("该主体没有此产品线的有效品牌授权（统一许可授权），不能打印标签。")})
+        raise ValidationError(
+            {"batch": _("该主体没有有效的扶贫产品认定，不能打印标签。")}
+        )
+    if not brand_license_is_valid(
+        producer=batch.producer, product_line=batch.product_line
+    ):
+        raise ValidationError(
+            {
+                "batch": _(
+                    "该主体没有此产品线的有效品牌授权（统一许可授权），不能打印标签。"
+                )
+            }
+        )
     print_job = PrintJob(
         batch=batch,
         template=template,
@@ -114,7 +137,12 @@ def labels_allocate(*, print_job: PrintJob) -> int:
         size = min(ALLOCATION_CHUNK, print_job.count - created)
         for attempt in range(ALLOCATION_ATTEMPTS):
             rows = [
-                Label(serial=serial, batch_id=print_job.batch_id, print_job=print_job, sequence=created + index + 1)
+                Label(
+                    serial=serial,
+                    batch_id=print_job.batch_id,
+                    print_job=print_job,
+                    sequence=created + index + 1,
+                )
                 for index, serial in enumerate(codes.serials_new(size))
             ]
             try:
@@ -124,7 +152,10 @@ def labels_allocate(*, print_job: PrintJob) -> int:
             except IntegrityError:
                 if attempt == ALLOCATION_ATTEMPTS - 1:
                     raise
-                logger.warning("serial collision allocating print job %s; retrying the chunk", print_job.pk)
+                logger.warning(
+                    "serial collision allocating print job %s; retrying the chunk",
+                    print_job.pk,
+                )
         created += size
     return created
 
@@ -139,7 +170,9 @@ def label_content(*, batch: Batch) -> rendering.LabelContent:
             with brand.logo.open("rb") as image:
                 logo = rendering.logo_normalize(image.read())
         except OSError:
-            logger.warning("logo of brand %s could not be read; printing without it", brand.pk)
+            logger.warning(
+                "logo of brand %s could not be read; printing without it", brand.pk
+            )
     return rendering.LabelContent(
         brand_line=f"{brand.name} {line.name}" if brand else line.name,
         unified_brand=brand is not None
@@ -174,7 +207,15 @@ def print_job_render(
         print_job.finished_at = None
         print_job.progress = 0
         print_job.error_message = ""
-        print_job.save(update_fields=["status", "started_at", "finished_at", "progress", "error_message"])
+        print_job.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "finished_at",
+                "progress",
+                "error_message",
+            ]
+        )
     try:
         _render(print_job, on_progress)
     except Exception:
@@ -191,11 +232,20 @@ def print_job_render(
     return print_job
 
 
-def _render(print_job: PrintJob, on_progress: Callable[[int, int], None] | None) -> None:
+def _render(
+    print_job: PrintJob, on_progress: Callable[[int, int], None] | None
+) -> None:
     batch = print_job.batch
     gtin, lot = batch.product_line.gtin, batch.lot_code
-    serials = print_job_labels(print_job=print_job).values_list("serial", flat=True).iterator(chunk_size=2000)
-    pairs = ((serial, codes.label_url(serial=serial, gtin=gtin, lot=lot)) for serial in serials)
+    serials = (
+        print_job_labels(print_job=print_job)
+        .values_list("serial", flat=True)
+        .iterator(chunk_size=2000)
+    )
+    pairs = (
+        (serial, codes.label_url(serial=serial, gtin=gtin, lot=lot))
+        for serial in serials
+    )
     reported = [0]
 
     def progress(done: int) -> None:
@@ -226,7 +276,9 @@ def _render(print_job: PrintJob, on_progress: Callable[[int, int], None] | None)
         output.seek(0)
         name = print_job.pdf_name()
         storage = print_job.pdf.storage
-        if storage.exists(name):  # a re-render replaces the file instead of adding name_x7Yz.pdf
+        if storage.exists(
+            name
+        ):  # a re-render replaces the file instead of adding name_x7Yz.pdf
             storage.delete(name)
         print_job.pdf.name = storage.save(name, File(output, name=name))
 
@@ -268,8 +320,14 @@ def labels_void(
         missing = len(wanted) - labels.count()
         if missing:
             raise ValidationError(
-                {"serials": _("有 %(count)s 个序列号不存在或不属于您可管理的批次。") % {"count": missing}}
+                {
+                    "serials": _("有 %(count)s 个序列号不存在或不属于您可管理的批次。")
+                    % {"count": missing}
+                }
             )
     return labels.filter(status=LabelStatus.ACTIVE).update(
-        status=LabelStatus.VOID, voided_at=timezone.now(), voided_by=voided_by, void_reason=reason
+        status=LabelStatus.VOID,
+        voided_at=timezone.now(),
+        voided_by=voided_by,
+        void_reason=reason,
     )

@@ -78,32 +78,70 @@ TEMPLATES: dict[str, LabelTemplate] = {
         LabelTemplate(
             key="a4-3x8",
             name=_("A4 3×8（70×37 毫米，24 枚）"),
-            page_width=A4[0], page_height=A4[1], margin_top=0.5, margin_left=0.0,
-            columns=3, rows=8, label_width=70.0, label_height=37.0, padding=4.0,
+            page_width=A4[0],
+            page_height=A4[1],
+            margin_top=0.5,
+            margin_left=0.0,
+            columns=3,
+            rows=8,
+            label_width=70.0,
+            label_height=37.0,
+            padding=4.0,
         ),
         LabelTemplate(
             key="a4-3x7",
             name=_("A4 3×7（63.5×38.1 毫米，21 枚）"),
-            page_width=A4[0], page_height=A4[1], margin_top=15.15, margin_left=7.21,
-            columns=3, rows=7, label_width=63.5, label_height=38.1, gap_x=2.54, padding=2.5,
+            page_width=A4[0],
+            page_height=A4[1],
+            margin_top=15.15,
+            margin_left=7.21,
+            columns=3,
+            rows=7,
+            label_width=63.5,
+            label_height=38.1,
+            gap_x=2.54,
+            padding=2.5,
         ),
         LabelTemplate(
             key="a4-4x10",
             name=_("A4 4×10 小标签（48.5×25.4 毫米，40 枚）"),
-            page_width=A4[0], page_height=A4[1], margin_top=21.5, margin_left=8.0,
-            columns=4, rows=10, label_width=48.5, label_height=25.4, padding=1.5,
+            page_width=A4[0],
+            page_height=A4[1],
+            margin_top=21.5,
+            margin_left=8.0,
+            columns=4,
+            rows=10,
+            label_width=48.5,
+            label_height=25.4,
+            padding=1.5,
         ),
         LabelTemplate(
             key="a4-2x4",
             name=_("A4 2×4 大标签（99.1×67.7 毫米，8 枚）"),
-            page_width=A4[0], page_height=A4[1], margin_top=13.1, margin_left=4.65,
-            columns=2, rows=4, label_width=99.1, label_height=67.7, gap_x=2.5, padding=4.0,
+            page_width=A4[0],
+            page_height=A4[1],
+            margin_top=13.1,
+            margin_left=4.65,
+            columns=2,
+            rows=4,
+            label_width=99.1,
+            label_height=67.7,
+            gap_x=2.5,
+            padding=4.0,
         ),
         LabelTemplate(
             key="roll-50x30",
             name=_("卷筒单标签（50×30 毫米，热敏打印机）"),
-            page_width=50.0, page_height=30.0, margin_top=0.0, margin_left=0.0,
-            columns=1, rows=1, label_width=50.0, label_height=30.0, padding=1.5, printable_margin=1.0,
+            page_width=50.0,
+            page_height=30.0,
+            margin_top=0.0,
+            margin_left=0.0,
+            columns=1,
+            rows=1,
+            label_width=50.0,
+            label_height=30.0,
+            padding=1.5,
+            printable_margin=1.0,
         ),
     )
 }
@@ -119,7 +157,9 @@ def template_get(key: str) -> LabelTemplate:
     return TEMPLATES[key]
 
 
-def slot_rect(template: LabelTemplate, slot: int, *, offset_x: float = 0.0, offset_y: float = 0.0) -> Rect:
+def slot_rect(
+    template: LabelTemplate, slot: int, *, offset_x: float = 0.0, offset_y: float = 0.0
+) -> Rect:
     """Return the rectangle of label slot `slot` (0-based, row by row).
 
     Calibration offsets move everything printed: positive `offset_x` to the
@@ -154,7 +194,11 @@ def layout(
     for index in range(count):
         position = start_position - 1 + index
         page, slot = divmod(position, per_page)
-        yield page, slot, slot_rect(template, slot, offset_x=offset_x, offset_y=offset_y)
+        yield (
+            page,
+            slot,
+            slot_rect(template, slot, offset_x=offset_x, offset_y=offset_y),
+        )
 
 
 def page_count(template: LabelTemplate, *, count: int, start_position: int = 1) -> int:

@@ -8,12 +8,25 @@ URL = "/api/v1/print-jobs/"
 
 
 def _post(client, batch, **fields):
-    return client.post(URL, {"batch": batch.pk, "template": "a4-3x8", "count": 10, **fields}, format="json")
+    return client.post(
+        URL,
+        {"batch": batch.pk, "template": "a4-3x8", "count": 10, **fields},
+        format="json",
+    )
 
 
-def test_operator_creates_a_job_and_gets_202_with_its_id(world, client_for, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):  # eager: the task renders inline
-        response = _post(client_for(world.operator_a), world.batch_a, start_position=2, offset_x_mm="1.5")
+def test_operator_creates_a_job_and_gets_202_with_its_id(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # eager: the task renders inline
+        response = _post(
+            client_for(world.operator_a),
+            world.batch_a,
+            start_position=2,
+            offset_x_mm="1.5",
+        )
     assert response.status_code == 202, response.json()
     job = PrintJob.objects.get(pk=response.json()["id"])
     assert job.labels.count() == 10 and job.requested_by == world.operator_a
@@ -39,7 +52,11 @@ def test_operator_creates_a_job_and_gets_202_with_its_id(world, client_for, djan
 )
 def test_bad_input_is_a_400_on_the_field(world, client_for, fields, field):
     client = client_for(world.operator_a)
-    response = client.post(URL, {"batch": world.batch_a.pk, "template": "a4-3x8", "count": 10, **fields}, format="json")
+    response = client.post(
+        URL,
+        {"batch": world.batch_a.pk, "template": "a4-3x8", "count": 10, **fields},
+        format="json",
+    )
     assert response.status_code == 400 and field in response.json()
 
 
@@ -50,7 +67,9 @@ def test_count_over_the_limit_is_a_400_on_count(world, client_for, settings):
 
 
 def test_operator_b_cannot_create_see_or_download_as_job(world, client_for):
-    job = services.print_job_create(batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a)
+    job = services.print_job_create(
+        batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a
+    )
     services.print_job_render(print_job_id=job.pk)
     client = client_for(world.operator_b)
     assert _post(client, world.batch_a).status_code == 404
@@ -62,7 +81,9 @@ def test_operator_b_cannot_create_see_or_download_as_job(world, client_for):
 
 
 def test_inspector_may_download_but_not_create(world, client_for):
-    job = services.print_job_create(batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a)
+    job = services.print_job_create(
+        batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a
+    )
     services.print_job_render(print_job_id=job.pk)
     client = client_for(world.inspector)
     assert _post(client, world.batch_a).status_code == 403
@@ -75,12 +96,16 @@ def test_anonymous_gets_nothing(world, client_for):
 
 
 def test_pdf_of_unfinished_job_is_404(world, client_for):
-    job = services.print_job_create(batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a)
+    job = services.print_job_create(
+        batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a
+    )
     assert client_for(world.operator_a).get(f"{URL}{job.pk}/pdf/").status_code == 404
 
 
 def test_void_a_whole_job(world, client_for):
-    job = services.print_job_create(batch=world.batch_a, template="a4-3x8", count=4, requested_by=world.operator_a)
+    job = services.print_job_create(
+        batch=world.batch_a, template="a4-3x8", count=4, requested_by=world.operator_a
+    )
     client = client_for(world.operator_a)
     assert client.post(f"{URL}{job.pk}/void/", {}).status_code == 400
     response = client.post(f"{URL}{job.pk}/void/", {"reason": "标签纸卡纸，重新打印"})
@@ -88,10 +113,16 @@ def test_void_a_whole_job(world, client_for):
     assert not Label.objects.filter(status=LabelStatus.ACTIVE).exists()
 
 
-def test_list_filters_by_batch_with_few_queries(world, client_for, django_assert_max_num_queries):
+def test_list_filters_by_batch_with_few_queries(
+    world, client_for, django_assert_max_num_queries
+):
     for _ in range(3):
-        services.print_job_create(batch=world.batch_a, template="a4-3x8", count=1, requested_by=world.admin)
-    services.print_job_create(batch=world.batch_b, template="a4-3x8", count=1, requested_by=world.admin)
+        services.print_job_create(
+            batch=world.batch_a, template="a4-3x8", count=1, requested_by=world.admin
+        )
+    services.print_job_create(
+        batch=world.batch_b, template="a4-3x8", count=1, requested_by=world.admin
+    )
     client = client_for(world.admin)
     with django_assert_max_num_queries(5):
         response = client.get(URL, {"batch": world.batch_a.pk})

@@ -14,7 +14,17 @@ DPI = 300
 
 def rasterize(pdf: Path, out_dir: Path, dpi: int = DPI) -> list[Path]:
     """Return one PNG per page of the PDF."""
-    subprocess.run([require_tool("pdftoppm"), "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], check=True)
+    subprocess.run(
+        [
+            require_tool("pdftoppm"),
+            "-r",
+            str(dpi),
+            "-png",
+            str(pdf),
+            str(out_dir / "page"),
+        ],
+        check=True,
+    )
     return sorted(out_dir.glob("page-*.png"))
 
 
@@ -38,7 +48,11 @@ def decode_cells(
     images: dict[int, Image.Image] = {}
     found = []
     for page, _slot, rect in layout(
-        template, count=count, start_position=start_position, offset_x=offset_x, offset_y=offset_y
+        template,
+        count=count,
+        start_position=start_position,
+        offset_x=offset_x,
+        offset_y=offset_y,
     ):
         if page not in images:
             images[page] = Image.open(pages[page]).convert("L")
@@ -50,5 +64,10 @@ def decode_cells(
             round((template.page_height - rect.y) * scale),
         )
         cell = image.crop(box)
-        found.append([symbol.data.decode() for symbol in decode(cell, symbols=[ZBarSymbol.QRCODE])])
+        found.append(
+            [
+                symbol.data.decode()
+                for symbol in decode(cell, symbols=[ZBarSymbol.QRCODE])
+            ]
+        )
     return found

@@ -19,12 +19,19 @@ CONTENT = rendering.LabelContent(
 
 def _pairs(count: int, gtin: str | None = "06901234567892"):
     serials = codes.serials_new(count)
-    return [(serial, codes.label_url(serial=serial, gtin=gtin, lot="GL2026A")) for serial in serials]
+    return [
+        (serial, codes.label_url(serial=serial, gtin=gtin, lot="GL2026A"))
+        for serial in serials
+    ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES.values(), ids=lambda t: t.key)
 def test_every_code_on_every_template_decodes_to_its_url(template, tmp_path):
-    count = min(template.per_page + 3, 6) if template.per_page == 1 else template.per_page + 3
+    count = (
+        min(template.per_page + 3, 6)
+        if template.per_page == 1
+        else template.per_page + 3
+    )
     start = 2 if template.per_page > 1 else 1
     pairs = _pairs(count)
     pdf = tmp_path / "labels.pdf"
@@ -60,7 +67,9 @@ def test_offsets_move_the_codes_with_their_cells(tmp_path):
     pdf = tmp_path / "labels.pdf"
     rendering.render_labels(
         output=str(pdf),
-        options=rendering.SheetOptions(template=template, offset_x_mm=3.0, offset_y_mm=4.0, crop_marks=True),
+        options=rendering.SheetOptions(
+            template=template, offset_x_mm=3.0, offset_y_mm=4.0, crop_marks=True
+        ),
         content=CONTENT,
         labels=iter(pairs),
         count=8,
@@ -77,7 +86,9 @@ def test_qr_runs_cover_exactly_the_dark_modules():
     for line in ops.splitlines()[:-1]:
         x, y, width, height, operator = line.split()
         assert operator == "re" and height == "1"
-        assert 4 <= int(x) and int(x) + int(width) <= size + 4 and 4 <= int(y) < size + 4
+        assert (
+            4 <= int(x) and int(x) + int(width) <= size + 4 and 4 <= int(y) < size + 4
+        )
         dark += int(width)
     assert 0.3 * size * size < dark < 0.7 * size * size
 
@@ -109,7 +120,9 @@ def test_logo_is_normalised_and_drawn(tmp_path):
         labels=iter(_pairs(8)),
         count=8,
     )
-    assert output.getvalue().count(b"/Subtype /Image") == 1  # one XObject shared by every label
+    assert (
+        output.getvalue().count(b"/Subtype /Image") == 1
+    )  # one XObject shared by every label
 
 
 def test_unreadable_logo_is_ignored():

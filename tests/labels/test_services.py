@@ -1,5 +1,7 @@
 import threading
 from decimal import Decimal
+from trace.choices import BatchStatus, CertificationStatus
+from trace.validators import normalize_gtin
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,17 +13,22 @@ from labels.models import Label, PrintJob
 from labels.templates import TEMPLATES
 from tests.factories import BrandFactory, BrandLicenseFactory, make_gtin13
 from tests.labels.qr_decode import decode_cells
-from trace.choices import BatchStatus, CertificationStatus
-from trace.validators import normalize_gtin
 
 
 def _create(world, **overrides):
-    fields = {"batch": world.batch_a, "template": "a4-3x8", "count": 30, "requested_by": world.operator_a}
+    fields = {
+        "batch": world.batch_a,
+        "template": "a4-3x8",
+        "count": 30,
+        "requested_by": world.operator_a,
+    }
     fields.update(overrides)
     return services.print_job_create(**fields)
 
 
-def test_create_allocates_serials_and_enqueues_after_commit(world, django_capture_on_commit_callbacks):
+def test_create_allocates_serials_and_enqueues_after_commit(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         job = _create(world, count=12)
     assert job.status == PrintJobStatus.QUEUED
@@ -29,7 +36,10 @@ def test_create_allocates_serials_and_enqueues_after_commit(world, django_captur
     labels = list(job.labels.order_by("sequence"))
     assert [label.sequence for label in labels] == list(range(1, 13))
     assert len({label.serial for label in labels}) == 12
-    assert all(label.batch_id == world.batch_a.pk and label.status == LabelStatus.ACTIVE for label in labels)
+    assert all(
+        label.batch_id == world.batch_a.pk and label.status == LabelStatus.ACTIVE
+        for label in labels
+    )
 
 
 def test_create_in_chunks(world, monkeypatch):
@@ -47,7 +57,9 @@ def test_count_over_the_limit_is_a_count_error(world, settings):
     assert not PrintJob.objects.exists()
 
 
-@pytest.mark.parametrize("status", [BatchStatus.DRAFT, BatchStatus.ON_HOLD, BatchStatus.RECALLED])
+@pytest.mark.parametrize(
+    "status", [BatchStatus.DRAFT, BatchStatus.ON_HOLD, BatchStatus.RECALLED]
+)
 def test_only_released_batches_get_labels(world, status):
     world.batch_a.status = status
     world.batch_a.save()
@@ -68,7 +80,9 @@ def test_branded_line_needs_a_license(world):
     line.save()
     with pytest.raises(ValidationError):
         _create(world)
-    BrandLicenseFactory(brand=line.brand, producer=world.producer_a, product_lines=[line])
+    BrandLicenseFactory(
+        brand=line.brand, producer=world.producer_a, product_lines=[line]
+    )
     assert _create(world).count == 30
 
 
@@ -94,18 +108,37 @@ def test_render_decodes_to_exactly_the_jobs_urls(world, tmp_path):
     line.gtin = normalize_gtin(make_gtin13())
     line.brand = BrandFactory(name="洞乡源味")
     line.save()
-    BrandLicenseFactory(brand=line.brand, producer=world.producer_a, product_lines=[line])
-    job = _create(world, count=27, start_position=3, offset_x_mm=Decimal("1.0"), offset_y_mm=Decimal("-1.5"))
+    BrandLicenseFactory(
+        brand=line.brand, producer=world.producer_a, product_lines=[line]
+    )
+    job = _create(
+        world,
+        count=27,
+        start_position=3,
+        offset_x_mm=Decimal("1.0"),
+        offset_y_mm=Decimal("-1.5"),
+    )
     job = services.print_job_render(print_job_id=job.pk)
     assert job.status == PrintJobStatus.DONE and job.progress == 100
     assert job.pdf.name == f"print-jobs/print-job-{job.pk}.pdf"
     decoded = decode_cells(
-        job.pdf.path, tmp_path, TEMPLATES["a4-3x8"], count=27, start_position=3, offset_x=1.0, offset_y=-1.5
+        job.pdf.path,
+        tmp_path,
+        TEMPLATES["a4-3x8"],
+        count=27,
+        start_position=3,
+        offset_x=1.0,
+        offset_y=-1.5,
     )
-    expected = {label.url() for label in job.labels.select_related("batch__product_line")}
+    expected = {
+        label.url() for label in job.labels.select_related("batch__product_line")
+    }
     assert all(len(codes) == 1 for codes in decoded)
     assert {codes[0] for codes in decoded} == expected
-    assert all(url.split("/21/")[0].endswith(f"/01/{line.gtin}/10/{world.batch_a.lot_code}") for url in expected)
+    assert all(
+        url.split("/21/")[0].endswith(f"/01/{line.gtin}/10/{world.batch_a.lot_code}")
+        for url in expected
+    )
 
 
 def test_render_is_idempotent(world, django_assert_max_num_queries):
@@ -114,7 +147,9 @@ def test_render_is_idempotent(world, django_assert_max_num_queries):
     first = job.pdf.read()
     job.pdf.close()
     with django_assert_max_num_queries(3):  # savepoint, locked read, release
-        assert services.print_job_render(print_job_id=job.pk).status == PrintJobStatus.DONE
+        assert (
+            services.print_job_render(print_job_id=job.pk).status == PrintJobStatus.DONE
+        )
     # A redelivery after a crash mid-render: same serials, same file name.
     PrintJob.objects.filter(pk=job.pk).update(status=PrintJobStatus.RUNNING)
     again = services.print_job_render(print_job_id=job.pk)
@@ -126,7 +161,9 @@ def test_render_is_idempotent(world, django_assert_max_num_queries):
 def test_render_reports_progress(world, django_assert_max_num_queries):
     job = _create(world, count=100, template="a4-2x4")
     seen = []
-    services.print_job_render(print_job_id=job.pk, on_progress=lambda done, count: seen.append(done))
+    services.print_job_render(
+        print_job_id=job.pk, on_progress=lambda done, count: seen.append(done)
+    )
     assert seen[-1] == 100 and seen == sorted(seen) and len(seen) >= 13
 
 
@@ -146,13 +183,32 @@ def test_render_failure_leaves_a_chinese_message(world, monkeypatch):
 def test_void_a_list_one_and_a_job(world):
     job = _create(world, count=6)
     serials = list(job.labels.order_by("sequence").values_list("serial", flat=True))
-    assert services.labels_void(voided_by=world.operator_a, serials=[s.lower() for s in serials[:2]], reason="破损") == 2
+    assert (
+        services.labels_void(
+            voided_by=world.operator_a,
+            serials=[s.lower() for s in serials[:2]],
+            reason="破损",
+        )
+        == 2
+    )
     label = job.labels.get(serial=serials[2])
     assert services.labels_void(voided_by=world.admin, label=label, reason="错贴") == 1
-    assert services.labels_void(voided_by=world.operator_a, print_job=job, reason="整批作废") == 3
+    assert (
+        services.labels_void(
+            voided_by=world.operator_a, print_job=job, reason="整批作废"
+        )
+        == 3
+    )
     voided = Label.objects.get(serial=serials[0])
-    assert voided.status == LabelStatus.VOID and voided.voided_by == world.operator_a and voided.void_reason == "破损"
-    assert services.labels_void(voided_by=world.operator_a, print_job=job, reason="again") == 0
+    assert (
+        voided.status == LabelStatus.VOID
+        and voided.voided_by == world.operator_a
+        and voided.void_reason == "破损"
+    )
+    assert (
+        services.labels_void(voided_by=world.operator_a, print_job=job, reason="again")
+        == 0
+    )
 
 
 def test_void_rules(world):
@@ -164,7 +220,9 @@ def test_void_rules(world):
         services.labels_void(voided_by=world.operator_b, serials=[serial], reason="x")
     assert "serials" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.labels_void(voided_by=world.operator_a, serials=[serial, "NOT-A-SERIAL"], reason="x")
+        services.labels_void(
+            voided_by=world.operator_a, serials=[serial, "NOT-A-SERIAL"], reason="x"
+        )
     with pytest.raises(PermissionDenied):
         services.labels_void(voided_by=world.inspector, print_job=job, reason="x")
     with pytest.raises(PermissionDenied):

@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_task_renders_by_id(world):
     job = services.print_job_create(
-        batch=world.batch_a, template="a4-3x8", count=4, requested_by=world.operator_a, enqueue=False
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=4,
+        requested_by=world.operator_a,
+        enqueue=False,
     )
     print_job_render_task(job.pk)
     print_job_render_task(job.pk)  # a redelivery is harmless
@@ -31,7 +35,10 @@ def test_task_renders_by_id(world):
 
 def test_task_is_acks_late_and_takes_ids_only():
     assert print_job_render_task.acks_late is True
-    assert list(print_job_render_task.__wrapped__.__annotations__) == ["print_job_id", "return"]
+    assert list(print_job_render_task.__wrapped__.__annotations__) == [
+        "print_job_id",
+        "return",
+    ]
 
 
 def _database_url() -> str:
@@ -39,7 +46,8 @@ def _database_url() -> str:
     credentials = quote(db["USER"] or "", safe="")
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
 @pytest.mark.worker
@@ -48,7 +56,9 @@ def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_pa
     if not broker:
         if IN_CI:
             pytest.fail("SUYUAN_TEST_BROKER_URL is not set")
-        pytest.skip("SUYUAN_TEST_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/14)")
+        pytest.skip(
+            "SUYUAN_TEST_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/14)"
+        )
     if connection.vendor != "postgresql":
         # The worker is another process: it cannot open pytest's in-memory SQLite.
         if IN_CI:
@@ -56,9 +66,14 @@ def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_pa
         pytest.skip("the worker test needs DATABASE_URL on PostgreSQL")
 
     job = services.print_job_create(
-        batch=world.batch_a, template="a4-3x8", count=50, requested_by=world.operator_a, enqueue=False
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=50,
+        requested_by=world.operator_a,
+        enqueue=False,
     )
-    queue = f"suyuan-test-labels-{uuid.uuid4().hex[:8]}"  # no stale message from another run can reach us
+    # A queue of its own: no stale message from another run can reach this worker.
+    queue = f"suyuan-test-labels-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -72,8 +87,23 @@ def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_pa
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed in finally
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
-            "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "INFO",
         ],
         cwd=ROOT,
         env=env,
@@ -86,7 +116,10 @@ def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_pa
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             job.refresh_from_db()
-            if job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED) or worker.poll() is not None:
+            if (
+                job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED)
+                or worker.poll() is not None
+            ):
                 break
             time.sleep(0.5)
     finally:

@@ -14,9 +14,13 @@ def test_every_label_lies_inside_the_page(template):
 
 @pytest.mark.parametrize("template", ALL, ids=lambda t: t.key)
 def test_every_drawing_lies_inside_the_printable_area(template):
-    printable = Rect(0, 0, template.page_width, template.page_height).inset(template.printable_margin)
+    printable = Rect(0, 0, template.page_width, template.page_height).inset(
+        template.printable_margin
+    )
     for slot in range(template.per_page):
-        assert printable.contains(slot_rect(template, slot).inset(template.padding)), slot
+        assert printable.contains(slot_rect(template, slot).inset(template.padding)), (
+            slot
+        )
 
 
 @pytest.mark.parametrize("template", ALL, ids=lambda t: t.key)
@@ -24,7 +28,12 @@ def test_labels_do_not_overlap(template):
     rects = [slot_rect(template, slot) for slot in range(template.per_page)]
     for index, a in enumerate(rects):
         for b in rects[index + 1 :]:
-            assert a.right <= b.x + 1e-6 or b.right <= a.x + 1e-6 or a.top <= b.y + 1e-6 or b.top <= a.y + 1e-6
+            assert (
+                a.right <= b.x + 1e-6
+                or b.right <= a.x + 1e-6
+                or a.top <= b.y + 1e-6
+                or b.top <= a.y + 1e-6
+            )
 
 
 def test_slots_run_row_by_row_from_the_top_left():
