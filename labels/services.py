@@ -4,6 +4,7 @@ Services take keyword arguments and raise django.core.exceptions.ValidationError
 with a message per field (the API turns it into a 400) or PermissionDenied.
 """
 
+import datetime
 import logging
 import tempfile
 from collections.abc import Callable, Iterable
@@ -220,16 +221,41 @@ def print_job_render(
         _render(print_job, on_progress)
     except Exception:
         logger.exception("print job %s failed to render", print_job.pk)
-        print_job.status = PrintJobStatus.FAILED
-        print_job.error_message = str(RENDER_FAILED_MESSAGE) % {"id": print_job.pk}
-        print_job.finished_at = timezone.now()
-        print_job.save(update_fields=["status", "error_message", "finished_at"])
-        return print_job
+        return print_job_fail(print_job_id=print_job.pk)
     print_job.status = PrintJobStatus.DONE
     print_job.progress = 100
     print_job.finished_at = timezone.now()
     print_job.save(update_fields=["pdf", "status", "progress", "finished_at"])
     return print_job
+
+
+def print_job_fail(*, print_job_id: int) -> PrintJob:
+    """Mark a job failed with a message for the user, unless it is already done."""
+    PrintJob.objects.filter(pk=print_job_id).exclude(status=PrintJobStatus.DONE).update(
+        status=PrintJobStatus.FAILED,
+        error_message=str(RENDER_FAILED_MESSAGE) % {"id": print_job_id},
+        finished_at=timezone.now(),
+    )
+    return PrintJob.objects.get(pk=print_job_id)
+
+
+def print_jobs_fail_stale(*, older_than: datetime.timedelta | None = None) -> int:
+    """Fail jobs stuck in `running` longer than the task time limit; return how many.
+
+    A worker killed by the hard time limit or the OOM killer never reports
+    back; run this from a periodic task or cron so users see `failed`.
+    """
+    older_than = older_than or datetime.timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT
+    )
+    stale = PrintJob.objects.filter(
+        status=PrintJobStatus.RUNNING, started_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    failed = 0
+    for print_job_id in list(stale):
+        print_job_fail(print_job_id=print_job_id)
+        failed += 1
+    return failed
 
 
 def _render(

@@ -1,3 +1,4 @@
+import datetime
 import threading
 from decimal import Decimal
 from trace.choices import BatchStatus, CertificationStatus
@@ -6,6 +7,7 @@ from trace.validators import normalize_gtin
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from labels import services
 from labels.choices import LabelStatus, PrintJobStatus
@@ -256,3 +258,18 @@ def test_parallel_jobs_on_one_batch_get_disjoint_serials(transactional_db, world
     assert len(results["one"]) == len(results["two"]) == 2000
     assert not results["one"] & results["two"]
     assert Label.objects.filter(batch=world.batch_a).count() == 4000
+
+
+def test_stale_running_jobs_are_failed_and_done_ones_kept(world):
+    stuck = _create(world, count=1)
+    finished = services.print_job_render(print_job_id=_create(world, count=1).pk)
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    PrintJob.objects.filter(pk=stuck.pk).update(
+        status=PrintJobStatus.RUNNING, started_at=long_ago
+    )
+    assert services.print_jobs_fail_stale(older_than=datetime.timedelta(hours=1)) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == PrintJobStatus.FAILED and "任务编号" in stuck.error_message
+    assert (
+        services.print_job_fail(print_job_id=finished.pk).status == PrintJobStatus.DONE
+    )

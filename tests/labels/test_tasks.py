@@ -135,3 +135,17 @@ def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_pa
     assert job.status == PrintJobStatus.DONE, output
     assert job.progress == 100
     assert (Path(settings.MEDIA_ROOT) / job.pdf.name).read_bytes().startswith(b"%PDF")
+
+
+def test_task_failure_marks_the_job_failed(world):
+    job = services.print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=1,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    print_job_render_task.on_failure(
+        RuntimeError("lost"), "task-id", (job.pk,), {}, None
+    )
+    assert PrintJob.objects.get(pk=job.pk).status == PrintJobStatus.FAILED
