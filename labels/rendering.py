@@ -132,7 +132,7 @@ def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
     natural = pdfmetrics.stringWidth(text, font, size)
     if natural <= width:
         return text, size
-    size = max(MIN_FONT_SIZE, size * width / natural)
+    size = max(MIN_FONT_SIZE, size * width / natural * 0.999)  # float rounding
     while text and pdfmetrics.stringWidth(text, font, size) > width:
         text = text[:-2] + "…" if len(text) > 1 else ""
     return text, size
@@ -160,8 +160,9 @@ def _draw_static(
         ("call", "扫码溯源"),
     ]
     slots = len(lines) + 0.6  # the call to action is larger
-    base = min(9.0, box.height / (slots * 1.2))
-    y = box.top
+    base = min(11.0, box.height / (slots * 1.2))
+    # Centre the text block beside the QR code on labels taller than it needs.
+    y = box.top - (box.height - slots * base * 1.2) / 2
     serial_y = serial_size = 0.0
     c.setFillColorRGB(0, 0, 0)
     for kind, text in lines:
