@@ -7,6 +7,7 @@ with a message per field (the API turns it into a 400) or PermissionDenied.
 import datetime
 import hashlib
 import hmac
+import io
 import logging
 import tempfile
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -133,26 +134,29 @@ def print_job_create(
 def labels_allocate(*, print_job: PrintJob) -> int:
     """Create the job's labels with fresh random serials; return how many.
 
-    Chunked bulk inserts; the unique index on `serial` is the guarantee that
-    no two labels, in any job, ever share a serial. A chunk that collides
-    (probability about n^2 / 2^91) is retried with new serials.
+    Chunked inserts: COPY on PostgreSQL (about 4x the rows per second of
+    `bulk_create`, bench/allocate.py), `bulk_create` elsewhere. The unique
+    index on `serial` is the guarantee that no two labels, in any job, ever
+    share a serial. A chunk that collides (probability about n^2 / 2^91) is
+    retried with new serials. Idempotent: a re-delivered allocation resumes
+    after the job's last sequence instead of adding labels twice.
     """
-    created = 0
+    insert = (
+        _labels_insert_copy
+        if connection.vendor == "postgresql"
+        else _labels_insert_bulk_create
+    )
+    created = Label.objects.filter(print_job=print_job).count()
     while created < print_job.count:
         size = min(ALLOCATION_CHUNK, print_job.count - created)
         for attempt in range(ALLOCATION_ATTEMPTS):
-            rows = [
-                Label(
-                    serial=serial,
-                    batch_id=print_job.batch_id,
-                    print_job=print_job,
-                    sequence=created + index + 1,
-                )
-                for index, serial in enumerate(codes.serials_new(size))
-            ]
             try:
                 with transaction.atomic():
-                    Label.objects.bulk_create(rows, batch_size=ALLOCATION_CHUNK)
+                    insert(
+                        print_job=print_job,
+                        first_sequence=created + 1,
+                        serials=codes.serials_new(size),
+                    )
                 break
             except IntegrityError:
                 if attempt == ALLOCATION_ATTEMPTS - 1:
@@ -163,6 +167,52 @@ def labels_allocate(*, print_job: PrintJob) -> int:
                 )
         created += size
     return created
+
+
+def _labels_insert_bulk_create(
+    *, print_job: PrintJob, first_sequence: int, serials: list[str]
+) -> None:
+    Label.objects.bulk_create(
+        [
+            Label(
+                serial=serial,
+                batch_id=print_job.batch_id,
+                print_job=print_job,
+                sequence=first_sequence + index,
+            )
+            for index, serial in enumerate(serials)
+        ],
+        batch_size=len(serials),
+    )
+
+
+# Every NOT NULL column, since Django's field defaults are not database defaults.
+_COPY_COLUMNS = (
+    "serial, batch_id, print_job_id, sequence, status, void_reason, "
+    "first_scanned_city, scan_count, suspicious_reason, created_at"
+)
+
+
+def _labels_insert_copy(
+    *, print_job: PrintJob, first_sequence: int, serials: list[str]
+) -> None:
+    """COPY the rows in one round trip; a duplicate serial raises IntegrityError.
+
+    Serials are Crockford base32 and the other values are numbers, so no
+    value needs COPY text escaping.
+    """
+    tail = f"\t{print_job.batch_id}\t{print_job.pk}\t"
+    rest = f"\t{LabelStatus.ACTIVE}\t\t\t0\t\t{timezone.now().isoformat()}\n"
+    data = "".join(
+        f"{serial}{tail}{first_sequence + index}{rest}"
+        for index, serial in enumerate(serials)
+    )
+    # The wrapper turns psycopg2's UniqueViolation into Django's IntegrityError.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(
+            f"COPY {Label._meta.db_table} ({_COPY_COLUMNS}) FROM STDIN",
+            io.StringIO(data),
+        )
 
 
 def label_content(*, batch: Batch) -> rendering.LabelContent:

@@ -273,3 +273,53 @@ def test_stale_running_jobs_are_failed_and_done_ones_kept(world):
     assert (
         services.print_job_fail(print_job_id=finished.pk).status == PrintJobStatus.DONE
     )
+
+
+def test_allocation_retries_a_colliding_chunk_and_resumes(world, monkeypatch):
+    """Both insert paths (COPY on PostgreSQL, bulk_create on SQLite)."""
+    first = _create(world, count=3)
+    taken = first.labels.values_list("serial", flat=True).first()
+    real = services.codes.serials_new
+    calls = []
+
+    def colliding(count):
+        calls.append(count)
+        serials = real(count)
+        if len(calls) == 1:
+            serials[-1] = taken  # the first attempt hits an existing serial
+        return serials
+
+    monkeypatch.setattr(services.codes, "serials_new", colliding)
+    monkeypatch.setattr(services, "ALLOCATION_CHUNK", 4)
+    job = _create(world, count=10)
+    assert calls == [4, 4, 4, 2]
+    labels = list(job.labels.order_by("sequence"))
+    assert [label.sequence for label in labels] == list(range(1, 11))
+    assert taken not in {label.serial for label in labels}
+    assert all(
+        label.status == LabelStatus.ACTIVE
+        and label.scan_count == 0
+        and label.batch_id == world.batch_a.pk
+        and label.created_at is not None
+        for label in labels
+    )
+    # A re-delivered allocation adds nothing.
+    assert services.labels_allocate(print_job=job) == 10
+    assert job.labels.count() == 10
+
+
+@pytest.mark.postgres
+def test_allocation_uses_copy_on_postgresql(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path runs on PostgreSQL only")
+    used = []
+    original = services._labels_insert_copy
+
+    def spy(**kwargs):
+        used.append(len(kwargs["serials"]))
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_labels_insert_copy", spy)
+    job = _create(world, count=30)
+    assert used == [30]
+    assert job.labels.filter(status=LabelStatus.ACTIVE).count() == 30
