@@ -1,9 +1,10 @@
 """Reads of the labels domain, scoped by trace.access like every other read."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from labels.choices import LabelStatus
 from labels.codes import serial_normalize
-from labels.models import Label, PrintJob
+from labels.models import Label, PrintJob, ScanEvent
 from trace import access
 from trace.selectors import REGION_PATH
 
@@ -68,3 +69,32 @@ def suspicious_label_list_visible_to(*, user) -> QuerySet[Label]:
         .filter(suspicious_since__isnull=False)
         .order_by("-suspicious_since")
     )
+
+
+def batch_label_summary(*, batch) -> dict:
+    """Return a batch's printed and void label counts and its scans per city.
+
+    Two aggregate queries whatever the number of labels: the counts use the
+    index on Label.batch, the scans join through it to the index on
+    ScanEvent(label, scanned_at) (bench/recall.py shows the plans).
+    """
+    counts = Label.objects.filter(batch=batch).aggregate(
+        printed=Count("id"),
+        voided=Count("id", filter=Q(status=LabelStatus.VOID)),
+        scanned=Count("id", filter=Q(scan_count__gt=0)),
+        suspicious=Count("id", filter=Q(suspicious_since__isnull=False)),
+    )
+    cities = (
+        ScanEvent.objects.filter(label__batch=batch)
+        .values("city")
+        .annotate(scans=Count("id"), labels=Count("label", distinct=True))
+        .order_by("-scans", "city")
+    )
+    return {
+        **counts,
+        "scans": sum(row["scans"] for row in cities),
+        "scans_by_city": [
+            {"city": row["city"], "scans": row["scans"], "labels": row["labels"]}
+            for row in cities
+        ],
+    }
