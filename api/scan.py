@@ -23,7 +23,7 @@ from api.throttling import SCAN_THROTTLES, scan_throttle_wait
 from labels import codes
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
-from labels.services import scan_record
+from labels.services import scan_note
 from trace.models import Batch
 from trace.validators import normalize_gtin
 
@@ -149,7 +149,7 @@ def client_city(request) -> str:
 
 
 def record_scan(request, label) -> None:
-    label_after = scan_record(
+    label_after = scan_note(
         label=label,
         client_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),

@@ -5,9 +5,12 @@ internal ids, no household names except consented masked ones, no ID
 numbers, no inspector names, no client addresses.
 """
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from inspections.selectors import batch_public_inspections
@@ -15,7 +18,12 @@ from labels.choices import LabelStatus
 from labels.models import Label
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch
-from trace.selectors import batch_public_story
+from trace.public_cache import public_story_generation
+from trace.selectors import REGION_PATH, batch_public_story
+
+# Per worker process: (batch id, language) -> (generation, expires, story).
+_STORIES: dict[tuple[int, str], tuple[str, float, "ScanStory"]] = {}
+_STORIES_MAX = 10_000
 
 
 @dataclass
@@ -81,9 +89,43 @@ def batch_story(*, batch: Batch) -> ScanStory:
     )
 
 
+def batch_story_cached(*, batch_id: int) -> ScanStory:
+    """Return the batch's story from this worker's memory while it is current.
+
+    A story is rebuilt when anything it shows changed (the generation token
+    in the shared cache, trace.public_cache) or after
+    SUYUAN_SCAN_STORY_CACHE_SECONDS, which bounds what depends on the date
+    alone (a certification expiring at midnight). The batch part costs six
+    queries and a dozen joins to plan; cached, a scan needs one indexed
+    label lookup (bench/scan.py). 0 seconds turns the cache off.
+    """
+    seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
+    if seconds <= 0:
+        return batch_story(batch=_story_batch(batch_id))
+    generation = public_story_generation()
+    key = (batch_id, get_language() or "")
+    now = time.monotonic()
+    cached = _STORIES.get(key)
+    if cached is not None and cached[0] == generation and cached[1] > now:
+        story = cached[2]
+    else:
+        story = batch_story(batch=_story_batch(batch_id))
+        if len(_STORIES) >= _STORIES_MAX:
+            _STORIES.clear()
+        _STORIES[key] = (generation, now + seconds, story)
+    # The caller adds label warnings: give it its own list.
+    return replace(story, warnings=list(story.warnings))
+
+
+def _story_batch(batch_id: int) -> Batch:
+    return Batch.objects.select_related(
+        "producer__region", "product_line__brand", f"origin__{REGION_PATH}"
+    ).get(pk=batch_id)
+
+
 def scan_story(*, label: Label) -> ScanStory:
     """Return the public story of one scanned label."""
-    story = batch_story(batch=label.batch)
+    story = batch_story_cached(batch_id=label.batch_id)
     if label.status == LabelStatus.VOID:
         story.warnings.insert(
             0, Warning("label_void", _("此标签已作废，不能证明商品来源。"))

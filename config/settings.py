@@ -56,7 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# Benchmarks swap in bench.urls (config.urls plus a constant view); never set in production.
+ROOT_URLCONF = env_str("DJANGO_ROOT_URLCONF", "config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -213,6 +214,13 @@ SUYUAN_SCAN_ALERT_CITIES = env_int("SUYUAN_SCAN_ALERT_CITIES", 3)
 # behind one village NAT scans many serials; one serial hammered is abuse).
 SUYUAN_SCAN_RATE_PER_CLIENT = env_str("SUYUAN_SCAN_RATE_PER_CLIENT", "120/min")
 SUYUAN_SCAN_RATE_PER_SERIAL = env_str("SUYUAN_SCAN_RATE_PER_SERIAL", "30/min")
+# How scans are written: "sync" (one INSERT + UPDATE in the request) or
+# "buffered" (queued in Redis, written in bulk by scan_buffer_flush; the
+# production choice under load, bench/scan.py).
+SUYUAN_SCAN_WRITE_MODE = env_str("SUYUAN_SCAN_WRITE_MODE", "sync")
+SUYUAN_SCAN_BUFFER_URL = env_str("SUYUAN_SCAN_BUFFER_URL", CACHE_URL or "")
+# Seconds a worker may reuse a batch's public story (changes invalidate it at once).
+SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 60)
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

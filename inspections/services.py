@@ -30,6 +30,7 @@ from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace import services as trace_services
 from trace.models import Batch, BatchStatusChange, Outlet, Region
+from trace.public_cache import public_story_changed
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
@@ -472,6 +473,7 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
         ).update(signed_at=timezone.now(), signed_by=signed_by)
         if not updated:
             raise ValidationError({"signed_at": _("该检测记录已签字确认。")})
+        public_story_changed()  # update() sends no signal
     inspection.refresh_from_db()
     return inspection
 

@@ -6,7 +6,6 @@ from labels.choices import LabelStatus
 from labels.codes import serial_normalize
 from labels.models import Label, PrintJob, ScanEvent
 from trace import access
-from trace.selectors import REGION_PATH
 
 
 def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
@@ -44,22 +43,17 @@ def print_job_labels(*, print_job: PrintJob) -> QuerySet[Label]:
 
 
 def label_find_for_scan(*, serial: str) -> Label | None:
-    """Return the label with its batch, producer and product line, or None.
+    """Return the label alone, or None.
 
-    One query for a well-formed serial; none for a malformed or forged one.
+    One query without joins for a well-formed serial (the batch story is
+    cached by batch id, api/scan_story.py; a dozen joins cost more to plan
+    than to run); none for a malformed or forged one.
     """
     canonical = serial_normalize(serial)
     if canonical is None:
         return None
-    return (
-        Label.objects.select_related(
-            "batch__producer__region",
-            "batch__product_line__brand",
-            f"batch__origin__{REGION_PATH}",
-        )
-        .filter(serial=canonical)
-        .first()
-    )
+    # No ORDER BY: Meta.ordering would make .first() sort by job and sequence.
+    return next(iter(Label.objects.filter(serial=canonical).order_by()[:1]), None)
 
 
 def suspicious_label_list_visible_to(*, user) -> QuerySet[Label]:

@@ -5,16 +5,22 @@ with a message per field (the API turns it into a 400) or PermissionDenied.
 """
 
 import datetime
+import functools
 import hashlib
 import hmac
 import io
+import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
@@ -439,22 +445,24 @@ def scan_record(
             user_agent=user_agent[:255],
             city=city,
         )
-        Label.objects.filter(pk=label.pk).update(
-            scan_count=F("scan_count") + 1,
-            first_scanned_at=Coalesce("first_scanned_at", Value(now)),
-            first_scanned_city=Case(
-                When(first_scanned_at__isnull=True, then=Value(city)),
-                default=F("first_scanned_city"),
-            ),
-        )
-        label.refresh_from_db(
-            fields=[
-                "scan_count",
-                "first_scanned_at",
-                "first_scanned_city",
-                "suspicious_since",
-            ]
-        )
+        # One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35) instead of an
+        # update and a re-read: the counter is raised in the database, so
+        # concurrent scans all count, and we see the values it produced.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Label._meta.db_table} SET scan_count = scan_count + 1, "
+                "first_scanned_city = CASE WHEN first_scanned_at IS NULL "
+                "THEN %s ELSE first_scanned_city END, "
+                "first_scanned_at = COALESCE(first_scanned_at, %s) "
+                "WHERE id = %s RETURNING scan_count, first_scanned_at, "
+                "first_scanned_city, suspicious_since",
+                [city, connection.ops.adapt_datetimefield_value(now), label.pk],
+            )
+            count, first_at, first_city, suspicious = cursor.fetchone()
+        label.scan_count = count
+        label.first_scanned_at = _db_datetime(first_at)
+        label.first_scanned_city = first_city
+        label.suspicious_since = _db_datetime(suspicious)
         if label.suspicious_since is None:
             reason = _clone_signal(label=label, city=city)
             if reason:
@@ -463,6 +471,148 @@ def scan_record(
                 )
                 label.suspicious_since, label.suspicious_reason = now, reason
     return label
+
+
+SCAN_BUFFER_KEY = "suyuan:scan-buffer"
+SCAN_FLUSH_LOCK = "suyuan:scan-buffer:flush-lock"
+SCAN_FLUSH_CHUNK = 2000
+
+
+def scan_note(
+    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
+) -> Label:
+    """Record a scan now or queue it, as SUYUAN_SCAN_WRITE_MODE says.
+
+    "sync" is scan_record. "buffered" appends the scan to a Redis list (one
+    round trip, no database write in the request) and shows the label's
+    counters as they will be once `scan_buffer_flush` has written it; the
+    flush applies the clone signals.
+    """
+    if settings.SUYUAN_SCAN_WRITE_MODE != "buffered":
+        return scan_record(
+            label=label,
+            client_address=client_address,
+            user_agent=user_agent,
+            city=city,
+        )
+    now = timezone.now()
+    city = city.strip()[:64]
+    record = json.dumps(
+        [
+            label.pk,
+            now.isoformat(),
+            client_hash(client_address),
+            user_agent[:255],
+            city,
+        ],
+        ensure_ascii=False,
+    )
+    _scan_buffer().rpush(SCAN_BUFFER_KEY, record)
+    label.scan_count += 1
+    if label.first_scanned_at is None:
+        label.first_scanned_at, label.first_scanned_city = now, city
+    return label
+
+
+@functools.cache
+def _scan_buffer_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _scan_buffer():
+    url = settings.SUYUAN_SCAN_BUFFER_URL
+    if not url:
+        raise ImproperlyConfigured(
+            "SUYUAN_SCAN_WRITE_MODE=buffered needs SUYUAN_SCAN_BUFFER_URL "
+            "(or SUYUAN_CACHE_URL) pointing at Redis."
+        )
+    return _scan_buffer_client(url)
+
+
+def scan_buffer_flush(*, chunk: int | None = None) -> int:
+    """Write every buffered scan to the database; return how many.
+
+    Run it from the periodic Celery task (labels.tasks) or
+    `manage.py scan_buffer_flush`. Chunks are read, written in one
+    transaction and only then trimmed from the list, so a crash loses no
+    scan (at worst a chunk is written twice); a Redis lock keeps two
+    flushers from writing the same chunk.
+    """
+    chunk = chunk or SCAN_FLUSH_CHUNK
+    buffer = _scan_buffer()
+    lock = buffer.lock(SCAN_FLUSH_LOCK, timeout=300, blocking_timeout=60)
+    if not lock.acquire():
+        return 0
+    written = 0
+    try:
+        while True:
+            raw = buffer.lrange(SCAN_BUFFER_KEY, 0, chunk - 1)
+            if not raw:
+                return written
+            scans_record_many(records=[json.loads(item) for item in raw])
+            buffer.ltrim(SCAN_BUFFER_KEY, len(raw), -1)
+            written += len(raw)
+    finally:
+        lock.release()
+
+
+@transaction.atomic
+def scans_record_many(*, records: list[list]) -> int:
+    """Write queued scans [label id, ISO time, client hash, agent, city] in bulk.
+
+    Same outcome as scan_record for each: one ScanEvent, the counter raised
+    by the number of scans (an F expression, so concurrent writers add up),
+    the first scan's time and city kept, clone signals applied.
+    """
+    events = []
+    by_label: dict[int, list] = {}
+    for label_id, moment, hashed, agent, city in records:
+        scanned_at = datetime.datetime.fromisoformat(moment)
+        events.append(
+            ScanEvent(
+                label_id=label_id,
+                scanned_at=scanned_at,
+                client_hash=hashed,
+                user_agent=agent,
+                city=city,
+            )
+        )
+        by_label.setdefault(label_id, []).append((scanned_at, city))
+    ScanEvent.objects.bulk_create(events, batch_size=1000)
+    for label_id, scans in by_label.items():
+        first_at, first_city = min(scans, key=lambda scan: scan[0])
+        Label.objects.filter(pk=label_id).update(
+            scan_count=F("scan_count") + len(scans),
+            first_scanned_at=Coalesce("first_scanned_at", Value(first_at)),
+            first_scanned_city=Case(
+                When(first_scanned_at__isnull=True, then=Value(first_city)),
+                default=F("first_scanned_city"),
+            ),
+        )
+    unflagged = Label.objects.filter(
+        pk__in=list(by_label), suspicious_since__isnull=True
+    ).only("scan_count", "first_scanned_city", "suspicious_since")
+    now = timezone.now()
+    for label in unflagged.iterator(chunk_size=1000):
+        cities = {city for _at, city in by_label[label.pk] if city}
+        reason = _clone_signal(
+            label=label, city=next(iter(cities - {label.first_scanned_city}), "")
+        )
+        if reason:
+            Label.objects.filter(pk=label.pk, suspicious_since__isnull=True).update(
+                suspicious_since=now, suspicious_reason=reason
+            )
+    return len(records)
+
+
+def _db_datetime(value) -> datetime.datetime | None:
+    """Convert a raw column value (SQLite returns text in UTC) to an aware datetime."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    parsed = datetime.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def _clone_signal(*, label: Label, city: str) -> str:

@@ -20,3 +20,11 @@ def print_job_render_task(print_job_id: int) -> None:
     from labels.services import print_job_render  # services.py imports this module
 
     print_job_render(print_job_id=print_job_id)
+
+
+@shared_task
+def scan_buffer_flush_task() -> int:
+    """Write the buffered scans (SUYUAN_SCAN_WRITE_MODE=buffered); run it every few seconds."""
+    from labels.services import scan_buffer_flush
+
+    return scan_buffer_flush()

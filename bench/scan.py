@@ -1,0 +1,209 @@
+#!/usr/bin/env python
+"""Benchmark the public scan under wrk: JSON and HTML against a bare view.
+
+usage: DATABASE_URL=postgres://... python bench/scan.py [--duration 10]
+       [--rounds 3] [--connections 32] [--mode buffered|sync] [--port 8019]
+
+Needs bench/load.py's 1,000,000-label data set and the `wrk` tool. Starts
+gunicorn (2 sync workers, config.wsgi, DJANGO_DEBUG=0, production-style
+secrets, Redis cache DB 12 for shared throttle counters, raised scan rates,
+DJANGO_ROOT_URLCONF=bench.urls for the bare view) on 127.0.0.1, then per
+round runs wrk (-t2 -c32 --latency, bench/scan.lua picking random serials)
+against the bare constant-JSON view, the JSON scan and the HTML page, in
+turn, so all three see the same machine load. Afterwards it drains the scan
+buffer (buffered mode) and checks that every answered scan was recorded.
+"""
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from common import DEFAULT_DATABASE_URL, ROOT, setup
+
+ENDPOINTS = {
+    "bare view": "",
+    "scan JSON": "/api/v1/scan/",
+    "scan HTML": "/t/",
+}
+CACHE_URL = "redis://127.0.0.1:6379/12"
+
+
+def server_env(mode: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-secret-key-" + "x" * 40,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_ROOT_URLCONF="bench.urls",
+        SUYUAN_ID_NUMBER_KEYS="xeWEVswJamiHd6BmoZNVYg6XZiOCx7rJzEIx6LvKknQ=",
+        SUYUAN_ID_NUMBER_INDEX_KEY="bench-id-number-index-key",
+        # bench/load.py made its serials under the development key.
+        SUYUAN_SERIAL_KEY=os.environ.get(
+            "SUYUAN_SERIAL_KEY", "development-label-serial-key"
+        ),
+        SUYUAN_CACHE_URL=CACHE_URL,
+        SUYUAN_SCAN_RATE_PER_CLIENT="100000000/min",
+        SUYUAN_SCAN_RATE_PER_SERIAL="100000/min",
+        SUYUAN_SCAN_WRITE_MODE=mode,
+        SUYUAN_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def wrk(url: str, prefix: str, duration: int, connections: int) -> dict:
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            "bench/scan.lua",
+            url,
+            "--",
+            prefix,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    out = done.stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(
+            rf"^\s+{label}\s+([\d.]+)(us|ms|s)\b", out, re.M
+        ).groups()
+        return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "errors": errors.group(1) if errors else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--mode", default="buffered", choices=["buffered", "sync"])
+    parser.add_argument("--port", type=int, default=8019)
+    args = parser.parse_args()
+    os.environ.update(
+        {k: v for k, v in server_env(args.mode).items() if k.startswith("SUYUAN_CACHE")}
+    )
+    setup()
+    import redis
+
+    from labels.models import Label, ScanEvent
+
+    if Label.objects.count() < 1_000_000:
+        sys.exit("run bench/load.py first (needs 1,000,000 labels)")
+    redis.Redis.from_url(CACHE_URL).flushdb()  # DB 12 belongs to this bench
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        urllib.request.urlopen(base + "/bench/bare", timeout=1)
+        sys.exit(f"port {args.port} is already serving; stop that server first")
+    except OSError:
+        pass
+    scans_before = ScanEvent.objects.count()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=server_env(args.mode),
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/bare", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not start")
+        warm_up_scans = 0
+        for prefix in ENDPOINTS.values():  # warm-up: connections, caches
+            url = base + ("/bench/bare" if not prefix else "/")
+            result = wrk(url, prefix, 2, args.connections)
+            warm_up_scans += result["requests"] if prefix else 0
+        results = {name: [] for name in ENDPOINTS}
+        for round_ in range(args.rounds):
+            for name, prefix in ENDPOINTS.items():
+                url = base + ("/bench/bare" if not prefix else "/")
+                result = wrk(url, prefix, args.duration, args.connections)
+                results[name].append(result)
+                print(
+                    f"round {round_ + 1} {name:>9}: {result['rps']:7.0f} req/s  "
+                    f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:5.1f} ms  "
+                    f"non-2xx {result['non2xx']} {result['errors']}",
+                    flush=True,
+                )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    flushed = 0
+    if args.mode == "buffered":
+        from labels.services import scan_buffer_flush
+
+        flushed = scan_buffer_flush()
+    recorded = ScanEvent.objects.count() - scans_before
+    answered = warm_up_scans + sum(
+        r["requests"] for name in ("scan JSON", "scan HTML") for r in results[name]
+    )
+    # wrk does not count a request still in flight when it stops, so the
+    # server may record up to one more scan per connection and wrk run.
+    runs = 2 + 2 * args.rounds
+    lost = max(0, answered - recorded)
+
+    bare = statistics.median(r["rps"] for r in results["bare view"])
+    print(
+        f"\nmode {args.mode}, {args.rounds} rounds of {args.duration} s, "
+        f"{args.connections} connections, 2 sync gunicorn workers\n"
+    )
+    print(
+        "| endpoint | req/s (median) | of bare view | p50 ms | p99 ms (median) | non-2xx |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name in ENDPOINTS:
+        rps = statistics.median(r["rps"] for r in results[name])
+        p50 = statistics.median(r["p50"] for r in results[name])
+        p99 = statistics.median(r["p99"] for r in results[name])
+        non2xx = sum(r["non2xx"] for r in results[name])
+        print(
+            f"| {name} | {rps:,.0f} | {rps / bare:.0%} | {p50:.1f} | {p99:.1f} | {non2xx} |"
+        )
+    print(
+        f"\nscans answered (warm-up included) {answered:,}; new ScanEvent rows "
+        f"{recorded:,} ({flushed:,} flushed from the buffer after the run); "
+        f"lost {lost}; extra {recorded - answered} "
+        f"(in-flight at wrk stop, at most {runs * args.connections})"
+    )
+
+
+if __name__ == "__main__":
+    main()
