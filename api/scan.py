@@ -11,6 +11,7 @@ import logging
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -18,12 +19,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.scan_story import ScanStory, batch_story, scan_story
-from api.throttling import SCAN_THROTTLES, scan_throttle_wait
+from api.scan_story import (
+    ScanStory,
+    batch_story,
+    batch_story_entry,
+    label_adds_warnings,
+    label_facts,
+    scan_story,
+)
+from api.throttling import (
+    SCAN_THROTTLES,
+    scan_gate,
+    scan_gate_available,
+    scan_throttle_wait,
+)
 from labels import codes
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
-from labels.services import scan_note
+from labels.services import scan_buffer_entry, scan_note
 from trace.models import Batch
 from trace.validators import normalize_gtin
 
@@ -148,13 +161,22 @@ def client_city(request) -> str:
     ]
 
 
+def _scan_facts(request) -> dict:
+    return {
+        "client_address": client_address(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+        "city": client_city(request),
+    }
+
+
+def gate_scan(request, view, label) -> tuple[float | None, int | None]:
+    """Throttle and (if allowed) queue the scan in one Redis call; see scan_gate."""
+    record = scan_buffer_entry(label=label, **_scan_facts(request)) if label else ""
+    return scan_gate(request, view, record=record)
+
+
 def record_scan(request, label) -> None:
-    label_after = scan_note(
-        label=label,
-        client_address=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        city=client_city(request),
-    )
+    label_after = scan_note(label=label, **_scan_facts(request))
     label.scan_count = label_after.scan_count
     label.first_scanned_at = label_after.first_scanned_at
     label.first_scanned_city = label_after.first_scanned_city
@@ -165,7 +187,14 @@ class ScanView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = list(SCAN_THROTTLES)
+    throttle_classes = []  # checked below: both limits in one cache round trip
+
+    def check_throttles(self, request):
+        if scan_gate_available():
+            return  # counted in get(), in the same Redis call as the scan's record
+        wait = scan_throttle_wait(request, self)
+        if wait is not None:
+            self.throttled(request, wait)
 
     @extend_schema(
         responses={
@@ -177,12 +206,30 @@ class ScanView(APIView):
     )
     def get(self, request, serial: str):
         label = label_find_for_scan(serial=serial)
+        generation = None
+        if scan_gate_available():
+            wait, generation = gate_scan(request, self, label)
+            if wait is not None:
+                self.throttled(request, wait)
+        elif label is not None:
+            record_scan(request, label)
         if label is None:
             raise Http404
-        record_scan(request, label)
-        story = scan_story(label=label)
         status = 410 if label.status == LabelStatus.VOID else 200
-        return Response(ScanStorySerializer(story).data, status=status)
+        if label_adds_warnings(label):
+            return Response(
+                ScanStorySerializer(scan_story(label=label)).data, status=status
+            )
+        # The batch part is serialized once per story; only the label part per scan.
+        entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
+        batch_part = entry.derived.get("json")
+        if batch_part is None:
+            batch_part = entry.derived["json"] = dict(
+                ScanStorySerializer(entry.story).data
+            )
+        data = dict(batch_part)
+        data["label"] = LabelFactsSerializer(label_facts(label)).data
+        return Response(data, status=status)
 
 
 # Public HTML pages (plain Django views, deliberately outside DRF).
@@ -194,7 +241,10 @@ class _ThrottleView:
 
 
 def _too_many(request, serial: str) -> HttpResponse | None:
-    wait = scan_throttle_wait(request, _ThrottleView(serial))
+    return _throttled(request, scan_throttle_wait(request, _ThrottleView(serial)))
+
+
+def _throttled(request, wait: float | None) -> HttpResponse | None:
     if wait is None:
         return None
     response = render(
@@ -271,18 +321,45 @@ def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse
     return response
 
 
-def _label_response(request, label) -> HttpResponse:
+def _label_response(
+    request, label, *, recorded: bool = False, generation: int | None = None
+) -> HttpResponse:
     if _wants_linkset(request):
         return _linkset_response(request, label=label, batch=label.batch)
-    record_scan(request, label)
-    story = scan_story(label=label)
-    return _story_page(
-        request, story, status=410 if label.status == LabelStatus.VOID else 200
-    )
+    if not recorded:
+        record_scan(request, label)
+    if label_adds_warnings(label):
+        story = scan_story(label=label)
+        return _story_page(
+            request, story, status=410 if label.status == LabelStatus.VOID else 200
+        )
+    # The page of a batch is rendered once per story; per scan only the label
+    # section (the same include the full template uses) goes in before </main>.
+    entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
+    page = entry.derived.get("html")
+    if page is None:
+        html = render_to_string("api/scan.html", {"story": entry.story}, request)
+        page = entry.derived["html"] = html.rsplit("</main>", 1)
+    section = render_to_string("api/_scan_label.html", {"label": label_facts(label)})
+    response = HttpResponse(page[0] + section + "</main>" + page[1])
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def scan_page(request, serial: str) -> HttpResponse:
     """`/t/{serial}`: the page a consumer sees after scanning a label."""
+    if scan_gate_available():
+        label = label_find_for_scan(serial=serial)
+        if label is not None and _wants_linkset(request):
+            label_to_record = None  # a linkset lookup is not a scan
+        else:
+            label_to_record = label
+        wait, generation = gate_scan(request, _ThrottleView(serial), label_to_record)
+        if limited := _throttled(request, wait):
+            return limited
+        if label is None:
+            return _not_found(request)
+        return _label_response(request, label, recorded=True, generation=generation)
     if limited := _too_many(request, serial):
         return limited
     label = label_find_for_scan(serial=serial)

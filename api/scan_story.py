@@ -21,8 +21,8 @@ from trace.models import Batch
 from trace.public_cache import public_story_generation
 from trace.selectors import REGION_PATH, batch_public_story
 
-# Per worker process: (batch id, language) -> (generation, expires, story).
-_STORIES: dict[tuple[int, str], tuple[str, float, "ScanStory"]] = {}
+# Per worker process: (batch id, language) -> (generation, expires, entry).
+_STORIES: dict[tuple[int, str], tuple[int, float, "StoryEntry"]] = {}
 _STORIES_MAX = 10_000
 
 
@@ -89,6 +89,36 @@ def batch_story(*, batch: Batch) -> ScanStory:
     )
 
 
+@dataclass
+class StoryEntry:
+    """A batch's story and what the views derived from it (rendered page, JSON)."""
+
+    story: ScanStory
+    derived: dict = field(default_factory=dict)
+
+
+def batch_story_entry(*, batch_id: int, generation: int | None = None) -> StoryEntry:
+    """Return the worker's current entry for a batch (see batch_story_cached).
+
+    `generation` is the token if the caller already read it (api/throttling.py).
+    """
+    seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
+    if seconds <= 0:
+        return StoryEntry(batch_story(batch=_story_batch(batch_id)))
+    if generation is None:
+        generation = public_story_generation()
+    key = (batch_id, get_language() or "")
+    now = time.monotonic()
+    cached = _STORIES.get(key)
+    if cached is not None and cached[0] == generation and cached[1] > now:
+        return cached[2]
+    entry = StoryEntry(batch_story(batch=_story_batch(batch_id)))
+    if len(_STORIES) >= _STORIES_MAX:
+        _STORIES.clear()
+    _STORIES[key] = (generation, now + seconds, entry)
+    return entry
+
+
 def batch_story_cached(*, batch_id: int) -> ScanStory:
     """Return the batch's story from this worker's memory while it is current.
 
@@ -99,20 +129,7 @@ def batch_story_cached(*, batch_id: int) -> ScanStory:
     queries and a dozen joins to plan; cached, a scan needs one indexed
     label lookup (bench/scan.py). 0 seconds turns the cache off.
     """
-    seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
-    if seconds <= 0:
-        return batch_story(batch=_story_batch(batch_id))
-    generation = public_story_generation()
-    key = (batch_id, get_language() or "")
-    now = time.monotonic()
-    cached = _STORIES.get(key)
-    if cached is not None and cached[0] == generation and cached[1] > now:
-        story = cached[2]
-    else:
-        story = batch_story(batch=_story_batch(batch_id))
-        if len(_STORIES) >= _STORIES_MAX:
-            _STORIES.clear()
-        _STORIES[key] = (generation, now + seconds, story)
+    story = batch_story_entry(batch_id=batch_id).story
     # The caller adds label warnings: give it its own list.
     return replace(story, warnings=list(story.warnings))
 
@@ -121,6 +138,24 @@ def _story_batch(batch_id: int) -> Batch:
     return Batch.objects.select_related(
         "producer__region", "product_line__brand", f"origin__{REGION_PATH}"
     ).get(pk=batch_id)
+
+
+def label_facts(label: Label) -> dict:
+    """Return the label part of the story."""
+    return {
+        "serial": label.serial,
+        "status": label.status,
+        "scan_count": label.scan_count,
+        "first_scanned_at": label.first_scanned_at,
+        "first_scanned_city": label.first_scanned_city,
+        "suspicious": label.suspicious_since is not None,
+        "checked_at": timezone.now(),
+    }
+
+
+def label_adds_warnings(label: Label) -> bool:
+    """Return whether the label itself changes the verdict (void or suspicious)."""
+    return label.status == LabelStatus.VOID or label.suspicious_since is not None
 
 
 def scan_story(*, label: Label) -> ScanStory:
@@ -141,13 +176,5 @@ def scan_story(*, label: Label) -> ScanStory:
         )
     if story.warnings and story.verdict == "genuine":
         story.verdict = "warning"
-    story.label = {
-        "serial": label.serial,
-        "status": label.status,
-        "scan_count": label.scan_count,
-        "first_scanned_at": label.first_scanned_at,
-        "first_scanned_city": label.first_scanned_city,
-        "suspicious": label.suspicious_since is not None,
-        "checked_at": timezone.now(),
-    }
+    story.label = label_facts(label)
     return story

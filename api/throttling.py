@@ -11,6 +11,7 @@ made a NAT address at scan rates the slowest part of the page
 (bench/scan.py).
 """
 
+import functools
 import time
 
 from django.conf import settings
@@ -72,11 +73,120 @@ class ScanSerialThrottle(_WindowThrottle):
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)
 
 
+@functools.cache
+def _redis(location: str):
+    import redis
+
+    return redis.Redis.from_url(location)
+
+
+def _redis_for_cache():
+    """Return a long-lived client of the cache's Redis, or None for other caches.
+
+    Django's RedisCache builds a new client object on every call; one
+    pipeline on a kept client counts both limits in one round trip.
+    """
+    config = settings.CACHES["default"]
+    if config["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return None
+    location = config["LOCATION"]
+    return _redis(location if isinstance(location, str) else location[0])
+
+
 def scan_throttle_wait(request, view) -> float | None:
     """Return seconds to wait if a scan request is over a limit, else None."""
-    waits = []
-    for throttle_class in SCAN_THROTTLES:
-        throttle = throttle_class()
-        if not throttle.allow_request(request, view):
-            waits.append(throttle.wait() or 1)
+    throttles = [throttle_class() for throttle_class in SCAN_THROTTLES]
+    client = _redis_for_cache()
+    if client is None:
+        waits = [
+            throttle.wait() or 1
+            for throttle in throttles
+            if not throttle.allow_request(request, view)
+        ]
+        return max(waits) if waits else None
+    now = time.time()
+    pipe = client.pipeline(transaction=False)
+    counted = []
+    for throttle in throttles:
+        if throttle.rate is None:
+            continue
+        window = int(now // throttle.duration)
+        key = f"suyuan:{throttle.get_cache_key(request, view)}:{window}"
+        pipe.incr(key)
+        pipe.expire(key, throttle.duration + 1)
+        counted.append((throttle, (window + 1) * throttle.duration))
+    results = pipe.execute()
+    waits = [
+        max(1.0, window_end - now)
+        for (throttle, window_end), count in zip(counted, results[::2], strict=True)
+        if count > throttle.num_requests
+    ]
     return max(waits) if waits else None
+
+
+# Both limits, the story generation and (if allowed) the scan's buffer record
+# in one Redis call: the scan then costs one database and one Redis round trip.
+_GATE_SCRIPT = """
+local client = redis.call('INCR', KEYS[1])
+if client == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+local serial = redis.call('INCR', KEYS[2])
+if serial == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+local allowed = client <= tonumber(ARGV[1]) and serial <= tonumber(ARGV[3])
+if allowed and ARGV[5] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[5]) end
+return {client, serial, redis.call('GET', KEYS[3]) or false}
+"""
+
+
+@functools.cache
+def _gate_script(client):
+    return client.register_script(_GATE_SCRIPT)
+
+
+def scan_gate_available() -> bool:
+    """Return whether the one-call gate applies: Redis cache, buffered scans there."""
+    from labels.services import scan_buffer_url
+
+    config = settings.CACHES["default"]
+    return (
+        settings.SUYUAN_SCAN_WRITE_MODE == "buffered"
+        and _redis_for_cache() is not None
+        and scan_buffer_url() == config["LOCATION"]
+    )
+
+
+def scan_gate(request, view, *, record: str) -> tuple[float | None, int | None]:
+    """Count both limits and, if allowed, queue `record` ("" for none).
+
+    Return (seconds to wait or None, the story generation token or None).
+    """
+    from django.core.cache import cache
+
+    from labels.services import SCAN_BUFFER_KEY
+    from trace.public_cache import GENERATION_KEY
+
+    client_throttle, serial_throttle = (cls() for cls in SCAN_THROTTLES)
+    now = time.time()
+    keys, args, ends = [], [], []
+    for throttle in (client_throttle, serial_throttle):
+        if throttle.rate is None:  # no limit: a counter nobody checks
+            limit, duration = 2**62, 60
+        else:
+            limit, duration = throttle.num_requests, throttle.duration
+        window = int(now // duration)
+        keys.append(f"suyuan:{throttle.get_cache_key(request, view)}:{window}")
+        args += [limit, duration + 1]
+        ends.append((limit, (window + 1) * duration))
+    keys += [cache.make_and_validate_key(GENERATION_KEY), SCAN_BUFFER_KEY]
+    client_count, serial_count, generation = _gate_script(_redis_for_cache())(
+        keys=keys, args=[*args, record]
+    )
+    waits = [
+        max(1.0, end - now)
+        for (limit, end), count in zip(ends, (client_count, serial_count), strict=True)
+        if count > limit
+    ]
+    try:
+        generation = int(generation) if generation else None
+    except ValueError:  # another format: the story cache reads it itself
+        generation = None
+    return (max(waits) if waits else None), generation

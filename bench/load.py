@@ -148,8 +148,8 @@ def _write_sample(Label) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT serial FROM labels_label TABLESAMPLE SYSTEM (20) "
-            "WHERE status = 'active' LIMIT %s",
+            "SELECT serial FROM labels_label TABLESAMPLE BERNOULLI (15) "
+            "WHERE status = 'active' ORDER BY random() LIMIT %s",
             [SAMPLE],
         )
         serials = [row[0] for row in cursor.fetchall()]

@@ -104,6 +104,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--mode", default="buffered", choices=["buffered", "sync"])
     parser.add_argument("--port", type=int, default=8019)
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="seconds per endpoint (fills caches)"
+    )
     args = parser.parse_args()
     os.environ.update(
         {k: v for k, v in server_env(args.mode).items() if k.startswith("SUYUAN_CACHE")}
@@ -149,7 +152,7 @@ def main() -> None:
         warm_up_scans = 0
         for prefix in ENDPOINTS.values():  # warm-up: connections, caches
             url = base + ("/bench/bare" if not prefix else "/")
-            result = wrk(url, prefix, 2, args.connections)
+            result = wrk(url, prefix, args.warmup, args.connections)
             warm_up_scans += result["requests"] if prefix else 0
         results = {name: [] for name in ENDPOINTS}
         for round_ in range(args.rounds):

@@ -495,9 +495,27 @@ def scan_note(
             user_agent=user_agent,
             city=city,
         )
+    record = scan_buffer_entry(
+        label=label, client_address=client_address, user_agent=user_agent, city=city
+    )
+    _scan_buffer().rpush(SCAN_BUFFER_KEY, record)
+    return label
+
+
+def scan_buffer_entry(
+    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
+) -> str:
+    """Return the buffer record of a scan and show it on `label` in memory.
+
+    The caller appends the record to SCAN_BUFFER_KEY (scan_note does; the
+    public scan view does it in the same Redis call as its throttles).
+    """
     now = timezone.now()
     city = city.strip()[:64]
-    record = json.dumps(
+    label.scan_count += 1
+    if label.first_scanned_at is None:
+        label.first_scanned_at, label.first_scanned_city = now, city
+    return json.dumps(
         [
             label.pk,
             now.isoformat(),
@@ -507,11 +525,6 @@ def scan_note(
         ],
         ensure_ascii=False,
     )
-    _scan_buffer().rpush(SCAN_BUFFER_KEY, record)
-    label.scan_count += 1
-    if label.first_scanned_at is None:
-        label.first_scanned_at, label.first_scanned_city = now, city
-    return label
 
 
 @functools.cache
@@ -521,8 +534,13 @@ def _scan_buffer_client(url: str):
     return redis.Redis.from_url(url)
 
 
+def scan_buffer_url() -> str:
+    """Return the Redis URL of the scan buffer ("" if none is configured)."""
+    return settings.SUYUAN_SCAN_BUFFER_URL
+
+
 def _scan_buffer():
-    url = settings.SUYUAN_SCAN_BUFFER_URL
+    url = scan_buffer_url()
     if not url:
         raise ImproperlyConfigured(
             "SUYUAN_SCAN_WRITE_MODE=buffered needs SUYUAN_SCAN_BUFFER_URL "

@@ -7,7 +7,7 @@ facts it shows. Model signals bump it (api/apps.py); services that write
 with `QuerySet.update()` (no signals) call `public_story_changed()` too.
 """
 
-import uuid
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
@@ -15,17 +15,24 @@ from django.db import transaction
 GENERATION_KEY = "suyuan:public-story:generation"
 
 
-def public_story_generation() -> str:
-    """Return the current token; a cleared cache starts a fresh one."""
+def public_story_generation() -> int:
+    """Return the current token; a cleared cache starts a fresh one.
+
+    A random integer, which Django's Redis cache stores as plain digits, so
+    the scan's single Redis call (api/throttling.py) can read it too.
+    """
     token = cache.get(GENERATION_KEY)
-    if token is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    if not isinstance(token, int):  # missing, or an older format
+        cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
         token = cache.get(GENERATION_KEY)
+        if not isinstance(token, int):
+            _bump()
+            token = cache.get(GENERATION_KEY)
     return token
 
 
 def _bump() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    cache.set(GENERATION_KEY, secrets.randbits(62), timeout=None)
 
 
 def public_story_changed() -> None:
