@@ -7,12 +7,16 @@ lot's page; `?linkType=all` or `Accept: application/linkset+json` returns a
 linkset of our pages for the item.
 """
 
+import functools
 import logging
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -149,6 +153,39 @@ class NotFoundSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+@functools.cache
+def _label_fields():
+    """The label serializer's fields, built once (per scan only their formatting runs)."""
+    return LabelFactsSerializer().fields
+
+
+def label_section(label: dict) -> str:
+    """Return the page's label section (the part that changes with every scan)."""
+    first = ""
+    if label["first_scanned_at"]:
+        moment = dateformat.format(
+            timezone.localtime(label["first_scanned_at"]), "Y-m-d H:i"
+        )
+        city = label["first_scanned_city"]
+        first = format_html(
+            "<dt>{}</dt><dd>{}{}</dd>",
+            _("首次扫码"),
+            moment,
+            format_html(" · {}", city) if city else "",
+        )
+    return format_html(
+        "<section>\n<h2>{}</h2>\n<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n"
+        '{}\n</dl>\n<p class="muted">{}</p>\n</section>\n',
+        _("标签信息"),
+        _("序列号"),
+        label["serial"],
+        _("扫码次数"),
+        label["scan_count"],
+        first,
+        _("若首次扫码时间不是您本人，商品可能已被他人扫过。"),
+    )
+
+
 def client_address(request) -> str:
     """Return the client address as the throttles see it (NUM_PROXIES aware)."""
     return SCAN_THROTTLES[0]().get_ident(request)
@@ -228,7 +265,11 @@ class ScanView(APIView):
                 ScanStorySerializer(entry.story).data
             )
         data = dict(batch_part)
-        data["label"] = LabelFactsSerializer(label_facts(label)).data
+        facts = label_facts(label)
+        data["label"] = {
+            name: None if facts[name] is None else field.to_representation(facts[name])
+            for name, field in _label_fields().items()
+        }
         return Response(data, status=status)
 
 
@@ -316,7 +357,10 @@ def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
 
 
 def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse:
-    response = render(request, "api/scan.html", {"story": story}, status=status)
+    context = {"story": story}
+    if story.label:
+        context["label_section"] = label_section(story.label)
+    response = render(request, "api/scan.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -340,7 +384,7 @@ def _label_response(
     if page is None:
         html = render_to_string("api/scan.html", {"story": entry.story}, request)
         page = entry.derived["html"] = html.rsplit("</main>", 1)
-    section = render_to_string("api/_scan_label.html", {"label": label_facts(label)})
+    section = label_section(label_facts(label))
     response = HttpResponse(page[0] + section + "</main>" + page[1])
     response["Cache-Control"] = "no-store"
     return response

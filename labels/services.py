@@ -627,10 +627,11 @@ def scans_record_many(*, records: list[list]) -> int:
 
 def _db_datetime(value) -> datetime.datetime | None:
     """Convert a raw column value (SQLite returns text in UTC) to an aware datetime."""
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    parsed = datetime.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
 def _clone_signal(*, label: Label, city: str) -> str:
