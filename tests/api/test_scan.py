@@ -13,6 +13,7 @@ from inspections.choices import InspectionKind
 from labels import codes
 from labels import services as label_services
 from labels.models import Label, ScanEvent
+from tests.conftest import IN_CI
 from tests.factories import BenefitLinkFactory, HouseholdFactory, make_gtin13
 from tests.inspections.factories import enzyme, record_inspection
 from trace import services as trace_services
@@ -462,3 +463,78 @@ def test_concurrent_scans_all_count(world, scanned, settings):
     label.refresh_from_db()
     assert label.scan_count == 80
     assert ScanEvent.objects.filter(label=label).count() == 80
+
+
+@pytest.fixture
+def redis_gate(settings):
+    """Production shape: Redis cache, buffered scans in the same Redis (DB 13)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.ConnectionError:
+        if IN_CI:
+            pytest.fail("Redis is not reachable")
+        pytest.skip("Redis is not reachable")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    }
+    settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
+    settings.SUYUAN_SCAN_BUFFER_URL = url
+    yield client
+    client.flushdb()
+
+
+def test_buffered_scan_answers_from_one_redis_call_and_loses_nothing(
+    world, scanned, client, redis_gate, django_assert_max_num_queries
+):
+    from api.throttling import scan_gate_available
+
+    assert scan_gate_available()
+    label = scanned[0]
+    page(client, label)  # fills the story cache
+    with django_assert_max_num_queries(1):
+        html = page(client, label).content.decode()
+    assert label.serial in html and "正品 · 已认证" in html
+    with django_assert_max_num_queries(1):
+        body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["label"]["scan_count"] == 1  # the flush has not run yet
+    assert body["verdict"] == "genuine" and body["inspections"]
+    assert not ScanEvent.objects.filter(label=label).exists()
+    assert label_services.scan_buffer_flush() == 3
+    label.refresh_from_db()
+    assert label.scan_count == 3
+    assert ScanEvent.objects.filter(label=label).count() == 3
+
+
+def test_buffered_scan_throttles_per_serial_and_records_nothing_over_it(
+    world, scanned, client, redis_gate, settings
+):
+    settings.SUYUAN_SCAN_RATE_PER_SERIAL = "2/min"
+    label = scanned[0]
+    assert page(client, label).status_code == 200
+    assert client.get(f"/api/v1/scan/{label.serial}").status_code == 200
+    assert page(client, label).status_code == 429
+    assert client.get(f"/api/v1/scan/{label.serial}").status_code == 429
+    assert page(client, scanned[1]).status_code == 200
+    assert label_services.scan_buffer_flush() == 3
+
+
+def test_cached_story_turns_into_a_warning_at_once_on_recall(
+    world, scanned, client, redis_gate
+):
+    label = scanned[0]
+    assert "正品 · 已认证" in page(client, label).content.decode()
+    client.get(f"/api/v1/scan/{label.serial}")
+    trace_services.batch_recall(
+        batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
+    )
+    html = page(client, label).content.decode()
+    assert "正品 · 已认证" not in html and 'role="alert"' in html
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert "batch_recalled" in [warning["code"] for warning in body["warnings"]]
