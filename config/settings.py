@@ -221,6 +221,10 @@ SUYUAN_SCAN_WRITE_MODE = env_str("SUYUAN_SCAN_WRITE_MODE", "sync")
 SUYUAN_SCAN_BUFFER_URL = env_str("SUYUAN_SCAN_BUFFER_URL", CACHE_URL or "")
 # Seconds a worker may reuse a batch's public story (changes invalidate it at once).
 SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 60)
+# Processes that encode QR codes for one large print job (labels/rendering.py);
+# 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
+# in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.
+SUYUAN_LABEL_RENDER_WORKERS = env_int("SUYUAN_LABEL_RENDER_WORKERS", 2)
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

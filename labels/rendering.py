@@ -10,11 +10,15 @@ they are full; only the running PDF object list stays in memory, about 0.5 KB
 per label.
 """
 
+import collections
 import functools
 import io
+import itertools
+import logging
+import multiprocessing
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -36,6 +40,12 @@ QUIET_ZONE = 4  # modules, ISO/IEC 18004
 MIN_FONT_SIZE = 3.5
 LOGO_PIXELS = 600
 _DARK_RUN = re.compile(b"\x00+")
+# Below this many labels a process pool costs more to start than it saves.
+POOL_MIN_LABELS = 1000
+POOL_CHUNK = 128  # labels per task
+POOL_LOOKAHEAD = 4  # tasks in flight per worker: bounds memory, keeps workers busy
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,49 @@ def qr_runs(data: str) -> tuple[int, str]:
             parts.append(f"{start + QUIET_ZONE} {y} {run.end() - run.start()} 1 re")
     parts.append("f")
     return size, "\n".join(parts)
+
+
+def _qr_runs_many(urls: list[str]) -> list[tuple[int, str]]:
+    return [qr_runs(url) for url in urls]
+
+
+def _encoded(
+    labels: Iterable[tuple[str, str]], *, workers: int, count: int
+) -> Iterator[tuple[str, int, str]]:
+    """Yield (serial, modules, operators) in order, encoding in `workers` processes.
+
+    QR encoding is about half of a label's cost (zxing-cpp ~0.2 ms, the run
+    list ~0.1 ms); a pool of 2 on 2 cores overlaps it with the PDF drawing
+    (research/performance-anchors.md, method j). Only a few chunks are in
+    flight at once, so memory stays flat whatever the job's size. A daemonic
+    process (a Celery prefork child) may not start processes: it encodes
+    in-process.
+    """
+    if (
+        workers <= 1
+        or count < POOL_MIN_LABELS
+        or multiprocessing.current_process().daemon
+    ):
+        for serial, url in labels:
+            yield (serial, *qr_runs(url))
+        return
+    source = iter(labels)
+    pending: collections.deque = collections.deque()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+
+        def submit() -> None:
+            chunk = list(itertools.islice(source, POOL_CHUNK))
+            if chunk:
+                urls = [url for _serial, url in chunk]
+                pending.append((chunk, pool.apply_async(_qr_runs_many, (urls,))))
+
+        for _ in range(workers * POOL_LOOKAHEAD):
+            submit()
+        while pending:
+            chunk, result = pending.popleft()
+            submit()
+            for (serial, _url), (size, ops) in zip(chunk, result.get(), strict=True):
+                yield serial, size, ops
 
 
 def logo_normalize(data: bytes) -> bytes | None:
@@ -274,12 +327,16 @@ def render_labels(
     count: int,
     title: str = "",
     on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> int:
     """Write a label-sheet PDF for (serial, url) pairs; return the number of pages.
 
     `labels` is consumed lazily (a queryset iterator is fine), `count` of
-    them; `on_progress(done)` is called after each finished page.
+    them; `on_progress(done)` is called after each finished page. QR codes
+    are encoded in `workers` processes (SUYUAN_LABEL_RENDER_WORKERS).
     """
+    if workers is None:
+        workers = getattr(settings, "SUYUAN_LABEL_RENDER_WORKERS", 1)
     template = options.template
     c = canvas.Canvas(
         output,
@@ -301,7 +358,10 @@ def render_labels(
     )
     current_page = -1
     done = 0
-    for (page, _slot, rect), (serial, url) in zip(positions, labels, strict=False):
+    encoded = _encoded(labels, workers=workers, count=count)
+    for (page, _slot, rect), (serial, size, ops) in zip(
+        positions, encoded, strict=False
+    ):
         if page != current_page:
             if current_page >= 0:
                 c.showPage()
@@ -315,7 +375,6 @@ def render_labels(
         c.saveState()
         c.translate(x, y)
         c.doForm("label")
-        size, ops = qr_runs(url)
         module = geometry.qr_side / (size + 2 * QUIET_ZONE)
         c.saveState()
         c.transform(module, 0, 0, module, geometry.qr_x, geometry.qr_y)
@@ -325,6 +384,7 @@ def render_labels(
         c.drawString(geometry.serial_x, geometry.serial_y, serial_display(serial))
         c.restoreState()
         done += 1
+    encoded.close()  # stops the pool now if `labels` had more than `count`
     c.showPage()
     _compress_finished_page(c)
     c.save()
