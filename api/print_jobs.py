@@ -130,11 +130,13 @@ class PrintJobViewSet(
         print_job = self.get_object()
         if print_job.status != PrintJobStatus.DONE or not print_job.pdf:
             raise NotFound(_("标签文件尚未生成。"))
+        # A large job is a zip of PDFs (SUYUAN_LABEL_PART_SIZE labels each).
+        zipped = print_job.pdf.name.endswith(".zip")
         return FileResponse(
             print_job.pdf.open("rb"),
             as_attachment=True,
-            filename=f"labels-{print_job.pk}.pdf",
-            content_type="application/pdf",
+            filename=f"labels-{print_job.pk}.{'zip' if zipped else 'pdf'}",
+            content_type="application/zip" if zipped else "application/pdf",
         )
 
     @action(detail=True, methods=["post"], serializer_class=PrintJobVoidSerializer)

@@ -67,9 +67,23 @@ def _labels(count: int):
 
 
 def run_vector(count: int, output: str, workers: int | None = None) -> None:
-    from labels.rendering import SheetOptions, render_labels
+    """The production path: one PDF, or above SUYUAN_LABEL_PART_SIZE a zip of PDFs."""
+    from django.conf import settings
+
+    from labels.rendering import SheetOptions, render_label_parts, render_labels
     from labels.templates import TEMPLATES
 
+    if count > settings.SUYUAN_LABEL_PART_SIZE:
+        render_label_parts(
+            output=output,
+            options=SheetOptions(template=TEMPLATES["a4-3x8"]),
+            content=_content(),
+            labels=_labels(count),
+            count=count,
+            part_size=settings.SUYUAN_LABEL_PART_SIZE,
+            workers=workers,
+        )
+        return
     render_labels(
         output=output,
         options=SheetOptions(template=TEMPLATES["a4-3x8"]),
@@ -160,6 +174,31 @@ def sample_pages(count: int) -> list[int]:
     return sorted({0, last // 2, last})
 
 
+def _page_source(pdf: Path, count: int, page: int, folder: Path) -> tuple[Path, int]:
+    """Return the PDF holding a sheet and its page there (a zip holds parts)."""
+    import zipfile
+
+    from django.conf import settings
+
+    from labels.rendering import part_sizes
+
+    if not zipfile.is_zipfile(pdf):
+        return pdf, page
+    with zipfile.ZipFile(pdf) as archive:
+        names = sorted(archive.namelist())
+        sizes = part_sizes(
+            count=count, part_size=settings.SUYUAN_LABEL_PART_SIZE, per_page=PER_PAGE
+        )
+        for name, size in zip(names, sizes, strict=True):
+            pages = -(-size // PER_PAGE)
+            if page < pages:
+                target = folder / name
+                target.write_bytes(archive.read(name))
+                return target, page
+            page -= pages
+    raise ValueError("page beyond the last part")
+
+
 def verify(pdf: Path, count: int, expected: dict[str, list[str]]) -> str:
     """Decode every code of the sample pages with zbar (per cell) and zxing-cpp."""
     import zxingcpp
@@ -175,18 +214,19 @@ def verify(pdf: Path, count: int, expected: dict[str, list[str]]) -> str:
         for page_text, urls in expected.items():
             page = int(page_text)
             prefix = Path(folder) / f"p{page}"
+            source, local = _page_source(pdf, count, page, Path(folder))
             subprocess.run(
                 [
                     "pdftoppm",
                     "-r",
                     "300",
                     "-f",
-                    str(page + 1),
+                    str(local + 1),
                     "-l",
-                    str(page + 1),
+                    str(local + 1),
                     "-png",
                     "-singlefile",
-                    str(pdf),
+                    str(source),
                     str(prefix),
                 ],
                 check=True,

@@ -225,6 +225,8 @@ SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 60)
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.
 SUYUAN_LABEL_RENDER_WORKERS = env_int("SUYUAN_LABEL_RENDER_WORKERS", 2)
+# A job of more labels is delivered as a zip of PDFs of this many (whole sheets).
+SUYUAN_LABEL_PART_SIZE = env_int("SUYUAN_LABEL_PART_SIZE", 5000)
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

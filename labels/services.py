@@ -349,18 +349,27 @@ def _render(
         offset_y_mm=float(print_job.offset_y_mm),
         crop_marks=print_job.crop_marks,
     )
+    in_parts = print_job.count > settings.SUYUAN_LABEL_PART_SIZE
     with tempfile.TemporaryFile() as output:
-        rendering.render_labels(
-            output=output,
-            options=options,
-            content=label_content(batch=batch),
-            labels=pairs,
-            count=print_job.count,
-            title=f"{batch} 标签 #{print_job.pk}",
-            on_progress=progress,
-        )
+        arguments = {
+            "output": output,
+            "options": options,
+            "content": label_content(batch=batch),
+            "labels": pairs,
+            "count": print_job.count,
+            "title": f"{batch} 标签 #{print_job.pk}",
+            "on_progress": progress,
+        }
+        if in_parts:  # a zip of PDFs keeps the memory of a large job flat
+            rendering.render_label_parts(
+                part_size=settings.SUYUAN_LABEL_PART_SIZE, **arguments
+            )
+        else:
+            rendering.render_labels(**arguments)
         output.seek(0)
         name = print_job.pdf_name()
+        if in_parts:
+            name = name.removesuffix(".pdf") + ".zip"
         storage = print_job.pdf.storage
         if storage.exists(
             name

@@ -160,3 +160,66 @@ def test_cid_font_is_the_default(settings):
         count=1,
     )
     assert b"STSong-Light" in output.getvalue()
+
+
+def test_process_pool_draws_the_same_pdf_as_one_process(monkeypatch):
+    """The pool only moves QR encoding; order and bytes stay the same."""
+    from reportlab import rl_config
+
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no dates or random ids
+    monkeypatch.setattr(rendering, "POOL_MIN_LABELS", 10)
+    monkeypatch.setattr(rendering, "POOL_CHUNK", 7)  # many small tasks
+    pairs = _pairs(100)
+    outputs = {}
+    for workers in (1, 2):
+        output = io.BytesIO()
+        rendering.render_labels(
+            output=output,
+            options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
+            content=CONTENT,
+            # More pairs than count: the pool must stop at count.
+            labels=iter(pairs + _pairs(50)),
+            count=100,
+            workers=workers,
+        )
+        outputs[workers] = output.getvalue()
+    assert outputs[1] == outputs[2]
+
+
+def test_parts_are_whole_sheets_in_print_order(tmp_path):
+    import zipfile
+
+    assert rendering.part_sizes(count=60, part_size=30, per_page=24) == [48, 12]
+    assert rendering.part_sizes(
+        count=60, part_size=30, per_page=24, start_position=5
+    ) == [44, 16]
+    pairs = _pairs(60)
+    archive_path = tmp_path / "labels.zip"
+    parts = rendering.render_label_parts(
+        output=str(archive_path),
+        options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
+        content=CONTENT,
+        labels=iter(pairs),
+        count=60,
+        part_size=30,
+        workers=1,
+    )
+    assert parts == 2
+    with zipfile.ZipFile(archive_path) as archive:
+        assert archive.namelist() == ["labels-001.pdf", "labels-002.pdf"]
+        archive.extractall(tmp_path)
+    first = (
+        decode_cells(
+            tmp_path / "labels-001.pdf", tmp_path / "a", TEMPLATES["a4-3x8"], count=48
+        )
+        if (tmp_path / "a").mkdir() is None
+        else None
+    )
+    second = (
+        decode_cells(
+            tmp_path / "labels-002.pdf", tmp_path / "b", TEMPLATES["a4-3x8"], count=12
+        )
+        if (tmp_path / "b").mkdir() is None
+        else None
+    )
+    assert first + second == [[url] for _, url in pairs]

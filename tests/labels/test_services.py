@@ -323,3 +323,16 @@ def test_allocation_uses_copy_on_postgresql(world, monkeypatch):
     job = _create(world, count=30)
     assert used == [30]
     assert job.labels.filter(status=LabelStatus.ACTIVE).count() == 30
+
+
+def test_large_job_is_a_zip_of_pdf_parts(world, settings, client):
+    import zipfile
+
+    settings.SUYUAN_LABEL_PART_SIZE = 24
+    job = services.print_job_render(print_job_id=_create(world, count=30).pk)
+    assert job.status == PrintJobStatus.DONE and job.pdf.name.endswith(".zip")
+    with job.pdf.open("rb") as data, zipfile.ZipFile(data) as archive:
+        assert archive.namelist() == ["labels-001.pdf", "labels-002.pdf"]
+        assert all(
+            archive.read(name).startswith(b"%PDF") for name in archive.namelist()
+        )
