@@ -208,18 +208,12 @@ def test_parts_are_whole_sheets_in_print_order(tmp_path):
     with zipfile.ZipFile(archive_path) as archive:
         assert archive.namelist() == ["labels-001.pdf", "labels-002.pdf"]
         archive.extractall(tmp_path)
-    first = (
-        decode_cells(
-            tmp_path / "labels-001.pdf", tmp_path / "a", TEMPLATES["a4-3x8"], count=48
-        )
-        if (tmp_path / "a").mkdir() is None
-        else None
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = decode_cells(
+        tmp_path / "labels-001.pdf", tmp_path / "a", TEMPLATES["a4-3x8"], count=48
     )
-    second = (
-        decode_cells(
-            tmp_path / "labels-002.pdf", tmp_path / "b", TEMPLATES["a4-3x8"], count=12
-        )
-        if (tmp_path / "b").mkdir() is None
-        else None
+    second = decode_cells(
+        tmp_path / "labels-002.pdf", tmp_path / "b", TEMPLATES["a4-3x8"], count=12
     )
     assert first + second == [[url] for _, url in pairs]
