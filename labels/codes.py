@@ -20,6 +20,7 @@ picks the smallest version that fits, so a longer base URL or lot code only
 grows the symbol as much as needed.
 """
 
+import base64
 import hashlib
 import hmac
 import re
@@ -51,8 +52,9 @@ def _encode(number: int, length: int) -> str:
 def serial_check(body: str, *, key: str | None = None) -> str:
     """Return the 2 check characters of an 18-character serial body."""
     secret = (key if key is not None else settings.SUYUAN_SERIAL_KEY).encode()
-    digest = hmac.new(secret, body.encode("ascii"), hashlib.sha256).digest()
-    return _encode(int.from_bytes(digest[:2], "big") >> 6, CHECK_LENGTH)
+    digest = hmac.digest(secret, body.encode("ascii"), hashlib.sha256)
+    high = int.from_bytes(digest[:2], "big") >> 6  # the first 10 bits
+    return ALPHABET[high >> 5] + ALPHABET[high & 31]
 
 
 def serial_new(*, key: str | None = None) -> str:
@@ -61,10 +63,29 @@ def serial_new(*, key: str | None = None) -> str:
     return body + serial_check(body, key=key)
 
 
+# RFC 4648 base32 digits -> Crockford digits of the same value.
+_BASE32_TO_CROCKFORD = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode()
+)
+
+
 def serials_new(count: int) -> list[str]:
-    """Return `count` new serials (the key is read once)."""
-    key = settings.SUYUAN_SERIAL_KEY
-    return [serial_new(key=key) for _ in range(count)]
+    """Return `count` new serials (the key is read once).
+
+    The same serials as serial_new, made in bulk for allocation: 15 random
+    bytes base32-encode to 24 digits in C, of which the first 18 (90 bits)
+    are the body; about 3x faster than one randbits and divmod per serial.
+    """
+    secret = settings.SUYUAN_SERIAL_KEY.encode()
+    digest = hmac.digest
+    serials = []
+    for _ in range(count):
+        body = base64.b32encode(secrets.token_bytes(15))[:RANDOM_LENGTH].translate(
+            _BASE32_TO_CROCKFORD
+        )
+        high = int.from_bytes(digest(secret, body, hashlib.sha256)[:2], "big") >> 6
+        serials.append(body.decode() + ALPHABET[high >> 5] + ALPHABET[high & 31])
+    return serials
 
 
 def serial_normalize(text: str) -> str | None:
