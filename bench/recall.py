@@ -32,6 +32,11 @@ def main() -> None:
     from reports.selectors import recall_trace
     from trace.models import Batch, Sale
 
+    # Fresh statistics, as autovacuum keeps them: a scan bench run just added
+    # 100,000+ scan events, and stale row estimates can tip the scans-per-city
+    # join from the ScanEvent(label) index to a parallel sequential scan.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE labels_label, labels_scanevent, trace_sale")
     counts = {
         "sales": Sale.objects.count(),
         "scan events": ScanEvent.objects.count(),
