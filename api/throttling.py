@@ -138,6 +138,15 @@ return {client, serial, redis.call('GET', KEYS[3]) or false}
 
 
 @functools.cache
+def _generation_key() -> str:
+    from django.core.cache import cache
+
+    from trace.public_cache import GENERATION_KEY
+
+    return cache.make_and_validate_key(GENERATION_KEY)
+
+
+@functools.cache
 def _gate_script(client):
     return client.register_script(_GATE_SCRIPT)
 
@@ -159,10 +168,8 @@ def scan_gate(request, view, *, record: str) -> tuple[float | None, int | None]:
 
     Return (seconds to wait or None, the story generation token or None).
     """
-    from django.core.cache import cache
 
     from labels.services import SCAN_BUFFER_KEY
-    from trace.public_cache import GENERATION_KEY
 
     client_throttle, serial_throttle = (cls() for cls in SCAN_THROTTLES)
     now = time.time()
@@ -176,7 +183,7 @@ def scan_gate(request, view, *, record: str) -> tuple[float | None, int | None]:
         keys.append(f"suyuan:{throttle.get_cache_key(request, view)}:{window}")
         args += [limit, duration + 1]
         ends.append((limit, (window + 1) * duration))
-    keys += [cache.make_and_validate_key(GENERATION_KEY), SCAN_BUFFER_KEY]
+    keys += [_generation_key(), SCAN_BUFFER_KEY]
     client_count, serial_count, generation = _gate_script(_redis_for_cache())(
         keys=keys, args=[*args, record]
     )
