@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "inspections.apps.InspectionsConfig",
     "api.apps.ApiConfig",
     "reports.apps.ReportsConfig",
+    "workbench.apps.WorkbenchConfig",
 ]
 
 MIDDLEWARE = [
@@ -133,7 +134,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/w/"
+LOGOUT_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

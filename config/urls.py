@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -26,6 +27,13 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="workbench/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("w/", include("workbench.urls")),
     path("", include("reports.urls")),
     path("", include("trace.urls")),
 ]
