@@ -77,6 +77,13 @@ def county_of(region: Region) -> Region | None:
     return None
 
 
+def product_line_label(product_line) -> str:
+    brand = product_line.brand.name if product_line.brand_id else ""
+    if brand and brand != product_line.name:
+        return f"{product_line.name}（{brand}）"
+    return product_line.name
+
+
 class BatchForm(forms.Form):
     """Register a batch: what, which lot, from where, when and how much."""
 
@@ -101,6 +108,7 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, producer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["product_line"].label_from_instance = product_line_label
         county = county_of(producer.region) if producer is not None else None
         self.fields["origin"].choices = village_choices(within=county)
 

@@ -57,6 +57,7 @@
         a.href = link; a.textContent = " 查看结果";
         statusBox.appendChild(a);
       }
+      statusBox.scrollIntoView({ block: "center" });
     }
 
     function textEntries() {
