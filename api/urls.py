@@ -10,7 +10,9 @@ from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
 from api.households import HouseholdViewSet
 from api.inspections import InspectionViewSet
+from api.labels import LabelViewSet
 from api.outlets import OutletViewSet
+from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.regions import RegionViewSet
@@ -33,6 +35,8 @@ router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
+router.register("print-jobs", PrintJobViewSet, basename="print-job")
+router.register("labels", LabelViewSet, basename="label")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

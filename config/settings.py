@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
+    "labels.apps.LabelsConfig",
     "api.apps.ApiConfig",
     "reports.apps.ReportsConfig",
     "workbench.apps.WorkbenchConfig",
@@ -211,6 +212,8 @@ SUYUAN_SERIAL_KEY = env_secret(
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
+SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
 
 LOGGING = {
     "version": 1,

@@ -98,5 +98,7 @@ def batch_public_inspections(*, batch: Batch) -> list[dict]:
             "verdict_display": inspection.get_verdict_display(),
             "organisation": inspection.organisation,
         }
-        for inspection in sorted(latest.values(), key=lambda item: order.index(item.kind))
+        for inspection in sorted(
+            latest.values(), key=lambda item: order.index(item.kind)
+        )
     ]
