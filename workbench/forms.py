@@ -9,6 +9,7 @@ import json
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import Analyte
 from inspections.selectors import analyte_list
+from labels.templates import DEFAULT_TEMPLATE, template_choices, template_get
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
 from trace.models import Region
@@ -465,3 +467,88 @@ class PrinterSettingsForm(forms.ModelForm):
         model = PrinterSettings
         fields = ["offset_x_mm", "offset_y_mm"]
         widgets = {"offset_x_mm": NUMBER, "offset_y_mm": NUMBER}
+
+
+class PrintForm(forms.Form):
+    """A label sheet request: batch, template, count, start, printer offsets."""
+
+    batch = forms.ModelChoiceField(
+        label=_("批次"), queryset=None, empty_label=_("请选择已放行的批次")
+    )
+    template = forms.ChoiceField(label=_("标签纸模板"))
+    count = forms.IntegerField(label=_("标签数量"), min_value=1, initial=24)
+    start_position = forms.IntegerField(
+        label=_("从第几枚开始"),
+        min_value=1,
+        initial=1,
+        help_text=_("用过一部分的标签纸：点图上第一枚空白标签，或输入编号。"),
+    )
+    offset_x_mm = forms.DecimalField(
+        label=_("水平偏移（毫米，正数向右）"),
+        min_value=-10,
+        max_value=10,
+        max_digits=4,
+        decimal_places=1,
+        initial=0,
+        widget=NUMBER,
+    )
+    offset_y_mm = forms.DecimalField(
+        label=_("垂直偏移（毫米，正数向下）"),
+        min_value=-10,
+        max_value=10,
+        max_digits=4,
+        decimal_places=1,
+        initial=0,
+        widget=NUMBER,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batch_list_visible_to(user=user).filter(
+            status=BatchStatus.RELEASED
+        )
+        self.fields["batch"].label_from_instance = lambda batch: (
+            f"{batch.product_line.name} {batch.lot_code}"
+        )
+        self.fields["template"].choices = template_choices()
+        self.fields["template"].initial = DEFAULT_TEMPLATE
+        self.fields["count"].max_value = settings.SUYUAN_MAX_LABELS_PER_JOB
+
+    def clean(self):
+        cleaned = super().clean()
+        key, start = cleaned.get("template"), cleaned.get("start_position")
+        if key and start is not None:
+            per_page = template_get(key).per_page
+            if start > per_page:
+                self.add_error(
+                    "start_position",
+                    _("这种标签纸每页只有 %(n)d 枚，起始位置不能超过 %(n)d。")
+                    % {"n": per_page},
+                )
+        return cleaned
+
+    def template_key(self) -> str:
+        if self.is_bound and self.data.get("template") in dict(
+            self.fields["template"].choices
+        ):
+            return self.data["template"]
+        return self.initial.get("template") or self.fields["template"].initial
+
+    def start_value(self) -> int:
+        raw = self.data.get("start_position") if self.is_bound else None
+        try:
+            return max(int(raw or self.initial.get("start_position") or 1), 1)
+        except ValueError:
+            return 1
+
+
+class CalibrationForm(forms.Form):
+    """What the calibration test sheet needs: the template and the offsets."""
+
+    template = forms.ChoiceField()
+    offset_x_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
+    offset_y_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = template_choices()

@@ -15,4 +15,13 @@ urlpatterns = [
     path("inspect/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("demo-scan/", views.demo_scan, name="demo_scan"),
+    path("print/", views.print_new, name="print"),
+    path("print/calibration/", views.print_calibration, name="print_calibration"),
+    path("print/<int:pk>/", views.print_job_detail, name="print_job"),
+    path(
+        "print/<int:pk>/progress.json",
+        views.print_job_progress,
+        name="print_job_progress",
+    ),
+    path("print/<int:pk>/pdf/", views.print_job_pdf, name="print_job_pdf"),
 ]

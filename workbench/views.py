@@ -9,10 +9,10 @@ import datetime
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Value, When
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,9 @@ from inspections.services import (
     inspection_create,
     inspection_sign,
 )
+from labels.selectors import print_job_list_visible_to
+from labels.services import print_job_create
+from labels.templates import TEMPLATES, template_get
 from reports.selectors import ReportFilters, benefit_ledger
 from trace import access
 from trace.choices import BatchStatus
@@ -40,8 +43,10 @@ from trace.services import batch_create, batch_release, sale_record
 from workbench import printing
 from workbench.forms import (
     BatchForm,
+    CalibrationForm,
     ContributionFormSet,
     InspectionForm,
+    PrintForm,
     ResultItemFormSet,
     SaleForm,
     apply_service_errors,
@@ -112,13 +117,14 @@ def _operator_home(user) -> dict:
             BatchStatus.RECALLED,
         )
     ]
+    print_jobs = printing.recent_jobs(user=user)
     return {
         "producer": access.operator_producer(user),
         "certification": certification,
         "certification_warning": _certification_warning(certification, today),
         "by_status": by_status,
-        "print_jobs": printing.recent_jobs(user=user),
-        "labels_enabled": printing.ENABLED,
+        "print_jobs": print_jobs,
+        "print_jobs_running": any(job.status in printing.RUNNING for job in print_jobs),
     }
 
 
@@ -186,7 +192,6 @@ def _batch_context(request, batch, release_errors=()) -> dict:
         and access.may_change_batch_status(user, batch, BatchStatus.RELEASED),
         "may_inspect": access.is_inspector(user) or access.is_administrator(user),
         "may_print": access.may_edit_batch(user, batch)
-        and printing.ENABLED
         and batch.status == BatchStatus.RELEASED,
         "release_errors": release_errors,
     }
@@ -386,8 +391,121 @@ def inspection_detail(request, pk: int):
 
 
 def demo_scan(request):
-    """Send a visitor to the public page of the first active demo label."""
+    """Send a visitor to the public page of the first active label.
+
+    Before any label was printed, say how to print one instead.
+    """
     url = printing.demo_scan_url()
     if url is None:
-        raise Http404
+        return render(request, "workbench/demo_scan_missing.html")
     return redirect(url)
+
+
+# Printing labels.
+
+
+@operator_required
+def print_new(request):
+    """Ask for a label sheet; the offsets used are remembered for next time."""
+    user = request.user
+    remembered = printing.printer_settings_for(user)
+    initial = {
+        "offset_x_mm": remembered.offset_x_mm,
+        "offset_y_mm": remembered.offset_y_mm,
+    }
+    if "batch" in request.GET:
+        initial["batch"] = request.GET["batch"]
+    form = PrintForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        try:
+            job = print_job_create(requested_by=user, **fields)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            printing.printer_settings_remember(
+                user=user,
+                offset_x_mm=fields["offset_x_mm"],
+                offset_y_mm=fields["offset_y_mm"],
+            )
+            return redirect("workbench:print_job", pk=job.pk)
+    start = form.start_value()
+    chosen = form.template_key()
+    sheets = [
+        {
+            "key": key,
+            "name": template.name,
+            "per_page": template.per_page,
+            "svg": printing.sheet_svg(template, start_position=start),
+            "chosen": key == chosen,
+        }
+        for key, template in TEMPLATES.items()
+    ]
+    return render(
+        request,
+        "workbench/print_form.html",
+        {
+            "form": form,
+            "sheets": sheets,
+            "jobs": printing.recent_jobs(user=user, limit=5),
+        },
+    )
+
+
+@login_required
+def print_job_detail(request, pk: int):
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    return render(
+        request,
+        "workbench/print_job.html",
+        {"job": job, "progress": printing.job_progress(job)},
+    )
+
+
+@login_required
+def print_job_progress(request, pk: int):
+    """Answer the page's polling with the job's status and progress."""
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    data = printing.job_progress(job)
+    if job.status == "done" and job.pdf:
+        data["pdf_url"] = reverse("workbench:print_job_pdf", kwargs={"pk": job.pk})
+    return JsonResponse(data)
+
+
+@login_required
+def print_job_pdf(request, pk: int):
+    """Download a finished job's PDF (scoped: no guessable media URL needed)."""
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    if job.status != "done" or not job.pdf:
+        raise Http404
+    return FileResponse(
+        job.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"labels-{job.batch.lot_code}-{job.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@operator_required
+def print_calibration(request):
+    """Return the one-page calibration test sheet of a template as a PDF."""
+    form = CalibrationForm(request.GET or None)
+    if not form.is_valid():
+        return HttpResponse(
+            _("请选择标签纸模板，偏移须在 -10 到 10 毫米之间。"),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = form.cleaned_data
+    pdf = printing.calibration_pdf(
+        template_get(data["template"]),
+        offset_x_mm=float(data["offset_x_mm"] or 0),
+        offset_y_mm=float(data["offset_y_mm"] or 0),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="calibration-{data["template"]}.pdf"'
+    )
+    return response

@@ -12,9 +12,13 @@ from PIL import Image
 from inspections.choices import Verdict
 from inspections.models import Analyte, Inspection
 from inspections.services import analyte_seed_examples
+from labels.choices import PrintJobStatus
+from labels.models import PrintJob
+from labels.services import print_job_create
 from tests.factories import BatchFactory, CertificationFactory
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, Sale
+from workbench.models import PrinterSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -497,3 +501,172 @@ def test_certification_factory_default_is_far_from_expiry(world):
     assert CertificationFactory.build().valid_until > timezone.localdate() + (
         datetime.timedelta(days=30)
     )
+
+
+# Printing labels.
+
+
+def print_data(world, **overrides):
+    data = {
+        "batch": world.batch_a.pk,
+        "template": "a4-3x8",
+        "count": "24",
+        "start_position": "4",
+        "offset_x_mm": "1.5",
+        "offset_y_mm": "-0.5",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_print_form_draws_the_sheet_and_remembers_offsets(
+    client, world, django_capture_on_commit_callbacks
+):
+    text = html(page(client, world.operator_a, f"/w/print/?batch={world.batch_a.pk}"))
+    assert text.count('class="slot') >= 24 and 'data-position="24"' in text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/w/print/", print_data(world))
+    job = PrintJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/w/print/{job.pk}/"
+    assert (job.count, job.start_position, job.offset_x_mm) == (24, 4, Decimal("1.5"))
+    assert job.status == PrintJobStatus.DONE
+    remembered = PrinterSettings.objects.get(user=world.operator_a)
+    assert remembered.offset_y_mm == Decimal("-0.5")
+    assert 'value="1.5"' in html(client.get("/w/print/"))  # used next time
+
+
+def test_print_job_page_progress_and_pdf(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.operator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world))
+    job = PrintJob.objects.get()
+    assert "下载标签 PDF" in html(client.get(f"/w/print/{job.pk}/"))
+    progress = client.get(f"/w/print/{job.pk}/progress.json").json()
+    assert progress["finished"] and progress["percent"] == 100
+    assert progress["pdf_url"] == f"/w/print/{job.pk}/pdf/"
+    pdf = client.get(progress["pdf_url"])
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert "GL2026A" in html(client.get("/w/"))  # the home page lists the job
+
+
+def test_queued_job_page_polls_and_refreshes_without_script(client, world):
+    client.force_login(world.operator_a)
+    client.post("/w/print/", print_data(world))  # on_commit never runs here
+    job = PrintJob.objects.get()
+    text = html(client.get(f"/w/print/{job.pk}/"))
+    assert 'http-equiv="refresh"' in text and "progress.json" in text
+    assert client.get(f"/w/print/{job.pk}/pdf/").status_code == 404
+    assert not client.get(f"/w/print/{job.pk}/progress.json").json()["finished"]
+
+
+def test_print_start_beyond_the_sheet_is_refused_next_to_the_field(client, world):
+    client.force_login(world.operator_a)
+    response = client.post("/w/print/", print_data(world, start_position="30"))
+    assert "每页只有 24 枚" in html(response)
+    assert 'id="id_start_position-errors"' in html(response)
+    assert not PrintJob.objects.exists()
+
+
+def test_print_of_a_draft_is_not_a_choice(client, world):
+    draft = BatchFactory(
+        producer=world.producer_a,
+        origin=world.gulou_village,
+        lot_code="DRAFT04",
+        status=BatchStatus.DRAFT,
+    )
+    client.force_login(world.operator_a)
+    response = client.post("/w/print/", print_data(world, batch=draft.pk))
+    assert "选择一个有效的选项" in html(response)
+
+
+def test_print_without_certification_says_why(client, world):
+    Certification.objects.filter(producer=world.producer_a).update(
+        status=CertificationStatus.SUSPENDED
+    )
+    client.force_login(world.operator_a)
+    response = client.post("/w/print/", print_data(world))
+    assert "不能打印标签" in html(response)
+    assert not PrintJob.objects.exists()
+
+
+def test_print_jobs_of_another_producer_are_404(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.operator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world))
+    job = PrintJob.objects.get()
+    client.force_login(world.operator_b)
+    for url in ("", "progress.json", "pdf/"):
+        assert client.get(f"/w/print/{job.pk}/{url}").status_code == 404
+    response = client.post("/w/print/", print_data(world))  # batch_a: not theirs
+    assert "选择一个有效的选项" in html(response)
+
+
+def test_calibration_sheet_is_a_one_page_pdf(client, world):
+    client.force_login(world.operator_a)
+    response = client.get(
+        "/w/print/calibration/",
+        {"template": "a4-3x8", "offset_x_mm": "1", "offset_y_mm": "0"},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    bad = client.get("/w/print/calibration/", {"template": "nope"})
+    assert bad.status_code == 400
+
+
+def test_print_pages_are_for_operators(client, world):
+    assert page(client, world.inspector, "/w/print/").status_code == 404
+    assert page(client, world.inspector, "/w/print/calibration/").status_code == 404
+
+
+def test_inspection_by_scanned_serial(client, world, analytes):
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=2,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    serial = job.labels.first().serial
+    client.force_login(world.inspector)
+    data = {**inspection_data(world.batch_a, analytes), "batch": ""}
+    data["serial"] = serial.lower()
+    response = client.post("/w/inspect/new/", data)
+    assert response.status_code == 302
+    assert Inspection.objects.get().batch == world.batch_a
+
+
+def test_inspection_by_unknown_or_out_of_scope_serial(client, world, analytes):
+    job = print_job_create(
+        batch=world.batch_b,
+        template="a4-3x8",
+        count=1,
+        requested_by=world.operator_b,
+        enqueue=False,
+    )
+    client.force_login(world.inspector)
+    for serial in (job.labels.first().serial, "NOT-A-SERIAL"):
+        data = {**inspection_data(world.batch_a, analytes), "batch": ""}
+        data["serial"] = serial
+        response = client.post("/w/inspect/new/", data)
+        assert "未找到该标签" in html(response)
+    assert not Inspection.objects.exists()
+
+
+def test_demo_scan_goes_to_the_first_active_label(client, world):
+    assert "还没有打印过标签" in html(client.get("/w/demo-scan/"))
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=1,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    response = client.get("/w/demo-scan/")
+    assert response["Location"] == f"/t/{job.labels.first().serial}"
+    assert 'href="/w/demo-scan/"' in html(client.get("/"))

@@ -1,7 +1,6 @@
 from django import template
 
 from trace import access
-from workbench import printing
 
 register = template.Library()
 
@@ -14,5 +13,4 @@ def workbench_nav(context):
         "operator": access.is_operator(user),
         "inspector": access.is_inspector(user) or access.is_administrator(user),
         "administrator": access.is_administrator(user),
-        "labels_enabled": printing.ENABLED,
     }

@@ -245,6 +245,16 @@
     });
   }
 
+  /* Label sheet: show the picture of the chosen template. */
+  var templateSelect = document.querySelector("select[name=template]");
+  if (templateSelect) {
+    templateSelect.addEventListener("change", function () {
+      document.querySelectorAll("[data-template-sheet]").forEach(function (sheet) {
+        sheet.hidden = sheet.getAttribute("data-template-sheet") !== templateSelect.value;
+      });
+    });
+  }
+
   /* Label sheet: click the first free label to set the start position. */
   document.querySelectorAll("[data-sheet]").forEach(function (sheet) {
     var field = document.querySelector(sheet.getAttribute("data-sheet"));
