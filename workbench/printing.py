@@ -135,7 +135,7 @@ def calibration_pdf(
     """Return a one-page test sheet: label outlines and millimetre scales.
 
     Printed on the label stock, the outlines should lie on the die cuts. The
-    scales across the first label's left and top edges read the correction
+    scales across a label's left and top edges read the correction
     directly: where the real edge crosses the scale is the offset to enter.
     The 100 mm ruler checks that the printer prints at 100 %, not "fit to page".
     """
@@ -150,13 +150,23 @@ def calibration_pdf(
     for slot in range(template.per_page):
         rect = slot_rect(template, slot, offset_x=offset_x_mm, offset_y=offset_y_mm)
         pdf.rect(rect.x * mm, rect.y * mm, rect.width * mm, rect.height * mm)
-    first = slot_rect(template, 0, offset_x=offset_x_mm, offset_y=offset_y_mm)
     pdf.setStrokeColorRGB(0, 0, 0)
-    # Across the left edge: a horizontal scale from -5 to +5 mm.
-    middle = first.y + first.height / 2
-    _scale(pdf, x=first.x, y=middle, horizontal=True, font=font)
-    # Across the top edge: a vertical scale, positive downwards like the offset.
-    _scale(pdf, x=first.x + first.width / 2, y=first.top, horizontal=False, font=font)
+    # The scales sit on edges inside the sheet, where a printer can print on
+    # both sides: the left edge of the second column, the top of the second row.
+    across = slot_rect(
+        template,
+        1 if template.columns > 1 else 0,
+        offset_x=offset_x_mm,
+        offset_y=offset_y_mm,
+    )
+    _scale(pdf, x=across.x, y=across.y + across.height / 2, horizontal=True, font=font)
+    down = slot_rect(
+        template,
+        template.columns if template.rows > 1 else 0,
+        offset_x=offset_x_mm,
+        offset_y=offset_y_mm,
+    )
+    _scale(pdf, x=down.x + down.width / 2, y=down.top, horizontal=False, font=font)
     # A 100 mm ruler across the middle of the page checks the print scale.
     length = min(100.0, template.page_width - 2 * template.printable_margin)
     left = (template.page_width - length) / 2
@@ -186,18 +196,22 @@ def calibration_pdf(
 
 def _scale(pdf, *, x: float, y: float, horizontal: bool, font: str) -> None:
     """Draw a -5..+5 mm scale centred on (x, y) mm, across an edge."""
-    pdf.setFont(font, 4)
+    pdf.setFont(font, 5)
     for tick in range(-5, 6):
         size = 2.5 if tick == 0 else 1.8 if tick % 5 == 0 else 1.1
         if horizontal:
             pdf.line((x + tick) * mm, (y - size) * mm, (x + tick) * mm, (y + size) * mm)
             if tick % 5 == 0:
-                pdf.drawCentredString((x + tick) * mm, (y + 3) * mm, f"{tick:+d}")
+                pdf.drawCentredString(
+                    (x + tick) * mm, (y + 3) * mm, f"{tick:+d}" if tick else "0"
+                )
         else:
             # Positive offsets move the print down: +n lies n mm below the edge.
             pdf.line((x - size) * mm, (y - tick) * mm, (x + size) * mm, (y - tick) * mm)
             if tick % 5 == 0:
-                pdf.drawString((x + 3) * mm, (y - tick - 0.6) * mm, f"{tick:+d}")
+                pdf.drawString(
+                    (x + 3) * mm, (y - tick - 0.6) * mm, f"{tick:+d}" if tick else "0"
+                )
     if horizontal:
         pdf.line((x - 5) * mm, y * mm, (x + 5) * mm, y * mm)
     else:

@@ -5,6 +5,8 @@ screenshots go to artifacts/screenshots/ for people to look at.
 """
 
 import os
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,12 @@ from django.core.management import call_command
 
 from inspections.models import Inspection
 from inspections.services import analyte_seed_examples
+from labels.choices import PrintJobStatus
+from labels.models import PrintJob
 from tests.conftest import require_tool
 from trace.choices import BatchStatus
 from trace.models import Batch
+from workbench.models import PrinterSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,6 +122,27 @@ def test_operator_registers_and_releases_a_batch(demo, phone):
     batch = Batch.objects.get(lot_code="XF2026C01")
     assert batch.status == BatchStatus.RELEASED
     assert batch.contributions.count() == 1
+
+    page.click("text=打印标签 >> nth=-1")
+    page.fill("#id_count", "24")
+    page.click("[data-template-sheet='a4-3x8'] .slot[data-position='4']")
+    assert page.input_value("#id_start_position") == "4"
+    page.fill("#id_offset_x_mm", "0.5")
+    shot(page, "05-print-form")
+    page.click("text=生成标签 PDF")
+    page.wait_for_selector("#pdf-link:visible")
+    shot(page, "06-print-job-done")
+    with page.expect_download() as download_info:
+        page.click("#pdf-link")
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    # 24 labels from position 4 of a 24-label sheet fill two sheets.
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2
+    job = PrintJob.objects.get(batch=batch)
+    assert (job.count, job.start_position, job.labels.count()) == (24, 4, 24)
+    assert job.status == PrintJobStatus.DONE
+    remembered = PrinterSettings.objects.get(user__username="operator")
+    assert remembered.offset_x_mm == Decimal("0.5")
 
 
 def fill_rapid_test(page, *, lot_code: str, inhibition: str) -> None:
