@@ -18,6 +18,7 @@ from api.product_lines import ProductLineViewSet
 from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
+from api.scan import ScanView
 from api.trace_events import TraceEventViewSet
 
 router = DefaultRouter()
@@ -40,6 +41,7 @@ router.register("labels", LabelViewSet, basename="label")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",
         RecallTraceView.as_view(),
