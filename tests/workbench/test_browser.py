@@ -1,7 +1,9 @@
 """The main journeys in a real browser at a phone's size, against a live server.
 
 Debian's chromium driven by Playwright (never `playwright install`). The
-screenshots go to artifacts/screenshots/ for people to look at.
+screenshots go to artifacts/screenshots/ for people to look at. The whole
+story of the landing page: a batch registered, released and printed; a rapid
+test that fails; the scan of that batch's label now warns.
 """
 
 import os
@@ -10,12 +12,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from inspections.models import Inspection
 from inspections.services import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
+from labels.services import print_job_create
 from tests.conftest import require_tool
 from trace.choices import BatchStatus
 from trace.models import Batch
@@ -143,6 +147,9 @@ def test_operator_registers_and_releases_a_batch(demo, phone):
     assert job.status == PrintJobStatus.DONE
     remembered = PrinterSettings.objects.get(user__username="operator")
     assert remembered.offset_x_mm == Decimal("0.5")
+    page.goto(f"{demo}/w/")
+    assert page.locator("text=已完成 100%").first.is_visible()
+    shot(page, "07-operator-home-with-print-job")
 
 
 def fill_rapid_test(page, *, lot_code: str, inhibition: str) -> None:
@@ -160,8 +167,21 @@ def _option_label(page, text: str, select: str = "#id_batch") -> str:
     return page.locator(f"{select} option", has_text=text).first.inner_text()
 
 
-def test_inspector_logs_a_failing_rapid_test_and_the_batch_is_held(demo, phone):
+def test_inspector_logs_a_failing_rapid_test_and_the_scan_then_warns(demo, phone):
+    batch = Batch.objects.get(lot_code="XFMJ2025A01")
+    job = print_job_create(
+        batch=batch,
+        template="a4-3x8",
+        count=1,
+        requested_by=get_user_model().objects.get(username="operator"),
+        enqueue=False,
+    )
+    scan_url = f"{demo}/t/{job.labels.get().serial}"
     page = phone.new_page()
+    page.goto(scan_url)
+    assert page.locator(".band.ok").is_visible()
+    shot(page, "13-scan-before")
+
     log_in(page, demo, "inspector")
     shot(page, "10-inspector-list")
     page.goto(f"{demo}/w/inspect/new/")
@@ -172,12 +192,14 @@ def test_inspector_logs_a_failing_rapid_test_and_the_batch_is_held(demo, phone):
     page.wait_for_selector("text=批次已暂停销售")
     assert page.locator("text=需要实验室检测").is_visible()
     shot(page, "12-inspection-result")
-    batch = Batch.objects.get(lot_code="XFMJ2025A01")
-    # The public scan page (/t/<serial>) is not in main yet: the hold is what
-    # makes every scan warn, so assert the hold itself.
+    batch.refresh_from_db()
     assert batch.status == BatchStatus.ON_HOLD
-    inspection = Inspection.objects.get(batch=batch)
-    assert inspection.signed_at is not None
+    assert Inspection.objects.get(batch=batch).signed_at is not None
+
+    page.click("text=查看消费者扫码页面")
+    page.wait_for_selector(".band.bad")
+    assert "暂停销售" in page.locator(".band.bad").inner_text()
+    shot(page, "14-scan-after-warns")
 
 
 def test_offline_inspection_is_sent_once_when_back_online(demo, phone):
