@@ -8,11 +8,14 @@ from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
+from api.control_points import ControlPointViewSet
 from api.households import HouseholdViewSet
+from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
 from api.outlets import OutletViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
+from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
@@ -33,6 +36,8 @@ router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
+router.register("control-points", ControlPointViewSet, basename="control-point")
+router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -42,5 +47,7 @@ urlpatterns = [
         name="batch-recall-trace",
     ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
+    # Before the router, whose inspections/{pk}/ would take "due" for an id.
+    path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
     path("", include(router.urls)),
 ]

@@ -208,6 +208,10 @@ SUYUAN_SERIAL_KEY = env_secret(
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Seed of the inspection plan's random share: same seed, same batches picked.
+SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
+# How long an issued 承诺达标合格证 and its PDF are kept (days).
+SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS", 730)
 
 LOGGING = {
     "version": 1,
