@@ -9,6 +9,7 @@ from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
 from api.control_points import ControlPointViewSet
+from api.epcis import BatchEPCISView
 from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
@@ -46,6 +47,7 @@ urlpatterns = [
         RecallTraceView.as_view(),
         name="batch-recall-trace",
     ),
+    path("batches/<int:pk>/epcis/", BatchEPCISView.as_view(), name="batch-epcis"),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
