@@ -8,6 +8,7 @@ from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
+from api.conformity_certificates import BatchCertificateView
 from api.control_points import ControlPointViewSet
 from api.epcis import BatchEPCISView
 from api.households import HouseholdViewSet
@@ -48,6 +49,11 @@ urlpatterns = [
         name="batch-recall-trace",
     ),
     path("batches/<int:pk>/epcis/", BatchEPCISView.as_view(), name="batch-epcis"),
+    path(
+        "batches/<int:pk>/certificate/",
+        BatchCertificateView.as_view(),
+        name="batch-certificate",
+    ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),

@@ -34,6 +34,9 @@ from django.utils import timezone
 
 from inspections.choices import AnalyteKind, Verdict
 from inspections.models import Inspection
+from labels.choices import LabelStatus
+from labels.codes import label_url
+from labels.models import Label, PrintJob
 from trace.choices import BIZ_STEPS, ReferenceDocumentType, TraceEventKind
 from trace.models import Batch, Region, TraceEvent
 
@@ -273,8 +276,45 @@ def inspection_event_document(*, batch: Batch, inspection: Inspection) -> dict:
 def label_event_documents(
     *, batch: Batch, max_epcs: int
 ) -> list[tuple[datetime.datetime, dict]]:
-    """Return (time, event) of one commissioning event per print job."""
-    return []
+    """Return (time, event) of one commissioning event per print job.
+
+    Each lists the job's active serials as GS1 Digital Link URIs, at most
+    `max_epcs` of them (see the module docstring).
+    """
+    gtin = batch.product_line.gtin
+    base_url = GS1_RESOLVER if gtin else _base_url()
+    documents = []
+    for print_job in PrintJob.objects.filter(batch=batch).order_by("created_at", "id"):
+        active = Label.objects.filter(
+            print_job=print_job, status=LabelStatus.ACTIVE
+        ).order_by("sequence")
+        serials = list(active.values_list("serial", flat=True)[:max_epcs])
+        if not serials:
+            continue
+        event_time, offset = _time(print_job.created_at)
+        document = {
+            "type": "ObjectEvent",
+            "eventTime": event_time,
+            "eventTimeZoneOffset": offset,
+            "eventID": _event_id("print-jobs", print_job.pk),
+            "action": "ADD",
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "epcList": [
+                label_url(
+                    serial=serial, gtin=gtin, lot=batch.lot_code, base_url=base_url
+                )
+                for serial in serials
+            ],
+        }
+        if len(serials) == max_epcs:
+            total = active.count()
+            if total > max_epcs:
+                document[_ext("epcListTruncated")] = True
+                document[_ext("epcCount")] = total
+        document[_ext("printJob")] = print_job.pk
+        documents.append((print_job.created_at, document))
+    return documents
 
 
 def batch_epcis_document(*, batch: Batch) -> dict:

@@ -210,3 +210,58 @@ def test_empty_batch_is_a_valid_document(world, validator):
     document = batch_epcis_document(batch=world.batch_b)
     assert document["epcisBody"]["eventList"] == []
     assert_valid(validator, document)
+
+
+def print_labels(world, count):
+    from labels.services import print_job_create
+
+    return print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=count,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+
+
+def label_events(document):
+    return [
+        event
+        for event in document["epcisBody"]["eventList"]
+        if event["bizStep"] == "commissioning" and "epcList" in event
+    ]
+
+
+def test_printed_serials_are_the_epc_list(world, validator):
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(
+        gtin="06901234567892"
+    )
+    job = print_labels(world, 3)
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    [event] = label_events(document)
+    serials = job.labels.order_by("sequence").values_list("serial", flat=True)
+    assert event["epcList"] == [
+        f"https://id.gs1.org/01/06901234567892/10/GL2026A/21/{serial}"
+        for serial in serials
+    ]
+    assert event["action"] == "ADD"
+
+
+def test_voided_labels_are_left_out_and_huge_jobs_capped(world, validator, settings):
+    from labels.choices import LabelStatus
+    from labels.models import Label
+
+    settings.SUYUAN_PUBLIC_BASE_URL = "https://suyuan.example.cn"
+    settings.SUYUAN_EPCIS_MAX_EPCS = 4
+    job = print_labels(world, 6)
+    Label.objects.filter(print_job=job, sequence=1).update(status=LabelStatus.VOID)
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    [event] = label_events(document)
+    assert len(event["epcList"]) == 4
+    assert all(
+        uri.startswith("https://suyuan.example.cn/t/") for uri in event["epcList"]
+    )
+    assert event["suyuan:epcListTruncated"] is True
+    assert event["suyuan:epcCount"] == 5
