@@ -14,7 +14,9 @@ from api.epcis import BatchEPCISView
 from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
+from api.labels import LabelViewSet
 from api.outlets import OutletViewSet
+from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.quality_alerts import QualityAlertViewSet
@@ -40,6 +42,8 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
 router.register("control-points", ControlPointViewSet, basename="control-point")
 router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
+router.register("print-jobs", PrintJobViewSet, basename="print-job")
+router.register("labels", LabelViewSet, basename="label")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

@@ -1,0 +1,60 @@
+"""Labels: list the printed codes one may see, void a list of them."""
+
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from labels.models import Label
+from labels.selectors import label_list_visible_to
+from labels.services import labels_void
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Label
+        fields = [
+            "serial",
+            "url",
+            "batch",
+            "print_job",
+            "sequence",
+            "status",
+            "voided_at",
+            "void_reason",
+            "first_scanned_at",
+            "scan_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LabelVoidSerializer(serializers.Serializer):
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=80), min_length=1, max_length=10_000
+    )
+    reason = serializers.CharField(max_length=500)
+
+
+class LabelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = LabelSerializer
+    lookup_field = "serial"
+    filterset_fields = ["batch", "print_job", "status"]
+    ordering_fields = ["created_at", "sequence"]
+
+    def get_queryset(self):
+        return label_list_visible_to(user=self.request.user)
+
+    @action(detail=False, methods=["post"], serializer_class=LabelVoidSerializer)
+    def void(self, request):
+        data = LabelVoidSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voided = labels_void(
+            voided_by=request.user,
+            serials=data.validated_data["serials"],
+            reason=data.validated_data["reason"],
+        )
+        return Response({"voided": voided})

@@ -1,0 +1,150 @@
+"""Print jobs: queue a label sheet, follow its progress, download or void it."""
+
+from decimal import Decimal
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from labels.choices import PrintJobStatus
+from labels.models import OFFSET_LIMIT, PrintJob
+from labels.selectors import print_job_list_visible_to
+from labels.services import labels_void, print_job_create
+from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
+from trace.selectors import batch_list_visible_to
+
+
+class PrintJobSerializer(serializers.ModelSerializer):
+    lot_code = serializers.CharField(source="batch.lot_code", read_only=True)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None
+    )
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PrintJob
+        fields = [
+            "id",
+            "batch",
+            "lot_code",
+            "template",
+            "count",
+            "start_position",
+            "offset_x_mm",
+            "offset_y_mm",
+            "crop_marks",
+            "status",
+            "progress",
+            "error_message",
+            "pdf_url",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_pdf_url(self, print_job: PrintJob) -> str | None:
+        if print_job.status != PrintJobStatus.DONE:
+            return None
+        url = reverse("print-job-pdf", args=[print_job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class PrintJobCreateSerializer(serializers.Serializer):
+    """Check shape only; released batch, certification and limit are the service's."""
+
+    batch = serializers.IntegerField(min_value=1)
+    template = serializers.ChoiceField(
+        choices=template_choices(), default=DEFAULT_TEMPLATE
+    )
+    count = serializers.IntegerField(min_value=1)
+    start_position = serializers.IntegerField(min_value=1, default=1)
+    offset_x_mm = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
+        default=Decimal("0"),
+    )
+    offset_y_mm = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
+        default=Decimal("0"),
+    )
+    crop_marks = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        per_page = TEMPLATES[attrs["template"]].per_page
+        if attrs["start_position"] > per_page:
+            raise serializers.ValidationError(
+                {
+                    "start_position": _("起始位置必须在 1 到 %(max)s 之间。")
+                    % {"max": per_page}
+                }
+            )
+        return attrs
+
+
+class PrintJobVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class PrintJobViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PrintJobSerializer
+    filterset_fields = ["batch", "status"]
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return print_job_list_visible_to(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = PrintJobCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        # A batch outside the user's scope does not exist for them.
+        batch = get_object_or_404(
+            batch_list_visible_to(user=request.user), pk=fields.pop("batch")
+        )
+        print_job = print_job_create(batch=batch, requested_by=request.user, **fields)
+        return Response(
+            PrintJobSerializer(print_job, context=self.get_serializer_context()).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
+    def pdf(self, request, pk=None):
+        print_job = self.get_object()
+        if print_job.status != PrintJobStatus.DONE or not print_job.pdf:
+            raise NotFound(_("标签文件尚未生成。"))
+        return FileResponse(
+            print_job.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"labels-{print_job.pk}.pdf",
+            content_type="application/pdf",
+        )
+
+    @action(detail=True, methods=["post"], serializer_class=PrintJobVoidSerializer)
+    def void(self, request, pk=None):
+        print_job = self.get_object()
+        data = PrintJobVoidSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voided = labels_void(
+            voided_by=request.user,
+            print_job=print_job,
+            reason=data.validated_data["reason"],
+        )
+        return Response({"voided": voided})

@@ -1,0 +1,157 @@
+"""Labels domain: printed serials and the print jobs that produce them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from labels import codes
+from labels.choices import LabelStatus, PrintJobStatus
+from labels.templates import DEFAULT_TEMPLATE, template_choices
+from trace.models import Batch
+
+# Printer calibration beyond a centimetre means the wrong template, not drift.
+OFFSET_LIMIT = Decimal("10")
+OFFSET_VALIDATORS = [MinValueValidator(-OFFSET_LIMIT), MaxValueValidator(OFFSET_LIMIT)]
+
+
+class PrintJob(models.Model):
+    """A request for a label sheet PDF of one batch, rendered by a Celery task."""
+
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="print_jobs",
+    )
+    template = models.CharField(
+        _("标签模板"), max_length=32, choices=template_choices, default=DEFAULT_TEMPLATE
+    )
+    count = models.PositiveIntegerField(
+        _("标签数量"), validators=[MinValueValidator(1)]
+    )
+    start_position = models.PositiveSmallIntegerField(
+        _("起始位置"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("第一页从第几枚标签开始（用过一部分的标签纸）。"),
+    )
+    offset_x_mm = models.DecimalField(
+        _("水平偏移（毫米）"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=OFFSET_VALIDATORS,
+        help_text=_("打印机校准：正数向右。"),
+    )
+    offset_y_mm = models.DecimalField(
+        _("垂直偏移（毫米）"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=OFFSET_VALIDATORS,
+        help_text=_("打印机校准：正数向下。"),
+    )
+    crop_marks = models.BooleanField(_("裁切线"), default=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PrintJobStatus.choices,
+        default=PrintJobStatus.QUEUED,
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("进度（%）"), default=0, validators=[MaxValueValidator(100)]
+    )
+    error_message = models.TextField(_("错误信息"), blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="print-jobs/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("打印任务")
+        verbose_name_plural = _("打印任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=1), name="print_job_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="print_job_progress_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.batch} × {self.count}"
+
+    def pdf_name(self) -> str:
+        """Return the PDF's file name: fixed by the id, so a re-render overwrites it."""
+        return f"print-jobs/print-job-{self.pk}.pdf"
+
+
+class Label(models.Model):
+    """One printed code: a serial on a box of a batch, active or void."""
+
+    serial = models.CharField(_("序列号"), max_length=codes.SERIAL_LENGTH, unique=True)
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="labels"
+    )
+    print_job = models.ForeignKey(
+        PrintJob,
+        verbose_name=_("打印任务"),
+        on_delete=models.PROTECT,
+        related_name="labels",
+    )
+    # Position in the job (1-based): the render order, fixed at allocation.
+    sequence = models.PositiveIntegerField(_("序号"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=LabelStatus.choices,
+        default=LabelStatus.ACTIVE,
+    )
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("作废原因"), blank=True)
+    first_scanned_at = models.DateTimeField(_("首次扫码时间"), null=True, blank=True)
+    scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+        ordering = ["print_job", "sequence"]
+        constraints = [
+            # A re-delivered allocation can never add a second label for a position.
+            models.UniqueConstraint(
+                fields=["print_job", "sequence"], name="label_unique_sequence_per_job"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    def url(self) -> str:
+        """Return the URL its QR code carries (needs batch and product line loaded)."""
+        return codes.label_url(
+            serial=self.serial,
+            gtin=self.batch.product_line.gtin,
+            lot=self.batch.lot_code,
+        )

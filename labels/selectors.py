@@ -1,0 +1,41 @@
+"""Reads of the labels domain, scoped by trace.access like every other read."""
+
+from django.db.models import QuerySet
+
+from labels.codes import serial_normalize
+from labels.models import Label, PrintJob
+from trace import access
+
+
+def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
+    """Return the print jobs of batches the user may see."""
+    return PrintJob.objects.filter(access.batch_scope(user, "batch")).select_related(
+        "batch__product_line", "requested_by"
+    )
+
+
+def label_list_visible_to(*, user) -> QuerySet[Label]:
+    """Return the labels of batches the user may see."""
+    return Label.objects.filter(access.batch_scope(user, "batch")).select_related(
+        "batch__product_line"
+    )
+
+
+def label_find(*, serial: str) -> Label | None:
+    """Return the label for a scanned or typed serial, or None.
+
+    A malformed or forged serial fails its keyed check and costs no query.
+    """
+    canonical = serial_normalize(serial)
+    if canonical is None:
+        return None
+    return (
+        Label.objects.select_related("batch__product_line")
+        .filter(serial=canonical)
+        .first()
+    )
+
+
+def print_job_labels(*, print_job: PrintJob) -> QuerySet[Label]:
+    """Return a job's labels in print order (unscoped: for the renderer)."""
+    return Label.objects.filter(print_job=print_job).order_by("sequence")

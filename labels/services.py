@@ -1,0 +1,359 @@
+"""Writes of the labels domain: print jobs, serial allocation, rendering, voiding.
+
+Services take keyword arguments and raise django.core.exceptions.ValidationError
+with a message per field (the API turns it into a 400) or PermissionDenied.
+"""
+
+import datetime
+import logging
+import tempfile
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from labels import codes, rendering
+from labels.choices import LabelStatus, PrintJobStatus
+from labels.models import Label, PrintJob
+from labels.selectors import print_job_labels
+from labels.tasks import print_job_render_task
+from labels.templates import TEMPLATES, template_get
+from trace import access
+from trace.choices import BatchStatus
+from trace.models import Batch
+from trace.services import brand_license_is_valid, certification_is_active
+
+logger = logging.getLogger(__name__)
+
+ALLOCATION_CHUNK = 5000
+ALLOCATION_ATTEMPTS = 3
+RENDER_FAILED_MESSAGE = gettext_lazy(
+    "标签文件生成失败，请稍后重新提交打印任务；"
+    "如仍失败，请联系管理员（任务编号 %(id)s）。"
+)
+
+
+def _may_print(user, batch: Batch) -> bool:
+    """Operators of the batch's producer and administrators print labels."""
+    return access.may_register_batch_for(user, batch.producer)
+
+
+@transaction.atomic
+def print_job_create(
+    *,
+    batch: Batch,
+    template: str,
+    count: int,
+    requested_by,
+    start_position: int = 1,
+    offset_x_mm: Decimal = Decimal("0"),
+    offset_y_mm: Decimal = Decimal("0"),
+    crop_marks: bool = False,
+    enqueue: bool = True,
+) -> PrintJob:
+    """Queue a label sheet for a released batch of a certified producer.
+
+    Serials are allocated now, inside this transaction, so any re-render is
+    identical; the render task is enqueued after commit. Raise
+    PermissionDenied for a user who may not print for the batch's producer and
+    ValidationError for an unknown template, a start position off the sheet,
+    a count over SUYUAN_MAX_LABELS_PER_JOB, a batch that is not released, or a
+    producer without an active certification or brand license.
+    """
+    # The row lock orders concurrent jobs and hold/recall of the same batch.
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("producer", "product_line")
+        .get(pk=batch.pk)
+    )
+    if not _may_print(requested_by, batch):
+        raise PermissionDenied(_("只有该主体的操作员或管理员可以打印标签。"))
+    if template not in TEMPLATES:
+        raise ValidationError({"template": _("未知的标签模板。")})
+    per_page = template_get(template).per_page
+    if not 1 <= start_position <= per_page:
+        raise ValidationError(
+            {
+                "start_position": _("起始位置必须在 1 到 %(max)s 之间。")
+                % {"max": per_page}
+            }
+        )
+    limit = settings.SUYUAN_MAX_LABELS_PER_JOB
+    if not 1 <= count <= limit:
+        raise ValidationError(
+            {
+                "count": _("每个打印任务的标签数量必须在 1 到 %(max)s 之间。")
+                % {"max": limit}
+            }
+        )
+    if batch.status != BatchStatus.RELEASED:
+        raise ValidationError({"batch": _("只有已放行的批次可以打印标签。")})
+    if not certification_is_active(producer=batch.producer):
+        raise ValidationError(
+            {"batch": _("该主体没有有效的扶贫产品认定，不能打印标签。")}
+        )
+    if not brand_license_is_valid(
+        producer=batch.producer, product_line=batch.product_line
+    ):
+        raise ValidationError(
+            {
+                "batch": _(
+                    "该主体没有此产品线的有效品牌授权（统一许可授权），不能打印标签。"
+                )
+            }
+        )
+    print_job = PrintJob(
+        batch=batch,
+        template=template,
+        count=count,
+        start_position=start_position,
+        offset_x_mm=offset_x_mm,
+        offset_y_mm=offset_y_mm,
+        crop_marks=crop_marks,
+        requested_by=requested_by,
+    )
+    print_job.full_clean()  # DRF never calls Model.clean(); services do.
+    print_job.save()
+    labels_allocate(print_job=print_job)
+    if enqueue:
+        transaction.on_commit(lambda: print_job_render_task.delay(print_job.pk))
+    return print_job
+
+
+def labels_allocate(*, print_job: PrintJob) -> int:
+    """Create the job's labels with fresh random serials; return how many.
+
+    Chunked bulk inserts; the unique index on `serial` is the guarantee that
+    no two labels, in any job, ever share a serial. A chunk that collides
+    (probability about n^2 / 2^91) is retried with new serials.
+    """
+    created = 0
+    while created < print_job.count:
+        size = min(ALLOCATION_CHUNK, print_job.count - created)
+        for attempt in range(ALLOCATION_ATTEMPTS):
+            rows = [
+                Label(
+                    serial=serial,
+                    batch_id=print_job.batch_id,
+                    print_job=print_job,
+                    sequence=created + index + 1,
+                )
+                for index, serial in enumerate(codes.serials_new(size))
+            ]
+            try:
+                with transaction.atomic():
+                    Label.objects.bulk_create(rows, batch_size=ALLOCATION_CHUNK)
+                break
+            except IntegrityError:
+                if attempt == ALLOCATION_ATTEMPTS - 1:
+                    raise
+                logger.warning(
+                    "serial collision allocating print job %s; retrying the chunk",
+                    print_job.pk,
+                )
+        created += size
+    return created
+
+
+def label_content(*, batch: Batch) -> rendering.LabelContent:
+    """Return the text every label of the batch carries, apart from its serial."""
+    line = batch.product_line
+    brand = line.brand
+    logo = None
+    if brand is not None and brand.logo:
+        try:
+            with brand.logo.open("rb") as image:
+                logo = rendering.logo_normalize(image.read())
+        except OSError:
+            logger.warning(
+                "logo of brand %s could not be read; printing without it", brand.pk
+            )
+    return rendering.LabelContent(
+        brand_line=f"{brand.name} {line.name}" if brand else line.name,
+        unified_brand=brand is not None
+        and brand_license_is_valid(producer=batch.producer, product_line=line),
+        producer=batch.producer.name,
+        lot=batch.lot_code,
+        harvest_date=batch.harvest_date.isoformat(),
+        logo=logo,
+    )
+
+
+def print_job_render(
+    *, print_job_id: int, on_progress: Callable[[int, int], None] | None = None
+) -> PrintJob:
+    """Render a job's PDF from its allocated serials and mark it done.
+
+    Idempotent: a done job returns at once; a job re-delivered after a crash
+    renders the same serials again into the same file name. A failure leaves
+    the job `failed` with a message for the user; the details go to the log.
+    `on_progress(done, count)` is called after each page.
+    """
+    with transaction.atomic():
+        print_job = (
+            PrintJob.objects.select_for_update(of=("self",))
+            .select_related("batch__producer", "batch__product_line__brand")
+            .get(pk=print_job_id)
+        )
+        if print_job.status == PrintJobStatus.DONE:
+            return print_job
+        print_job.status = PrintJobStatus.RUNNING
+        print_job.started_at = timezone.now()
+        print_job.finished_at = None
+        print_job.progress = 0
+        print_job.error_message = ""
+        print_job.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "finished_at",
+                "progress",
+                "error_message",
+            ]
+        )
+    try:
+        _render(print_job, on_progress)
+    except Exception:
+        logger.exception("print job %s failed to render", print_job.pk)
+        return print_job_fail(print_job_id=print_job.pk)
+    print_job.status = PrintJobStatus.DONE
+    print_job.progress = 100
+    print_job.finished_at = timezone.now()
+    print_job.save(update_fields=["pdf", "status", "progress", "finished_at"])
+    return print_job
+
+
+def print_job_fail(*, print_job_id: int) -> PrintJob:
+    """Mark a job failed with a message for the user, unless it is already done."""
+    PrintJob.objects.filter(pk=print_job_id).exclude(status=PrintJobStatus.DONE).update(
+        status=PrintJobStatus.FAILED,
+        error_message=str(RENDER_FAILED_MESSAGE) % {"id": print_job_id},
+        finished_at=timezone.now(),
+    )
+    return PrintJob.objects.get(pk=print_job_id)
+
+
+def print_jobs_fail_stale(*, older_than: datetime.timedelta | None = None) -> int:
+    """Fail jobs stuck in `running` longer than the task time limit; return how many.
+
+    A worker killed by the hard time limit or the OOM killer never reports
+    back; run this from a periodic task or cron so users see `failed`.
+    """
+    older_than = older_than or datetime.timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT
+    )
+    stale = PrintJob.objects.filter(
+        status=PrintJobStatus.RUNNING, started_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    failed = 0
+    for print_job_id in list(stale):
+        print_job_fail(print_job_id=print_job_id)
+        failed += 1
+    return failed
+
+
+def _render(
+    print_job: PrintJob, on_progress: Callable[[int, int], None] | None
+) -> None:
+    batch = print_job.batch
+    gtin, lot = batch.product_line.gtin, batch.lot_code
+    serials = (
+        print_job_labels(print_job=print_job)
+        .values_list("serial", flat=True)
+        .iterator(chunk_size=2000)
+    )
+    pairs = (
+        (serial, codes.label_url(serial=serial, gtin=gtin, lot=lot))
+        for serial in serials
+    )
+    reported = [0]
+
+    def progress(done: int) -> None:
+        percent = min(99, done * 100 // print_job.count)
+        if percent > reported[0]:
+            reported[0] = percent
+            PrintJob.objects.filter(pk=print_job.pk).update(progress=percent)
+        if on_progress:
+            on_progress(done, print_job.count)
+
+    options = rendering.SheetOptions(
+        template=template_get(print_job.template),
+        start_position=print_job.start_position,
+        offset_x_mm=float(print_job.offset_x_mm),
+        offset_y_mm=float(print_job.offset_y_mm),
+        crop_marks=print_job.crop_marks,
+    )
+    with tempfile.TemporaryFile() as output:
+        rendering.render_labels(
+            output=output,
+            options=options,
+            content=label_content(batch=batch),
+            labels=pairs,
+            count=print_job.count,
+            title=f"{batch} 标签 #{print_job.pk}",
+            on_progress=progress,
+        )
+        output.seek(0)
+        name = print_job.pdf_name()
+        storage = print_job.pdf.storage
+        if storage.exists(
+            name
+        ):  # a re-render replaces the file instead of adding name_x7Yz.pdf
+            storage.delete(name)
+        print_job.pdf.name = storage.save(name, File(output, name=name))
+
+
+@transaction.atomic
+def labels_void(
+    *,
+    voided_by,
+    reason: str,
+    serials: Iterable[str] | None = None,
+    print_job: PrintJob | None = None,
+    label: Label | None = None,
+) -> int:
+    """Void one label, a list of serials or a whole job; return how many changed.
+
+    Already void labels stay as they are. Raise PermissionDenied for users
+    other than administrators and the batch producer's operators, and
+    ValidationError without a reason or for serials the user cannot void
+    (nothing is voided then).
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("作废标签必须说明原因。")})
+    if not (access.is_administrator(voided_by) or access.is_operator(voided_by)):
+        raise PermissionDenied(_("只有该主体的操作员或管理员可以作废标签。"))
+    scope = Label.objects.filter(access.batch_scope(voided_by, "batch"))
+    if print_job is not None:
+        if not _may_print(voided_by, print_job.batch):
+            raise PermissionDenied(_("只有该主体的操作员或管理员可以作废标签。"))
+        labels = scope.filter(print_job=print_job)
+    elif label is not None:
+        if not _may_print(voided_by, label.batch):
+            raise PermissionDenied(_("只有该主体的操作员或管理员可以作废标签。"))
+        labels = scope.filter(pk=label.pk)
+    else:
+        wanted = {codes.serial_normalize(serial) for serial in serials or ()}
+        if not wanted or None in wanted:
+            raise ValidationError({"serials": _("请提供有效的标签序列号。")})
+        labels = scope.filter(serial__in=wanted)
+        missing = len(wanted) - labels.count()
+        if missing:
+            raise ValidationError(
+                {
+                    "serials": _("有 %(count)s 个序列号不存在或不属于您可管理的批次。")
+                    % {"count": missing}
+                }
+            )
+    return labels.filter(status=LabelStatus.ACTIVE).update(
+        status=LabelStatus.VOID,
+        voided_at=timezone.now(),
+        voided_by=voided_by,
+        void_reason=reason,
+    )

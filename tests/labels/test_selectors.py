@@ -1,0 +1,61 @@
+import pytest
+
+from labels import codes, selectors, services
+
+
+@pytest.fixture
+def job(world):
+    return services.print_job_create(
+        batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "hello",
+        "Z" * 20,
+        "0" * 18 + "00",
+        "https://evil.example/t/AAAA",
+        "中文序列号",
+        "A" * 1000,
+    ],
+)
+def test_forged_and_garbage_serials_cost_no_query(db, typed, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.label_find(serial=typed) is None
+
+
+def test_mistyped_serial_costs_no_query(job, django_assert_num_queries):
+    serial = job.labels.first().serial
+    replacement = "0" if serial[5] != "0" else "1"
+    typo = serial[:5] + replacement + serial[6:]
+    if codes.serial_is_valid(typo):  # 1 in 1024: the check cannot catch this one
+        pytest.skip("this typo happens to carry a valid check")
+    with django_assert_num_queries(0):
+        assert selectors.label_find(serial=typo) is None
+
+
+def test_valid_serial_is_found_with_one_query(job, django_assert_num_queries):
+    serial = job.labels.first().serial
+    with django_assert_num_queries(1):
+        label = selectors.label_find(serial=codes.serial_display(serial).lower())
+    assert label.serial == serial
+
+
+def test_well_formed_unknown_serial_is_not_found(db):
+    assert selectors.label_find(serial=codes.serial_new()) is None
+
+
+def test_scopes(world, job):
+    assert selectors.print_job_list_visible_to(user=world.operator_a).count() == 1
+    assert selectors.print_job_list_visible_to(user=world.operator_b).count() == 0
+    assert (
+        selectors.print_job_list_visible_to(user=world.inspector).count() == 1
+    )  # 洞口县 batch
+    assert selectors.label_list_visible_to(user=world.operator_b).count() == 0
+    assert selectors.label_list_visible_to(user=world.admin).count() == 3
+    assert list(
+        selectors.print_job_labels(print_job=job).values_list("sequence", flat=True)
+    ) == [1, 2, 3]
