@@ -53,7 +53,8 @@ def certificate_issue(
         raise ValidationError({"batch": _("只有本主体操作员或管理员可以开具合格证。")})
     # Lock the batch: the n-th certificate number is counted under the lock.
     batch = (
-        Batch.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the brand join.
+        Batch.objects.select_for_update(of=("self",))
         .select_related("producer", "product_line__brand", "origin")
         .get(pk=batch.pk)
     )
