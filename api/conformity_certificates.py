@@ -3,12 +3,12 @@
 GET returns the latest certificate's PDF (issuing the first one, with every
 basis the inspections support, if the user may issue); POST issues a new one
 with the chosen basis and contact. Operators issue for their own batches,
-administrators for all; inspectors read.
+administrators for all; inspectors read (404 while none is issued).
 """
 
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -84,6 +84,8 @@ class BatchCertificateView(APIView):
         certificate = certificate_latest_or_issue(
             batch=self._batch(request, pk), user=request.user
         )
+        if certificate is None:  # an inspector, and nothing issued yet
+            raise Http404
         file = certificate.pdf if size == "a6" else certificate.label_pdf
         with file.open("rb") as handle:
             content = handle.read()

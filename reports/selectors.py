@@ -659,5 +659,5 @@ def certificate_inspection_facts(*, batch: Batch) -> list[InspectionFact]:
     ]
 
 
-def certificate_list_visible_to(*, user) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(access.batch_scope(user, "batch"))
+def certificate_latest(*, batch: Batch) -> Certificate | None:
+    return Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id").first()

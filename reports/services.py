@@ -13,7 +13,7 @@ from labels.models import Label
 from reports import certificates
 from reports.certificate_pdf import certificate_pdf
 from reports.models import Certificate
-from reports.selectors import certificate_inspection_facts
+from reports.selectors import certificate_inspection_facts, certificate_latest
 from trace import access
 from trace.models import Batch
 
@@ -120,16 +120,15 @@ def certificate_issue(
     return certificate
 
 
-def certificate_latest_or_issue(*, batch: Batch, user) -> Certificate:
+def certificate_latest_or_issue(*, batch: Batch, user) -> Certificate | None:
     """Return the batch's latest certificate, issuing the first one if allowed.
 
     Inspectors read certificates but do not issue them: with none issued yet
-    they get ValidationError on the batch.
+    they get None.
     """
-    latest = Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id")
-    certificate = latest.first()
+    certificate = certificate_latest(batch=batch)
     if certificate is not None:
         return certificate
     if not access.may_edit_batch(user, batch):
-        raise ValidationError({"batch": _("该批次尚未开具承诺达标合格证。")})
+        return None
     return certificate_issue(batch=batch, issued_by=user)

@@ -68,7 +68,7 @@ def test_scope(world, client_for):
 
 def test_inspectors_read_but_do_not_issue(world, client_for):
     inspector = client_for(world.inspector)
-    assert inspector.get(url(world.batch_a)).status_code == 400  # none issued yet
+    assert inspector.get(url(world.batch_a)).status_code == 404  # none issued yet
     assert inspector.post(url(world.batch_a), {}, format="json").status_code == 400
     client_for(world.admin).post(url(world.batch_a), {}, format="json")
     assert inspector.get(url(world.batch_a)).status_code == 200
