@@ -2,8 +2,9 @@
 
 One ObjectEvent per trace event (bizStep from trace.choices.BIZ_STEPS), one
 per signed, current inspection (bizStep `inspecting`, each result item a
-sensorReport) and one per print job (bizStep `commissioning` of the printed
-serials as an epcList of GS1 Digital Link URIs). The document validates
+sensorReport), one per hold, recall or release after a hold (`holding`,
+disposition `recalled` …) and one per print job (bizStep `commissioning` of
+the printed serials as an epcList of GS1 Digital Link URIs). The document validates
 against GS1's EPCIS-JSON-Schema.json (../shared/standards/epcis/).
 
 Decisions:
@@ -37,8 +38,13 @@ from inspections.models import Inspection
 from labels.choices import LabelStatus
 from labels.codes import label_url
 from labels.models import Label, PrintJob
-from trace.choices import BIZ_STEPS, ReferenceDocumentType, TraceEventKind
-from trace.models import Batch, Region, TraceEvent
+from trace.choices import (
+    BIZ_STEPS,
+    BatchStatus,
+    ReferenceDocumentType,
+    TraceEventKind,
+)
+from trace.models import Batch, BatchStatusChange, Region, TraceEvent
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "urn:suyuan:epcis:"
@@ -65,6 +71,11 @@ DISPOSITIONS = {
     TraceEventKind.RECEIVE: "in_progress",
     TraceEventKind.SELL: "retail_sold",
     TraceEventKind.TRANSFORM: "in_progress",
+}
+# Holds, recalls and releases after a hold (CBV: holding; recalled).
+STATUS_DISPOSITIONS = {
+    BatchStatus.ON_HOLD: ("holding", "non_sellable_other"),
+    BatchStatus.RECALLED: ("holding", "recalled"),
 }
 VERDICT_DISPOSITIONS = {Verdict.PASS: "conformant", Verdict.FAIL: "non_conformant"}
 # CBV business transaction types of our reference documents.
@@ -273,6 +284,36 @@ def inspection_event_document(*, batch: Batch, inspection: Inspection) -> dict:
     return document
 
 
+def status_change_document(*, batch: Batch, change: BatchStatusChange) -> dict | None:
+    """Return the ObjectEvent of a hold, a recall or a release after either.
+
+    The first release of a draft is not a supply-chain event and gives None.
+    The reason stays out: it is free text, and the export travels further.
+    """
+    if change.to_status in STATUS_DISPOSITIONS:
+        biz_step, disposition = STATUS_DISPOSITIONS[change.to_status]
+    elif change.to_status == BatchStatus.RELEASED and change.from_status in (
+        STATUS_DISPOSITIONS
+    ):
+        biz_step, disposition = None, "sellable_accessible"
+    else:
+        return None
+    event_time, offset = _time(change.changed_at)
+    document = {
+        "type": "ObjectEvent",
+        "eventTime": event_time,
+        "eventTimeZoneOffset": offset,
+        "eventID": _event_id("batch-status-changes", change.pk),
+        "action": "OBSERVE",
+        "disposition": disposition,
+        "quantityList": [{"epcClass": lot_uri(batch)}],
+        _ext("status"): change.to_status,
+    }
+    if biz_step:
+        document["bizStep"] = biz_step
+    return document
+
+
 def label_event_documents(
     *, batch: Batch, max_epcs: int
 ) -> list[tuple[datetime.datetime, dict]]:
@@ -344,6 +385,10 @@ def batch_epcis_document(*, batch: Batch) -> dict:
         )
         for inspection in inspections
     ]
+    for change in BatchStatusChange.objects.filter(batch=batch).order_by("id"):
+        document = status_change_document(batch=batch, change=change)
+        if document is not None:
+            timed.append((change.changed_at, document))
     timed += label_event_documents(batch=batch, max_epcs=max_epcs)
     # Stable sort: events at the same moment keep trace, inspection, label order.
     events = [document for _moment, document in sorted(timed, key=lambda x: x[0])]

@@ -265,3 +265,20 @@ def test_voided_labels_are_left_out_and_huge_jobs_capped(world, validator, setti
     )
     assert event["suyuan:epcListTruncated"] is True
     assert event["suyuan:epcCount"] == 5
+
+
+def test_hold_and_release_are_events(world, validator):
+    from trace import services
+
+    services.batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检")
+    services.batch_release(
+        batch=world.batch_a, changed_by=world.inspector, reason="复检合格"
+    )
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    events = document["epcisBody"]["eventList"]
+    assert [(e.get("bizStep"), e["disposition"]) for e in events] == [
+        ("holding", "non_sellable_other"),
+        (None, "sellable_accessible"),
+    ]
+    assert "抽检" not in json.dumps(document, ensure_ascii=False)
