@@ -123,3 +123,22 @@ def test_alert_status_cannot_be_mass_assigned(world, client_for):
     assert response.status_code == 200
     alert.refresh_from_db()
     assert alert.status == AlertStatus.OPEN
+
+
+def test_alert_list_query_count_does_not_grow(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.admin)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(ALERTS).status_code == 200
+        return len(queries)
+
+    failed_alert(world)
+    count_queries()  # warm up: the role binding is cached on the user
+    one = count_queries()
+    for _ in range(3):
+        failed_alert(world)
+    assert count_queries() == one
