@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -80,7 +81,7 @@ class BatchCertificateView(APIView):
     def get(self, request, pk: int):
         size = request.query_params.get("size", "a6")
         if size not in SIZES:
-            raise ValidationError({"size": ["尺寸只能是 a6 或 label。"]})
+            raise ValidationError({"size": [_("尺寸只能是 a6 或 label。")]})
         certificate = certificate_latest_or_issue(
             batch=self._batch(request, pk), user=request.user
         )

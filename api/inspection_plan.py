@@ -1,11 +1,11 @@
 """The batches due for inspection under the plan, for inspectors and administrators."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.pagination import StandardPagination
 from inspections.selectors import batches_due_for_inspection
 from trace import access
 
@@ -30,10 +30,18 @@ class DueInspectionsView(APIView):
         operation_id="inspections_due",
         summary="待抽检批次",
         responses=DueBatchSerializer(many=True),
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
     )
     def get(self, request):
         user = request.user
         if not (access.is_administrator(user) or access.is_inspector(user)):
             raise Http404
         due = batches_due_for_inspection(user=user)
-        return Response(DueBatchSerializer(due, many=True).data)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(due, request, view=self)
+        return paginator.get_paginated_response(
+            DueBatchSerializer(page, many=True).data
+        )

@@ -63,7 +63,7 @@ def test_due_list_for_inspector_and_404_for_operator(world, client_for):
     client_for(world.admin).post(CONTROL_POINTS, every_batch(world), format="json")
     response = client_for(world.inspector).get(DUE)
     assert response.status_code == 200
-    [row] = response.json()
+    [row] = response.json()["results"]
     assert row["batch"] == world.batch_a.pk
     assert row["inspection_kind"] == InspectionKind.SPOT_CHECK
     assert row["reason"]
