@@ -23,6 +23,7 @@ from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
+from api.scan import ScanView
 from api.trace_events import TraceEventViewSet
 
 router = DefaultRouter()
@@ -47,6 +48,7 @@ router.register("labels", LabelViewSet, basename="label")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",
         RecallTraceView.as_view(),

@@ -206,6 +206,13 @@ SUYUAN_ID_NUMBER_INDEX_KEY = env_secret(
 SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
 )
+# Clone signals: more scans than a box is opened, or scans in several cities.
+SUYUAN_SCAN_ALERT_COUNT = env_int("SUYUAN_SCAN_ALERT_COUNT", 20)
+SUYUAN_SCAN_ALERT_CITIES = env_int("SUYUAN_SCAN_ALERT_CITIES", 3)
+# Public scan throttles: per client address and per serial (a market stall
+# behind one village NAT scans many serials; one serial hammered is abuse).
+SUYUAN_SCAN_RATE_PER_CLIENT = env_str("SUYUAN_SCAN_RATE_PER_CLIENT", "120/min")
+SUYUAN_SCAN_RATE_PER_SERIAL = env_str("SUYUAN_SCAN_RATE_PER_SERIAL", "30/min")
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
+
+from api import scan
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
 admin.site.site_title = _("溯源管理")
@@ -27,6 +29,17 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("", include("reports.urls")),
+    path("t/<str:serial>", scan.scan_page, name="scan-page"),
+    re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>.+)/21/(?P<serial>[^/]+)$",
+        scan.digital_link_page,
+        name="digital-link",
+    ),
+    re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$",
+        scan.digital_link_lot_page,
+        name="digital-link-lot",
+    ),
     path("", include("trace.urls")),
 ]
 if settings.DEBUG:

@@ -112,3 +112,11 @@ def label_url(
             path += f"/10/{quote(lot, safe='')}"
         return f"{base}{path}/21/{quote(serial, safe='')}"
     return f"{base}/t/{serial}"
+
+
+def lot_url(*, gtin: str, lot: str, base_url: str | None = None) -> str:
+    """Return the GS1 Digital Link URI of a lot, `/01/{gtin}/10/{lot}`."""
+    base = (
+        base_url if base_url is not None else settings.SUYUAN_PUBLIC_BASE_URL
+    ).rstrip("/")
+    return f"{base}/01/{gtin.zfill(14)}/10/{quote(lot, safe='')}"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from labels import codes
@@ -131,7 +132,10 @@ class Label(models.Model):
     )
     void_reason = models.TextField(_("作废原因"), blank=True)
     first_scanned_at = models.DateTimeField(_("首次扫码时间"), null=True, blank=True)
+    first_scanned_city = models.CharField(_("首次扫码城市"), max_length=64, blank=True)
     scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
+    suspicious_since = models.DateTimeField(_("疑似仿冒时间"), null=True, blank=True)
+    suspicious_reason = models.CharField(_("疑似仿冒原因"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -155,3 +159,25 @@ class Label(models.Model):
             gtin=self.batch.product_line.gtin,
             lot=self.batch.lot_code,
         )
+
+
+class ScanEvent(models.Model):
+    """One scan of a label: time and coarse client facts, never a raw IP."""
+
+    label = models.ForeignKey(
+        Label, verbose_name=_("标签"), on_delete=models.PROTECT, related_name="scans"
+    )
+    scanned_at = models.DateTimeField(_("扫码时间"), default=timezone.now)
+    # HMAC of the client address: counts distinct clients, cannot be reversed.
+    client_hash = models.CharField(_("客户端标识（散列）"), max_length=32)
+    user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
+    city = models.CharField(_("城市"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("扫码记录")
+        verbose_name_plural = _("扫码记录")
+        ordering = ["label", "scanned_at"]
+        indexes = [models.Index(fields=["label", "scanned_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.scanned_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from labels.codes import serial_normalize
 from labels.models import Label, PrintJob
 from trace import access
+from trace.selectors import REGION_PATH
 
 
 def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
@@ -39,3 +40,31 @@ def label_find(*, serial: str) -> Label | None:
 def print_job_labels(*, print_job: PrintJob) -> QuerySet[Label]:
     """Return a job's labels in print order (unscoped: for the renderer)."""
     return Label.objects.filter(print_job=print_job).order_by("sequence")
+
+
+def label_find_for_scan(*, serial: str) -> Label | None:
+    """Return the label with its batch, producer and product line, or None.
+
+    One query for a well-formed serial; none for a malformed or forged one.
+    """
+    canonical = serial_normalize(serial)
+    if canonical is None:
+        return None
+    return (
+        Label.objects.select_related(
+            "batch__producer__region",
+            "batch__product_line__brand",
+            f"batch__origin__{REGION_PATH}",
+        )
+        .filter(serial=canonical)
+        .first()
+    )
+
+
+def suspicious_label_list_visible_to(*, user) -> QuerySet[Label]:
+    """Return labels flagged as possible clones, newest flag first."""
+    return (
+        label_list_visible_to(user=user)
+        .filter(suspicious_since__isnull=False)
+        .order_by("-suspicious_since")
+    )

@@ -5,6 +5,8 @@ with a message per field (the API turns it into a 400) or PermissionDenied.
 """
 
 import datetime
+import hashlib
+import hmac
 import logging
 import tempfile
 from collections.abc import Callable, Iterable
@@ -14,13 +16,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from labels import codes, rendering
 from labels.choices import LabelStatus, PrintJobStatus
-from labels.models import Label, PrintJob
+from labels.models import Label, PrintJob, ScanEvent
 from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import TEMPLATES, template_get
@@ -357,3 +361,74 @@ def labels_void(
         voided_by=voided_by,
         void_reason=reason,
     )
+
+
+def client_hash(address: str) -> str:
+    """Return a keyed, irreversible token for a client address (never stored raw)."""
+    key = f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def scan_record(
+    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
+) -> Label:
+    """Record one scan of a label and update its counters and clone signal.
+
+    The counter is updated in the database (F expression), so concurrent scans
+    all count. A label scanned more than SUYUAN_SCAN_ALERT_COUNT times (more
+    often than a box is opened) or in SUYUAN_SCAN_ALERT_CITIES or more cities
+    becomes suspicious; the flag stays for administrators to review.
+    """
+    now = timezone.now()
+    city = city.strip()[:64]
+    with transaction.atomic():
+        ScanEvent.objects.create(
+            label=label,
+            scanned_at=now,
+            client_hash=client_hash(client_address),
+            user_agent=user_agent[:255],
+            city=city,
+        )
+        Label.objects.filter(pk=label.pk).update(
+            scan_count=F("scan_count") + 1,
+            first_scanned_at=Coalesce("first_scanned_at", Value(now)),
+            first_scanned_city=Case(
+                When(first_scanned_at__isnull=True, then=Value(city)),
+                default=F("first_scanned_city"),
+            ),
+        )
+        label.refresh_from_db(
+            fields=[
+                "scan_count",
+                "first_scanned_at",
+                "first_scanned_city",
+                "suspicious_since",
+            ]
+        )
+        if label.suspicious_since is None:
+            reason = _clone_signal(label=label, city=city)
+            if reason:
+                Label.objects.filter(pk=label.pk, suspicious_since__isnull=True).update(
+                    suspicious_since=now, suspicious_reason=reason
+                )
+                label.suspicious_since, label.suspicious_reason = now, reason
+    return label
+
+
+def _clone_signal(*, label: Label, city: str) -> str:
+    """Return why the label looks cloned, or "" if it does not."""
+    if label.scan_count > settings.SUYUAN_SCAN_ALERT_COUNT:
+        return gettext_lazy("扫码次数异常偏多（%(count)s 次）") % {
+            "count": label.scan_count
+        }
+    if city and city != label.first_scanned_city:
+        cities = (
+            ScanEvent.objects.filter(label=label)
+            .exclude(city="")
+            .values("city")
+            .distinct()
+            .count()
+        )
+        if cities >= settings.SUYUAN_SCAN_ALERT_CITIES:
+            return gettext_lazy("在 %(count)s 个不同城市被扫码") % {"count": cities}
+    return ""

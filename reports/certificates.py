@@ -12,11 +12,11 @@ A batch on hold or recalled gets no certificate at all.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 
 from inspections.choices import InspectionKind, Verdict
+from labels.codes import lot_url
 from reports.choices import CertificateBasis
 from trace.choices import BatchStatus
 
@@ -99,11 +99,6 @@ def retention_date(*, issued_on: datetime.date, days: int) -> datetime.date:
     return issued_on + datetime.timedelta(days=days)
 
 
-def lot_public_url(*, base_url: str, gtin: str, lot: str) -> str:
-    """Return the GS1 Digital Link of a GTIN and lot (`/01/{GTIN-14}/10/{lot}`)."""
-    return f"{base_url.rstrip('/')}/01/{gtin.zfill(14)}/10/{quote(lot, safe='')}"
-
-
 def batch_qr_url(
     *, base_url: str, gtin: str | None, lot: str, first_label_url: str | None
 ) -> str | None:
@@ -114,5 +109,5 @@ def batch_qr_url(
     active label means no code (the certificate says so instead).
     """
     if gtin:
-        return lot_public_url(base_url=base_url, gtin=gtin, lot=lot)
+        return lot_url(gtin=gtin, lot=lot, base_url=base_url)
     return first_label_url or None

@@ -36,7 +36,7 @@ from django.utils import timezone
 from inspections.choices import AnalyteKind, Verdict
 from inspections.models import Inspection
 from labels.choices import LabelStatus
-from labels.codes import label_url
+from labels.codes import label_url, lot_url
 from labels.models import Label, PrintJob
 from trace.choices import (
     BIZ_STEPS,
@@ -119,7 +119,7 @@ def lot_uri(batch: Batch) -> str:
     """Return the EPC class URI of a batch (GTIN + lot, or the batch's own URI)."""
     gtin = batch.product_line.gtin
     if gtin:
-        return f"{GS1_RESOLVER}/01/{gtin.zfill(14)}/10/{quote(batch.lot_code, safe='')}"
+        return lot_url(gtin=gtin, lot=batch.lot_code, base_url=GS1_RESOLVER)
     return f"{_base_url()}/api/v1/batches/{batch.pk}/"
 
 

@@ -1,4 +1,6 @@
-"""Writes of the reports package: issuing 承诺达标合格证."""
+"""Writes of the reports package: the few records only reports need."""
+
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,10 +14,31 @@ from labels.codes import label_url
 from labels.models import Label
 from reports import certificates
 from reports.certificate_pdf import certificate_pdf
-from reports.models import Certificate
+from reports.models import Certificate, SalesEvent
 from reports.selectors import certificate_inspection_facts, certificate_latest
 from trace import access
-from trace.models import Batch
+from trace.models import Batch, Region
+
+
+def sales_event_record(
+    *,
+    name: str,
+    region: Region,
+    held_on: datetime.date,
+    organiser: str = "",
+    note: str = "",
+) -> SalesEvent:
+    """Record a large sales event (大型产销活动); the same name, place and day once."""
+    event, _created = SalesEvent.objects.get_or_create(
+        name=name,
+        region=region,
+        held_on=held_on,
+        defaults={"organiser": organiser, "note": note},
+    )
+    return event
+
+
+# 承诺达标合格证.
 
 
 def _first_label_url(batch: Batch) -> str | None:

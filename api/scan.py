@@ -1,0 +1,339 @@
+"""The public scan: the page a consumer sees and its JSON twin.
+
+Both are built from `api.scan_story`. A malformed or forged serial is a 404
+without a database query; a void label answers 410 Gone (GS1 resolver); a
+well-formed unknown serial under a known GTIN and lot walks up (303) to the
+lot's page; `?linkType=all` or `Accept: application/linkset+json` returns a
+linkset of our pages for the item.
+"""
+
+import logging
+
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.scan_story import ScanStory, batch_story, scan_story
+from api.throttling import SCAN_THROTTLES, scan_throttle_wait
+from labels import codes
+from labels.choices import LabelStatus
+from labels.selectors import label_find_for_scan
+from labels.services import scan_record
+from trace.models import Batch
+from trace.validators import normalize_gtin
+
+logger = logging.getLogger(__name__)
+LINKSET_TYPE = "application/linkset+json"
+GS1_VOCABULARY = "https://gs1.org/voc/"
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class LabelFactsSerializer(serializers.Serializer):
+    serial = serializers.CharField()
+    status = serializers.CharField()
+    scan_count = serializers.IntegerField()
+    first_scanned_at = serializers.DateTimeField(allow_null=True)
+    first_scanned_city = serializers.CharField(allow_blank=True)
+    suspicious = serializers.BooleanField()
+    checked_at = serializers.DateTimeField()
+
+
+class ProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    brand = serializers.CharField(allow_blank=True)
+    brand_kind = serializers.CharField(allow_blank=True)
+    unified_brand = serializers.BooleanField(
+        help_text="统一品牌：生产主体持有该产品线的有效品牌授权。"
+    )
+    standard = serializers.CharField(allow_blank=True)
+    geographical_indication = serializers.BooleanField()
+    gtin = serializers.CharField(allow_blank=True)
+
+
+class BatchFactsSerializer(serializers.Serializer):
+    lot = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    harvest_date = serializers.DateField()
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    origin = serializers.CharField()
+
+
+class ProducerFactsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    region = serializers.CharField()
+    certification_number = serializers.CharField(allow_blank=True)
+    certification_issuer = serializers.CharField(allow_blank=True)
+    certification_status = serializers.CharField(allow_blank=True)
+    certification_status_display = serializers.CharField(allow_blank=True)
+    certification_valid_until = serializers.DateField(allow_null=True)
+    certified = serializers.BooleanField()
+
+
+class InspectionFactsSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    sampled_at = serializers.DateTimeField()
+    verdict = serializers.CharField()
+    verdict_display = serializers.CharField()
+    organisation = serializers.CharField(allow_blank=True)
+
+
+class BenefitFactsSerializer(serializers.Serializer):
+    batch_households = serializers.IntegerField(
+        help_text="为本批次供货或务工的建档立卡贫困户数。"
+    )
+    producer_households = serializers.IntegerField(
+        help_text="与生产主体有利益联结的贫困户数。"
+    )
+    villages = serializers.ListField(child=serializers.CharField())
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    consented_names = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="仅限已登记同意公开的农户，姓名已脱敏。",
+    )
+
+
+class EventFactsSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    place = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(allow_blank=True)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, allow_null=True
+    )
+    unit = serializers.CharField(allow_blank=True)
+
+
+class ScanStorySerializer(serializers.Serializer):
+    verdict = serializers.CharField(
+        help_text="genuine（正品）、warning（有警示）或 void（标签作废）。"
+    )
+    warnings = WarningSerializer(many=True)
+    label = LabelFactsSerializer(allow_null=True)
+    product = ProductSerializer()
+    batch = BatchFactsSerializer()
+    producer = ProducerFactsSerializer()
+    inspections = InspectionFactsSerializer(many=True)
+    benefit = BenefitFactsSerializer()
+    events = EventFactsSerializer(many=True)
+
+
+class NotFoundSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def client_address(request) -> str:
+    """Return the client address as the throttles see it (NUM_PROXIES aware)."""
+    return SCAN_THROTTLES[0]().get_ident(request)
+
+
+def client_city(request) -> str:
+    """Return a coarse city the reverse proxy or the page supplied, if any."""
+    return (request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or "")[
+        :64
+    ]
+
+
+def record_scan(request, label) -> None:
+    label_after = scan_record(
+        label=label,
+        client_address=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        city=client_city(request),
+    )
+    label.scan_count = label_after.scan_count
+    label.first_scanned_at = label_after.first_scanned_at
+    label.first_scanned_city = label_after.first_scanned_city
+
+
+class ScanView(APIView):
+    """`GET /api/v1/scan/{serial}`: the public facts of a label, as JSON."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = list(SCAN_THROTTLES)
+
+    @extend_schema(
+        responses={
+            200: ScanStorySerializer,
+            404: OpenApiResponse(NotFoundSerializer, description="未知或伪造的标签"),
+            410: OpenApiResponse(ScanStorySerializer, description="标签已作废"),
+        },
+        summary="扫码查询（公开）",
+    )
+    def get(self, request, serial: str):
+        label = label_find_for_scan(serial=serial)
+        if label is None:
+            raise Http404
+        record_scan(request, label)
+        story = scan_story(label=label)
+        status = 410 if label.status == LabelStatus.VOID else 200
+        return Response(ScanStorySerializer(story).data, status=status)
+
+
+# Public HTML pages (plain Django views, deliberately outside DRF).
+
+
+class _ThrottleView:
+    def __init__(self, serial: str):
+        self.kwargs = {"serial": serial}
+
+
+def _too_many(request, serial: str) -> HttpResponse | None:
+    wait = scan_throttle_wait(request, _ThrottleView(serial))
+    if wait is None:
+        return None
+    response = render(
+        request, "api/scan_error.html", {"reason": "throttled"}, status=429
+    )
+    response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+def _not_found(request) -> HttpResponse:
+    return render(request, "api/scan_error.html", {"reason": "unknown"}, status=404)
+
+
+def _wants_linkset(request) -> bool:
+    return request.GET.get("linkType") in (
+        "all",
+        "linkset",
+    ) or LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
+
+
+def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
+    """Return our pages for an item, by GS1 web vocabulary link type."""
+    absolute = request.build_absolute_uri
+    links: dict[str, list[dict]] = {}
+    if batch.product_line.gtin:
+        lot_page = codes.lot_url(
+            gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=absolute("/")
+        )
+        links["pip"] = [
+            {
+                "href": lot_page,
+                "title": "产品信息",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
+    if label is not None:
+        page = absolute(reverse("scan-page", args=[label.serial]))
+        links["traceability"] = [
+            {
+                "href": page,
+                "title": "追溯信息与检测结论",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
+        links["verificationService"] = [
+            {
+                "href": absolute(reverse("scan", args=[label.serial])),
+                "title": "标签真伪核验",
+                "type": "application/json",
+            }
+        ]
+        links["defaultLink"] = [{"href": page, "title": "扫码溯源"}]
+    return links
+
+
+def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
+    """Return an RFC 9264 linkset with GS1 link types (GS1 resolver `linkType=all`)."""
+    anchor = request.build_absolute_uri(request.path)
+    entry = {"anchor": anchor}
+    for link_type, targets in _links(request, label=label, batch=batch).items():
+        entry[f"{GS1_VOCABULARY}{link_type}"] = targets
+    return JsonResponse(
+        {"linkset": [entry]},
+        content_type=LINKSET_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse:
+    response = render(request, "api/scan.html", {"story": story}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _label_response(request, label) -> HttpResponse:
+    if _wants_linkset(request):
+        return _linkset_response(request, label=label, batch=label.batch)
+    record_scan(request, label)
+    story = scan_story(label=label)
+    return _story_page(
+        request, story, status=410 if label.status == LabelStatus.VOID else 200
+    )
+
+
+def scan_page(request, serial: str) -> HttpResponse:
+    """`/t/{serial}`: the page a consumer sees after scanning a label."""
+    if limited := _too_many(request, serial):
+        return limited
+    label = label_find_for_scan(serial=serial)
+    if label is None:
+        return _not_found(request)
+    return _label_response(request, label)
+
+
+def _batch_for(gtin: str, lot: str) -> Batch | None:
+    try:
+        gtin = normalize_gtin(gtin)
+    except Exception:  # noqa: BLE001 - any malformed GTIN is simply unknown
+        return None
+    return (
+        Batch.objects.select_related(
+            "producer__region", "product_line__brand", "origin"
+        )
+        .filter(product_line__gtin=gtin, lot_code=lot)
+        .first()
+    )
+
+
+def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}/21/{serial}`: the GS1 Digital Link of a label.
+
+    A GTIN or lot that disagrees with the serial's batch is a 404; a
+    well-formed serial unknown under a known GTIN and lot walks up (303).
+    """
+    if limited := _too_many(request, serial):
+        return limited
+    if codes.serial_normalize(serial) is None:
+        return _not_found(request)
+    label = label_find_for_scan(serial=serial)
+    if label is None:
+        batch = _batch_for(gtin, lot)
+        if batch is None:
+            return _not_found(request)
+        return HttpResponseRedirect(
+            codes.lot_url(gtin=gtin, lot=lot, base_url=""), status=303
+        )
+    product_gtin = label.batch.product_line.gtin or ""
+    if product_gtin != gtin.zfill(14) or label.batch.lot_code != lot:
+        return _not_found(request)
+    return _label_response(request, label)
+
+
+def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}`: the public page of a lot, without label facts."""
+    batch = _batch_for(gtin, lot)
+    if batch is None:
+        return _not_found(request)
+    if _wants_linkset(request):
+        return _linkset_response(request, label=None, batch=batch)
+    return _story_page(request, batch_story(batch=batch))

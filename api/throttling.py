@@ -1,0 +1,48 @@
+"""Throttles of the public scan: per client address and per serial.
+
+Counters live in the shared cache (Redis in production), so they add up
+across gunicorn workers; `NUM_PROXIES` decides which X-Forwarded-For entry
+is the client, so a forged header cannot reset a limit.
+"""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ScanClientThrottle(SimpleRateThrottle):
+    scope = "scan-client"
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_SCAN_RATE_PER_CLIENT
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+class ScanSerialThrottle(SimpleRateThrottle):
+    """Limit one serial, so a village NAT scanning many boxes is not blocked."""
+
+    scope = "scan-serial"
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_SCAN_RATE_PER_SERIAL
+
+    def get_cache_key(self, request, view) -> str:
+        serial = str(view.kwargs.get("serial", ""))[:80].upper()
+        return self.cache_format % {"scope": self.scope, "ident": serial}
+
+
+SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)
+
+
+def scan_throttle_wait(request, view) -> float | None:
+    """Return seconds to wait if a scan request is over a limit, else None."""
+    waits = []
+    for throttle_class in SCAN_THROTTLES:
+        throttle = throttle_class()
+        if not throttle.allow_request(request, view):
+            waits.append(throttle.wait() or 1)
+    return max(waits) if waits else None
