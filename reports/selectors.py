@@ -15,13 +15,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from inspections.choices import Verdict
+from inspections.choices import InspectionKind, Verdict
 from inspections.models import Inspection
 from inspections.selectors import inspection_list_visible_to
 from labels.selectors import batch_label_summary, suspicious_label_list_visible_to
-from reports.models import SalesEvent
+from reports.certificates import InspectionFact
+from reports.models import Certificate, SalesEvent
 from trace import access
-from trace.choices import OutletKind, RegionLevel
+from trace.choices import OutletKind, RegionLevel, Role
 from trace.models import (
     Batch,
     BatchContribution,
@@ -669,3 +670,39 @@ def dashboard_data(*, user, filters: ReportFilters) -> dict:
         "benefit_paid": sum((entry.paid for entry in entries), ZERO),
         "panels": dashboard_extension_panels(user=user, filters=filters),
     }
+
+
+# 承诺达标合格证.
+
+
+def certificate_inspection_facts(*, batch: Batch) -> list[InspectionFact]:
+    """Return the facts of the batch's signed, current inspections for the basis rules.
+
+    An inspection counts as the producer's own when it is a self check, was
+    recorded by one of the producer's operators, or names the producer as
+    its organisation.
+    """
+    rows = Inspection.objects.filter(
+        batch=batch, signed_at__isnull=False, superseded_by__isnull=True
+    ).values_list(
+        "kind",
+        "verdict",
+        "organisation",
+        "inspector__suyuan_role__role",
+        "inspector__suyuan_role__producer_id",
+    )
+    producer_name = batch.producer.name
+    return [
+        InspectionFact(
+            kind=kind,
+            verdict=verdict,
+            by_producer=kind == InspectionKind.SELF_CHECK
+            or (role == Role.OPERATOR and producer_id == batch.producer_id)
+            or organisation.strip() == producer_name,
+        )
+        for kind, verdict, organisation, role, producer_id in rows
+    ]
+
+
+def certificate_latest(*, batch: Batch) -> Certificate | None:
+    return Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id").first()
