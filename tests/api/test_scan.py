@@ -474,7 +474,7 @@ def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
         not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
     )
     certificate_issue(
-        batch=world.batch_a, issued_by=world.operator_a, basis=["内部质量控制"]
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
     )
     entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
     href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
