@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from labels.models import Label
-from labels.selectors import label_list_visible_to
+from labels.selectors import label_list_visible_to, suspicious_label_list_visible_to
 from labels.services import labels_void
 
 
@@ -24,7 +24,10 @@ class LabelSerializer(serializers.ModelSerializer):
             "voided_at",
             "void_reason",
             "first_scanned_at",
+            "first_scanned_city",
             "scan_count",
+            "suspicious_since",
+            "suspicious_reason",
             "created_at",
         ]
         read_only_fields = fields
@@ -58,3 +61,12 @@ class LabelViewSet(
             reason=data.validated_data["reason"],
         )
         return Response({"voided": voided})
+
+    @action(detail=False, methods=["get"])
+    def suspicious(self, request):
+        """List labels flagged as possible clones (many scans, several cities)."""
+        queryset = self.filter_queryset(
+            suspicious_label_list_visible_to(user=request.user)
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -9,7 +9,13 @@ linkset of our pages for the item.
 
 import logging
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -24,6 +30,7 @@ from labels import codes
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
 from labels.services import scan_record
+from reports.selectors import certificate_latest
 from trace.models import Batch
 from trace.validators import normalize_gtin
 
@@ -51,7 +58,9 @@ class ProductSerializer(serializers.Serializer):
     name = serializers.CharField()
     brand = serializers.CharField(allow_blank=True)
     brand_kind = serializers.CharField(allow_blank=True)
-    unified_brand = serializers.BooleanField(help_text="统一品牌：生产主体持有该产品线的有效品牌授权。")
+    unified_brand = serializers.BooleanField(
+        help_text="统一品牌：生产主体持有该产品线的有效品牌授权。"
+    )
     standard = serializers.CharField(allow_blank=True)
     geographical_indication = serializers.BooleanField()
     gtin = serializers.CharField(allow_blank=True)
@@ -90,12 +99,17 @@ class InspectionFactsSerializer(serializers.Serializer):
 
 
 class BenefitFactsSerializer(serializers.Serializer):
-    batch_households = serializers.IntegerField(help_text="为本批次供货或务工的建档立卡贫困户数。")
-    producer_households = serializers.IntegerField(help_text="与生产主体有利益联结的贫困户数。")
+    batch_households = serializers.IntegerField(
+        help_text="为本批次供货或务工的建档立卡贫困户数。"
+    )
+    producer_households = serializers.IntegerField(
+        help_text="与生产主体有利益联结的贫困户数。"
+    )
     villages = serializers.ListField(child=serializers.CharField())
     amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
     consented_names = serializers.ListField(
-        child=serializers.CharField(), help_text="仅限已登记同意公开的农户，姓名已脱敏。"
+        child=serializers.CharField(),
+        help_text="仅限已登记同意公开的农户，姓名已脱敏。",
     )
 
 
@@ -105,12 +119,16 @@ class EventFactsSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     place = serializers.CharField(allow_blank=True)
     actor = serializers.CharField(allow_blank=True)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, allow_null=True
+    )
     unit = serializers.CharField(allow_blank=True)
 
 
 class ScanStorySerializer(serializers.Serializer):
-    verdict = serializers.CharField(help_text="genuine（正品）、warning（有警示）或 void（标签作废）。")
+    verdict = serializers.CharField(
+        help_text="genuine（正品）、warning（有警示）或 void（标签作废）。"
+    )
     warnings = WarningSerializer(many=True)
     label = LabelFactsSerializer(allow_null=True)
     product = ProductSerializer()
@@ -132,7 +150,9 @@ def client_address(request) -> str:
 
 def client_city(request) -> str:
     """Return a coarse city the reverse proxy or the page supplied, if any."""
-    return (request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or "")[:64]
+    return (request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or "")[
+        :64
+    ]
 
 
 def record_scan(request, label) -> None:
@@ -184,7 +204,9 @@ def _too_many(request, serial: str) -> HttpResponse | None:
     wait = scan_throttle_wait(request, _ThrottleView(serial))
     if wait is None:
         return None
-    response = render(request, "api/scan_error.html", {"reason": "throttled"}, status=429)
+    response = render(
+        request, "api/scan_error.html", {"reason": "throttled"}, status=429
+    )
     response["Retry-After"] = str(int(wait) + 1)
     return response
 
@@ -194,9 +216,10 @@ def _not_found(request) -> HttpResponse:
 
 
 def _wants_linkset(request) -> bool:
-    return request.GET.get("linkType") in ("all", "linkset") or LINKSET_TYPE in request.META.get(
-        "HTTP_ACCEPT", ""
-    )
+    return request.GET.get("linkType") in (
+        "all",
+        "linkset",
+    ) or LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
 
 
 def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
@@ -204,15 +227,45 @@ def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
     absolute = request.build_absolute_uri
     links: dict[str, list[dict]] = {}
     if batch.product_line.gtin:
-        lot_page = codes.lot_url(gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=absolute("/"))
-        links["pip"] = [{"href": lot_page, "title": "产品信息", "type": "text/html", "hreflang": ["zh-Hans"]}]
+        lot_page = codes.lot_url(
+            gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=absolute("/")
+        )
+        links["pip"] = [
+            {
+                "href": lot_page,
+                "title": "产品信息",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
     if label is not None:
         page = absolute(reverse("scan-page", args=[label.serial]))
-        links["traceability"] = [{"href": page, "title": "追溯信息与检测结论", "type": "text/html", "hreflang": ["zh-Hans"]}]
+        links["traceability"] = [
+            {
+                "href": page,
+                "title": "追溯信息与检测结论",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
         links["verificationService"] = [
-            {"href": absolute(reverse("scan", args=[label.serial])), "title": "标签真伪核验", "type": "application/json"}
+            {
+                "href": absolute(reverse("scan", args=[label.serial])),
+                "title": "标签真伪核验",
+                "type": "application/json",
+            }
         ]
         links["defaultLink"] = [{"href": page, "title": "扫码溯源"}]
+    if batch.product_line.gtin and certificate_latest(batch=batch) is not None:
+        certificate = absolute(
+            reverse(
+                "digital-link-certificate",
+                args=[batch.product_line.gtin, batch.lot_code],
+            )
+        )
+        links["certificationInfo"] = [
+            {"href": certificate, "title": "承诺达标合格证", "type": "application/pdf"}
+        ]
     return links
 
 
@@ -222,7 +275,11 @@ def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
     entry = {"anchor": anchor}
     for link_type, targets in _links(request, label=label, batch=batch).items():
         entry[f"{GS1_VOCABULARY}{link_type}"] = targets
-    return JsonResponse({"linkset": [entry]}, content_type=LINKSET_TYPE, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"linkset": [entry]},
+        content_type=LINKSET_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse:
@@ -236,7 +293,9 @@ def _label_response(request, label) -> HttpResponse:
         return _linkset_response(request, label=label, batch=label.batch)
     record_scan(request, label)
     story = scan_story(label=label)
-    return _story_page(request, story, status=410 if label.status == LabelStatus.VOID else 200)
+    return _story_page(
+        request, story, status=410 if label.status == LabelStatus.VOID else 200
+    )
 
 
 def scan_page(request, serial: str) -> HttpResponse:
@@ -255,7 +314,9 @@ def _batch_for(gtin: str, lot: str) -> Batch | None:
     except Exception:  # noqa: BLE001 - any malformed GTIN is simply unknown
         return None
     return (
-        Batch.objects.select_related("producer__region", "product_line__brand", "origin")
+        Batch.objects.select_related(
+            "producer__region", "product_line__brand", "origin"
+        )
         .filter(product_line__gtin=gtin, lot_code=lot)
         .first()
     )
@@ -276,7 +337,9 @@ def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse
         batch = _batch_for(gtin, lot)
         if batch is None:
             return _not_found(request)
-        return HttpResponseRedirect(codes.lot_url(gtin=gtin, lot=lot, base_url=""), status=303)
+        return HttpResponseRedirect(
+            codes.lot_url(gtin=gtin, lot=lot, base_url=""), status=303
+        )
     product_gtin = label.batch.product_line.gtin or ""
     if product_gtin != gtin.zfill(14) or label.batch.lot_code != lot:
         return _not_found(request)
@@ -291,3 +354,19 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
     if _wants_linkset(request):
         return _linkset_response(request, label=None, batch=batch)
     return _story_page(request, batch_story(batch=batch))
+
+
+def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF).
+
+    The certificate travels with the produce, so it is public like the label.
+    """
+    batch = _batch_for(gtin, lot)
+    certificate = certificate_latest(batch=batch) if batch else None
+    if certificate is None or not certificate.pdf:
+        return _not_found(request)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"certificate-{certificate.number}.pdf",
+    )

@@ -42,15 +42,25 @@ class ScanStory:
 def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
     warnings = []
     if batch.status == BatchStatus.RECALLED:
-        warnings.append(Warning("batch_recalled", _("该批次已召回，请勿食用，并联系销售者退货。")))
+        warnings.append(
+            Warning("batch_recalled", _("该批次已召回，请勿食用，并联系销售者退货。"))
+        )
     elif batch.status == BatchStatus.ON_HOLD:
-        warnings.append(Warning("batch_on_hold", _("该批次已暂停销售，正在复检，请暂勿食用。")))
+        warnings.append(
+            Warning("batch_on_hold", _("该批次已暂停销售，正在复检，请暂勿食用。"))
+        )
     if producer["certification_status"] == CertificationStatus.REVOKED:
-        warnings.append(Warning("certification_revoked", _("生产主体的扶贫产品认定已被撤销。")))
+        warnings.append(
+            Warning("certification_revoked", _("生产主体的扶贫产品认定已被撤销。"))
+        )
     elif producer["certification_status"] == CertificationStatus.SUSPENDED:
-        warnings.append(Warning("certification_suspended", _("生产主体的扶贫产品认定已暂停。")))
+        warnings.append(
+            Warning("certification_suspended", _("生产主体的扶贫产品认定已暂停。"))
+        )
     elif not producer["certified"]:
-        warnings.append(Warning("certification_expired", _("生产主体目前没有有效的扶贫产品认定。")))
+        warnings.append(
+            Warning("certification_expired", _("生产主体目前没有有效的扶贫产品认定。"))
+        )
     return warnings
 
 
@@ -75,7 +85,9 @@ def scan_story(*, label: Label) -> ScanStory:
     """Return the public story of one scanned label."""
     story = batch_story(batch=label.batch)
     if label.status == LabelStatus.VOID:
-        story.warnings.insert(0, Warning("label_void", _("此标签已作废，不能证明商品来源。")))
+        story.warnings.insert(
+            0, Warning("label_void", _("此标签已作废，不能证明商品来源。"))
+        )
         story.verdict = "void"
     if label.suspicious_since is not None:
         story.warnings.append(

@@ -16,7 +16,10 @@ class ScanClientThrottle(SimpleRateThrottle):
         return settings.SUYUAN_SCAN_RATE_PER_CLIENT
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
 
 
 class ScanSerialThrottle(SimpleRateThrottle):

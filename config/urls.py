@@ -43,7 +43,16 @@ urlpatterns = [
         scan.digital_link_page,
         name="digital-link",
     ),
-    re_path(r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$", scan.digital_link_lot_page, name="digital-link-lot"),
+    re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)/certificate$",
+        scan.digital_link_certificate,
+        name="digital-link-certificate",
+    ),
+    re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$",
+        scan.digital_link_lot_page,
+        name="digital-link-lot",
+    ),
     path("", include("trace.urls")),
 ]
 if settings.DEBUG:

@@ -398,7 +398,12 @@ def scan_record(
             ),
         )
         label.refresh_from_db(
-            fields=["scan_count", "first_scanned_at", "first_scanned_city", "suspicious_since"]
+            fields=[
+                "scan_count",
+                "first_scanned_at",
+                "first_scanned_city",
+                "suspicious_since",
+            ]
         )
         if label.suspicious_since is None:
             reason = _clone_signal(label=label, city=city)
@@ -413,10 +418,16 @@ def scan_record(
 def _clone_signal(*, label: Label, city: str) -> str:
     """Return why the label looks cloned, or "" if it does not."""
     if label.scan_count > settings.SUYUAN_SCAN_ALERT_COUNT:
-        return gettext_lazy("扫码次数异常偏多（%(count)s 次）") % {"count": label.scan_count}
+        return gettext_lazy("扫码次数异常偏多（%(count)s 次）") % {
+            "count": label.scan_count
+        }
     if city and city != label.first_scanned_city:
         cities = (
-            ScanEvent.objects.filter(label=label).exclude(city="").values("city").distinct().count()
+            ScanEvent.objects.filter(label=label)
+            .exclude(city="")
+            .values("city")
+            .distinct()
+            .count()
         )
         if cities >= settings.SUYUAN_SCAN_ALERT_CITIES:
             return gettext_lazy("在 %(count)s 个不同城市被扫码") % {"count": cities}

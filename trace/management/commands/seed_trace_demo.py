@@ -510,7 +510,7 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（可重复执行，不会产生重复数据）。"
+    help = "载入追溯部分的演示数据（seed_demo 调用；可重复执行）。"
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():

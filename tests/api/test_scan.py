@@ -1,0 +1,484 @@
+"""The public scan page and its JSON twin (issue 5) and GS1 resolver answers."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from inspections import services as inspection_services
+from inspections.choices import InspectionKind
+from labels import codes
+from labels import services as label_services
+from labels.models import Label, ScanEvent
+from tests.factories import BenefitLinkFactory, HouseholdFactory, make_gtin13
+from tests.inspections.factories import enzyme, record_inspection
+from trace import services as trace_services
+from trace.choices import BatchStatus
+from trace.models import ProductLine
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles(settings):
+    """Each test gets its own throttle counters."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "scan-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def print_labels(batch, user, count=3):
+    job = label_services.print_job_create(
+        batch=batch, template="a4-3x8", count=count, requested_by=user, enqueue=False
+    )
+    return list(Label.objects.filter(print_job=job).order_by("sequence"))
+
+
+@pytest.fixture
+def scanned(world):
+    """Batch A with contributions, events, a signed passing spot check and labels."""
+    batch = world.batch_a
+    trace_services.batch_set_contributions(
+        batch=batch,
+        contributions=[
+            {
+                "household": world.household_a,
+                "quantity": Decimal("40"),
+                "amount_paid": Decimal("1280"),
+            }
+        ],
+    )
+    trace_services.trace_event_record(
+        batch=batch,
+        recorded_by=world.operator_a,
+        kind="harvest",
+        occurred_at=datetime.datetime(2026, 10, 12, 8, 0, tzinfo=datetime.UTC),
+        place="古楼村茶园",
+        actor="洞口县古楼茶业专业合作社",
+    )
+    inspection = record_inspection(
+        batch=batch, user=world.inspector, organisation="洞口县市场监督管理局"
+    )
+    inspection_services.inspection_sign(
+        inspection=inspection, signed_by=world.inspector
+    )
+    labels = print_labels(batch, world.operator_a)
+    return labels
+
+
+def page(client, label, **extra):
+    return client.get(f"/t/{label.serial}", **extra)
+
+
+def test_genuine_page_shows_the_story(world, scanned, client):
+    response = page(client, scanned[0])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "正品" in html
+    for text in [
+        "古楼云雾茶",
+        "洞口县古楼茶业专业合作社",
+        "湖南省 邵阳市 洞口县 古楼乡 古楼村",
+        "合格",
+        "洞口县市场监督管理局",
+        "GL2026A",
+        "1280.00",
+        "采收",
+    ]:
+        assert text in html, text
+    assert len(response.content) < 20_000
+
+
+def test_json_twin_carries_the_same_facts(world, scanned, client):
+    body = client.get(f"/api/v1/scan/{scanned[0].serial}").json()
+    assert body["verdict"] == "genuine"
+    assert body["product"]["name"] == "古楼云雾茶"
+    assert body["batch"]["origin"] == "湖南省 邵阳市 洞口县 古楼乡 古楼村"
+    assert body["inspections"][0]["verdict"] == "pass"
+    assert body["benefit"]["batch_households"] == 1
+    assert body["benefit"]["amount_paid"] == "1280.00"
+    assert body["label"]["scan_count"] == 1
+
+
+def test_every_scan_is_recorded_without_a_raw_address(world, scanned, client):
+    label = scanned[0]
+    page(
+        client,
+        label,
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT="MicroMessenger/8.0",
+        HTTP_X_SUYUAN_CITY="邵阳市",
+    )
+    client.get(f"/api/v1/scan/{label.serial}", REMOTE_ADDR="203.0.113.9")
+    label.refresh_from_db()
+    assert label.scan_count == 2
+    assert label.first_scanned_city == "邵阳市"
+    events = list(
+        ScanEvent.objects.filter(label=label).values(
+            "client_hash", "user_agent", "city"
+        )
+    )
+    assert len(events) == 2
+    assert all("203.0.113.9" not in str(event) for event in events)
+    assert events[0]["client_hash"] == events[1]["client_hash"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        ("hold", "batch_on_hold", "暂停销售"),
+        ("recall", "batch_recalled", "已召回"),
+        ("suspend", "certification_suspended", "认定已暂停"),
+        ("revoke", "certification_revoked", "认定已被撤销"),
+        ("void", "label_void", "标签已作废"),
+    ],
+)
+def test_every_warning_state_is_impossible_to_miss(
+    world, scanned, client, change, code, words
+):
+    label = scanned[0]
+    certification = world.producer_a.certifications.get()
+    if change == "hold":
+        trace_services.batch_hold(
+            batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
+        )
+    elif change == "recall":
+        trace_services.batch_recall(
+            batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
+        )
+    elif change == "suspend":
+        trace_services.certification_suspend(
+            certification=certification, reason="整改", changed_by=world.admin
+        )
+    elif change == "revoke":
+        trace_services.certification_revoke(
+            certification=certification, reason="造假", changed_by=world.admin
+        )
+    else:
+        label_services.labels_void(
+            voided_by=world.operator_a, reason="印错", label=label
+        )
+    response = page(client, label)
+    html = response.content.decode()
+    assert response.status_code == (410 if change == "void" else 200)
+    assert 'class="band bad" role="alert"' in html
+    assert words in html
+    assert "正品 · 已认证" not in html
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["verdict"] in ("warning", "void")
+    assert code in [warning["code"] for warning in body["warnings"]]
+
+
+def test_failed_rapid_test_turns_the_page_into_a_warning(world, scanned, client):
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("62")],
+    )
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.ON_HOLD
+    assert "暂停销售" in page(client, scanned[0]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "serial", ["NOT-A-SERIAL", "0" * 20, "ABCDEFGHJKMNPQRSTVWX", "x" * 300]
+)
+def test_forged_code_is_a_404_without_touching_the_database(
+    client, django_assert_num_queries, serial, db
+):
+    with django_assert_num_queries(0):
+        response = client.get(f"/t/{serial}")
+    assert response.status_code == 404
+    assert "查无此码" in response.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(f"/api/v1/scan/{serial}").status_code == 404
+
+
+def test_well_formed_unknown_serial_is_the_same_404(client, db):
+    response = client.get(f"/t/{codes.serial_new()}")
+    assert response.status_code == 404
+    assert "查无此码" in response.content.decode()
+
+
+def test_mistyped_serial_is_rejected(world, scanned, client):
+    serial = scanned[0].serial
+    typo = serial[:5] + ("A" if serial[5] != "A" else "B") + serial[6:]
+    assert client.get(f"/t/{typo}").status_code == 404
+    assert client.get(f"/t/{serial.lower()}").status_code == 200  # case does not matter
+
+
+def test_query_count_is_constant_as_households_and_inspections_grow(
+    world, scanned, client, django_assert_max_num_queries
+):
+    def count_queries():
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert page(client, scanned[0]).status_code == 200
+        return len(captured)
+
+    before = count_queries()
+    households = [HouseholdFactory(village=world.gulou_village) for _ in range(12)]
+    for household in households:
+        BenefitLinkFactory(producer=world.producer_a, household=household)
+    trace_services.batch_set_contributions(
+        batch=world.batch_a,
+        contributions=[
+            {"household": h, "quantity": Decimal("1"), "amount_paid": Decimal("10")}
+            for h in households
+        ],
+    )
+    for _ in range(6):
+        inspection = record_inspection(batch=world.batch_a, user=world.inspector)
+        inspection_services.inspection_sign(
+            inspection=inspection, signed_by=world.inspector
+        )
+    for day in range(8):
+        trace_services.trace_event_record(
+            batch=world.batch_a,
+            recorded_by=world.operator_a,
+            kind="ship",
+            occurred_at=datetime.datetime(2026, 10, 13 + day, tzinfo=datetime.UTC),
+        )
+    assert count_queries() == before
+    assert before <= 15
+
+
+def test_throttle_answers_429_per_serial_but_not_for_other_serials(
+    world, scanned, client, settings
+):
+    settings.SUYUAN_SCAN_RATE_PER_SERIAL = "3/min"
+    label, other = scanned[0], scanned[1]
+    statuses = [page(client, label).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert page(client, other).status_code == 200
+    assert client.get(f"/api/v1/scan/{label.serial}").status_code == 429
+
+
+def test_forged_forwarded_for_does_not_reset_the_client_limit(
+    world, scanned, client, settings
+):
+    settings.SUYUAN_SCAN_RATE_PER_CLIENT = "3/min"
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"NUM_PROXIES": 1}
+    statuses = [
+        page(
+            client,
+            scanned[index % 3],
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{index}, 198.51.100.7",
+        ).status_code
+        for index in range(4)
+    ]
+    assert statuses[-1] == 429
+
+
+# GS1 Digital Link and resolver behaviour.
+
+
+@pytest.fixture
+def gtin_labels(world, scanned):
+    product_line = ProductLine.objects.get(pk=world.batch_a.product_line_id)
+    product_line.gtin = "0" + make_gtin13()
+    product_line.save()
+    return Label.objects.filter(batch=world.batch_a).select_related(
+        "batch__product_line"
+    )
+
+
+def test_digital_link_resolves_to_the_same_page(world, gtin_labels, client):
+    label = gtin_labels[0]
+    url = label.url().removeprefix("http://127.0.0.1:8000")
+    assert url.startswith("/01/")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "古楼云雾茶" in response.content.decode()
+
+
+def test_digital_link_with_wrong_lot_or_gtin_is_404(world, gtin_labels, client):
+    label = gtin_labels[0]
+    gtin = label.batch.product_line.gtin
+    assert client.get(f"/01/{gtin}/10/OTHERLOT/21/{label.serial}").status_code == 404
+    other_gtin = "0" + make_gtin13()
+    assert (
+        client.get(
+            f"/01/{other_gtin}/10/{label.batch.lot_code}/21/{label.serial}"
+        ).status_code
+        == 404
+    )
+
+
+def test_void_label_answers_410_gone_with_the_warning_page(world, gtin_labels, client):
+    label = gtin_labels[0]
+    label_services.labels_void(voided_by=world.operator_a, reason="破损", label=label)
+    response = client.get(label.url().removeprefix("http://127.0.0.1:8000"))
+    assert response.status_code == 410
+    assert "标签已作废" in response.content.decode()
+
+
+def test_unknown_serial_under_known_lot_walks_up_with_303(world, gtin_labels, client):
+    gtin = gtin_labels[0].batch.product_line.gtin
+    response = client.get(f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}")
+    assert response.status_code == 303
+    assert response["Location"] == f"/01/{gtin}/10/GL2026A"
+    lot_page = client.get(response["Location"])
+    assert lot_page.status_code == 200
+    assert "古楼云雾茶" in lot_page.content.decode()
+    assert "序列号" not in lot_page.content.decode()
+
+
+def test_linkset_lists_our_pages_with_gs1_link_types(world, gtin_labels, client):
+    label = gtin_labels[0]
+    url = label.url().removeprefix("http://127.0.0.1:8000")
+    for response in (
+        client.get(url, {"linkType": "all"}),
+        client.get(url, HTTP_ACCEPT="application/linkset+json"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/linkset+json"
+        entry = response.json()["linkset"][0]
+        assert entry["anchor"].endswith(url)
+        assert "https://gs1.org/voc/pip" in entry
+        assert entry["https://gs1.org/voc/traceability"][0]["href"].endswith(
+            f"/t/{label.serial}"
+        )
+        assert entry["https://gs1.org/voc/verificationService"][0]["href"].endswith(
+            f"/api/v1/scan/{label.serial}"
+        )
+    assert not ScanEvent.objects.filter(
+        label=label
+    ).exists()  # a linkset lookup is not a scan
+
+
+# Counterfeit signals.
+
+
+def test_label_scanned_far_too_often_is_flagged(world, scanned, client, settings):
+    settings.SUYUAN_SCAN_ALERT_COUNT = 5
+    label = scanned[0]
+    for _ in range(6):
+        page(client, label)
+    label.refresh_from_db()
+    assert label.suspicious_since is not None
+    assert "可能被复制" in page(client, label).content.decode()
+    rows = client_for_admin(world).get("/api/v1/labels/suspicious/").json()["results"]
+    assert [row["serial"] for row in rows] == [label.serial]
+
+
+def test_label_scanned_in_several_cities_is_flagged(world, scanned, client):
+    label = scanned[1]
+    for city in ["邵阳市", "长沙市", "广州市"]:
+        page(client, label, HTTP_X_SUYUAN_CITY=city)
+    label.refresh_from_db()
+    assert "3 个不同城市" in label.suspicious_reason
+
+
+def test_one_phone_rescanning_is_not_flagged(world, scanned, client):
+    for _ in range(5):
+        page(client, scanned[2], HTTP_X_SUYUAN_CITY="邵阳市")
+    scanned[2].refresh_from_db()
+    assert scanned[2].suspicious_since is None
+
+
+def client_for_admin(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    return api
+
+
+# Privacy.
+
+
+def test_no_personal_data_on_the_public_page_or_json(world, scanned, client):
+    trace_services.household_record_public_name_consent(
+        household=world.household_a, recorded_by=world.admin, consented=True
+    )
+    label = scanned[0]
+    bodies = [
+        page(client, label).content.decode(),
+        client.get(f"/api/v1/scan/{label.serial}").content.decode(),
+    ]
+    id_number = world.household_a.id_number()
+    for body in bodies:
+        assert "王*明" in body  # consented: masked name only
+        for fragment in [
+            world.household_a.head_name,
+            id_number,
+            id_number[6:14],
+            id_number[-4:],
+            world.household_a.phone,
+        ]:
+            assert fragment not in body
+        assert world.inspector.username not in body
+        assert f'"id": {world.batch_a.pk}' not in body
+
+
+def test_masked_name_needs_consent(world, scanned, client):
+    assert "王*明" not in page(client, scanned[0]).content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_scans_all_count(world, scanned, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real concurrent transactions")
+    settings.SUYUAN_SCAN_RATE_PER_SERIAL = settings.SUYUAN_SCAN_RATE_PER_CLIENT = (
+        "1000/min"
+    )
+    label = scanned[0]
+    errors = []
+
+    def scan_many():
+        try:
+            local = Client()
+            for _ in range(10):
+                assert (
+                    local.get(
+                        f"/t/{label.serial}", REMOTE_ADDR="198.51.100.1"
+                    ).status_code
+                    == 200
+                )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    label.refresh_from_db()
+    assert label.scan_count == 80
+    assert ScanEvent.objects.filter(label=label).count() == 80
+
+
+def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
+    from reports.services import certificate_issue
+
+    label = gtin_labels[0]
+    url = label.url().removeprefix("http://127.0.0.1:8000")
+    assert (
+        "https://gs1.org/voc/certificationInfo"
+        not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    )
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
+    response = client.get(href.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
