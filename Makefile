@@ -18,8 +18,6 @@ migrate: venv
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
-# The example analyte catalogue (示例数据), for the demo's rapid test.
-	$(BIN)/python manage.py shell -c "from inspections.services import analyte_seed_examples as seed; seed()"
 
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
