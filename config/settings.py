@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "labels.apps.LabelsConfig",
     "api.apps.ApiConfig",
     "reports.apps.ReportsConfig",
-    "workbench.apps.WorkbenchConfig",
+    "reports.workbench.apps.WorkbenchConfig",
 ]
 
 MIDDLEWARE = [

@@ -35,7 +35,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("w/", include("workbench.urls")),
+    path("w/", include("reports.workbench.urls")),
     path("", include("reports.urls")),
     path("t/<str:serial>", scan.scan_page, name="scan-page"),
     re_path(

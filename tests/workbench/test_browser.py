@@ -19,10 +19,10 @@ from inspections.models import Inspection
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
+from reports.workbench.models import PrinterSettings
 from tests.conftest import IN_CI, require_tool
 from trace.choices import BatchStatus
 from trace.models import Batch
-from workbench.models import PrinterSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from workbench.forms import (
+from reports.workbench.forms import (
     BatchForm,
     InspectionForm,
     PrintForm,

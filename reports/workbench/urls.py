@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import views
+from reports.workbench import views
 
 app_name = "workbench"
 

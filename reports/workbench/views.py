@@ -31,17 +31,8 @@ from labels.selectors import print_job_list_visible_to
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
 from reports.selectors import ReportFilters, benefit_ledger
-from trace import access
-from trace.choices import BatchStatus
-from trace.models import Certification
-from trace.selectors import (
-    batch_list_visible_to,
-    certification_list_visible_to,
-    sale_list_visible_to,
-)
-from trace.services import batch_create, batch_release, sale_record
-from workbench import printing
-from workbench.forms import (
+from reports.workbench import printing
+from reports.workbench.forms import (
     BatchForm,
     CalibrationForm,
     ContributionFormSet,
@@ -52,6 +43,15 @@ from workbench.forms import (
     apply_service_errors,
     request_fingerprint,
 )
+from trace import access
+from trace.choices import BatchStatus
+from trace.models import Certification
+from trace.selectors import (
+    batch_list_visible_to,
+    certification_list_visible_to,
+    sale_list_visible_to,
+)
+from trace.services import batch_create, batch_release, sale_record
 
 # Warn this long before a certification lapses: time to apply for renewal.
 CERTIFICATION_WARNING = datetime.timedelta(days=30)
