@@ -20,45 +20,12 @@ from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
 from reports.workbench.models import PrinterSettings
-from tests.conftest import IN_CI, require_tool
+from tests.conftest import PHONE, SCREENSHOTS
 from trace.choices import BatchStatus
 from trace.models import Batch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ENZYME = "有机磷和氨基甲酸酯类农药（酶抑制率）"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_tool("chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:  # pinned in requirements.txt: missing means a broken venv
-        message = "the Python package playwright is not installed"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls
-    # of the test itself are still synchronous and safe.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
