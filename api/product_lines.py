@@ -9,6 +9,7 @@ from trace.selectors import product_line_list
 
 class ProductLineSerializer(serializers.ModelSerializer):
     brand_name = serializers.CharField(
+        allow_null=True,
         source="brand.name", read_only=True, default=None
     )
     gtin = serializers.CharField(

@@ -5,6 +5,8 @@ across gunicorn workers; `NUM_PROXIES` decides which X-Forwarded-For entry
 is the client, so a forged header cannot reset a limit.
 """
 
+import hashlib
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -32,7 +34,9 @@ class ScanSerialThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         serial = str(view.kwargs.get("serial", ""))[:80].upper()
-        return self.cache_format % {"scope": self.scope, "ident": serial}
+        # Hashed: a path may hold any character, a cache key may not.
+        ident = hashlib.sha256(serial.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)
