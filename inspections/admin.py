@@ -6,6 +6,7 @@ inspection cannot be changed or deleted here at all.
 """
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.models import (
     Analyte,
@@ -74,7 +75,7 @@ class InspectionAttachmentInline(_EvidenceInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(SimpleHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "batch",

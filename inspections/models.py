@@ -22,6 +22,7 @@ from inspections.choices import (
     QualitativeOutcome,
     Verdict,
 )
+from trace.audit import audit_history
 from trace.models import QUANTITY, Batch, BatchStatusChange, Outlet, Region
 
 MEASURE = {"max_digits": 16, "decimal_places": 6}
@@ -209,6 +210,8 @@ class Inspection(models.Model):
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = InspectionQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("检测记录")

@@ -1,6 +1,7 @@
 """Admin views of labels and print jobs: read-only, writes go through services."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from labels.models import Label, PrintJob
 
@@ -33,7 +34,7 @@ class PrintJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(ReadOnlyAdmin):
+class LabelAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = [
         "serial",
         "batch",

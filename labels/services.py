@@ -29,6 +29,7 @@ from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import TEMPLATES, template_get
 from trace import access
+from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch
 from trace.services import brand_license_is_valid, certification_is_active
@@ -355,12 +356,22 @@ def labels_void(
                     % {"count": missing}
                 }
             )
-    return labels.filter(status=LabelStatus.ACTIVE).update(
+    now = timezone.now()
+    voided = labels.filter(status=LabelStatus.ACTIVE).update(
         status=LabelStatus.VOID,
-        voided_at=timezone.now(),
+        voided_at=now,
         voided_by=voided_by,
         void_reason=reason,
     )
+    # A bulk UPDATE sends no signal: write the audit trail's rows explicitly.
+    history_record(
+        instances=labels.filter(
+            status=LabelStatus.VOID, voided_at=now, voided_by=voided_by
+        ).iterator(chunk_size=2000),
+        user=voided_by,
+        reason=reason,
+    )
+    return voided
 
 
 def client_hash(address: str) -> str:

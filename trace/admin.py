@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from trace import services
 from trace.choices import BatchStatus
@@ -241,7 +242,7 @@ class ProducerAdmin(ServiceAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(ServiceAdmin):
+class CertificationAdmin(SimpleHistoryAdmin, ServiceAdmin):
     list_display = [
         "number",
         "producer",
@@ -352,7 +353,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ServiceAdmin):
+class HouseholdAdmin(SimpleHistoryAdmin, ServiceAdmin):
     form = HouseholdForm
     list_display = [
         "masked_head_name",
@@ -433,7 +434,7 @@ class HouseholdAdmin(ServiceAdmin):
 
 
 @admin.register(BenefitLink)
-class BenefitLinkAdmin(ServiceAdmin):
+class BenefitLinkAdmin(SimpleHistoryAdmin, ServiceAdmin):
     list_display = ["producer", "household", "kind", "since", "annual_income"]
     list_filter = ["kind"]
     search_fields = ["producer__name", "household__village__name"]
@@ -612,7 +613,7 @@ class BatchStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Batch)
-class BatchAdmin(ServiceAdmin):
+class BatchAdmin(SimpleHistoryAdmin, ServiceAdmin):
     list_display = [
         "lot_code",
         "name",

@@ -9,12 +9,11 @@ import logging
 import time
 
 import pytest
+import schemathesis
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
-
-import schemathesis
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -64,7 +63,9 @@ def quiet_4xx():
     logging.disable(logging.NOTSET)
 
 
-@pytest.mark.parametrize("role", ["administrator", "operator", "inspector", "anonymous"])
+@pytest.mark.parametrize(
+    "role", ["administrator", "operator", "inspector", "anonymous"]
+)
 def test_fuzzed_api_never_fails_and_matches_its_schema(world, role, quiet_4xx):
     user = {
         "administrator": world.admin,
