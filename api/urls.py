@@ -3,6 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api.analytes import AnalyteViewSet
+from api.audit import AuditViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
@@ -38,6 +39,7 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
 router.register("print-jobs", PrintJobViewSet, basename="print-job")
 router.register("labels", LabelViewSet, basename="label")
+router.register("audit", AuditViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

@@ -6,7 +6,6 @@ inspection cannot be changed or deleted here at all.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.models import (
     Analyte,
@@ -15,6 +14,7 @@ from inspections.models import (
     InspectionAttachment,
     InspectionResult,
 )
+from trace.audit import ReadOnlyHistoryAdmin
 
 
 class AnalyteLimitInline(admin.TabularInline):
@@ -75,7 +75,7 @@ class InspectionAttachmentInline(_EvidenceInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(SimpleHistoryAdmin, admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "batch",

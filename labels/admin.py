@@ -1,9 +1,9 @@
 """Admin views of labels and print jobs: read-only, writes go through services."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from labels.models import Label, PrintJob
+from trace.audit import ReadOnlyHistoryAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,7 +34,7 @@ class PrintJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class LabelAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     list_display = [
         "serial",
         "batch",

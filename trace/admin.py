@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from trace import services
+from trace.audit import ReadOnlyHistoryAdmin
 from trace.choices import BatchStatus
 from trace.models import (
     Batch,
@@ -242,7 +242,7 @@ class ProducerAdmin(ServiceAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(SimpleHistoryAdmin, ServiceAdmin):
+class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = [
         "number",
         "producer",
@@ -353,7 +353,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin, ServiceAdmin):
+class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     form = HouseholdForm
     list_display = [
         "masked_head_name",
@@ -434,7 +434,7 @@ class HouseholdAdmin(SimpleHistoryAdmin, ServiceAdmin):
 
 
 @admin.register(BenefitLink)
-class BenefitLinkAdmin(SimpleHistoryAdmin, ServiceAdmin):
+class BenefitLinkAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = ["producer", "household", "kind", "since", "annual_income"]
     list_filter = ["kind"]
     search_fields = ["producer__name", "household__village__name"]
@@ -613,7 +613,7 @@ class BatchStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Batch)
-class BatchAdmin(SimpleHistoryAdmin, ServiceAdmin):
+class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = [
         "lot_code",
         "name",

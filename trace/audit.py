@@ -9,7 +9,9 @@ so deleting a user never has to touch (and so never breaks) the trail.
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model
 
@@ -73,7 +75,7 @@ def history_immutable_operation(*tables: str):
         if schema_editor.connection.vendor != "postgresql":
             return  # SQLite (the embedded default): the app layer is the guard
         for table in tables:
-            schema_editor.execute(history_immutable_sql(table))
+            schema_editor.execute(history_immutable_sql(table), params=None)
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
@@ -84,3 +86,14 @@ def history_immutable_operation(*tables: str):
             )
 
     return migrations.RunPython(forwards, backwards)
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Show an object's history in the admin; never revert or edit through it."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POSTed old version (a revert) even when the
+        # revert button is hidden; the trail is evidence, so refuse any write.
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
