@@ -8,7 +8,25 @@ is the client, so a forged header cannot reset a limit.
 import hashlib
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous API clients, per address (the rate is read per request)."""
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_ANONYMOUS
+
+
+class UserThrottle(UserRateThrottle):
+    """Signed-in users of any role, per user."""
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_USER
 
 
 class ScanClientThrottle(SimpleRateThrottle):

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from api.analytes import AnalyteViewSet
@@ -20,6 +20,7 @@ from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
 from api.scan import ScanView
+from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
 router = DefaultRouter()
@@ -42,7 +43,12 @@ router.register("labels", LabelViewSet, basename="label")
 router.register("audit", AuditViewSet, basename="audit")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    # DRF's token view has no throttle of its own: limit password guessing.
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(throttle_classes=[AnonymousThrottle]),
+        name="auth-token",
+    ),
     path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",
