@@ -249,6 +249,12 @@ SUYUAN_API_RATE_ANONYMOUS = env_str("SUYUAN_API_RATE_ANONYMOUS", "60/min")
 SUYUAN_API_RATE_USER = env_str("SUYUAN_API_RATE_USER", "1200/min")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Seed of the inspection plan's random share: same seed, same batches picked.
+SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
+# How long an issued 承诺达标合格证 and its PDF are kept (days).
+SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS", 730)
+# Most label serials one print job lists in a batch's EPCIS export.
+SUYUAN_EPCIS_MAX_EPCS = env_int("SUYUAN_EPCIS_MAX_EPCS", 10_000)
 # A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
 SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
 

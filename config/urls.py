@@ -36,6 +36,11 @@ urlpatterns = [
         name="digital-link",
     ),
     re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)/certificate$",
+        scan.digital_link_certificate,
+        name="digital-link-certificate",
+    ),
+    re_path(
         r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$",
         scan.digital_link_lot_page,
         name="digital-link-lot",

@@ -462,3 +462,23 @@ def test_concurrent_scans_all_count(world, scanned, settings):
     label.refresh_from_db()
     assert label.scan_count == 80
     assert ScanEvent.objects.filter(label=label).count() == 80
+
+
+def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
+    from reports.services import certificate_issue
+
+    label = gtin_labels[0]
+    url = label.url().removeprefix("http://127.0.0.1:8000")
+    assert (
+        "https://gs1.org/voc/certificationInfo"
+        not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    )
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
+    response = client.get(href.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
