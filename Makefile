@@ -32,3 +32,19 @@ lint: venv
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Production-like on this machine: PostgreSQL, Redis, gunicorn, a Celery worker and beat.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suyuan
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+SUYUAN_CACHE_URL ?= redis://127.0.0.1:6379/1
+WEB_WORKERS ?= $(shell nproc)
+BIND ?= 127.0.0.1:8000
+export DATABASE_URL CELERY_BROKER_URL SUYUAN_CACHE_URL
+
+serve-prod: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/celery -A config worker --loglevel=info --concurrency=$(WEB_WORKERS) & \
+	$(BIN)/celery -A config beat --loglevel=info --schedule=$${SUYUAN_VAR_DIR:-var}/celerybeat-schedule & \
+	trap 'kill %1 %2' EXIT INT TERM; \
+	$(BIN)/gunicorn config.wsgi --workers $(WEB_WORKERS) --bind $(BIND) --access-logfile -

@@ -1,7 +1,7 @@
 """The batches due for inspection under the plan, for inspectors and administrators."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -29,7 +29,16 @@ class DueInspectionsView(APIView):
     @extend_schema(
         operation_id="inspections_due",
         summary="待抽检批次",
-        responses=DueBatchSerializer(many=True),
+        # An APIView: spectacular cannot see the pagination, so spell it out.
+        responses=inline_serializer(
+            "PaginatedDueBatchList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": DueBatchSerializer(many=True),
+            },
+        ),
         parameters=[
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),

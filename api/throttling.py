@@ -5,8 +5,28 @@ across gunicorn workers; `NUM_PROXIES` decides which X-Forwarded-For entry
 is the client, so a forged header cannot reset a limit.
 """
 
+import hashlib
+
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous API clients, per address (the rate is read per request)."""
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_ANONYMOUS
+
+
+class UserThrottle(UserRateThrottle):
+    """Signed-in users of any role, per user."""
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_USER
 
 
 class ScanClientThrottle(SimpleRateThrottle):
@@ -32,7 +52,9 @@ class ScanSerialThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         serial = str(view.kwargs.get("serial", ""))[:80].upper()
-        return self.cache_format % {"scope": self.scope, "ident": serial}
+        # Hashed: a path may hold any character, a cache key may not.
+        ident = hashlib.sha256(serial.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)

@@ -1,8 +1,9 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from api.analytes import AnalyteViewSet
+from api.audit import AuditViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
@@ -24,6 +25,7 @@ from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
 from api.scan import ScanView
+from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
 router = DefaultRouter()
@@ -45,9 +47,15 @@ router.register("control-points", ControlPointViewSet, basename="control-point")
 router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
 router.register("print-jobs", PrintJobViewSet, basename="print-job")
 router.register("labels", LabelViewSet, basename="label")
+router.register("audit", AuditViewSet, basename="audit")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    # DRF's token view has no throttle of its own: limit password guessing.
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(throttle_classes=[AnonymousThrottle]),
+        name="auth-token",
+    ),
     path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
     "labels.apps.LabelsConfig",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the acting user in the audit trail (DRF sets request.user too).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +142,15 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/w/"
 LOGOUT_REDIRECT_URL = "/"
 
+# Request bodies: JSON/form data held in memory, and uploads before they
+# spill to a temporary file (evidence files have SUYUAN_MAX_UPLOAD_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# The audit trail is read-only in the admin: no "revert to this version".
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -154,6 +166,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "NUM_PROXIES": env_int("SUYUAN_NUM_PROXIES", 0),
+    # Per-role request limits; the public scan has its own (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonymousThrottle",
+        "api.throttling.UserThrottle",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -183,8 +200,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("SUYUAN_TASK_TIME_LIMIT", 1800)
 # Redelivery after the visibility timeout must never overtake a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "SUYUAN_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2
+    )
+}
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A config beat`: fail print jobs whose worker died mid-render.
+CELERY_BEAT_SCHEDULE = {
+    "print-jobs-fail-stale": {
+        "task": "labels.tasks.print_jobs_fail_stale_task",
+        "schedule": env_int("SUYUAN_STALE_SWEEP_SECONDS", 300),
+    }
+}
 
 # Suyuan
 SUYUAN_PUBLIC_BASE_URL = env_str(
@@ -217,6 +245,11 @@ SUYUAN_SCAN_ALERT_CITIES = env_int("SUYUAN_SCAN_ALERT_CITIES", 3)
 SUYUAN_SCAN_RATE_PER_CLIENT = env_str("SUYUAN_SCAN_RATE_PER_CLIENT", "120/min")
 SUYUAN_SCAN_RATE_PER_SERIAL = env_str("SUYUAN_SCAN_RATE_PER_SERIAL", "30/min")
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
+# Labels one producer may queue per day (all its print jobs together).
+SUYUAN_PRINT_JOB_DAILY_QUOTA = env_int("SUYUAN_PRINT_JOB_DAILY_QUOTA", 200_000)
+# API request limits per role: anonymous clients and signed-in users.
+SUYUAN_API_RATE_ANONYMOUS = env_str("SUYUAN_API_RATE_ANONYMOUS", "60/min")
+SUYUAN_API_RATE_USER = env_str("SUYUAN_API_RATE_USER", "1200/min")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.

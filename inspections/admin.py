@@ -16,6 +16,7 @@ from inspections.models import (
     InspectionResult,
     QualityAlert,
 )
+from trace.audit import ReadOnlyHistoryAdmin
 
 
 class AnalyteLimitInline(admin.TabularInline):
@@ -76,7 +77,7 @@ class InspectionAttachmentInline(_EvidenceInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "batch",

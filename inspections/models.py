@@ -25,6 +25,7 @@ from inspections.choices import (
     QualitativeOutcome,
     Verdict,
 )
+from trace.audit import audit_history
 from trace.models import (
     QUANTITY,
     Batch,
@@ -220,6 +221,8 @@ class Inspection(models.Model):
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = InspectionQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("检测记录")

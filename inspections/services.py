@@ -38,6 +38,7 @@ from inspections.selectors import analyte_limit_for, batch_held_for_suspect
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace import services as trace_services
+from trace.audit import history_record
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
@@ -483,7 +484,9 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
         ).update(signed_at=timezone.now(), signed_by=signed_by)
         if not updated:
             raise ValidationError({"signed_at": _("该检测记录已签字确认。")})
-    inspection.refresh_from_db()
+        inspection.refresh_from_db()
+        # The signing UPDATE sends no signal: record it in the audit trail.
+        history_record(instances=[inspection], user=signed_by, reason="signed")
     return inspection
 
 

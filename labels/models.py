@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from labels import codes
 from labels.choices import LabelStatus, PrintJobStatus
 from labels.templates import DEFAULT_TEMPLATE, template_choices
+from trace.audit import audit_history
 from trace.models import Batch
 
 # Printer calibration beyond a centimetre means the wrong template, not drift.
@@ -137,6 +138,8 @@ class Label(models.Model):
     suspicious_since = models.DateTimeField(_("疑似仿冒时间"), null=True, blank=True)
     suspicious_reason = models.CharField(_("疑似仿冒原因"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("标签")

@@ -20,3 +20,11 @@ def print_job_render_task(print_job_id: int) -> None:
     from labels.services import print_job_render  # services.py imports this module
 
     print_job_render(print_job_id=print_job_id)
+
+
+@shared_task
+def print_jobs_fail_stale_task() -> int:
+    """Fail print jobs stuck in `running` (scheduled by CELERY_BEAT_SCHEDULE)."""
+    from labels.services import print_jobs_fail_stale
+
+    return print_jobs_fail_stale()
