@@ -34,13 +34,16 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 # Production-like on this machine: PostgreSQL, Redis, gunicorn, a Celery worker and beat.
-DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suyuan
-CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
-SUYUAN_CACHE_URL ?= redis://127.0.0.1:6379/1
+# The defaults below apply to this target only: `make run` and `make test` stay embedded.
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suyuan
+PROD_BROKER_URL ?= redis://127.0.0.1:6379/0
+PROD_CACHE_URL ?= redis://127.0.0.1:6379/1
 WEB_WORKERS ?= $(shell nproc)
 BIND ?= 127.0.0.1:8000
-export DATABASE_URL CELERY_BROKER_URL SUYUAN_CACHE_URL
 
+serve-prod: export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL))
+serve-prod: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(PROD_BROKER_URL))
+serve-prod: export SUYUAN_CACHE_URL := $(or $(SUYUAN_CACHE_URL),$(PROD_CACHE_URL))
 serve-prod: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Case, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -253,6 +253,8 @@ def print_job_render(
         )
     try:
         _render(print_job, on_progress)
+    except DatabaseError:
+        raise  # transient: the task retries; the job's row cannot be written now
     except Exception:
         logger.exception("print job %s failed to render", print_job.pk)
         return print_job_fail(print_job_id=print_job.pk)

@@ -203,3 +203,63 @@ def test_sigkilled_worker_mid_job_ends_done_with_exactly_its_serials(
             lot=world.batch_a.lot_code,
         )
         assert urls == [expected], sequence
+
+
+def _restart_postgresql() -> None:
+    clusters = sorted(os.listdir("/etc/postgresql"))
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_postgresql_restart_mid_job_ends_done_or_failed_never_running(
+    transactional_db, world, tmp_path
+):
+    """The job's database goes away under the worker; the task retries."""
+    broker = _needs_broker_and_postgres()
+    if not (IN_CI or os.environ.get("SUYUAN_TEST_ALLOW_PG_RESTART") == "1"):
+        pytest.skip(
+            "restarts the PostgreSQL cluster: set CI=true or SUYUAN_TEST_ALLOW_PG_RESTART=1"
+        )
+    job = services.print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=6000,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    allocated = set(
+        Label.objects.filter(print_job=job).values_list("serial", flat=True)
+    )
+    queue = f"suyuan-test-pg-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    worker = _start_worker(broker, queue, log)
+    sender = Celery("suyuan-test-sender", broker=broker)
+    try:
+        sender.send_task(print_job_render_task.name, args=[job.pk], queue=queue)
+        _wait(job, lambda j: j.status == PrintJobStatus.RUNNING and j.progress >= 2, 60)
+        connection.close()
+        _restart_postgresql()
+        connection.close()  # this process's connection died with the server too
+        _wait(
+            job, lambda j: j.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), 180
+        )
+    finally:
+        _stop(worker)
+        sender.close()
+    output = log.read_text(errors="replace")
+    assert job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), output[-3000:]
+    if job.status == PrintJobStatus.FAILED:
+        assert "标签文件生成失败" in job.error_message
+    else:
+        assert job.progress == 100 and job.pdf
+    # Whatever happened, the serials are the ones allocated at creation.
+    assert (
+        set(Label.objects.filter(print_job=job).values_list("serial", flat=True))
+        == allocated
+    )
