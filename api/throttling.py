@@ -14,6 +14,9 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
+from trace import access
+from trace.choices import Role
+
 
 class AnonymousThrottle(AnonRateThrottle):
     """Anonymous API clients, per address (the rate is read per request)."""
@@ -23,10 +26,32 @@ class AnonymousThrottle(AnonRateThrottle):
 
 
 class UserThrottle(UserRateThrottle):
-    """Signed-in users of any role, per user."""
+    """Signed-in users, per user, at their role's rate.
+
+    An inspector syncing a day of offline records and an office exporting
+    reports need more than a bookkeeper; each role's rate is a setting.
+    """
 
     def get_rate(self) -> str:
         return settings.SUYUAN_API_RATE_USER
+
+    def allow_request(self, request, view) -> bool:
+        self.rate = role_rate(request.user)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+def role_rate(user) -> str:
+    """Return the API rate of a signed-in user's role (the user rate by default)."""
+    binding = access.role_of(user)
+    role = (
+        Role.ADMINISTRATOR
+        if access.is_administrator(user)
+        else binding.role
+        if binding
+        else ""
+    )
+    return settings.SUYUAN_API_RATES_PER_ROLE.get(role) or settings.SUYUAN_API_RATE_USER
 
 
 class ScanClientThrottle(SimpleRateThrottle):

@@ -250,6 +250,11 @@ SUYUAN_PRINT_JOB_DAILY_QUOTA = env_int("SUYUAN_PRINT_JOB_DAILY_QUOTA", 200_000)
 # API request limits per role: anonymous clients and signed-in users.
 SUYUAN_API_RATE_ANONYMOUS = env_str("SUYUAN_API_RATE_ANONYMOUS", "60/min")
 SUYUAN_API_RATE_USER = env_str("SUYUAN_API_RATE_USER", "1200/min")
+SUYUAN_API_RATES_PER_ROLE = {
+    "operator": env_str("SUYUAN_API_RATE_OPERATOR", "600/min"),
+    "inspector": env_str("SUYUAN_API_RATE_INSPECTOR", "1200/min"),
+    "administrator": env_str("SUYUAN_API_RATE_ADMINISTRATOR", "3000/min"),
+}
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.

@@ -15,4 +15,6 @@ def test_migrations_are_up_to_date():
 
 def test_suite_runs_with_celery_eager(settings):
     """`make test` must not inherit a broker: tasks run inline unless a test starts a worker."""
-    assert settings.CELERY_TASK_ALWAYS_EAGER, "CELERY_BROKER_URL leaked into the test run"
+    assert settings.CELERY_TASK_ALWAYS_EAGER, (
+        "CELERY_BROKER_URL leaked into the test run"
+    )

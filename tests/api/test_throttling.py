@@ -14,12 +14,25 @@ def fresh_counters():
 
 
 def test_signed_in_users_are_throttled_per_user(world, client_for, settings):
-    settings.SUYUAN_API_RATE_USER = "3/min"
+    settings.SUYUAN_API_RATES_PER_ROLE = {"operator": "3/min"}
     client = client_for(world.operator_a)
     statuses = [client.get("/api/v1/batches/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     # Another user has a counter of its own.
     assert client_for(world.operator_b).get("/api/v1/batches/").status_code == 200
+
+
+def test_each_role_has_its_own_rate(world, client_for, settings):
+    settings.SUYUAN_API_RATES_PER_ROLE = {"operator": "2/min", "inspector": "4/min"}
+    settings.SUYUAN_API_RATE_USER = "3/min"  # roles without a rate of their own
+
+    def statuses(user, times):
+        client = client_for(user)
+        return [client.get("/api/v1/batches/").status_code for _ in range(times)]
+
+    assert statuses(world.operator_a, 3) == [200, 200, 429]
+    assert statuses(world.inspector, 5) == [200, 200, 200, 200, 429]
+    assert statuses(world.admin, 4) == [200, 200, 200, 429]
 
 
 def test_anonymous_clients_and_password_guessing_are_throttled(
