@@ -18,8 +18,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from labels.selectors import print_job_list_visible_to
+from reports.certificate_pdf import certificate_pdf
 from reports.choices import CertificateBasis
 from reports.models import Certificate
+from reports.selectors import print_job_sheet_notes
 from reports.services import certificate_issue, certificate_latest_or_issue
 from trace.selectors import batch_list_visible_to
 
@@ -72,24 +75,51 @@ class BatchCertificateView(APIView):
     def _batch(self, request, pk: int):
         return get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
 
+    def _print_job(self, request, batch):
+        """Return the job named by `?print_job=`, which must be of this batch."""
+        value = request.query_params.get("print_job")
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise ValidationError({"print_job": [_("打印任务编号必须是整数。")]})
+        print_job = (
+            print_job_list_visible_to(user=request.user)
+            .filter(pk=int(value), batch=batch)
+            .first()
+        )
+        if print_job is None:
+            raise ValidationError({"print_job": [_("该批次没有这个打印任务。")]})
+        return print_job
+
     @extend_schema(
         operation_id="batches_certificate_retrieve",
         summary="下载承诺达标合格证",
-        parameters=[OpenApiParameter("size", str, enum=list(SIZES))],
+        parameters=[
+            OpenApiParameter("size", str, enum=list(SIZES)),
+            OpenApiParameter(
+                "print_job",
+                int,
+                description="打印任务编号：每张标签纸附一张合格证，注明该页标签的序列号。",
+            ),
+        ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, pk: int):
         size = request.query_params.get("size", "a6")
         if size not in SIZES:
             raise ValidationError({"size": [_("尺寸只能是 a6 或 label。")]})
-        certificate = certificate_latest_or_issue(
-            batch=self._batch(request, pk), user=request.user
-        )
+        batch = self._batch(request, pk)
+        print_job = self._print_job(request, batch)
+        certificate = certificate_latest_or_issue(batch=batch, user=request.user)
         if certificate is None:  # an inspector, and nothing issued yet
             raise Http404
-        file = certificate.pdf if size == "a6" else certificate.label_pdf
-        with file.open("rb") as handle:
-            content = handle.read()
+        if print_job is not None:
+            notes = print_job_sheet_notes(print_job=print_job)
+            content = certificate_pdf(certificate, size=size, sheet_notes=notes)
+        else:
+            file = certificate.pdf if size == "a6" else certificate.label_pdf
+            with file.open("rb") as handle:
+                content = handle.read()
         response = HttpResponse(content, content_type="application/pdf")
         name = f"certificate-{certificate.number}-{size}.pdf"
         response["Content-Disposition"] = (

@@ -102,16 +102,32 @@ def _layout(
     return placed, y
 
 
-def certificate_pdf(certificate: Certificate, *, size: str = "a6") -> bytes:
-    """Return the certificate as a one-page PDF in the given size ("a6" or "label")."""
+def certificate_pdf(
+    certificate: Certificate, *, size: str = "a6", sheet_notes: list[str] | None = None
+) -> bytes:
+    """Return the certificate as a PDF in the given size ("a6" or "label").
+
+    One page, or with `sheet_notes` one page per note: a certificate to go
+    with each printed label sheet, naming the labels on that sheet.
+    """
     page = SIZES[size]
-    font = text_font()
     buffer = io.BytesIO()
     c = canvas.Canvas(
         buffer, pagesize=(page.width_mm * mm, page.height_mm * mm), pageCompression=1
     )
     c.setTitle(f"承诺达标合格证 {certificate.number}")
     c.setAuthor(certificate.issuing_entity)
+    for note in sheet_notes or [None]:
+        _draw_certificate(c, certificate, page, note)
+    c.save()
+    return buffer.getvalue()
+
+
+def _draw_certificate(
+    c, certificate: Certificate, page: PageSize, note: str | None
+) -> None:
+    """Draw one certificate page; `note` names the label sheet it goes with."""
+    font = text_font()
     top = page.height_mm * mm - page.margin_mm * mm
     left = page.margin_mm * mm
     qr_side = page.qr_mm * mm
@@ -121,6 +137,8 @@ def certificate_pdf(certificate: Certificate, *, size: str = "a6") -> bytes:
     qr_bottom = qr_y - caption_size * 1.6
 
     lines = certificate_lines(certificate)
+    if note:
+        lines.append(note)
     text_size = page.text_size
     while True:
         placed, lowest = _layout(lines, font, text_size, page, qr_bottom)
@@ -153,5 +171,3 @@ def certificate_pdf(certificate: Certificate, *, size: str = "a6") -> bytes:
                 note,
             )
     c.showPage()
-    c.save()
-    return buffer.getvalue()

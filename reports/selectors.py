@@ -18,7 +18,12 @@ from django.utils import timezone
 from inspections.choices import InspectionKind, Verdict
 from inspections.models import Inspection
 from inspections.selectors import inspection_list_visible_to
-from labels.selectors import batch_label_summary, suspicious_label_list_visible_to
+from labels.selectors import (
+    batch_label_summary,
+    print_job_labels,
+    suspicious_label_list_visible_to,
+)
+from labels.templates import layout, template_get
 from reports.certificates import InspectionFact
 from reports.models import Certificate, SalesEvent
 from trace import access
@@ -706,3 +711,22 @@ def certificate_inspection_facts(*, batch: Batch) -> list[InspectionFact]:
 
 def certificate_latest(*, batch: Batch) -> Certificate | None:
     return Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id").first()
+
+
+def print_job_sheet_notes(*, print_job) -> list[str]:
+    """Return, per printed sheet of a job, a line naming its labels' serials."""
+    template = template_get(print_job.template)
+    serials = list(
+        print_job_labels(print_job=print_job).values_list("serial", flat=True)
+    )
+    sheets: dict[int, list[str]] = defaultdict(list)
+    cells = layout(
+        template, count=len(serials), start_position=print_job.start_position
+    )
+    for serial, (page, _slot, _rect) in zip(serials, cells, strict=True):
+        sheets[page].append(serial)
+    return [
+        f"随附标签：打印任务 {print_job.pk} 第 {page + 1} 页，{len(items)} 枚，"
+        f"序列号 {items[0]} 至 {items[-1]}"
+        for page, items in sorted(sheets.items())
+    ]

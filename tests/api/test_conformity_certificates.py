@@ -73,3 +73,58 @@ def test_inspectors_read_but_do_not_issue(world, client_for):
     client_for(world.admin).post(url(world.batch_a), {}, format="json")
     assert inspector.get(url(world.batch_a)).status_code == 200
     assert Certificate.objects.count() == 1
+
+
+def test_one_certificate_per_label_sheet_page_if_asked(world, client_for, tmp_path):
+    import subprocess
+
+    from labels.models import Label
+    from labels.services import print_job_create
+    from tests.conftest import require_tool
+
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=30,
+        start_position=20,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    serials = list(
+        Label.objects.filter(print_job=job)
+        .order_by("sequence")
+        .values_list("serial", flat=True)
+    )
+    client = client_for(world.operator_a)
+    response = client.get(f"{url(world.batch_a)}?print_job={job.pk}")
+    assert response.status_code == 200
+    path = tmp_path / "per-sheet.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        [require_tool("pdftotext"), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = [page.replace("\n", "") for page in text.split("\f")[:-1]]
+    # Start at slot 20 of 24: 5 labels on the first sheet, 24 on the next, 1 on the last.
+    assert len(pages) == 3
+    assert "5 枚" in pages[0] and serials[0] in pages[0] and serials[4] in pages[0]
+    assert "24 枚" in pages[1] and serials[5] in pages[1] and serials[28] in pages[1]
+    assert "1 枚" in pages[2] and serials[29] in pages[2]
+    assert all("承诺达标合格证" in page for page in pages)
+
+
+def test_print_job_of_another_batch_is_a_400(world, client_for):
+    from labels.services import print_job_create
+
+    job = print_job_create(
+        batch=world.batch_b,
+        template="a4-3x8",
+        count=2,
+        requested_by=world.operator_b,
+        enqueue=False,
+    )
+    response = client_for(world.admin).get(f"{url(world.batch_a)}?print_job={job.pk}")
+    assert response.status_code == 400
+    assert "print_job" in response.json()
