@@ -1,5 +1,6 @@
 """Labels: list the printed codes one may see, void a list of them."""
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,6 +52,12 @@ class LabelViewSet(
     def get_queryset(self):
         return label_list_visible_to(user=self.request.user)
 
+    @extend_schema(
+        request=LabelVoidSerializer,
+        responses=inline_serializer(
+            "LabelVoidResult", {"voided": serializers.IntegerField()}
+        ),
+    )
     @action(detail=False, methods=["post"], serializer_class=LabelVoidSerializer)
     def void(self, request):
         data = LabelVoidSerializer(data=request.data)
@@ -62,6 +69,7 @@ class LabelViewSet(
         )
         return Response({"voided": voided})
 
+    @extend_schema(responses=LabelSerializer(many=True))
     @action(detail=False, methods=["get"])
     def suspicious(self, request):
         """List labels flagged as possible clones (many scans, several cities)."""

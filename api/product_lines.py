@@ -9,7 +9,7 @@ from trace.selectors import product_line_list
 
 class ProductLineSerializer(serializers.ModelSerializer):
     brand_name = serializers.CharField(
-        source="brand.name", read_only=True, default=None
+        allow_null=True, source="brand.name", read_only=True, default=None
     )
     gtin = serializers.CharField(
         max_length=14, required=False, allow_blank=True, allow_null=True

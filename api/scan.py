@@ -10,7 +10,13 @@ linkset of our pages for the item.
 import functools
 import logging
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,6 +47,7 @@ from labels import codes
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
 from labels.services import scan_buffer_entry, scan_note
+from reports.selectors import certificate_latest
 from trace.models import Batch
 from trace.validators import normalize_gtin
 
@@ -340,6 +347,16 @@ def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
             }
         ]
         links["defaultLink"] = [{"href": page, "title": "扫码溯源"}]
+    if batch.product_line.gtin and certificate_latest(batch=batch) is not None:
+        certificate = absolute(
+            reverse(
+                "digital-link-certificate",
+                args=[batch.product_line.gtin, batch.lot_code],
+            )
+        )
+        links["certificationInfo"] = [
+            {"href": certificate, "title": "承诺达标合格证", "type": "application/pdf"}
+        ]
     return links
 
 
@@ -458,3 +475,19 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
     if _wants_linkset(request):
         return _linkset_response(request, label=None, batch=batch)
     return _story_page(request, batch_story(batch=batch))
+
+
+def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF).
+
+    The certificate travels with the produce, so it is public like the label.
+    """
+    batch = _batch_for(gtin, lot)
+    certificate = certificate_latest(batch=batch) if batch else None
+    if certificate is None or not certificate.pdf:
+        return _not_found(request)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"certificate-{certificate.number}.pdf",
+    )

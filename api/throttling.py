@@ -12,11 +12,55 @@ made a NAT address at scan rates the slowest part of the page
 """
 
 import functools
+import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+
+from trace import access
+from trace.choices import Role
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous API clients, per address (the rate is read per request)."""
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_ANONYMOUS
+
+
+class UserThrottle(UserRateThrottle):
+    """Signed-in users, per user, at their role's rate.
+
+    An inspector syncing a day of offline records and an office exporting
+    reports need more than a bookkeeper; each role's rate is a setting.
+    """
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_API_RATE_USER
+
+    def allow_request(self, request, view) -> bool:
+        self.rate = role_rate(request.user)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+def role_rate(user) -> str:
+    """Return the API rate of a signed-in user's role (the user rate by default)."""
+    binding = access.role_of(user)
+    role = (
+        Role.ADMINISTRATOR
+        if access.is_administrator(user)
+        else binding.role
+        if binding
+        else ""
+    )
+    return settings.SUYUAN_API_RATES_PER_ROLE.get(role) or settings.SUYUAN_API_RATE_USER
 
 
 class _WindowThrottle(SimpleRateThrottle):
@@ -67,7 +111,9 @@ class ScanSerialThrottle(_WindowThrottle):
 
     def get_cache_key(self, request, view) -> str:
         serial = str(view.kwargs.get("serial", ""))[:80].upper()
-        return self.cache_format % {"scope": self.scope, "ident": serial}
+        # Hashed: a path may hold any character, a cache key may not.
+        ident = hashlib.sha256(serial.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)

@@ -1,24 +1,31 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from api.analytes import AnalyteViewSet
+from api.audit import AuditViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.certifications import CertificationViewSet
+from api.conformity_certificates import BatchCertificateView
+from api.control_points import ControlPointViewSet
+from api.epcis import BatchEPCISView
 from api.households import HouseholdViewSet
+from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
 from api.labels import LabelViewSet
 from api.outlets import OutletViewSet
 from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
+from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
 from api.scan import ScanView
+from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
 router = DefaultRouter()
@@ -36,17 +43,33 @@ router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
+router.register("control-points", ControlPointViewSet, basename="control-point")
+router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
 router.register("print-jobs", PrintJobViewSet, basename="print-job")
 router.register("labels", LabelViewSet, basename="label")
+router.register("audit", AuditViewSet, basename="audit")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    # DRF's token view has no throttle of its own: limit password guessing.
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(throttle_classes=[AnonymousThrottle]),
+        name="auth-token",
+    ),
     path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",
         RecallTraceView.as_view(),
         name="batch-recall-trace",
     ),
+    path("batches/<int:pk>/epcis/", BatchEPCISView.as_view(), name="batch-epcis"),
+    path(
+        "batches/<int:pk>/certificate/",
+        BatchCertificateView.as_view(),
+        name="batch-certificate",
+    ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
+    # Before the router, whose inspections/{pk}/ would take "due" for an id.
+    path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
     path("", include(router.urls)),
 ]

@@ -63,8 +63,8 @@ def main() -> None:
     summary = batch_label_summary(batch=batch)
     print(
         f"batch {batch.lot_code}: {len(trace['sales']):,} sales, "
-        f"{summary['printed']:,} labels ({summary['voided']:,} void), "
-        f"{summary['scans']:,} scans in {len(summary['scans_by_city'])} cities"
+        f"{summary['labels']['printed']:,} labels ({summary['labels']['void']:,} void), "
+        f"{summary['labels']['scans']:,} scans in {len(summary['scans_by_city'])} cities"
     )
 
     def explain(sql: str, params) -> str:

@@ -37,11 +37,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
     "labels.apps.LabelsConfig",
     "api.apps.ApiConfig",
     "reports.apps.ReportsConfig",
+    "reports.workbench.apps.WorkbenchConfig",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the acting user in the audit trail (DRF sets request.user too).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 # Benchmarks swap in bench.urls (config.urls plus a constant view); never set in production.
@@ -135,7 +139,18 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/w/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Request bodies: JSON/form data held in memory, and uploads before they
+# spill to a temporary file (evidence files have SUYUAN_MAX_UPLOAD_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# The audit trail is read-only in the admin: no "revert to this version".
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -152,6 +167,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "NUM_PROXIES": env_int("SUYUAN_NUM_PROXIES", 0),
+    # Per-role request limits; the public scan has its own (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonymousThrottle",
+        "api.throttling.UserThrottle",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -181,8 +201,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("SUYUAN_TASK_TIME_LIMIT", 1800)
 # Redelivery after the visibility timeout must never overtake a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "SUYUAN_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2
+    )
+}
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A config beat`: fail print jobs whose worker died mid-render.
+CELERY_BEAT_SCHEDULE = {
+    "print-jobs-fail-stale": {
+        "task": "labels.tasks.print_jobs_fail_stale_task",
+        "schedule": env_int("SUYUAN_STALE_SWEEP_SECONDS", 300),
+    }
+}
 
 # Suyuan
 SUYUAN_PUBLIC_BASE_URL = env_str(
@@ -228,8 +259,24 @@ SUYUAN_LABEL_RENDER_WORKERS = env_int("SUYUAN_LABEL_RENDER_WORKERS", 2)
 # A job of more labels is delivered as a zip of PDFs of this many (whole sheets).
 SUYUAN_LABEL_PART_SIZE = env_int("SUYUAN_LABEL_PART_SIZE", 5000)
 SUYUAN_MAX_LABELS_PER_JOB = env_int("SUYUAN_MAX_LABELS_PER_JOB", 100_000)
+# Labels one producer may queue per day (all its print jobs together).
+SUYUAN_PRINT_JOB_DAILY_QUOTA = env_int("SUYUAN_PRINT_JOB_DAILY_QUOTA", 200_000)
+# API request limits per role: anonymous clients and signed-in users.
+SUYUAN_API_RATE_ANONYMOUS = env_str("SUYUAN_API_RATE_ANONYMOUS", "60/min")
+SUYUAN_API_RATE_USER = env_str("SUYUAN_API_RATE_USER", "1200/min")
+SUYUAN_API_RATES_PER_ROLE = {
+    "operator": env_str("SUYUAN_API_RATE_OPERATOR", "600/min"),
+    "inspector": env_str("SUYUAN_API_RATE_INSPECTOR", "1200/min"),
+    "administrator": env_str("SUYUAN_API_RATE_ADMINISTRATOR", "3000/min"),
+}
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Seed of the inspection plan's random share: same seed, same batches picked.
+SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
+# How long an issued 承诺达标合格证 and its PDF are kept (days).
+SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS", 730)
+# Most label serials one print job lists in a batch's EPCIS export.
+SUYUAN_EPCIS_MAX_EPCS = env_int("SUYUAN_EPCIS_MAX_EPCS", 10_000)
 # A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
 SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
 

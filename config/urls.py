@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -28,12 +29,24 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="workbench/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("w/", include("reports.workbench.urls")),
     path("", include("reports.urls")),
     path("t/<str:serial>", scan.scan_page, name="scan-page"),
     re_path(
         r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>.+)/21/(?P<serial>[^/]+)$",
         scan.digital_link_page,
         name="digital-link",
+    ),
+    re_path(
+        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)/certificate$",
+        scan.digital_link_certificate,
+        name="digital-link-certificate",
     ),
     re_path(
         r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$",

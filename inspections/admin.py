@@ -10,10 +10,13 @@ from django.contrib import admin
 from inspections.models import (
     Analyte,
     AnalyteLimit,
+    ControlPoint,
     Inspection,
     InspectionAttachment,
     InspectionResult,
+    QualityAlert,
 )
+from trace.audit import ReadOnlyHistoryAdmin
 
 
 class AnalyteLimitInline(admin.TabularInline):
@@ -74,7 +77,7 @@ class InspectionAttachmentInline(_EvidenceInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "batch",
@@ -143,3 +146,29 @@ class InspectionAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_signed:
             return False
         return super().has_delete_permission(request, obj)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown in the admin, changed only through the API and its services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ControlPoint)
+class ControlPointAdmin(_ReadOnlyAdmin):
+    list_display = ["name", "product_line", "producer", "rule", "inspection_kind"]
+    list_filter = ["rule", "inspection_kind", "active"]
+
+
+@admin.register(QualityAlert)
+class QualityAlertAdmin(_ReadOnlyAdmin):
+    list_display = ["batch", "inspection", "status", "owner", "due_date"]
+    list_filter = ["status"]
+    list_select_related = ["batch__product_line", "inspection__batch", "owner"]

@@ -38,3 +38,16 @@ class BatchAction(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("现场照片")
     LAB_REPORT = "lab_report", _("检测报告（PDF）")
+
+
+class ControlRule(models.TextChoices):
+    """How a control point picks the batches to inspect."""
+
+    EVERY_NTH = "every_nth", _("每 N 批抽检一批")
+    RANDOM_SHARE = "random_share", _("随机抽取一定比例")
+    AFTER_FAILURE = "after_failure", _("不合格后加严（连续 K 批合格前每批必检）")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("处理中")
+    CLOSED = "closed", _("已关闭")

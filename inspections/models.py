@@ -11,18 +11,30 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import (
+    AlertStatus,
     AnalyteKind,
     AttachmentKind,
+    ControlRule,
     InspectionKind,
     QualitativeOutcome,
     Verdict,
 )
-from trace.models import QUANTITY, Batch, BatchStatusChange, Outlet, Region
+from trace.audit import audit_history
+from trace.models import (
+    QUANTITY,
+    Batch,
+    BatchStatusChange,
+    Outlet,
+    Producer,
+    ProductLine,
+    Region,
+)
 
 MEASURE = {"max_digits": 16, "decimal_places": 6}
 
@@ -210,6 +222,8 @@ class Inspection(models.Model):
 
     objects = InspectionQuerySet.as_manager()
 
+    history = audit_history()
+
     class Meta:
         verbose_name = _("检测记录")
         verbose_name_plural = _("检测记录")
@@ -378,3 +392,121 @@ class InspectionAttachment(InspectionChild):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ControlPoint(models.Model):
+    """An inspection plan rule for a product line or a producer."""
+
+    name = models.CharField(_("名称"), max_length=128)
+    product_line = models.ForeignKey(
+        ProductLine,
+        verbose_name=_("产品线"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="control_points",
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("生产经营主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="control_points",
+    )
+    rule = models.CharField(_("抽检规则"), max_length=16, choices=ControlRule.choices)
+    every_n = models.PositiveIntegerField(
+        _("每 N 批"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("抽取比例（%）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    pass_streak = models.PositiveSmallIntegerField(
+        _("连续合格批数 K"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    inspection_kind = models.CharField(
+        _("检测类型"), max_length=16, choices=InspectionKind.choices
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抽检控制点")
+        verbose_name_plural = _("抽检控制点")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product_line__isnull=False) | Q(producer__isnull=False),
+                name="control_point_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QualityAlert(models.Model):
+    """A quality alert opened by a failed inspection, closed once its CAPA is filled."""
+
+    inspection = models.OneToOneField(
+        Inspection,
+        verbose_name=_("不合格检测记录"),
+        on_delete=models.PROTECT,
+        related_name="quality_alert",
+    )
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="quality_alerts",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=AlertStatus.choices,
+        default=AlertStatus.OPEN,
+    )
+    root_cause = models.TextField(_("原因分析"), blank=True)
+    corrective_action = models.TextField(_("纠正措施"), blank=True)
+    preventive_action = models.TextField(_("预防措施"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_date = models.DateField(_("整改期限"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("质量预警")
+        verbose_name_plural = _("质量预警")
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch} #{self.pk}"

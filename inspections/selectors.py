@@ -1,11 +1,21 @@
 """Reads of the inspections domain, scoped with trace.access."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
+from inspections import planning
 from inspections.choices import InspectionKind, Verdict
-from inspections.models import Analyte, AnalyteLimit, Inspection
+from inspections.models import (
+    Analyte,
+    AnalyteLimit,
+    ControlPoint,
+    Inspection,
+    QualityAlert,
+)
 from trace import access
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchStatusChange
@@ -102,3 +112,120 @@ def batch_public_inspections(*, batch: Batch) -> list[dict]:
             latest.values(), key=lambda item: order.index(item.kind)
         )
     ]
+
+
+# Inspection planning.
+
+# Batches that may still need sampling: not yet or currently in sale.
+PLANNABLE_STATUSES = (BatchStatus.DRAFT, BatchStatus.RELEASED)
+
+
+@dataclass(frozen=True)
+class DueBatch:
+    """A batch that a control point selects and that still lacks its inspection."""
+
+    batch: Batch
+    control_point: ControlPoint
+    reason: str
+
+
+def control_point_list_visible_to(*, user) -> QuerySet[ControlPoint]:
+    """Control points are the office's plan: only administrators see them.
+
+    Producers must not learn when they will be sampled.
+    """
+    if not access.is_administrator(user):
+        return ControlPoint.objects.none()
+    return ControlPoint.objects.select_related("product_line", "producer")
+
+
+def planning_seed() -> str:
+    return str(getattr(settings, "SUYUAN_PLANNING_SEED", ""))
+
+
+def _control_point_decisions(
+    *, control_point: ControlPoint, seed: str
+) -> dict[int, planning.Decision]:
+    """Return the decision for every plannable batch the control point covers."""
+    covered = Batch.objects.all()
+    if control_point.product_line_id:
+        covered = covered.filter(product_line_id=control_point.product_line_id)
+    if control_point.producer_id:
+        covered = covered.filter(producer_id=control_point.producer_id)
+    batches = list(
+        covered.order_by("created_at", "id").values_list("id", "producer_id", "status")
+    )
+    verdicts: dict[int, list[str]] = defaultdict(list)
+    done: set[int] = set()
+    official = (
+        Inspection.objects.filter(batch__in=covered, superseded_by__isnull=True)
+        .exclude(kind=InspectionKind.SELF_CHECK)
+        .values_list("batch_id", "kind", "verdict")
+    )
+    for batch_id, kind, verdict in official:
+        verdicts[batch_id].append(verdict)
+        if kind == control_point.inspection_kind:
+            done.add(batch_id)
+    history: dict[int, list[str | None]] = defaultdict(list)
+    decisions = {}
+    for ordinal, (batch_id, producer_id, status) in enumerate(batches, start=1):
+        earlier = history[producer_id]
+        if status in PLANNABLE_STATUSES and batch_id not in done:
+            decisions[batch_id] = planning.control_point_decide(
+                rule=control_point.rule,
+                control_point_id=control_point.pk,
+                batch_id=batch_id,
+                seed=seed,
+                ordinal=ordinal,
+                every_n=control_point.every_n,
+                share_percent=control_point.share_percent,
+                pass_streak=control_point.pass_streak,
+                earlier_outcomes=tuple(earlier),
+            )
+        earlier.append(planning.batch_outcome(verdicts.get(batch_id, ())))
+    return decisions
+
+
+def control_point_selected_batch_ids(*, control_point: ControlPoint) -> set[int]:
+    """Return the ids of the batches the control point selects and has not seen inspected."""
+    decisions = _control_point_decisions(
+        control_point=control_point, seed=planning_seed()
+    )
+    return {batch_id for batch_id, decision in decisions.items() if decision.due}
+
+
+def batches_due_for_inspection(*, user) -> list[DueBatch]:
+    """Return the batches due for inspection within the user's scope, with reasons.
+
+    Inspectors see the batches of their regions, administrators all;
+    operators nothing, since a plan known in advance is no check.
+    """
+    if not (access.is_administrator(user) or access.is_inspector(user)):
+        return []
+    seed = planning_seed()
+    due: dict[int, list[tuple[ControlPoint, str]]] = defaultdict(list)
+    for control_point in ControlPoint.objects.filter(active=True).order_by("id"):
+        decisions = _control_point_decisions(control_point=control_point, seed=seed)
+        for batch_id, decision in decisions.items():
+            if decision.due:
+                due[batch_id].append((control_point, decision.reason))
+    if not due:
+        return []
+    batches = Batch.objects.filter(access.batch_scope(user), pk__in=due).select_related(
+        "producer", "product_line", "origin"
+    )
+    return [
+        DueBatch(batch=batch, control_point=control_point, reason=reason)
+        for batch in batches.order_by("harvest_date", "id")
+        for control_point, reason in due[batch.pk]
+    ]
+
+
+# Quality alerts.
+
+
+def quality_alert_list_visible_to(*, user) -> QuerySet[QualityAlert]:
+    """Return the alerts of the batches the user may see."""
+    return QualityAlert.objects.filter(
+        access.batch_scope(user, "batch")
+    ).select_related("batch__product_line", "batch__producer", "inspection", "owner")

@@ -17,18 +17,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections import rules
-from inspections.choices import AnalyteKind, BatchAction, InspectionKind, Verdict
+from inspections.choices import (
+    AlertStatus,
+    AnalyteKind,
+    BatchAction,
+    ControlRule,
+    InspectionKind,
+    Verdict,
+)
 from inspections.models import (
     Analyte,
     AnalyteLimit,
+    ControlPoint,
     Inspection,
     InspectionAttachment,
     InspectionResult,
+    QualityAlert,
 )
 from inspections.selectors import analyte_limit_for, batch_held_for_suspect
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace import services as trace_services
+from trace.audit import history_record
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 from trace.public_cache import public_story_changed
 
@@ -394,6 +404,8 @@ def _inspection_create(
         result.inspection = inspection
         result.full_clean()
         result.save()
+    if inspection.verdict == Verdict.FAIL:
+        quality_alert_open(inspection=inspection)
     change = _apply_consequence(
         inspection=inspection, batch=batch, changed_by=created_by
     )
@@ -474,7 +486,9 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
         if not updated:
             raise ValidationError({"signed_at": _("该检测记录已签字确认。")})
         public_story_changed()  # update() sends no signal
-    inspection.refresh_from_db()
+        inspection.refresh_from_db()
+        # The signing UPDATE sends no signal: record it in the audit trail.
+        history_record(instances=[inspection], user=signed_by, reason="signed")
     return inspection
 
 
@@ -525,3 +539,148 @@ def inspection_attachment_add(
             attachment.thumbnail.delete(save=False)
         raise
     return attachment
+
+
+# Inspection planning (administrators).
+
+# The parameter each rule needs, and the message when it is missing.
+RULE_PARAMETERS = {
+    ControlRule.EVERY_NTH: "every_n",
+    ControlRule.RANDOM_SHARE: "share_percent",
+    ControlRule.AFTER_FAILURE: "pass_streak",
+}
+
+
+def _check_may_plan(user) -> None:
+    if not access.is_administrator(user):
+        raise ValidationError(_("只有管理员可以设置抽检控制点。"))
+
+
+def _control_point_save(control_point: ControlPoint, **fields: Any) -> ControlPoint:
+    for name, value in fields.items():
+        setattr(control_point, name, value)
+    errors = {}
+    if control_point.product_line_id is None and control_point.producer_id is None:
+        errors["product_line"] = _("请选择产品线或生产经营主体（至少一项）。")
+    needed = RULE_PARAMETERS.get(control_point.rule)
+    if needed and getattr(control_point, needed) is None:
+        errors[needed] = _("该抽检规则需要填写此项。")
+    # Parameters of other rules would be silently ignored: clear them.
+    for rule, name in RULE_PARAMETERS.items():
+        if rule != control_point.rule:
+            setattr(control_point, name, None)
+    if errors:
+        raise ValidationError(errors)
+    return _save(control_point)
+
+
+@transaction.atomic
+def control_point_create(*, created_by, **fields: Any) -> ControlPoint:
+    """Create a control point; raise ValidationError if its rule lacks a parameter."""
+    _check_may_plan(created_by)
+    return _control_point_save(ControlPoint(created_by=created_by), **fields)
+
+
+@transaction.atomic
+def control_point_update(
+    *, control_point: ControlPoint, updated_by, **fields: Any
+) -> ControlPoint:
+    _check_may_plan(updated_by)
+    return _control_point_save(control_point, **fields)
+
+
+def control_point_delete(*, control_point: ControlPoint, deleted_by) -> None:
+    """Delete a control point; it is a plan, not evidence, so nothing refers to it."""
+    _check_may_plan(deleted_by)
+    control_point.delete()
+
+
+# Quality alerts (CAPA: root cause, corrective and preventive actions).
+
+ALERT_DEFAULT_DAYS = 30
+ALERT_CLOSING_FIELDS = (
+    "root_cause",
+    "corrective_action",
+    "preventive_action",
+    "owner",
+    "due_date",
+)
+ALERT_EDITABLE_FIELDS = ALERT_CLOSING_FIELDS
+
+
+def quality_alert_open(*, inspection: Inspection) -> QualityAlert:
+    """Open the quality alert of a failed inspection (once per inspection)."""
+    alert, _created = QualityAlert.objects.get_or_create(
+        inspection=inspection,
+        defaults={
+            "batch_id": inspection.batch_id,
+            "due_date": timezone.localdate()
+            + datetime.timedelta(days=ALERT_DEFAULT_DAYS),
+        },
+    )
+    return alert
+
+
+def _check_alert_scope(*, alert: QualityAlert, user) -> None:
+    if not Batch.objects.filter(access.batch_scope(user), pk=alert.batch_id).exists():
+        raise ValidationError({"alert": _("质量预警不存在。")})
+
+
+@transaction.atomic
+def quality_alert_update(
+    *, alert: QualityAlert, updated_by, **fields: Any
+) -> QualityAlert:
+    """Fill in an open alert's cause, actions, owner and due date.
+
+    Operators of the producer, inspectors of the region and administrators
+    may; a closed alert is a record and does not change.
+    """
+    _check_alert_scope(alert=alert, user=updated_by)
+    alert = QualityAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.CLOSED:
+        raise ValidationError({"status": _("质量预警已关闭，不能修改。")})
+    unknown = set(fields) - set(ALERT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("该字段不能修改。") for name in unknown})
+    owner = fields.get("owner")
+    if owner is not None and not (
+        Batch.objects.filter(access.batch_scope(owner), pk=alert.batch_id).exists()
+    ):
+        # The owner must be someone who can see the batch and act on it.
+        raise ValidationError({"owner": _("责任人须为能查看该批次的用户。")})
+    return _save(alert, **fields)
+
+
+def _alert_field_blank(alert: QualityAlert, name: str) -> bool:
+    if name == "owner":
+        return alert.owner_id is None
+    value = getattr(alert, name)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@transaction.atomic
+def quality_alert_close(*, alert: QualityAlert, closed_by) -> QualityAlert:
+    """Close an alert once cause, actions, owner and due date are all filled.
+
+    Only inspectors and administrators close, so a producer cannot sign off
+    its own corrective actions. Raise ValidationError naming each missing field.
+    """
+    _check_alert_scope(alert=alert, user=closed_by)
+    if not (access.is_administrator(closed_by) or access.is_inspector(closed_by)):
+        raise ValidationError({"status": _("只有监督员或管理员可以关闭质量预警。")})
+    alert = QualityAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.CLOSED:
+        raise ValidationError({"status": _("质量预警已关闭。")})
+    missing = {
+        name: _("关闭前请填写此项。")
+        for name in ALERT_CLOSING_FIELDS
+        if _alert_field_blank(alert, name)
+    }
+    if missing:
+        raise ValidationError(missing)
+    return _save(
+        alert,
+        status=AlertStatus.CLOSED,
+        closed_at=timezone.now(),
+        closed_by=closed_by,
+    )

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from labels.models import Label, PrintJob
+from trace.audit import ReadOnlyHistoryAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,7 +34,7 @@ class PrintJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(ReadOnlyAdmin):
+class LabelAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     list_display = [
         "serial",
         "batch",

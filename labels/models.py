@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from labels import codes
 from labels.choices import LabelStatus, PrintJobStatus
 from labels.templates import DEFAULT_TEMPLATE, template_choices
+from trace.audit import audit_history
 from trace.models import Batch
 
 # Printer calibration beyond a centimetre means the wrong template, not drift.
@@ -107,11 +108,14 @@ class Label(models.Model):
     batch = models.ForeignKey(
         Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="labels"
     )
+    # No index of its own: the unique (print_job, sequence) index leads with
+    # it, and one index less is less index work per allocated label.
     print_job = models.ForeignKey(
         PrintJob,
         verbose_name=_("打印任务"),
         on_delete=models.PROTECT,
         related_name="labels",
+        db_index=False,
     )
     # Position in the job (1-based): the render order, fixed at allocation.
     sequence = models.PositiveIntegerField(_("序号"))
@@ -137,6 +141,8 @@ class Label(models.Model):
     suspicious_since = models.DateTimeField(_("疑似仿冒时间"), null=True, blank=True)
     suspicious_reason = models.CharField(_("疑似仿冒原因"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("标签")

@@ -3,7 +3,7 @@
 import functools
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from labels.choices import LabelStatus
 from labels.codes import serial_normalize
@@ -83,29 +83,49 @@ def suspicious_label_list_visible_to(*, user) -> QuerySet[Label]:
 
 
 def batch_label_summary(*, batch) -> dict:
-    """Return a batch's printed and void label counts and its scans per city.
+    """Return a batch's labels for a recall: printed, void, scans per city.
 
-    Two aggregate queries whatever the number of labels: the counts use the
-    index on Label.batch, the scans join through it to the index on
-    ScanEvent(label, scanned_at) (bench/recall.py shows the plans).
+    Aggregates in the database (a constant number of queries), so a batch
+    with millions of scans answers as fast as one with none.
     """
     counts = Label.objects.filter(batch=batch).aggregate(
         printed=Count("id"),
-        voided=Count("id", filter=Q(status=LabelStatus.VOID)),
-        scanned=Count("id", filter=Q(scan_count__gt=0)),
+        void=Count("id", filter=Q(status=LabelStatus.VOID)),
         suspicious=Count("id", filter=Q(suspicious_since__isnull=False)),
+        scanned=Count("id", filter=Q(scan_count__gt=0)),
+        scans=Sum("scan_count"),
     )
-    cities = (
+    per_city = (
         ScanEvent.objects.filter(label__batch=batch)
         .values("city")
         .annotate(scans=Count("id"), labels=Count("label", distinct=True))
         .order_by("-scans", "city")
     )
+    jobs = PrintJob.objects.filter(batch=batch).order_by("created_at", "id")
     return {
-        **counts,
-        "scans": sum(row["scans"] for row in cities),
+        "labels": {
+            "printed": counts["printed"],
+            "void": counts["void"],
+            "suspicious": counts["suspicious"],
+            "scanned": counts["scanned"],
+            "scans": counts["scans"] or 0,
+        },
         "scans_by_city": [
-            {"city": row["city"], "scans": row["scans"], "labels": row["labels"]}
-            for row in cities
+            {
+                "city": row["city"] or "未知",
+                "scans": row["scans"],
+                "labels": row["labels"],
+            }
+            for row in per_city
+        ],
+        "print_jobs": [
+            {
+                "id": job.pk,
+                "created_at": job.created_at,
+                "template": job.template,
+                "count": job.count,
+                "status": job.status,
+            }
+            for job in jobs
         ],
     }

@@ -22,8 +22,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Case, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import TEMPLATES, template_get
 from trace import access
+from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch
 from trace.services import brand_license_is_valid, certification_is_active
@@ -105,6 +106,7 @@ def print_job_create(
         )
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以打印标签。")})
+    _check_daily_quota(batch=batch, count=count)
     if not certification_is_active(producer=batch.producer):
         raise ValidationError(
             {"batch": _("该主体没有有效的扶贫产品认定，不能打印标签。")}
@@ -135,6 +137,34 @@ def print_job_create(
     if enqueue:
         transaction.on_commit(lambda: print_job_render_task.delay(print_job.pk))
     return print_job
+
+
+def _check_daily_quota(*, batch: Batch, count: int) -> None:
+    """Raise ValidationError if the producer would exceed today's label quota.
+
+    Counted under the batch row lock taken by print_job_create, so two jobs
+    of one batch cannot both slip under the limit.
+    """
+    quota = settings.SUYUAN_PRINT_JOB_DAILY_QUOTA
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = (
+        PrintJob.objects.filter(
+            batch__producer_id=batch.producer_id, created_at__gte=since
+        )
+        .exclude(status=PrintJobStatus.FAILED)
+        .aggregate(total=Sum("count"))["total"]
+        or 0
+    )
+    if used + count > quota:
+        raise ValidationError(
+            {
+                "count": _(
+                    "超出每日标签配额：该主体今天已申请 %(used)s 枚，"
+                    "每日最多 %(quota)s 枚，本次最多还可申请 %(left)s 枚。"
+                )
+                % {"used": used, "quota": quota, "left": max(0, quota - used)}
+            }
+        )
 
 
 def labels_allocate(*, print_job: PrintJob) -> int:
@@ -279,6 +309,8 @@ def print_job_render(
         )
     try:
         _render(print_job, on_progress)
+    except DatabaseError:
+        raise  # transient: the task retries; the job's row cannot be written now
     except Exception:
         logger.exception("print job %s failed to render", print_job.pk)
         return print_job_fail(print_job_id=print_job.pk)
@@ -420,12 +452,22 @@ def labels_void(
                     % {"count": missing}
                 }
             )
-    return labels.filter(status=LabelStatus.ACTIVE).update(
+    now = timezone.now()
+    voided = labels.filter(status=LabelStatus.ACTIVE).update(
         status=LabelStatus.VOID,
-        voided_at=timezone.now(),
+        voided_at=now,
         voided_by=voided_by,
         void_reason=reason,
     )
+    # A bulk UPDATE sends no signal: write the audit trail's rows explicitly.
+    history_record(
+        instances=labels.filter(
+            status=LabelStatus.VOID, voided_at=now, voided_by=voided_by
+        ).iterator(chunk_size=2000),
+        user=voided_by,
+        reason=reason,
+    )
+    return voided
 
 
 def client_hash(address: str) -> str:

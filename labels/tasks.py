@@ -1,6 +1,7 @@
 """Celery tasks of the labels domain: ids in, one service call each."""
 
 from celery import Task, shared_task
+from django.db import DatabaseError
 
 
 class PrintJobTask(Task):
@@ -14,7 +15,16 @@ class PrintJobTask(Task):
             print_job_fail(print_job_id=print_job_id)
 
 
-@shared_task(base=PrintJobTask, acks_late=True)
+# A database restart or failover is transient: retry with backoff, then fail
+# the job with a message (on_failure) rather than leave it `running`.
+@shared_task(
+    base=PrintJobTask,
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=6,
+)
 def print_job_render_task(print_job_id: int) -> None:
     """Render a print job's PDF; safe to run twice (the service is idempotent)."""
     from labels.services import print_job_render  # services.py imports this module
@@ -28,3 +38,11 @@ def scan_buffer_flush_task() -> int:
     from labels.services import scan_buffer_flush
 
     return scan_buffer_flush()
+
+
+@shared_task
+def print_jobs_fail_stale_task() -> int:
+    """Fail print jobs stuck in `running` (scheduled by CELERY_BEAT_SCHEDULE)."""
+    from labels.services import print_jobs_fail_stale
+
+    return print_jobs_fail_stale()

@@ -17,6 +17,15 @@ Decisions, in one place:
 - Scope (trace.access): operators see their producer's rows,
   inspectors their regions, administrators all. The outlet-rewards
   report is for administrators and inspectors.
+- 承诺达标合格证 (reports.certificates rules, reports.services issue,
+  reports.certificate_pdf drawing): each issuance is a Certificate row
+  with what it said and both PDFs (A6, 70x50 mm label). The basis must be
+  backed by signed, current inspections (自检: a passing self check;
+  委托检测: a passing spot check or lab test by another organisation);
+  内部质量控制 is always allowed. QR: the lot's Digital Link with a GTIN,
+  else the first active label's URL, else a printed note.
+- EPCIS 2.0 (reports.epcis): trace events, signed inspections, holds and
+  recalls, print jobs as ObjectEvents; valid against GS1's JSON schema.
 - Extension points for labels and inspections:
   reports.selectors.recall_trace_labels_part,
   recall_trace_inspections_part and dashboard_extension_panels.

@@ -162,6 +162,35 @@ RECALL_SHEETS = (
             ("支付金额（元）", "amount_paid"),
         ),
     ),
+    (
+        "检测",
+        "inspections",
+        (
+            ("类型", "kind_display"),
+            ("抽样时间", "sampled_at"),
+            ("检测单位", "organisation"),
+            ("结论", "verdict_display"),
+            ("已签名", "signed"),
+            ("已被更正", "superseded"),
+            ("检测项目", "items"),
+        ),
+    ),
+    (
+        "打印任务",
+        "print_jobs",
+        (
+            ("任务编号", "id"),
+            ("创建时间", "created_at"),
+            ("模板", "template"),
+            ("数量", "count"),
+            ("状态", "status"),
+        ),
+    ),
+    (
+        "扫码城市",
+        "scans_by_city",
+        (("城市", "city"), ("扫码次数", "scans"), ("标签数", "labels")),
+    ),
 )
 BATCH_FIELDS = (
     ("批次号", "lot_code"),

@@ -15,9 +15,19 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from reports.models import SalesEvent
+from inspections.choices import InspectionKind, Verdict
+from inspections.models import Inspection
+from inspections.selectors import inspection_list_visible_to
+from labels.selectors import (
+    batch_label_summary,
+    print_job_labels,
+    suspicious_label_list_visible_to,
+)
+from labels.templates import layout, template_get
+from reports.certificates import InspectionFact
+from reports.models import Certificate, SalesEvent
 from trace import access
-from trace.choices import OutletKind, RegionLevel
+from trace.choices import OutletKind, RegionLevel, Role
 from trace.models import (
     Batch,
     BatchContribution,
@@ -524,20 +534,44 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
 
 
 def recall_trace_labels_part(*, batch: Batch) -> dict:
-    """EXTENSION POINT for the labels package: printed labels, scans, clone signals.
-
-    Return e.g. {"labels": [...], "scans": [...]} once labels exists; reports
-    may import labels (api, reports -> labels -> trace). Empty until then.
-    """
-    return {}
+    """Return the labels printed for the batch, voids, and scans per city."""
+    summary = batch_label_summary(batch=batch)
+    for job in summary["print_jobs"]:
+        job["created_at"] = _local(job["created_at"])
+    return summary
 
 
 def recall_trace_inspections_part(*, batch: Batch) -> dict:
-    """EXTENSION POINT for the inspections package: inspections and their results.
+    """Return every inspection of the batch with its result items.
 
-    Return e.g. {"inspections": [...]} once inspections exists. Empty until then.
+    Corrected (superseded) records stay listed, marked, as evidence.
     """
-    return {}
+    inspections = (
+        Inspection.objects.filter(batch=batch)
+        .select_related("superseded_by")
+        .prefetch_related("results")
+        .order_by("sampled_at", "id")
+    )
+    return {
+        "inspections": [
+            {
+                "id": inspection.pk,
+                "kind_display": inspection.get_kind_display(),
+                "sampled_at": _local(inspection.sampled_at),
+                "organisation": inspection.organisation,
+                "verdict": inspection.verdict,
+                "verdict_display": inspection.get_verdict_display(),
+                "signed": inspection.signed_at is not None,
+                "superseded": hasattr(inspection, "superseded_by"),
+                "items": "；".join(
+                    f"{result.item} {result.measured_value if result.measured_value is not None else ''}"
+                    f"{result.unit} {result.get_verdict_display()}".replace("  ", " ")
+                    for result in inspection.results.all()
+                ),
+            }
+            for inspection in inspections
+        ]
+    }
 
 
 RECALL_TRACE_PARTS: tuple[Callable[..., dict], ...] = (
@@ -569,15 +603,34 @@ class DashboardPanel:
 
 
 def dashboard_extension_panels(*, user, filters: ReportFilters) -> list[DashboardPanel]:
-    """EXTENSION POINT: panels of the inspections and labels packages.
-
-    inspections: passed / failed inspections in the period and region;
-    labels: suspicious labels (clone signals). Each returns a DashboardPanel
-    with `items` (label, value) and pending=False; until then, placeholders.
-    """
+    """Return the inspections and labels panels for the same filters."""
+    inspections = inspection_list_visible_to(user=user).filter(
+        _in_region(filters, "batch__origin"),
+        _in_period(filters, "sampled_at__date"),
+        signed_at__isnull=False,
+    )
+    verdicts = dict(
+        inspections.order_by().values_list("verdict").annotate(count=Count("id"))
+    )
+    suspicious = suspicious_label_list_visible_to(user=user).filter(
+        _in_region(filters, "batch__origin")
+    )
     return [
-        DashboardPanel(key="inspections", title="抽检合格 / 不合格"),
-        DashboardPanel(key="suspicious_labels", title="可疑标签（疑似仿冒）"),
+        DashboardPanel(
+            key="inspections",
+            title="检测合格 / 不合格",
+            items=[
+                (Verdict(value).label, verdicts.get(value, 0))
+                for value in Verdict.values
+            ],
+            pending=False,
+        ),
+        DashboardPanel(
+            key="suspicious_labels",
+            title="可疑标签（疑似仿冒）",
+            items=[("可疑标签", suspicious.count())],
+            pending=False,
+        ),
     ]
 
 
@@ -622,3 +675,58 @@ def dashboard_data(*, user, filters: ReportFilters) -> dict:
         "benefit_paid": sum((entry.paid for entry in entries), ZERO),
         "panels": dashboard_extension_panels(user=user, filters=filters),
     }
+
+
+# 承诺达标合格证.
+
+
+def certificate_inspection_facts(*, batch: Batch) -> list[InspectionFact]:
+    """Return the facts of the batch's signed, current inspections for the basis rules.
+
+    An inspection counts as the producer's own when it is a self check, was
+    recorded by one of the producer's operators, or names the producer as
+    its organisation.
+    """
+    rows = Inspection.objects.filter(
+        batch=batch, signed_at__isnull=False, superseded_by__isnull=True
+    ).values_list(
+        "kind",
+        "verdict",
+        "organisation",
+        "inspector__suyuan_role__role",
+        "inspector__suyuan_role__producer_id",
+    )
+    producer_name = batch.producer.name
+    return [
+        InspectionFact(
+            kind=kind,
+            verdict=verdict,
+            by_producer=kind == InspectionKind.SELF_CHECK
+            or (role == Role.OPERATOR and producer_id == batch.producer_id)
+            or organisation.strip() == producer_name,
+        )
+        for kind, verdict, organisation, role, producer_id in rows
+    ]
+
+
+def certificate_latest(*, batch: Batch) -> Certificate | None:
+    return Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id").first()
+
+
+def print_job_sheet_notes(*, print_job) -> list[str]:
+    """Return, per printed sheet of a job, a line naming its labels' serials."""
+    template = template_get(print_job.template)
+    serials = list(
+        print_job_labels(print_job=print_job).values_list("serial", flat=True)
+    )
+    sheets: dict[int, list[str]] = defaultdict(list)
+    cells = layout(
+        template, count=len(serials), start_position=print_job.start_position
+    )
+    for serial, (page, _slot, _rect) in zip(serials, cells, strict=True):
+        sheets[page].append(serial)
+    return [
+        f"随附标签：打印任务 {print_job.pk} 第 {page + 1} 页，{len(items)} 枚，"
+        f"序列号 {items[0]} 至 {items[-1]}"
+        for page, items in sorted(sheets.items())
+    ]

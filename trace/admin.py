@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from trace import services
+from trace.audit import ReadOnlyHistoryAdmin
 from trace.choices import BatchStatus
 from trace.models import (
     Batch,
@@ -241,7 +242,7 @@ class ProducerAdmin(ServiceAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(ServiceAdmin):
+class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = [
         "number",
         "producer",
@@ -352,7 +353,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ServiceAdmin):
+class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     form = HouseholdForm
     list_display = [
         "masked_head_name",
@@ -433,7 +434,7 @@ class HouseholdAdmin(ServiceAdmin):
 
 
 @admin.register(BenefitLink)
-class BenefitLinkAdmin(ServiceAdmin):
+class BenefitLinkAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = ["producer", "household", "kind", "since", "annual_income"]
     list_filter = ["kind"]
     search_fields = ["producer__name", "household__village__name"]
@@ -612,7 +613,7 @@ class BatchStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Batch)
-class BatchAdmin(ServiceAdmin):
+class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_display = [
         "lot_code",
         "name",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trace.audit import audit_history
 from trace.choices import (
     BatchStatus,
     BenefitKind,
@@ -158,6 +159,8 @@ class Certification(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    history = audit_history()
+
     class Meta:
         verbose_name = _("扶贫产品认定")
         verbose_name_plural = _("扶贫产品认定")
@@ -202,6 +205,10 @@ class Household(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # The trail never holds the ID number, not even encrypted: a rotated key
+    # would leave old ciphertexts behind in history rows nobody re-encrypts.
+    history = audit_history(excluded_fields=["id_number_encrypted", "id_number_index"])
 
     class Meta:
         verbose_name = _("建档立卡贫困户")
@@ -248,6 +255,8 @@ class BenefitLink(models.Model):
     annual_income = models.DecimalField(
         _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
     )
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("利益联结")
@@ -425,6 +434,8 @@ class Batch(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("批次")

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
@@ -33,6 +33,15 @@ def decrypt_id_number(token: str) -> str:
 def reencrypt_id_number(token: str) -> str:
     """Return the token re-encrypted under the newest key."""
     return id_number_cipher().rotate(token.encode()).decode()
+
+
+def id_number_is_current(token: str) -> bool:
+    """Return True if the token is encrypted under the newest key already."""
+    try:
+        Fernet(settings.SUYUAN_ID_NUMBER_KEYS[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def id_number_blind_index(id_number: str) -> str:

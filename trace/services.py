@@ -33,7 +33,12 @@ from trace.models import (
     Sale,
     TraceEvent,
 )
-from trace.personal_data import encrypt_id_number, id_number_blind_index
+from trace.personal_data import (
+    encrypt_id_number,
+    id_number_blind_index,
+    id_number_is_current,
+    reencrypt_id_number,
+)
 from trace.selectors import (
     brand_license_is_valid,
     certification_is_active,
@@ -194,6 +199,39 @@ def _set_id_number(household: Household, id_number: str) -> None:
         raise ValidationError({"id_number": _("该身份证号码已登记。")})
     household.id_number_encrypted = encrypt_id_number(number)
     household.id_number_index = index
+
+
+def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every household's ID number under the newest key.
+
+    Run after putting a new key first in SUYUAN_ID_NUMBER_KEYS and before
+    removing the old one. Idempotent: rows already under the newest key are
+    left alone. Works in batches, each in its own transaction with the rows
+    locked. The blind index does not change (it has its own key). Return
+    counts: checked, reencrypted.
+    """
+    checked = reencrypted = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Household.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "id_number_encrypted")[:batch_size]
+            )
+            if not rows:
+                break
+            for pk, token in rows:
+                if not id_number_is_current(token):
+                    # update(): no audit row, the trail never holds ID numbers.
+                    Household.objects.filter(pk=pk).update(
+                        id_number_encrypted=reencrypt_id_number(token)
+                    )
+                    reencrypted += 1
+            checked += len(rows)
+            last_pk = rows[-1][0]
+    return {"checked": checked, "reencrypted": reencrypted}
 
 
 def _save_household(household: Household, **fields: Any) -> Household:

@@ -538,3 +538,23 @@ def test_cached_story_turns_into_a_warning_at_once_on_recall(
     assert "正品 · 已认证" not in html and 'role="alert"' in html
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert "batch_recalled" in [warning["code"] for warning in body["warnings"]]
+
+
+def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
+    from reports.services import certificate_issue
+
+    label = gtin_labels[0]
+    url = label.url().removeprefix("http://127.0.0.1:8000")
+    assert (
+        "https://gs1.org/voc/certificationInfo"
+        not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    )
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
+    response = client.get(href.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -46,3 +46,23 @@ def test_unsigned_inspection_notes_editable_and_lists_render(world, admin_client
         "检测项目"
         in admin_client_.get("/admin/inspections/analyte/add/").content.decode()
     )
+
+
+def test_plan_and_alerts_are_shown_read_only(world, admin_client_):
+    from inspections.models import QualityAlert
+    from tests.inspections.factories import quantitative
+
+    failed = record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[quantitative("2.0", limit="1.0")],
+    )
+    alert = QualityAlert.objects.get(inspection=failed)
+    for url in (
+        "/admin/inspections/controlpoint/",
+        "/admin/inspections/qualityalert/",
+        f"/admin/inspections/qualityalert/{alert.pk}/change/",
+        "/admin/reports/certificate/",
+    ):
+        assert admin_client_.get(url).status_code == 200
+    assert admin_client_.get("/admin/inspections/controlpoint/add/").status_code == 403

@@ -73,16 +73,16 @@ def test_batch_label_summary_counts_labels_and_scans_per_city(
         batch=world.batch_b, template="a4-3x8", count=1, requested_by=world.operator_b
     )
     services.scan_record(label=other.labels.get(), client_address="10.0.0.4")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         summary = selectors.batch_label_summary(batch=world.batch_a)
-    assert summary == {
+    assert summary["labels"] == {
         "printed": 3,
-        "voided": 1,
-        "scanned": 2,
+        "void": 1,
         "suspicious": 0,
+        "scanned": 2,
         "scans": 3,
-        "scans_by_city": [
-            {"city": "长沙市", "scans": 2, "labels": 1},
-            {"city": "邵阳市", "scans": 1, "labels": 1},
-        ],
     }
+    assert summary["scans_by_city"] == [
+        {"city": "长沙市", "scans": 2, "labels": 1},
+        {"city": "邵阳市", "scans": 1, "labels": 1},
+    ]

@@ -69,5 +69,14 @@ def test_recall_trace_workbook_has_a_sheet_per_section():
         ],
     }
     workbook = openpyxl.load_workbook(io.BytesIO(recall_trace_xlsx(trace)))
-    assert workbook.sheetnames == ["批次", "状态变更", "追溯事件", "销售", "带贫贡献"]
+    assert workbook.sheetnames == [
+        "批次",
+        "状态变更",
+        "追溯事件",
+        "销售",
+        "带贫贡献",
+        "检测",
+        "打印任务",
+        "扫码城市",
+    ]
     assert workbook["销售"]["E3"].value == "专柜（古楼村）"

@@ -1,0 +1,16 @@
+from django import template
+
+from trace import access
+
+register = template.Library()
+
+
+@register.inclusion_tag("workbench/_nav.html", takes_context=True)
+def workbench_nav(context):
+    """Render the links of the signed-in user's role."""
+    user = context["request"].user
+    return {
+        "operator": access.is_operator(user),
+        "inspector": access.is_inspector(user) or access.is_administrator(user),
+        "administrator": access.is_administrator(user),
+    }

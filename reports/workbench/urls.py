@@ -1,0 +1,27 @@
+from django.urls import path
+
+from reports.workbench import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("batches/new/", views.batch_new, name="batch_new"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/release/", views.batch_release_view, name="batch_release"),
+    path("sales/", views.sales, name="sales"),
+    path("benefits/", views.benefits, name="benefits"),
+    path("inspect/", views.inspect, name="inspect"),
+    path("inspect/new/", views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("demo-scan/", views.demo_scan, name="demo_scan"),
+    path("print/", views.print_new, name="print"),
+    path("print/calibration/", views.print_calibration, name="print_calibration"),
+    path("print/<int:pk>/", views.print_job_detail, name="print_job"),
+    path(
+        "print/<int:pk>/progress.json",
+        views.print_job_progress,
+        name="print_job_progress",
+    ),
+    path("print/<int:pk>/pdf/", views.print_job_pdf, name="print_job_pdf"),
+]

@@ -1,0 +1,511 @@
+"""Workbench pages: thin views over the same services and selectors as the API.
+
+Scope comes from trace.access through the selectors, so an object outside the
+user's scope is a 404 here as in the API. A failed submit re-renders the
+bound form with the errors next to their fields: nothing typed is lost.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Max, Value, When
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from inspections.choices import Verdict
+from inspections.selectors import inspection_list_visible_to
+from inspections.services import (
+    IdempotencyKeyReused,
+    inspection_attachment_add,
+    inspection_create,
+    inspection_sign,
+)
+from labels.selectors import print_job_list_visible_to
+from labels.services import print_job_create
+from labels.templates import TEMPLATES, template_get
+from reports.selectors import ReportFilters, benefit_ledger
+from reports.workbench import printing
+from reports.workbench.forms import (
+    BatchForm,
+    CalibrationForm,
+    ContributionFormSet,
+    InspectionForm,
+    PrintForm,
+    ResultItemFormSet,
+    SaleForm,
+    apply_service_errors,
+    request_fingerprint,
+)
+from trace import access
+from trace.choices import BatchStatus
+from trace.models import Certification
+from trace.selectors import (
+    batch_list_visible_to,
+    certification_list_visible_to,
+    sale_list_visible_to,
+)
+from trace.services import batch_create, batch_release, sale_record
+
+# Warn this long before a certification lapses: time to apply for renewal.
+CERTIFICATION_WARNING = datetime.timedelta(days=30)
+# Sent by workbench.js when it submits the inspection form itself.
+FETCH_HEADER = "X-Workbench-Fetch"
+
+
+def operator_required(view):
+    """Let operators in; for everyone else the page does not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not access.is_operator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def recorder_required(view):
+    """Let inspectors and administrators in (they record checks)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (
+            access.is_inspector(request.user) or access.is_administrator(request.user)
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+def home(request):
+    """Show each role its own start page."""
+    user = request.user
+    if access.is_inspector(user):
+        return redirect("workbench:inspect")
+    if not access.is_operator(user):
+        return render(request, "workbench/home_office.html")
+    return render(request, "workbench/home.html", _operator_home(user))
+
+
+def _operator_home(user) -> dict:
+    today = timezone.localdate()
+    certification = (
+        certification_list_visible_to(user=user).order_by("-valid_until", "-id").first()
+    )
+    batches = list(batch_list_visible_to(user=user).order_by("-created_at", "-id"))
+    by_status = [
+        {
+            "status": status,
+            "label": status.label,
+            "batches": [batch for batch in batches if batch.status == status],
+        }
+        for status in (
+            BatchStatus.ON_HOLD,
+            BatchStatus.DRAFT,
+            BatchStatus.RELEASED,
+            BatchStatus.RECALLED,
+        )
+    ]
+    print_jobs = printing.recent_jobs(user=user)
+    return {
+        "producer": access.operator_producer(user),
+        "certification": certification,
+        "certification_warning": _certification_warning(certification, today),
+        "by_status": by_status,
+        "print_jobs": print_jobs,
+        "print_jobs_running": any(job.status in printing.RUNNING for job in print_jobs),
+    }
+
+
+def _certification_warning(certification: Certification | None, today) -> str:
+    if certification is None:
+        return _("尚无扶贫产品认定，不能登记批次和打印标签。请联系县扶贫办。")
+    if certification.status != "active":
+        return _("认定状态为“%(status)s”，不能登记批次和打印标签。") % {
+            "status": certification.get_status_display()
+        }
+    if certification.valid_until < today:
+        return _("认定已于 %(date)s 过期，请尽快申请复核。") % {
+            "date": certification.valid_until.isoformat()
+        }
+    if certification.valid_until - today <= CERTIFICATION_WARNING:
+        return _("认定将于 %(date)s 到期（还有 %(days)d 天），请及时申请复核。") % {
+            "date": certification.valid_until.isoformat(),
+            "days": (certification.valid_until - today).days,
+        }
+    return ""
+
+
+@operator_required
+def batch_new(request):
+    """Register a batch and its households' contributions as a draft."""
+    producer = access.operator_producer(request.user)
+    form = BatchForm(request.POST or None, producer=producer)
+    formset = ContributionFormSet(
+        request.POST or None, prefix="contrib", form_kwargs={"user": request.user}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            batch = batch_create(
+                producer=producer,
+                created_by=request.user,
+                contributions=formset.contributions(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return redirect("workbench:batch", pk=batch.pk)
+    return render(
+        request, "workbench/batch_form.html", {"form": form, "formset": formset}
+    )
+
+
+@login_required
+def batch_detail(request, pk: int):
+    """Show a batch in the user's scope: status, households, checks; release it."""
+    batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
+    return render(
+        request, "workbench/batch_detail.html", _batch_context(request, batch)
+    )
+
+
+def _batch_context(request, batch, release_errors=()) -> dict:
+    user = request.user
+    return {
+        "batch": batch,
+        "contributions": batch.contributions.select_related("household__village"),
+        "inspections": inspection_list_visible_to(user=user).filter(batch=batch),
+        "changes": batch.status_changes.all(),
+        "may_release": batch.status == BatchStatus.DRAFT
+        and access.may_change_batch_status(user, batch, BatchStatus.RELEASED),
+        "may_inspect": access.is_inspector(user) or access.is_administrator(user),
+        "may_print": access.may_edit_batch(user, batch)
+        and batch.status == BatchStatus.RELEASED,
+        "release_errors": release_errors,
+    }
+
+
+@require_POST
+@login_required
+def batch_release_view(request, pk: int):
+    batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
+    if not access.may_change_batch_status(request.user, batch, BatchStatus.RELEASED):
+        raise Http404
+    try:
+        batch_release(batch=batch, changed_by=request.user)
+    except ValidationError as error:
+        context = _batch_context(request, batch, release_errors=error.messages)
+        return render(request, "workbench/batch_detail.html", context, status=400)
+    return redirect("workbench:batch", pk=batch.pk)
+
+
+@operator_required
+def sales(request):
+    """Record a 消费扶贫 sale; list the latest ones."""
+    form = SaleForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        batch = fields.pop("batch")
+        try:
+            sale_record(batch=batch, recorded_by=request.user, **fields)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return redirect(reverse("workbench:sales") + "?saved=1")
+    recent = sale_list_visible_to(user=request.user)[:30]
+    return render(
+        request,
+        "workbench/sales.html",
+        {"form": form, "sales": recent, "saved": request.GET.get("saved") == "1"},
+    )
+
+
+@operator_required
+def benefits(request):
+    """Show what each linked household received: paid and declared income."""
+    ledger = benefit_ledger(user=request.user, filters=ReportFilters())
+    return render(
+        request,
+        "workbench/benefits.html",
+        {
+            "ledger": ledger,
+            "paid_total": sum((entry.paid for entry in ledger), 0),
+        },
+    )
+
+
+@recorder_required
+def inspect(request):
+    """List the batches to check: on hold first, then never checked, then oldest."""
+    batches = (
+        batch_list_visible_to(user=request.user)
+        .exclude(status=BatchStatus.DRAFT)
+        .annotate(
+            checks=Count("inspections"),
+            last_checked=Max("inspections__sampled_at"),
+            urgency=Case(
+                When(status=BatchStatus.ON_HOLD, then=Value(0)),
+                When(inspections__isnull=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("urgency", "last_checked", "-harvest_date", "id")
+    )
+    return render(request, "workbench/inspect.html", {"batches": batches})
+
+
+@recorder_required
+def inspection_new(request):
+    """Log a check: scan or choose the batch, fill the items, photos, sign.
+
+    The idempotency key is made in the page, so a phone that resends after
+    the network came back gets the record it already saved, never a second.
+    """
+    user = request.user
+    resolver = printing.serial_resolver(user=user)
+    initial = {}
+    if "batch" in request.GET:
+        initial["batch"] = request.GET["batch"]
+    data = request.POST if request.method == "POST" else None
+    form = InspectionForm(
+        data,
+        request.FILES or None,
+        user=user,
+        serial_resolver=resolver,
+        initial=initial,
+    )
+    items = ResultItemFormSet(data, prefix="items")
+    wants_json = request.headers.get(FETCH_HEADER) == "1"
+    if request.method == "POST" and form.is_valid() and items.is_valid():
+        try:
+            inspection, created = _record_inspection(request, form, items)
+        except IdempotencyKeyReused:
+            form.add_error(
+                None, _("该记录标识已用于另一条不同的记录，请刷新页面后重新填写。")
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            if hasattr(error, "error_dict") and "items" in error.error_dict:
+                form.add_error(None, error.error_dict["items"])
+        else:
+            url = (
+                reverse("workbench:inspection", kwargs={"pk": inspection.pk})
+                + "?saved=1"
+            )
+            if wants_json:
+                inspection.batch.refresh_from_db()
+                return JsonResponse(
+                    {
+                        "saved": True,
+                        "created": created,
+                        "url": url,
+                        "verdict": inspection.get_verdict_display(),
+                        "batch_status": inspection.batch.get_status_display(),
+                    },
+                    status=201 if created else 200,
+                )
+            return redirect(url)
+    if request.method == "POST" and wants_json:
+        errors = dict(form.errors.get_json_data())
+        for index, item_errors in enumerate(items.errors or []):
+            for field, messages in item_errors.get_json_data().items():
+                errors[f"items-{index}-{field}"] = messages
+        errors["items"] = [
+            {"message": str(message)} for message in items.non_form_errors()
+        ]
+        return JsonResponse({"saved": False, "errors": errors}, status=400)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "workbench/inspection_form.html",
+        {"form": form, "items": items, "scanning": resolver is not None},
+        status=status,
+    )
+
+
+def _record_inspection(request, form, items):
+    fields = form.cleaned_data
+    with transaction.atomic():
+        inspection, created = inspection_create(
+            created_by=request.user,
+            batch=fields["batch"],
+            kind=fields["kind"],
+            sampled_at=fields["sampled_at"],
+            sample_size=fields["sample_size"],
+            sample_unit=fields["sample_unit"],
+            notes=fields["notes"],
+            items=items.items(),
+            idempotency_key=fields["idempotency_key"],
+            request_fingerprint=request_fingerprint(request.POST),
+        )
+        if created:  # a replay already has its photos and signature
+            for photo in fields["photos"]:
+                try:
+                    inspection_attachment_add(
+                        inspection=inspection,
+                        uploaded_by=request.user,
+                        file=photo,
+                        name=photo.name or "",
+                    )
+                except ValidationError as error:
+                    raise ValidationError({"photos": error.messages}) from error
+            if fields["sign"]:
+                inspection = inspection_sign(
+                    inspection=inspection, signed_by=request.user
+                )
+    return inspection, created
+
+
+@login_required
+def inspection_detail(request, pk: int):
+    """Show a recorded check and its consequences for the batch."""
+    inspection = get_object_or_404(inspection_list_visible_to(user=request.user), pk=pk)
+    batch = inspection.batch
+    batch.refresh_from_db(fields=["status"])
+    return render(
+        request,
+        "workbench/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "batch": batch,
+            "on_hold": batch.status == BatchStatus.ON_HOLD,
+            "lab_test_needed": inspection.verdict == Verdict.SUSPECT
+            and not inspection.follow_ups.exists(),
+            "scan_url": printing.public_scan_url(batch=batch),
+            "saved": request.GET.get("saved") == "1",
+        },
+    )
+
+
+def demo_scan(request):
+    """Send a visitor to the public page of the first active label.
+
+    Before any label was printed, say how to print one instead.
+    """
+    url = printing.demo_scan_url()
+    if url is None:
+        return render(request, "workbench/demo_scan_missing.html")
+    return redirect(url)
+
+
+# Printing labels.
+
+
+@operator_required
+def print_new(request):
+    """Ask for a label sheet; the offsets used are remembered for next time."""
+    user = request.user
+    remembered = printing.printer_settings_for(user)
+    initial = {
+        "offset_x_mm": remembered.offset_x_mm,
+        "offset_y_mm": remembered.offset_y_mm,
+    }
+    if "batch" in request.GET:
+        initial["batch"] = request.GET["batch"]
+    form = PrintForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        try:
+            job = print_job_create(requested_by=user, **fields)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            printing.printer_settings_remember(
+                user=user,
+                offset_x_mm=fields["offset_x_mm"],
+                offset_y_mm=fields["offset_y_mm"],
+            )
+            return redirect("workbench:print_job", pk=job.pk)
+    start = form.start_value()
+    chosen = form.template_key()
+    sheets = [
+        {
+            "key": key,
+            "name": template.name,
+            "per_page": template.per_page,
+            "svg": printing.sheet_svg(template, start_position=start),
+            "chosen": key == chosen,
+        }
+        for key, template in TEMPLATES.items()
+    ]
+    return render(
+        request,
+        "workbench/print_form.html",
+        {
+            "form": form,
+            "sheets": sheets,
+            "jobs": printing.recent_jobs(user=user, limit=5),
+        },
+    )
+
+
+@login_required
+def print_job_detail(request, pk: int):
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    return render(
+        request,
+        "workbench/print_job.html",
+        {"job": job, "progress": printing.job_progress(job)},
+    )
+
+
+@login_required
+def print_job_progress(request, pk: int):
+    """Answer the page's polling with the job's status and progress."""
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    data = printing.job_progress(job)
+    if job.status == "done" and job.pdf:
+        data["pdf_url"] = reverse("workbench:print_job_pdf", kwargs={"pk": job.pk})
+    return JsonResponse(data)
+
+
+@login_required
+def print_job_pdf(request, pk: int):
+    """Download a finished job's PDF (scoped: no guessable media URL needed)."""
+    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    if job.status != "done" or not job.pdf:
+        raise Http404
+    return FileResponse(
+        job.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"labels-{job.batch.lot_code}-{job.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@operator_required
+def print_calibration(request):
+    """Return the one-page calibration test sheet of a template as a PDF."""
+    form = CalibrationForm(request.GET or None)
+    if not form.is_valid():
+        return HttpResponse(
+            _("请选择标签纸模板，偏移须在 -10 到 10 毫米之间。"),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = form.cleaned_data
+    pdf = printing.calibration_pdf(
+        template_get(data["template"]),
+        offset_x_mm=float(data["offset_x_mm"] or 0),
+        offset_y_mm=float(data["offset_y_mm"] or 0),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="calibration-{data["template"]}.pdf"'
+    )
+    return response

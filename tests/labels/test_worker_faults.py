@@ -1,0 +1,265 @@
+"""Worker faults: a Celery worker killed with SIGKILL in the middle of a large
+print job; the job's message is redelivered to a new worker, which ends it
+`done` with exactly the serials allocated at creation."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from PIL import Image
+from pyzbar.pyzbar import ZBarSymbol, decode
+
+from labels import codes, services
+from labels.choices import PrintJobStatus
+from labels.models import Label, PrintJob
+from labels.tasks import print_job_render_task
+from labels.templates import layout, template_get
+from tests.conftest import IN_CI, require_tool
+from tests.labels.test_tasks import ROOT, _database_url
+
+COUNT = 1200  # 50 A4 sheets of 24: long enough to be killed half way
+DPI = 200
+
+
+def _needs_broker_and_postgres() -> str:
+    broker = os.environ.get("SUYUAN_TEST_BROKER_URL", "")
+    problem = ""
+    if not broker:
+        problem = "SUYUAN_TEST_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/14)"
+    elif connection.vendor != "postgresql":
+        problem = "a real worker needs DATABASE_URL on PostgreSQL"
+    if problem:
+        if IN_CI:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return broker
+
+
+def _start_worker(broker: str, queue: str, log_path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "SUYUAN_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SUYUAN_SERIAL_KEY": settings.SUYUAN_SERIAL_KEY,
+        "SUYUAN_PUBLIC_BASE_URL": settings.SUYUAN_PUBLIC_BASE_URL,
+        "SUYUAN_LABEL_FONT": settings.SUYUAN_LABEL_FONT,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        # A killed worker's unacknowledged message comes back after this long.
+        "SUYUAN_BROKER_VISIBILITY_TIMEOUT": "3",
+    }
+    log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}-{uuid.uuid4().hex[:4]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _wait(job: PrintJob, done, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if done(job):
+            return
+        time.sleep(0.05)
+
+
+def _sampled_codes(pdf, tmp_path, job, pages) -> dict[int, list[str]]:
+    """Return {sequence: decoded URLs} for every label on the sampled pages."""
+    template = template_get(job.template)
+    scale = DPI / 25.4
+    found = {}
+    cells = list(layout(template, count=job.count, start_position=job.start_position))
+    for page in pages:
+        prefix = tmp_path / f"page{page}"
+        subprocess.run(
+            [
+                require_tool("pdftoppm"),
+                "-r",
+                str(DPI),
+                "-f",
+                str(page + 1),
+                "-l",
+                str(page + 1),
+                "-singlefile",
+                "-png",
+                str(pdf),
+                str(prefix),
+            ],
+            check=True,
+        )
+        image = Image.open(f"{prefix}.png").convert("L")
+        for sequence, (cell_page, _slot, rect) in enumerate(cells, start=1):
+            if cell_page != page:
+                continue
+            box = (
+                round(rect.x * scale),
+                round((template.page_height - rect.top) * scale),
+                round(rect.right * scale),
+                round((template.page_height - rect.y) * scale),
+            )
+            found[sequence] = [
+                symbol.data.decode()
+                for symbol in decode(image.crop(box), symbols=[ZBarSymbol.QRCODE])
+            ]
+    return found
+
+
+@pytest.mark.worker
+def test_sigkilled_worker_mid_job_ends_done_with_exactly_its_serials(
+    transactional_db, world, tmp_path
+):
+    broker = _needs_broker_and_postgres()
+    require_tool("pdftoppm")
+    job = services.print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=COUNT,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    allocated = dict(
+        Label.objects.filter(print_job=job).values_list("sequence", "serial")
+    )
+    queue = f"suyuan-test-faults-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "workers.log"
+    first = _start_worker(broker, queue, log)
+    sender = Celery("suyuan-test-sender", broker=broker)
+    second = None
+    try:
+        sender.send_task(print_job_render_task.name, args=[job.pk], queue=queue)
+        _wait(job, lambda j: j.status == PrintJobStatus.RUNNING and j.progress >= 5, 60)
+        assert job.status == PrintJobStatus.RUNNING, log.read_text()[-3000:]
+        os.kill(first.pid, signal.SIGKILL)  # no chance to ack, fail or clean up
+        first.wait(timeout=10)
+        job.refresh_from_db()
+        assert job.status == PrintJobStatus.RUNNING and job.progress < 100
+
+        second = _start_worker(broker, queue, log)
+        _wait(
+            job, lambda j: j.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), 120
+        )
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+        sender.close()
+    assert job.status == PrintJobStatus.DONE, log.read_text(errors="replace")[-3000:]
+
+    labels = list(Label.objects.filter(print_job=job).values_list("sequence", "serial"))
+    assert len(labels) == COUNT and dict(labels) == allocated
+    assert len({serial for _sequence, serial in labels}) == COUNT
+
+    pdf = settings.MEDIA_ROOT / job.pdf.name
+    info = subprocess.run(
+        [require_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(rf"^Pages:\s+{COUNT // 24}$", info, re.M), info
+    found = _sampled_codes(pdf, tmp_path, job, pages=[0, COUNT // 48, COUNT // 24 - 1])
+    assert len(found) == 72
+    for sequence, urls in found.items():
+        expected = codes.label_url(
+            serial=allocated[sequence],
+            gtin=world.batch_a.product_line.gtin,
+            lot=world.batch_a.lot_code,
+        )
+        assert urls == [expected], sequence
+
+
+def _restart_postgresql() -> None:
+    clusters = sorted(os.listdir("/etc/postgresql"))
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_postgresql_restart_mid_job_ends_done_or_failed_never_running(
+    transactional_db, world, tmp_path
+):
+    """The job's database goes away under the worker; the task retries."""
+    broker = _needs_broker_and_postgres()
+    if not (IN_CI or os.environ.get("SUYUAN_TEST_ALLOW_PG_RESTART") == "1"):
+        pytest.skip(
+            "restarts the PostgreSQL cluster: set CI=true or SUYUAN_TEST_ALLOW_PG_RESTART=1"
+        )
+    job = services.print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=6000,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    allocated = set(
+        Label.objects.filter(print_job=job).values_list("serial", flat=True)
+    )
+    queue = f"suyuan-test-pg-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    worker = _start_worker(broker, queue, log)
+    sender = Celery("suyuan-test-sender", broker=broker)
+    try:
+        sender.send_task(print_job_render_task.name, args=[job.pk], queue=queue)
+        _wait(job, lambda j: j.status == PrintJobStatus.RUNNING and j.progress >= 2, 60)
+        connection.close()
+        _restart_postgresql()
+        connection.close()  # this process's connection died with the server too
+        _wait(
+            job, lambda j: j.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), 180
+        )
+    finally:
+        _stop(worker)
+        sender.close()
+    output = log.read_text(errors="replace")
+    assert job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), output[-3000:]
+    if job.status == PrintJobStatus.FAILED:
+        assert "标签文件生成失败" in job.error_message
+    else:
+        assert job.progress == 100 and job.pdf
+    # Whatever happened, the serials are the ones allocated at creation.
+    assert (
+        set(Label.objects.filter(print_job=job).values_list("serial", flat=True))
+        == allocated
+    )
