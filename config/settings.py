@@ -212,7 +212,12 @@ CELERY_BEAT_SCHEDULE = {
     "print-jobs-fail-stale": {
         "task": "labels.tasks.print_jobs_fail_stale_task",
         "schedule": env_int("SUYUAN_STALE_SWEEP_SECONDS", 300),
-    }
+    },
+    # Only does work with SUYUAN_SCAN_WRITE_MODE=buffered; a no-op otherwise.
+    "scan-buffer-flush": {
+        "task": "labels.tasks.scan_buffer_flush_task",
+        "schedule": env_int("SUYUAN_SCAN_FLUSH_SECONDS", 5),
+    },
 }
 
 # Suyuan

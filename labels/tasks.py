@@ -35,8 +35,12 @@ def print_job_render_task(print_job_id: int) -> None:
 @shared_task
 def scan_buffer_flush_task() -> int:
     """Write the buffered scans (SUYUAN_SCAN_WRITE_MODE=buffered); run it every few seconds."""
+    from django.conf import settings
+
     from labels.services import scan_buffer_flush
 
+    if settings.SUYUAN_SCAN_WRITE_MODE != "buffered":
+        return 0  # scans are written in the request; nothing is buffered
     return scan_buffer_flush()
 
 
