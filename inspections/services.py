@@ -41,6 +41,7 @@ from trace import services as trace_services
 from trace.audit import history_record
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 from trace.public_cache import public_story_changed
+from trace.services import validated_save
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
@@ -50,14 +51,6 @@ class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was already used by this user for a different request."""
 
 
-def _save(instance, **fields: Any):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 # The analyte catalogue (administrators).
 
 
@@ -65,7 +58,7 @@ def _save(instance, **fields: Any):
 def analyte_create(
     *, limits: list[dict[str, Any]] | None = None, **fields: Any
 ) -> Analyte:
-    analyte = _save(Analyte(), **fields)
+    analyte = validated_save(Analyte(), **fields)
     if limits is not None:
         analyte_set_limits(analyte=analyte, limits=limits)
     return analyte
@@ -75,7 +68,7 @@ def analyte_create(
 def analyte_update(
     *, analyte: Analyte, limits: list[dict[str, Any]] | None = None, **fields: Any
 ) -> Analyte:
-    _save(analyte, **fields)
+    validated_save(analyte, **fields)
     if limits is not None:
         analyte_set_limits(analyte=analyte, limits=limits)
     return analyte
@@ -88,7 +81,7 @@ def analyte_set_limits(*, analyte: Analyte, limits: list[dict[str, Any]]) -> Non
         raise ValidationError({"limits": _("同一产品类别只能设置一个限量。")})
     analyte.limits.all().delete()
     for limit in limits:
-        _save(
+        validated_save(
             AnalyteLimit(analyte=analyte),
             category=limit["category"],
             limit=limit["limit"],
@@ -385,7 +378,7 @@ def _inspection_create(
                 {"supersedes": _("该记录已被更正过，请更正最新的记录。")}
             )
     results = _result_rows(items=items, category=batch.product_line.category)
-    inspection = _save(
+    inspection = validated_save(
         Inspection(),
         batch=batch,
         kind=kind,
@@ -571,7 +564,7 @@ def _control_point_save(control_point: ControlPoint, **fields: Any) -> ControlPo
             setattr(control_point, name, None)
     if errors:
         raise ValidationError(errors)
-    return _save(control_point)
+    return validated_save(control_point)
 
 
 @transaction.atomic
@@ -648,7 +641,7 @@ def quality_alert_update(
     ):
         # The owner must be someone who can see the batch and act on it.
         raise ValidationError({"owner": _("责任人须为能查看该批次的用户。")})
-    return _save(alert, **fields)
+    return validated_save(alert, **fields)
 
 
 def _alert_field_blank(alert: QualityAlert, name: str) -> bool:
@@ -678,7 +671,7 @@ def quality_alert_close(*, alert: QualityAlert, closed_by) -> QualityAlert:
     }
     if missing:
         raise ValidationError(missing)
-    return _save(
+    return validated_save(
         alert,
         status=AlertStatus.CLOSED,
         closed_at=timezone.now(),

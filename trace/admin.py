@@ -68,15 +68,6 @@ def _model_fields(form: forms.ModelForm) -> dict[str, Any]:
     return {name: value for name, value in form.cleaned_data.items() if name in names}
 
 
-def _save_validated(instance: models.Model, **fields: Any) -> models.Model:
-    """Validate and save fields that no service owns (e.g. a certificate's issuer)."""
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 def _adopt(target: models.Model, source: models.Model) -> None:
     """Copy a saved row into the admin's own (unsaved) instance."""
     for field in source._meta.concrete_fields:
@@ -210,7 +201,7 @@ class RegionAdmin(ServiceAdmin):
 
     def service_update(self, request, obj, fields, form):
         # No update service: Region.save() re-roots the lineage of a moved region.
-        return _save_validated(obj, **fields)
+        return services.validated_save(obj, **fields)
 
 
 class CertificationInline(admin.TabularInline):
@@ -284,7 +275,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
 
     def service_update(self, request, obj, fields, form):
         # No status change here: those go through the actions below.
-        return _save_validated(obj, **fields)
+        return services.validated_save(obj, **fields)
 
     @admin.action(description=_("暂停所选认定"), permissions=["change"])
     def suspend(self, request, queryset):
@@ -520,7 +511,7 @@ class BrandLicenseAdmin(ServiceAdmin):
             for line in form.cleaned_data["product_lines"]
         ):
             raise ValidationError({"product_lines": _("只能授权该品牌下的产品线。")})
-        return _save_validated(obj, **fields)
+        return services.validated_save(obj, **fields)
 
     @admin.action(description=_("撤销所选授权"), permissions=["change"])
     def revoke(self, request, queryset):

@@ -56,8 +56,8 @@ BATCH_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def _save(instance: models.Model, **fields: Any) -> models.Model:
-    """Set fields, validate the whole row and save it."""
+def validated_save(instance: models.Model, **fields: Any) -> models.Model:
+    """Set fields, validate the whole row (DRF never calls full_clean) and save it."""
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean()
@@ -71,15 +71,15 @@ def _save(instance: models.Model, **fields: Any) -> models.Model:
 def region_create(
     *, name: str, level: str, parent: Region | None = None, code: str = ""
 ) -> Region:
-    return _save(Region(), name=name, level=level, parent=parent, code=code)
+    return validated_save(Region(), name=name, level=level, parent=parent, code=code)
 
 
 def producer_create(**fields: Any) -> Producer:
-    return _save(Producer(), **_normalized_producer_fields(fields))
+    return validated_save(Producer(), **_normalized_producer_fields(fields))
 
 
 def producer_update(*, producer: Producer, **fields: Any) -> Producer:
-    return _save(producer, **_normalized_producer_fields(fields))
+    return validated_save(producer, **_normalized_producer_fields(fields))
 
 
 def _normalized_producer_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -94,19 +94,19 @@ def _normalized_producer_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def brand_create(**fields: Any) -> Brand:
-    return _save(Brand(), **fields)
+    return validated_save(Brand(), **fields)
 
 
 def brand_update(*, brand: Brand, **fields: Any) -> Brand:
-    return _save(brand, **fields)
+    return validated_save(brand, **fields)
 
 
 def product_line_create(**fields: Any) -> ProductLine:
-    return _save(ProductLine(), **_normalized_product_line_fields(fields))
+    return validated_save(ProductLine(), **_normalized_product_line_fields(fields))
 
 
 def product_line_update(*, product_line: ProductLine, **fields: Any) -> ProductLine:
-    return _save(product_line, **_normalized_product_line_fields(fields))
+    return validated_save(product_line, **_normalized_product_line_fields(fields))
 
 
 def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -121,11 +121,11 @@ def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def outlet_create(**fields: Any) -> Outlet:
-    return _save(Outlet(), **fields)
+    return validated_save(Outlet(), **fields)
 
 
 def outlet_update(*, outlet: Outlet, **fields: Any) -> Outlet:
-    return _save(outlet, **fields)
+    return validated_save(outlet, **fields)
 
 
 # Brand licenses (统一许可授权).
@@ -145,7 +145,7 @@ def brand_license_grant(
         raise ValidationError({"valid_until": _("授权截止日期不能早于起始日期。")})
     if any(line.brand_id != brand.pk for line in product_lines):
         raise ValidationError({"product_lines": _("只能授权该品牌下的产品线。")})
-    license_ = _save(
+    license_ = validated_save(
         BrandLicense(),
         brand=brand,
         producer=producer,
@@ -161,7 +161,7 @@ def brand_license_revoke(*, license_: BrandLicense, reason: str) -> BrandLicense
         raise ValidationError({"reason": _("撤销授权必须说明原因。")})
     if license_.revoked_at is not None:
         raise ValidationError({"status": _("该授权已撤销。")})
-    return _save(license_, revoked_at=timezone.now(), revoked_reason=reason)
+    return validated_save(license_, revoked_at=timezone.now(), revoked_reason=reason)
 
 
 # Households and benefit links.
@@ -264,11 +264,11 @@ def household_record_public_name_consent(
 
 
 def benefit_link_create(**fields: Any) -> BenefitLink:
-    return _save(BenefitLink(), **fields)
+    return validated_save(BenefitLink(), **fields)
 
 
 def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitLink:
-    return _save(benefit_link, **fields)
+    return validated_save(benefit_link, **fields)
 
 
 # Certification (扶贫产品认定).
@@ -309,7 +309,7 @@ def producer_certify(
     )
     if overlapping.exists():
         raise ValidationError({"producer": _("该主体在此期间已有有效认定。")})
-    return _save(
+    return validated_save(
         Certification(),
         producer=producer,
         number=number,
@@ -382,7 +382,7 @@ def _certification_set_status(
                     }
                 }
             )
-        return _save(
+        return validated_save(
             certification,
             status=status,
             status_reason=reason,
@@ -424,7 +424,7 @@ def batch_create(
         )
     if Batch.objects.filter(product_line=product_line, lot_code=lot_code).exists():
         raise ValidationError({"lot_code": _("该产品线已有相同批次号的批次。")})
-    batch = _save(
+    batch = validated_save(
         Batch(),
         producer=producer,
         product_line=product_line,
@@ -469,7 +469,7 @@ def batch_update(
         raise ValidationError(
             {"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")}
         )
-    _save(batch, **fields)
+    validated_save(batch, **fields)
     if contributions is not None:
         batch_set_contributions(batch=batch, contributions=contributions)
     return batch
@@ -498,7 +498,7 @@ def batch_set_contributions(
         )
     batch.contributions.all().delete()
     for contribution in contributions:
-        _save(BatchContribution(batch=batch), **contribution)
+        validated_save(BatchContribution(batch=batch), **contribution)
 
 
 # Who may move a batch is trace.access's question; whether the move is legal is this one.
@@ -584,7 +584,7 @@ def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEven
     """Record a critical tracking event of a non-draft batch."""
     if batch.status == BatchStatus.DRAFT:
         raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
-    return _save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    return validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
 
 
 def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
@@ -595,6 +595,6 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     """
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
-    return _save(
+    return validated_save(
         Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
     )

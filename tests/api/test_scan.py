@@ -362,7 +362,9 @@ def test_linkset_lists_our_pages_with_gs1_link_types(world, gtin_labels, client)
 # Counterfeit signals.
 
 
-def test_label_scanned_far_too_often_is_flagged(world, scanned, client, settings):
+def test_label_scanned_far_too_often_is_flagged(
+    world, scanned, client, client_for, settings
+):
     settings.SUYUAN_SCAN_ALERT_COUNT = 5
     label = scanned[0]
     for _ in range(6):
@@ -370,7 +372,7 @@ def test_label_scanned_far_too_often_is_flagged(world, scanned, client, settings
     label.refresh_from_db()
     assert label.suspicious_since is not None
     assert "可能被复制" in page(client, label).content.decode()
-    rows = client_for_admin(world).get("/api/v1/labels/suspicious/").json()["results"]
+    rows = client_for(world.admin).get("/api/v1/labels/suspicious/").json()["results"]
     assert [row["serial"] for row in rows] == [label.serial]
 
 
@@ -387,14 +389,6 @@ def test_one_phone_rescanning_is_not_flagged(world, scanned, client):
         page(client, scanned[2], HTTP_X_SUYUAN_CITY="邵阳市")
     scanned[2].refresh_from_db()
     assert scanned[2].suspicious_since is None
-
-
-def client_for_admin(world):
-    from rest_framework.test import APIClient
-
-    api = APIClient()
-    api.force_authenticate(world.admin)
-    return api
 
 
 # Privacy.
