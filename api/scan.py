@@ -20,12 +20,15 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,10 +46,10 @@ from api.throttling import (
     scan_gate_available,
     scan_throttle_wait,
 )
-from labels import codes
+from labels import codes, scan_cache
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
-from labels.services import scan_buffer_entry, scan_note
+from labels.services import scan_note, scan_record_tail
 from reports.selectors import certificate_latest
 from trace.models import Batch
 from trace.validators import normalize_gtin
@@ -167,30 +170,47 @@ def _label_fields():
 
 
 def label_section(label: dict) -> str:
-    """Return the page's label section (the part that changes with every scan)."""
+    """Return the page's label section (the part that changes with every scan).
+
+    Built from a per-language skeleton: this runs on every scan, and
+    format_html with lazy translations cost more than the database lookup.
+    """
+    skeleton, first_skeleton = _label_section_skeletons(get_language())
     first = ""
     if label["first_scanned_at"]:
-        moment = dateformat.format(
-            timezone.localtime(label["first_scanned_at"]), "Y-m-d H:i"
+        moment = timezone.localtime(label["first_scanned_at"]).strftime(
+            "%Y-%m-%d %H:%M"
         )
         city = label["first_scanned_city"]
-        first = format_html(
-            "<dt>{}</dt><dd>{}{}</dd>",
-            _("首次扫码"),
-            moment,
-            format_html(" · {}", city) if city else "",
+        first = first_skeleton.format(
+            moment=moment, city=f" · {escape(city)}" if city else ""
         )
-    return format_html(
-        "<section>\n<h2>{}</h2>\n<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n"
-        '{}\n</dl>\n<p class="muted">{}</p>\n</section>\n',
-        _("标签信息"),
-        _("序列号"),
-        label["serial"],
-        _("扫码次数"),
-        label["scan_count"],
-        first,
-        _("若首次扫码时间不是您本人，商品可能已被他人扫过。"),
+    return mark_safe(
+        skeleton.format(
+            serial=escape(label["serial"]), count=int(label["scan_count"]), first=first
+        )
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _label_section_skeletons(language: str | None) -> tuple[str, str]:
+    """Return the translated label section with {serial}, {count}, {first} holes."""
+    braces = str.maketrans({"{": "{{", "}": "}}"})
+
+    def text(message):
+        return escape(message).translate(braces)
+
+    title, serial, count = text(_("标签信息")), text(_("序列号")), text(_("扫码次数"))
+    first = text(_("首次扫码"))
+    note = text(_("若首次扫码时间不是您本人，商品可能已被他人扫过。"))
+    section = (
+        f"<section>\n<h2>{title}</h2>\n<dl>\n"
+        f"<dt>{serial}</dt><dd>{{serial}}</dd>\n"
+        f"<dt>{count}</dt><dd>{{count}}</dd>\n"
+        f'{{first}}\n</dl>\n<p class="muted">{note}</p>\n</section>\n'
+    )
+    first = f"<dt>{first}</dt><dd>{{moment}}{{city}}</dd>"
+    return section, first
 
 
 def client_address(request) -> str:
@@ -200,9 +220,8 @@ def client_address(request) -> str:
 
 def client_city(request) -> str:
     """Return a coarse city the reverse proxy or the page supplied, if any."""
-    return (request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or "")[
-        :64
-    ]
+    city = request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or ""
+    return city.strip()[:64]
 
 
 def _scan_facts(request) -> dict:
@@ -213,10 +232,33 @@ def _scan_facts(request) -> dict:
     }
 
 
-def gate_scan(request, view, label) -> tuple[float | None, int | None]:
-    """Throttle and (if allowed) queue the scan in one Redis call; see scan_gate."""
-    record = scan_buffer_entry(label=label, **_scan_facts(request)) if label else ""
-    return scan_gate(request, view, record=record)
+def gate_scan(request, view, serial: str, *, record: bool = True, count: bool = True):
+    """Throttle, find the label and (if allowed) record the scan: one Redis call.
+
+    Return (seconds to wait or None, story generation, the label or None).
+    A label Redis does not know yet is read from the database and handed to
+    Redis in a second call, which records the scan (labels/scan_cache.py).
+    """
+    canonical = codes.serial_normalize(serial)
+    tail, now, city = "", timezone.now(), ""
+    if canonical is not None and record:
+        facts = _scan_facts(request)
+        city = facts["city"]
+        tail = scan_record_tail(now=now, **facts)
+    gate = {"serial": canonical or "-", "record_tail": tail, "city": city}
+    gate["now"] = now.isoformat()
+    reply = scan_gate(request, view, **gate, count=count)
+    if reply.wait is not None or canonical is None:
+        return reply.wait, reply.generation, None
+    facts = reply.facts
+    if facts is None:
+        label = label_find_for_scan(serial=canonical)
+        if label is None:
+            return None, reply.generation, None
+        facts = scan_gate(
+            request, view, **gate, count=False, store=scan_cache.facts_of(label)
+        ).facts
+    return None, reply.generation, scan_cache.label_from_facts(canonical, facts)
 
 
 def record_scan(request, label) -> None:
@@ -249,14 +291,15 @@ class ScanView(APIView):
         summary="扫码查询（公开）",
     )
     def get(self, request, serial: str):
-        label = label_find_for_scan(serial=serial)
         generation = None
         if scan_gate_available():
-            wait, generation = gate_scan(request, self, label)
+            wait, generation, label = gate_scan(request, self, serial)
             if wait is not None:
                 self.throttled(request, wait)
-        elif label is not None:
-            record_scan(request, label)
+        else:
+            label = label_find_for_scan(serial=serial)
+            if label is not None:
+                record_scan(request, label)
         if label is None:
             raise Http404
         status = 410 if label.status == LabelStatus.VOID else 200
@@ -264,20 +307,20 @@ class ScanView(APIView):
             return Response(
                 ScanStorySerializer(scan_story(label=label)).data, status=status
             )
-        # The batch part is serialized once per story; only the label part per scan.
+        # The batch part is encoded once per story; per scan only the label part.
         entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
         batch_part = entry.derived.get("json")
         if batch_part is None:
-            batch_part = entry.derived["json"] = dict(
-                ScanStorySerializer(entry.story).data
-            )
-        data = dict(batch_part)
+            data = dict(ScanStorySerializer(entry.story).data)
+            del data["label"]
+            batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
         facts = label_facts(label)
-        data["label"] = {
+        label_part = {
             name: None if facts[name] is None else field.to_representation(facts[name])
             for name, field in _label_fields().items()
         }
-        return Response(data, status=status)
+        body = b'{"label":' + JSONRenderer().render(label_part) + b"," + batch_part
+        return HttpResponse(body, status=status, content_type="application/json")
 
 
 # Public HTML pages (plain Django views, deliberately outside DRF).
@@ -410,12 +453,10 @@ def _label_response(
 def scan_page(request, serial: str) -> HttpResponse:
     """`/t/{serial}`: the page a consumer sees after scanning a label."""
     if scan_gate_available():
-        label = label_find_for_scan(serial=serial)
-        if label is not None and _wants_linkset(request):
-            label_to_record = None  # a linkset lookup is not a scan
-        else:
-            label_to_record = label
-        wait, generation = gate_scan(request, _ThrottleView(serial), label_to_record)
+        # A linkset lookup is not a scan.
+        wait, generation, label = gate_scan(
+            request, _ThrottleView(serial), serial, record=not _wants_linkset(request)
+        )
         if limited := _throttled(request, wait):
             return limited
         if label is None:
@@ -449,22 +490,46 @@ def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse
     A GTIN or lot that disagrees with the serial's batch is a 404; a
     well-formed serial unknown under a known GTIN and lot walks up (303).
     """
+    if scan_gate_available():
+        return _digital_link_gated(request, gtin, lot, serial)
     if limited := _too_many(request, serial):
         return limited
     if codes.serial_normalize(serial) is None:
         return _not_found(request)
     label = label_find_for_scan(serial=serial)
     if label is None:
-        batch = _batch_for(gtin, lot)
-        if batch is None:
-            return _not_found(request)
-        return HttpResponseRedirect(
-            codes.lot_url(gtin=gtin, lot=lot, base_url=""), status=303
-        )
+        return _walk_up(request, gtin, lot)
     product_gtin = label.batch.product_line.gtin or ""
     if product_gtin != gtin.zfill(14) or label.batch.lot_code != lot:
         return _not_found(request)
     return _label_response(request, label)
+
+
+def _digital_link_gated(request, gtin: str, lot: str, serial: str) -> HttpResponse:
+    """The Digital Link with the Redis gate: the path is checked before the scan counts."""
+    view = _ThrottleView(serial)
+    wait, generation, label = gate_scan(request, view, serial, record=False)
+    if limited := _throttled(request, wait):
+        return limited
+    if label is None:
+        if codes.serial_normalize(serial) is None:
+            return _not_found(request)
+        return _walk_up(request, gtin, lot)
+    story = batch_story_entry(batch_id=label.batch_id, generation=generation).story
+    if story.product["gtin"] != gtin.zfill(14) or story.batch["lot"] != lot:
+        return _not_found(request)
+    if not _wants_linkset(request):
+        _wait, _generation, label = gate_scan(request, view, serial, count=False)
+    return _label_response(request, label, recorded=True, generation=generation)
+
+
+def _walk_up(request, gtin: str, lot: str) -> HttpResponse:
+    """A well-formed serial unknown under a known GTIN and lot: 303 to the lot."""
+    if _batch_for(gtin, lot) is None:
+        return _not_found(request)
+    return HttpResponseRedirect(
+        codes.lot_url(gtin=gtin, lot=lot, base_url=""), status=303
+    )
 
 
 def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:

@@ -7,6 +7,7 @@ numbers, no inspector names, no client addresses.
 
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,8 +22,8 @@ from trace.models import Batch
 from trace.public_cache import public_story_generation
 from trace.selectors import REGION_PATH, batch_public_story
 
-# Per worker process: (batch id, language) -> (generation, expires, entry).
-_STORIES: dict[tuple[int, str], tuple[int, float, "StoryEntry"]] = {}
+# Per worker process: (batch id, language, local date) -> (generation, expires, entry).
+_STORIES: dict[tuple[int, str, date], tuple[int, float, "StoryEntry"]] = {}
 _STORIES_MAX = 10_000
 
 
@@ -107,7 +108,9 @@ def batch_story_entry(*, batch_id: int, generation: int | None = None) -> StoryE
         return StoryEntry(batch_story(batch=_story_batch(batch_id)))
     if generation is None:
         generation = public_story_generation()
-    key = (batch_id, get_language() or "")
+    # The date is part of the key: a certification or brand licence that
+    # expires at midnight changes the story without any write.
+    key = (batch_id, get_language() or "", timezone.localdate())
     now = time.monotonic()
     cached = _STORIES.get(key)
     if cached is not None and cached[0] == generation and cached[1] > now:
@@ -123,11 +126,11 @@ def batch_story_cached(*, batch_id: int) -> ScanStory:
     """Return the batch's story from this worker's memory while it is current.
 
     A story is rebuilt when anything it shows changed (the generation token
-    in the shared cache, trace.public_cache) or after
-    SUYUAN_SCAN_STORY_CACHE_SECONDS, which bounds what depends on the date
-    alone (a certification expiring at midnight). The batch part costs six
-    queries and a dozen joins to plan; cached, a scan needs one indexed
-    label lookup (bench/scan.py). 0 seconds turns the cache off.
+    in the shared cache, trace.public_cache) or the local date changed (a
+    certification expiring at midnight), and at the latest after
+    SUYUAN_SCAN_STORY_CACHE_SECONDS. The batch part costs six queries and a
+    dozen joins to plan (about 16 ms); cached, a scan needs one indexed label
+    lookup (bench/scan.py). 0 seconds turns the cache off.
     """
     story = batch_story_entry(batch_id=batch_id).story
     # The caller adds label warnings: give it its own list.

@@ -13,7 +13,9 @@ made a NAT address at scan rates the slowest part of the page
 
 import functools
 import hashlib
+import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -170,16 +172,42 @@ def scan_throttle_wait(request, view) -> float | None:
     return max(waits) if waits else None
 
 
-# Both limits, the story generation and (if allowed) the scan's buffer record
-# in one Redis call: the scan then costs one database and one Redis round trip.
+# One Redis call per scan: both limits, the story generation, the label's
+# facts (labels/scan_cache.py) and, if allowed, the scan queued and counted.
+# KEYS: client counter, serial counter, story generation, scan buffer, label facts.
+# ARGV: client limit, client TTL, serial limit, serial TTL, "1" to count the
+# limits, the record's tail after the label id ("" records nothing), now
+# (ISO), city, facts TTL, then field/value pairs to store if Redis has no
+# facts for the label (read from the database after a miss).
 _GATE_SCRIPT = """
-local client = redis.call('INCR', KEYS[1])
-if client == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-local serial = redis.call('INCR', KEYS[2])
-if serial == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
-local allowed = client <= tonumber(ARGV[1]) and serial <= tonumber(ARGV[3])
-if allowed and ARGV[5] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[5]) end
-return {client, serial, redis.call('GET', KEYS[3]) or false}
+local client, serial = 0, 0
+if ARGV[5] == '1' then
+  client = redis.call('INCR', KEYS[1])
+  if client == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+  serial = redis.call('INCR', KEYS[2])
+  if serial == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+  if client > tonumber(ARGV[1]) or serial > tonumber(ARGV[3]) then
+    return {client, serial, false, false}
+  end
+end
+if #ARGV > 9 and redis.call('EXISTS', KEYS[5]) == 0 then
+  redis.call('HSET', KEYS[5], unpack(ARGV, 10))
+  redis.call('EXPIRE', KEYS[5], ARGV[9])
+end
+local facts = redis.call('HMGET', KEYS[5], 'id', 'batch_id', 'status', 'scan_count',
+  'first_scanned_at', 'first_scanned_city', 'suspicious_since', 'suspicious_reason')
+if not facts[1] then
+  return {client, serial, redis.call('GET', KEYS[3]) or false, false}
+end
+if ARGV[6] ~= '' then
+  redis.call('RPUSH', KEYS[4], '[' .. facts[1] .. ARGV[6])
+  facts[4] = redis.call('HINCRBY', KEYS[5], 'scan_count', 1)
+  if facts[5] == '' then
+    redis.call('HSET', KEYS[5], 'first_scanned_at', ARGV[7], 'first_scanned_city', ARGV[8])
+    facts[5], facts[6] = ARGV[7], ARGV[8]
+  end
+end
+return {client, serial, redis.call('GET', KEYS[3]) or false, facts}
 """
 
 
@@ -192,9 +220,45 @@ def _generation_key() -> str:
     return cache.make_and_validate_key(GENERATION_KEY)
 
 
+class _GateConnection(threading.local):
+    """One Redis connection per thread for the gate, outside the pool.
+
+    The pool, its lock and the retry wrapper cost more CPU than the
+    round trip itself (bench/scan.py); a dropped connection reconnects on
+    the next command, and a failed call is retried once.
+    """
+
+    connection = None
+    location = None
+
+    def call(self, client, *args):
+        import redis
+
+        kwargs = client.connection_pool.connection_kwargs
+        if self.connection is None or self.location != kwargs:
+            self.connection = client.connection_pool.connection_class(**kwargs)
+            self.location = kwargs
+        for attempt in (1, 2):
+            try:
+                self.connection.send_command(*args)
+                return self.connection.read_response()
+            except (redis.ConnectionError, redis.TimeoutError):
+                self.connection.disconnect()
+                if attempt == 2:
+                    raise
+            except redis.exceptions.NoScriptError:
+                if attempt == 2:
+                    raise
+                client.script_load(_GATE_SCRIPT)  # Redis restarted: scripts are gone
+        raise AssertionError("unreachable")
+
+
+_GATE = _GateConnection()
+
+
 @functools.cache
-def _gate_script(client):
-    return client.register_script(_GATE_SCRIPT)
+def _gate_sha() -> str:
+    return hashlib.sha1(_GATE_SCRIPT.encode()).hexdigest()
 
 
 def scan_gate_available() -> bool:
@@ -209,37 +273,66 @@ def scan_gate_available() -> bool:
     )
 
 
-def scan_gate(request, view, *, record: str) -> tuple[float | None, int | None]:
-    """Count both limits and, if allowed, queue `record` ("" for none).
+def scan_gate_redis():
+    """Return the Redis client of the gate (the cache's, which holds the buffer)."""
+    return _redis_for_cache()
 
-    Return (seconds to wait or None, the story generation token or None).
+
+@dataclass
+class GateReply:
+    wait: float | None  # seconds to wait if over a limit
+    generation: int | None  # the story generation token
+    facts: list | None  # the label's facts (labels/scan_cache.FIELDS order)
+
+
+def scan_gate(
+    request,
+    view,
+    *,
+    serial: str,
+    record_tail: str = "",
+    now: str = "",
+    city: str = "",
+    count: bool = True,
+    store: list[str] | None = None,
+) -> GateReply:
+    """Count both limits and read the label's facts; queue the scan if allowed.
+
+    `record_tail` is the buffer record after the label id ("" for none);
+    `store` puts the label's facts (read from the database) in place first;
+    `count=False` skips the limits (the second call after a miss).
     """
-
+    from labels.scan_cache import FIELDS, label_key
     from labels.services import SCAN_BUFFER_KEY
 
-    client_throttle, serial_throttle = (cls() for cls in SCAN_THROTTLES)
-    now = time.time()
+    now_seconds = time.time()
     keys, args, ends = [], [], []
-    for throttle in (client_throttle, serial_throttle):
+    for throttle in (cls() for cls in SCAN_THROTTLES):
         if throttle.rate is None:  # no limit: a counter nobody checks
             limit, duration = 2**62, 60
         else:
             limit, duration = throttle.num_requests, throttle.duration
-        window = int(now // duration)
+        window = int(now_seconds // duration)
         keys.append(f"suyuan:{throttle.get_cache_key(request, view)}:{window}")
         args += [limit, duration + 1]
         ends.append((limit, (window + 1) * duration))
-    keys += [_generation_key(), SCAN_BUFFER_KEY]
-    client_count, serial_count, generation = _gate_script(_redis_for_cache())(
-        keys=keys, args=[*args, record]
+    keys += [_generation_key(), SCAN_BUFFER_KEY, label_key(serial)]
+    args += ["1" if count else "0", record_tail, now, city]
+    args.append(settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS)
+    if store is not None:
+        args += [item for pair in zip(FIELDS, store, strict=True) for item in pair]
+    client_count, serial_count, generation, facts = _GATE.call(
+        scan_gate_redis(), "EVALSHA", _gate_sha(), len(keys), *keys, *args
     )
     waits = [
-        max(1.0, end - now)
-        for (limit, end), count in zip(ends, (client_count, serial_count), strict=True)
-        if count > limit
+        max(1.0, end - now_seconds)
+        for (limit, end), counted in zip(
+            ends, (client_count, serial_count), strict=True
+        )
+        if count and counted > limit
     ]
     try:
         generation = int(generation) if generation else None
     except ValueError:  # another format: the story cache reads it itself
         generation = None
-    return (max(waits) if waits else None), generation
+    return GateReply(max(waits) if waits else None, generation, facts or None)

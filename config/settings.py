@@ -255,8 +255,17 @@ SUYUAN_SCAN_RATE_PER_SERIAL = env_str("SUYUAN_SCAN_RATE_PER_SERIAL", "30/min")
 # production choice under load, bench/scan.py).
 SUYUAN_SCAN_WRITE_MODE = env_str("SUYUAN_SCAN_WRITE_MODE", "sync")
 SUYUAN_SCAN_BUFFER_URL = env_str("SUYUAN_SCAN_BUFFER_URL", CACHE_URL or "")
-# Seconds a worker may reuse a batch's public story (changes invalidate it at once).
-SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 60)
+# With buffered scans, how long Redis keeps a label's scan facts
+# (labels/scan_cache.py): a season and a bit; an expired label is read from
+# the database again on its next scan.
+SUYUAN_SCAN_LABEL_CACHE_SECONDS = env_int(
+    "SUYUAN_SCAN_LABEL_CACHE_SECONDS", 400 * 86400
+)
+# Seconds a worker may reuse a batch's public story: a safety net only, since
+# changes invalidate it at once and a new day starts a new story. Each
+# rebuild costs about 16 ms, so with a short TTL a county's hundreds of
+# batches keep the workers rebuilding (bench/scan.py).
+SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 3600)
 # Processes that encode QR codes for one large print job (labels/rendering.py);
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from labels import codes, rendering
+from labels import codes, rendering, scan_cache
 from labels.choices import LabelStatus, PrintJobStatus
 from labels.models import Label, PrintJob, ScanEvent
 from labels.selectors import print_job_labels
@@ -134,6 +134,11 @@ def print_job_create(
     print_job.full_clean()  # DRF never calls Model.clean(); services do.
     print_job.save()
     labels_allocate(print_job=print_job)
+    if scan_cache.enabled():
+        # The first scan of a new box then needs no database read.
+        transaction.on_commit(
+            lambda: scan_cache.print_job_labels_publish(print_job_id=print_job.pk)
+        )
     if enqueue:
         transaction.on_commit(lambda: print_job_render_task.delay(print_job.pk))
     return print_job
@@ -453,6 +458,9 @@ def labels_void(
                 }
             )
     now = timezone.now()
+    scan_cache.labels_forget(
+        labels.filter(status=LabelStatus.ACTIVE).values_list("serial", flat=True)
+    )
     voided = labels.filter(status=LabelStatus.ACTIVE).update(
         status=LabelStatus.VOID,
         voided_at=now,
@@ -473,7 +481,7 @@ def labels_void(
 def client_hash(address: str) -> str:
     """Return a keyed, irreversible token for a client address (never stored raw)."""
     key = f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, address.encode(), hashlib.sha256).hex()[:32]
 
 
 def scan_record(
@@ -559,23 +567,30 @@ def scan_buffer_entry(
     """Return the buffer record of a scan and show it on `label` in memory.
 
     The caller appends the record to SCAN_BUFFER_KEY (scan_note does; the
-    public scan view does it in the same Redis call as its throttles).
+    public scan view has the gate build it in Redis from the label id and
+    `scan_record_tail`).
     """
     now = timezone.now()
     city = city.strip()[:64]
     label.scan_count += 1
     if label.first_scanned_at is None:
         label.first_scanned_at, label.first_scanned_city = now, city
-    return json.dumps(
-        [
-            label.pk,
-            now.isoformat(),
-            client_hash(client_address),
-            user_agent[:255],
-            city,
-        ],
-        ensure_ascii=False,
+    tail = scan_record_tail(
+        now=now, client_address=client_address, user_agent=user_agent, city=city
     )
+    return f"[{label.pk}{tail}"
+
+
+def scan_record_tail(
+    *, now: datetime.datetime, client_address: str, user_agent: str, city: str
+) -> str:
+    """Return a buffer record after its label id: `,"time","client","agent","city"]`.
+
+    The records are JSON lists [label id, ISO time, client hash, agent, city]
+    (scans_record_many reads them).
+    """
+    fields = [now.isoformat(), client_hash(client_address), user_agent[:255], city]
+    return "," + json.dumps(fields, ensure_ascii=False)[1:]
 
 
 @functools.cache
@@ -662,8 +677,9 @@ def scans_record_many(*, records: list[list]) -> int:
         )
     unflagged = Label.objects.filter(
         pk__in=list(by_label), suspicious_since__isnull=True
-    ).only("scan_count", "first_scanned_city", "suspicious_since")
+    ).only("serial", "scan_count", "first_scanned_city", "suspicious_since")
     now = timezone.now()
+    flagged = []
     for label in unflagged.iterator(chunk_size=1000):
         cities = {city for _at, city in by_label[label.pk] if city}
         reason = _clone_signal(
@@ -673,6 +689,8 @@ def scans_record_many(*, records: list[list]) -> int:
             Label.objects.filter(pk=label.pk, suspicious_since__isnull=True).update(
                 suspicious_since=now, suspicious_reason=reason
             )
+            flagged.append(label.serial)
+    scan_cache.labels_forget(flagged)  # the next scan shows the warning
     return len(records)
 
 

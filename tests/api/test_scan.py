@@ -10,7 +10,7 @@ from django.test import Client
 
 from inspections import services as inspection_services
 from inspections.choices import InspectionKind
-from labels import codes
+from labels import codes, scan_cache
 from labels import services as label_services
 from labels.models import Label, ScanEvent
 from tests.conftest import IN_CI
@@ -485,25 +485,109 @@ def redis_gate(settings):
 
 
 def test_buffered_scan_answers_from_one_redis_call_and_loses_nothing(
-    world, scanned, client, redis_gate, django_assert_max_num_queries
+    world, scanned, client, redis_gate, django_assert_num_queries
 ):
     from api.throttling import scan_gate_available
 
     assert scan_gate_available()
     label = scanned[0]
-    page(client, label)  # fills the story cache
-    with django_assert_max_num_queries(1):
+    page(client, scanned[1])  # fills the batch's story cache
+    with django_assert_num_queries(1):  # Redis does not know the label yet: one read
+        assert "正品 · 已认证" in page(client, label).content.decode()
+    assert redis_gate.exists(scan_cache.label_key(label.serial))
+    with django_assert_num_queries(0):  # now the scan is one Redis call
         html = page(client, label).content.decode()
     assert label.serial in html and "正品 · 已认证" in html
-    with django_assert_max_num_queries(1):
+    assert "<dt>扫码次数</dt><dd>2</dd>" in html
+    with django_assert_num_queries(0):
         body = client.get(f"/api/v1/scan/{label.serial}").json()
-    assert body["label"]["scan_count"] == 1  # the flush has not run yet
+    assert body["label"]["scan_count"] == 3  # live, before the flush
+    assert body["label"]["first_scanned_at"] is not None
     assert body["verdict"] == "genuine" and body["inspections"]
     assert not ScanEvent.objects.filter(label=label).exists()
-    assert label_services.scan_buffer_flush() == 3
+    assert label_services.scan_buffer_flush() == 4  # with the other label's scan
     label.refresh_from_db()
     assert label.scan_count == 3
     assert ScanEvent.objects.filter(label=label).count() == 3
+    assert client.get(f"/api/v1/scan/{label.serial}").json()["label"]["scan_count"] == 4
+
+
+def test_new_print_job_is_published_so_its_first_scan_reads_no_database(
+    world,
+    client,
+    redis_gate,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = label_services.print_job_create(
+            batch=world.batch_a,
+            template="a4-3x8",
+            count=2,
+            requested_by=world.operator_a,
+            enqueue=False,
+        )
+    label = job.labels.first()
+    page(client, job.labels.last())  # fills the batch's story cache
+    with django_assert_num_queries(0):
+        body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["label"] | {"checked_at": None} == {
+        "serial": label.serial,
+        "status": "active",
+        "scan_count": 1,
+        "first_scanned_at": body["label"]["first_scanned_at"],
+        "first_scanned_city": "",
+        "suspicious": False,
+        "checked_at": None,
+    }
+
+
+def test_void_and_clone_flag_reach_a_label_redis_already_knows(
+    world, scanned, client, redis_gate, settings, django_capture_on_commit_callbacks
+):
+    settings.SUYUAN_SCAN_ALERT_COUNT = 2
+    voided, cloned = scanned[0], scanned[1]
+    assert page(client, voided).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        label_services.labels_void(
+            label=voided, voided_by=world.operator_a, reason="印坏"
+        )
+    response = client.get(f"/api/v1/scan/{voided.serial}")
+    assert response.status_code == 410 and response.json()["verdict"] == "void"
+    for _ in range(3):
+        assert page(client, cloned).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        label_services.scan_buffer_flush()
+    body = client.get(f"/api/v1/scan/{cloned.serial}").json()
+    assert "label_suspicious" in [warning["code"] for warning in body["warnings"]]
+    assert body["label"]["scan_count"] == 4
+
+
+def test_scans_go_on_after_redis_lost_everything(world, scanned, client, redis_gate):
+    label = scanned[0]
+    assert page(client, label).status_code == 200
+    redis_gate.flushdb()
+    redis_gate.script_flush()  # as after a restart: the gate's script is gone too
+    assert page(client, label).status_code == 200
+    assert label_services.scan_buffer_flush() == 1  # the first scan went with Redis
+    label.refresh_from_db()
+    assert label.scan_count == 1
+    assert client.get(f"/api/v1/scan/{label.serial}").json()["label"]["scan_count"] == 2
+
+
+def test_gated_digital_link_counts_only_a_matching_path(
+    world, gtin_labels, client, redis_gate
+):
+    label = gtin_labels[0]
+    gtin, lot = label.batch.product_line.gtin, label.batch.lot_code
+    assert client.get(f"/01/{gtin}/10/OTHERLOT/21/{label.serial}").status_code == 404
+    assert client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}").status_code == 200
+    linkset = client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}?linkType=all")
+    assert linkset.status_code == 200
+    walk_up = client.get(f"/01/{gtin}/10/{lot}/21/{codes.serial_new()}")
+    assert walk_up.status_code == 303
+    assert label_services.scan_buffer_flush() == 1
+    assert ScanEvent.objects.filter(label=label).count() == 1
 
 
 def test_buffered_scan_throttles_per_serial_and_records_nothing_over_it(

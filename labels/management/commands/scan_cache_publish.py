@@ -1,0 +1,30 @@
+"""Put labels' scan facts into Redis, e.g. after Redis restarted empty."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from labels import scan_cache
+from labels.models import Label
+
+
+class Command(BaseCommand):
+    help = (
+        "把标签的扫码信息写入 Redis（缓冲扫码模式；Redis 重启后运行）。"
+        "默认全部标签，--batch 只写一个批次。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, help="batch id")
+
+    def handle(self, *args, batch=None, **options):
+        labels = Label.objects.order_by().only("serial", *scan_cache.FIELDS)
+        if batch is not None:
+            labels = labels.filter(batch_id=batch)
+        published = scan_cache.labels_publish(
+            labels.iterator(chunk_size=scan_cache.PUBLISH_CHUNK)
+        )
+        if not published and labels.exists():
+            raise CommandError(
+                "Scan facts live in Redis only with SUYUAN_SCAN_WRITE_MODE=buffered "
+                "and the scan buffer in the cache's Redis."
+            )
+        self.stdout.write(f"{published} labels published")
