@@ -178,16 +178,16 @@ def label_section(label: dict) -> str:
     skeleton, first_skeleton = _label_section_skeletons(get_language())
     first = ""
     if label["first_scanned_at"]:
-        moment = timezone.localtime(label["first_scanned_at"]).strftime(
-            "%Y-%m-%d %H:%M"
-        )
+        zone = timezone.get_current_timezone()
+        moment = label["first_scanned_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M")
         city = label["first_scanned_city"]
         first = first_skeleton.format(
             moment=moment, city=f" · {escape(city)}" if city else ""
         )
     return mark_safe(
+        # A serial is canonical Crockford base32 here: nothing to escape.
         skeleton.format(
-            serial=escape(label["serial"]), count=int(label["scan_count"]), first=first
+            serial=label["serial"], count=int(label["scan_count"]), first=first
         )
     )
 

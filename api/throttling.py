@@ -93,6 +93,14 @@ class _WindowThrottle(SimpleRateThrottle):
 class ScanClientThrottle(_WindowThrottle):
     scope = "scan-client"
 
+    def get_ident(self, request) -> str:
+        """Return the client address, worked out once per request (NUM_PROXIES aware)."""
+        try:
+            return request.META[_CLIENT_IDENT]
+        except KeyError:
+            ident = request.META[_CLIENT_IDENT] = super().get_ident(request)
+            return ident
+
     def get_rate(self) -> str:
         return settings.SUYUAN_SCAN_RATE_PER_CLIENT
 
@@ -119,6 +127,7 @@ class ScanSerialThrottle(_WindowThrottle):
 
 
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)
+_CLIENT_IDENT = "suyuan.scan_client_ident"
 
 
 @functools.cache
@@ -273,6 +282,14 @@ def scan_gate_available() -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _limit(rate: str | None) -> tuple[int, int]:
+    """Return (requests, seconds) of a rate; no rate is a counter nobody checks."""
+    if rate is None:
+        return 2**62, 60
+    return SimpleRateThrottle.parse_rate(None, rate)
+
+
 def scan_gate_redis():
     """Return the Redis client of the gate (the cache's, which holds the buffer)."""
     return _redis_for_cache()
@@ -307,11 +324,9 @@ def scan_gate(
 
     now_seconds = time.time()
     keys, args, ends = [], [], []
-    for throttle in (cls() for cls in SCAN_THROTTLES):
-        if throttle.rate is None:  # no limit: a counter nobody checks
-            limit, duration = 2**62, 60
-        else:
-            limit, duration = throttle.num_requests, throttle.duration
+    for throttle_class in SCAN_THROTTLES:
+        throttle = throttle_class.__new__(throttle_class)  # the rate is parsed below
+        limit, duration = _limit(throttle.get_rate())
         window = int(now_seconds // duration)
         keys.append(f"suyuan:{throttle.get_cache_key(request, view)}:{window}")
         args += [limit, duration + 1]

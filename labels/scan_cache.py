@@ -17,11 +17,13 @@ Entries expire after SUYUAN_SCAN_LABEL_CACHE_SECONDS (a season), and
 import datetime
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from labels.models import Label
+from trace.models import Batch
 
 KEY_PREFIX = "suyuan:scan-label:"
 # The order of the facts in the Redis hash and in the gate's reply.
@@ -35,8 +37,6 @@ FIELDS = (
     "suspicious_since",
     "suspicious_reason",
 )
-_DATETIMES = {"first_scanned_at", "suspicious_since"}
-_INTEGERS = {"id", "batch_id", "scan_count"}
 PUBLISH_CHUNK = 5000
 
 
@@ -57,24 +57,50 @@ def facts_of(label: Label) -> list[str]:
     return values
 
 
-def label_from_facts(serial: str, facts: list) -> Label:
-    """Return a Label holding the facts (other fields load on access)."""
-    known = {"serial": serial}
-    for name, raw in zip(FIELDS, facts, strict=True):
-        value = raw.decode() if isinstance(raw, bytes) else raw
-        if name in _INTEGERS:
-            value = int(value)
-        elif name in _DATETIMES:
-            value = datetime.datetime.fromisoformat(value) if value else None
-        known[name] = value
-    names = [name for name in _model_order() if name in known]
-    return Label.from_db(connection.alias, names, [known[name] for name in names])
+@dataclass
+class ScanLabel:
+    """The facts of a label a scan shows, read from Redis (not a model instance).
+
+    A Label instance costs more to build than the whole Redis call; the
+    scan views only read these attributes (and `batch`, for a linkset).
+    """
+
+    serial: str
+    id: int
+    batch_id: int
+    status: str
+    scan_count: int
+    first_scanned_at: datetime.datetime | None
+    first_scanned_city: str
+    suspicious_since: datetime.datetime | None
+    suspicious_reason: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @functools.cached_property
+    def batch(self) -> Batch:
+        return Batch.objects.select_related("product_line").get(pk=self.batch_id)
 
 
-@functools.cache
-def _model_order() -> list[str]:
-    """Field names in the model's order, which Model.from_db expects."""
-    return [field.attname for field in Label._meta.concrete_fields]
+def label_from_facts(serial: str, facts: list) -> ScanLabel:
+    """Return the label's facts as the gate's reply holds them."""
+    values = [raw.decode() if isinstance(raw, bytes) else raw for raw in facts]
+    label_id, batch_id, status, count, first_at, city, since, reason = values
+    return ScanLabel(
+        serial=serial,
+        id=int(label_id),
+        batch_id=int(batch_id),
+        status=status,
+        scan_count=int(count),
+        first_scanned_at=datetime.datetime.fromisoformat(first_at)
+        if first_at
+        else None,
+        first_scanned_city=city,
+        suspicious_since=datetime.datetime.fromisoformat(since) if since else None,
+        suspicious_reason=reason,
+    )
 
 
 def enabled() -> bool:
