@@ -636,3 +636,22 @@ def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_a_cached_story_ends_with_the_day_a_certification_expires(
+    world, scanned, client, redis_gate, monkeypatch
+):
+    """No write happens at midnight; the new date alone must renew the story."""
+    from django.utils import timezone
+
+    from trace.models import Certification
+
+    today = timezone.localdate()
+    Certification.objects.filter(producer=world.producer_a).update(valid_until=today)
+    label = scanned[0]
+    assert "正品 · 已认证" in page(client, label).content.decode()
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *args: today + datetime.timedelta(days=1)
+    )
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert "certification_expired" in [w["code"] for w in body["warnings"]]
