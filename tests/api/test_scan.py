@@ -655,3 +655,33 @@ def test_a_cached_story_ends_with_the_day_a_certification_expires(
     )
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert "certification_expired" in [w["code"] for w in body["warnings"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scan_lookup_reconnects_when_postgresql_dropped_the_connection(
+    world, scanned, client
+):
+    """The scan skips Django's per-request health check; its own retry replaces it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL to terminate a backend")
+    import psycopg2
+
+    label = scanned[0]
+    assert page(client, label).status_code == 200
+    backend = connection.connection.get_backend_pid()
+    settings_dict = connection.settings_dict
+    killer = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        password=settings_dict["PASSWORD"] or None,
+    )
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    finally:
+        killer.close()
+    assert page(client, label).status_code == 200
+    assert connection.connection.get_backend_pid() != backend
