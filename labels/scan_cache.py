@@ -7,8 +7,8 @@ needs no database round trip at all. PostgreSQL stays the record: the flush
 writes the queued scans there, and a label missing here is read from the
 database and put back (`label_facts_entry`).
 
-Labels are published when their print job is created, so the first scan of
-a box finds them too. Anything that changes a label's status or clone flag
+Labels are published when their print job renders, so the first scan of a
+box finds them too. Anything that changes a label's status or clone flag
 in the database calls `labels_forget`, and the next scan reads it again.
 Entries expire after SUYUAN_SCAN_LABEL_CACHE_SECONDS (a season), and
 `manage.py scan_cache_publish` puts labels back after Redis lost them.
@@ -114,19 +114,29 @@ def _client():
     return scan_gate_redis() if scan_gate_available() else None
 
 
+# Only where Redis has nothing yet: facts already there carry live scan counts.
+_PUBLISH_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+"""
+
+
 def labels_publish(labels: Iterable[Label]) -> int:
-    """Put labels' facts into Redis (overwriting); return how many."""
+    """Put labels' facts into Redis where it has none; return how many were offered."""
     client = _client()
     if client is None:
         return 0
     seconds = settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS
+    script = client.register_script(_PUBLISH_SCRIPT)
     published = 0
     pipe = client.pipeline(transaction=False)
     for label in labels:
-        key = label_key(label.serial)
-        pipe.delete(key)
-        pipe.hset(key, mapping=dict(zip(FIELDS, facts_of(label), strict=True)))
-        pipe.expire(key, seconds)
+        pairs = [
+            item for pair in zip(FIELDS, facts_of(label), strict=True) for item in pair
+        ]
+        script(keys=[label_key(label.serial)], args=[seconds, *pairs], client=pipe)
         published += 1
         if published % PUBLISH_CHUNK == 0:
             pipe.execute()

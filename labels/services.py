@@ -134,11 +134,6 @@ def print_job_create(
     print_job.full_clean()  # DRF never calls Model.clean(); services do.
     print_job.save()
     labels_allocate(print_job=print_job)
-    if scan_cache.enabled():
-        # The first scan of a new box then needs no database read.
-        transaction.on_commit(
-            lambda: scan_cache.print_job_labels_publish(print_job_id=print_job.pk)
-        )
     if enqueue:
         transaction.on_commit(lambda: print_job_render_task.delay(print_job.pk))
     return print_job
@@ -312,6 +307,9 @@ def print_job_render(
                 "error_message",
             ]
         )
+    # In the worker, not the request: the first scan of a new box then needs
+    # no database read (labels/scan_cache.py).
+    scan_cache.print_job_labels_publish(print_job_id=print_job.pk)
     try:
         _render(print_job, on_progress)
     except DatabaseError:
