@@ -41,7 +41,7 @@ from api.scan_story import (
     scan_story,
 )
 from api.throttling import (
-    SCAN_THROTTLES,
+    client_ident,
     scan_gate,
     scan_gate_available,
     scan_throttle_wait,
@@ -215,7 +215,7 @@ def _label_section_skeletons(language: str | None) -> tuple[str, str]:
 
 def client_address(request) -> str:
     """Return the client address as the throttles see it (NUM_PROXIES aware)."""
-    return SCAN_THROTTLES[0]().get_ident(request)
+    return client_ident(request)
 
 
 def client_city(request) -> str:
@@ -350,10 +350,12 @@ def _not_found(request) -> HttpResponse:
 
 
 def _wants_linkset(request) -> bool:
-    return request.GET.get("linkType") in (
+    if request.META.get("QUERY_STRING") and request.GET.get("linkType") in (
         "all",
         "linkset",
-    ) or LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
+    ):
+        return True
+    return LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
 
 
 def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
