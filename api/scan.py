@@ -26,11 +26,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
 
 from api.scan_story import (
     ScanStory,
@@ -290,37 +289,59 @@ class ScanView(APIView):
         },
         summary="扫码查询（公开）",
     )
+    def dispatch(self, request, *args, **kwargs):
+        # With the Redis gate the scan answers outside DRF's request cycle:
+        # wrapping, negotiation and rendering cost about as much as the scan
+        # itself (bench/scan.py). Errors still come from DRF's exception handler.
+        if request.method == "GET" and scan_gate_available():
+            return _scan_json_gated(request, kwargs["serial"])
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, serial: str):
-        generation = None
-        if scan_gate_available():
-            wait, generation, label = gate_scan(request, self, serial)
-            if wait is not None:
-                self.throttled(request, wait)
-        else:
-            label = label_find_for_scan(serial=serial)
-            if label is not None:
-                record_scan(request, label)
+        label = label_find_for_scan(serial=serial)
         if label is None:
             raise Http404
-        status = 410 if label.status == LabelStatus.VOID else 200
-        if label_adds_warnings(label):
-            return Response(
-                ScanStorySerializer(scan_story(label=label)).data, status=status
-            )
-        # The batch part is encoded once per story; per scan only the label part.
-        entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
-        batch_part = entry.derived.get("json")
-        if batch_part is None:
-            data = dict(ScanStorySerializer(entry.story).data)
-            del data["label"]
-            batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
-        facts = label_facts(label)
-        label_part = {
-            name: None if facts[name] is None else field.to_representation(facts[name])
-            for name, field in _label_fields().items()
-        }
-        body = b'{"label":' + JSONRenderer().render(label_part) + b"," + batch_part
+        record_scan(request, label)
+        return _scan_json(label)
+
+
+def _scan_json_gated(request, serial: str) -> HttpResponse:
+    wait, generation, label = gate_scan(request, _ThrottleView(serial), serial)
+    if wait is not None:
+        return _api_error(request, exceptions.Throttled(wait))
+    if label is None:
+        return _api_error(request, exceptions.NotFound())
+    return _scan_json(label, generation=generation)
+
+
+def _api_error(request, error: exceptions.APIException) -> HttpResponse:
+    """Return DRF's own answer to an API error, rendered as JSON."""
+    response = exception_handler(error, {"request": request, "view": None})
+    response.accepted_renderer = JSONRenderer()
+    response.accepted_media_type = "application/json"
+    response.renderer_context = {}
+    return response.render()
+
+
+def _scan_json(label, *, generation: int | None = None) -> HttpResponse:
+    status = 410 if label.status == LabelStatus.VOID else 200
+    if label_adds_warnings(label):
+        body = JSONRenderer().render(ScanStorySerializer(scan_story(label=label)).data)
         return HttpResponse(body, status=status, content_type="application/json")
+    # The batch part is encoded once per story; per scan only the label part.
+    entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
+    batch_part = entry.derived.get("json")
+    if batch_part is None:
+        data = dict(ScanStorySerializer(entry.story).data)
+        del data["label"]
+        batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
+    facts = label_facts(label)
+    label_part = {
+        name: None if facts[name] is None else field.to_representation(facts[name])
+        for name, field in _label_fields().items()
+    }
+    body = b'{"label":' + JSONRenderer().render(label_part) + b"," + batch_part
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 # Public HTML pages (plain Django views, deliberately outside DRF).

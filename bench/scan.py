@@ -33,9 +33,10 @@ ENDPOINTS = {
     "scan HTML": "/t/",
 }
 CACHE_URL = "redis://127.0.0.1:6379/12"
+REDIS_SOCKET = "/tmp/suyuan-bench-redis.sock"
 
 
-def server_env(mode: str) -> dict:
+def server_env(mode: str, cache_url: str = CACHE_URL) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -49,7 +50,8 @@ def server_env(mode: str) -> dict:
         SUYUAN_SERIAL_KEY=os.environ.get(
             "SUYUAN_SERIAL_KEY", "development-label-serial-key"
         ),
-        SUYUAN_CACHE_URL=CACHE_URL,
+        SUYUAN_CACHE_URL=cache_url,
+        SUYUAN_SCAN_BUFFER_URL=cache_url,
         SUYUAN_SCAN_RATE_PER_CLIENT="100000000/min",
         SUYUAN_SCAN_RATE_PER_SERIAL="100000/min",
         SUYUAN_SCAN_WRITE_MODE=mode,
@@ -107,9 +109,52 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=int, default=10, help="seconds per endpoint (fills caches)"
     )
+    parser.add_argument(
+        "--redis",
+        default="tcp",
+        choices=["tcp", "unix"],
+        help="tcp: the machine's Redis on 127.0.0.1:6379 (DB 12); unix: a private "
+        f"redis-server on {REDIS_SOCKET}, as a one-host deployment would connect",
+    )
     args = parser.parse_args()
+    cache_url = CACHE_URL
+    private_redis = None
+    if args.redis == "unix":
+        private_redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                "0",
+                "--unixsocket",
+                REDIS_SOCKET,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+            ]
+        )
+        cache_url = f"unix://{REDIS_SOCKET}?db=12"
+        for _ in range(50):
+            if os.path.exists(REDIS_SOCKET):
+                break
+            time.sleep(0.1)
+    try:
+        run(args, cache_url)
+    finally:
+        if private_redis is not None:
+            private_redis.terminate()
+            private_redis.wait(timeout=30)
+
+
+def run(args, cache_url: str) -> None:
     os.environ.update(
-        {k: v for k, v in server_env(args.mode).items() if k.startswith("SUYUAN_CACHE")}
+        {
+            k: v
+            for k, v in server_env(args.mode, cache_url).items()
+            if k.startswith(("SUYUAN_CACHE", "SUYUAN_SCAN_BUFFER"))
+        }
     )
     setup()
     import redis
@@ -118,7 +163,7 @@ def main() -> None:
 
     if Label.objects.count() < 1_000_000:
         sys.exit("run bench/load.py first (needs 1,000,000 labels)")
-    redis.Redis.from_url(CACHE_URL).flushdb()  # DB 12 belongs to this bench
+    redis.Redis.from_url(cache_url).flushdb()  # DB 12 belongs to this bench
     base = f"http://127.0.0.1:{args.port}"
     try:
         urllib.request.urlopen(base + "/bench/bare", timeout=1)
@@ -132,10 +177,10 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "scan_cache_publish"],
             cwd=ROOT,
-            env=server_env(args.mode),
+            env=server_env(args.mode, cache_url),
             check=True,
         )
-        memory = redis.Redis.from_url(CACHE_URL).info("memory")["used_memory"]
+        memory = redis.Redis.from_url(cache_url).info("memory")["used_memory"]
         print(
             f"published 1,000,000 labels' scan facts in "
             f"{time.perf_counter() - started:.0f} s; Redis uses {memory / 2**20:,.0f} MiB",
@@ -154,7 +199,7 @@ def main() -> None:
             "config.wsgi",
         ],
         cwd=ROOT,
-        env=server_env(args.mode),
+        env=server_env(args.mode, cache_url),
     )
     try:
         for _ in range(100):
@@ -202,7 +247,7 @@ def main() -> None:
     bare = statistics.median(r["rps"] for r in results["bare view"])
     print(
         f"\nmode {args.mode}, {args.rounds} rounds of {args.duration} s, "
-        f"{args.connections} connections, 2 sync gunicorn workers\n"
+        f"{args.connections} connections, 2 sync gunicorn workers, Redis over {args.redis}\n"
     )
     print(
         "| endpoint | req/s (median) | of bare view | p50 ms | p99 ms (median) | non-2xx |"

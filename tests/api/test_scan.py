@@ -690,3 +690,17 @@ def test_publishing_again_keeps_the_live_scan_count(world, scanned, client, redi
     assert scan_cache.labels_publish(Label.objects.filter(pk=label.pk)) == 1
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert body["label"]["scan_count"] == 3  # not 1: the database lags the buffer
+
+
+def test_gated_json_errors_are_drf_errors(world, scanned, client, redis_gate, settings):
+    settings.SUYUAN_SCAN_RATE_PER_SERIAL = "1/min"
+    label = scanned[0]
+    check = "11" if label.serial.endswith("00") else "00"
+    forged = client.get(f"/api/v1/scan/{label.serial[:-2]}{check}")
+    assert forged.status_code == 404 and forged.json() == {"detail": "未找到。"}
+    assert client.get(f"/api/v1/scan/{label.serial}").status_code == 200
+    throttled = client.get(f"/api/v1/scan/{label.serial}")
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) >= 1
+    assert "detail" in throttled.json()
+    assert client.get(f"/api/v1/scan/{scanned[1].serial}").status_code == 200
