@@ -230,11 +230,13 @@ def run(args, cache_url: str) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    flushed = 0
+    flushed, flush_seconds = 0, 0.0
     if args.mode == "buffered":
         from labels.services import scan_buffer_flush
 
+        started = time.perf_counter()
         flushed = scan_buffer_flush()
+        flush_seconds = time.perf_counter() - started
     recorded = ScanEvent.objects.count() - scans_before
     answered = warm_up_scans + sum(
         r["requests"] for name in ("scan JSON", "scan HTML") for r in results[name]
@@ -267,6 +269,11 @@ def run(args, cache_url: str) -> None:
         f"lost {lost}; extra {recorded - answered} "
         f"(in-flight at wrk stop, at most {runs * args.connections})"
     )
+    if flushed:
+        print(
+            f"the flush wrote {flushed:,} scans in {flush_seconds:.1f} s "
+            f"({flushed / flush_seconds:,.0f} scans/s, one process, after the run)"
+        )
 
 
 if __name__ == "__main__":
