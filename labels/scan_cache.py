@@ -123,8 +123,12 @@ end
 """
 
 
-def labels_publish(labels: Iterable[Label]) -> int:
-    """Put labels' facts into Redis where it has none; return how many were offered."""
+def labels_publish(labels: Iterable[Label], *, replace: bool = False) -> int:
+    """Put labels' facts into Redis where it has none; return how many were offered.
+
+    `replace` overwrites what is there, live counts included: for when the
+    database is the truth again (after running with sync scan writes).
+    """
     client = _client()
     if client is None:
         return 0
@@ -136,6 +140,8 @@ def labels_publish(labels: Iterable[Label]) -> int:
         pairs = [
             item for pair in zip(FIELDS, facts_of(label), strict=True) for item in pair
         ]
+        if replace:
+            pipe.delete(label_key(label.serial))
         script(keys=[label_key(label.serial)], args=[seconds, *pairs], client=pipe)
         published += 1
         if published % PUBLISH_CHUNK == 0:

@@ -79,6 +79,8 @@ def _scan_lookup(serial: str) -> tuple | None:
     `SELECT 1` round trip) and instead retries once on a fresh connection
     when a kept connection turns out dead (PostgreSQL restarted), and it
     runs a prepared statement, which spares the server parsing and planning.
+    (A PgBouncer in transaction-pooling mode would not keep it; we connect
+    to PostgreSQL directly.)
     """
     for attempt in (1, 2):
         if connection.connection is not None and not connection.in_atomic_block:

@@ -1,10 +1,12 @@
 """The public scan page and its JSON twin (issue 5) and GS1 resolver answers."""
 
 import datetime
+import io
 import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -690,6 +692,9 @@ def test_publishing_again_keeps_the_live_scan_count(world, scanned, client, redi
     assert scan_cache.labels_publish(Label.objects.filter(pk=label.pk)) == 1
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert body["label"]["scan_count"] == 3  # not 1: the database lags the buffer
+    call_command("scan_cache_publish", "--replace", stdout=io.StringIO())
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["label"]["scan_count"] == 1  # the database's 0, then this scan
 
 
 def test_gated_json_errors_are_drf_errors(world, scanned, client, redis_gate, settings):

@@ -14,13 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, help="batch id")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="也覆盖 Redis 中已有的标签（含实时扫码次数）；从同步写入模式切回缓冲模式后使用。",
+        )
 
-    def handle(self, *args, batch=None, **options):
+    def handle(self, *args, batch=None, replace=False, **options):
         labels = Label.objects.order_by().only("serial", *scan_cache.FIELDS)
         if batch is not None:
             labels = labels.filter(batch_id=batch)
         published = scan_cache.labels_publish(
-            labels.iterator(chunk_size=scan_cache.PUBLISH_CHUNK)
+            labels.iterator(chunk_size=scan_cache.PUBLISH_CHUNK), replace=replace
         )
         if not published and labels.exists():
             raise CommandError(
