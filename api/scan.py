@@ -281,14 +281,6 @@ class ScanView(APIView):
         if wait is not None:
             self.throttled(request, wait)
 
-    @extend_schema(
-        responses={
-            200: ScanStorySerializer,
-            404: OpenApiResponse(NotFoundSerializer, description="未知或伪造的标签"),
-            410: OpenApiResponse(ScanStorySerializer, description="标签已作废"),
-        },
-        summary="扫码查询（公开）",
-    )
     def dispatch(self, request, *args, **kwargs):
         # With the Redis gate the scan answers outside DRF's request cycle:
         # wrapping, negotiation and rendering cost about as much as the scan
@@ -297,6 +289,14 @@ class ScanView(APIView):
             return _scan_json_gated(request, kwargs["serial"])
         return super().dispatch(request, *args, **kwargs)
 
+    @extend_schema(
+        responses={
+            200: ScanStorySerializer,
+            404: OpenApiResponse(NotFoundSerializer, description="未知或伪造的标签"),
+            410: OpenApiResponse(ScanStorySerializer, description="标签已作废"),
+        },
+        summary="扫码查询（公开）",
+    )
     def get(self, request, serial: str):
         label = label_find_for_scan(serial=serial)
         if label is None:
