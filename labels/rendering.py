@@ -17,6 +17,7 @@ import itertools
 import logging
 import multiprocessing
 import re
+import signal
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -112,6 +113,18 @@ def _qr_runs_many(urls: list[str]) -> list[tuple[int, str]]:
     return [qr_runs(url) for url in urls]
 
 
+def _encoder_process_init() -> None:
+    """Give an encoder process the default SIGTERM and SIGINT handlers.
+
+    Forked from a Celery worker, it inherits the worker's handlers (warm
+    shutdown), so `Pool.terminate()` after an error (the database went away
+    mid-job) could not stop it while it waited to hand back a result, and
+    the job hung in `running` (tests/labels/test_worker_faults.py).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _encoded(
     labels: Iterable[tuple[str, str]], *, workers: int, count: int
 ) -> Iterator[tuple[str, int, str]]:
@@ -134,7 +147,9 @@ def _encoded(
         return
     source = iter(labels)
     pending: collections.deque = collections.deque()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(
+        workers, initializer=_encoder_process_init
+    ) as pool:
 
         def submit() -> None:
             chunk = list(itertools.islice(source, POOL_CHUNK))
