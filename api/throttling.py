@@ -296,14 +296,9 @@ def _gate_sha() -> str:
 
 def scan_gate_available() -> bool:
     """Return whether the one-call gate applies: Redis cache, buffered scans there."""
-    from labels.services import scan_buffer_url
+    from labels.scan_cache import enabled
 
-    config = settings.CACHES["default"]
-    return (
-        settings.SUYUAN_SCAN_WRITE_MODE == "buffered"
-        and _redis_for_cache() is not None
-        and scan_buffer_url() == config["LOCATION"]
-    )
+    return enabled()
 
 
 @functools.lru_cache(maxsize=16)

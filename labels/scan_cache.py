@@ -109,9 +109,24 @@ def enabled() -> bool:
 
 
 def _client():
-    from api.throttling import scan_gate_available, scan_gate_redis
+    """Return the buffer's Redis if scans read label facts there, else None.
 
-    return scan_gate_redis() if scan_gate_available() else None
+    That is buffered mode with the buffer in the cache's Redis: the public
+    scan's one Redis call (api/throttling.py) counts throttles in the cache
+    and queues scans and reads facts in the buffer, so both must be one server.
+    """
+    from labels.services import _scan_buffer_client, scan_buffer_url
+
+    cache = settings.CACHES["default"]
+    url = scan_buffer_url()
+    if (
+        settings.SUYUAN_SCAN_WRITE_MODE != "buffered"
+        or cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache"
+        or not url
+        or url != cache["LOCATION"]
+    ):
+        return None
+    return _scan_buffer_client(url)
 
 
 # Only where Redis has nothing yet: facts already there carry live scan counts.
