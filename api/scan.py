@@ -212,11 +212,6 @@ def _label_section_skeletons(language: str | None) -> tuple[str, str]:
     return section, first
 
 
-def client_address(request) -> str:
-    """Return the client address as the throttles see it (NUM_PROXIES aware)."""
-    return client_ident(request)
-
-
 def client_city(request) -> str:
     """Return a coarse city the reverse proxy or the page supplied, if any."""
     city = request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or ""
@@ -225,7 +220,7 @@ def client_city(request) -> str:
 
 def _scan_facts(request) -> dict:
     return {
-        "client_address": client_address(request),
+        "client_address": client_ident(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
         "city": client_city(request),
     }

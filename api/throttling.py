@@ -211,8 +211,9 @@ def scan_throttle_wait(request, view) -> float | None:
 # ARGV: client limit, client TTL, serial limit, serial TTL, "1" to count the
 # limits, the record's tail after the label id ("" records nothing), now
 # (ISO), city, facts TTL, then field/value pairs to store if Redis has no
-# facts for the label (read from the database after a miss).
-_GATE_SCRIPT = """
+# facts for the label (read from the database after a miss). The facts'
+# names and places come from labels/scan_cache.FIELDS (_gate_script).
+_GATE_TEMPLATE = """
 local client, serial = 0, 0
 if ARGV[5] == '1' then
   client = redis.call('INCR', KEYS[1])
@@ -227,17 +228,16 @@ if #ARGV > 9 and redis.call('EXISTS', KEYS[5]) == 0 then
   redis.call('HSET', KEYS[5], unpack(ARGV, 10))
   redis.call('EXPIRE', KEYS[5], ARGV[9])
 end
-local facts = redis.call('HMGET', KEYS[5], 'id', 'batch_id', 'status', 'scan_count',
-  'first_scanned_at', 'first_scanned_city', 'suspicious_since', 'suspicious_reason')
-if not facts[1] then
+local facts = redis.call('HMGET', KEYS[5], %(fields)s)
+if not facts[%(id)d] then
   return {client, serial, redis.call('GET', KEYS[3]) or false, false}
 end
 if ARGV[6] ~= '' then
-  redis.call('RPUSH', KEYS[4], '[' .. facts[1] .. ARGV[6])
-  facts[4] = redis.call('HINCRBY', KEYS[5], 'scan_count', 1)
-  if facts[5] == '' then
+  redis.call('RPUSH', KEYS[4], '[' .. facts[%(id)d] .. ARGV[6])
+  facts[%(scan_count)d] = redis.call('HINCRBY', KEYS[5], 'scan_count', 1)
+  if facts[%(first_scanned_at)d] == '' then
     redis.call('HSET', KEYS[5], 'first_scanned_at', ARGV[7], 'first_scanned_city', ARGV[8])
-    facts[5], facts[6] = ARGV[7], ARGV[8]
+    facts[%(first_scanned_at)d], facts[%(first_scanned_city)d] = ARGV[7], ARGV[8]
   end
 end
 return {client, serial, redis.call('GET', KEYS[3]) or false, facts}
@@ -282,7 +282,7 @@ class _GateConnection(threading.local):
             except redis.exceptions.NoScriptError:
                 if attempt == 2:
                     raise
-                client.script_load(_GATE_SCRIPT)  # Redis restarted: scripts are gone
+                client.script_load(_gate_script())  # Redis restarted: scripts are gone
         raise AssertionError("unreachable")
 
 
@@ -290,8 +290,21 @@ _GATE = _GateConnection()
 
 
 @functools.cache
+def _gate_script() -> str:
+    from labels.scan_cache import FIELDS
+
+    places = {
+        name: place for place, name in enumerate(FIELDS, start=1)
+    }  # Lua counts from 1
+    return _GATE_TEMPLATE % {
+        "fields": ", ".join(f"'{name}'" for name in FIELDS),
+        **places,
+    }
+
+
+@functools.cache
 def _gate_sha() -> str:
-    return hashlib.sha1(_GATE_SCRIPT.encode()).hexdigest()
+    return hashlib.sha1(_gate_script().encode()).hexdigest()
 
 
 def scan_gate_available() -> bool:
@@ -307,11 +320,6 @@ def _limit(rate: str | None) -> tuple[int, int]:
     if rate is None:
         return 2**62, 60
     return SimpleRateThrottle.parse_rate(None, rate)
-
-
-def scan_gate_redis():
-    """Return the Redis client of the gate (the cache's, which holds the buffer)."""
-    return _redis_for_cache()
 
 
 @dataclass
@@ -356,7 +364,7 @@ def scan_gate(
     if store is not None:
         args += [item for pair in zip(FIELDS, store, strict=True) for item in pair]
     client_count, serial_count, generation, facts = _GATE.call(
-        scan_gate_redis(), "EVALSHA", _gate_sha(), len(keys), *keys, *args
+        _redis_for_cache(), "EVALSHA", _gate_sha(), len(keys), *keys, *args
     )
     waits = [
         max(1.0, end - now_seconds)

@@ -5,7 +5,7 @@ one Redis call (api/throttling.py): it counts the throttles, queues the
 scan, raises the label's live scan count and reads these facts, so a scan
 needs no database round trip at all. PostgreSQL stays the record: the flush
 writes the queued scans there, and a label missing here is read from the
-database and put back (`label_facts_entry`).
+database and put back (api.scan.gate_scan).
 
 Labels are published when their print job renders, so the first scan of a
 box finds them too. Anything that changes a label's status or clone flag
@@ -85,21 +85,24 @@ class ScanLabel:
 
 
 def label_from_facts(serial: str, facts: list) -> ScanLabel:
-    """Return the label's facts as the gate's reply holds them."""
-    values = [raw.decode() if isinstance(raw, bytes) else raw for raw in facts]
-    label_id, batch_id, status, count, first_at, city, since, reason = values
+    """Return the label's facts as the gate's reply holds them (FIELDS order)."""
+    raw = {
+        name: value.decode() if isinstance(value, bytes) else value
+        for name, value in zip(FIELDS, facts, strict=True)
+    }
+    first_at, since = raw["first_scanned_at"], raw["suspicious_since"]
     return ScanLabel(
         serial=serial,
-        id=int(label_id),
-        batch_id=int(batch_id),
-        status=status,
-        scan_count=int(count),
+        id=int(raw["id"]),
+        batch_id=int(raw["batch_id"]),
+        status=raw["status"],
+        scan_count=int(raw["scan_count"]),
         first_scanned_at=datetime.datetime.fromisoformat(first_at)
         if first_at
         else None,
-        first_scanned_city=city,
+        first_scanned_city=raw["first_scanned_city"],
         suspicious_since=datetime.datetime.fromisoformat(since) if since else None,
-        suspicious_reason=reason,
+        suspicious_reason=raw["suspicious_reason"],
     )
 
 
@@ -166,7 +169,7 @@ def labels_publish(labels: Iterable[Label], *, replace: bool = False) -> int:
 
 
 def print_job_labels_publish(*, print_job_id: int) -> int:
-    """Publish a print job's labels (after the job's transaction commits)."""
+    """Publish a print job's labels (the print-job worker, before rendering)."""
     labels = Label.objects.filter(print_job_id=print_job_id).only("serial", *FIELDS)
     return labels_publish(labels.iterator(chunk_size=PUBLISH_CHUNK))
 
