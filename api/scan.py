@@ -177,8 +177,8 @@ def label_section(label: dict) -> str:
     skeleton, first_skeleton = _label_section_skeletons(get_language())
     first = ""
     if label["first_scanned_at"]:
-        zone = timezone.get_current_timezone()
-        moment = label["first_scanned_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(label["first_scanned_at"])
+        moment = local.replace(tzinfo=None).isoformat(" ", "minutes")
         city = label["first_scanned_city"]
         first = first_skeleton.format(
             moment=moment, city=f" · {escape(city)}" if city else ""
@@ -214,8 +214,11 @@ def _label_section_skeletons(language: str | None) -> tuple[str, str]:
 
 def client_city(request) -> str:
     """Return a coarse city the reverse proxy or the page supplied, if any."""
-    city = request.META.get("HTTP_X_SUYUAN_CITY") or request.GET.get("city") or ""
-    return city.strip()[:64]
+    meta = request.META
+    city = meta.get("HTTP_X_SUYUAN_CITY") or (
+        meta.get("QUERY_STRING") and request.GET.get("city")
+    )
+    return city.strip()[:64] if city else ""
 
 
 def _scan_facts(request) -> dict:
@@ -226,7 +229,7 @@ def _scan_facts(request) -> dict:
     }
 
 
-def gate_scan(request, view, serial: str, *, record: bool = True, count: bool = True):
+def gate_scan(request, serial: str, *, record: bool = True, count: bool = True):
     """Throttle, find the label and (if allowed) record the scan: one Redis call.
 
     Return (seconds to wait or None, story generation, the label or None).
@@ -239,9 +242,9 @@ def gate_scan(request, view, serial: str, *, record: bool = True, count: bool = 
         facts = _scan_facts(request)
         city = facts["city"]
         tail = scan_record_tail(now=now, **facts)
-    gate = {"serial": canonical or "-", "record_tail": tail, "city": city}
-    gate["now"] = now.isoformat()
-    reply = scan_gate(request, view, **gate, count=count)
+    gate = {"serial": serial, "canonical": canonical, "record_tail": tail}
+    gate.update(now=now.isoformat(), city=city)
+    reply = scan_gate(request, **gate, count=count)
     if reply.wait is not None or canonical is None:
         return reply.wait, reply.generation, None
     facts = reply.facts
@@ -250,7 +253,7 @@ def gate_scan(request, view, serial: str, *, record: bool = True, count: bool = 
         if label is None:
             return None, reply.generation, None
         facts = scan_gate(
-            request, view, **gate, count=False, store=scan_cache.facts_of(label)
+            request, **gate, count=False, store=scan_cache.facts_of(label)
         ).facts
     return None, reply.generation, scan_cache.label_from_facts(canonical, facts)
 
@@ -301,7 +304,7 @@ class ScanView(APIView):
 
 
 def _scan_json_gated(request, serial: str) -> HttpResponse:
-    wait, generation, label = gate_scan(request, _ThrottleView(serial), serial)
+    wait, generation, label = gate_scan(request, serial)
     if wait is not None:
         return _api_error(request, exceptions.Throttled(wait))
     if label is None:
@@ -461,9 +464,10 @@ def _label_response(
     page = entry.derived.get("html")
     if page is None:
         html = render_to_string("api/scan.html", {"story": entry.story}, request)
-        page = entry.derived["html"] = html.rsplit("</main>", 1)
-    section = label_section(label_facts(label))
-    response = HttpResponse(page[0] + section + "</main>" + page[1])
+        head, tail = html.rsplit("</main>", 1)
+        page = entry.derived["html"] = (head.encode(), ("</main>" + tail).encode())
+    section = label_section(label_facts(label)).encode()
+    response = HttpResponse(page[0] + section + page[1])
     response["Cache-Control"] = "no-store"
     return response
 
@@ -473,7 +477,7 @@ def scan_page(request, serial: str) -> HttpResponse:
     if scan_gate_available():
         # A linkset lookup is not a scan.
         wait, generation, label = gate_scan(
-            request, _ThrottleView(serial), serial, record=not _wants_linkset(request)
+            request, serial, record=not _wants_linkset(request)
         )
         if limited := _throttled(request, wait):
             return limited
@@ -525,8 +529,7 @@ def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse
 
 def _digital_link_gated(request, gtin: str, lot: str, serial: str) -> HttpResponse:
     """The Digital Link with the Redis gate: the path is checked before the scan counts."""
-    view = _ThrottleView(serial)
-    wait, generation, label = gate_scan(request, view, serial, record=False)
+    wait, generation, label = gate_scan(request, serial, record=False)
     if limited := _throttled(request, wait):
         return limited
     if label is None:
@@ -537,7 +540,7 @@ def _digital_link_gated(request, gtin: str, lot: str, serial: str) -> HttpRespon
     if story.product["gtin"] != gtin.zfill(14) or story.batch["lot"] != lot:
         return _not_found(request)
     if not _wants_linkset(request):
-        _wait, _generation, label = gate_scan(request, view, serial, count=False)
+        _wait, _generation, label = gate_scan(request, serial, count=False)
     return _label_response(request, label, recorded=True, generation=generation)
 
 

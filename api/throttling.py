@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import (
     AnonRateThrottle,
@@ -116,10 +118,16 @@ class ScanSerialThrottle(_WindowThrottle):
         return settings.SUYUAN_SCAN_RATE_PER_SERIAL
 
     def get_cache_key(self, request, view) -> str:
-        serial = str(view.kwargs.get("serial", ""))[:80].upper()
-        # Hashed: a path may hold any character, a cache key may not.
-        ident = hashlib.sha256(serial.encode()).hexdigest()[:32]
+        ident = serial_ident(str(view.kwargs.get("serial", "")))
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def serial_ident(serial: str) -> str:
+    """Return the serial limit's key part for a path's serial.
+
+    Hashed: a path may hold any character, a cache key may not.
+    """
+    return hashlib.sha256(serial[:80].upper().encode()).hexdigest()[:32]
 
 
 SCAN_THROTTLES = (ScanClientThrottle, ScanSerialThrottle)
@@ -244,15 +252,6 @@ return {client, serial, redis.call('GET', KEYS[3]) or false, facts}
 """
 
 
-@functools.cache
-def _generation_key() -> str:
-    from django.core.cache import cache
-
-    from trace.public_cache import GENERATION_KEY
-
-    return cache.make_and_validate_key(GENERATION_KEY)
-
-
 class _GateConnection(threading.local):
     """One Redis connection per thread for the gate, outside the pool.
 
@@ -265,15 +264,17 @@ class _GateConnection(threading.local):
     location = None
 
     def call(self, client, *args):
+        import hiredis
         import redis
 
+        command = hiredis.pack_command(args)
         kwargs = client.connection_pool.connection_kwargs
         if self.connection is None or self.location != kwargs:
             self.connection = client.connection_pool.connection_class(**kwargs)
             self.location = kwargs
         for attempt in (1, 2):
             try:
-                self.connection.send_command(*args)
+                self.connection.send_packed_command([command])
                 return self.connection.read_response()
             except (redis.ConnectionError, redis.TimeoutError):
                 self.connection.disconnect()
@@ -322,6 +323,50 @@ def _limit(rate: str | None) -> tuple[int, int]:
     return SimpleRateThrottle.parse_rate(None, rate)
 
 
+@dataclass(frozen=True)
+class _GatePlan:
+    """What every gate call needs from the settings, read once (not per scan)."""
+
+    client_prefix: str
+    client_limit: int
+    client_seconds: int
+    serial_prefix: str
+    serial_limit: int
+    serial_seconds: int
+    generation_key: str
+    buffer_key: str
+    facts_seconds: int
+
+
+@functools.cache
+def _gate_plan() -> _GatePlan:
+    from labels.services import SCAN_BUFFER_KEY
+    from trace.public_cache import GENERATION_KEY
+
+    def prefix(throttle_class) -> str:
+        key = throttle_class.cache_format % {"scope": throttle_class.scope, "ident": ""}
+        return f"suyuan:{key}"
+
+    client_limit, client_seconds = _limit(settings.SUYUAN_SCAN_RATE_PER_CLIENT)
+    serial_limit, serial_seconds = _limit(settings.SUYUAN_SCAN_RATE_PER_SERIAL)
+    return _GatePlan(
+        client_prefix=prefix(ScanClientThrottle),
+        client_limit=client_limit,
+        client_seconds=client_seconds,
+        serial_prefix=prefix(ScanSerialThrottle),
+        serial_limit=serial_limit,
+        serial_seconds=serial_seconds,
+        generation_key=cache.make_and_validate_key(GENERATION_KEY),
+        buffer_key=SCAN_BUFFER_KEY,
+        facts_seconds=settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS,
+    )
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    _gate_plan.cache_clear()
+
+
 @dataclass
 class GateReply:
     wait: float | None  # seconds to wait if over a limit
@@ -331,9 +376,9 @@ class GateReply:
 
 def scan_gate(
     request,
-    view,
     *,
     serial: str,
+    canonical: str | None,
     record_tail: str = "",
     now: str = "",
     city: str = "",
@@ -342,39 +387,51 @@ def scan_gate(
 ) -> GateReply:
     """Count both limits and read the label's facts; queue the scan if allowed.
 
-    `record_tail` is the buffer record after the label id ("" for none);
-    `store` puts the label's facts (read from the database) in place first;
-    `count=False` skips the limits (the second call after a miss).
+    `serial` is the path's serial as given (its limit is counted under it, as
+    ScanSerialThrottle counts it) and `canonical` its canonical form or None
+    (the label's facts are found under it); `record_tail` is the buffer record after the label id
+    ("" for none); `store` puts the label's facts (read from the database)
+    in place first; `count=False` skips the limits (the second call after a
+    miss). The keys are those of ScanClientThrottle and ScanSerialThrottle.
     """
     from labels.scan_cache import FIELDS, label_key
-    from labels.services import SCAN_BUFFER_KEY
 
+    plan = _gate_plan()
     now_seconds = time.time()
-    keys, args, ends = [], [], []
-    for throttle_class in SCAN_THROTTLES:
-        throttle = throttle_class.__new__(throttle_class)  # the rate is parsed below
-        limit, duration = _limit(throttle.get_rate())
-        window = int(now_seconds // duration)
-        keys.append(f"suyuan:{throttle.get_cache_key(request, view)}:{window}")
-        args += [limit, duration + 1]
-        ends.append((limit, (window + 1) * duration))
-    keys += [_generation_key(), SCAN_BUFFER_KEY, label_key(serial)]
-    args += ["1" if count else "0", record_tail, now, city]
-    args.append(settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS)
+    client_window = int(now_seconds // plan.client_seconds)
+    serial_window = int(now_seconds // plan.serial_seconds)
+    args = [
+        "EVALSHA",
+        _gate_sha(),
+        5,
+        f"{plan.client_prefix}{client_ident(request)}:{client_window}",
+        f"{plan.serial_prefix}{serial_ident(serial)}:{serial_window}",
+        plan.generation_key,
+        plan.buffer_key,
+        label_key(canonical or "-"),
+        plan.client_limit,
+        plan.client_seconds + 1,
+        plan.serial_limit,
+        plan.serial_seconds + 1,
+        "1" if count else "0",
+        record_tail,
+        now,
+        city,
+        plan.facts_seconds,
+    ]
     if store is not None:
         args += [item for pair in zip(FIELDS, store, strict=True) for item in pair]
     client_count, serial_count, generation, facts = _GATE.call(
-        _redis_for_cache(), "EVALSHA", _gate_sha(), len(keys), *keys, *args
+        _redis_for_cache(), *args
     )
-    waits = [
-        max(1.0, end - now_seconds)
-        for (limit, end), counted in zip(
-            ends, (client_count, serial_count), strict=True
-        )
-        if count and counted > limit
-    ]
+    waits = []
+    if count and client_count > plan.client_limit:
+        waits.append((client_window + 1) * plan.client_seconds - now_seconds)
+    if count and serial_count > plan.serial_limit:
+        waits.append((serial_window + 1) * plan.serial_seconds - now_seconds)
     try:
         generation = int(generation) if generation else None
     except ValueError:  # another format: the story cache reads it itself
         generation = None
-    return GateReply(max(waits) if waits else None, generation, facts or None)
+    wait = max(1.0, *waits) if waits else None
+    return GateReply(wait, generation, facts or None)

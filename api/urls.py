@@ -24,7 +24,6 @@ from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
-from api.scan import ScanView
 from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
@@ -56,7 +55,6 @@ urlpatterns = [
         ObtainAuthToken.as_view(throttle_classes=[AnonymousThrottle]),
         name="auth-token",
     ),
-    path("scan/<str:serial>", ScanView.as_view(), name="scan"),
     path(
         "batches/<int:pk>/recall-trace/",
         RecallTraceView.as_view(),

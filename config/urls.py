@@ -14,6 +14,10 @@ admin.site.site_title = _("溯源管理")
 admin.site.index_title = _("管理首页")
 
 urlpatterns = [
+    # The public scan first: it is most of the traffic, and Django tries
+    # patterns in order (behind the includes below it cost 25 µs a request).
+    path("t/<str:serial>", scan.scan_page, name="scan-page"),
+    path("api/v1/scan/<str:serial>", scan.ScanView.as_view(), name="scan"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The API's description is public; every endpoint it describes still checks access.
@@ -37,7 +41,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("w/", include("reports.workbench.urls")),
     path("", include("reports.urls")),
-    path("t/<str:serial>", scan.scan_page, name="scan-page"),
     re_path(
         r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>.+)/21/(?P<serial>[^/]+)$",
         scan.digital_link_page,

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 
 from labels.models import Label
 from trace.models import Batch
@@ -106,9 +108,18 @@ def label_from_facts(serial: str, facts: list) -> ScanLabel:
     )
 
 
+@functools.cache
 def enabled() -> bool:
-    """Return whether scans read label facts from Redis (buffered mode with the gate)."""
+    """Return whether scans read label facts from Redis (buffered mode with the gate).
+
+    Asked on every scan, so the answer is kept until a setting changes.
+    """
     return _client() is not None
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    enabled.cache_clear()
 
 
 def _client():
