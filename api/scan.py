@@ -168,16 +168,17 @@ def _label_fields():
     return LabelFactsSerializer().fields
 
 
-def label_section(label: dict) -> str:
+def label_section(label: dict, *, language: str | None = None) -> str:
     """Return the page's label section (the part that changes with every scan).
 
     Built from a per-language skeleton: this runs on every scan, and
     format_html with lazy translations cost more than the database lookup.
     """
-    skeleton, first_skeleton = _label_section_skeletons(get_language())
+    skeleton, first_skeleton = _label_section_skeletons(language or get_language())
     first = ""
     if label["first_scanned_at"]:
-        local = timezone.localtime(label["first_scanned_at"])
+        zone = timezone.get_default_timezone()  # no view activates another zone
+        local = timezone.localtime(label["first_scanned_at"], zone)
         moment = local.replace(tzinfo=None).isoformat(" ", "minutes")
         city = label["first_scanned_city"]
         first = first_skeleton.format(
@@ -309,7 +310,8 @@ def _scan_json_gated(request, serial: str) -> HttpResponse:
         return _api_error(request, exceptions.Throttled(wait))
     if label is None:
         return _api_error(request, exceptions.NotFound())
-    return _scan_json(label, generation=generation)
+    language = getattr(request, "LANGUAGE_CODE", None)
+    return _scan_json(label, generation=generation, language=language)
 
 
 def _api_error(request, error: exceptions.APIException) -> HttpResponse:
@@ -321,13 +323,17 @@ def _api_error(request, error: exceptions.APIException) -> HttpResponse:
     return response.render()
 
 
-def _scan_json(label, *, generation: int | None = None) -> HttpResponse:
+def _scan_json(
+    label, *, generation: int | None = None, language: str | None = None
+) -> HttpResponse:
     status = 410 if label.status == LabelStatus.VOID else 200
     if label_adds_warnings(label):
         body = JSONRenderer().render(ScanStorySerializer(scan_story(label=label)).data)
         return HttpResponse(body, status=status, content_type="application/json")
     # The batch part is encoded once per story; per scan only the label part.
-    entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
+    entry = batch_story_entry(
+        batch_id=label.batch_id, generation=generation, language=language
+    )
     batch_part = entry.derived.get("json")
     if batch_part is None:
         data = dict(ScanStorySerializer(entry.story).data)
@@ -460,13 +466,16 @@ def _label_response(
         )
     # The page of a batch is rendered once per story; per scan only the label
     # section (the same include the full template uses) goes in before </main>.
-    entry = batch_story_entry(batch_id=label.batch_id, generation=generation)
+    language = getattr(request, "LANGUAGE_CODE", None)
+    entry = batch_story_entry(
+        batch_id=label.batch_id, generation=generation, language=language
+    )
     page = entry.derived.get("html")
     if page is None:
         html = render_to_string("api/scan.html", {"story": entry.story}, request)
         head, tail = html.rsplit("</main>", 1)
         page = entry.derived["html"] = (head.encode(), ("</main>" + tail).encode())
-    section = label_section(label_facts(label)).encode()
+    section = label_section(label_facts(label), language=language).encode()
     response = HttpResponse(page[0] + section + page[1])
     response["Cache-Control"] = "no-store"
     return response

@@ -98,10 +98,13 @@ class StoryEntry:
     derived: dict = field(default_factory=dict)
 
 
-def batch_story_entry(*, batch_id: int, generation: int | None = None) -> StoryEntry:
+def batch_story_entry(
+    *, batch_id: int, generation: int | None = None, language: str | None = None
+) -> StoryEntry:
     """Return the worker's current entry for a batch (see batch_story_cached).
 
-    `generation` is the token if the caller already read it (api/throttling.py).
+    `generation` is the token and `language` the request's language if the
+    caller already has them (api/throttling.py, LocaleMiddleware).
     """
     seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
     if seconds <= 0:
@@ -110,7 +113,9 @@ def batch_story_entry(*, batch_id: int, generation: int | None = None) -> StoryE
         generation = public_story_generation()
     # The date is part of the key: a certification or brand licence that
     # expires at midnight changes the story without any write.
-    key = (batch_id, get_language() or "", timezone.localdate())
+    # Dates are those of TIME_ZONE: no view activates another time zone.
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    key = (batch_id, language or get_language() or "", today)
     now = time.monotonic()
     cached = _STORIES.get(key)
     if cached is not None and cached[0] == generation and cached[1] > now:

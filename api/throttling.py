@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import (
     AnonRateThrottle,
@@ -28,6 +26,7 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
+from config.derived import from_settings
 from trace import access
 from trace.choices import Role
 
@@ -338,7 +337,7 @@ class _GatePlan:
     facts_seconds: int
 
 
-@functools.cache
+@from_settings
 def _gate_plan() -> _GatePlan:
     from labels.services import SCAN_BUFFER_KEY
     from trace.public_cache import GENERATION_KEY
@@ -360,11 +359,6 @@ def _gate_plan() -> _GatePlan:
         buffer_key=SCAN_BUFFER_KEY,
         facts_seconds=settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS,
     )
-
-
-@receiver(setting_changed)
-def _settings_changed(**kwargs) -> None:
-    _gate_plan.cache_clear()
 
 
 @dataclass

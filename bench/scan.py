@@ -107,6 +107,9 @@ def main() -> None:
     parser.add_argument("--mode", default="buffered", choices=["buffered", "sync"])
     parser.add_argument("--port", type=int, default=8019)
     parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers (both views)"
+    )
+    parser.add_argument(
         "--warmup", type=int, default=10, help="seconds per endpoint (fills caches)"
     )
     parser.add_argument(
@@ -191,7 +194,7 @@ def run(args, cache_url: str) -> None:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "-w",
-            "2",
+            str(args.workers),
             "-b",
             f"127.0.0.1:{args.port}",
             "--log-level",
@@ -249,7 +252,7 @@ def run(args, cache_url: str) -> None:
     bare = statistics.median(r["rps"] for r in results["bare view"])
     print(
         f"\nmode {args.mode}, {args.rounds} rounds of {args.duration} s, "
-        f"{args.connections} connections, 2 sync gunicorn workers, Redis over {args.redis}\n"
+        f"{args.connections} connections, {args.workers} sync gunicorn workers, Redis over {args.redis}\n"
     )
     print(
         "| endpoint | req/s (median) | of bare view | p50 ms | p99 ms (median) | non-2xx |"

@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from config.derived import from_settings
+
 # Crockford base32: no I, L, O, U, so a read-aloud or hand-typed code has no
 # look-alike characters (I/L read as 1, O as 0 on input).
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -49,9 +51,14 @@ def _encode(number: int, length: int) -> str:
     return "".join(reversed(characters))
 
 
+@from_settings
+def _serial_secret() -> bytes:
+    return settings.SUYUAN_SERIAL_KEY.encode()
+
+
 def serial_check(body: str, *, key: str | None = None) -> str:
     """Return the 2 check characters of an 18-character serial body."""
-    secret = (key if key is not None else settings.SUYUAN_SERIAL_KEY).encode()
+    secret = key.encode() if key is not None else _serial_secret()
     digest = hmac.digest(secret, body.encode("ascii"), hashlib.sha256)
     high = int.from_bytes(digest[:2], "big") >> 6  # the first 10 bits
     return ALPHABET[high >> 5] + ALPHABET[high & 31]
@@ -76,7 +83,7 @@ def serials_new(count: int) -> list[str]:
     bytes base32-encode to 24 digits in C, of which the first 18 (90 bits)
     are the body; about 3x faster than one randbits and divmod per serial.
     """
-    secret = settings.SUYUAN_SERIAL_KEY.encode()
+    secret = _serial_secret()
     digest = hmac.digest
     serials = []
     for _ in range(count):

@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import transaction
-from django.dispatch import receiver
 
+from config.derived import from_settings
 from labels.models import Label
 from trace.models import Batch
 
@@ -108,18 +107,13 @@ def label_from_facts(serial: str, facts: list) -> ScanLabel:
     )
 
 
-@functools.cache
+@from_settings
 def enabled() -> bool:
     """Return whether scans read label facts from Redis (buffered mode with the gate).
 
     Asked on every scan, so the answer is kept until a setting changes.
     """
     return _client() is not None
-
-
-@receiver(setting_changed)
-def _settings_changed(**kwargs) -> None:
-    enabled.cache_clear()
 
 
 def _client():

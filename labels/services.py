@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.derived import from_settings
 from labels import codes, rendering, scan_cache
 from labels.choices import LabelStatus, PrintJobStatus
 from labels.models import Label, PrintJob, ScanEvent
@@ -476,10 +477,14 @@ def labels_void(
     return voided
 
 
+@from_settings
+def _client_hash_key() -> bytes:
+    return f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
+
+
 def client_hash(address: str) -> str:
     """Return a keyed, irreversible token for a client address (never stored raw)."""
-    key = f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
-    return hmac.digest(key, address.encode(), hashlib.sha256).hex()[:32]
+    return hmac.digest(_client_hash_key(), address.encode(), hashlib.sha256).hex()[:32]
 
 
 def scan_record(

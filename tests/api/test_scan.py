@@ -649,7 +649,9 @@ def test_a_cached_story_ends_with_the_day_a_certification_expires(
     label = scanned[0]
     assert "正品 · 已认证" in page(client, label).content.decode()
     monkeypatch.setattr(
-        timezone, "localdate", lambda *args: today + datetime.timedelta(days=1)
+        timezone,
+        "localdate",
+        lambda *args, **kwargs: today + datetime.timedelta(days=1),
     )
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert "certification_expired" in [w["code"] for w in body["warnings"]]
