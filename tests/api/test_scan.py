@@ -711,3 +711,29 @@ def test_gated_json_errors_are_drf_errors(world, scanned, client, redis_gate, se
     assert int(throttled["Retry-After"]) >= 1
     assert "detail" in throttled.json()
     assert client.get(f"/api/v1/scan/{scanned[1].serial}").status_code == 200
+
+
+def test_scan_gives_up_when_redis_stops_answering(
+    world, scanned, client, settings, redis_gate
+):
+    """The gate's socket has kernel timeouts instead of Python's: they still fire.
+
+    CLIENT PAUSE holds every write for 3 s, as a Redis stuck behind a full
+    disk would; with a 0.3 s socket timeout the scan must fail well before.
+    """
+    import time
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/13?socket_timeout=0.3"
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.SUYUAN_SCAN_BUFFER_URL = url
+    assert page(client, scanned[0]).status_code == 200  # connected, socket tuned
+    redis_gate.execute_command("CLIENT", "PAUSE", 3000, "WRITE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(redis.ConnectionError):
+            page(client, scanned[0])
+        assert time.monotonic() - started < 2
+    finally:
+        redis_gate.execute_command("CLIENT", "UNPAUSE")
