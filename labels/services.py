@@ -584,6 +584,9 @@ def scan_buffer_entry(
     return f"[{label.pk}{tail}"
 
 
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def scan_record_tail(
     *, now: datetime.datetime, client_address: str, user_agent: str, city: str
 ) -> str:
@@ -593,7 +596,7 @@ def scan_record_tail(
     (scans_record_many reads them).
     """
     fields = [now.isoformat(), client_hash(client_address), user_agent[:255], city]
-    return "," + json.dumps(fields, ensure_ascii=False)[1:]
+    return "," + _RECORD_JSON.encode(fields)[1:]
 
 
 @functools.cache

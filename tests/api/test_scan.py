@@ -737,3 +737,28 @@ def test_scan_gives_up_when_redis_stops_answering(
         assert time.monotonic() - started < 2
     finally:
         redis_gate.execute_command("CLIENT", "UNPAUSE")
+
+
+@pytest.mark.parametrize("city", ["", "邵阳市", 'Line\u2028sep "quoted" </script>'])
+@pytest.mark.parametrize("first_scan", [True, False])
+def test_label_json_is_what_the_serializer_renders(city, first_scan, settings):
+    """The JSON scan's hand-built label part equals LabelFactsSerializer's output."""
+    from django.utils import timezone
+    from rest_framework.renderers import JSONRenderer
+
+    from api.scan import LabelFactsSerializer, label_json
+
+    moment = datetime.datetime(2026, 11, 23, 16, 5, 7, 123456, tzinfo=datetime.UTC)
+    facts = {
+        "serial": codes.serial_new(),
+        "status": "active",
+        "scan_count": 7,
+        "first_scanned_at": moment if first_scan else None,
+        "first_scanned_city": city,
+        "suspicious": False,
+        "checked_at": timezone.now(),
+    }
+    rendered = JSONRenderer().render(LabelFactsSerializer(facts).data)
+    assert label_json(facts) == rendered
+    settings.TIME_ZONE = "UTC"  # DRF writes Z for UTC; so must the hand-built part
+    assert label_json(facts) == JSONRenderer().render(LabelFactsSerializer(facts).data)
