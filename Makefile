@@ -38,7 +38,7 @@ format: venv
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suyuan
 PROD_BROKER_URL ?= redis://127.0.0.1:6379/0
 PROD_CACHE_URL ?= redis://127.0.0.1:6379/1
-WEB_WORKERS ?= $(shell nproc)
+WEB_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 BIND ?= 127.0.0.1:8000
 
 serve-prod: export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL))
@@ -47,7 +47,7 @@ serve-prod: export SUYUAN_CACHE_URL := $(or $(SUYUAN_CACHE_URL),$(PROD_CACHE_URL
 serve-prod: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/celery -A config worker --loglevel=info --concurrency=$(WEB_WORKERS) & \
+	$(BIN)/celery -A config worker --loglevel=info --concurrency=$(shell nproc) & \
 	$(BIN)/celery -A config beat --loglevel=info --schedule=$${SUYUAN_VAR_DIR:-var}/celerybeat-schedule & \
 	trap 'kill %1 %2' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --workers $(WEB_WORKERS) --bind $(BIND) --access-logfile -

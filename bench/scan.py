@@ -3,9 +3,10 @@
 
 usage: DATABASE_URL=postgres://... python bench/scan.py [--duration 10]
        [--rounds 3] [--connections 32] [--mode buffered|sync] [--port 8019]
+       [--workers N] [--redis tcp|unix]
 
 Needs bench/load.py's 1,000,000-label data set and the `wrk` tool. Starts
-gunicorn (2 sync workers, config.wsgi, DJANGO_DEBUG=0, production-style
+gunicorn (cores + 1 sync workers as the README recommends, config.wsgi, DJANGO_DEBUG=0, production-style
 secrets, Redis cache DB 12 for shared throttle counters, raised scan rates,
 DJANGO_ROOT_URLCONF=bench.urls for the bare view) on 127.0.0.1, then per
 round runs wrk (-t2 -c32 --latency, bench/scan.lua picking random serials)
@@ -107,10 +108,20 @@ def main() -> None:
     parser.add_argument("--mode", default="buffered", choices=["buffered", "sync"])
     parser.add_argument("--port", type=int, default=8019)
     parser.add_argument(
-        "--workers", type=int, default=2, help="gunicorn sync workers (both views)"
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers for all three views (default: cores + 1)",
     )
     parser.add_argument(
         "--warmup", type=int, default=10, help="seconds per endpoint (fills caches)"
+    )
+    parser.add_argument(
+        "--gate",
+        default="redis",
+        choices=["redis", "memory"],
+        help="memory: an experiment (bench/memory_gate.py) answering the gate from "
+        "worker memory, to measure what the Redis round trip costs; records nothing",
     )
     parser.add_argument(
         "--redis",
@@ -199,10 +210,13 @@ def run(args, cache_url: str) -> None:
             f"127.0.0.1:{args.port}",
             "--log-level",
             "warning",
-            "config.wsgi",
+            "memory_gate" if args.gate == "memory" else "config.wsgi",
         ],
         cwd=ROOT,
-        env=server_env(args.mode, cache_url),
+        env=dict(
+            server_env(args.mode, cache_url),
+            PYTHONPATH=str(Path(__file__).parent),
+        ),
     )
     try:
         for _ in range(100):
@@ -248,11 +262,14 @@ def run(args, cache_url: str) -> None:
     # server may record up to one more scan per connection and wrk run.
     runs = 2 + 2 * args.rounds
     lost = max(0, answered - recorded)
+    if args.gate == "memory":
+        answered = recorded = lost = 0  # the experiment records nothing
 
     bare = statistics.median(r["rps"] for r in results["bare view"])
     print(
         f"\nmode {args.mode}, {args.rounds} rounds of {args.duration} s, "
-        f"{args.connections} connections, {args.workers} sync gunicorn workers, Redis over {args.redis}\n"
+        f"{args.connections} connections, {args.workers} sync gunicorn workers, Redis over {args.redis}, "
+        f"gate {args.gate}\n"
     )
     print(
         "| endpoint | req/s (median) | of bare view | p50 ms | p99 ms (median) | non-2xx |"
