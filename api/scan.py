@@ -55,6 +55,11 @@ from trace.models import Batch
 from trace.validators import normalize_gtin
 
 logger = logging.getLogger(__name__)
+# The public scan's routes (config/urls.py); api.middleware matches them too.
+SCAN_PAGE_ROUTE = "t/<str:serial>"
+SCAN_JSON_ROUTE = "api/v1/scan/<str:serial>"
+# request.META key of a gate call sent ahead (api.middleware).
+GATE_IN_FLIGHT = "suyuan.gate_in_flight"
 LINKSET_TYPE = "application/linkset+json"
 GS1_VOCABULARY = "https://gs1.org/voc/"
 
@@ -261,18 +266,22 @@ def gate_scan(request, serial: str, *, record: bool = True, count: bool = True):
     """Throttle, find the label and (if allowed) record the scan: one Redis call.
 
     Return (seconds to wait or None, story generation, the label or None).
-    A label Redis does not know yet is read from the database and handed to
-    Redis in a second call, which records the scan (labels/scan_cache.py).
+    The call may already be on its way (api.middleware.ScanGateEarlyMiddleware
+    sent it before the other middleware ran). A label Redis does not know yet
+    is read from the database and handed to Redis in a second call, which
+    records the scan (labels/scan_cache.py).
     """
-    canonical = codes.serial_normalize(serial)
-    tail, now, city = "", timezone.now(), ""
-    if canonical is not None and record:
-        facts = _scan_facts(request)
-        city = facts["city"]
-        tail = scan_record_tail(now=now, **facts)
-    gate = {"serial": serial, "canonical": canonical, "record_tail": tail}
-    gate.update(now=now.isoformat(), city=city)
-    reply = scan_gate(request, **gate, count=count)
+    reply = None
+    in_flight = request.META.pop(GATE_IN_FLIGHT, None)
+    if in_flight is not None:
+        if in_flight.gate["serial"] == serial and count and in_flight.record == record:
+            gate, reply = in_flight.gate, in_flight.reply()
+        else:
+            in_flight.settle()
+    if reply is None:
+        gate = gate_arguments(request, serial, record=record)
+        reply = scan_gate(request, **gate, count=count)
+    canonical = gate["canonical"]
     if reply.wait is not None or canonical is None:
         return reply.wait, reply.generation, None
     facts = reply.facts
@@ -284,6 +293,23 @@ def gate_scan(request, serial: str, *, record: bool = True, count: bool = True):
             request, **gate, count=False, store=scan_cache.facts_of(label)
         ).facts
     return None, reply.generation, scan_cache.label_from_facts(canonical, facts)
+
+
+def gate_arguments(request, serial: str, *, record: bool) -> dict:
+    """Return the gate call's arguments for a scan of `serial` (api.throttling.scan_gate)."""
+    canonical = codes.serial_normalize(serial)
+    tail, now, city = "", timezone.now(), ""
+    if canonical is not None and record:
+        facts = _scan_facts(request)
+        city = facts["city"]
+        tail = scan_record_tail(now=now, **facts)
+    return {
+        "serial": serial,
+        "canonical": canonical,
+        "record_tail": tail,
+        "now": now.isoformat(),
+        "city": city,
+    }
 
 
 def record_scan(request, label) -> None:
@@ -396,7 +422,7 @@ def _not_found(request) -> HttpResponse:
     return render(request, "api/scan_error.html", {"reason": "unknown"}, status=404)
 
 
-def _wants_linkset(request) -> bool:
+def wants_linkset(request) -> bool:
     if request.META.get("QUERY_STRING") and request.GET.get("linkType") in (
         "all",
         "linkset",
@@ -477,7 +503,7 @@ def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse
 def _label_response(
     request, label, *, recorded: bool = False, generation: int | None = None
 ) -> HttpResponse:
-    if _wants_linkset(request):
+    if wants_linkset(request):
         return _linkset_response(request, label=label, batch=label.batch)
     if not recorded:
         record_scan(request, label)
@@ -508,7 +534,7 @@ def scan_page(request, serial: str) -> HttpResponse:
     if scan_gate_available():
         # A linkset lookup is not a scan.
         wait, generation, label = gate_scan(
-            request, serial, record=not _wants_linkset(request)
+            request, serial, record=not wants_linkset(request)
         )
         if limited := _throttled(request, wait):
             return limited
@@ -570,7 +596,7 @@ def _digital_link_gated(request, gtin: str, lot: str, serial: str) -> HttpRespon
     story = batch_story_entry(batch_id=label.batch_id, generation=generation).story
     if story.product["gtin"] != gtin.zfill(14) or story.batch["lot"] != lot:
         return _not_found(request)
-    if not _wants_linkset(request):
+    if not wants_linkset(request):
         _wait, _generation, label = gate_scan(request, serial, count=False)
     return _label_response(request, label, recorded=True, generation=generation)
 
@@ -589,7 +615,7 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
     batch = _batch_for(gtin, lot)
     if batch is None:
         return _not_found(request)
-    if _wants_linkset(request):
+    if wants_linkset(request):
         return _linkset_response(request, label=None, batch=batch)
     return _story_page(request, batch_story(batch=batch))
 

@@ -265,21 +265,12 @@ class _GateConnection(threading.local):
     location = None
 
     def call(self, client, *args):
-        import hiredis
         import redis
 
-        command = hiredis.pack_command(args)
-        kwargs = client.connection_pool.connection_kwargs
-        if self.connection is None or self.location != kwargs:
-            self.connection = client.connection_pool.connection_class(**kwargs)
-            self.location = kwargs
         for attempt in (1, 2):
             try:
-                if getattr(self.connection, "_sock", None) is None:
-                    self.connection.connect()
-                    _kernel_timeouts(self.connection)
-                self.connection.send_packed_command([command])
-                return self.connection.read_response()
+                self.send(client, args)
+                return self.receive()
             except (redis.ConnectionError, redis.TimeoutError):
                 self.connection.disconnect()
                 if attempt == 2:
@@ -289,6 +280,27 @@ class _GateConnection(threading.local):
                     raise
                 client.script_load(_gate_script())  # Redis restarted: scripts are gone
         raise AssertionError("unreachable")
+
+    def send(self, client, args) -> None:
+        import hiredis
+
+        command = hiredis.pack_command(tuple(args))
+        kwargs = client.connection_pool.connection_kwargs
+        if self.connection is None or self.location != kwargs:
+            self.connection = client.connection_pool.connection_class(**kwargs)
+            self.location = kwargs
+        if getattr(self.connection, "_sock", None) is None:
+            self.connection.connect()
+            _kernel_timeouts(self.connection)
+        self.connection.send_packed_command([command])
+
+    def receive(self):
+        return self.connection.read_response()
+
+    def discard(self) -> None:
+        """Drop the connection: a reply may be left unread on it."""
+        if self.connection is not None:
+            self.connection.disconnect()
 
 
 _GATE = _GateConnection()
@@ -393,7 +405,33 @@ class GateReply:
     facts: list | None  # the label's facts (labels/scan_cache.FIELDS order)
 
 
-def scan_gate(
+@dataclass
+class _GateCall:
+    """One gate command and what reading its reply needs."""
+
+    args: list
+    count: bool
+    plan: _GatePlan
+    now_seconds: float
+    client_window: int
+    serial_window: int
+
+    def reply(self, raw) -> GateReply:
+        client_count, serial_count, generation, facts = raw
+        plan, now_seconds, waits = self.plan, self.now_seconds, []
+        if self.count and client_count > plan.client_limit:
+            waits.append((self.client_window + 1) * plan.client_seconds - now_seconds)
+        if self.count and serial_count > plan.serial_limit:
+            waits.append((self.serial_window + 1) * plan.serial_seconds - now_seconds)
+        try:
+            generation = int(generation) if generation else None
+        except ValueError:  # another format: the story cache reads it itself
+            generation = None
+        wait = max(1.0, *waits) if waits else None
+        return GateReply(wait, generation, facts or None)
+
+
+def _gate_call(
     request,
     *,
     serial: str,
@@ -403,16 +441,7 @@ def scan_gate(
     city: str = "",
     count: bool = True,
     store: list[str] | None = None,
-) -> GateReply:
-    """Count both limits and read the label's facts; queue the scan if allowed.
-
-    `serial` is the path's serial as given (its limit is counted under it, as
-    ScanSerialThrottle counts it) and `canonical` its canonical form or None
-    (the label's facts are found under it); `record_tail` is the buffer record after the label id
-    ("" for none); `store` puts the label's facts (read from the database)
-    in place first; `count=False` skips the limits (the second call after a
-    miss). The keys are those of ScanClientThrottle and ScanSerialThrottle.
-    """
+) -> _GateCall:
     from labels.scan_cache import FIELDS, label_key
 
     plan = _gate_plan()
@@ -440,17 +469,62 @@ def scan_gate(
     ]
     if store is not None:
         args += [item for pair in zip(FIELDS, store, strict=True) for item in pair]
-    client_count, serial_count, generation, facts = _GATE.call(
-        _redis_for_cache(), *args
-    )
-    waits = []
-    if count and client_count > plan.client_limit:
-        waits.append((client_window + 1) * plan.client_seconds - now_seconds)
-    if count and serial_count > plan.serial_limit:
-        waits.append((serial_window + 1) * plan.serial_seconds - now_seconds)
+    return _GateCall(args, count, plan, now_seconds, client_window, serial_window)
+
+
+def scan_gate(request, **gate) -> GateReply:
+    """Count both limits and read the label's facts; queue the scan if allowed.
+
+    `serial` is the path's serial as given (its limit is counted under it, as
+    ScanSerialThrottle counts it) and `canonical` its canonical form or None
+    (the label's facts are found under it); `record_tail` is the buffer
+    record after the label id ("" for none); `store` puts the label's facts
+    (read from the database) in place first; `count=False` skips the limits
+    (the second call after a miss). The keys are those of ScanClientThrottle
+    and ScanSerialThrottle.
+    """
+    call = _gate_call(request, **gate)
+    return call.reply(_GATE.call(_redis_for_cache(), *call.args))
+
+
+class GateInFlight:
+    """A gate call sent ahead of the view (api.middleware.ScanGateEarlyMiddleware).
+
+    Its reply is read once, by the view (`reply`) or, if the view never
+    asked, by the middleware (`settle`), so the connection stays in step.
+    """
+
+    def __init__(self, call: _GateCall, gate: dict, *, record: bool):
+        self.call = call
+        self.gate = gate
+        self.record = record
+        self.pending = True
+
+    def reply(self) -> GateReply | None:
+        """Return the reply, or None if it could not be read (call again)."""
+        import redis
+
+        self.pending = False
+        try:
+            return self.call.reply(_GATE.receive())
+        except redis.RedisError:  # a lost connection, or scripts gone (NOSCRIPT)
+            _GATE.discard()
+            return None
+
+    def settle(self) -> None:
+        if self.pending:
+            self.pending = False
+            _GATE.discard()
+
+
+def scan_gate_send(request, *, record: bool, **gate) -> GateInFlight | None:
+    """Send a gate call now and read its reply later; None if it could not be sent."""
+    import redis
+
+    call = _gate_call(request, **gate)
     try:
-        generation = int(generation) if generation else None
-    except ValueError:  # another format: the story cache reads it itself
-        generation = None
-    wait = max(1.0, *waits) if waits else None
-    return GateReply(wait, generation, facts or None)
+        _GATE.send(_redis_for_cache(), call.args)
+    except redis.RedisError:
+        _GATE.discard()
+        return None
+    return GateInFlight(call, gate, record=record)

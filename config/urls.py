@@ -16,8 +16,8 @@ admin.site.index_title = _("管理首页")
 urlpatterns = [
     # The public scan first: it is most of the traffic, and Django tries
     # patterns in order (behind the includes below it cost 25 µs a request).
-    path("t/<str:serial>", scan.scan_page, name="scan-page"),
-    path("api/v1/scan/<str:serial>", scan.ScanView.as_view(), name="scan"),
+    path(scan.SCAN_PAGE_ROUTE, scan.scan_page, name="scan-page"),
+    path(scan.SCAN_JSON_ROUTE, scan.ScanView.as_view(), name="scan"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The API's description is public; every endpoint it describes still checks access.

@@ -762,3 +762,54 @@ def test_label_json_is_what_the_serializer_renders(city, first_scan, settings):
     assert label_json(facts) == rendered
     settings.TIME_ZONE = "UTC"  # DRF writes Z for UTC; so must the hand-built part
     assert label_json(facts) == JSONRenderer().render(LabelFactsSerializer(facts).data)
+
+
+def test_the_scan_reads_the_redis_answer_sent_ahead_by_the_middleware(
+    world, scanned, client, redis_gate, monkeypatch
+):
+    """ScanGateEarlyMiddleware sends the gate call; the view only reads its answer."""
+    from api import throttling
+
+    for label in scanned:
+        page(client, label)  # Redis knows the labels, the stories are cached
+    calls = []
+    real_call = throttling._GATE.call
+    monkeypatch.setattr(
+        throttling._GATE, "call", lambda *args: calls.append(args) or real_call(*args)
+    )
+    label = scanned[0]
+    before = redis_gate.hget(scan_cache.label_key(label.serial), "scan_count")
+    assert f"<dd>{int(before) + 1}</dd>" in page(client, label).content.decode()
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["label"]["scan_count"] == int(before) + 2
+    assert calls == []  # no call of its own: both answers were already on their way
+
+
+class ShortCircuit:
+    """A middleware that answers marked requests itself (as a failing one might)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_SHORT" in request.META:
+            from django.http import HttpResponse
+
+            return HttpResponse("answered early")
+        return self.get_response(request)
+
+
+def test_an_answer_the_view_never_read_does_not_reach_the_next_scan(
+    world, scanned, client, redis_gate, settings
+):
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:2],  # SecurityMiddleware, ScanGateEarlyMiddleware
+        "tests.api.test_scan.ShortCircuit",
+        *settings.MIDDLEWARE[2:],
+    ]
+    assert settings.MIDDLEWARE[1] == "api.middleware.ScanGateEarlyMiddleware"
+    first, second = scanned[0], scanned[1]
+    assert page(client, first, HTTP_X_SHORT="1").content == b"answered early"
+    body = client.get(f"/api/v1/scan/{second.serial}").json()
+    assert body["label"]["serial"] == second.serial
+    assert body["label"]["scan_count"] == second.scan_count + 1
