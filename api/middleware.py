@@ -1,5 +1,6 @@
 """Middleware of the public scan."""
 
+from api import throttling
 from api.scan import (
     GATE_IN_FLIGHT,
     SCAN_JSON_ROUTE,
@@ -7,7 +8,7 @@ from api.scan import (
     gate_arguments,
     wants_linkset,
 )
-from api.throttling import scan_gate_available, scan_gate_send
+from api.throttling import scan_gate_available
 
 
 def _path_prefix(route: str) -> str:
@@ -55,7 +56,7 @@ class ScanGateEarlyMiddleware:
             return None
         request.get_host()  # a disallowed Host is a 400 before anything counts
         gate = gate_arguments(request, serial, record=record)
-        in_flight = scan_gate_send(request, record=record, **gate)
+        in_flight = throttling.scan_gate_send(request, record=record, **gate)
         if in_flight is not None:
             request.META[GATE_IN_FLIGHT] = in_flight
         return in_flight

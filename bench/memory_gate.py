@@ -41,6 +41,7 @@ def _install() -> None:
         return [0, 0, generation, facts if facts and facts[0] else None]
 
     throttling._GATE.call = answer
+    throttling.scan_gate_send = lambda request, **gate: None  # no early send either
 
 
 _install()
