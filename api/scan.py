@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 
+import redis
 from django.http import (
     FileResponse,
     Http404,
@@ -26,6 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -60,6 +62,8 @@ SCAN_PAGE_ROUTE = "t/<str:serial>"
 SCAN_JSON_ROUTE = "api/v1/scan/<str:serial>"
 # request.META key of a gate call sent ahead (api.middleware).
 GATE_IN_FLIGHT = "suyuan.gate_in_flight"
+# Retry-After of a scan answered 503 because Redis did not answer.
+UNAVAILABLE_RETRY_SECONDS = 30
 LINKSET_TYPE = "application/linkset+json"
 GS1_VOCABULARY = "https://gs1.org/voc/"
 
@@ -357,8 +361,35 @@ class ScanView(APIView):
         return _scan_json(label)
 
 
+class ScanUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = _lazy("扫码服务暂时不可用，请稍后再试。")
+    default_code = "unavailable"
+
+
+def _gate_failed(error: Exception) -> None:
+    # The type only: a Redis error's text may carry the command, and with it
+    # the scan record (client hash, user agent).
+    logger.warning("scan: Redis did not answer the gate (%s)", type(error).__name__)
+
+
+def _unavailable(request, error: Exception) -> HttpResponse:
+    _gate_failed(error)
+    response = render(
+        request, "api/scan_error.html", {"reason": "unavailable"}, status=503
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+    return response
+
+
 def _scan_json_gated(request, serial: str) -> HttpResponse:
-    wait, generation, label = gate_scan(request, serial)
+    try:
+        wait, generation, label = gate_scan(request, serial)
+    except redis.RedisError as error:
+        _gate_failed(error)
+        response = _api_error(request, ScanUnavailable())
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+        return response
     if wait is not None:
         return _api_error(request, exceptions.Throttled(wait))
     if label is None:
@@ -533,9 +564,12 @@ def scan_page(request, serial: str) -> HttpResponse:
     """`/t/{serial}`: the page a consumer sees after scanning a label."""
     if scan_gate_available():
         # A linkset lookup is not a scan.
-        wait, generation, label = gate_scan(
-            request, serial, record=not wants_linkset(request)
-        )
+        try:
+            wait, generation, label = gate_scan(
+                request, serial, record=not wants_linkset(request)
+            )
+        except redis.RedisError as error:
+            return _unavailable(request, error)
         if limited := _throttled(request, wait):
             return limited
         if label is None:
@@ -570,7 +604,10 @@ def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse
     well-formed serial unknown under a known GTIN and lot walks up (303).
     """
     if scan_gate_available():
-        return _digital_link_gated(request, gtin, lot, serial)
+        try:
+            return _digital_link_gated(request, gtin, lot, serial)
+        except redis.RedisError as error:
+            return _unavailable(request, error)
     if limited := _too_many(request, serial):
         return limited
     if codes.serial_normalize(serial) is None:

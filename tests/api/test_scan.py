@@ -714,54 +714,38 @@ def test_gated_json_errors_are_drf_errors(world, scanned, client, redis_gate, se
 
 
 def test_scan_gives_up_when_redis_stops_answering(
-    world, scanned, client, settings, redis_gate
+    world, scanned, client, settings, redis_gate, caplog
 ):
-    """The gate's socket has kernel timeouts instead of Python's: they still fire.
+    """A Redis that stops answering is a 503 within the socket timeout, not a hang.
 
-    CLIENT PAUSE holds every write for 3 s, as a Redis stuck behind a full
-    disk would; with a 0.3 s socket timeout the scan must fail well before.
+    The gate's socket has kernel timeouts instead of Python's: they must
+    still fire. CLIENT PAUSE holds every write for 5 s, as a Redis stuck
+    behind a full disk would; the socket timeout is 0.3 s.
     """
     import time
-
-    import redis
 
     url = "redis://127.0.0.1:6379/13?socket_timeout=0.3"
     settings.CACHES["default"]["LOCATION"] = url
     settings.SUYUAN_SCAN_BUFFER_URL = url
-    assert page(client, scanned[0]).status_code == 200  # connected, socket tuned
-    redis_gate.execute_command("CLIENT", "PAUSE", 3000, "WRITE")
-    started = time.monotonic()
+    label = scanned[0]
+    assert page(client, label).status_code == 200  # connected, socket tuned
+    redis_gate.execute_command("CLIENT", "PAUSE", 5000, "WRITE")
     try:
-        with pytest.raises(redis.ConnectionError):
-            page(client, scanned[0])
+        started = time.monotonic()
+        response = page(client, label)
         assert time.monotonic() - started < 2
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "扫码服务暂时不可用" in response.content.decode()
+        started = time.monotonic()
+        response = client.get(f"/api/v1/scan/{label.serial}")
+        assert time.monotonic() - started < 2
+        assert response.status_code == 503
+        assert response.json() == {"detail": "扫码服务暂时不可用，请稍后再试。"}
     finally:
         redis_gate.execute_command("CLIENT", "UNPAUSE")
-
-
-@pytest.mark.parametrize("city", ["", "邵阳市", 'Line\u2028sep "quoted" </script>'])
-@pytest.mark.parametrize("first_scan", [True, False])
-def test_label_json_is_what_the_serializer_renders(city, first_scan, settings):
-    """The JSON scan's hand-built label part equals LabelFactsSerializer's output."""
-    from django.utils import timezone
-    from rest_framework.renderers import JSONRenderer
-
-    from api.scan import LabelFactsSerializer, label_json
-
-    moment = datetime.datetime(2026, 11, 23, 16, 5, 7, 123456, tzinfo=datetime.UTC)
-    facts = {
-        "serial": codes.serial_new(),
-        "status": "active",
-        "scan_count": 7,
-        "first_scanned_at": moment if first_scan else None,
-        "first_scanned_city": city,
-        "suspicious": False,
-        "checked_at": timezone.now(),
-    }
-    rendered = JSONRenderer().render(LabelFactsSerializer(facts).data)
-    assert label_json(facts) == rendered
-    settings.TIME_ZONE = "UTC"  # DRF writes Z for UTC; so must the hand-built part
-    assert label_json(facts) == JSONRenderer().render(LabelFactsSerializer(facts).data)
+    assert "Redis did not answer the gate (ConnectionError)" in caplog.text
+    assert page(client, label).status_code == 200  # and it recovers
 
 
 def test_the_scan_reads_the_redis_answer_sent_ahead_by_the_middleware(
@@ -813,3 +797,28 @@ def test_an_answer_the_view_never_read_does_not_reach_the_next_scan(
     body = client.get(f"/api/v1/scan/{second.serial}").json()
     assert body["label"]["serial"] == second.serial
     assert body["label"]["scan_count"] == second.scan_count + 1
+
+
+@pytest.mark.parametrize("city", ["", "邵阳市", 'Line\u2028sep "quoted" </script>'])
+@pytest.mark.parametrize("first_scan", [True, False])
+def test_label_json_is_what_the_serializer_renders(city, first_scan, settings):
+    """The JSON scan's hand-built label part equals LabelFactsSerializer's output."""
+    from django.utils import timezone
+    from rest_framework.renderers import JSONRenderer
+
+    from api.scan import LabelFactsSerializer, label_json
+
+    moment = datetime.datetime(2026, 11, 23, 16, 5, 7, 123456, tzinfo=datetime.UTC)
+    facts = {
+        "serial": codes.serial_new(),
+        "status": "active",
+        "scan_count": 7,
+        "first_scanned_at": moment if first_scan else None,
+        "first_scanned_city": city,
+        "suspicious": False,
+        "checked_at": timezone.now(),
+    }
+    rendered = JSONRenderer().render(LabelFactsSerializer(facts).data)
+    assert label_json(facts) == rendered
+    settings.TIME_ZONE = "UTC"  # DRF writes Z for UTC; so must the hand-built part
+    assert label_json(facts) == JSONRenderer().render(LabelFactsSerializer(facts).data)
