@@ -365,6 +365,7 @@ class ScanUnavailable(exceptions.APIException):
     status_code = 503
     default_detail = _lazy("扫码服务暂时不可用，请稍后再试。")
     default_code = "unavailable"
+    wait = UNAVAILABLE_RETRY_SECONDS  # DRF's exception handler sends it as Retry-After
 
 
 def _gate_failed(error: Exception) -> None:
@@ -387,9 +388,7 @@ def _scan_json_gated(request, serial: str) -> HttpResponse:
         wait, generation, label = gate_scan(request, serial)
     except redis.RedisError as error:
         _gate_failed(error)
-        response = _api_error(request, ScanUnavailable())
-        response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
-        return response
+        return _api_error(request, ScanUnavailable())
     if wait is not None:
         return _api_error(request, exceptions.Throttled(wait))
     if label is None:

@@ -351,7 +351,6 @@ def scan_gate_available() -> bool:
     return enabled()
 
 
-@functools.lru_cache(maxsize=16)
 def _limit(rate: str | None) -> tuple[int, int]:
     """Return (requests, seconds) of a rate; no rate is a counter nobody checks."""
     if rate is None:
@@ -490,8 +489,9 @@ def scan_gate(request, **gate) -> GateReply:
 class GateInFlight:
     """A gate call sent ahead of the view (api.middleware.ScanGateEarlyMiddleware).
 
-    Its reply is read once, by the view (`reply`) or, if the view never
-    asked, by the middleware (`settle`), so the connection stays in step.
+    The view reads its reply once (`reply`). If the view never asked, the
+    middleware's `settle` drops the connection with the reply unread, so no
+    later call on this connection reads it.
     """
 
     def __init__(self, call: _GateCall, gate: dict, *, record: bool):

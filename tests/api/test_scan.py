@@ -742,6 +742,7 @@ def test_scan_gives_up_when_redis_stops_answering(
         assert time.monotonic() - started < 2
         assert response.status_code == 503
         assert response.json() == {"detail": "扫码服务暂时不可用，请稍后再试。"}
+        assert response["Retry-After"] == "30"
     finally:
         redis_gate.execute_command("CLIENT", "UNPAUSE")
     assert "Redis did not answer the gate (ConnectionError)" in caplog.text
