@@ -17,8 +17,11 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import hiredis
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.settings import api_settings
@@ -165,11 +168,10 @@ def client_ident(request) -> str:
 
 @functools.cache
 def _redis(location: str):
-    import redis
-
     return redis.Redis.from_url(location)
 
 
+@from_settings
 def _redis_for_cache():
     """Return a long-lived client of the cache's Redis, or None for other caches.
 
@@ -256,23 +258,28 @@ return {client, serial, redis.call('GET', KEYS[3]) or false, facts}
 class _GateConnection(threading.local):
     """One Redis connection per thread for the gate, outside the pool.
 
-    The pool, its lock and the retry wrapper cost more CPU than the
-    round trip itself (bench/scan.py); a dropped connection reconnects on
-    the next command, and a failed call is retried once.
+    redis-py connects it (TCP or Unix socket, password, database); the gate
+    then writes to and reads from the socket itself, with its own hiredis
+    reader. The pool, its lock, the retry wrapper and redis-py's read and
+    write layers cost more CPU per scan than the round trip's system calls
+    (bench/scan.py). A dropped connection reconnects on the next command,
+    and a failed call is retried once.
     """
 
+    client = None  # the redis.Redis whose connection settings this uses
     connection = None
-    location = None
+    sock = None
+    reader = None
+    buffer = None
 
     def call(self, client, *args):
-        import redis
 
         for attempt in (1, 2):
             try:
                 self.send(client, args)
                 return self.receive()
             except (redis.ConnectionError, redis.TimeoutError):
-                self.connection.disconnect()
+                self.discard()
                 if attempt == 2:
                     raise
             except redis.exceptions.NoScriptError:
@@ -282,25 +289,64 @@ class _GateConnection(threading.local):
         raise AssertionError("unreachable")
 
     def send(self, client, args) -> None:
-        import hiredis
 
         command = hiredis.pack_command(tuple(args))
-        kwargs = client.connection_pool.connection_kwargs
-        if self.connection is None or self.location != kwargs:
-            self.connection = client.connection_pool.connection_class(**kwargs)
-            self.location = kwargs
-        if getattr(self.connection, "_sock", None) is None:
-            self.connection.connect()
-            _kernel_timeouts(self.connection)
-        self.connection.send_packed_command([command])
+        if self.sock is None or self.client is not client:
+            self._connect(client)
+        try:
+            self.sock.sendall(command)
+        except OSError as error:
+            self.discard()
+            raise redis.ConnectionError(
+                f"gate: writing to Redis failed ({error})"
+            ) from error
 
     def receive(self):
-        return self.connection.read_response()
+
+        reply = self.reader.gets()
+        while reply is False:
+            try:
+                size = self.sock.recv_into(self.buffer)
+            except BlockingIOError as error:  # SO_RCVTIMEO ran out (_kernel_timeouts)
+                self.discard()
+                raise redis.TimeoutError(
+                    "gate: Redis did not answer in time"
+                ) from error
+            except OSError as error:
+                self.discard()
+                raise redis.ConnectionError(
+                    f"gate: reading from Redis failed ({error})"
+                ) from error
+            if not size:
+                self.discard()
+                raise redis.ConnectionError("gate: Redis closed the connection")
+            self.reader.feed(self.buffer, 0, size)
+            reply = self.reader.gets()
+        if isinstance(reply, redis.ResponseError):
+            if str(reply).startswith("NOSCRIPT"):
+                raise redis.exceptions.NoScriptError(str(reply))
+            raise reply
+        return reply
+
+    def _connect(self, client) -> None:
+
+        self.discard()
+        pool = client.connection_pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        connection.connect()
+        _kernel_timeouts(connection)
+        self.client, self.connection, self.sock = client, connection, connection._sock
+        self.reader = hiredis.Reader(
+            protocolError=redis.exceptions.InvalidResponse,
+            replyError=redis.ResponseError,
+        )
+        self.buffer = bytearray(65536)
 
     def discard(self) -> None:
         """Drop the connection: a reply may be left unread on it."""
         if self.connection is not None:
             self.connection.disconnect()
+        self.connection = self.sock = self.reader = None
 
 
 _GATE = _GateConnection()
@@ -312,8 +358,8 @@ def _kernel_timeouts(connection) -> None:
     A Python socket timeout (redis-py's default is 5 s) makes every send and
     receive a poll() and then the call: two more system calls per scan.
     SO_SNDTIMEO and SO_RCVTIMEO keep the same limit on a blocking socket;
-    a timed-out call fails with EAGAIN, which redis-py reports as a
-    ConnectionError (retried once above).
+    a timed-out call fails with EAGAIN, which the gate reports as a
+    TimeoutError (retried once in _GateConnection.call).
     """
     sock = getattr(connection, "_sock", None)
     timeout = connection.socket_timeout
@@ -344,6 +390,7 @@ def _gate_sha() -> str:
     return hashlib.sha1(_gate_script().encode()).hexdigest()
 
 
+@from_settings
 def scan_gate_available() -> bool:
     """Return whether the one-call gate applies: Redis cache, buffered scans there."""
     from labels.scan_cache import enabled
@@ -370,11 +417,14 @@ class _GatePlan:
     serial_seconds: int
     generation_key: str
     buffer_key: str
+    label_key: Callable[[str], str]
+    fields: tuple[str, ...]
     facts_seconds: int
 
 
 @from_settings
 def _gate_plan() -> _GatePlan:
+    from labels.scan_cache import FIELDS, label_key
     from labels.services import SCAN_BUFFER_KEY
     from trace.public_cache import GENERATION_KEY
 
@@ -393,6 +443,8 @@ def _gate_plan() -> _GatePlan:
         serial_seconds=serial_seconds,
         generation_key=cache.make_and_validate_key(GENERATION_KEY),
         buffer_key=SCAN_BUFFER_KEY,
+        label_key=label_key,
+        fields=FIELDS,
         facts_seconds=settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS,
     )
 
@@ -441,8 +493,6 @@ def _gate_call(
     count: bool = True,
     store: list[str] | None = None,
 ) -> _GateCall:
-    from labels.scan_cache import FIELDS, label_key
-
     plan = _gate_plan()
     now_seconds = time.time()
     client_window = int(now_seconds // plan.client_seconds)
@@ -455,7 +505,7 @@ def _gate_call(
         f"{plan.serial_prefix}{serial_ident(serial)}:{serial_window}",
         plan.generation_key,
         plan.buffer_key,
-        label_key(canonical or "-"),
+        plan.label_key(canonical or "-"),
         plan.client_limit,
         plan.client_seconds + 1,
         plan.serial_limit,
@@ -467,7 +517,7 @@ def _gate_call(
         plan.facts_seconds,
     ]
     if store is not None:
-        args += [item for pair in zip(FIELDS, store, strict=True) for item in pair]
+        args += [item for pair in zip(plan.fields, store, strict=True) for item in pair]
     return _GateCall(args, count, plan, now_seconds, client_window, serial_window)
 
 
@@ -502,7 +552,6 @@ class GateInFlight:
 
     def reply(self) -> GateReply | None:
         """Return the reply, or None if it could not be read (call again)."""
-        import redis
 
         self.pending = False
         try:
@@ -519,7 +568,6 @@ class GateInFlight:
 
 def scan_gate_send(request, *, record: bool, **gate) -> GateInFlight | None:
     """Send a gate call now and read its reply later; None if it could not be sent."""
-    import redis
 
     call = _gate_call(request, **gate)
     try:

@@ -283,6 +283,20 @@ def run(args, cache_url: str) -> None:
         print(
             f"| {name} | {rps:,.0f} | {rps / bare:.0%} | {p50:.1f} | {p99:.1f} | {non2xx} |"
         )
+    # The headline share above is median over median. The machine's speed
+    # drifts between rounds, so each round's share against its own bare run
+    # is printed too, to show how much of the spread is drift.
+    for name in ("scan JSON", "scan HTML"):
+        shares = [
+            scan["rps"] / bare_run["rps"]
+            for scan, bare_run in zip(
+                results[name], results["bare view"], strict=True
+            )
+        ]
+        print(
+            f"{name} share per round (against that round's bare view): "
+            + ", ".join(f"{share:.0%}" for share in shares)
+        )
     print(
         f"\nscans answered (warm-up included) {answered:,}; new ScanEvent rows "
         f"{recorded:,} ({flushed:,} flushed from the buffer after the run); "

@@ -478,13 +478,17 @@ def labels_void(
 
 
 @from_settings
-def _client_hash_key() -> bytes:
-    return f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
+def _client_mac() -> hmac.HMAC:
+    """The HMAC keyed for client addresses, copied per scan (as codes._serial_mac)."""
+    key = f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def client_hash(address: str) -> str:
     """Return a keyed, irreversible token for a client address (never stored raw)."""
-    return hmac.digest(_client_hash_key(), address.encode(), hashlib.sha256).hex()[:32]
+    mac = _client_mac().copy()
+    mac.update(address.encode())
+    return mac.hexdigest()[:32]
 
 
 def scan_record(

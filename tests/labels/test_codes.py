@@ -105,3 +105,13 @@ def test_url_can_be_parsed_back_by_a_gs1_parser_shape():
         base_url="https://x.cn",
     )
     assert re.fullmatch(r"https://x\.cn/01/\d{14}/10/[^/]+/21/[0-9A-Z]{20}", url)
+
+
+def test_the_check_follows_the_configured_key(settings):
+    """The keyed HMAC kept for checks is made again when the key changes."""
+    body = codes.serial_new()[:18]
+    settings.SUYUAN_SERIAL_KEY = "key-a"
+    assert codes.serial_check(body) == codes.serial_check(body, key="key-a")
+    settings.SUYUAN_SERIAL_KEY = "key-b"
+    assert codes.serial_check(body) == codes.serial_check(body, key="key-b")
+    assert all(codes.serial_is_valid(serial) for serial in codes.serials_new(200))

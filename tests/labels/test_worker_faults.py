@@ -15,7 +15,6 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 from PIL import Image
-from pyzbar.pyzbar import ZBarSymbol, decode
 
 from labels import codes, services
 from labels.choices import PrintJobStatus
@@ -23,6 +22,7 @@ from labels.models import Label, PrintJob
 from labels.tasks import print_job_render_task
 from labels.templates import layout, template_get
 from tests.conftest import IN_CI, require_tool
+from tests.labels.qr_decode import zbar_texts
 from tests.labels.test_tasks import ROOT, _database_url
 
 COUNT = 1200  # 50 A4 sheets of 24: long enough to be killed half way
@@ -137,10 +137,7 @@ def _sampled_codes(pdf, tmp_path, job, pages) -> dict[int, list[str]]:
                 round(rect.right * scale),
                 round((template.page_height - rect.y) * scale),
             )
-            found[sequence] = [
-                symbol.data.decode()
-                for symbol in decode(image.crop(box), symbols=[ZBarSymbol.QRCODE])
-            ]
+            found[sequence] = zbar_texts(image.crop(box))
     return found
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from PIL import Image
-from pyzbar.pyzbar import ZBarSymbol, decode
 
 from inspections.choices import InspectionKind
 from inspections.services import inspection_sign
@@ -16,6 +15,7 @@ from reports.choices import CertificateBasis
 from reports.services import certificate_issue
 from tests.conftest import require_tool
 from tests.inspections.factories import record_inspection
+from tests.labels.qr_decode import zbar_texts
 from trace.models import Batch, ProductLine
 
 
@@ -39,9 +39,7 @@ def qr_codes(tmp_path, content: bytes) -> list[str]:
     )
     [page] = sorted(tmp_path.glob("p*.png"))
     image = Image.open(page).convert("L")
-    return [
-        symbol.data.decode() for symbol in decode(image, symbols=[ZBarSymbol.QRCODE])
-    ]
+    return zbar_texts(image)
 
 
 @pytest.fixture
