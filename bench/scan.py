@@ -289,9 +289,7 @@ def run(args, cache_url: str) -> None:
     for name in ("scan JSON", "scan HTML"):
         shares = [
             scan["rps"] / bare_run["rps"]
-            for scan, bare_run in zip(
-                results[name], results["bare view"], strict=True
-            )
+            for scan, bare_run in zip(results[name], results["bare view"], strict=True)
         ]
         print(
             f"{name} share per round (against that round's bare view): "
