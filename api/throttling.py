@@ -273,7 +273,6 @@ class _GateConnection(threading.local):
     buffer = None
 
     def call(self, client, *args):
-
         for attempt in (1, 2):
             try:
                 self.send(client, args)
@@ -289,7 +288,6 @@ class _GateConnection(threading.local):
         raise AssertionError("unreachable")
 
     def send(self, client, args) -> None:
-
         command = hiredis.pack_command(tuple(args))
         if self.sock is None or self.client is not client:
             self._connect(client)
@@ -302,7 +300,6 @@ class _GateConnection(threading.local):
             ) from error
 
     def receive(self):
-
         reply = self.reader.gets()
         while reply is False:
             try:
@@ -329,7 +326,6 @@ class _GateConnection(threading.local):
         return reply
 
     def _connect(self, client) -> None:
-
         self.discard()
         pool = client.connection_pool
         connection = pool.connection_class(**pool.connection_kwargs)
@@ -552,7 +548,6 @@ class GateInFlight:
 
     def reply(self) -> GateReply | None:
         """Return the reply, or None if it could not be read (call again)."""
-
         self.pending = False
         try:
             return self.call.reply(_GATE.receive())
@@ -568,7 +563,6 @@ class GateInFlight:
 
 def scan_gate_send(request, *, record: bool, **gate) -> GateInFlight | None:
     """Send a gate call now and read its reply later; None if it could not be sent."""
-
     call = _gate_call(request, **gate)
     try:
         _GATE.send(_redis_for_cache(), call.args)

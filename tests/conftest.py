@@ -5,6 +5,7 @@ import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from rest_framework.test import APIClient
@@ -26,14 +27,18 @@ from trace.choices import ProducerKind, RegionLevel
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def missing(message: str) -> NoReturn:
+    """Skip a test for what this machine lacks; under CI=true fail it instead."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_tool(name: str) -> str:
     """Return the path of a system tool; skip without it, fail in CI."""
     path = shutil.which(name)
     if path is None:
-        message = f"system tool {name!r} is not installed (Debian: see .ci/run)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"system tool {name!r} is not installed (Debian: see .ci/run)")
     return path
 
 
@@ -171,10 +176,7 @@ def browser():
     try:
         from playwright import sync_api
     except ImportError:  # pinned in requirements.txt: missing means a broken venv
-        message = "the Python package playwright is not installed"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("the Python package playwright is not installed")
     # Playwright's sync API keeps an event loop in this thread; the ORM calls
     # of the test itself are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

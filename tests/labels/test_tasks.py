@@ -15,7 +15,7 @@ from labels import services
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.tasks import print_job_render_task
-from tests.conftest import IN_CI
+from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,16 +54,10 @@ def _database_url() -> str:
 def test_job_is_rendered_by_a_real_celery_worker(transactional_db, world, tmp_path):
     broker = os.environ.get("SUYUAN_TEST_BROKER_URL", "")
     if not broker:
-        if IN_CI:
-            pytest.fail("SUYUAN_TEST_BROKER_URL is not set")
-        pytest.skip(
-            "SUYUAN_TEST_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/14)"
-        )
+        missing("SUYUAN_TEST_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/14)")
     if connection.vendor != "postgresql":
         # The worker is another process: it cannot open pytest's in-memory SQLite.
-        if IN_CI:
-            pytest.fail("the worker test needs DATABASE_URL on PostgreSQL")
-        pytest.skip("the worker test needs DATABASE_URL on PostgreSQL")
+        missing("the worker test needs DATABASE_URL on PostgreSQL")
 
     job = services.print_job_create(
         batch=world.batch_a,
