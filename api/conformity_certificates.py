@@ -22,7 +22,7 @@ from labels.selectors import print_job_list_visible_to
 from reports.certificate_pdf import certificate_pdf
 from reports.choices import CertificateBasis
 from reports.models import Certificate
-from reports.selectors import print_job_sheet_notes
+from reports.selectors.certificates import print_job_sheet_notes
 from reports.services import certificate_issue, certificate_latest_or_issue
 from trace.selectors import batch_list_visible_to
 

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
 from reports.filters import ReportFilterForm
 from reports.forms import FORMS
-from reports.selectors import recall_trace
+from reports.selectors.recall import recall_trace
 from reports.tables import report_build
 from trace.selectors import batch_list_visible_to
 

@@ -52,7 +52,7 @@ from labels import codes, scan_cache
 from labels.choices import LabelStatus
 from labels.selectors import label_find_for_scan
 from labels.services import scan_note, scan_record_tail
-from reports.selectors import certificate_latest
+from reports.selectors.certificates import certificate_latest
 from trace.models import Batch
 from trace.validators import normalize_gtin
 

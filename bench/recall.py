@@ -29,7 +29,7 @@ def main() -> None:
 
     from labels.models import Label, ScanEvent
     from labels.selectors import batch_label_summary
-    from reports.selectors import recall_trace
+    from reports.selectors.recall import recall_trace
     from trace.models import Batch, Sale
 
     # Fresh statistics, as autovacuum keeps them: a scan bench run just added

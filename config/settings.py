@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "labels.apps.LabelsConfig",
     "api.apps.ApiConfig",
     "reports.apps.ReportsConfig",
-    "reports.workbench.apps.WorkbenchConfig",
+    "workbench.apps.WorkbenchConfig",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from api import scan
+from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
 admin.site.site_title = _("溯源管理")
@@ -39,7 +40,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("w/", include("reports.workbench.urls")),
+    path("w/", include("workbench.urls")),
+    path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),
     re_path(
         r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>.+)/21/(?P<serial>[^/]+)$",
@@ -56,7 +58,6 @@ urlpatterns = [
         scan.digital_link_lot_page,
         name="digital-link-lot",
     ),
-    path("", include("trace.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,7 +7,7 @@ Decisions, in one place:
 - Money a household received in a period = its batch contributions'
   amount_paid, dated by the batch's harvest date. Benefit-link annual
   income is the declared yearly figure, shown beside it, never added
-  or pro-rated (reports/selectors.py).
+  or pro-rated (reports/selectors/).
 - 贫困户姓名: full for administrators, masked (王*明) for others.
   ID numbers appear whole only in the administrators' 带贫人员名册;
   others get 404 for it.
@@ -27,6 +27,6 @@ Decisions, in one place:
 - EPCIS 2.0 (reports.epcis): trace events, signed inspections, holds and
   recalls, print jobs as ObjectEvents; valid against GS1's JSON schema.
 - Extension points for labels and inspections:
-  reports.selectors.recall_trace_labels_part,
+  reports.selectors.recall.recall_trace_labels_part,
   recall_trace_inspections_part and dashboard_extension_panels.
 """

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reports.selectors import ReportFilters
+from reports.selectors.common import ReportFilters
 from trace.models import Region
 
 

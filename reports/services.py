@@ -15,7 +15,10 @@ from labels.models import Label
 from reports import certificates
 from reports.certificate_pdf import certificate_pdf
 from reports.models import Certificate, SalesEvent
-from reports.selectors import certificate_inspection_facts, certificate_latest
+from reports.selectors.certificates import (
+    certificate_inspection_facts,
+    certificate_latest,
+)
 from trace import access
 from trace.models import Batch, Region
 

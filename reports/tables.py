@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from reports import selectors
 from reports.forms import (
     BENEFICIARY_ROSTER,
     CAMPAIGN_STATISTICS,
@@ -26,10 +25,11 @@ from reports.forms import (
     form_for,
 )
 from reports.rules import authorised_store_verdict, to_wan_yuan
-from reports.selectors import ReportFilters
+from reports.selectors import campaign, common, ledger
+from reports.selectors.common import ReportFilters
 from trace import access
 from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
-from trace.models import Household, Sale
+from trace.models import Household, Region, Sale
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
 SECTOR_CHANNELS = (
@@ -133,7 +133,7 @@ def _join(parts) -> str:
 
 def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
     rows = []
-    for entry in selectors.benefit_ledger(user=user, filters=filters):
+    for entry in ledger.benefit_ledger(user=user, filters=filters):
         household = entry.household
         rows.append(
             [
@@ -149,7 +149,7 @@ def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
 def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
     rows = []
     for number, sale in enumerate(
-        selectors.sale_list_for_report(user=user, filters=filters), start=1
+        common.sale_list_for_report(user=user, filters=filters), start=1
     ):
         rows.append(
             [
@@ -169,7 +169,7 @@ def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
 def build_products_for_sale(*, user, filters: ReportFilters) -> list[list]:
     """One row per released batch with stock left: households, quantity, price."""
     rows = []
-    batches = selectors.batch_list_for_report(user=user, filters=filters).filter(
+    batches = common.batch_list_for_report(user=user, filters=filters).filter(
         status=BatchStatus.RELEASED
     )
     for batch in batches:
@@ -226,7 +226,7 @@ def _sale_rows(sales, *, user, note: Callable[[Sale], str]) -> list[list]:
 
 def build_township_sales(*, user, filters: ReportFilters) -> list[list]:
     """Every sale of the period, by the region its product comes from."""
-    sales = selectors.sale_list_for_report(user=user, filters=filters)
+    sales = common.sale_list_for_report(user=user, filters=filters)
     return _sale_rows(
         sales,
         user=user,
@@ -236,7 +236,7 @@ def build_township_sales(*, user, filters: ReportFilters) -> list[list]:
 
 def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
     """Purchases by institutions (机关、学校、医院、企业): the 系统（行业） buyers."""
-    sales = selectors.sale_list_for_report(user=user, filters=filters).filter(
+    sales = common.sale_list_for_report(user=user, filters=filters).filter(
         channel__in=SECTOR_CHANNELS
     )
     return _sale_rows(
@@ -252,7 +252,7 @@ def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
     )
 
 
-def _campaign_row(number: str, name: str, figures: selectors.CampaignFigures) -> list:
+def _campaign_row(number: str, name: str, figures: campaign.CampaignFigures) -> list:
     return [
         number,
         name,
@@ -270,9 +270,9 @@ def _campaign_row(number: str, name: str, figures: selectors.CampaignFigures) ->
 
 def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     """合计 first, then each 市州 followed by its 市县区."""
-    tree = selectors.campaign_regions(filters=filters)
+    tree = campaign.campaign_regions(filters=filters)
     regions = [region for city, counties in tree for region in (city, *counties)]
-    figures = selectors.campaign_figures(user=user, filters=filters, regions=regions)
+    figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)
     rows = [_campaign_row("", "合计", figures[None])]
     for number, (city, counties) in enumerate(tree, start=1):
         rows.append(_campaign_row(str(number), city.name, figures[city]))
@@ -294,7 +294,7 @@ def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
     year = report_year(filters)
     rows = []
     for number, (store, amount) in enumerate(
-        selectors.authorised_store_sales(user=user, filters=filters, year=year), start=1
+        campaign.authorised_store_sales(user=user, filters=filters, year=year), start=1
     ):
         verdict = authorised_store_verdict(annual_sales=amount)
         rows.append(
@@ -327,14 +327,12 @@ def _title(spec: FormSpec, filters: ReportFilters) -> str:
     if spec.key == CAMPAIGN_STATISTICS.key:
         # The printed title names the province and the campaign's year.
         province = (
-            selectors.region_at_level(filters.region, RegionLevel.PROVINCE)
+            ledger.region_at_level(filters.region, RegionLevel.PROVINCE)
             if filters.region
             else None
         )
         if province is None and filters.region is None:
-            provinces = list(
-                selectors.Region.objects.filter(level=RegionLevel.PROVINCE)[:2]
-            )
+            provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE)[:2])
             province = provinces[0] if len(provinces) == 1 else None
         name = province.name if province else ""
         return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from reports.charts import bar_chart_svg
 from reports.filters import ReportFilterForm
 from reports.forms import SEED_FORMS
-from reports.selectors import ReportFilters, dashboard_data
+from reports.selectors.common import ReportFilters
+from reports.selectors.dashboard import dashboard_data
 from trace import access
 from trace.selectors import region_list
 

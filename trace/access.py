@@ -56,6 +56,20 @@ def is_inspector(user) -> bool:
     )
 
 
+def has_role(user, *roles: str) -> bool:
+    """Return True if the user holds one of `roles` (administrators hold none)."""
+    binding = role_of(user)
+    return binding is not None and binding.role in roles and not is_administrator(user)
+
+
+def assigned_regions(user) -> list[Region]:
+    """Return the regions a region-scoped user answers for (empty otherwise)."""
+    binding = role_of(user)
+    if binding is None or binding.role in (Role.OPERATOR, Role.ADMINISTRATOR):
+        return []
+    return list(binding.regions.all())
+
+
 def operator_producer(user) -> Producer | None:
     return role_of(user).producer if is_operator(user) else None
 

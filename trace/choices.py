@@ -102,6 +102,19 @@ class SaleChannel(models.TextChoices):
 
 
 class Role(models.TextChoices):
+    """Who a user is in Suyuan; every role but operator and administrator is
+    scoped to the regions of its `UserRole`.
+
+    The 四员 are 邵东's (seed 001, lines 190-205): 信息员 in a village,
+    监督员 and 技术指导员 in a township, and the village purchase point.
+    The inspector is the 市场监管 spot-check role, kept apart from them.
+    """
+
     OPERATOR = "operator", _("生产经营主体操作员")
-    INSPECTOR = "inspector", _("监督员")
+    INSPECTOR = "inspector", _("市场监管检查员")
+    INFORMANT = "informant", _("信息员")
+    SUPERVISOR = "supervisor", _("监督员")
+    TECHNICIAN = "technician", _("技术指导员")
+    PURCHASE_POINT = "purchase_point", _("村级收购点")
+    OFFICE = "office", _("扶贫办（县/市州/省）")
     ADMINISTRATOR = "administrator", _("扶贫办管理员")

@@ -655,9 +655,21 @@ class UserRole(models.Model):
         verbose_name=_("负责区域"),
         blank=True,
         related_name="inspectors",
-        help_text=_("监督员负责的区域，包含其下级区域。"),
+        help_text=_("检查员、四员和扶贫办负责的区域，包含其下级区域。"),
+    )
+    outlet = models.ForeignKey(
+        "Outlet",
+        verbose_name=_("收购点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operators",
+        help_text=_("村级收购点的操作员所经营的网点。"),
     )
     organisation = models.CharField(_("所在单位"), max_length=128, blank=True)
+    # 填报人 and 联系方式 on the offices' forms come from here, not the login name.
+    real_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("用户角色")

@@ -3,18 +3,19 @@ from decimal import Decimal
 
 import pytest
 
-from reports.selectors import (
-    ReportFilters,
+from reports.selectors.campaign import (
     authorised_store_sales,
+    campaign_figures,
+    campaign_regions,
+)
+from reports.selectors.common import ReportFilters, sale_list_for_report
+from reports.selectors.dashboard import dashboard_data
+from reports.selectors.ledger import (
     benefit_ledger,
     benefit_ledger_by_producer,
     benefit_ledger_by_region,
-    campaign_figures,
-    campaign_regions,
-    dashboard_data,
-    recall_trace,
-    sale_list_for_report,
 )
+from reports.selectors.recall import recall_trace
 from tests.factories import BatchFactory, BenefitLinkFactory, HouseholdFactory
 from tests.reports.factories import ContributionFactory, SaleFactory, TraceEventFactory
 from trace.choices import RegionLevel

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from reports.forms import FORMS, SEED_FORMS
-from reports.selectors import ReportFilters
+from reports.selectors.common import ReportFilters
 from reports.tables import report_build
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,10 @@ from inspections.models import Inspection
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
-from reports.workbench.models import PrinterSettings
 from tests.conftest import PHONE, SCREENSHOTS
 from trace.choices import BatchStatus
 from trace.models import Batch
+from workbench.models import PrinterSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENZYME = "有机磷和氨基甲酸酯类农药（酶抑制率）"

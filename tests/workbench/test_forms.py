@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from reports.workbench.forms import (
+from workbench.forms import (
     BatchForm,
     InspectionForm,
     PrintForm,

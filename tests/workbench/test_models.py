@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from reports.workbench.models import PrinterSettings
+from workbench.models import PrinterSettings
 
 pytestmark = pytest.mark.django_db
 

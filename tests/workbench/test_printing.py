@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from labels.choices import PrintJobStatus
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
-from reports.workbench import printing
+from workbench import printing
 
 
 def test_sheet_svg_has_one_clickable_slot_per_label():

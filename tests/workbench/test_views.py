@@ -15,10 +15,10 @@ from inspections.services import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
-from reports.workbench.models import PrinterSettings
 from tests.factories import BatchFactory, CertificationFactory
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, Sale
+from workbench.models import PrinterSettings
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import Analyte
 from inspections.selectors import analyte_list
 from labels.templates import DEFAULT_TEMPLATE, template_choices, template_get
-from reports.workbench.models import PrinterSettings
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
 from trace.models import Region
@@ -31,6 +30,7 @@ from trace.selectors import (
     region_list,
 )
 from trace.validators import suggest_gs1_lot, validate_gs1_lot
+from workbench.models import PrinterSettings
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(

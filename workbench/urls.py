@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.workbench import views
+from workbench import views
 
 app_name = "workbench"
 

@@ -8,6 +8,7 @@ bound form with the errors next to their fields: nothing typed is lost.
 import datetime
 from functools import wraps
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,9 +31,19 @@ from inspections.services import (
 from labels.selectors import print_job_list_visible_to
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
-from reports.selectors import ReportFilters, benefit_ledger
-from reports.workbench import printing
-from reports.workbench.forms import (
+from reports.selectors.common import ReportFilters
+from reports.selectors.ledger import benefit_ledger
+from trace import access
+from trace.choices import BatchStatus
+from trace.models import Certification
+from trace.selectors import (
+    batch_list_visible_to,
+    certification_list_visible_to,
+    sale_list_visible_to,
+)
+from trace.services import batch_create, batch_release, sale_record
+from workbench import printing
+from workbench.forms import (
     BatchForm,
     CalibrationForm,
     ContributionFormSet,
@@ -43,15 +54,6 @@ from reports.workbench.forms import (
     apply_service_errors,
     request_fingerprint,
 )
-from trace import access
-from trace.choices import BatchStatus
-from trace.models import Certification
-from trace.selectors import (
-    batch_list_visible_to,
-    certification_list_visible_to,
-    sale_list_visible_to,
-)
-from trace.services import batch_create, batch_release, sale_record
 
 # Warn this long before a certification lapses: time to apply for renewal.
 CERTIFICATION_WARNING = datetime.timedelta(days=30)
@@ -509,3 +511,10 @@ def print_calibration(request):
         f'inline; filename="calibration-{data["template"]}.pdf"'
     )
     return response
+
+
+def landing(request):
+    """Explain Suyuan in two sentences and point to its doors."""
+    return render(
+        request, "workbench/landing.html", {"demo_scan": apps.is_installed("labels")}
+    )

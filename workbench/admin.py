@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.workbench.models import PrinterSettings
+from workbench.models import PrinterSettings
 
 
 @admin.register(PrinterSettings)

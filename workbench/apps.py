@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkbenchConfig(AppConfig):
-    name = "reports.workbench"
+    name = "workbench"
     label = "workbench"
     verbose_name = _("工作台")

@@ -20,8 +20,8 @@ from labels.choices import LabelStatus, PrintJobStatus
 from labels.models import Label, PrintJob
 from labels.selectors import label_find, print_job_list_visible_to
 from labels.templates import LabelTemplate, slot_rect
-from reports.workbench.models import PrinterSettings
 from trace.models import Batch
+from workbench.models import PrinterSettings
 
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
 

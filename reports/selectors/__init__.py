@@ -1,0 +1,1 @@
+"""Scoped reads across the domains, one module per topic."""

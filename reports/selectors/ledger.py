@@ -1,0 +1,144 @@
+"""The benefit ledger: what each household received, per region and producer."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from reports.selectors.common import (
+    ZERO,
+    ReportFilters,
+    benefit_link_list_for_report,
+    contribution_list_for_report,
+)
+from trace.models import (
+    Household,
+    Producer,
+    Region,
+)
+from trace.selectors import (
+    REGION_PATH,
+)
+
+# The benefit ledger.
+
+
+@dataclass
+class LedgerEntry:
+    """What one household received in the period.
+
+    `paid` is money actually paid: the sum of its batch contributions'
+    amount_paid in the period. `declared_annual_income` is the yearly figure
+    declared on its benefit links in force; it is reported beside `paid`, never
+    added to it or pro-rated, because it is a promise rather than a payment.
+    """
+
+    household: Household
+    paid: Decimal = ZERO
+    declared_annual_income: Decimal = ZERO
+    producer_ids: set[int] = field(default_factory=set)
+
+
+def benefit_ledger(*, user, filters: ReportFilters) -> list[LedgerEntry]:
+    """Return an entry per household with contributions or links, by village then id."""
+    entries: dict[int, LedgerEntry] = {}
+    paid_rows = (
+        contribution_list_for_report(user=user, filters=filters)
+        .values("household_id", "batch__producer_id")
+        .annotate(paid=Sum("amount_paid"))
+    )
+    declared_rows = (
+        benefit_link_list_for_report(user=user, filters=filters)
+        .values("household_id", "producer_id")
+        .annotate(income=Sum("annual_income"))
+    )
+    households = Household.objects.select_related(f"village__{REGION_PATH}").in_bulk(
+        {row["household_id"] for row in paid_rows}
+        | {row["household_id"] for row in declared_rows}
+    )
+    for row in paid_rows:
+        entry = entries.setdefault(
+            row["household_id"], LedgerEntry(households[row["household_id"]])
+        )
+        entry.paid += row["paid"] or ZERO
+        entry.producer_ids.add(row["batch__producer_id"])
+    for row in declared_rows:
+        entry = entries.setdefault(
+            row["household_id"], LedgerEntry(households[row["household_id"]])
+        )
+        entry.declared_annual_income += row["income"] or ZERO
+        entry.producer_ids.add(row["producer_id"])
+    return sorted(
+        entries.values(),
+        key=lambda entry: (entry.household.village.lineage, entry.household.pk),
+    )
+
+
+def region_at_level(region: Region, level: str) -> Region | None:
+    """Return the ancestor (or the region itself) at a level, e.g. a county."""
+    for ancestor in region.ancestors_and_self():
+        if ancestor.level == level:
+            return ancestor
+    return None
+
+
+@dataclass
+class LedgerTotal:
+    """Ledger sums over a group of households (a region or a producer)."""
+
+    paid: Decimal = ZERO
+    declared_annual_income: Decimal = ZERO
+    households: int = 0
+    persons: int = 0
+
+    def add(self, entry: LedgerEntry) -> None:
+        self.paid += entry.paid
+        self.declared_annual_income += entry.declared_annual_income
+        self.households += 1
+        self.persons += entry.household.members
+
+
+def benefit_ledger_by_region(
+    *, entries: Iterable[LedgerEntry], level: str
+) -> dict[Region, LedgerTotal]:
+    """Sum the ledger per region at a level (RegionLevel.VILLAGE, TOWN, COUNTY...)."""
+    totals: dict[Region, LedgerTotal] = defaultdict(LedgerTotal)
+    for entry in entries:
+        region = region_at_level(entry.household.village, level)
+        if region is not None:
+            totals[region].add(entry)
+    return dict(totals)
+
+
+def benefit_ledger_by_producer(
+    *, user, filters: ReportFilters
+) -> dict[Producer, LedgerTotal]:
+    """Sum per producer: what it paid in the period and what it declared yearly."""
+    totals: dict[int, LedgerTotal] = defaultdict(LedgerTotal)
+    households: dict[int, set[int]] = defaultdict(set)
+    for row in (
+        contribution_list_for_report(user=user, filters=filters)
+        .values("batch__producer_id", "household_id")
+        .annotate(paid=Sum("amount_paid"))
+    ):
+        totals[row["batch__producer_id"]].paid += row["paid"] or ZERO
+        households[row["batch__producer_id"]].add(row["household_id"])
+    for row in (
+        benefit_link_list_for_report(user=user, filters=filters)
+        .values("producer_id", "household_id")
+        .annotate(income=Sum("annual_income"))
+    ):
+        totals[row["producer_id"]].declared_annual_income += row["income"] or ZERO
+        households[row["producer_id"]].add(row["household_id"])
+    members = dict(
+        Household.objects.filter(pk__in=set().union(*households.values())).values_list(
+            "pk", "members"
+        )
+    )
+    for producer_id, household_ids in households.items():
+        totals[producer_id].households = len(household_ids)
+        totals[producer_id].persons = sum(members[pk] for pk in household_ids)
+    producers = Producer.objects.in_bulk(totals.keys())
+    return {producers[pk]: total for pk, total in totals.items()}
