@@ -5,6 +5,7 @@ from decimal import Decimal
 import openpyxl
 
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
+from reports.formatting import XLSX_AMOUNT_FORMAT
 
 DATA = {
     "key": "township_sales",
@@ -39,7 +40,7 @@ def test_xlsx_layout_bold_headers_numbers_and_widths():
     assert rows[2] == ("序号", "销售金额", "备注")
     assert [row[1] for row in rows[3:]] == [90, 10.5]
     assert all(cell.font.bold for cell in sheet[3])
-    assert sheet["B4"].number_format == "0.00"
+    assert sheet["B4"].number_format == XLSX_AMOUNT_FORMAT
     assert sheet.column_dimensions["B"].width >= 10
 
 
