@@ -11,6 +11,7 @@ page (print titles), thin borders, columns as wide as their Chinese text.
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from reports.form_pdf import form_pdf
 from reports.formatting import XLSX_AMOUNT_FORMAT, as_amount
 
 BOM = "\ufeff"
@@ -294,3 +296,17 @@ def recall_trace_xlsx(trace: dict) -> bytes:
             ],
         )
     return _workbook_bytes(workbook)
+
+
+def evidence_zip(*, data: dict, files: list[tuple[str, object]]) -> bytes:
+    """Return a submission as a zip: the form (PDF, XLSX), 工作小结, evidence."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{data['title']}.pdf", form_pdf(data))
+        archive.writestr(f"{data['title']}.xlsx", report_xlsx(data))
+        if data.get("summary"):
+            archive.writestr("工作小结.txt", data["summary"])
+        for name, stored in files:
+            with stored.open("rb") as handle:
+                archive.writestr(name, handle.read())
+    return buffer.getvalue()

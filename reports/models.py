@@ -258,6 +258,8 @@ class SubmissionTransition(models.Model):
         _("新状态"), max_length=16, choices=SubmissionStatus.choices
     )
     reason = models.TextField(_("原因"), blank=True)
+    # What was returned: a resubmission freezes anew, this keeps the old form.
+    snapshot = models.JSONField(_("退回时的上报内容"), null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
