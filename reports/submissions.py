@@ -315,10 +315,14 @@ def _snapshot(submission: Submission, *, user) -> dict:
             data["sale_ids"] = sorted(sales.values_list("pk", flat=True))
     filler = filler_for(user=user, unit=submission.region.full_name)
     spec = form_for(submission.period.form_key)
-    data["header_fields"] = [
-        {"label": label, "value": value}
-        for label, value in zip(spec.header_fields, filler.values(), strict=True)
-    ]
+    data["header_fields"] = (
+        [
+            {"label": label, "value": value}
+            for label, value in zip(spec.header_fields, filler.values(), strict=True)
+        ]
+        if spec.header_fields
+        else []
+    )
     data["filler"] = [
         {"label": label, "value": value}
         for label, value in zip(FILLER_LABELS, filler.values(), strict=True)

@@ -22,6 +22,7 @@ from tests.factories import (
     make_inspector,
     make_operator,
 )
+from tests.reports.cycle import cycle  # noqa: F401 (the reporting cycle's fixture)
 from trace.choices import ProducerKind, RegionLevel
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
