@@ -88,7 +88,8 @@ def _column_widths(
     total is too wide, the widest columns give way first, never below
     MIN_COLUMN, so short columns such as 序号 keep their text on one line.
     """
-    padding = 6
+    # The table's own cell padding (6 pt each side) plus a little slack.
+    padding = 14
     wanted = []
     for column in zip(*table, strict=True):
         longest = max(pdfmetrics.stringWidth(text, font, size) for text in column)
