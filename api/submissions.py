@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.base import ScopedRelationsMixin
 from api.reports import REPORT_RENDERERS, XLSX_MEDIA_TYPE, JSONErrorsMixin
 from reports import submissions as services
 from reports.choices import SubmissionBasis
@@ -89,18 +90,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return bool(submission.stamped_scan)
 
 
-class SubmissionCreateSerializer(serializers.Serializer):
+class SubmissionCreateSerializer(ScopedRelationsMixin, serializers.Serializer):
+    scoped_relations = {"period": period_list_visible_to}
+
     period = serializers.PrimaryKeyRelatedField(queryset=ReportPeriod.objects.none())
     region = serializers.PrimaryKeyRelatedField(queryset=region_list())
     basis = serializers.ChoiceField(
         choices=SubmissionBasis.choices, default=SubmissionBasis.DATA
     )
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context["request"]
-        self.fields["period"].queryset = period_list_visible_to(user=request.user)
 
 
 class SubmissionUpdateSerializer(serializers.Serializer):
