@@ -18,6 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin
+from api.references import ReasonSerializer
 from api.reports import REPORT_RENDERERS, XLSX_MEDIA_TYPE, JSONErrorsMixin
 from reports import submissions as services
 from reports.choices import SubmissionBasis
@@ -104,10 +105,6 @@ class SubmissionCreateSerializer(ScopedRelationsMixin, serializers.Serializer):
 class SubmissionUpdateSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=SubmissionBasis.choices, required=False)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
 
 
 class ScanSerializer(serializers.Serializer):

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "AnalyteKindEnum": "inspections.choices.AnalyteKind",
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+        "SubmissionStatusEnum": "reports.choices.SubmissionStatus",
+        "RegionLevelEnum": "trace.choices.RegionLevel",
     },
 }
 
