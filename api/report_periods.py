@@ -93,11 +93,7 @@ class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
         return services.report_period_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        for name, value in data.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-        return instance
+        return services.report_period_update(period=instance, **data)
 
     @extend_schema(
         summary="按年批量设置月报或季报周期",

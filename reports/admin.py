@@ -7,7 +7,7 @@ from reports.models import (
     Submission,
     SubmissionTransition,
 )
-from reports.submissions import report_period_create
+from reports.submissions import report_period_create, report_period_update
 from trace.admin import ServiceAdmin
 
 
@@ -52,11 +52,7 @@ class ReportPeriodAdmin(ServiceAdmin):
         return report_period_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        obj.full_clean()
-        obj.save()
-        return obj
+        return report_period_update(period=obj, **fields)
 
 
 class SubmissionTransitionInline(admin.TabularInline):

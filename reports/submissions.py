@@ -57,15 +57,6 @@ def report_period_create(
     Raise ValidationError for an unknown form, a submitting level not below
     the region, or dates out of order.
     """
-    if form_for(form_key) is None:
-        raise ValidationError({"form_key": _("没有这个报表。")})
-    levels = list(RegionLevel.values)
-    if levels.index(submitter_level) <= levels.index(region.level):
-        raise ValidationError({"submitter_level": _("填报层级必须低于汇总地区。")})
-    if starts_on > ends_on:
-        raise ValidationError({"ends_on": _("统计截止日期不能早于起始日期。")})
-    if due_on < starts_on:
-        raise ValidationError({"due_on": _("上报截止日期不能早于统计起始日期。")})
     period = ReportPeriod(
         form_key=form_key,
         region=region,
@@ -79,9 +70,49 @@ def report_period_create(
         source=source,
         created_by=created_by,
     )
+    _period_check(period)
     period.full_clean()
     period.save()
     return period
+
+
+# Once a region has filled the form, what it filled must stay what it was.
+FIXED_ONCE_FILLED = ("form_key", "region", "submitter_level", "starts_on", "ends_on")
+
+
+def report_period_update(*, period: ReportPeriod, **fields) -> ReportPeriod:
+    """Change a reporting window; the same rules as when it was set.
+
+    Raise ValidationError for a change of the form, the regions or the dates
+    counted once a submission exists; the deadline may still move.
+    """
+    if period.submissions.exists():
+        for name in FIXED_ONCE_FILLED:
+            if name in fields and fields[name] != getattr(period, name):
+                raise ValidationError({name: _("已有地区填报，不能再修改此项。")})
+    for name, value in fields.items():
+        setattr(period, name, value)
+    _period_check(period)
+    period.full_clean()
+    period.save()
+    return period
+
+
+def _period_check(period: ReportPeriod) -> None:
+    """Raise ValidationError if the window contradicts itself.
+
+    An unknown form, a submitting level not below the region, or dates out
+    of order are refused.
+    """
+    if form_for(period.form_key) is None:
+        raise ValidationError({"form_key": _("没有这个报表。")})
+    levels = list(RegionLevel.values)
+    if levels.index(period.submitter_level) <= levels.index(period.region.level):
+        raise ValidationError({"submitter_level": _("填报层级必须低于汇总地区。")})
+    if period.starts_on > period.ends_on:
+        raise ValidationError({"ends_on": _("统计截止日期不能早于起始日期。")})
+    if period.due_on < period.starts_on:
+        raise ValidationError({"due_on": _("上报截止日期不能早于统计起始日期。")})
 
 
 def _due(year: int, month: int, day: int) -> datetime.date:

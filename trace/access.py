@@ -274,11 +274,17 @@ def may_submit_for(user, region: Region) -> bool:
     """Return True if the user may fill and submit a form for the region.
 
     A 信息员 for its village, a 监督员 for its township, an office for its
-    county, 市州 or province (its own summary to the level above).
+    county, 市州 or province (its own summary to the level above). A 监督员 or
+    an office does not fill the forms of the level below: it reviews them.
     """
     if is_administrator(user):
         return True
-    return has_role(user, *SUBMITTING_ROLES) and _covers(assigned_regions(user), region)
+    regions = assigned_regions(user)
+    if has_role(user, Role.INFORMANT):
+        return _covers(regions, region)
+    if has_role(user, Role.SUPERVISOR, Role.OFFICE):
+        return any(assigned.pk == region.pk for assigned in regions)
+    return False
 
 
 def may_review_submission_of(user, region: Region) -> bool:

@@ -254,11 +254,17 @@ def test_a_region_fills_only_its_own_forms_once(cycle):
         region=cycle.village_1,
         created_by=cycle.users["informant_v1"],
     )
+    with pytest.raises(ValidationError, match="不能为该地区"):
+        submission_create(  # the township's 监督员 reviews villages, not fills
+            period=cycle.monthly,
+            region=cycle.village_1,
+            created_by=cycle.users["supervisor_t1"],
+        )
     with pytest.raises(ValidationError, match="已经存在"):
         submission_create(
             period=cycle.monthly,
             region=cycle.village_1,
-            created_by=cycle.users["supervisor_t1"],
+            created_by=cycle.users["admin"],
         )
 
 
@@ -328,3 +334,23 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         due_day=29,
     )
     assert [p.pk for p in again] == [p.pk for p in monthly]
+
+
+def test_a_filled_periods_dates_cannot_change_but_its_deadline_can(cycle):
+    from reports.submissions import report_period_update
+
+    submission_create(
+        period=cycle.quarterly,
+        region=cycle.town_1,
+        created_by=cycle.users["supervisor_t1"],
+    )
+    with pytest.raises(ValidationError, match="已有地区填报"):
+        report_period_update(
+            period=cycle.quarterly, starts_on=datetime.date(2026, 8, 1)
+        )
+    moved = report_period_update(
+        period=cycle.quarterly, due_on=datetime.date(2026, 10, 10)
+    )
+    assert moved.due_on == datetime.date(2026, 10, 10)
+    with pytest.raises(ValidationError, match="上报截止日期"):
+        report_period_update(period=cycle.quarterly, due_on=datetime.date(2026, 1, 1))
