@@ -131,8 +131,12 @@ def report_periods_schedule(
     recipient: str = "",
     source: str = "",
     created_by=None,
+    since: datetime.date | None = None,
 ) -> list[ReportPeriod]:
     """Set a year of monthly or quarterly windows, due on `due_day`.
+
+    Windows that ended before `since` are left out (a system starting in
+    December does not owe January's form).
 
     Monthly: the month's form by its `due_day` (大通湖: the 29th, seed 003
     line 74). Quarterly: by `due_day` of the quarter's last month (云阳: the
@@ -159,6 +163,8 @@ def report_periods_schedule(
     for name, first, last, due_on in windows:
         starts_on = datetime.date(year, first, 1)
         ends_on = _due(year, last, 31)
+        if since is not None and ends_on < since:
+            continue
         period = ReportPeriod.objects.filter(
             form_key=form_key, region=region, starts_on=starts_on, ends_on=ends_on
         ).first()

@@ -383,3 +383,45 @@ def submission_evidence(*, submission: Submission) -> list[tuple[str, object]]:
             )
         )
     return files
+
+
+def forms_owed_by(
+    *, user, today: datetime.date | None = None, limit: int = 12
+) -> list[ExpectedSubmission]:
+    """Return the forms the user's own region owes, newest deadline first.
+
+    Only windows that have begun are listed; the state says how far each got.
+    """
+    today = today or timezone.localdate()
+    result = []
+    for region in access.assigned_regions(user):
+        if not access.may_submit_for(user, region):
+            continue
+        ancestors = [int(pk) for pk in region.lineage.strip("/").split("/") if pk]
+        periods = ReportPeriod.objects.filter(
+            region_id__in=ancestors,
+            submitter_level=region.level,
+            starts_on__lte=today,
+        ).select_related("region")
+        submissions = {
+            submission.period_id: submission
+            for submission in Submission.objects.filter(
+                region=region, period__in=periods
+            )
+        }
+        for period in periods:
+            submission = submissions.get(period.pk)
+            state = submission.status if submission else "missing"
+            delivered = state in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+            result.append(
+                ExpectedSubmission(
+                    period=period,
+                    region=region,
+                    submission=submission,
+                    state=state,
+                    overdue=not delivered and today > period.due_on,
+                    late=False,
+                )
+            )
+    result.sort(key=lambda item: (item.period.due_on, item.period.pk), reverse=True)
+    return result[:limit]

@@ -334,6 +334,16 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         due_day=29,
     )
     assert [p.pk for p in again] == [p.pk for p in monthly]
+    later = report_periods_schedule(
+        form_key="township_sales",
+        region=cycle.county,
+        submitter_level=RegionLevel.TOWN,
+        frequency="quarterly",
+        year=2027,
+        due_day=30,
+        since=datetime.date(2027, 8, 15),
+    )
+    assert [p.pk for p in later] == [p.pk for p in periods[2:]]
 
 
 def test_a_filled_periods_dates_cannot_change_but_its_deadline_can(cycle):

@@ -132,6 +132,8 @@ class Command(BaseCommand):
                 recipient=recipient,
                 source=source,
                 created_by=admin,
+                # The demo starts now: the windows already over are not owed.
+                since=timezone.localdate(),
             )
         # 湖南省's 消费扶贫月: September (002, line 31); each 市州 sums, stamps and
         # sends the 统计表 with its 工作小结 by 9 October (002, lines 63 and 89).
