@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from reports.choices import SubmissionBasis, SubmissionStatus
 from reports.selectors.common import ReportFilters
@@ -364,3 +365,25 @@ def test_a_filled_periods_dates_cannot_change_but_its_deadline_can(cycle):
     assert moved.due_on == datetime.date(2026, 10, 10)
     with pytest.raises(ValidationError, match="上报截止日期"):
         report_period_update(period=cycle.quarterly, due_on=datetime.date(2026, 1, 1))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="database triggers exist on PostgreSQL only",
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE reports_submission SET snapshot = '{}' WHERE id = %s",
+        "DELETE FROM reports_submission WHERE id = %s",
+        "UPDATE reports_submissiontransition SET reason = 'x' WHERE submission_id = %s",
+    ],
+)
+def test_raw_sql_on_an_accepted_submission_is_refused(cycle, sql):
+    submission = submitted(cycle.quarterly, cycle.town_1, cycle.users["supervisor_t1"])
+    submission_accept(submission=submission, user=cycle.users["office_county"])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [submission.pk])
+    submission.refresh_from_db()
+    assert submission.status == "accepted" and submission.snapshot["rows"]
