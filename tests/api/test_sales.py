@@ -59,3 +59,25 @@ def test_sales_evidence_form_lists_the_invoices(world, client_for):
     upload(client_for(world.operator_a), sale, jpeg())
     rows = client_for(world.admin).get(f"{API}/reports/sales_evidence/").json()["rows"]
     assert rows[0][-1] == "进机关；凭证1份：销售发票"
+
+
+def test_a_village_informant_records_its_villages_sales_only(cycle, client_for):
+    informant = client_for(cycle.users["informant_v1"])
+    body = {
+        "buyer": "洞口县机关食堂",
+        "channel": "government",
+        "quantity": "5",
+        "unit": "盒",
+        "amount": "150.00",
+        "sold_at": "2026-09-18T10:00:00+08:00",
+    }
+    own = informant.post(
+        f"{API}/sales/", body | {"batch": cycle.batches["v1"].pk}, format="json"
+    )
+    assert own.status_code == 201, own.content
+    other = informant.post(
+        f"{API}/sales/", body | {"batch": cycle.batches["v2"].pk}, format="json"
+    )
+    assert other.status_code == 400 and "batch" in other.json()
+    seen = informant.get(f"{API}/sales/").json()["results"]
+    assert {sale["batch"] for sale in seen} == {cycle.batches["v1"].pk}
