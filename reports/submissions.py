@@ -323,6 +323,10 @@ def _snapshot(submission: Submission, *, user) -> dict:
     filters = submission_filters(submission)
     if submission.basis == SubmissionBasis.ROLLUP:
         rollup = submission_rollup(period=submission.period, region=submission.region)
+        if not rollup.accepted and not rollup.missing:
+            raise ValidationError(
+                {"basis": _("该地区没有下级，不能汇总，请按系统数据填报。")}
+            )
         if rollup.missing:
             raise ValidationError(
                 {
