@@ -1,6 +1,6 @@
-"""The offices' reports and the recall trace, as JSON, CSV and XLSX.
+"""The offices' reports and the recall trace, as JSON, CSV, XLSX and PDF.
 
-`?format=csv|xlsx` is DRF's own format override: it picks one of the renderers
+`?format=csv|xlsx|pdf` is DRF's own format override: it picks one of the renderers
 below, so the parameter keeps its documented name and content negotiation
 stays DRF's. Errors are always JSON, whatever format was asked for.
 """
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
 from reports.filters import ReportFilterForm
+from reports.form_pdf import form_pdf
 from reports.forms import FORMS
 from reports.selectors.recall import recall_trace
 from reports.tables import report_build
@@ -74,6 +75,27 @@ class ReportXLSXRenderer(renderers.BaseRenderer):
         return report_xlsx(data)
 
 
+class ReportPDFRenderer(renderers.BaseRenderer):
+    """The printable form: 填报单位, 填报人, 联系方式, date and a stamp area."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        _attach(renderer_context, data["title"], "pdf", data["key"])
+        return form_pdf(data)
+
+
+REPORT_RENDERERS = [
+    ReportJSONRenderer,
+    ReportCSVRenderer,
+    ReportXLSXRenderer,
+    ReportPDFRenderer,
+]
+
+
 class RecallTraceXLSXRenderer(ReportXLSXRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         name = f"recall-trace-{data['batch']['lot_code']}"
@@ -97,7 +119,10 @@ class JSONErrorsMixin:
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
-        "format", str, enum=["json", "csv", "xlsx"], description="输出格式，默认 JSON。"
+        "format",
+        str,
+        enum=["json", "csv", "xlsx", "pdf"],
+        description="输出格式，默认 JSON；pdf 为可打印的报表（含填报单位、填报人、联系方式和盖章处）。",
     ),
     OpenApiParameter("region", int, description="地区 id，包含其全部下级地区。"),
     OpenApiParameter(
@@ -117,7 +142,7 @@ FILTER_PARAMETERS = [
 class ReportView(JSONErrorsMixin, APIView):
     """One of the offices' forms, filled from Suyuan's data within the user's scope."""
 
-    renderer_classes = [ReportJSONRenderer, ReportCSVRenderer, ReportXLSXRenderer]
+    renderer_classes = REPORT_RENDERERS
 
     @extend_schema(
         operation_id="reports_retrieve",
@@ -139,6 +164,7 @@ class ReportView(JSONErrorsMixin, APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
         },
     )
     def get(self, request, key: str):

@@ -1,10 +1,37 @@
-from rest_framework import serializers
+from pathlib import PurePosixPath
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access, services
-from trace.models import Sale
-from trace.selectors import batch_list_visible_to, outlet_list, sale_list_visible_to
+from trace.models import Sale, SaleEvidence
+from trace.selectors import (
+    batch_list_visible_to,
+    outlet_list,
+    sale_evidence_list_visible_to,
+    sale_list_visible_to,
+)
+
+
+class SaleEvidenceSerializer(serializers.ModelSerializer):
+    """An invoice or receipt; the file itself only through `evidence/{id}/`."""
+
+    class Meta:
+        model = SaleEvidence
+        fields = ["id", "caption", "content_type", "size", "uploaded_at"]
+
+
+class SaleEvidenceInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    caption = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -16,6 +43,7 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     product_name = serializers.CharField(
         source="batch.product_line.__str__", read_only=True
     )
+    evidence = SaleEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Sale
@@ -33,6 +61,7 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "amount",
             "sold_at",
             "note",
+            "evidence",
             "recorded_at",
         ]
         read_only_fields = ["seller", "recorded_at"]
@@ -48,7 +77,58 @@ class SaleViewSet(ServiceViewSet):
     def select(self, user):
         return sale_list_visible_to(user=user)
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("evidence")
+
     def create_object(self, data):
-        if not access.may_edit_batch(self.request.user, data["batch"]):
-            raise PermissionDenied("只有本主体的操作员或管理员可以登记销售。")
+        if not access.may_record_sale(self.request.user, data["batch"]):
+            raise PermissionDenied(
+                "只有本主体的操作员、本村信息员或管理员可以登记销售。"
+            )
         return services.sale_record(recorded_by=self.request.user, **data)
+
+    @extend_schema(
+        summary="上传销售发票或凭证（照片或 PDF，私密保存）",
+        request={"multipart/form-data": SaleEvidenceInputSerializer},
+        responses=SaleEvidenceSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        url_path="evidence",
+    )
+    def evidence(self, request, pk=None):
+        sale = self.get_object()
+        data = SaleEvidenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        evidence = services.sale_evidence_add(
+            sale=sale,
+            uploaded_by=request.user,
+            file=upload,
+            name=upload.name or "",
+            caption=data.validated_data.get("caption", ""),
+        )
+        return Response(
+            SaleEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="下载销售凭证（仅能看到该销售的用户）",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
+    def evidence_file(self, request, pk=None, evidence_id=None):
+        evidence = get_object_or_404(
+            sale_evidence_list_visible_to(user=request.user),
+            pk=evidence_id,
+            sale_id=pk,
+        )
+        suffix = PurePosixPath(evidence.file.name).suffix
+        return FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=f"销售凭证-{evidence.sale_id}-{evidence.pk}{suffix}",
+            content_type=evidence.content_type,
+        )

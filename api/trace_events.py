@@ -1,9 +1,12 @@
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access, services
-from trace.models import TraceEvent
+from trace.models import Batch, Household, TraceEvent
 from trace.selectors import (
     batch_list_visible_to,
     region_list,
@@ -36,6 +39,39 @@ class TraceEventSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         read_only_fields = ["recorded_at"]
 
 
+class GuidanceVisitSerializer(ScopedRelationsMixin, serializers.Serializer):
+    scoped_relations = {"batch": batch_list_visible_to}
+
+    batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.none())
+    occurred_at = serializers.DateTimeField()
+    topic = serializers.CharField(max_length=128)
+    organisation = serializers.CharField(
+        max_length=128, required=False, allow_blank=True
+    )
+    reference_document_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True
+    )
+
+
+class PurchaseSerializer(ScopedRelationsMixin, serializers.Serializer):
+    scoped_relations = {
+        "batch": batch_list_visible_to,
+        # A purchase point buys from the households of its own village.
+        "household": lambda user: Household.objects.filter(
+            access.region_scope(user, "village")
+        ),
+    }
+
+    batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.none())
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    purchased_at = serializers.DateTimeField()
+    reference_document_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True
+    )
+
+
 class TraceEventViewSet(ServiceViewSet):
     """Critical tracking events; append-only, so no update."""
 
@@ -50,3 +86,41 @@ class TraceEventViewSet(ServiceViewSet):
         if not access.may_edit_batch(self.request.user, data["batch"]):
             raise PermissionDenied("只有本主体的操作员或管理员可以记录追溯事件。")
         return services.trace_event_record(recorded_by=self.request.user, **data)
+
+    @extend_schema(
+        summary="技术指导员记录技术指导（作为批次的追溯事件）",
+        request=GuidanceVisitSerializer,
+        responses=TraceEventSerializer,
+    )
+    @action(detail=False, methods=["post"])
+    def guidance(self, request):
+        data = GuidanceVisitSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        event = services.guidance_visit_record(
+            recorded_by=request.user, **data.validated_data
+        )
+        return Response(
+            TraceEventSerializer(event, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="村级收购点登记向贫困户收购（计入带贫台账）",
+        request=PurchaseSerializer,
+        responses=TraceEventSerializer,
+    )
+    @action(detail=False, methods=["post"])
+    def purchase(self, request):
+        data = PurchaseSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        event = services.purchase_record(
+            recorded_by=request.user, **data.validated_data
+        )
+        return Response(
+            TraceEventSerializer(event, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

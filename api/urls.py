@@ -22,8 +22,10 @@ from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
+from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
+from api.submissions import SubmissionViewSet
 from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
@@ -47,6 +49,8 @@ router.register("quality-alerts", QualityAlertViewSet, basename="quality-alert")
 router.register("print-jobs", PrintJobViewSet, basename="print-job")
 router.register("labels", LabelViewSet, basename="label")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("report-periods", ReportPeriodViewSet, basename="report-period")
+router.register("submissions", SubmissionViewSet, basename="submission")
 
 urlpatterns = [
     # DRF's token view has no throttle of its own: limit password guessing.

@@ -132,6 +132,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("SUYUAN_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("SUYUAN_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Evidence served only through authorised views (sale invoices, stamped forms).
+SUYUAN_PRIVATE_MEDIA_ROOT = Path(
+    env_str("SUYUAN_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "AnalyteKindEnum": "inspections.choices.AnalyteKind",
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+        "SubmissionStatusEnum": "reports.choices.SubmissionStatus",
+        "RegionLevelEnum": "trace.choices.RegionLevel",
     },
 }
 
@@ -295,6 +301,11 @@ SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS",
 SUYUAN_EPCIS_MAX_EPCS = env_int("SUYUAN_EPCIS_MAX_EPCS", 10_000)
 # A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
 SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
+# The CJK TrueType font embedded in the offices' printed forms (PDF); if the file
+# is missing, the forms fall back to the non-embedded CID font STSong-Light.
+SUYUAN_FORM_FONT = env_str(
+    "SUYUAN_FORM_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
 
 LOGGING = {
     "version": 1,

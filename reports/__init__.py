@@ -26,6 +26,17 @@ Decisions, in one place:
   else the first active label's URL, else a printed note.
 - EPCIS 2.0 (reports.epcis): trace events, signed inspections, holds and
   recalls, print jobs as ObjectEvents; valid against GS1's JSON schema.
+- The offices' cycle (reports.submissions writes, reports.selectors.
+  submissions reads): a ReportPeriod per form, region and window with the
+  seeds' deadlines; one Submission per period and region, frozen on submit
+  (rows, 填报单位 from the region, 填报人/联系方式 from UserRole.real_name and
+  phone), returned with a reason or accepted by the level above; a region's
+  roll-up sums its children's accepted submissions (list forms concatenated,
+  the 统计表 added row by row). Later data shows as a difference, never
+  alters the snapshot; on PostgreSQL triggers keep accepted ones unchanged.
+- Printing (reports.exports, reports.form_pdf, reports.formatting): A4
+  landscape one page wide, one date format (YYYY-MM-DD) and one amount
+  format (12,345.60) in every XLSX and PDF form.
 - Extension points for labels and inspections:
   reports.selectors.recall.recall_trace_labels_part,
   recall_trace_inspections_part and dashboard_extension_panels.

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from reports.models import Certificate, SalesEvent
+from reports.models import (
+    Certificate,
+    ReportPeriod,
+    SalesEvent,
+    Submission,
+    SubmissionTransition,
+)
+from reports.submissions import report_period_create, report_period_update
+from trace.admin import ServiceAdmin
 
 
 @admin.register(SalesEvent)
@@ -18,6 +26,63 @@ class CertificateAdmin(admin.ModelAdmin):
     list_display = ["number", "product_name", "issuing_entity", "issued_at"]
     search_fields = ["number", "product_name", "issuing_entity"]
     list_select_related = ["batch"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportPeriod)
+class ReportPeriodAdmin(ServiceAdmin):
+    """Administrators set when each form is due, one window per row."""
+
+    list_display = ["name", "form_key", "region", "submitter_level", "due_on"]
+    list_filter = ["form_key", "frequency", "submitter_level"]
+    search_fields = ["name", "region__name", "recipient"]
+    autocomplete_fields = ["region"]
+    exclude = ["created_by"]
+    list_select_related = ["region"]
+
+    def service_create(self, request, fields, form):
+        return report_period_create(created_by=request.user, **fields)
+
+    def service_update(self, request, obj, fields, form):
+        return report_period_update(period=obj, **fields)
+
+
+class SubmissionTransitionInline(admin.TabularInline):
+    model = SubmissionTransition
+    fields = ["from_status", "to_status", "reason", "actor", "at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Submissions move through the API's actions only; here they are read."""
+
+    list_display = ["region", "period", "status", "filler_name", "submitted_at"]
+    list_filter = ["status", "period__form_key"]
+    search_fields = ["region__name", "period__name", "filler_name"]
+    list_select_related = ["region", "period"]
+    exclude = ["stamped_scan", "snapshot"]
+    inlines = [SubmissionTransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            field.name
+            for field in self.model._meta.fields
+            if field.name not in self.exclude
+        ]
 
     def has_add_permission(self, request):
         return False

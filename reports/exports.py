@@ -1,18 +1,33 @@
 """Render a filled form as CSV (UTF-8 with BOM, so Excel reads the Chinese) or XLSX.
 
 Layout of both: the title row, the header-fields row where the form has one
-("填报单位：…"), the column headers, then the rows. Input is `Report.as_data()`.
+("填报单位：…"), the column headers, then the rows. Input is `Report.as_data()`
+or a submission's frozen snapshot (money there is text such as "12.50").
+
+XLSX sheets print like the paper forms: A4 landscape, one page wide, the
+title merged across the columns, the rows above the data repeated on every
+page (print titles), thin borders, columns as wide as their Chinese text.
 """
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from reports.form_pdf import form_pdf
+from reports.formatting import XLSX_AMOUNT_FORMAT, as_amount
 
 BOM = "\ufeff"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Column width limits in Excel character units: longer text wraps.
+MIN_WIDTH, MAX_WIDTH = 6, 40
+AMOUNT_WIDTH = 12  # 9,999,999.99
 
 
 def header_fields_line(data: dict) -> list[str]:
@@ -41,10 +56,28 @@ def report_csv(data: dict) -> bytes:
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
+def _blank(value):
+    return "" if value is None else value
+
+
 def _width(value) -> int:
     # CJK characters take two columns in Excel's default font.
     text = _text(value)
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _print_setup(sheet, *, header_row: int) -> None:
+    """Print like the paper form: A4 landscape, one page wide, titles repeated."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.print_title_rows = f"1:{header_row}"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _write_sheet(
@@ -63,7 +96,10 @@ def _write_sheet(
         sheet.merge_cells(
             start_row=1, start_column=1, end_row=1, end_column=len(columns)
         )
-    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    sheet.cell(row=1, column=1).alignment = Alignment(
+        horizontal="center", vertical="center", wrap_text=True
+    )
+    sheet.row_dimensions[1].height = 28
     if header_fields:
         sheet.append(list(header_fields))
     sheet.append(list(columns))
@@ -74,19 +110,44 @@ def _write_sheet(
             horizontal="center", vertical="center", wrap_text=True
         )
     money = {index for index, name in enumerate(columns) if name in money_columns}
-    widths = [_width(name) for name in columns]
+    # A header word wraps at most onto two lines; data sets the rest.
+    widths = [
+        AMOUNT_WIDTH if index in money else (_width(name) + 1) // 2 + 1
+        for index, name in enumerate(columns)
+    ]
     for row in rows:
-        sheet.append([value if value is not None else "" for value in row])
+        values = []
         for index, value in enumerate(row):
+            amount = as_amount(value) if index in money else None
+            values.append(amount if amount is not None else _blank(value))
+        sheet.append(values)
+        for index, value in enumerate(row):
+            cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
             if index in money:
-                sheet.cell(row=sheet.max_row, column=index + 1).number_format = "0.00"
+                cell.number_format = XLSX_AMOUNT_FORMAT
             if index < len(widths):
                 widths[index] = max(widths[index], _width(value))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(width + 2, 6), 60
+            max(width + 2, MIN_WIDTH), MAX_WIDTH
+        )
+    for table_row in sheet.iter_rows(
+        min_row=header_row, max_row=sheet.max_row, max_col=len(columns)
+    ):
+        for cell in table_row:
+            cell.border = BORDER
+    if header_fields and len(columns) > 1:
+        # The unit, person, phone and date line spans the table, like the paper.
+        row = header_row - 1
+        sheet.cell(row=row, column=1).value = "    ".join(header_fields)
+        for column in range(2, len(header_fields) + 1):
+            sheet.cell(row=row, column=column).value = None
+        sheet.merge_cells(
+            start_row=row, start_column=1, end_row=row, end_column=len(columns)
         )
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    _print_setup(sheet, header_row=header_row)
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:
@@ -235,3 +296,17 @@ def recall_trace_xlsx(trace: dict) -> bytes:
             ],
         )
     return _workbook_bytes(workbook)
+
+
+def evidence_zip(*, data: dict, files: list[tuple[str, object]]) -> bytes:
+    """Return a submission as a zip: the form (PDF, XLSX), 工作小结, evidence."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{data['title']}.pdf", form_pdf(data))
+        archive.writestr(f"{data['title']}.xlsx", report_xlsx(data))
+        if data.get("summary"):
+            archive.writestr("工作小结.txt", data["summary"])
+        for name, stored in files:
+            with stored.open("rb") as handle:
+                archive.writestr(name, handle.read())
+    return buffer.getvalue()

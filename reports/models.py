@@ -1,10 +1,20 @@
-"""What the reports need beyond the trace domain: 大型产销活动 and 合格证 records."""
+"""What the reports need beyond the trace domain: 大型产销活动, 合格证 records
+and the offices' reporting cycle (periods, submissions and their transitions).
+"""
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
+from reports.forms import FORMS
+from trace.choices import RegionLevel
 from trace.models import QUANTITY, Batch, Region
+from trace.storage import PrivateStorage
 
 
 class SalesEvent(models.Model):
@@ -70,3 +80,198 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+FORM_CHOICES = [(spec.key, spec.title) for spec in FORMS.values()]
+
+
+class ReportPeriod(models.Model):
+    """When a form is due from the regions of one level below an office.
+
+    One row per reporting window (a month, a quarter, a campaign), set by an
+    administrator; the seed documents' own deadlines are loaded by seed_demo.
+    """
+
+    form_key = models.CharField(_("报表"), max_length=32, choices=FORM_CHOICES)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("汇总地区"),
+        on_delete=models.PROTECT,
+        related_name="report_periods",
+        help_text=_("收取并汇总报表的地区（如云阳县）。"),
+    )
+    submitter_level = models.CharField(
+        _("填报层级"),
+        max_length=16,
+        choices=RegionLevel.choices,
+        help_text=_("该地区下哪一级填报（如乡镇）。"),
+    )
+    frequency = models.CharField(
+        _("周期"), max_length=16, choices=PeriodFrequency.choices
+    )
+    name = models.CharField(
+        _("名称"), max_length=64, help_text=_("如：2026年第3季度。")
+    )
+    starts_on = models.DateField(_("统计起始日期"))
+    ends_on = models.DateField(_("统计截止日期"))
+    due_on = models.DateField(_("上报截止日期"))
+    recipient = models.CharField(
+        _("报送单位"), max_length=128, blank=True, help_text=_("如：县商务委。")
+    )
+    source = models.CharField(
+        _("依据"), max_length=255, blank=True, help_text=_("文件及行号。")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报表周期")
+        verbose_name_plural = _("报表周期")
+        ordering = ["-due_on", "form_key", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_key", "region", "starts_on", "ends_on"],
+                name="report_period_unique_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=models.F("ends_on")),
+                name="report_period_starts_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.get_form_key_display()} {self.name}"
+
+
+def stamped_scan_upload_to(instance: "Submission", filename: str) -> str:
+    # Random names: evidence files must not be found by guessing.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"submissions/{instance.period_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Submission(models.Model):
+    """One region's form for one period: filled, submitted, reviewed, frozen.
+
+    On submit the rows are frozen in `snapshot` (the form as printed, JSON);
+    later data changes show as a difference, never alter what was submitted.
+    """
+
+    period = models.ForeignKey(
+        ReportPeriod,
+        verbose_name=_("报表周期"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("填报地区"),
+        on_delete=models.PROTECT,
+        related_name="report_submissions",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+    )
+    basis = models.CharField(
+        _("数据来源"),
+        max_length=16,
+        choices=SubmissionBasis.choices,
+        default=SubmissionBasis.DATA,
+    )
+    summary = models.TextField(_("工作小结"), blank=True)
+    stamped_scan = models.FileField(
+        _("盖章扫描件"),
+        upload_to=stamped_scan_upload_to,
+        storage=PrivateStorage(),
+        blank=True,
+    )
+    stamped_scan_type = models.CharField(_("扫描件类型"), max_length=64, blank=True)
+    # Frozen on submit: the rows, 填报单位, 填报人 and 联系方式 as printed.
+    snapshot = models.JSONField(_("上报内容"), null=True, blank=True, editable=False)
+    unit_name = models.CharField(_("填报单位"), max_length=255, blank=True)
+    filler_name = models.CharField(_("填报人"), max_length=64, blank=True)
+    filler_phone = models.CharField(_("联系方式"), max_length=32, blank=True)
+    submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("报表上报")
+        verbose_name_plural = _("报表上报")
+        ordering = ["-period__due_on", "region__lineage", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "region"], name="submission_unique_per_region"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.period}"
+
+
+class SubmissionTransition(models.Model):
+    """One move of a submission's status: who, when and why."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("报表上报"),
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=SubmissionStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("新状态"), max_length=16, choices=SubmissionStatus.choices
+    )
+    reason = models.TextField(_("原因"), blank=True)
+    # What was returned: a resubmission freezes anew, this keeps the old form.
+    snapshot = models.JSONField(_("退回时的上报内容"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上报状态变更")
+        verbose_name_plural = _("上报状态变更")
+        ordering = ["submission", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.from_status} → {self.to_status}"

@@ -13,6 +13,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from reports.formatting import (
+    FILLER_LABELS,
+    Filler,
+    filler_for,
+    format_date,
+    format_datetime,
+)
 from reports.forms import (
     BENEFICIARY_ROSTER,
     CAMPAIGN_STATISTICS,
@@ -29,7 +36,7 @@ from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters
 from trace import access
 from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
-from trace.models import Household, Region, Sale
+from trace.models import Household, Region, Sale, SaleEvidence
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
 SECTOR_CHANNELS = (
@@ -48,8 +55,10 @@ class Report:
     title: str
     header_fields: list[tuple[str, str]]
     rows: list[list]
+    filler: Filler | None = None
 
     def as_data(self) -> dict:
+        filler = self.filler.values() if self.filler else ("",) * 4
         return {
             "key": self.spec.key,
             "title": self.title,
@@ -59,6 +68,11 @@ class Report:
             "columns": list(self.spec.columns),
             "money_columns": list(self.spec.money_columns),
             "rows": self.rows,
+            # 填报单位, 填报人, 联系方式, date: printed on every PDF form.
+            "filler": [
+                {"label": label, "value": value}
+                for label, value in zip(FILLER_LABELS, filler, strict=True)
+            ],
         }
 
 
@@ -86,7 +100,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _local_date(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).date().isoformat()
+    return format_date(timezone.localtime(moment).date())
 
 
 def _contributors(batch) -> list[Household]:
@@ -107,24 +121,27 @@ def _involved_note(batch, *, user) -> str:
     return f"{batch.producer.get_kind_display()}，涉及贫困户{count}户"
 
 
-def _header_fields(
-    spec: FormSpec, *, user, filters: ReportFilters
-) -> list[tuple[str, str]]:
+def _filler(*, user, filters: ReportFilters) -> Filler:
+    """Return who fills the form: the unit, the person's real name and phone."""
+    producer = access.operator_producer(user)
+    if producer is not None:
+        return Filler(
+            unit=producer.name,
+            person=producer.contact_person,
+            phone=producer.contact_phone,
+            date=format_date(timezone.localdate()),
+        )
+    # 填报人 and 联系方式 come from the person's profile, never the login name.
+    return filler_for(
+        user=user, unit=filters.region.full_name if filters.region else ""
+    )
+
+
+def _header_fields(spec: FormSpec, *, filler: Filler) -> list[tuple[str, str]]:
     """Fill the form's header: the unit, the contact and the date."""
     if not spec.header_fields:
         return []
-    producer = access.operator_producer(user)
-    if producer is not None:
-        unit, person, phone = (
-            producer.name,
-            producer.contact_person,
-            producer.contact_phone,
-        )
-    else:
-        unit = filters.region.full_name if filters.region else ""
-        person, phone = (user.get_full_name() or user.get_username()), ""
-    values = (unit, person, phone, timezone.localdate().isoformat())
-    return list(zip(spec.header_fields, values, strict=True))
+    return list(zip(spec.header_fields, filler.values(), strict=True))
 
 
 def _join(parts) -> str:
@@ -146,11 +163,24 @@ def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
     return rows
 
 
+def _evidence_notes(sales) -> dict[int, str]:
+    """Name each sale's invoices and receipts (大通湖, seed 003 line 74)."""
+    notes: dict[int, list[str]] = {}
+    for sale_id, caption in SaleEvidence.objects.filter(sale__in=sales).values_list(
+        "sale_id", "caption"
+    ):
+        notes.setdefault(sale_id, []).append(caption or "销售凭证")
+    return {
+        sale_id: f"凭证{len(names)}份：{'、'.join(names)}"
+        for sale_id, names in notes.items()
+    }
+
+
 def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
     rows = []
-    for number, sale in enumerate(
-        common.sale_list_for_report(user=user, filters=filters), start=1
-    ):
+    sales = list(common.sale_list_for_report(user=user, filters=filters))
+    evidence = _evidence_notes(sales)
+    for number, sale in enumerate(sales, start=1):
         rows.append(
             [
                 number,
@@ -159,8 +189,8 @@ def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
                 sale.buyer,
                 _quantity(sale.quantity, sale.unit),
                 _money(sale.amount),
-                timezone.localtime(sale.sold_at).strftime("%Y-%m-%d %H:%M"),
-                sale.note,
+                format_datetime(sale.sold_at),
+                _join([sale.note, evidence.get(sale.pk, "")]),
             ]
         )
     return rows
@@ -347,9 +377,11 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     if spec is None or not report_visible_to(spec=spec, user=user):
         return None
     rows = BUILDERS[spec.key](user=user, filters=filters)
+    filler = _filler(user=user, filters=filters)
     return Report(
         spec=spec,
         title=_title(spec, filters),
-        header_fields=_header_fields(spec, user=user, filters=filters),
+        header_fields=_header_fields(spec, filler=filler),
         rows=rows,
+        filler=filler,
     )

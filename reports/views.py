@@ -9,6 +9,7 @@ from reports.filters import ReportFilterForm
 from reports.forms import SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
+from reports.selectors.submissions import submission_overview
 from trace import access
 from trace.selectors import region_list
 
@@ -42,6 +43,7 @@ def dashboard(request):
             for panel in data["panels"]
         ],
         "exports": [(spec.key, spec.title) for spec in SEED_FORMS],
+        "submissions": submission_overview(user=request.user),
         "query": query,
     }
     return render(request, "reports/dashboard.html", context)

@@ -22,6 +22,7 @@ from tests.factories import (
     make_inspector,
     make_operator,
 )
+from tests.reports.cycle import cycle  # noqa: F401 (the reporting cycle's fixture)
 from trace.choices import ProducerKind, RegionLevel
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -53,6 +54,7 @@ def fast_password_hashing():
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SUYUAN_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 

@@ -14,6 +14,21 @@ from trace.models import Batch, Producer, Region, UserRole
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
 
+# Roles that answer for regions (and everything below them): the 市场监管
+# inspector, the 四员 of 邵东 (seed 001, lines 190-205) and the offices.
+REGION_ROLES = (
+    Role.INSPECTOR,
+    Role.INFORMANT,
+    Role.SUPERVISOR,
+    Role.TECHNICIAN,
+    Role.PURCHASE_POINT,
+    Role.OFFICE,
+)
+# Who fills and submits the offices' forms for their region, and who reviews
+# those of the level below (a 监督员 those of the township's villages).
+SUBMITTING_ROLES = (Role.INFORMANT, Role.SUPERVISOR, Role.OFFICE)
+REVIEWING_ROLES = (Role.SUPERVISOR, Role.OFFICE)
+
 
 def role_of(user) -> UserRole | None:
     """Return the user's role binding, cached on the user object per request."""
@@ -22,7 +37,7 @@ def role_of(user) -> UserRole | None:
     if not hasattr(user, "_suyuan_role"):
         user._suyuan_role = (
             UserRole.objects.filter(user=user)
-            .select_related("producer")
+            .select_related("producer", "outlet__region")
             .prefetch_related("regions")
             .first()
         )
@@ -63,11 +78,35 @@ def has_role(user, *roles: str) -> bool:
 
 
 def assigned_regions(user) -> list[Region]:
-    """Return the regions a region-scoped user answers for (empty otherwise)."""
+    """Return the regions a region-scoped user answers for (empty otherwise).
+
+    A purchase point answers for the village of its outlet as well.
+    """
     binding = role_of(user)
-    if binding is None or binding.role in (Role.OPERATOR, Role.ADMINISTRATOR):
+    if binding is None or binding.role not in REGION_ROLES or is_administrator(user):
         return []
-    return list(binding.regions.all())
+    regions = list(binding.regions.all())
+    if binding.role == Role.PURCHASE_POINT and binding.outlet_id is not None:
+        outlet_region = binding.outlet.region
+        if all(region.pk != outlet_region.pk for region in regions):
+            regions.append(outlet_region)
+    return regions
+
+
+def _covers(regions: list[Region], region: Region, *, strictly: bool = False) -> bool:
+    """Return True if `region` lies in (or, strictly, below) one of `regions`."""
+    return any(
+        region.lineage.startswith(assigned.lineage)
+        and not (strictly and region.lineage == assigned.lineage)
+        for assigned in regions
+    )
+
+
+def region_in_scope(user, region: Region) -> bool:
+    """Return True if the region lies in the user's regions (all, for admins)."""
+    if is_administrator(user):
+        return True
+    return _covers(assigned_regions(user), region)
 
 
 def operator_producer(user) -> Producer | None:
@@ -82,11 +121,11 @@ def region_scope(user, field: str) -> Q:
     """Return a filter for objects whose `field` region lies in the user's regions.
 
     A region covers its descendants. Administrators see everything; a user
-    with no regions sees nothing.
+    with no regions (operators included) sees nothing.
     """
     if is_administrator(user):
         return EVERYTHING
-    regions = inspector_regions(user)
+    regions = assigned_regions(user)
     if not regions:
         return NOTHING
     condition = NOTHING
@@ -102,25 +141,21 @@ def producer_scope(user, field: str = "") -> Q:
         return EVERYTHING
     if is_operator(user):
         return Q(**{f"{prefix}pk": role_of(user).producer_id})
-    if is_inspector(user):
-        return region_scope(user, f"{prefix}region")
-    return NOTHING
+    return region_scope(user, f"{prefix}region")
 
 
 def batch_scope(user, field: str = "") -> Q:
     """Return a filter for batches (or objects with a batch at `field`).
 
-    Operators see their producer's batches; inspectors the batches whose
-    origin lies in their regions.
+    Operators see their producer's batches; inspectors, the 四员 and the
+    offices the batches whose origin lies in their regions.
     """
     prefix = f"{field}__" if field else ""
     if is_administrator(user):
         return EVERYTHING
     if is_operator(user):
         return Q(**{f"{prefix}producer_id": role_of(user).producer_id})
-    if is_inspector(user):
-        return region_scope(user, f"{prefix}origin")
-    return NOTHING
+    return region_scope(user, f"{prefix}origin")
 
 
 def may_manage_register(user) -> bool:
@@ -178,3 +213,88 @@ def may_change_batch_status(user, batch: Batch, to_status: str) -> bool:
             and batch.status != BatchStatus.DRAFT
         )
     return False
+
+
+def may_record_sale(user, batch: Batch) -> bool:
+    """Return True if the user may record a sale (and its evidence) of the batch.
+
+    Besides the producer's operator, a village 信息员 reports the sales of
+    its village's products (seed 001, lines 203-205: 摸底、上报、促销).
+    """
+    if may_edit_batch(user, batch):
+        return True
+    return has_role(user, Role.INFORMANT) and _covers(
+        assigned_regions(user), batch.origin
+    )
+
+
+def may_record_guidance(user, batch: Batch) -> bool:
+    """Return True if the user may record a technical guidance visit on the batch.
+
+    The township 技术指导员 (seed 001, lines 196-199) advises the batches
+    grown in the township.
+    """
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.TECHNICIAN) and _covers(
+        assigned_regions(user), batch.origin
+    )
+
+
+def may_record_purchase(user, batch: Batch) -> bool:
+    """Return True if the user, a village purchase point, may record a purchase.
+
+    The purchase point (seed 001, lines 199-203) buys from the households of
+    its village, for the batches grown there.
+    """
+    if is_administrator(user):
+        return True
+    binding = role_of(user)
+    return (
+        has_role(user, Role.PURCHASE_POINT)
+        and binding.outlet_id is not None
+        and _covers(assigned_regions(user), batch.origin)
+    )
+
+
+def submission_scope(user, field: str = "region") -> Q:
+    """Return a filter for report submissions the user may see.
+
+    Those who fill, submit or review forms see the submissions of their
+    regions and below; nobody else sees any.
+    """
+    if is_administrator(user):
+        return EVERYTHING
+    if not has_role(user, *SUBMITTING_ROLES):
+        return NOTHING
+    return region_scope(user, field)
+
+
+def may_submit_for(user, region: Region) -> bool:
+    """Return True if the user may fill and submit a form for the region.
+
+    A 信息员 for its village, a 监督员 for its township, an office for its
+    county, 市州 or province (its own summary to the level above). A 监督员 or
+    an office does not fill the forms of the level below: it reviews them.
+    """
+    if is_administrator(user):
+        return True
+    regions = assigned_regions(user)
+    if has_role(user, Role.INFORMANT):
+        return _covers(regions, region)
+    if has_role(user, Role.SUPERVISOR, Role.OFFICE):
+        return any(assigned.pk == region.pk for assigned in regions)
+    return False
+
+
+def may_review_submission_of(user, region: Region) -> bool:
+    """Return True if the user may accept or return a submission of the region.
+
+    Only the level above reviews: an office (or a township's 监督员) whose
+    region lies strictly above the submitting one.
+    """
+    if is_administrator(user):
+        return True
+    return has_role(user, *REVIEWING_ROLES) and _covers(
+        assigned_regions(user), region, strictly=True
+    )

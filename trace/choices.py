@@ -52,6 +52,10 @@ class TraceEventKind(models.TextChoices):
     RECEIVE = "receive", _("收货")
     SELL = "sell", _("销售")
     TRANSFORM = "transform", _("加工")
+    # 邵东's 四员 (seed 001, lines 190-205): a village purchase point buys from
+    # households; a township 技术指导员 visits and advises.
+    PURCHASE = "purchase", _("收购")
+    GUIDANCE = "guidance", _("技术指导")
 
 
 # GS1 CBV 2.0 business steps for EPCIS export.
@@ -62,6 +66,9 @@ BIZ_STEPS = {
     TraceEventKind.RECEIVE: "receiving",
     TraceEventKind.SELL: "retail_selling",
     TraceEventKind.TRANSFORM: "transforming",
+    TraceEventKind.PURCHASE: "receiving",
+    # No CBV step for advice: EPCIS writes it as an extension URI.
+    TraceEventKind.GUIDANCE: "guidance",
 }
 
 
@@ -84,6 +91,8 @@ class OutletKind(models.TextChoices):
     AUTHORISED_STORE = "authorised_store", _("授权店")
     ECOMMERCE_PLATFORM = "ecommerce_platform", _("电商平台")
     LIVESTREAM_BASE = "livestream_base", _("直播基地")
+    # 邵东's 579 village 供销合作社 platforms (seed 001, lines 199-203).
+    PURCHASE_POINT = "purchase_point", _("村级收购点")
 
 
 class SaleChannel(models.TextChoices):

@@ -1,6 +1,8 @@
 """Trace domain: who produces what where, for whose benefit, and where it went."""
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +26,7 @@ from trace.choices import (
     TraceEventKind,
 )
 from trace.personal_data import decrypt_id_number, mask_name
+from trace.storage import PrivateStorage
 from trace.validators import validate_gs1_lot, validate_gtin, validate_uscc
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -696,6 +699,50 @@ class Sale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} → {self.buyer}"
+
+
+def sale_evidence_upload_to(instance: "SaleEvidence", filename: str) -> str:
+    # Random names: evidence files must not be found by guessing.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"sales/{instance.sale_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class SaleEvidence(models.Model):
+    """An invoice or receipt of a sale (销售发票或销售凭证), stored privately.
+
+    大通湖 (seed 003, line 74): a sale bought directly from a household is
+    proven by a receipt stamped by the village and signed by the household.
+    """
+
+    sale = models.ForeignKey(
+        Sale,
+        verbose_name=_("销售"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    file = models.FileField(
+        _("文件"), upload_to=sale_evidence_upload_to, storage=PrivateStorage()
+    )
+    content_type = models.CharField(_("内容类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    caption = models.CharField(
+        _("说明"), max_length=255, blank=True, help_text=_("如：销售发票、收购凭证。")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("销售凭证")
+        verbose_name_plural = _("销售凭证")
+        ordering = ["sale", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.caption or _('销售凭证')} #{self.pk}"
 
 
 class UserRole(models.Model):

@@ -25,6 +25,7 @@ from trace.models import (
     ProductLine,
     Region,
     Sale,
+    SaleEvidence,
     TraceEvent,
 )
 
@@ -341,3 +342,10 @@ def batch_public_story(*, batch: Batch) -> dict:
             for event in events
         ],
     }
+
+
+def sale_evidence_list_visible_to(*, user) -> QuerySet[SaleEvidence]:
+    """Invoices and receipts of the sales the user sees (and nobody else's)."""
+    return SaleEvidence.objects.filter(
+        access.batch_scope(user, "sale__batch")
+    ).select_related("sale__batch")

@@ -8,14 +8,21 @@ with a message per field, which the API turns into a 400.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trace.choices import BatchStatus, CertificationStatus
+from trace import access
+from trace.choices import (
+    BatchStatus,
+    CertificationStatus,
+    ReferenceDocumentType,
+    TraceEventKind,
+)
 from trace.models import (
     Batch,
     BatchContribution,
@@ -31,6 +38,7 @@ from trace.models import (
     ProductLine,
     Region,
     Sale,
+    SaleEvidence,
     TraceEvent,
 )
 from trace.personal_data import (
@@ -44,6 +52,7 @@ from trace.selectors import (
     certification_is_active,
     producer_eligibility,
 )
+from trace.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace.validators import normalize_gtin, normalize_id_number, normalize_uscc
 
 # The one table of legal batch transitions: draft → released → on_hold →
@@ -605,4 +614,149 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
     return validated_save(
         Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
+    )
+
+
+def sale_evidence_add(
+    *, sale: Sale, uploaded_by, file: IO[bytes], name: str = "", caption: str = ""
+) -> SaleEvidence:
+    """Attach an invoice or receipt (photo or PDF) to a sale, stored privately.
+
+    Raise ValidationError if the user may not record the sale's batch, or the
+    file is not a real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
+    """
+    if not access.may_record_sale(uploaded_by, sale.batch):
+        raise ValidationError(
+            {"file": _("只有本主体操作员、本村信息员或管理员可以上传销售凭证。")}
+        )
+    size = getattr(file, "size", None)
+    if size is not None and size > max_upload_bytes():
+        raise upload_too_large()
+    # Never read more than the limit plus one byte, enough to notice the excess.
+    upload = upload_clean(
+        data=file.read(max_upload_bytes() + 1),
+        name=name,
+        refused_message=_("请上传发票或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+    )
+    evidence = SaleEvidence(
+        sale=sale,
+        content_type=upload.content_type,
+        size=len(upload.content),
+        caption=caption,
+        uploaded_by=uploaded_by,
+    )
+    evidence.file.save(
+        f"evidence{upload.suffix}", ContentFile(upload.content), save=False
+    )
+    try:
+        with transaction.atomic():
+            evidence.full_clean()
+            evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+def guidance_visit_record(
+    *,
+    batch: Batch,
+    recorded_by,
+    occurred_at: datetime.datetime,
+    topic: str,
+    organisation: str = "",
+    reference_document_number: str = "",
+) -> TraceEvent:
+    """Record a 技术指导员's guidance visit as a trace event of the batch.
+
+    Raise ValidationError if the user is not the township's 技术指导员 (or an
+    administrator) or the batch is still a draft.
+    """
+    if not access.may_record_guidance(recorded_by, batch):
+        raise ValidationError({"batch": _("只有本乡镇的技术指导员可以记录技术指导。")})
+    if not topic.strip():
+        raise ValidationError({"topic": _("请填写指导内容。")})
+    return trace_event_record(
+        batch=batch,
+        recorded_by=recorded_by,
+        kind=TraceEventKind.GUIDANCE,
+        occurred_at=occurred_at,
+        location=batch.origin,
+        place=topic.strip()[:128],
+        actor=organisation[:128],
+        reference_document_type=ReferenceDocumentType.OTHER
+        if reference_document_number
+        else "",
+        reference_document_number=reference_document_number,
+    )
+
+
+@transaction.atomic
+def purchase_record(
+    *,
+    batch: Batch,
+    household: Household,
+    quantity: Decimal,
+    amount_paid: Decimal,
+    purchased_at: datetime.datetime,
+    recorded_by,
+    reference_document_number: str = "",
+) -> TraceEvent:
+    """Record a village purchase point's purchase from a household into a batch.
+
+    The household's contribution to the batch grows by the quantity and the
+    amount paid, so the purchase counts in the benefit ledger; the trace event
+    names the purchase point, never the household. Raise ValidationError if
+    the user is not the village's purchase point, the household lives
+    elsewhere or has no benefit link with the batch's producer.
+    """
+    if not access.may_record_purchase(recorded_by, batch):
+        raise ValidationError({"batch": _("只有本村的收购点可以登记收购。")})
+    outlet = (
+        access.role_of(recorded_by).outlet
+        if not access.is_administrator(recorded_by)
+        else None
+    )
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("收购数量必须大于 0。")})
+    if amount_paid < 0:
+        raise ValidationError({"amount_paid": _("收购金额不能为负数。")})
+    if outlet is not None and not household.village.lineage.startswith(
+        outlet.region.lineage
+    ):
+        raise ValidationError({"household": _("只能收购本村贫困户的产品。")})
+    if not BenefitLink.objects.filter(
+        producer=batch.producer, household=household
+    ).exists():
+        raise ValidationError(
+            {"household": _("该贫困户与批次的主体没有利益联结，请先登记利益联结。")}
+        )
+    contribution = (
+        BatchContribution.objects.select_for_update()
+        .filter(batch=batch, household=household)
+        .first()
+    )
+    if contribution is None:
+        contribution = BatchContribution(
+            batch=batch, household=household, quantity=0, amount_paid=0
+        )
+    validated_save(
+        contribution,
+        quantity=contribution.quantity + quantity,
+        amount_paid=contribution.amount_paid + amount_paid,
+    )
+    return trace_event_record(
+        batch=batch,
+        recorded_by=recorded_by,
+        kind=TraceEventKind.PURCHASE,
+        occurred_at=purchased_at,
+        location=outlet.region if outlet else household.village,
+        place=outlet.name if outlet else "",
+        actor=(outlet.operator_name or outlet.name) if outlet else "",
+        quantity=quantity,
+        unit=batch.unit,
+        reference_document_type=ReferenceDocumentType.PURCHASE_ORDER
+        if reference_document_number
+        else "",
+        reference_document_number=reference_document_number,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import views
+from workbench import submissions, views
 
 app_name = "workbench"
 
@@ -24,4 +24,15 @@ urlpatterns = [
         name="print_job_progress",
     ),
     path("print/<int:pk>/pdf/", views.print_job_pdf, name="print_job_pdf"),
+    path("reports/", submissions.submissions, name="submissions"),
+    path(
+        "reports/start/<int:period_pk>/<int:region_pk>/",
+        submissions.submission_start,
+        name="submission_start",
+    ),
+    path(
+        "reports/<int:pk>/<slug:verb>/",
+        submissions.submission_act,
+        name="submission_act",
+    ),
 ]

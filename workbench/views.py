@@ -95,6 +95,8 @@ def home(request):
     user = request.user
     if access.is_inspector(user):
         return redirect("workbench:inspect")
+    if access.has_role(user, *access.SUBMITTING_ROLES):
+        return redirect("workbench:submissions")
     if not access.is_operator(user):
         return render(request, "workbench/home_office.html")
     return render(request, "workbench/home.html", _operator_home(user))

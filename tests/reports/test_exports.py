@@ -1,10 +1,18 @@
 import csv
 import io
+import subprocess
 from decimal import Decimal
 
 import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter
 
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
+from reports.formatting import XLSX_AMOUNT_FORMAT
+from reports.forms import FORMS
+from reports.selectors.common import ReportFilters
+from reports.tables import report_build
+from tests.conftest import require_tool
 
 DATA = {
     "key": "township_sales",
@@ -39,7 +47,7 @@ def test_xlsx_layout_bold_headers_numbers_and_widths():
     assert rows[2] == ("序号", "销售金额", "备注")
     assert [row[1] for row in rows[3:]] == [90, 10.5]
     assert all(cell.font.bold for cell in sheet[3])
-    assert sheet["B4"].number_format == "0.00"
+    assert sheet["B4"].number_format == XLSX_AMOUNT_FORMAT
     assert sheet.column_dimensions["B"].width >= 10
 
 
@@ -80,3 +88,65 @@ def test_recall_trace_workbook_has_a_sheet_per_section():
         "扫码城市",
     ]
     assert workbook["销售"]["E3"].value == "专柜（古楼村）"
+
+
+@pytest.mark.parametrize("key", sorted(FORMS))
+def test_every_form_prints_a4_landscape_one_page_wide_with_titles_and_borders(
+    sales, key
+):
+    report = report_build(key=key, user=sales.world.admin, filters=ReportFilters())
+    workbook = openpyxl.load_workbook(io.BytesIO(report_xlsx(report.as_data())))
+    sheet = workbook.active
+    columns = len(report.spec.columns)
+    header_row = 3 if report.spec.header_fields else 2
+
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4 in OOXML's numbering
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == f"$1:${header_row}"
+    assert f"A1:{get_column_letter(columns)}1" in {
+        str(merged) for merged in sheet.merged_cells.ranges
+    }
+    assert len(report.rows) > 0
+    for row in sheet.iter_rows(min_row=header_row, max_col=columns):
+        for cell in row:
+            assert cell.border.left.style == "thin", cell.coordinate
+            assert cell.border.bottom.style == "thin", cell.coordinate
+    for index, name in enumerate(report.spec.columns, start=1):
+        # Wide enough for the header on two lines, never wider than the cap.
+        width = sheet.column_dimensions[get_column_letter(index)].width
+        assert len(name) <= width <= 42, name
+
+
+def test_every_xlsx_prints_on_one_page_wide_through_libreoffice(sales, tmp_path):
+    soffice = require_tool("soffice")
+    pdfinfo = require_tool("pdfinfo")
+    report = report_build(
+        key="township_sales", user=sales.world.admin, filters=ReportFilters()
+    )
+    source = tmp_path / "form.xlsx"
+    source.write_bytes(report_xlsx(report.as_data()))
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    info = subprocess.run(
+        [pdfinfo, str(tmp_path / "form.pdf")], capture_output=True, check=True
+    ).stdout.decode()
+    width, height = (
+        float(part) for part in info.split("Page size:")[1].split("pts")[0].split("x")
+    )
+    assert width > height  # landscape
+    assert "Pages:           1" in info  # a few rows: one page, not 3-5

@@ -55,3 +55,21 @@ def test_dashboard_redirects_anonymous_to_login(db, client):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_dashboard_lists_missing_and_overdue_submissions(cycle, client):
+    from reports.submissions import submission_create, submission_submit
+
+    informant = cycle.users["informant_v1"]
+    submission_submit(
+        submission=submission_create(
+            period=cycle.monthly, region=cycle.village_1, created_by=informant
+        ),
+        user=informant,
+    )
+    client.force_login(cycle.users["admin"])
+    html = client.get(URL).content.decode()
+    row = html.split(f'data-period="{cycle.monthly.pk}"')[1].split("</li>")[0]
+    assert "待审核 古楼村" in row
+    assert "逾期</strong> 茶铺村、醪田村" in row  # due 2026-09-29
+    assert "?format=pdf" in html

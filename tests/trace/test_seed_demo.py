@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from trace import access, services
@@ -12,7 +13,20 @@ from trace.choices import BatchStatus, Role
 from trace.models import Batch, Household, Producer, ProductLine, Sale, UserRole
 from trace.validators import normalize_gtin, validate_gs1_lot
 
-DEMO_USERS = ["admin", "operator", "operator2", "inspector"]
+DEMO_USERS = [
+    "admin",
+    "operator",
+    "operator2",
+    "inspector",
+    "informant",
+    "informant2",
+    "supervisor",
+    "technician",
+    "purchase_point",
+    "office",
+    "office_city",
+    "office_province",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -127,3 +141,62 @@ def test_admin_changelists_show_the_demo_brand(model):
     response = client.get(f"/admin/trace/{model}/")
     assert response.status_code == 200
     assert "雪峰蜜橘" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_four_officers_and_offices_have_names_phones_and_their_regions():
+    seed()
+    bindings = {
+        binding.user.username: binding
+        for binding in UserRole.objects.select_related("user", "outlet")
+    }
+    assert all(bindings[name].real_name and bindings[name].phone for name in DEMO_USERS)
+    scopes = {
+        name: (bindings[name].role, [r.name for r in bindings[name].regions.all()])
+        for name in DEMO_USERS[4:]
+    }
+    assert scopes == {
+        "informant": (Role.INFORMANT, ["古楼村"]),
+        "informant2": (Role.INFORMANT, ["茶铺村"]),
+        "supervisor": (Role.SUPERVISOR, ["古楼乡"]),
+        "technician": (Role.TECHNICIAN, ["古楼乡"]),
+        "purchase_point": (Role.PURCHASE_POINT, ["古楼村"]),
+        "office": (Role.OFFICE, ["洞口县"]),
+        "office_city": (Role.OFFICE, ["邵阳市"]),
+        "office_province": (Role.OFFICE, ["湖南省"]),
+    }
+    assert bindings["purchase_point"].outlet.kind == "purchase_point"
+
+
+@pytest.mark.django_db
+def test_demo_periods_follow_the_seed_documents_deadlines():
+    from reports.models import ReportPeriod, Submission
+
+    seed()
+    today = timezone.localdate()
+    yunyang = ReportPeriod.objects.filter(
+        form_key="township_sales", region__name="云阳县"
+    ).order_by("starts_on")
+    # Quarterly by the 30th of the quarter's last month; none already over.
+    assert yunyang and all(
+        p.due_on.month % 3 == 0 and p.due_on.day == 30 and p.ends_on >= today
+        for p in yunyang
+    )
+    assert {p.recipient for p in yunyang} == {"县商务委"}
+    datonghu = ReportPeriod.objects.filter(region__name="大通湖区").order_by(
+        "starts_on"
+    )
+    assert datonghu[0].starts_on == today.replace(day=1)
+    assert all(
+        p.due_on.month == p.starts_on.month and p.due_on.day in (28, 29)
+        for p in datonghu
+    )
+    campaign = ReportPeriod.objects.get(form_key="campaign_statistics")
+    assert (campaign.submitter_level, campaign.due_on.month, campaign.due_on.day) == (
+        "city",
+        10,
+        9,
+    )
+    assert "002_" in campaign.source
+    submitted = Submission.objects.get(region__name="古楼乡")
+    assert (submitted.status, submitted.filler_name) == ("submitted", "肖丽娟")

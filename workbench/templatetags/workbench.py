@@ -13,4 +13,6 @@ def workbench_nav(context):
         "operator": access.is_operator(user),
         "inspector": access.is_inspector(user) or access.is_administrator(user),
         "administrator": access.is_administrator(user),
+        "reporter": access.is_administrator(user)
+        or access.has_role(user, *access.SUBMITTING_ROLES),
     }

@@ -3,13 +3,16 @@
 The trace part comes from `seed_trace_demo`; this command, which sits above
 every domain like the rest of reports/, adds what needs labels and
 inspections: printed label sheets, inspections (one suspect rapid test, so a
-demo scan shows a warning) and a sales event for the 统计表.
+demo scan shows a warning), a sales event for the 统计表, the offices'
+reporting periods with the seed documents' own deadlines, a township's
+submitted form and a receipt attached to a sale.
 """
 
 import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,8 +27,67 @@ from inspections.services import (
 from labels.choices import LabelStatus
 from labels.models import Label, PrintJob
 from labels.services import print_job_create, print_job_render
+from reports.choices import PeriodFrequency, SubmissionStatus
+from reports.form_pdf import form_pdf
+from reports.models import ReportPeriod, Submission
 from reports.services import sales_event_record
-from trace.models import Batch, Region
+from reports.submissions import (
+    report_period_create,
+    report_periods_schedule,
+    submission_create,
+    submission_submit,
+)
+from trace.choices import RegionLevel
+from trace.models import Batch, Region, Sale
+from trace.services import sale_evidence_add
+
+# The seed documents' own deadlines: (form, region, submitting level,
+# frequency, due day of the month, recipient, source).
+SCHEDULES = [
+    # 云阳: 乡镇 sales (附件2) to 县商务委 by the 30th of each quarter's last
+    # month; the product list (附件1) to 县农业农村委 at least monthly (no day
+    # given: by the month's end).
+    (
+        "township_sales",
+        "云阳县",
+        RegionLevel.TOWN,
+        PeriodFrequency.QUARTERLY,
+        30,
+        "县商务委",
+        "004_e2569fb525a9ad4f.txt 第33、162行",
+    ),
+    (
+        "products_for_sale",
+        "云阳县",
+        RegionLevel.TOWN,
+        PeriodFrequency.MONTHLY,
+        31,
+        "县农业农村委",
+        "004_e2569fb525a9ad4f.txt 第114行",
+    ),
+    # 大通湖: 各镇 hand in 附件2 with the invoices by the 29th of every month.
+    # (附件1, the 带贫人员名册, carries whole ID numbers: only administrators
+    # may build it, so it is not a township's form here.)
+    (
+        "sales_evidence",
+        "大通湖区",
+        RegionLevel.TOWN,
+        PeriodFrequency.MONTHLY,
+        29,
+        "区扶贫办",
+        "003_eac4151f958b09b3.txt 第74行",
+    ),
+    # Demo of the whole chain in 洞口县: townships report quarterly to the county.
+    (
+        "township_sales",
+        "洞口县",
+        RegionLevel.TOWN,
+        PeriodFrequency.QUARTERLY,
+        30,
+        "县扶贫办",
+        "演示：参照 004_e2569fb525a9ad4f.txt 第162行",
+    ),
+]
 
 # (lot code, operator, label count)
 LABEL_SHEETS = [("XFMJ2025A01", "operator", 24), ("GLYW2025S01", "operator2", 24)]
@@ -50,9 +112,109 @@ class Command(BaseCommand):
                 self._label_sheet(lot, users[operator], count)
                 for lot, operator, count in LABEL_SHEETS
             ]
+            self._periods(users["admin"])
+            self._sale_receipt(users["operator2"])
+            self._township_submission(users["supervisor"])
         for job in jobs:
             print_job_render(print_job_id=job.pk)
         self._print_demo_scans()
+
+    def _periods(self, admin) -> None:
+        year = timezone.localdate().year
+        for form_key, region, level, frequency, day, recipient, source in SCHEDULES:
+            report_periods_schedule(
+                form_key=form_key,
+                region=Region.objects.get(name=region),
+                submitter_level=level,
+                frequency=frequency,
+                year=year,
+                due_day=day,
+                recipient=recipient,
+                source=source,
+                created_by=admin,
+                # The demo starts now: the windows already over are not owed.
+                since=timezone.localdate(),
+            )
+        # 湖南省's 消费扶贫月: September (002, line 31); each 市州 sums, stamps and
+        # sends the 统计表 with its 工作小结 by 9 October (002, lines 63 and 89).
+        province = Region.objects.get(name="湖南省")
+        if not ReportPeriod.objects.filter(
+            form_key="campaign_statistics",
+            region=province,
+            starts_on=datetime.date(year, 9, 1),
+        ).exists():
+            report_period_create(
+                form_key="campaign_statistics",
+                region=province,
+                submitter_level=RegionLevel.CITY,
+                frequency=PeriodFrequency.CAMPAIGN,
+                name=f"{year}年消费扶贫月",
+                starts_on=datetime.date(year, 9, 1),
+                ends_on=datetime.date(year, 9, 30),
+                due_on=datetime.date(year, 10, 9),
+                recipient="省扶贫办",
+                source="002_9163a51b4e7803d4.txt 第31、63、89行",
+                created_by=admin,
+            )
+
+    def _sale_receipt(self, operator) -> None:
+        """A receipt stamped by the village and signed by the household (003:74)."""
+        sale = Sale.objects.filter(batch__lot_code="GLYW2025S01").order_by("pk").first()
+        if sale is None or sale.evidence.exists():
+            return
+        receipt = form_pdf(
+            {
+                "key": "receipt",
+                "title": "消费扶贫产品销售凭证（演示）",
+                "columns": [
+                    "买方",
+                    "产品",
+                    "数量",
+                    "金额（元）",
+                    "行政村盖章",
+                    "贫困户签字",
+                ],
+                "money_columns": ["金额（元）"],
+                "rows": [
+                    [
+                        sale.buyer,
+                        str(sale.batch.product_line),
+                        f"{sale.quantity.normalize():f}{sale.unit}",
+                        sale.amount,
+                        "古楼村村民委员会（章）",
+                        "杨桂花",
+                    ]
+                ],
+            }
+        )
+        sale_evidence_add(
+            sale=sale,
+            uploaded_by=operator,
+            file=ContentFile(receipt, name="receipt.pdf"),
+            name="receipt.pdf",
+            caption="销售凭证（行政村盖章、贫困户签字）",
+        )
+
+    def _township_submission(self, supervisor) -> None:
+        """古楼乡's form of the current quarter, submitted to 洞口县 for review."""
+        today = timezone.localdate()
+        period = ReportPeriod.objects.get(
+            form_key="township_sales",
+            region__name="洞口县",
+            starts_on__lte=today,
+            ends_on__gte=today,
+        )
+        town = Region.objects.get(name="古楼乡")
+        submission = Submission.objects.filter(period=period, region=town).first()
+        if submission is None:
+            submission = submission_create(
+                period=period,
+                region=town,
+                created_by=supervisor,
+                summary="本季度古楼乡通过专馆、机关食堂销售古楼云雾茶，带动贫困户增收。",
+            )
+        if submission.status == SubmissionStatus.DRAFT:
+            submission_submit(submission=submission, user=supervisor)
 
     def _label_sheet(self, lot_code: str, operator, count: int) -> PrintJob:
         batch = Batch.objects.get(lot_code=lot_code)

@@ -331,6 +331,15 @@ OUTLETS = {
         "邵东市供销合作社",
         "",
     ),
+    # 邵东's model (seed 001, lines 199-203): the village 供销合作社 is the
+    # purchase point, its director the village's 信息员.
+    "purchase_point": (
+        "古楼村供销合作社收购点",
+        OutletKind.PURCHASE_POINT,
+        "古楼村",
+        "古楼村供销合作社",
+        "",
+    ),
 }
 
 
@@ -527,7 +536,40 @@ USERS = [
     ("operator", Role.OPERATOR, "orange", [], "洞口县雪峰蜜橘果业有限公司", False),
     ("operator2", Role.OPERATOR, "tea", [], "洞口县古楼云雾茶专业合作社", False),
     ("inspector", Role.INSPECTOR, None, ["洞口县"], "洞口县市场监督管理局", False),
+    # The 四员 of 邵东 (seed 001, lines 190-205), here in 洞口县's 古楼乡.
+    ("informant", Role.INFORMANT, None, ["古楼村"], "古楼村供销合作社", False),
+    ("informant2", Role.INFORMANT, None, ["茶铺村"], "茶铺村村民委员会", False),
+    ("supervisor", Role.SUPERVISOR, None, ["古楼乡"], "古楼乡人民政府", False),
+    ("technician", Role.TECHNICIAN, None, ["古楼乡"], "古楼乡农业综合服务站", False),
+    (
+        "purchase_point",
+        Role.PURCHASE_POINT,
+        None,
+        ["古楼村"],
+        "古楼村供销合作社",
+        False,
+    ),
+    # The offices that collect the forms, one per level.
+    ("office", Role.OFFICE, None, ["洞口县"], "洞口县扶贫开发办公室", False),
+    ("office_city", Role.OFFICE, None, ["邵阳市"], "邵阳市扶贫开发办公室", False),
+    ("office_province", Role.OFFICE, None, ["湖南省"], "湖南省扶贫开发办公室", False),
 ]
+# 填报人 and 联系方式 of the forms (invented names and numbers: demo data).
+PEOPLE = {
+    "admin": ("欧阳静", "0739-7221001"),
+    "operator": ("邓志刚", "0739-7561001"),
+    "operator2": ("杨永红", "0739-7562002"),
+    "inspector": ("罗建军", "0739-7223001"),
+    "informant": ("曾庆华", "13807390101"),
+    "informant2": ("尹国强", "13807390102"),
+    "supervisor": ("肖丽娟", "13807390201"),
+    "technician": ("彭建明", "13807390301"),
+    "purchase_point": ("曾庆华", "13807390101"),
+    "office": ("邹红梅", "0739-7221002"),
+    "office_city": ("黄志强", "0739-5321002"),
+    "office_province": ("龙开元", "0731-82212001"),
+}
+PURCHASE_POINT_OUTLETS = {"purchase_point": "purchase_point"}
 
 
 class Command(BaseCommand):
@@ -556,6 +598,7 @@ class Command(BaseCommand):
             self._roles()
             self.batches = {item.lot_code: self._batch(item) for item in BATCHES}
             self._sales()
+            self._four_officers()
         self._print_summary()
 
     # Registers.
@@ -722,12 +765,17 @@ class Command(BaseCommand):
 
     def _roles(self) -> None:
         for username, role, producer, regions, organisation, _staff in USERS:
+            real_name, phone = PEOPLE[username]
+            outlet = PURCHASE_POINT_OUTLETS.get(username)
             binding, _ = UserRole.objects.update_or_create(
                 user=self.users[username],
                 defaults={
                     "role": role,
                     "producer": self.producers[producer] if producer else None,
+                    "outlet": self.outlets[outlet] if outlet else None,
                     "organisation": organisation,
+                    "real_name": real_name,
+                    "phone": phone,
                 },
             )
             binding.regions.set([self.regions[name] for name in regions])
@@ -850,6 +898,37 @@ class Command(BaseCommand):
                 amount=Decimal(amount),
                 sold_at=sold_at,
                 note=note,
+            )
+
+    def _four_officers(self) -> None:
+        """A guidance visit and a purchase from a household, once each."""
+        batch = self.batches["GLYW2025S01"]
+        visited = datetime.datetime.combine(
+            batch.harvest_date + datetime.timedelta(days=-20),
+            datetime.time(9, 30),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        if not TraceEvent.objects.filter(
+            batch=batch, kind=TraceEventKind.GUIDANCE
+        ).exists():
+            services.guidance_visit_record(
+                batch=batch,
+                recorded_by=self.users["technician"],
+                occurred_at=visited,
+                topic="秋茶采摘标准与病虫害绿色防控",
+                organisation="古楼乡农业综合服务站",
+            )
+        if not TraceEvent.objects.filter(
+            batch=batch, kind=TraceEventKind.PURCHASE
+        ).exists():
+            services.purchase_record(
+                batch=batch,
+                household=self.households["xiao"],
+                quantity=Decimal("20"),
+                amount_paid=Decimal("600.00"),
+                purchased_at=visited + datetime.timedelta(days=21),
+                recorded_by=self.users["purchase_point"],
+                reference_document_number="GLGXS-SG-001",
             )
 
     def _print_summary(self) -> None:

@@ -1,0 +1,79 @@
+"""How every printed form writes dates, amounts and who filled it in.
+
+One date format (GB/T 7408's YYYY-MM-DD, a time as HH:MM after it) and one
+amount format (two decimals; printed forms group thousands: 12,345.60) for
+every form, XLSX and PDF alike. CSV keeps the two decimals without grouping,
+so spreadsheets read the column as numbers.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from trace import access
+
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+XLSX_AMOUNT_FORMAT = "#,##0.00"
+# The slots every printed form carries, in the order of FormSpec.header_fields.
+FILLER_LABELS = ("填报单位", "填报人", "联系方式", "填报日期")
+
+
+def format_date(value: datetime.date) -> str:
+    """Return a date as the forms print it (2026-09-30)."""
+    return value.strftime(DATE_FORMAT)
+
+
+def format_datetime(value: datetime.datetime) -> str:
+    """Return a moment in local time as the forms print it (2026-09-30 10:30)."""
+    return timezone.localtime(value).strftime(DATETIME_FORMAT)
+
+
+def as_amount(value) -> Decimal | None:
+    """Return a money value (Decimal, number or "12.50") as a Decimal, else None."""
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def format_amount(value) -> str:
+    """Return money as printed forms show it: 12,345.60 (text left as it is)."""
+    amount = as_amount(value)
+    return str(value) if amount is None else f"{amount:,.2f}"
+
+
+@dataclass(frozen=True)
+class Filler:
+    """Who filled a form in: 填报单位, 填报人, 联系方式 and the date."""
+
+    unit: str
+    person: str
+    phone: str
+    date: str
+
+    def values(self) -> tuple[str, str, str, str]:
+        return (self.unit, self.person, self.phone, self.date)
+
+
+def person_of(user) -> tuple[str, str]:
+    """Return the real name and phone of the user's profile (never the login)."""
+    binding = access.role_of(user)
+    if binding is None:
+        return "", ""
+    return binding.real_name, binding.phone
+
+
+def filler_for(*, user, unit: str, on: datetime.date | None = None) -> Filler:
+    """Return the filler block of a form filled by `user` for `unit`."""
+    person, phone = person_of(user)
+    return Filler(
+        unit=unit,
+        person=person,
+        phone=phone,
+        date=format_date(on or timezone.localdate()),
+    )
