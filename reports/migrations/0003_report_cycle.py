@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0002_certificate'),
-        ('trace', '0004_sale_evidence_purchase_guidance'),
+        ('trace', '0005_sale_evidence_purchase_guidance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trace', '0003_user_role_four_officers_profile'),
+        ('trace', '0004_certification_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
