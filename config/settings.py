@@ -293,8 +293,13 @@ SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
 SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS", 730)
 # Most label serials one print job lists in a batch's EPCIS export.
 SUYUAN_EPCIS_MAX_EPCS = env_int("SUYUAN_EPCIS_MAX_EPCS", 10_000)
-# A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
-SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
+# A TrueType/TTC CJK font embedded (as a subset) in label and certificate
+# PDFs; by default Debian's fonts-wqy-microhei (.ci/run and the README install
+# it). Empty, or a missing file (logged), falls back to the CID font
+# STSong-Light, which is not embedded: readers without Chinese fonts show boxes.
+SUYUAN_LABEL_FONT = env_str(
+    "SUYUAN_LABEL_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
 
 LOGGING = {
     "version": 1,

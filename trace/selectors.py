@@ -192,6 +192,7 @@ def batch_public_story(*, batch: Batch) -> dict:
     )
     return {
         "product": {
+            "title": product_line.title,
             "name": product_line.name,
             "brand": product_line.brand.name if product_line.brand_id else "",
             "brand_kind": product_line.brand.get_kind_display()
