@@ -40,6 +40,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # set_language: the one way to leave zh-hans (config.middleware).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("w/", include("workbench.urls")),
     path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),
