@@ -323,7 +323,8 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 }
 
 
-def _title(spec: FormSpec, filters: ReportFilters) -> str:
+def report_title(spec: FormSpec, filters: ReportFilters) -> str:
+    """Return the form's title as its file prints it (campaign and year named)."""
     if spec.key == CAMPAIGN_STATISTICS.key:
         # The printed title names the province and the campaign's year.
         province = (
@@ -349,7 +350,7 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     rows = BUILDERS[spec.key](user=user, filters=filters)
     return Report(
         spec=spec,
-        title=_title(spec, filters),
+        title=report_title(spec, filters),
         header_fields=_header_fields(spec, user=user, filters=filters),
         rows=rows,
     )

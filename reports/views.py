@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from reports.charts import bar_chart_svg
+from reports.charts import VERDICT_COLOURS, bar_chart_svg
 from reports.filters import ReportFilterForm
-from reports.forms import SEED_FORMS
+from reports.forms import OUTLET_REWARDS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
+from reports.tables import report_title
 from trace import access
 from trace.selectors import region_list
 
@@ -35,13 +36,19 @@ def dashboard(request):
         "panels": [
             {
                 "panel": panel,
-                "chart": bar_chart_svg(panel.items, label=panel.title)
+                "chart": bar_chart_svg(
+                    panel.items,
+                    label=panel.title,
+                    colours=[VERDICT_COLOURS[key] for key in panel.keys] or None,
+                )
                 if not panel.pending
                 else None,
             }
             for panel in data["panels"]
         ],
-        "exports": [(spec.key, spec.title) for spec in SEED_FORMS],
+        # Named as the files will be: the campaign table's year is the period's.
+        "exports": [(spec.key, report_title(spec, filters)) for spec in SEED_FORMS],
+        "outlet_rewards": report_title(OUTLET_REWARDS, filters),
         "query": query,
     }
     return render(request, "reports/dashboard.html", context)
