@@ -111,6 +111,17 @@ def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
     )
 
 
+def lot_codes_taken(*, product_line: ProductLine | None) -> set[str]:
+    """Return the lot codes already used on a product line (they are unique there)."""
+    if product_line is None:
+        return set()
+    return set(
+        Batch.objects.filter(product_line=product_line).values_list(
+            "lot_code", flat=True
+        )
+    )
+
+
 def brand_license_is_valid(
     *, producer: Producer, product_line: ProductLine, on: datetime.date | None = None
 ) -> bool:

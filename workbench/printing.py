@@ -7,8 +7,10 @@ test sheet (PDF).
 """
 
 import io
+import re
 from decimal import Decimal
 from html import escape
+from urllib.parse import unquote
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,7 +22,9 @@ from labels.choices import LabelStatus, PrintJobStatus
 from labels.models import Label, PrintJob
 from labels.selectors import label_find, print_job_list_visible_to
 from labels.templates import LabelTemplate, slot_rect
+from trace.choices import BatchStatus
 from trace.models import Batch
+from trace.selectors import batch_list_visible_to
 from workbench.models import PrinterSettings
 
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
@@ -43,12 +47,34 @@ def job_progress(job: PrintJob) -> dict:
     }
 
 
+# A pasted label URL: /t/{serial} or a Digital Link's /21/{serial}.
+_SERIAL_IN_URL = re.compile(r"/(?:t|21)/([^/?#]+)")
+
+
+def serial_batch(*, user, serial: str) -> Batch | None:
+    """Return the batch of a scanned, typed or pasted serial, if the user checks it.
+
+    Unknown, malformed and out-of-scope serials all answer None, so the
+    answer says nothing about batches outside the user's regions.
+    """
+    match = _SERIAL_IN_URL.search(serial)
+    label = label_find(serial=unquote(match[1]) if match else serial.strip())
+    if label is None:
+        return None
+    return (
+        batch_list_visible_to(user=user)
+        .exclude(status=BatchStatus.DRAFT)
+        .select_related("product_line__brand", "producer")
+        .filter(pk=label.batch_id)
+        .first()
+    )
+
+
 def serial_resolver(*, user):
     """Return a function from a scanned or typed serial to its batch, or None."""
 
     def resolve(serial: str) -> Batch | None:
-        label = label_find(serial=serial)
-        return label.batch if label is not None else None
+        return serial_batch(user=user, serial=serial)
 
     return resolve
 

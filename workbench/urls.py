@@ -13,6 +13,7 @@ urlpatterns = [
     path("benefits/", views.benefits, name="benefits"),
     path("inspect/", views.inspect, name="inspect"),
     path("inspect/new/", views.inspection_new, name="inspection_new"),
+    path("inspect/serial.json", views.serial_lookup, name="serial_lookup"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("demo-scan/", views.demo_scan, name="demo_scan"),
     path("print/", views.print_new, name="print"),

@@ -7,6 +7,7 @@ bound form with the errors next to their fields: nothing typed is lost.
 
 import datetime
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -34,7 +35,7 @@ from labels.templates import TEMPLATES, template_get
 from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
 from trace import access
-from trace.choices import BatchStatus
+from trace.choices import BatchStatus, SaleChannel
 from trace.models import Certification
 from trace.selectors import (
     batch_list_visible_to,
@@ -52,6 +53,7 @@ from workbench.forms import (
     ResultItemFormSet,
     SaleForm,
     apply_service_errors,
+    enzyme_inhibition_hint,
     request_fingerprint,
 )
 
@@ -215,8 +217,15 @@ def batch_release_view(request, pk: int):
 
 @operator_required
 def sales(request):
-    """Record a 消费扶贫 sale; list the latest ones."""
-    form = SaleForm(request.POST or None, user=request.user)
+    """Record a 消费扶贫 sale; list the latest ones.
+
+    After a save the next form keeps the channel just used: a bookkeeper
+    enters a day's receipts of one channel one after another.
+    """
+    initial = {}
+    if request.GET.get("channel") in SaleChannel.values:
+        initial["channel"] = request.GET["channel"]
+    form = SaleForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         batch = fields.pop("batch")
@@ -225,7 +234,8 @@ def sales(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            return redirect(reverse("workbench:sales") + "?saved=1")
+            query = urlencode({"saved": 1, "channel": fields["channel"]})
+            return redirect(f"{reverse('workbench:sales')}?{query}")
     recent = sale_list_visible_to(user=request.user)[:30]
     return render(
         request,
@@ -289,6 +299,9 @@ def inspection_new(request):
         serial_resolver=resolver,
         initial=initial,
     )
+    if "serial" in form.fields:
+        lookup = reverse("workbench:serial_lookup")
+        form.fields["serial"].widget.attrs["data-serial-lookup"] = lookup
     items = ResultItemFormSet(data, prefix="items")
     wants_json = request.headers.get(FETCH_HEADER) == "1"
     if request.method == "POST" and form.is_valid() and items.is_valid():
@@ -333,7 +346,12 @@ def inspection_new(request):
     return render(
         request,
         "workbench/inspection_form.html",
-        {"form": form, "items": items, "scanning": resolver is not None},
+        {
+            "form": form,
+            "items": items,
+            "scanning": resolver is not None,
+            "enzyme_hint": enzyme_inhibition_hint(),
+        },
         status=status,
     )
 
@@ -369,6 +387,25 @@ def _record_inspection(request, form, items):
                     inspection=inspection, signed_by=request.user
                 )
     return inspection, created
+
+
+@recorder_required
+def serial_lookup(request):
+    """Answer the inspection form's serial field with the label's batch (JSON).
+
+    Scoped like the form: a serial of a batch outside the user's regions is
+    the same 404 as an unknown one.
+    """
+    batch = printing.serial_batch(
+        user=request.user, serial=request.GET.get("serial", "")[:200]
+    )
+    if batch is None:
+        return JsonResponse(
+            {"error": _("未找到该标签，或该批次不在您的负责区域。")}, status=404
+        )
+    return JsonResponse(
+        {"batch": batch.pk, "label": f"{batch.product_line.title} {batch.lot_code}"}
+    )
 
 
 @login_required
