@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from reports.models import Certificate, SalesEvent
+from trace.admin_base import ReadOnlyAdmin
 
 
 @admin.register(SalesEvent)
@@ -12,18 +13,9 @@ class SalesEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     """Issued certificates are records: issued through the API, never edited."""
 
     list_display = ["number", "product_name", "issuing_entity", "issued_at"]
     search_fields = ["number", "product_name", "issuing_entity"]
     list_select_related = ["batch"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,9 +22,11 @@ from inspections.rules import (
     verdict_rule_text,
 )
 from inspections.selectors import analyte_list
+from labels.models import OFFSET_LIMIT
 from labels.templates import DEFAULT_TEMPLATE, template_choices, template_get
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
+from trace.forms import apply_service_errors as apply_service_errors
 from trace.models import Region
 from trace.selectors import (
     REGION_PATH,
@@ -44,19 +46,6 @@ DATETIME = forms.DateTimeInput(
 )
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 NUMBER = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
-
-
-def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names.
-
-    Errors about something the form has no field for (the producer, the
-    contributions as a whole) are shown at the top of the form.
-    """
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def village_choices(*, within: Region | None = None) -> list:
@@ -521,8 +510,8 @@ class PrintForm(forms.Form):
     )
     offset_x_mm = forms.DecimalField(
         label=_("水平偏移（毫米，正数向右）"),
-        min_value=-10,
-        max_value=10,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
         max_digits=4,
         decimal_places=1,
         initial=0,
@@ -530,8 +519,8 @@ class PrintForm(forms.Form):
     )
     offset_y_mm = forms.DecimalField(
         label=_("垂直偏移（毫米，正数向下）"),
-        min_value=-10,
-        max_value=10,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
         max_digits=4,
         decimal_places=1,
         initial=0,
@@ -582,8 +571,12 @@ class CalibrationForm(forms.Form):
     """What the calibration test sheet needs: the template and the offsets."""
 
     template = forms.ChoiceField()
-    offset_x_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
-    offset_y_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
+    offset_x_mm = forms.DecimalField(
+        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
+    )
+    offset_y_mm = forms.DecimalField(
+        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas
 
 from labels import rendering
 from labels.choices import LabelStatus, PrintJobStatus
+from labels.codes import label_url
 from labels.models import Label, PrintJob
 from labels.selectors import label_find, print_job_list_visible_to
 from labels.templates import LabelTemplate, slot_rect
@@ -87,7 +88,7 @@ def public_scan_url(*, batch: Batch) -> str | None:
         .values_list("serial", flat=True)
         .first()
     )
-    return f"/t/{serial}" if serial else None
+    return label_url(serial=serial, base_url="") if serial else None
 
 
 def demo_scan_url() -> str | None:
@@ -98,7 +99,7 @@ def demo_scan_url() -> str | None:
         .values_list("serial", flat=True)
         .first()
     )
-    return f"/t/{serial}" if serial else None
+    return label_url(serial=serial, base_url="") if serial else None
 
 
 def printer_settings_for(user) -> PrinterSettings:

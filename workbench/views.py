@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from inspections.services import (
     inspection_create,
     inspection_sign,
 )
+from labels.models import OFFSET_LIMIT
 from labels.selectors import print_job_list_visible_to
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
@@ -533,7 +535,8 @@ def print_calibration(request):
     form = CalibrationForm(request.GET or None)
     if not form.is_valid():
         return HttpResponse(
-            _("请选择标签纸模板，偏移须在 -10 到 10 毫米之间。"),
+            _("请选择标签纸模板，偏移须在 -%(limit)s 到 %(limit)s 毫米之间。")
+            % {"limit": OFFSET_LIMIT},
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -544,8 +547,8 @@ def print_calibration(request):
         offset_y_mm=float(data["offset_y_mm"] or 0),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="calibration-{data["template"]}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"calibration-{data['template']}.pdf"
     )
     return response
 
