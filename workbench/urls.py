@@ -9,6 +9,11 @@ urlpatterns = [
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/release/", views.batch_release_view, name="batch_release"),
+    path(
+        "batches/<int:pk>/certificate/",
+        views.batch_certificate_issue,
+        name="batch_certificate_issue",
+    ),
     path("sales/", views.sales, name="sales"),
     path("benefits/", views.benefits, name="benefits"),
     path("inspect/", views.inspect, name="inspect"),

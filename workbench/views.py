@@ -34,8 +34,11 @@ from labels.models import OFFSET_LIMIT
 from labels.selectors import print_job_list_visible_to
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
+from reports.certificates import status_allows_certificate
+from reports.selectors.certificates import certificate_latest
 from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
+from reports.services import certificate_issue
 from trace import access
 from trace.choices import BatchStatus, SaleChannel
 from trace.models import Certification
@@ -200,7 +203,37 @@ def _batch_context(request, batch, release_errors=()) -> dict:
         "may_print": access.may_edit_batch(user, batch)
         and batch.status == BatchStatus.RELEASED,
         "release_errors": release_errors,
+        **_certificate_context(user, batch),
     }
+
+
+def _certificate_context(user, batch) -> dict:
+    """Return the batch's latest 承诺达标合格证 and whether the user may issue one."""
+    return {
+        "certificate": certificate_latest(batch=batch),
+        "certificate_url": reverse("batch-certificate", kwargs={"pk": batch.pk}),
+        "may_issue_certificate": access.may_edit_batch(user, batch)
+        and status_allows_certificate(batch.status),
+    }
+
+
+@require_POST
+@login_required
+def batch_certificate_issue(request, pk: int):
+    """Issue a 承诺达标合格证 and open it (the API's GET downloads the latest).
+
+    From a print job's page (`print_job`), open one certificate per label
+    sheet, each naming the serials on its sheet.
+    """
+    batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
+    try:
+        certificate_issue(batch=batch, issued_by=request.user)
+    except ValidationError as error:
+        context = _batch_context(request, batch, release_errors=error.messages)
+        return render(request, "workbench/batch_detail.html", context, status=400)
+    url = reverse("batch-certificate", kwargs={"pk": batch.pk})
+    print_job = request.POST.get("print_job", "")
+    return redirect(f"{url}?print_job={print_job}" if print_job.isdigit() else url)
 
 
 @require_POST
@@ -501,7 +534,11 @@ def print_job_detail(request, pk: int):
     return render(
         request,
         "workbench/print_job.html",
-        {"job": job, "progress": printing.job_progress(job)},
+        {
+            "job": job,
+            "progress": printing.job_progress(job),
+            **_certificate_context(request.user, job.batch),
+        },
     )
 
 

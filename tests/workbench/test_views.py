@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import uuid
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from inspections.services import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
+from reports.models import Certificate
 from tests.factories import BatchFactory, CertificationFactory
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, Sale
@@ -736,3 +738,52 @@ def test_enzyme_option_hint_and_rule_say_the_same(client, world, analytes):
     client.force_login(world.inspector)
     client.post("/w/inspect/new/", inspection_data(world.batch_a, analytes, value="50"))
     assert Inspection.objects.get().verdict == Verdict.SUSPECT  # 50 % is positive
+
+
+def test_batch_page_issues_then_links_the_certificate(client, world):
+    client.force_login(world.operator_a)
+    url = f"/w/batches/{world.batch_a.pk}/"
+    text = html(client.get(url))
+    assert 'id="certificate-issue"' in text and 'id="certificate-link"' not in text
+    assert not Certificate.objects.exists()  # showing the page issued nothing
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    certificate = Certificate.objects.get()
+    api = f"/api/v1/batches/{world.batch_a.pk}/certificate/"
+    assert response.status_code == 302 and response["Location"] == api
+    assert client.get(api)["Content-Type"] == "application/pdf"
+    text = html(client.get(url))
+    assert f'href="{api}"' in text and certificate.number in text
+    assert 'id="certificate-issue"' not in text
+
+
+def test_print_job_page_links_one_certificate_per_sheet(client, world):
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=30,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    client.force_login(world.operator_a)
+    assert 'id="certificate-issue"' in html(client.get(f"/w/print/{job.pk}/"))
+    response = client.post(
+        f"/w/batches/{world.batch_a.pk}/certificate/", {"print_job": job.pk}
+    )
+    api = f"/api/v1/batches/{world.batch_a.pk}/certificate/?print_job={job.pk}"
+    assert response["Location"] == api
+    pdf = client.get(api).content
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2  # 30 labels, 2 sheets
+    assert f'href="{api}"' in html(client.get(f"/w/print/{job.pk}/"))
+
+
+def test_inspector_sees_a_certificate_but_cannot_issue_one(client, world):
+    client.force_login(world.inspector)
+    text = html(client.get(f"/w/batches/{world.batch_a.pk}/"))
+    assert 'id="certificate-issue"' not in text
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    assert response.status_code == 400
+    assert "只有本主体操作员或管理员可以开具合格证" in html(response)
+    assert not Certificate.objects.exists()
+    client.force_login(world.operator_b)  # another producer: the batch is not there
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    assert response.status_code == 404
