@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -174,6 +175,71 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CertificationPolicy(models.Model):
+    """A region's rule for 扶贫产品认定, inherited by its descendant regions.
+
+    A producer qualifies when its kind is eligible and at least
+    `min_households` households each receive at least `min_annual_income`
+    yuan a year from one link of a qualifying kind (kinds are never summed).
+    """
+
+    region = models.OneToOneField(
+        Region,
+        verbose_name=_("适用地区"),
+        on_delete=models.PROTECT,
+        related_name="certification_policy",
+        help_text=_("本地区及其下级地区适用；下级地区可另设政策。"),
+    )
+    eligible_producer_kinds = models.JSONField(
+        _("可认定的主体类型"),
+        default=list,
+        help_text=_("生产经营主体类型代码列表，如 enterprise、cooperative。"),
+    )
+    qualifying_benefit_kinds = models.JSONField(
+        _("计入的利益联结方式"),
+        default=list,
+        help_text=_("利益联结方式代码列表，如 employment。"),
+    )
+    min_annual_income = models.DecimalField(
+        _("每户最低年收益（元）"), validators=NON_NEGATIVE, **MONEY
+    )
+    min_households = models.PositiveSmallIntegerField(
+        _("最少带动户数"), default=1, validators=[MinValueValidator(1)]
+    )
+    source_document = models.CharField(_("依据文件"), max_length=255)
+    source_clause = models.TextField(_("依据条款原文"), blank=True)
+    note = models.TextField(
+        _("说明"), blank=True, help_text=_("文件未写明的数字取何值、为何。")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("扶贫产品认定政策")
+        verbose_name_plural = _("扶贫产品认定政策")
+        ordering = ["region__lineage"]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}：{self.source_document}"
+
+    def clean(self) -> None:
+        errors = {}
+        for field, kinds in (
+            ("eligible_producer_kinds", ProducerKind.values),
+            ("qualifying_benefit_kinds", BenefitKind.values),
+        ):
+            value = getattr(self, field)
+            if not isinstance(value, list) or not value:
+                errors[field] = _("至少选择一项。")
+            elif unknown := [item for item in value if item not in kinds]:
+                errors[field] = _("未知的代码：%(codes)s。") % {
+                    "codes": "、".join(map(str, unknown))
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Household(models.Model):

@@ -1,14 +1,16 @@
 """Reads of the trace domain, scoped to what a user may see (trace.access)."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trace import access
-from trace.choices import CertificationStatus
+from trace.choices import BenefitKind, CertificationStatus, ProducerKind
 from trace.models import (
     Batch,
     BatchContribution,
@@ -16,6 +18,7 @@ from trace.models import (
     Brand,
     BrandLicense,
     Certification,
+    CertificationPolicy,
     Household,
     Outlet,
     Producer,
@@ -142,21 +145,94 @@ def brand_license_is_valid(
     ).exists()
 
 
-def producer_qualifies(*, producer: Producer) -> bool:
-    """Return True if the producer meets the 邵东 rule for 扶贫产品认定.
+def certification_policy_for(*, region: Region) -> CertificationPolicy:
+    """Return the 认定 policy of the region or of its nearest ancestor that has one.
 
-    Source: seeds/001 (邵东市): products of an enterprise or cooperative that
-    "带动 1 名以上贫困户务工、且年收入不低于 6000 元" qualify. Income is summed
-    per household over all of its links with this producer; the threshold is
-    the SUYUAN_MIN_HOUSEHOLD_INCOME setting.
+    Where no region up the chain has a policy, return an unsaved system default:
+    every producer kind and benefit-link kind, one household, and the
+    SUYUAN_MIN_HOUSEHOLD_INCOME setting as the yearly minimum.
     """
-    threshold = Decimal(settings.SUYUAN_MIN_HOUSEHOLD_INCOME)
-    return (
-        BenefitLink.objects.filter(producer=producer)
+    ancestor_ids = [int(pk) for pk in region.lineage.strip("/").split("/") if pk]
+    policies = {
+        policy.region_id: policy
+        for policy in CertificationPolicy.objects.filter(
+            region_id__in=ancestor_ids
+        ).select_related("region")
+    }
+    for region_id in reversed(ancestor_ids):
+        if region_id in policies:
+            return policies[region_id]
+    return CertificationPolicy(
+        region=region,
+        eligible_producer_kinds=list(ProducerKind.values),
+        qualifying_benefit_kinds=list(BenefitKind.values),
+        min_annual_income=Decimal(settings.SUYUAN_MIN_HOUSEHOLD_INCOME),
+        min_households=1,
+        source_document=str(_("系统默认标准（本地区未设认定政策）")),
+    )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a producer meets its region's 认定 policy, and why not."""
+
+    policy: CertificationPolicy
+    qualifying_households: int
+    reasons: tuple[str, ...]
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.reasons
+
+
+def producer_eligibility(*, producer: Producer) -> Eligibility:
+    """Check the producer against the 认定 policy of its region.
+
+    A household counts when one benefit link of a qualifying kind brings it at
+    least the policy's yearly minimum: links of different kinds are not
+    summed, since a rule such as 邵东's names one kind of link (务工).
+    """
+    policy = certification_policy_for(region=producer.region)
+    reasons = []
+    if producer.kind not in policy.eligible_producer_kinds:
+        reasons.append(
+            _("%(kind)s不在本地区可认定的主体类型之内（%(kinds)s）。")
+            % {
+                "kind": producer.get_kind_display(),
+                "kinds": "、".join(
+                    str(ProducerKind(kind).label)
+                    for kind in policy.eligible_producer_kinds
+                ),
+            }
+        )
+    households = (
+        BenefitLink.objects.filter(
+            producer=producer,
+            kind__in=policy.qualifying_benefit_kinds,
+            annual_income__gte=policy.min_annual_income,
+        )
         .values("household")
-        .annotate(income=Sum("annual_income"))
-        .filter(income__gte=threshold)
-        .exists()
+        .distinct()
+        .count()
+    )
+    if households < policy.min_households:
+        reasons.append(
+            _(
+                "以%(kinds)s方式、每户年收益不低于 %(amount)s 元的贫困户有 %(count)s 户，"
+                "少于要求的 %(required)s 户。"
+            )
+            % {
+                "kinds": "、".join(
+                    str(BenefitKind(kind).label)
+                    for kind in policy.qualifying_benefit_kinds
+                ),
+                "amount": policy.min_annual_income,
+                "count": households,
+                "required": policy.min_households,
+            }
+        )
+    return Eligibility(
+        policy=policy, qualifying_households=households, reasons=tuple(reasons)
     )
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from trace.models import (
     Brand,
     BrandLicense,
     Certification,
+    CertificationPolicy,
     Household,
     Outlet,
     Producer,
@@ -42,7 +42,7 @@ from trace.personal_data import (
 from trace.selectors import (
     brand_license_is_valid,
     certification_is_active,
-    producer_qualifies,
+    producer_eligibility,
 )
 from trace.validators import normalize_gtin, normalize_id_number, normalize_uscc
 
@@ -274,6 +274,12 @@ def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitL
 # Certification (扶贫产品认定).
 
 
+def certification_policy_set(*, region: Region, **fields: Any) -> CertificationPolicy:
+    """Create or replace the 认定 policy of a region (its descendants inherit it)."""
+    policy = CertificationPolicy.objects.filter(region=region).first()
+    return validated_save(policy or CertificationPolicy(region=region), **fields)
+
+
 @transaction.atomic
 def producer_certify(
     *,
@@ -290,13 +296,15 @@ def producer_certify(
     rule or already holds an active certification for an overlapping period.
     """
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
-    if not producer_qualifies(producer=producer):
+    eligibility = producer_eligibility(producer=producer)
+    if not eligibility.qualifies:
         raise ValidationError(
             {
-                "producer": _(
-                    "该主体不符合认定条件：至少带动 1 户贫困户且该户年收益不低于 %(amount)s 元。"
-                )
-                % {"amount": settings.SUYUAN_MIN_HOUSEHOLD_INCOME}
+                "producer": _("该主体不符合认定条件（%(source)s）：%(reasons)s")
+                % {
+                    "source": eligibility.policy.source_document,
+                    "reasons": "".join(eligibility.reasons),
+                }
             }
         )
     if valid_until < valid_from:

@@ -94,7 +94,7 @@ def test_demo_data_is_well_formed():
     seed()
     for producer in Producer.objects.all():
         assert uscc.is_valid(producer.uscc)
-        assert services.producer_qualifies(producer=producer)
+        assert services.producer_eligibility(producer=producer).qualifies
         assert services.certification_is_active(producer=producer)
     for line in ProductLine.objects.exclude(gtin=None):
         assert normalize_gtin(line.gtin) == line.gtin

@@ -36,6 +36,7 @@ from trace.models import (
     Brand,
     BrandLicense,
     Certification,
+    CertificationPolicy,
     Household,
     Outlet,
     Producer,
@@ -500,6 +501,26 @@ SALES = [
     ),
 ]
 
+# 认定 policies, each in its own document's words.
+SHAODONG_RULE = (
+    "凡是带动 1 名以上贫困户务工、且年收入不低于 6000 元的企业（专业合作社）"
+    "生产的产品可纳入邵东市扶贫产品目录"
+)
+# region: (producer kinds, benefit kinds, yuan a year, households, document, clause, note)
+POLICIES = {
+    # seeds/001_baf9327039a84779.txt, lines 112-118.
+    "邵东市": (
+        [ProducerKind.ENTERPRISE, ProducerKind.COOPERATIVE],
+        [BenefitKind.EMPLOYMENT],
+        "6000",
+        1,
+        "邵东市消费扶贫工作（seeds/001，第 112–118 行）",
+        SHAODONG_RULE,
+        "“务工”只计务工就业一种联结方式；“年收入不低于 6000 元”按每户每年计，"
+        "不同方式的收益不相加。",
+    ),
+}
+
 # (username, role, producer, regions, organisation, staff)
 USERS = [
     ("admin", Role.ADMINISTRATOR, None, [], "洞口县扶贫开发办公室", True),
@@ -524,6 +545,7 @@ class Command(BaseCommand):
                 key: self._producer(*spec) for key, spec in PRODUCERS.items()
             }
             self._benefit_links()
+            self._policies()
             self._certifications()
             self.brands = {key: self._brand(*spec) for key, spec in BRANDS.items()}
             self.product_lines = {
@@ -590,6 +612,22 @@ class Command(BaseCommand):
                 household=self.households[household],
                 kind=kind,
                 defaults={"since": since, "annual_income": Decimal(income)},
+            )
+
+    def _policies(self) -> None:
+        for region, spec in POLICIES.items():
+            if CertificationPolicy.objects.filter(region=self.regions[region]).exists():
+                continue
+            kinds, links, income, households, document, clause, note = spec
+            services.certification_policy_set(
+                region=self.regions[region],
+                eligible_producer_kinds=[str(kind) for kind in kinds],
+                qualifying_benefit_kinds=[str(kind) for kind in links],
+                min_annual_income=Decimal(income),
+                min_households=households,
+                source_document=document,
+                source_clause=clause,
+                note=note,
             )
 
     def _certifications(self) -> None:
