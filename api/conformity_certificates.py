@@ -6,10 +6,9 @@ with the chosen basis and contact. Operators issue for their own batches,
 administrators for all; inspectors read (404 while none is issued).
 """
 
-from urllib.parse import quote
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -122,9 +121,7 @@ class BatchCertificateView(APIView):
                 content = handle.read()
         response = HttpResponse(content, content_type="application/pdf")
         name = f"certificate-{certificate.number}-{size}.pdf"
-        response["Content-Disposition"] = (
-            f"inline; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
-        )
+        response["Content-Disposition"] = content_disposition_header(False, name)
         return response
 
     @extend_schema(

@@ -6,10 +6,10 @@ stays DRF's. Errors are always JSON, whatever format was asked for.
 """
 
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers
@@ -42,15 +42,12 @@ class ReportJSONRenderer(renderers.JSONRenderer):
     encoder_class = MoneyJSONEncoder
 
 
-def _attach(
-    renderer_context: dict | None, filename: str, extension: str, ascii_name: str
-) -> None:
-    """Name the download: the Chinese title, with an ASCII name for old clients."""
+def _attach(renderer_context: dict | None, filename: str, extension: str) -> None:
+    """Name the download after the form's Chinese title (RFC 6266 filename*)."""
     response = (renderer_context or {}).get("response")
     if response is not None and response.status_code < 400:
-        response["Content-Disposition"] = (
-            f'attachment; filename="{ascii_name}.{extension}"; '
-            f"filename*=UTF-8''{quote(filename)}.{extension}"
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{filename}.{extension}"
         )
 
 
@@ -60,7 +57,7 @@ class ReportCSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, data["title"], "csv", data["key"])
+        _attach(renderer_context, data["title"], "csv")
         return report_csv(data)
 
 
@@ -71,7 +68,7 @@ class ReportXLSXRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, data["title"], "xlsx", data["key"])
+        _attach(renderer_context, data["title"], "xlsx")
         return report_xlsx(data)
 
 
@@ -99,7 +96,7 @@ REPORT_RENDERERS = [
 class RecallTraceXLSXRenderer(ReportXLSXRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         name = f"recall-trace-{data['batch']['lot_code']}"
-        _attach(renderer_context, name, "xlsx", name)
+        _attach(renderer_context, name, "xlsx")
         return recall_trace_xlsx(data)
 
 

@@ -52,7 +52,8 @@ MIDDLEWARE = [
     "api.middleware.ScanGateEarlyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # zh-hans unless the user chose otherwise; the browser's locale is not asked.
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,6 +130,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files served at the site root by WhiteNoise (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "config" / "public"
 STATIC_ROOT = Path(env_str("SUYUAN_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("SUYUAN_MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -202,6 +205,11 @@ SPECTACULAR_SETTINGS = {
 # Celery: with no broker, tasks run inline (embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # An eager task still takes a producer from the pool to serialise its
+    # arguments; with no URL kombu warns "No hostname was supplied". The
+    # in-process memory transport, host named, connects to nothing.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -299,12 +307,12 @@ SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
 SUYUAN_CERTIFICATE_RETENTION_DAYS = env_int("SUYUAN_CERTIFICATE_RETENTION_DAYS", 730)
 # Most label serials one print job lists in a batch's EPCIS export.
 SUYUAN_EPCIS_MAX_EPCS = env_int("SUYUAN_EPCIS_MAX_EPCS", 10_000)
-# A TrueType/TTC CJK font to embed (subset) in label PDFs; empty: the non-embedded CID font STSong-Light.
-SUYUAN_LABEL_FONT = env_str("SUYUAN_LABEL_FONT")
-# The CJK TrueType font embedded in the offices' printed forms (PDF); if the file
-# is missing, the forms fall back to the non-embedded CID font STSong-Light.
-SUYUAN_FORM_FONT = env_str(
-    "SUYUAN_FORM_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+# A TrueType/TTC CJK font embedded (as a subset) in label, certificate and
+# form PDFs; by default Debian's fonts-wqy-microhei (.ci/run and the README install
+# it). Empty, or a missing file (logged), falls back to the CID font
+# STSong-Light, which is not embedded: readers without Chinese fonts show boxes.
+SUYUAN_LABEL_FONT = env_str(
+    "SUYUAN_LABEL_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )
 
 LOGGING = {

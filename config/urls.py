@@ -13,6 +13,8 @@ from workbench import views as workbench_views
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
 admin.site.site_title = _("溯源管理")
 admin.site.index_title = _("管理首页")
+# The admin index also leads to the dashboard, the exports and the workbench.
+admin.site.index_template = "workbench/admin_index.html"
 
 urlpatterns = [
     # The public scan first: it is most of the traffic, and Django tries
@@ -40,6 +42,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # set_language: the one way to leave zh-hans (config.middleware).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("w/", include("workbench.urls")),
     path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),

@@ -16,6 +16,7 @@ from inspections.models import (
     InspectionResult,
     QualityAlert,
 )
+from trace.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from trace.audit import ReadOnlyHistoryAdmin
 
 
@@ -32,21 +33,7 @@ class AnalyteAdmin(admin.ModelAdmin):
     inlines = [AnalyteLimitInline]
 
 
-class _EvidenceInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class InspectionResultInline(_EvidenceInline):
+class InspectionResultInline(ReadOnlyInline):
     model = InspectionResult
     fields = [
         "position",
@@ -62,7 +49,7 @@ class InspectionResultInline(_EvidenceInline):
     readonly_fields = fields
 
 
-class InspectionAttachmentInline(_EvidenceInline):
+class InspectionAttachmentInline(ReadOnlyInline):
     model = InspectionAttachment
     fields = [
         "kind",
@@ -148,27 +135,14 @@ class InspectionAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown in the admin, changed only through the API and its services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ControlPoint)
-class ControlPointAdmin(_ReadOnlyAdmin):
+class ControlPointAdmin(ReadOnlyAdmin):
     list_display = ["name", "product_line", "producer", "rule", "inspection_kind"]
     list_filter = ["rule", "inspection_kind", "active"]
 
 
 @admin.register(QualityAlert)
-class QualityAlertAdmin(_ReadOnlyAdmin):
+class QualityAlertAdmin(ReadOnlyAdmin):
     list_display = ["batch", "inspection", "status", "owner", "due_date"]
     list_filter = ["status"]
     list_select_related = ["batch__product_line", "inspection__batch", "owner"]

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from inspections import rules
 from inspections.choices import (
     AlertStatus,
     AnalyteKind,
@@ -352,6 +353,13 @@ class InspectionResult(InspectionChild):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_verdict_display()}"
+
+    @property
+    def verdict_rule(self) -> str:
+        """Return the rule that decided this item's verdict, as people read it."""
+        return rules.verdict_rule_text(
+            kind=self.kind, method=self.method, limit=self.limit, unit=self.unit
+        )
 
 
 def attachment_upload_to(instance: "InspectionAttachment", filename: str) -> str:

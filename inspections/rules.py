@@ -7,6 +7,8 @@ consequences these functions decide.
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from inspections.choices import (
     AnalyteKind,
     BatchAction,
@@ -60,6 +62,29 @@ def result_verdict(
     if limit is None:
         raise ValueError("a quantitative item needs a limit")
     return Verdict.FAIL if measured_value > limit else Verdict.PASS
+
+
+def verdict_rule_text(
+    *, kind: str, method: str = "", limit: Decimal | None = None, unit: str = ""
+) -> str:
+    """Return the rule result_verdict applies to an item, as inspectors read it.
+
+    The catalogue's options, the form's hint and the result tables all say
+    this, so what people read is what decides.
+    """
+    if kind == AnalyteKind.QUALITATIVE:
+        return _("定性：符合 / 不符合")
+    if is_enzyme_inhibition_method(method):
+        return _("抑制率 ≥ %(threshold)s%% 为阳性（可疑，需实验室复检）") % {
+            "threshold": _number(ENZYME_INHIBITION_POSITIVE)
+        }
+    if limit is None:
+        return ""
+    return _("限量 ≤ %(limit)s %(unit)s") % {"limit": _number(limit), "unit": unit}
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def inspection_verdict(item_verdicts: Iterable[str]) -> str:

@@ -3,18 +3,8 @@
 from django.contrib import admin
 
 from labels.models import Label, PrintJob
+from trace.admin_base import ReadOnlyAdmin
 from trace.audit import ReadOnlyHistoryAdmin
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # serials are never reused, so labels are never deleted
 
 
 @admin.register(PrintJob)
@@ -46,4 +36,5 @@ class LabelAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["serial"]
     list_select_related = ["batch__product_line__brand", "print_job"]
+    # Read-only: serials are never reused, so labels are never deleted.
     show_full_result_count = False  # a count over millions of labels is slow

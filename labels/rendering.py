@@ -16,6 +16,7 @@ import io
 import itertools
 import logging
 import multiprocessing
+import os
 import re
 import signal
 import zipfile
@@ -75,17 +76,29 @@ class SheetOptions:
 
 @functools.cache
 def _register_font(path: str) -> str:
-    if path:
+    if path and os.path.isfile(path):
         name = "SuyuanLabelFont"
         # reportlab embeds a subset of a TrueType font; .ttc holds several faces.
         pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
         return name
+    if path:
+        # Logged once per process (cached): every PDF until a restart lacks it.
+        logger.warning(
+            "label font %s not found; using the non-embedded CID font %s, "
+            "which readers without Chinese fonts cannot show",
+            path,
+            CID_FONT,
+        )
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
     return CID_FONT
 
 
 def text_font() -> str:
-    """Return the font for Chinese text (SUYUAN_LABEL_FONT, else STSong-Light)."""
+    """Return the font for Chinese text: SUYUAN_LABEL_FONT embedded as a subset.
+
+    An empty setting, or a file that is not there (then with a warning),
+    gives STSong-Light, which PDF readers without Chinese fonts cannot show.
+    """
     return _register_font(getattr(settings, "SUYUAN_LABEL_FONT", "") or "")
 
 
@@ -205,6 +218,30 @@ def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
     while text and pdfmetrics.stringWidth(text, font, size) > width:
         text = text[:-2] + "…" if len(text) > 1 else ""
     return text, size
+
+
+# A run of Latin letters and digits with the marks inside codes (serials, lot
+# and certificate numbers, 2026-12-03) is one word; Chinese breaks anywhere.
+_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_./:]*|.", re.DOTALL)
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break text into lines no wider than width, never inside a Latin word.
+
+    A word wider than a whole line is the one thing broken mid-word.
+    """
+    lines, line = [], ""
+    for word in _WORD.findall(text):
+        fits = pdfmetrics.stringWidth(word, font, size) <= width
+        for piece in [word] if fits else list(word):
+            if line and pdfmetrics.stringWidth(line + piece, font, size) > width:
+                lines.append(line)
+                line = piece.lstrip()
+            else:
+                line += piece
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 def _draw_static(

@@ -266,7 +266,7 @@ def label_content(*, batch: Batch) -> rendering.LabelContent:
                 "logo of brand %s could not be read; printing without it", brand.pk
             )
     return rendering.LabelContent(
-        brand_line=f"{brand.name} {line.name}" if brand else line.name,
+        brand_line=line.title,
         unified_brand=brand is not None
         and brand_license_is_valid(producer=batch.producer, product_line=line),
         producer=batch.producer.name,

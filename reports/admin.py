@@ -9,6 +9,7 @@ from reports.models import (
 )
 from reports.submissions import report_period_create, report_period_update
 from trace.admin import ServiceAdmin
+from trace.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(SalesEvent)
@@ -20,21 +21,12 @@ class SalesEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     """Issued certificates are records: issued through the API, never edited."""
 
     list_display = ["number", "product_name", "issuing_entity", "issued_at"]
     search_fields = ["number", "product_name", "issuing_entity"]
     list_select_related = ["batch"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportPeriod)
@@ -55,19 +47,14 @@ class ReportPeriodAdmin(ServiceAdmin):
         return report_period_update(period=obj, **fields)
 
 
-class SubmissionTransitionInline(admin.TabularInline):
+class SubmissionTransitionInline(ReadOnlyInline):
     model = SubmissionTransition
     fields = ["from_status", "to_status", "reason", "actor", "at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     """Submissions move through the API's actions only; here they are read."""
 
     list_display = ["region", "period", "status", "filler_name", "submitted_at"]
@@ -76,19 +63,3 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["region", "period"]
     exclude = ["stamped_scan", "snapshot"]
     inlines = [SubmissionTransitionInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [
-            field.name
-            for field in self.model._meta.fields
-            if field.name not in self.exclude
-        ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,7 @@ Two sizes: A6 (105 x 148 mm) to hand over with a delivery, and a 70 x 50 mm
 label to stick on a box. The text flows down the page, beside the QR code
 while level with it and across the full width below it; if it does not fit,
 the font shrinks until it does. Chinese text uses labels.rendering's font
-(STSong-Light, or SUYUAN_LABEL_FONT embedded) and the QR code its vector
+(SUYUAN_LABEL_FONT embedded) and the QR code its vector
 runs, so certificates and labels print alike.
 """
 
@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from labels.rendering import QUIET_ZONE, qr_runs, text_font
+from labels.rendering import QUIET_ZONE, qr_runs, text_font, wrap_text
 from reports.certificates import COMMITMENT_INTRO, COMMITMENTS
 from reports.choices import CertificateBasis
 from reports.models import Certificate
@@ -41,20 +40,6 @@ SIZES = {
     "a6": PageSize(105, 148, 7, 30, 16, 10, 6),
     "label": PageSize(70, 50, 3, 19, 8.5, 5.2, 3.2),
 }
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break text into lines no wider than width (any character may break)."""
-    lines, line = [], ""
-    for character in text:
-        if line and pdfmetrics.stringWidth(line + character, font, size) > width:
-            lines.append(line)
-            line = character.lstrip()
-        else:
-            line += character
-    if line:
-        lines.append(line)
-    return lines or [""]
 
 
 def certificate_lines(certificate: Certificate) -> list[str]:
@@ -95,7 +80,7 @@ def _layout(
         remaining = paragraph
         while remaining:
             available = narrow if y - size > qr_bottom else width
-            line = _wrap(remaining, font, size, available)[0]
+            line = wrap_text(remaining, font, size, available)[0]
             placed.append((line, y - size))
             y -= leading
             remaining = remaining[len(line) :].lstrip()

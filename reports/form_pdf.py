@@ -4,22 +4,18 @@ A4 landscape like the paper forms of the seeds: the title, the 填报单位 /
 填报人 / 联系方式 / date line, the table (column headers repeated on every
 page, columns scaled to fit one page wide, long text wrapping), then the
 signature line and a stamp area (盖章) as the paper has. Chinese text uses
-SUYUAN_FORM_FONT (a TrueType font such as WenQuanYi Micro Hei, embedded as a
-subset) or, if that file is missing, reportlab's CID font STSong-Light.
+the labels' font (labels.rendering.text_font: SUYUAN_LABEL_FONT embedded as a
+subset, or STSong-Light where that file is missing).
 """
 
 import io
-from pathlib import Path
 
-from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -30,29 +26,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from labels.rendering import text_font
 from reports.formatting import FILLER_LABELS, format_amount
 
-CID_FONT = "STSong-Light"
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 TEXT_SIZE = 9
 # Narrowest a column may get before its text wraps character by character.
 MIN_COLUMN = 12 * mm
 SEPARATOR = "&nbsp;" * 8
-
-
-def form_font() -> str:
-    """Register and return the font for Chinese text (embedded if available)."""
-    path = getattr(settings, "SUYUAN_FORM_FONT", "") or ""
-    if path and Path(path).is_file():
-        name = f"SuyuanForm-{Path(path).stem}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            # A .ttc holds several faces; the first is the regular one.
-            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-        return name
-    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
 
 
 class StampArea(Flowable):
@@ -117,7 +99,7 @@ def _column_widths(
 
 def form_pdf(data: dict) -> bytes:
     """Return the form (`Report.as_data()` or a frozen snapshot) as a PDF."""
-    font = form_font()
+    font = text_font()
     title_style = ParagraphStyle(
         "title", fontName=font, fontSize=16, leading=22, alignment=TA_CENTER
     )

@@ -353,7 +353,8 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 }
 
 
-def _title(spec: FormSpec, filters: ReportFilters) -> str:
+def report_title(spec: FormSpec, filters: ReportFilters) -> str:
+    """Return the form's title as its file prints it (campaign and year named)."""
     if spec.key == CAMPAIGN_STATISTICS.key:
         # The printed title names the province and the campaign's year.
         province = (
@@ -380,7 +381,7 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     filler = _filler(user=user, filters=filters)
     return Report(
         spec=spec,
-        title=_title(spec, filters),
+        title=report_title(spec, filters),
         header_fields=_header_fields(spec, filler=filler),
         rows=rows,
         filler=filler,

@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from reports.charts import bar_chart_svg
+from reports.charts import VERDICT_COLOURS, bar_chart_svg
 from reports.filters import ReportFilterForm
-from reports.forms import SEED_FORMS
+from reports.forms import OUTLET_REWARDS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
+from reports.tables import report_title
 from trace import access
 from trace.selectors import region_list
 
@@ -36,13 +37,18 @@ def dashboard(request):
         "panels": [
             {
                 "panel": panel,
-                "chart": bar_chart_svg(panel.items, label=panel.title)
+                "chart": bar_chart_svg(
+                    panel.items,
+                    label=panel.title,
+                    colours=[VERDICT_COLOURS[key] for key in panel.keys] or None,
+                )
                 if not panel.pending
                 else None,
             }
             for panel in data["panels"]
         ],
-        "exports": [(spec.key, spec.title) for spec in SEED_FORMS],
+        "exports": [(spec.key, report_title(spec, filters)) for spec in SEED_FORMS],
+        "outlet_rewards": report_title(OUTLET_REWARDS, filters),
         "submissions": submission_overview(user=request.user),
         "query": query,
     }

@@ -48,3 +48,12 @@ def test_deploy_check_passes_with_no_warning():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **SECRETS)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert len(body) < 10_000

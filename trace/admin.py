@@ -20,8 +20,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from trace import services
+from trace.admin_base import ReadOnlyInline
 from trace.audit import ReadOnlyHistoryAdmin
 from trace.choices import BatchStatus
+from trace.forms import apply_service_errors
 from trace.models import (
     Batch,
     BatchContribution,
@@ -44,22 +46,6 @@ from trace.personal_data import mask_id_number
 
 class _DryRun(Exception):
     """Raised to roll back a service call made only to validate a form."""
-
-
-def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    model_fields = {field.name: field for field in form._meta.model._meta.fields}
-    for name, errors in error.message_dict.items():
-        if name in form.fields:
-            form.add_error(name, errors)
-        elif name in model_fields:  # e.g. a read-only field: say which one
-            label = model_fields[name].verbose_name
-            form.add_error(None, [f"{label}：{message}" for message in errors])
-        else:
-            form.add_error(None, errors)
 
 
 def _model_fields(form: forms.ModelForm) -> dict[str, Any]:
@@ -132,7 +118,7 @@ class ServiceAdmin(admin.ModelAdmin):
         except _DryRun:
             pass
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
 
     def save_model(self, request, obj, form, change):
         saved = self._call_service(request, obj, form, change=change)
@@ -589,18 +575,10 @@ class BatchContributionInline(admin.TabularInline):
         return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
-class BatchStatusChangeInline(admin.TabularInline):
+class BatchStatusChangeInline(ReadOnlyInline):
     model = BatchStatusChange
     fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Batch)

@@ -363,6 +363,18 @@ class Brand(models.Model):
         return self.name
 
 
+def product_title(*, brand: str, name: str) -> str:
+    """Return the product's name as labels, forms and pages show it.
+
+    A flagship brand often names its product line after itself (the line
+    雪峰蜜橘 of the brand 雪峰蜜橘, or 雪峰蜜橘礼盒): then the brand is not said
+    twice.
+    """
+    if not brand or name.startswith(brand):
+        return name
+    return f"{brand} {name}"
+
+
 class ProductLine(models.Model):
     """A product, usually under a brand, with its standard and optional GTIN."""
 
@@ -405,7 +417,14 @@ class ProductLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.brand.name} {self.name}" if self.brand_id else self.name
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """Return brand and name, the brand left out when the name says it."""
+        return product_title(
+            brand=self.brand.name if self.brand_id else "", name=self.name
+        )
 
 
 class BrandLicense(models.Model):

@@ -115,6 +115,17 @@ def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
     )
 
 
+def lot_codes_taken(*, product_line: ProductLine | None) -> set[str]:
+    """Return the lot codes already used on a product line (they are unique there)."""
+    if product_line is None:
+        return set()
+    return set(
+        Batch.objects.filter(product_line=product_line).values_list(
+            "lot_code", flat=True
+        )
+    )
+
+
 def brand_license_is_valid(
     *, producer: Producer, product_line: ProductLine, on: datetime.date | None = None
 ) -> bool:
@@ -269,6 +280,7 @@ def batch_public_story(*, batch: Batch) -> dict:
     )
     return {
         "product": {
+            "title": product_line.title,
             "name": product_line.name,
             "brand": product_line.brand.name if product_line.brand_id else "",
             "brand_kind": product_line.brand.get_kind_display()

@@ -5,7 +5,11 @@ Chinese message; the messages never repeat the submitted value, because a
 rejected ID number is still personal data.
 """
 
+import datetime
+import itertools
 import re
+import unicodedata
+from collections.abc import Container
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -67,12 +71,32 @@ def validate_gs1_lot(value: str) -> None:
         )
 
 
-def suggest_gs1_lot(value: str) -> str:
-    """Return a lot code made from the GS1-safe characters of the input."""
+def suggest_gs1_lot(
+    value: str, *, on: datetime.date, taken: Container[str] = ()
+) -> str:
+    """Return a GS1-safe lot code for what someone typed in the lot field.
+
+    A code typed with a stray space, symbol or Chinese word keeps its allowed
+    characters ("lot 1" becomes LOT1, 「秋茶 gl-2026」 GL-2026). Chinese words
+    with no code among them (「橘子 批次1」) belong in the batch's name: the
+    suggestion is the date (YYYYMMDD) and the first sequence number not
+    `taken`, starting from the number typed: 20261203-01. Either way at most
+    20 characters of GS1 character set 82 (GS1 General Specifications 7.11).
+    """
     kept = "".join(
         character for character in value.upper() if GS1_CSET82.match(character)
     )
-    return kept[:20]
+    has_words = any(unicodedata.category(character) == "Lo" for character in value)
+    looks_like_code = len(kept) >= 3 and any(c.isalpha() for c in kept)
+    if kept and (looks_like_code or not has_words) and kept[:20] not in taken:
+        return kept[:20]
+    numbers = [int(number) for number in re.findall(r"[0-9]+", value)]
+    start = numbers[-1] if numbers and 0 < numbers[-1] < 1000 else 1
+    for sequence in itertools.count(start):
+        candidate = f"{on:%Y%m%d}-{sequence:02d}"
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")  # itertools.count never ends
 
 
 def validate_uscc(value: str) -> None:

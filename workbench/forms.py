@@ -16,15 +16,23 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import Analyte
+from inspections.rules import (
+    ENZYME_INHIBITION_STANDARD,
+    is_enzyme_inhibition_method,
+    verdict_rule_text,
+)
 from inspections.selectors import analyte_list
+from labels.models import OFFSET_LIMIT
 from labels.templates import DEFAULT_TEMPLATE, template_choices, template_get
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
+from trace.forms import apply_service_errors as apply_service_errors
 from trace.models import Region
 from trace.selectors import (
     REGION_PATH,
     batch_list_visible_to,
     household_reference_list_visible_to,
+    lot_codes_taken,
     outlet_list,
     product_line_list,
     region_list,
@@ -38,19 +46,6 @@ DATETIME = forms.DateTimeInput(
 )
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 NUMBER = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
-
-
-def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names.
-
-    Errors about something the form has no field for (the producer, the
-    contributions as a whole) are shown at the top of the form.
-    """
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def village_choices(*, within: Region | None = None) -> list:
@@ -116,19 +111,29 @@ class BatchForm(forms.Form):
 
     def clean_lot_code(self) -> str:
         value = self.cleaned_data["lot_code"].strip()
-        try:
-            validate_gs1_lot(value)
-        except ValidationError as error:
-            suggestion = suggest_gs1_lot(value)
-            if suggestion:
-                self.lot_suggestion = suggestion
-                raise ValidationError(
-                    _("%(message)s 建议改为：%(suggestion)s")
-                    % {"message": error.messages[0], "suggestion": suggestion},
-                    code="invalid",
-                ) from error
-            raise
+        validate_gs1_lot(value)  # clean() adds a suggestion to the error
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = (self.data.get("lot_code") or "").strip()
+        if typed and self.has_error("lot_code", code="invalid"):
+            # Suggested from the harvest date and the line's codes, known only now.
+            suggestion = suggest_gs1_lot(
+                typed,
+                on=cleaned.get("harvest_date") or timezone.localdate(),
+                taken=lot_codes_taken(product_line=cleaned.get("product_line")),
+            )
+            self.lot_suggestion = suggestion
+            message = self.errors["lot_code"][0]
+            self.errors["lot_code"] = self.error_class(
+                [
+                    _("%(message)s 建议改为：%(suggestion)s")
+                    % {"message": message, "suggestion": suggestion}
+                ],
+                renderer=self.renderer,
+            )
+        return cleaned
 
     def clean_origin(self) -> Region:
         origin = region_list().filter(pk=self.cleaned_data["origin"]).first()
@@ -348,16 +353,25 @@ class InspectionForm(forms.Form):
                 self.add_error("serial", _("未找到该标签，或该批次不在您的负责区域。"))
             else:
                 cleaned["batch"] = batch
+                if not self.data.get("batch"):
+                    # Without JavaScript the page may come back with other
+                    # errors: show the batch the serial named, filled in.
+                    self.data = self.data.copy()
+                    self.data["batch"] = str(batch.pk)
         if cleaned.get("batch") is None and not self.has_error("serial"):
             self.add_error("batch", _("请扫描标签或选择批次。"))
         return cleaned
 
 
 def analyte_label(analyte: Analyte) -> str:
-    """Return the catalogue entry as one option: name, method and limit."""
+    """Return the catalogue entry as one option: name, method and its rule."""
     text = str(analyte)
     if analyte.kind == AnalyteKind.QUALITATIVE:
         return f"{text} · {_('定性')}"
+    if is_enzyme_inhibition_method(analyte.method):
+        # The rule, not the catalogue's limit, decides (inspections/rules.py).
+        rule = verdict_rule_text(kind=analyte.kind, method=analyte.method)
+        return f"{text} · {rule}"
     limits = (
         [f"≤ {_number(analyte.limit)} {analyte.unit}".strip()]
         if analyte.limit is not None
@@ -370,6 +384,17 @@ def analyte_label(analyte: Analyte) -> str:
     if limits:
         return f"{text} · {_('限量')} " + "；".join(limits)
     return text
+
+
+def enzyme_inhibition_hint() -> str:
+    """Return the form's hint on rapid tests, worded from the rule itself."""
+    rule = verdict_rule_text(
+        kind=AnalyteKind.QUANTITATIVE, method=ENZYME_INHIBITION_STANDARD
+    )
+    return _("快检酶抑制率（%(standard)s）：%(rule)s，批次暂停销售。") % {
+        "standard": ENZYME_INHIBITION_STANDARD,
+        "rule": rule,
+    }
 
 
 def _number(value) -> str:
@@ -485,8 +510,8 @@ class PrintForm(forms.Form):
     )
     offset_x_mm = forms.DecimalField(
         label=_("水平偏移（毫米，正数向右）"),
-        min_value=-10,
-        max_value=10,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
         max_digits=4,
         decimal_places=1,
         initial=0,
@@ -494,8 +519,8 @@ class PrintForm(forms.Form):
     )
     offset_y_mm = forms.DecimalField(
         label=_("垂直偏移（毫米，正数向下）"),
-        min_value=-10,
-        max_value=10,
+        min_value=-OFFSET_LIMIT,
+        max_value=OFFSET_LIMIT,
         max_digits=4,
         decimal_places=1,
         initial=0,
@@ -546,8 +571,12 @@ class CalibrationForm(forms.Form):
     """What the calibration test sheet needs: the template and the offsets."""
 
     template = forms.ChoiceField()
-    offset_x_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
-    offset_y_mm = forms.DecimalField(min_value=-10, max_value=10, required=False)
+    offset_x_mm = forms.DecimalField(
+        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
+    )
+    offset_y_mm = forms.DecimalField(
+        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

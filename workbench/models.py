@@ -3,12 +3,10 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# A printer that feeds more than a centimetre off needs repair, not an offset.
-OFFSET_LIMITS = [MinValueValidator(Decimal("-10")), MaxValueValidator(Decimal("10"))]
+from labels.models import OFFSET_VALIDATORS
 
 
 class PrinterSettings(models.Model):
@@ -25,7 +23,7 @@ class PrinterSettings(models.Model):
         max_digits=4,
         decimal_places=1,
         default=Decimal("0"),
-        validators=OFFSET_LIMITS,
+        validators=OFFSET_VALIDATORS,
         help_text=_("正数向右移。"),
     )
     offset_y_mm = models.DecimalField(
@@ -33,7 +31,7 @@ class PrinterSettings(models.Model):
         max_digits=4,
         decimal_places=1,
         default=Decimal("0"),
-        validators=OFFSET_LIMITS,
+        validators=OFFSET_VALIDATORS,
         help_text=_("正数向下移。"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -7,8 +7,10 @@ test sheet (PDF).
 """
 
 import io
+import re
 from decimal import Decimal
 from html import escape
+from urllib.parse import unquote
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -17,10 +19,13 @@ from reportlab.pdfgen import canvas
 
 from labels import rendering
 from labels.choices import LabelStatus, PrintJobStatus
+from labels.codes import label_url
 from labels.models import Label, PrintJob
 from labels.selectors import label_find, print_job_list_visible_to
 from labels.templates import LabelTemplate, slot_rect
+from trace.choices import BatchStatus
 from trace.models import Batch
+from trace.selectors import batch_list_visible_to
 from workbench.models import PrinterSettings
 
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
@@ -43,12 +48,34 @@ def job_progress(job: PrintJob) -> dict:
     }
 
 
+# A pasted label URL: /t/{serial} or a Digital Link's /21/{serial}.
+_SERIAL_IN_URL = re.compile(r"/(?:t|21)/([^/?#]+)")
+
+
+def serial_batch(*, user, serial: str) -> Batch | None:
+    """Return the batch of a scanned, typed or pasted serial, if the user checks it.
+
+    Unknown, malformed and out-of-scope serials all answer None, so the
+    answer says nothing about batches outside the user's regions.
+    """
+    match = _SERIAL_IN_URL.search(serial)
+    label = label_find(serial=unquote(match[1]) if match else serial.strip())
+    if label is None:
+        return None
+    return (
+        batch_list_visible_to(user=user)
+        .exclude(status=BatchStatus.DRAFT)
+        .select_related("product_line__brand", "producer")
+        .filter(pk=label.batch_id)
+        .first()
+    )
+
+
 def serial_resolver(*, user):
     """Return a function from a scanned or typed serial to its batch, or None."""
 
     def resolve(serial: str) -> Batch | None:
-        label = label_find(serial=serial)
-        return label.batch if label is not None else None
+        return serial_batch(user=user, serial=serial)
 
     return resolve
 
@@ -61,7 +88,7 @@ def public_scan_url(*, batch: Batch) -> str | None:
         .values_list("serial", flat=True)
         .first()
     )
-    return f"/t/{serial}" if serial else None
+    return label_url(serial=serial, base_url="") if serial else None
 
 
 def demo_scan_url() -> str | None:
@@ -72,7 +99,7 @@ def demo_scan_url() -> str | None:
         .values_list("serial", flat=True)
         .first()
     )
-    return f"/t/{serial}" if serial else None
+    return label_url(serial=serial, base_url="") if serial else None
 
 
 def printer_settings_for(user) -> PrinterSettings:
@@ -167,31 +194,74 @@ def calibration_pdf(
         offset_y=offset_y_mm,
     )
     _scale(pdf, x=down.x + down.width / 2, y=down.top, horizontal=False, font=font)
-    # A 100 mm ruler across the middle of the page checks the print scale.
-    length = min(100.0, template.page_width - 2 * template.printable_margin)
-    left = (template.page_width - length) / 2
-    base = template.page_height / 2
-    pdf.line(left * mm, base * mm, (left + length) * mm, base * mm)
-    for tick in range(int(length) + 1):
-        size = 4 if tick % 10 == 0 else 2.5 if tick % 5 == 0 else 1.5
-        pdf.line((left + tick) * mm, base * mm, (left + tick) * mm, (base + size) * mm)
-        if tick % 10 == 0:
-            pdf.setFont(font, 6)
-            pdf.drawCentredString((left + tick) * mm, (base + 5) * mm, str(tick))
-    pdf.setFont(font, 8 if template.page_width > 60 else 5)
-    lines = [
-        _("打印机校准测试页：%(name)s") % {"name": template.name},
-        _("当前偏移：水平 %(x)s 毫米，垂直 %(y)s 毫米。")
-        % {"x": offset_x_mm, "y": offset_y_mm},
-        _("请按 100%% 实际大小打印（不要“适合页面”）；上方刻度应正好 %(n)d 毫米。")
-        % {"n": int(length)},
-        _("标签真实边缘落在刻度的哪个数字，就把该数字加到偏移上。"),
-    ]
-    for index, line in enumerate(lines):
-        pdf.drawString(left * mm, (base - 6 - index * 4.5) * mm, line)
+    _instructions(pdf, template, font=font, offsets=(offset_x_mm, offset_y_mm))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _instructions(pdf, template: LabelTemplate, *, font: str, offsets) -> None:
+    """Draw the ruler and the instructions on a white panel in the lower half.
+
+    The panel covers the label outlines behind it, so no outline runs through
+    the text; the two scales sit on edges in the upper half of the sheet. The
+    text is wrapped to the panel and shrinks until it fits (a roll label is
+    only 30 mm tall); below the smallest size the last lines are left out.
+    """
+    pad, margin = 2.0, template.printable_margin
+    width = min(100 + 2 * pad, template.page_width - 2 * margin)
+    length = int(width - 2 * pad)  # whole millimetres, so the ticks say true
+    left = (template.page_width - width) / 2
+    top = template.page_height / 2 - 4  # clear of a scale at the middle height
+    bottom = margin
+    base = top - pad - 7  # the ruler: 4 mm ticks and numbers above them
+    x = left + pad
+    lines = [
+        _("打印机校准测试页：%(name)s") % {"name": template.name},
+        _("当前偏移：水平 %(x)s 毫米，垂直 %(y)s 毫米。")
+        % {"x": offsets[0], "y": offsets[1]},
+        _("请按 100%% 实际大小打印（不要“适合页面”）；上方刻度应正好 %(n)d 毫米。")
+        % {"n": length},
+        _("标签真实边缘落在刻度的哪个数字，就把该数字加到偏移上。"),
+    ]
+    size = 8.0 if template.page_width > 60 else 5.0
+    while True:
+        leading = size * 1.3 / mm
+        wrapped = [
+            piece
+            for line in lines
+            for piece in rendering.wrap_text(line, font, size, (width - 2 * pad) * mm)
+        ]
+        first = base - 3 - size / mm  # the first baseline
+        room = int((first - bottom - pad) // leading) + 1
+        if len(wrapped) <= room or size <= rendering.MIN_FONT_SIZE:
+            break
+        size = max(rendering.MIN_FONT_SIZE, size * 0.9)
+    wrapped = wrapped[: max(room, 0)]
+    panel_bottom = max(bottom, first - (len(wrapped) - 1) * leading - pad)
+    pdf.saveState()
+    pdf.setFillColorRGB(1, 1, 1)
+    pdf.setStrokeColorRGB(0.6, 0.6, 0.6)
+    pdf.rect(
+        left * mm,
+        panel_bottom * mm,
+        width * mm,
+        (top - panel_bottom) * mm,
+        stroke=1,
+        fill=1,
+    )
+    pdf.restoreState()
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.line(x * mm, base * mm, (x + length) * mm, base * mm)
+    for tick in range(length + 1):
+        tall = 4 if tick % 10 == 0 else 2.5 if tick % 5 == 0 else 1.5
+        pdf.line((x + tick) * mm, base * mm, (x + tick) * mm, (base + tall) * mm)
+        if tick % 10 == 0:
+            pdf.setFont(font, 6 if length > 60 else 4)
+            pdf.drawCentredString((x + tick) * mm, (base + 4.6) * mm, str(tick))
+    pdf.setFont(font, size)
+    for index, line in enumerate(wrapped):
+        pdf.drawString(x * mm, (first - index * leading) * mm, line)
 
 
 def _scale(pdf, *, x: float, y: float, horizontal: bool, font: str) -> None:

@@ -7,6 +7,7 @@ bound form with the errors next to their fields: nothing typed is lost.
 
 import datetime
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,13 +30,17 @@ from inspections.services import (
     inspection_create,
     inspection_sign,
 )
+from labels.models import OFFSET_LIMIT
 from labels.selectors import print_job_list_visible_to
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
+from reports.certificates import status_allows_certificate
+from reports.selectors.certificates import certificate_latest
 from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
+from reports.services import certificate_issue
 from trace import access
-from trace.choices import BatchStatus
+from trace.choices import BatchStatus, SaleChannel
 from trace.models import Certification
 from trace.selectors import (
     batch_list_visible_to,
@@ -52,6 +58,7 @@ from workbench.forms import (
     ResultItemFormSet,
     SaleForm,
     apply_service_errors,
+    enzyme_inhibition_hint,
     request_fingerprint,
 )
 
@@ -198,7 +205,37 @@ def _batch_context(request, batch, release_errors=()) -> dict:
         "may_print": access.may_edit_batch(user, batch)
         and batch.status == BatchStatus.RELEASED,
         "release_errors": release_errors,
+        **_certificate_context(user, batch),
     }
+
+
+def _certificate_context(user, batch) -> dict:
+    """Return the batch's latest 承诺达标合格证 and whether the user may issue one."""
+    return {
+        "certificate": certificate_latest(batch=batch),
+        "certificate_url": reverse("batch-certificate", kwargs={"pk": batch.pk}),
+        "may_issue_certificate": access.may_edit_batch(user, batch)
+        and status_allows_certificate(batch.status),
+    }
+
+
+@require_POST
+@login_required
+def batch_certificate_issue(request, pk: int):
+    """Issue a 承诺达标合格证 and open it (the API's GET downloads the latest).
+
+    From a print job's page (`print_job`), open one certificate per label
+    sheet, each naming the serials on its sheet.
+    """
+    batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
+    try:
+        certificate_issue(batch=batch, issued_by=request.user)
+    except ValidationError as error:
+        context = _batch_context(request, batch, release_errors=error.messages)
+        return render(request, "workbench/batch_detail.html", context, status=400)
+    url = reverse("batch-certificate", kwargs={"pk": batch.pk})
+    print_job = request.POST.get("print_job", "")
+    return redirect(f"{url}?print_job={print_job}" if print_job.isdigit() else url)
 
 
 @require_POST
@@ -217,8 +254,15 @@ def batch_release_view(request, pk: int):
 
 @operator_required
 def sales(request):
-    """Record a 消费扶贫 sale; list the latest ones."""
-    form = SaleForm(request.POST or None, user=request.user)
+    """Record a 消费扶贫 sale; list the latest ones.
+
+    After a save the next form keeps the channel just used: a bookkeeper
+    enters a day's receipts of one channel one after another.
+    """
+    initial = {}
+    if request.GET.get("channel") in SaleChannel.values:
+        initial["channel"] = request.GET["channel"]
+    form = SaleForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         batch = fields.pop("batch")
@@ -227,7 +271,8 @@ def sales(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            return redirect(reverse("workbench:sales") + "?saved=1")
+            query = urlencode({"saved": 1, "channel": fields["channel"]})
+            return redirect(f"{reverse('workbench:sales')}?{query}")
     recent = sale_list_visible_to(user=request.user)[:30]
     return render(
         request,
@@ -291,6 +336,9 @@ def inspection_new(request):
         serial_resolver=resolver,
         initial=initial,
     )
+    if "serial" in form.fields:
+        lookup = reverse("workbench:serial_lookup")
+        form.fields["serial"].widget.attrs["data-serial-lookup"] = lookup
     items = ResultItemFormSet(data, prefix="items")
     wants_json = request.headers.get(FETCH_HEADER) == "1"
     if request.method == "POST" and form.is_valid() and items.is_valid():
@@ -335,7 +383,12 @@ def inspection_new(request):
     return render(
         request,
         "workbench/inspection_form.html",
-        {"form": form, "items": items, "scanning": resolver is not None},
+        {
+            "form": form,
+            "items": items,
+            "scanning": resolver is not None,
+            "enzyme_hint": enzyme_inhibition_hint(),
+        },
         status=status,
     )
 
@@ -371,6 +424,25 @@ def _record_inspection(request, form, items):
                     inspection=inspection, signed_by=request.user
                 )
     return inspection, created
+
+
+@recorder_required
+def serial_lookup(request):
+    """Answer the inspection form's serial field with the label's batch (JSON).
+
+    Scoped like the form: a serial of a batch outside the user's regions is
+    the same 404 as an unknown one.
+    """
+    batch = printing.serial_batch(
+        user=request.user, serial=request.GET.get("serial", "")[:200]
+    )
+    if batch is None:
+        return JsonResponse(
+            {"error": _("未找到该标签，或该批次不在您的负责区域。")}, status=404
+        )
+    return JsonResponse(
+        {"batch": batch.pk, "label": f"{batch.product_line.title} {batch.lot_code}"}
+    )
 
 
 @login_required
@@ -464,7 +536,11 @@ def print_job_detail(request, pk: int):
     return render(
         request,
         "workbench/print_job.html",
-        {"job": job, "progress": printing.job_progress(job)},
+        {
+            "job": job,
+            "progress": printing.job_progress(job),
+            **_certificate_context(request.user, job.batch),
+        },
     )
 
 
@@ -498,7 +574,8 @@ def print_calibration(request):
     form = CalibrationForm(request.GET or None)
     if not form.is_valid():
         return HttpResponse(
-            _("请选择标签纸模板，偏移须在 -10 到 10 毫米之间。"),
+            _("请选择标签纸模板，偏移须在 -%(limit)s 到 %(limit)s 毫米之间。")
+            % {"limit": OFFSET_LIMIT},
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -509,8 +586,8 @@ def print_calibration(request):
         offset_y_mm=float(data["offset_y_mm"] or 0),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="calibration-{data["template"]}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"calibration-{data['template']}.pdf"
     )
     return response
 

@@ -35,6 +35,8 @@ class DashboardPanel:
     title: str
     items: list[tuple[str, Decimal | int]] = field(default_factory=list)
     pending: bool = True
+    # What each item counts (a verdict), so a chart can colour it.
+    keys: list[str] = field(default_factory=list)
 
 
 def dashboard_extension_panels(*, user, filters: ReportFilters) -> list[DashboardPanel]:
@@ -59,6 +61,7 @@ def dashboard_extension_panels(*, user, filters: ReportFilters) -> list[Dashboar
                 for value in Verdict.values
             ],
             pending=False,
+            keys=list(Verdict.values),
         ),
         DashboardPanel(
             key="suspicious_labels",

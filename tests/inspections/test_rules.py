@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from inspections import rules
 from inspections.choices import (
     AnalyteKind,
     BatchAction,
@@ -14,6 +15,7 @@ from inspections.rules import (
     inspection_verdict,
     is_enzyme_inhibition_method,
     result_verdict,
+    verdict_rule_text,
 )
 from trace.choices import BatchStatus
 
@@ -148,3 +150,48 @@ def test_batch_action(kind, verdict, status, facts, expected):
         batch_action(kind=kind, verdict=verdict, batch_status=status, **facts)
         == expected
     )
+
+
+@pytest.mark.parametrize(
+    ("facts", "text"),
+    [
+        (
+            {"kind": AnalyteKind.QUANTITATIVE, "method": "GB/T 5009.199-2003"},
+            "抑制率 ≥ 50% 为阳性（可疑，需实验室复检）",
+        ),
+        (
+            # The catalogue's limit does not change the enzyme rule.
+            {
+                "kind": AnalyteKind.QUANTITATIVE,
+                "method": "GB/T 5009.199",
+                "limit": Decimal("40"),
+            },
+            "抑制率 ≥ 50% 为阳性（可疑，需实验室复检）",
+        ),
+        (
+            {
+                "kind": AnalyteKind.QUANTITATIVE,
+                "method": "GB 5009.12",
+                "limit": Decimal("0.10"),
+                "unit": "mg/kg",
+            },
+            "限量 ≤ 0.1 mg/kg",
+        ),
+        ({"kind": AnalyteKind.QUALITATIVE}, "定性：符合 / 不符合"),
+    ],
+)
+def test_verdict_rule_text_says_what_result_verdict_does(facts, text):
+    assert verdict_rule_text(**facts) == text
+
+
+def test_the_enzyme_threshold_in_the_text_is_the_one_applied():
+    threshold = rules.ENZYME_INHIBITION_POSITIVE
+    assert f"≥ {threshold}%" in verdict_rule_text(
+        kind=AnalyteKind.QUANTITATIVE, method=rules.ENZYME_INHIBITION_STANDARD
+    )
+    method = rules.ENZYME_INHIBITION_STANDARD
+    at = result_verdict(kind="quantitative", method=method, measured_value=threshold)
+    below = result_verdict(
+        kind="quantitative", method=method, measured_value=threshold - Decimal("0.1")
+    )
+    assert (at, below) == (Verdict.SUSPECT, Verdict.PASS)

@@ -1,11 +1,16 @@
 import io
-import shutil
+import logging
+import os
+import re
+import subprocess
+from dataclasses import replace
 
 import pytest
 from PIL import Image
 
 from labels import codes, rendering
 from labels.templates import TEMPLATES
+from tests.conftest import missing, require_tool
 from tests.labels.qr_decode import decode_cells, rasterize
 
 CONTENT = rendering.LabelContent(
@@ -129,37 +134,67 @@ def test_unreadable_logo_is_ignored():
     assert rendering.logo_normalize(b"not an image") is None
 
 
-def test_ttf_font_is_embedded_when_configured(settings, tmp_path):
-    font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-    if not shutil.os.path.exists(font):
-        pytest.skip("WenQuanYi Micro Hei is not installed")
-    settings.SUYUAN_LABEL_FONT = font
+def _render(template: str = "a4-3x8", content=CONTENT) -> bytes:
     output = io.BytesIO()
     rendering.render_labels(
         output=output,
-        options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
-        content=CONTENT,
+        options=rendering.SheetOptions(template=TEMPLATES[template]),
+        content=content,
         labels=iter(_pairs(3)),
         count=3,
     )
-    pdf = output.getvalue()
-    assert b"/FontFile2" in pdf and b"STSong-Light" not in pdf
+    return output.getvalue()
+
+
+def _fonts(tmp_path, pdf: bytes) -> list[list[str]]:
+    """Return pdffonts' rows: name, type, encoding, emb, sub, uni, object, generation."""
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        [require_tool("pdffonts"), str(path)], check=True, capture_output=True
+    )
+    return [line.split() for line in result.stdout.decode().splitlines()[2:]]
+
+
+def test_default_font_is_an_embedded_cjk_subset(settings, tmp_path):
+    if not os.path.isfile(settings.SUYUAN_LABEL_FONT):
+        missing("fonts-wqy-microhei is not installed (.ci/run installs it)")
+    pdf = _render()
+    fonts = {row[0]: row for row in _fonts(tmp_path, pdf)}
+    [name] = [name for name in fonts if "WenQuanYi" in name]
+    assert re.fullmatch(r"[A-Z]{6}\+WenQuanYiMicroHei.*", name)  # a subset
+    assert fonts[name][-5:-3] == ["yes", "yes"]  # embedded, subset
+    assert b"STSong-Light" not in pdf
     pdf_path = tmp_path / "ttf.pdf"
     pdf_path.write_bytes(pdf)
     assert len(rasterize(pdf_path, tmp_path, dpi=50)) == 1
 
 
-def test_cid_font_is_the_default(settings):
+def test_latin_text_keeps_its_own_spacing(settings, tmp_path):
+    """The lot code reads as one word, not as spaced-out letters (pdftotext)."""
+    if not os.path.isfile(settings.SUYUAN_LABEL_FONT):
+        missing("fonts-wqy-microhei is not installed (.ci/run installs it)")
+    content = replace(CONTENT, brand_line="雪峰蜜橘", lot="XFMJ2026U")
+    path = tmp_path / "latin.pdf"
+    path.write_bytes(_render("roll-50x30", content))
+    text = subprocess.run(
+        [require_tool("pdftotext"), str(path), "-"], check=True, capture_output=True
+    ).stdout.decode()
+    assert "批次 XFMJ2026U" in text
+    assert "雪峰蜜橘 雪峰蜜橘" not in text
+
+
+def test_cid_font_when_configured_empty(settings):
     settings.SUYUAN_LABEL_FONT = ""
-    output = io.BytesIO()
-    rendering.render_labels(
-        output=output,
-        options=rendering.SheetOptions(template=TEMPLATES["roll-50x30"]),
-        content=CONTENT,
-        labels=iter(_pairs(1)),
-        count=1,
-    )
-    assert b"STSong-Light" in output.getvalue()
+    assert b"STSong-Light" in _render("roll-50x30")
+
+
+def test_missing_font_file_falls_back_with_a_warning(settings, tmp_path, caplog):
+    settings.SUYUAN_LABEL_FONT = str(tmp_path / "no-such-font.ttc")
+    with caplog.at_level(logging.WARNING, logger="labels.rendering"):
+        pdf = _render("roll-50x30")
+    assert b"STSong-Light" in pdf
+    assert "no-such-font.ttc not found" in caplog.text
 
 
 def test_process_pool_draws_the_same_pdf_as_one_process(monkeypatch):

@@ -336,3 +336,17 @@ def test_large_job_is_a_zip_of_pdf_parts(world, settings, client):
         assert all(
             archive.read(name).startswith(b"%PDF") for name in archive.namelist()
         )
+
+
+def test_label_heading_names_a_product_once_when_brand_and_line_share_it(world):
+    line = world.batch_a.product_line
+    line.brand = BrandFactory(name="雪峰蜜橘")
+    line.name = "雪峰蜜橘"
+    line.save()
+    BrandLicenseFactory(
+        brand=line.brand, producer=world.producer_a, product_lines=[line]
+    )
+    world.batch_a.refresh_from_db()
+    content = services.label_content(batch=world.batch_a)
+    assert content.brand_line == "雪峰蜜橘"
+    assert content.unified_brand

@@ -1,3 +1,4 @@
+import logging
 import os
 import subprocess
 import sys
@@ -143,3 +144,23 @@ def test_task_failure_marks_the_job_failed(world):
         RuntimeError("lost"), "task-id", (job.pk,), {}, None
     )
     assert PrintJob.objects.get(pk=job.pk).status == PrintJobStatus.FAILED
+
+
+def test_embedded_printing_asks_no_broker(
+    world, caplog, django_capture_on_commit_callbacks
+):
+    """With no CELERY_BROKER_URL nothing looks for one (kombu's "No hostname" warning)."""
+    with (
+        caplog.at_level(logging.DEBUG),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = services.print_job_create(
+            batch=world.batch_a,
+            template="a4-3x8",
+            count=4,
+            requested_by=world.operator_a,
+        )
+    assert PrintJob.objects.get(pk=job.pk).status == PrintJobStatus.DONE
+    noise = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert noise == []
+    assert not [r for r in caplog.records if r.name.startswith("kombu")]

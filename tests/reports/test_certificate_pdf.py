@@ -12,6 +12,7 @@ from inspections.services import inspection_sign
 from labels.services import print_job_create
 from reports.certificate_pdf import certificate_pdf
 from reports.choices import CertificateBasis
+from reports.selectors.certificates import print_job_sheet_notes
 from reports.services import certificate_issue
 from tests.conftest import require_tool
 from tests.inspections.factories import record_inspection
@@ -118,3 +119,23 @@ def test_without_gtin_or_label_the_certificate_says_so(world, tmp_path):
     assert qr_codes(tmp_path, content) == []
     text = pdf_text(tmp_path, content)
     assert "本批次暂无" in text and "追溯码" in text
+
+
+@pytest.mark.parametrize("size", ["a6", "label"])
+def test_serial_range_of_a_sheet_never_wraps_mid_serial(world, tmp_path, size):
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=30,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    certificate = certificate_issue(batch=world.batch_a, issued_by=world.operator_a)
+    notes = print_job_sheet_notes(print_job=job)
+    lines = pdf_text(
+        tmp_path, certificate_pdf(certificate, size=size, sheet_notes=notes)
+    )
+    words = set(lines.split())
+    serials = list(job.labels.order_by("id").values_list("serial", flat=True))
+    for first, last in ((serials[0], serials[23]), (serials[24], serials[29])):
+        assert first in words and last in words  # each whole on one line

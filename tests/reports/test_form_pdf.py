@@ -4,11 +4,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reports.form_pdf import CID_FONT, form_font, form_pdf
+from labels.rendering import CID_FONT, text_font
+from reports.form_pdf import form_pdf
 from reports.forms import FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
-from tests.conftest import require_tool
+from tests.conftest import missing, require_tool
 from trace.models import UserRole
 
 
@@ -68,11 +69,11 @@ def test_the_form_font_is_embedded_or_falls_back_to_the_cid_font(settings, tmp_p
         "columns": ["序号", "名称"],
         "rows": [[1, "雪峰蜜橘"]],
     }
-    settings.SUYUAN_FORM_FONT = str(tmp_path / "missing.ttf")
-    assert form_font() == CID_FONT
-    settings.SUYUAN_FORM_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-    if form_font() == CID_FONT:
-        pytest.skip("fonts-wqy-microhei is not installed")
+    settings.SUYUAN_LABEL_FONT = str(tmp_path / "missing.ttf")
+    assert text_font() == CID_FONT
+    settings.SUYUAN_LABEL_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    if text_font() == CID_FONT:
+        missing("fonts-wqy-microhei is not installed (Debian: see .ci/run)")
     source = tmp_path / "form.pdf"
     source.write_bytes(form_pdf(data))
     fonts = subprocess.run(

@@ -8,6 +8,7 @@ import pytest
 from reports.forms import FORMS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
+from tests.factories import BrandFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,15 @@ def test_outlet_rewards_report(sales):
 def test_unknown_key(world):
     assert report_build(key="nope", user=world.admin, filters=ReportFilters()) is None
     assert "outlet_rewards" in FORMS
+
+
+def test_sales_evidence_names_a_product_once_when_brand_and_line_share_it(sales):
+    line = sales.world.batch_a.product_line
+    line.brand = BrandFactory(name="古楼云雾茶")  # the line is named after its brand
+    line.save()
+    rows = report_build(
+        key="sales_evidence", user=sales.world.admin, filters=ReportFilters()
+    ).rows
+    names = {row[1] for row in rows}
+    assert "古楼云雾茶" in names
+    assert not any("古楼云雾茶 古楼云雾茶" in name for name in names)

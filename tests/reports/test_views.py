@@ -1,6 +1,11 @@
 """The administrators' dashboard at /reports/dashboard/."""
 
+import re
+
 import pytest
+
+from inspections.services import inspection_sign
+from tests.inspections.factories import enzyme, quantitative, record_inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +21,75 @@ def test_dashboard_renders_for_administrators(sales, client):
     assert (
         'data-panel="inspections"' in html and 'data-panel="suspicious_labels"' in html
     )
-    assert "<script" not in html and "http://" not in html.replace(
-        "http://www.w3.org/2000/svg", ""
+    # No external assets: the workbench's own optional script at most.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/workbench/workbench.js" defer>'
+    ]
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_dashboard_has_the_workbench_header_navigation_and_sign_out(sales, client):
+    client.force_login(sales.world.admin)
+    html = client.get(URL).content.decode()
+    header = html[html.index('<header class="bar">') : html.index("</header>")]
+    assert 'href="/w/"' in header and 'href="/admin/"' in header
+    assert 'href="/reports/dashboard/"' in header
+    assert 'action="/logout/"' in header and "退出" in header
+
+
+def _bars(svg: str) -> dict[str, tuple[str, str]]:
+    """Return each bar's label -> (fill colour, value text beside it)."""
+    rows = re.findall(
+        r'text-anchor="end" fill="#1d2a1d">([^<]+)</text>'
+        r'<rect [^>]*fill="([^"]+)"[^>]*>.*?</rect>'
+        r"<text [^>]*>([^<]+)</text>",
+        svg,
     )
+    return {name: (fill, value) for name, fill, value in rows}
+
+
+def test_inspection_bars_differ_in_colour_and_say_their_value(world, client):
+    for item, count in (
+        (quantitative("0.1"), 3),
+        (enzyme(62), 2),
+        (quantitative(9), 1),
+    ):
+        for _ in range(count):
+            inspection = record_inspection(
+                batch=world.batch_a, user=world.inspector, items=[item]
+            )
+            inspection_sign(inspection=inspection, signed_by=world.inspector)
+    client.force_login(world.admin)
+    html = client.get(URL).content.decode()
+    panel = html[html.index('data-panel="inspections"') :]
+    bars = _bars(panel[: panel.index("</svg>")])
+    assert bars["合格"][1] == "3" and bars["不合格"][1] == "1"
+    assert bars["可疑（待复检）"][1] == "2"
+    assert len({fill for fill, _value in bars.values()}) == 3
+
+
+def test_campaign_table_link_names_the_year_of_its_file(sales, client):
+    client.force_login(sales.world.admin)
+    html = client.get(URL, {"from": "2026-09-01", "to": "2026-10-31"}).content.decode()
+    exports = html[html.index('id="exports"') :]
+    assert "2026年消费扶贫月活动开展情况统计表" in exports
+    assert "2020年" not in exports
+    response = client.get(
+        "/api/v1/reports/campaign_statistics/",
+        {"format": "csv", "from": "2026-09-01", "to": "2026-10-31"},
+    )
+    title = response.content.decode("utf-8-sig").splitlines()[0]
+    assert "2026年消费扶贫月活动开展情况统计表" in title
+
+
+def test_admin_index_links_to_dashboard_and_exports(world, client):
+    client.force_login(world.admin)
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    html = client.get("/admin/").content.decode()
+    assert 'href="/reports/dashboard/"' in html
+    assert 'href="/reports/dashboard/#exports"' in html
 
 
 def test_dashboard_filters(sales, client):

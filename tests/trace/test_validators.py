@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -69,5 +71,25 @@ def test_gs1_lot_rejects_other_characters(value):
         validate_gs1_lot(value)
 
 
-def test_lot_suggestion_keeps_allowed_characters():
-    assert suggest_gs1_lot("古楼 2026 a批") == "2026A"
+DAY = datetime.date(2026, 12, 3)
+
+
+def test_lot_suggestion_keeps_a_code_with_stray_characters():
+    assert suggest_gs1_lot("lot 1", on=DAY) == "LOT1"
+    assert suggest_gs1_lot("A" * 25, on=DAY) == "A" * 20
+    assert suggest_gs1_lot("古楼 2026 a批", on=DAY) == "2026A"
+
+
+@pytest.mark.parametrize(
+    ("typed", "taken", "suggestion"),
+    [
+        ("橘子 批次1", set(), "20261203-01"),
+        ("橘子 批次1", {"20261203-01"}, "20261203-02"),
+        ("橘子 批次3", set(), "20261203-03"),
+        ("雪峰蜜橘", set(), "20261203-01"),
+        ("批次 2026", set(), "20261203-01"),  # a year is not a sequence
+    ],
+)
+def test_lot_suggestion_for_words_is_date_and_sequence(typed, taken, suggestion):
+    assert suggest_gs1_lot(typed, on=DAY, taken=taken) == suggestion
+    validate_gs1_lot(suggestion)

@@ -175,6 +175,39 @@ def test_inspector_logs_a_failing_rapid_test_and_the_scan_then_warns(demo, phone
     shot(page, "14-scan-after-warns")
 
 
+def test_typed_serial_fills_the_batch_and_results_read_on_a_phone(demo, phone):
+    batch = Batch.objects.get(lot_code="XFMJ2025A01")
+    job = print_job_create(
+        batch=batch,
+        template="a4-3x8",
+        count=1,
+        requested_by=get_user_model().objects.get(username="operator"),
+        enqueue=False,
+    )
+    page = phone.new_page()
+    log_in(page, demo, "inspector")
+    page.goto(f"{demo}/w/inspect/new/")
+    page.fill("#id_serial", job.labels.get().serial.lower())  # typed by hand
+    page.press("#id_serial", "Tab")
+    page.wait_for_selector("#serial-note:has-text('已找到批次')")
+    assert page.input_value("#id_batch") == str(batch.pk)
+    page.select_option("#id_kind", value="rapid_test")
+    page.select_option(
+        "#id_items-0-analyte", label=_option_label(page, ENZYME, "#id_items-0-analyte")
+    )
+    page.fill("#id_items-0-measured_value", "56")
+    page.click("text=保存检测记录")
+    page.wait_for_selector("#results")
+    shot(page, "15-inspection-results-phone")
+    # Each cell of the result reads on one line at 390 px ("结/果" stacked
+    # one character per line before): no cell taller than two lines of text.
+    for cell in page.locator("#results td[data-label]").all():
+        box = cell.bounding_box()
+        line = float(cell.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert box["height"] < 2.2 * line, cell.inner_text()
+    assert "≥ 50%" in page.locator("#results").inner_text()
+
+
 def test_offline_inspection_is_sent_once_when_back_online(demo, phone):
     page = phone.new_page()
     log_in(page, demo, "inspector")

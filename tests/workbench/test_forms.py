@@ -3,6 +3,8 @@
 import pytest
 from django.http import QueryDict
 
+from tests.factories import BatchFactory
+from trace.validators import validate_gs1_lot
 from workbench.forms import (
     BatchForm,
     InspectionForm,
@@ -29,17 +31,39 @@ def test_villages_within_the_producers_county(world):
     assert county_of(world.gulou_village) == world.dongkou
 
 
-def test_lot_code_suggestion(world):
-    form = BatchForm({"lot_code": "橘 a-1"}, producer=world.producer_a)
-    assert not form.is_valid()
-    assert form.lot_suggestion == "A-1"
-    assert "建议改为：A-1" in form.errors["lot_code"][0]
+def _batch_form(world, lot_code: str) -> BatchForm:
+    return BatchForm(
+        {
+            "product_line": world.batch_a.product_line_id,
+            "lot_code": lot_code,
+            "origin": world.gulou_village.pk,
+            "harvest_date": "2026-12-03",
+            "quantity": "100",
+            "unit": "kg",
+        },
+        producer=world.producer_a,
+    )
 
 
-def test_lot_code_without_any_usable_character(world):
-    form = BatchForm({"lot_code": "雪峰蜜橘"}, producer=world.producer_a)
+def test_lot_code_suggestion_for_chinese_words_is_date_and_sequence(world):
+    form = _batch_form(world, "橘子 批次1")
     assert not form.is_valid()
-    assert "建议" not in form.errors["lot_code"][0]
+    assert form.lot_suggestion == "20261203-01"
+    assert "建议改为：20261203-01" in form.errors["lot_code"][0]
+
+
+def test_lot_code_suggestion_skips_codes_the_line_already_has(world):
+    BatchFactory(product_line=world.batch_a.product_line, lot_code="20261203-01")
+    form = _batch_form(world, "橘子 批次1")
+    assert not form.is_valid()
+    assert form.lot_suggestion == "20261203-02"
+
+
+def test_lot_code_suggestion_keeps_a_code_with_a_stray_space(world):
+    form = _batch_form(world, "lot 1")
+    assert not form.is_valid()
+    assert form.lot_suggestion == "LOT1"
+    validate_gs1_lot(form.lot_suggestion)
 
 
 def test_fingerprint_ignores_the_csrf_token_only():

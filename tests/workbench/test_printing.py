@@ -1,14 +1,17 @@
 """The sheet picture, the calibration sheet, job progress and remembered offsets."""
 
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from PIL import Image
 
 from labels.choices import PrintJobStatus
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
+from tests.conftest import require_tool
 from workbench import printing
 
 
@@ -96,3 +99,39 @@ def test_serial_resolver_and_public_scan_url(world):
     assert resolve("0000") is None
     assert printing.public_scan_url(batch=world.batch_a) == f"/t/{serial}"
     assert printing.public_scan_url(batch=world.batch_b) is None
+
+
+@pytest.mark.parametrize("key", [key for key in sorted(TEMPLATES) if "a4" in key])
+def test_calibration_outlines_stay_out_of_the_instructions(key, tmp_path):
+    """No pixel of a (green) label outline lies inside a word of the instructions."""
+    path = tmp_path / "calibration.pdf"
+    path.write_bytes(printing.calibration_pdf(template_get(key), offset_x_mm=1.5))
+    boxes = subprocess.run(
+        [require_tool("pdftotext"), "-bbox", str(path), "-"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    words = [
+        (float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, word in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<',
+            boxes,
+        )
+        if not word.isascii()  # the Chinese instructions, not the scale numbers
+    ]
+    assert len(words) >= 4
+    subprocess.run(
+        [require_tool("pdftoppm"), "-r", "100", "-png", str(path), str(tmp_path / "p")],
+        check=True,
+    )
+    [page] = sorted(tmp_path.glob("p*.png"))
+    image = Image.open(page).convert("RGB")
+    scale = 100 / 72
+    green = [
+        (x, y)
+        for x0, y0, x1, y1 in words
+        for x in range(int(x0 * scale), int(x1 * scale) + 1)
+        for y in range(int(y0 * scale), int(y1 * scale) + 1)
+        if (lambda r, g, b: g - r > 30 and g - b > 30)(*image.getpixel((x, y)))
+    ]
+    assert green == []

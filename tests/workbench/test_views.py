@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import uuid
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from inspections.services import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
+from reports.models import Certificate
 from tests.factories import BatchFactory, CertificationFactory
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, Sale
@@ -670,3 +672,118 @@ def test_demo_scan_goes_to_the_first_active_label(client, world):
     response = client.get("/w/demo-scan/")
     assert response["Location"] == f"/t/{job.labels.first().serial}"
     assert 'href="/w/demo-scan/"' in html(client.get("/"))
+
+
+# What a newcomer tripped over (issue 25).
+
+
+def test_after_a_sale_the_next_form_keeps_the_channel(client, world):
+    client.force_login(world.operator_a)
+    response = client.post("/w/sales/", sale_data(world, channel="hospital"))
+    assert response.status_code == 302
+    form = client.get(response["Location"]).context["form"]
+    assert form["channel"].value() == "hospital"
+    forged = client.get("/w/sales/?channel=nonsense").context["form"]
+    assert forged["channel"].value() in (None, "")
+
+
+def _label_of(batch, user):
+    job = print_job_create(
+        batch=batch, template="a4-3x8", count=1, requested_by=user, enqueue=False
+    )
+    return job.labels.get().serial
+
+
+def test_serial_lookup_answers_the_batch_in_scope_only(client, world):
+    serial_a = _label_of(world.batch_a, world.operator_a)
+    serial_b = _label_of(world.batch_b, world.operator_b)
+    client.force_login(world.inspector)
+    url = "/w/inspect/serial.json"
+    answer = client.get(url, {"serial": serial_a.lower()})
+    assert answer.status_code == 200
+    assert answer.json() == {"batch": world.batch_a.pk, "label": "古楼云雾茶 GL2026A"}
+    pasted = client.get(url, {"serial": f"https://example.cn/t/{serial_a}"})
+    assert pasted.json()["batch"] == world.batch_a.pk
+    outside = client.get(url, {"serial": serial_b})  # 邵东: not the inspector's
+    unknown = client.get(url, {"serial": "0" * 20})
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.json() == unknown.json()
+    client.force_login(world.operator_a)
+    assert client.get(url, {"serial": serial_a}).status_code == 404
+
+
+def test_without_script_a_typed_serial_fills_the_batch_on_submit(
+    client, world, analytes
+):
+    serial = _label_of(world.batch_a, world.operator_a)
+    client.force_login(world.inspector)
+    data = inspection_data(world.batch_a, analytes, serial=serial)
+    data["batch"] = ""
+    data["items-0-measured_value"] = ""  # another error: the page comes back
+    response = client.post("/w/inspect/new/", data)
+    assert response.status_code == 400
+    assert response.context["form"]["batch"].value() == str(world.batch_a.pk)
+    assert f'<option value="{world.batch_a.pk}" selected>' in html(response)
+
+
+def test_enzyme_option_hint_and_rule_say_the_same(client, world, analytes):
+    text = html(page(client, world.inspector, "/w/inspect/new/"))
+    rule = "抑制率 ≥ 50% 为阳性"
+    option = next(
+        line for line in text.splitlines() if ENZYME in line and "<option" in line
+    )
+    assert rule in option and "≤" not in option.split(ENZYME)[1]
+    hint = text[text.index('id="enzyme-hint"') :]
+    assert rule in hint[: hint.index("</small>")]
+    client.force_login(world.inspector)
+    client.post("/w/inspect/new/", inspection_data(world.batch_a, analytes, value="50"))
+    assert Inspection.objects.get().verdict == Verdict.SUSPECT  # 50 % is positive
+
+
+def test_batch_page_issues_then_links_the_certificate(client, world):
+    client.force_login(world.operator_a)
+    url = f"/w/batches/{world.batch_a.pk}/"
+    text = html(client.get(url))
+    assert 'id="certificate-issue"' in text and 'id="certificate-link"' not in text
+    assert not Certificate.objects.exists()  # showing the page issued nothing
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    certificate = Certificate.objects.get()
+    api = f"/api/v1/batches/{world.batch_a.pk}/certificate/"
+    assert response.status_code == 302 and response["Location"] == api
+    assert client.get(api)["Content-Type"] == "application/pdf"
+    text = html(client.get(url))
+    assert f'href="{api}"' in text and certificate.number in text
+    assert 'id="certificate-issue"' not in text
+
+
+def test_print_job_page_links_one_certificate_per_sheet(client, world):
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=30,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    client.force_login(world.operator_a)
+    assert 'id="certificate-issue"' in html(client.get(f"/w/print/{job.pk}/"))
+    response = client.post(
+        f"/w/batches/{world.batch_a.pk}/certificate/", {"print_job": job.pk}
+    )
+    api = f"/api/v1/batches/{world.batch_a.pk}/certificate/?print_job={job.pk}"
+    assert response["Location"] == api
+    pdf = client.get(api).content
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2  # 30 labels, 2 sheets
+    assert f'href="{api}"' in html(client.get(f"/w/print/{job.pk}/"))
+
+
+def test_inspector_sees_a_certificate_but_cannot_issue_one(client, world):
+    client.force_login(world.inspector)
+    text = html(client.get(f"/w/batches/{world.batch_a.pk}/"))
+    assert 'id="certificate-issue"' not in text
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    assert response.status_code == 400
+    assert "只有本主体操作员或管理员可以开具合格证" in html(response)
+    assert not Certificate.objects.exists()
+    client.force_login(world.operator_b)  # another producer: the batch is not there
+    response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
+    assert response.status_code == 404

@@ -4,6 +4,7 @@
  *   is down, queues the record and sends it once it can (the idempotency key
  *   made in the page lets the server recognise a resend);
  * - a camera QR reader with the browser's BarcodeDetector, where present;
+ *   a scanned or typed serial fills in its batch;
  * - the label-sheet picture sets the start position; print progress polls.
  */
 (function () {
@@ -242,6 +243,31 @@
           }).catch(function () {});
         }, 300);
       }).catch(function () { start.textContent = "无法打开相机，请手工输入序列号"; });
+    });
+  }
+
+  /* Inspection form: a typed or scanned serial fills in its batch (the
+     server does the same on submit, so the page works without this). */
+  var serialInput = document.querySelector("[data-serial-lookup]");
+  var batchSelect = document.querySelector("select[name=batch]");
+  var serialNote = document.getElementById("serial-note");
+  if (serialInput && batchSelect && serialNote) {
+    serialInput.addEventListener("change", function () {
+      var value = serialInput.value.trim();
+      if (!value) { serialNote.hidden = true; return; }
+      var url = serialInput.getAttribute("data-serial-lookup") + "?serial=" + encodeURIComponent(value);
+      fetch(url, { credentials: "same-origin" }).then(function (response) {
+        return response.json().then(function (answer) {
+          if (response.ok) {
+            batchSelect.value = String(answer.batch);
+            batchSelect.dispatchEvent(new Event("change", { bubbles: true }));
+            serialNote.textContent = "已找到批次：" + answer.label;
+          } else {
+            serialNote.textContent = answer.error;
+          }
+          serialNote.hidden = false;
+        });
+      }).catch(function () {});
     });
   }
 
