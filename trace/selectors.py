@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -265,6 +265,12 @@ def batch_public_story(*, batch: Batch) -> dict:
     producer = batch.producer
     certification = (
         Certification.objects.filter(producer=producer)
+        # Folded into this query: the story is rebuilt often (bench/scan.py).
+        .annotate(
+            catalogue_entry=Subquery(
+                catalogue_entries_of_batch(batch=batch).values("pk")[:1]
+            )
+        )
         .order_by("-status_changed_at", "-valid_until")
         .first()
     )
@@ -295,9 +301,7 @@ def batch_public_story(*, batch: Batch) -> dict:
             "geographical_indication": product_line.geographical_indication,
             "gtin": product_line.gtin or "",
             # The product's page in the public 扶贫产品目录, if it is listed.
-            "catalogue_entry": getattr(
-                catalogue_entry_for_batch(batch=batch), "pk", None
-            ),
+            "catalogue_entry": certification.catalogue_entry if certification else None,
         },
         "batch": {
             "lot": batch.lot_code,
@@ -691,14 +695,22 @@ def catalogue_public_facts(
     return facts
 
 
+def catalogue_entries_of_batch(
+    *, batch: Batch, on: datetime.date | None = None
+) -> QuerySet[CatalogueEntry]:
+    """Return the public catalogue entries of a batch's product, oldest first."""
+    on = on or timezone.localdate()
+    return CatalogueEntry.objects.filter(
+        catalogue_listed_q(on=on),
+        _certified_q(on=on),
+        producer_id=batch.producer_id,
+        product_line_id=batch.product_line_id,
+    ).order_by("id")
+
+
 def catalogue_entry_for_batch(*, batch: Batch) -> CatalogueEntry | None:
     """Return the public catalogue entry of a batch's product, if it has one."""
-    return (
-        catalogue_public_list()
-        .filter(producer_id=batch.producer_id, product_line_id=batch.product_line_id)
-        .order_by("id")
-        .first()
-    )
+    return catalogue_entries_of_batch(batch=batch).first()
 
 
 def catalogue_photo_public(*, photo_id: int):
