@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
@@ -281,6 +281,7 @@ def township_print_page(request, pk: int):
             "township": township,
             "entries": public_entries(entries),
             "today": timezone.localdate(),
+            "public_url": settings.SUYUAN_PUBLIC_BASE_URL + reverse("catalogue"),
         },
     )
 
