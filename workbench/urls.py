@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import views
+from workbench import catalogue, views
 
 app_name = "workbench"
 
@@ -25,3 +25,4 @@ urlpatterns = [
     ),
     path("print/<int:pk>/pdf/", views.print_job_pdf, name="print_job_pdf"),
 ]
+urlpatterns += catalogue.urlpatterns

@@ -13,4 +13,5 @@ def workbench_nav(context):
         "operator": access.is_operator(user),
         "inspector": access.is_inspector(user) or access.is_administrator(user),
         "administrator": access.is_administrator(user),
+        "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }

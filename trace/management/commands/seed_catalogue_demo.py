@@ -2,8 +2,9 @@
 
 Runs after `seed_trace_demo`. Adds the people of the 认定 procedure (a village
 信息员, a township 监督员, the county office), and walks products through the
-real services: four listed (their 公示 placed in the past), one in 公示 now,
-one just applied. Idempotent: an entry is found by producer and name first.
+real services: five listed (their 公示 placed in the past), one in 公示 now
+with an objection awaiting review, one applied and waiting for the 古楼乡
+监督员. Idempotent: an entry is found by producer and name first.
 """
 
 import datetime
@@ -162,7 +163,7 @@ ENTRIES = [
         },
     ),
     (
-        CatalogueStatus.APPLIED,
+        CatalogueStatus.LISTED,
         "益阳市大通湖区北洲子水产专业合作社",
         "大通湖大闸蟹",
         "新华村",
@@ -176,6 +177,22 @@ ENTRIES = [
             "season": Season.AUTUMN,
             "planned_quantity": Decimal("5000"),
             "planned_period": SalePeriod.SEASON,
+        },
+    ),
+    (
+        CatalogueStatus.APPLIED,
+        "洞口县古楼云雾茶专业合作社",
+        None,
+        "茶铺村",
+        {
+            "name": "古楼红茶",
+            "category": "茶叶",
+            "specification": "200克/罐",
+            "unit": "罐",
+            "price": Decimal("68"),
+            "delivery_method": DeliveryMethod.COURIER,
+            "season": Season.SUMMER,
+            "planned_quantity": Decimal("150"),
         },
     ),
 ]
@@ -323,7 +340,9 @@ class Command(BaseCommand):
         )
         if status == CatalogueStatus.APPLIED:
             return
-        supervisor = self.users["supervisor"] if region == "古楼村" else self.admin
+        supervisor = (
+            self.users["supervisor"] if region in ("古楼村", "茶铺村") else self.admin
+        )
         office = self.users["county_office"] if region != "新华村" else self.admin
         services.catalogue_entry_check(entry=entry, checked_by=supervisor, passed=True)
         entry = services.catalogue_entry_decide(
