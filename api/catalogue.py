@@ -25,7 +25,6 @@ from labels.codes import lot_url
 from trace.choices import DeliveryMethod, RegionLevel, Season
 from trace.models import CatalogueEntry, Region
 from trace.selectors import (
-    catalogue_categories,
     catalogue_filter,
     catalogue_notice_list,
     catalogue_photo_public,
@@ -178,6 +177,9 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 # The pages.
 
+# A phone page lists at most this many products; the search narrows it.
+LIST_LIMIT = 200
+
 
 def _region_choices(entries: list[CatalogueEntry]) -> list[tuple[Region, int]]:
     """Return the counties and towns the listed products come from, with depth."""
@@ -196,20 +198,20 @@ def catalogue_page(request):
     """`/catalogue/`: search the catalogue by region, category, season, delivery."""
     every = list(catalogue_public_list())
     search = CatalogueFilter(request.GET, queryset=catalogue_public_list())
-    entries = search.qs if search.is_valid() else catalogue_public_list().none()
+    entries = list(search.qs[:LIST_LIMIT]) if search.is_valid() else []
     return render(
         request,
         "api/catalogue.html",
         {
-            "entries": public_entries(entries[:200]),
-            "count": entries.count(),
+            "entries": public_entries(entries),
+            "count": len(entries) if len(entries) < LIST_LIMIT else search.qs.count(),
             "search": search,
             "regions": _region_choices(every),
-            "categories": catalogue_categories(),
+            "categories": sorted({entry.category for entry in every if entry.category}),
             "seasons": Season.choices,
             "deliveries": DeliveryMethod.choices,
             "notices": catalogue_notice_list().count(),
-            "townships": catalogue_townships(),
+            "townships": catalogue_townships(every),
             "today": timezone.localdate(),
         },
     )
@@ -297,10 +299,10 @@ def catalogue_photo(request, pk: int):
     return response
 
 
-def catalogue_townships() -> list[Region]:
-    """Return the towns with listed products (for the print links)."""
+def catalogue_townships(entries: list[CatalogueEntry]) -> list[Region]:
+    """Return the towns the entries lie in (for the print links)."""
     towns = {}
-    for entry in catalogue_public_list():
+    for entry in entries:
         town = region_township(region=entry.region)
         if town is not None:
             towns[town.pk] = town

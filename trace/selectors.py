@@ -463,10 +463,15 @@ def catalogue_public_list(
 def catalogue_notice_list(
     *, on: datetime.date | None = None
 ) -> QuerySet[CatalogueEntry]:
-    """Return the entries in 公示 today, soonest-ending first."""
+    """Return the entries in 公示 today, soonest-ending first.
+
+    A producer that lost its certification meanwhile cannot be listed, so
+    its products leave the 公示 too.
+    """
     on = on or timezone.localdate()
     return (
         CatalogueEntry.objects.filter(
+            _certified_q(on=on),
             status=CatalogueStatus.NOTICE,
             notice_starts_on__lte=on,
             notice_ends_on__gte=on,
@@ -517,17 +522,6 @@ def catalogue_filter(
     if text:
         entries = entries.filter(Q(name__icontains=text) | Q(category__icontains=text))
     return entries
-
-
-def catalogue_categories(*, on: datetime.date | None = None) -> list[str]:
-    """Return the categories present in the public catalogue, for the search form."""
-    return sorted(
-        set(
-            catalogue_public_list(on=on)
-            .exclude(category="")
-            .values_list("category", flat=True)
-        )
-    )
 
 
 def catalogue_entry_contact(*, entry: CatalogueEntry) -> tuple[str, str]:

@@ -222,3 +222,42 @@ def test_public_catalogue_never_shows_household_data(catalogue, client_for):
         for secret in secrets:
             assert secret not in body
     assert "古楼村农户" in bodies[-1] and "杨信息" in bodies[-1]
+
+
+def test_query_count_does_not_grow_with_the_catalogue(catalogue, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = catalogue["world"]
+    client = client_for(None)
+    urls = ["/api/v1/catalogue/", "/catalogue/", "/api/v1/catalogue/notices/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    before = counts()
+    for number in range(6):
+        entry = services.catalogue_entry_create(
+            producer=world.producer_b,
+            created_by=world.admin,
+            product_line=world.batch_b.product_line,
+            name=f"药材{number}",
+            unit="斤",
+            price="10",
+            delivery_method="freight",
+            planned_quantity="10",
+        )
+        services.catalogue_entry_apply(entry=entry, applied_by=world.admin)
+        services.catalogue_entry_check(entry=entry, checked_by=world.admin, passed=True)
+        services.catalogue_entry_decide(
+            entry=entry, decided_by=world.admin, approved=True
+        )
+        if number % 2:
+            end_notice(entry)
+    assert counts() == before
+    assert max(before) <= 12, before
