@@ -10,6 +10,7 @@ counter for the HTML form and `POST /api/v1/objections/`.
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -30,8 +31,8 @@ from trace.selectors import (
     catalogue_photo_public,
     catalogue_public_facts,
     catalogue_public_list,
+    catalogue_search_options,
     region_list,
-    region_township,
 )
 from trace.services import catalogue_objection_lodge
 
@@ -177,41 +178,36 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 # The pages.
 
-# A phone page lists at most this many products; the search narrows it.
-LIST_LIMIT = 200
-
-
-def _region_choices(entries: list[CatalogueEntry]) -> list[tuple[Region, int]]:
-    """Return the counties and towns the listed products come from, with depth."""
-    found: dict[int, Region] = {}
-    for entry in entries:
-        for ancestor in entry.region.ancestors_and_self():
-            if ancestor.level in (RegionLevel.COUNTY, RegionLevel.TOWN):
-                found[ancestor.pk] = ancestor
-    ordered = sorted(found.values(), key=lambda region: region.lineage)
-    return [
-        (region, 1 if region.level == RegionLevel.TOWN else 0) for region in ordered
-    ]
+# Products per page: a phone on a weak rural signal loads a page in one go.
+PAGE_SIZE = 30
 
 
 def catalogue_page(request):
     """`/catalogue/`: search the catalogue by region, category, season, delivery."""
-    every = list(catalogue_public_list())
     search = CatalogueFilter(request.GET, queryset=catalogue_public_list())
-    entries = list(search.qs[:LIST_LIMIT]) if search.is_valid() else []
+    found = search.qs if search.is_valid() else catalogue_public_list().none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    options = catalogue_search_options()
     return render(
         request,
         "api/catalogue.html",
         {
-            "entries": public_entries(entries),
-            "count": len(entries) if len(entries) < LIST_LIMIT else search.qs.count(),
+            "entries": public_entries(page.object_list),
+            "page": page,
+            "query": query.urlencode(),
+            "count": page.paginator.count,
             "search": search,
-            "regions": _region_choices(every),
-            "categories": sorted({entry.category for entry in every if entry.category}),
+            "regions": [
+                (region, 1 if region.level == RegionLevel.TOWN else 0)
+                for region in options["regions"]
+            ],
+            "categories": options["categories"],
             "seasons": Season.choices,
             "deliveries": DeliveryMethod.choices,
             "notices": catalogue_notice_list().count(),
-            "townships": catalogue_townships(every),
+            "townships": options["townships"],
             "today": timezone.localdate(),
         },
     )
@@ -297,16 +293,6 @@ def catalogue_photo(request, pk: int):
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def catalogue_townships(entries: list[CatalogueEntry]) -> list[Region]:
-    """Return the towns the entries lie in (for the print links)."""
-    towns = {}
-    for entry in entries:
-        town = region_township(region=entry.region)
-        if town is not None:
-            towns[town.pk] = town
-    return sorted(towns.values(), key=lambda region: region.lineage)
 
 
 page_urlpatterns = [

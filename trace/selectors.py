@@ -524,6 +524,36 @@ def catalogue_filter(
     return entries
 
 
+def catalogue_search_options(*, on: datetime.date | None = None) -> dict:
+    """Return what the public search offers: counties and towns, categories.
+
+    Read as plain values (no model rows): the page is built for every buyer.
+    """
+    listed = catalogue_public_list(on=on)
+    lineages = set(
+        listed.order_by().values_list("region__lineage", flat=True).distinct()
+    )
+    ids = {int(pk) for lineage in lineages for pk in lineage.strip("/").split("/")}
+    regions = list(
+        Region.objects.filter(
+            pk__in=ids, level__in=[RegionLevel.COUNTY, RegionLevel.TOWN]
+        ).order_by("lineage")
+    )
+    categories = sorted(
+        set(
+            listed.exclude(category="")
+            .order_by()
+            .values_list("category", flat=True)
+            .distinct()
+        )
+    )
+    return {
+        "regions": regions,
+        "townships": [region for region in regions if region.level == RegionLevel.TOWN],
+        "categories": categories,
+    }
+
+
 def catalogue_entry_contact(*, entry: CatalogueEntry) -> tuple[str, str]:
     """Return (name, phone) buyers call: the producer's or the village 信息员's.
 
@@ -764,12 +794,19 @@ def catalogue_listed_visible_to(
     """Return the listed entries of certified producers within the user's scope.
 
     The offices' 待销目录 / 供应目录 (seed 004 附件1) start from these: a
-    listed product stays until withdrawn, whatever its batches' stock.
+    listed product stays until withdrawn, whatever its batches' stock. Only
+    what the form prints is fetched: a county lists thousands.
     """
     on = on or timezone.localdate()
     return (
-        catalogue_entry_list_visible_to(user=user)
-        .filter(catalogue_listed_q(on=on), _certified_q(on=on))
-        .select_related(f"producer__region__{REGION_PATH}")
+        CatalogueEntry.objects.filter(
+            access.catalogue_entry_scope(user),
+            catalogue_listed_q(on=on),
+            _certified_q(on=on),
+        )
+        .select_related("producer", f"region__{REGION_PATH}", "informant__suyuan_role")
+        .prefetch_related(
+            Prefetch("households", Household.objects.only("pk", "head_name"))
+        )
         .order_by("region__lineage", "name", "id")
     )

@@ -261,3 +261,18 @@ def test_query_count_does_not_grow_with_the_catalogue(catalogue, client_for):
             end_notice(entry)
     assert counts() == before
     assert max(before) <= 12, before
+
+
+def test_catalogue_page_is_paged_for_phones(catalogue, client_for, monkeypatch):
+    monkeypatch.setattr("api.catalogue.PAGE_SIZE", 1)
+    client = client_for(None)
+    first = client.get("/catalogue/", {"delivery_method": ""}).content.decode()
+    assert "第 1 / 2 页" in first and "page=2" in first
+    second = client.get("/catalogue/", {"page": 2}).content.decode()
+    names = {"古楼云雾茶", "玉竹"}
+    assert {name for name in names if name in first} | {
+        name for name in names if name in second
+    } == names
+    assert {name for name in names if name in first} != {
+        name for name in names if name in second
+    }
