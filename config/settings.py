@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "AnalyteKindEnum": "inspections.choices.AnalyteKind",
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+        "CatalogueStatusEnum": "trace.choices.CatalogueStatus",
     },
 }
 
