@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -726,6 +727,22 @@ def _catalogue_validate(
             raise ValidationError({"informant": _("请选择负责该产品所在村的信息员。")})
     else:
         entry.informant = None
+        # A family farm's contact may be a registered household's head: then
+        # buyers would call a poor household (PIPL art. 28), so refuse.
+        linked = Household.objects.filter(benefit_links__producer=producer)
+        contact = (
+            Q(head_name=producer.contact_person) if producer.contact_person else Q()
+        )
+        if producer.contact_phone:
+            contact |= Q(phone=producer.contact_phone)
+        if contact and linked.filter(contact).exists():
+            raise ValidationError(
+                {
+                    "contact_kind": _(
+                        "该主体的联系人是建档立卡贫困户本人，请以村信息员为供货联系人。"
+                    )
+                }
+            )
     if households is not None:
         households = list(households)
         linked = set(

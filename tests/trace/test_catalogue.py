@@ -311,3 +311,17 @@ def test_availability_is_kept_per_month_for_listed_products(world, officers):
     )
     assert first.pk == again.pk and again.month == datetime.date(2026, 5, 1)
     assert again.quantity == 0
+
+
+def test_a_household_head_as_the_producers_contact_is_refused(world, officers):
+    world.producer_a.contact_person = world.household_a.head_name
+    world.producer_a.save()
+    with pytest.raises(ValidationError) as error:
+        draft_entry(world)
+    assert "contact_kind" in error.value.message_dict
+    entry = draft_entry(
+        world,
+        contact_kind=CatalogueContactKind.INFORMANT,
+        informant=officers.informant,
+    )
+    assert entry.informant == officers.informant
