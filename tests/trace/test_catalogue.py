@@ -325,3 +325,15 @@ def test_a_household_head_as_the_producers_contact_is_refused(world, officers):
         informant=officers.informant,
     )
     assert entry.informant == officers.informant
+
+
+def test_the_periodic_task_lists_ended_notices(world, officers, settings):
+    from trace.tasks import catalogue_notices_close_task
+
+    assert "catalogue-notices-close" in settings.CELERY_BEAT_SCHEDULE
+    entry = entry_in_notice(world, officers)
+    end_notice(entry)
+    assert catalogue_notices_close_task() == 1
+    assert catalogue_notices_close_task() == 0
+    entry.refresh_from_db()
+    assert entry.status == CatalogueStatus.LISTED
