@@ -8,6 +8,8 @@ from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
+from api.catalogue import CatalogueViewSet, NoticeViewSet
+from api.catalogue_entries import CatalogueEntryViewSet
 from api.certifications import CertificationViewSet
 from api.conformity_certificates import BatchCertificateView
 from api.control_points import ControlPointViewSet
@@ -16,6 +18,7 @@ from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
 from api.labels import LabelViewSet
+from api.objections import ObjectionViewSet
 from api.outlets import OutletViewSet
 from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
@@ -51,6 +54,10 @@ router.register("labels", LabelViewSet, basename="label")
 router.register("audit", AuditViewSet, basename="audit")
 router.register("report-periods", ReportPeriodViewSet, basename="report-period")
 router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("catalogue-entries", CatalogueEntryViewSet, basename="catalogue-entry")
+router.register("objections", ObjectionViewSet, basename="objection")
+router.register("catalogue/notices", NoticeViewSet, basename="catalogue-notice")
+router.register("catalogue", CatalogueViewSet, basename="catalogue")
 
 urlpatterns = [
     # DRF's token view has no throttle of its own: limit password guessing.

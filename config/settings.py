@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
         "SubmissionStatusEnum": "reports.choices.SubmissionStatus",
         "RegionLevelEnum": "trace.choices.RegionLevel",
+        "CatalogueStatusEnum": "trace.choices.CatalogueStatus",
     },
 }
 
@@ -233,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
     "scan-buffer-flush": {
         "task": "labels.tasks.scan_buffer_flush_task",
         "schedule": env_int("SUYUAN_SCAN_FLUSH_SECONDS", 5),
+    },
+    # Records as listed the catalogue entries whose 公示 ended (idempotent;
+    # the public catalogue is right by date without it).
+    "catalogue-notices-close": {
+        "task": "trace.tasks.catalogue_notices_close_task",
+        "schedule": env_int("SUYUAN_CATALOGUE_CLOSE_SECONDS", 3600),
     },
 }
 
@@ -299,6 +306,11 @@ SUYUAN_API_RATES_PER_ROLE = {
     "inspector": env_str("SUYUAN_API_RATE_INSPECTOR", "1200/min"),
     "administrator": env_str("SUYUAN_API_RATE_ADMINISTRATOR", "3000/min"),
 }
+# 扶贫产品目录: days a decision stays in 公示 before the product is listed,
+# and how many objections one client may lodge (the API's anonymous
+# throttles count per address in the shared cache).
+SUYUAN_CATALOGUE_NOTICE_DAYS = env_int("SUYUAN_CATALOGUE_NOTICE_DAYS", 7)
+SUYUAN_OBJECTION_RATE = env_str("SUYUAN_OBJECTION_RATE", "5/hour")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api import scan
+from api import catalogue, scan
 from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
@@ -45,6 +45,7 @@ urlpatterns = [
     # set_language: the one way to leave zh-hans (config.middleware).
     path("i18n/", include("django.conf.urls.i18n")),
     path("w/", include("workbench.urls")),
+    path("catalogue/", include(catalogue.page_urlpatterns)),
     path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),
     re_path(

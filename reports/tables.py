@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.formatting import (
     FILLER_LABELS,
@@ -33,10 +34,17 @@ from reports.forms import (
 )
 from reports.rules import authorised_store_verdict, to_wan_yuan
 from reports.selectors import campaign, common, ledger
-from reports.selectors.common import ReportFilters
+from reports.selectors.common import ReportFilters, in_region
 from trace import access
-from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
+from trace.choices import ProducerKind, RegionLevel, SaleChannel
 from trace.models import Household, Region, Sale, SaleEvidence
+from trace.selectors import (
+    catalogue_availability_for,
+    catalogue_entry_contact,
+    catalogue_listed_visible_to,
+    catalogue_price_display,
+    region_short_name,
+)
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
 SECTOR_CHANNELS = (
@@ -197,38 +205,49 @@ def build_sales_evidence(*, user, filters: ReportFilters) -> list[list]:
 
 
 def build_products_for_sale(*, user, filters: ReportFilters) -> list[list]:
-    """One row per released batch with stock left: households, quantity, price."""
-    rows = []
-    batches = common.batch_list_for_report(user=user, filters=filters).filter(
-        status=BatchStatus.RELEASED
+    """One row per product in the 扶贫产品目录: what is for sale, at what price.
+
+    The 待销目录 is compiled from the catalogue (seed 004, lines 24-26 and
+    附件1), so a listed product stays on it until withdrawn, whether or not
+    a batch of it is in stock. 计划销量 is the month's quantity the 信息员
+    recorded (the month of `date_from`, else this month), or the entry's
+    plan; a month marked unavailable says so in 备注. 贫困户姓名 are the
+    households the entry involves (备注 2: a cooperative's households).
+    """
+    month = (filters.date_from or timezone.localdate()).replace(day=1)
+    entries = list(
+        catalogue_listed_visible_to(user=user).filter(in_region(filters, "region"))
     )
-    for batch in batches:
-        sales: list[Sale] = list(batch.sales.all())
-        sold = sum((sale.quantity for sale in sales), Decimal("0"))
-        remaining = batch.quantity - sold
-        if remaining <= 0:
-            continue
-        revenue = sum((sale.amount for sale in sales), Decimal("0"))
-        price = f"{_money(revenue / sold)}元/{batch.unit}" if sold else ""
-        channels = sorted({sale.get_channel_display() for sale in sales})
-        urls = sorted(
-            {sale.outlet.url for sale in sales if sale.outlet and sale.outlet.url}
-        )
-        contact = (
-            f"{batch.producer.contact_person} {batch.producer.contact_phone}".strip()
-        )
+    availability = catalogue_availability_for(entries=entries, month=month)
+    rows = []
+    for number, entry in enumerate(entries, start=1):
+        record = availability.get(entry.pk)
+        quantity = record.quantity if record else entry.planned_quantity
+        unavailable = record is not None and not record.available
+        contact = " ".join(catalogue_entry_contact(entry=entry)).strip()
         rows.append(
             [
-                len(rows) + 1,
-                batch.origin.full_name,
-                _names(batch, user=user),
-                batch.product_line.name,
-                _quantity(remaining, batch.unit),
-                price,
-                "、".join(channels),
-                " ".join(urls),
+                number,
+                region_short_name(region=entry.region),
+                "、".join(
+                    household_name(household, user=user)
+                    for household in entry.households.all()
+                ),
+                entry.name,
+                _quantity(quantity, entry.unit),
+                catalogue_price_display(entry=entry),
+                entry.get_delivery_method_display(),
+                entry.shop_url,
                 contact,
-                _join([batch.producer.name, _involved_note(batch, user=user)]),
+                _join(
+                    [
+                        entry.note,
+                        _("%(month)s暂无供货")
+                        % {"month": f"{month.year}年{month.month}月"}
+                        if unavailable
+                        else "",
+                    ]
+                ),
             ]
         )
     return rows

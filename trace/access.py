@@ -298,3 +298,81 @@ def may_review_submission_of(user, region: Region) -> bool:
     return has_role(user, *REVIEWING_ROLES) and _covers(
         assigned_regions(user), region, strictly=True
     )
+
+
+# The 扶贫产品目录 and its 认定 procedure (seed 001 lines 112-118 and 190-205:
+# the 信息员 reports a village's products, the township 监督员 checks, the
+# county office decides).
+
+
+def catalogue_entry_scope(user, field: str = "") -> Q:
+    """Return a filter for the catalogue entries (or objects at `field`) a user works on.
+
+    Operators see their producer's entries; 信息员, 监督员, offices and
+    inspectors those whose region lies in their regions.
+    """
+    prefix = f"{field}__" if field else ""
+    if is_administrator(user):
+        return EVERYTHING
+    if is_operator(user):
+        return Q(**{f"{prefix}producer_id": role_of(user).producer_id})
+    return region_scope(user, f"{prefix}region")
+
+
+def may_apply_catalogue_entry(user, producer: Producer) -> bool:
+    """Return True if the user may apply (申报) a product of the producer.
+
+    The producer's operator applies; so does the 信息员 of its village, who
+    reports the village's products (seed 001, lines 204-206).
+    """
+    if is_administrator(user):
+        return True
+    if is_operator(user):
+        return role_of(user).producer_id == producer.pk
+    return has_role(user, Role.INFORMANT) and region_in_scope(user, producer.region)
+
+
+def may_edit_catalogue_entry(user, entry) -> bool:
+    """Return True if the user may change the entry's price, delivery or contact."""
+    return may_apply_catalogue_entry(user, entry.producer) and (
+        not has_role(user, Role.INFORMANT) or region_in_scope(user, entry.region)
+    )
+
+
+def may_check_catalogue_entry(user, entry) -> bool:
+    """Return True if the user is the 监督员 of the entry's township (核查)."""
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.SUPERVISOR) and region_in_scope(user, entry.region)
+
+
+def may_decide_catalogue_entry(user, entry) -> bool:
+    """Return True if the user is the office over the entry's region (审定)."""
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.OFFICE) and region_in_scope(user, entry.region)
+
+
+def may_review_catalogue_objection(user, entry) -> bool:
+    """Return True if the user reviews objections to the entry's 公示.
+
+    The office that decided reviews what the public says about its decision.
+    """
+    return may_decide_catalogue_entry(user, entry)
+
+
+def may_withdraw_catalogue_entry(user, entry) -> bool:
+    """Return True if the user may take the entry out of the catalogue.
+
+    The office decides; the producer's operator may withdraw its own product.
+    """
+    if may_decide_catalogue_entry(user, entry):
+        return True
+    return is_operator(user) and role_of(user).producer_id == entry.producer_id
+
+
+def may_record_catalogue_availability(user, entry) -> bool:
+    """Return True if the user keeps the entry's monthly availability (信息员)."""
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.INFORMANT) and region_in_scope(user, entry.region)

@@ -127,3 +127,69 @@ class Role(models.TextChoices):
     PURCHASE_POINT = "purchase_point", _("村级收购点")
     OFFICE = "office", _("扶贫办（县/市州/省）")
     ADMINISTRATOR = "administrator", _("扶贫办管理员")
+
+
+# The 扶贫产品目录 (catalogue) and its 认定 procedure (DESIGN.md: trace owns it).
+
+
+class CatalogueStatus(models.TextChoices):
+    """Where a catalogue entry stands in 申报 → 核查 → 审定 → 公示 → 目录."""
+
+    DRAFT = "draft", _("草稿")
+    APPLIED = "applied", _("申报中")
+    CHECKED = "checked", _("已核查，待审定")
+    NOTICE = "notice", _("公示中")
+    LISTED = "listed", _("已入目录")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已移出")
+
+
+class CatalogueStepKind(models.TextChoices):
+    """One recorded step of the procedure (who, when, why)."""
+
+    APPLY = "apply", _("申报")
+    CHECK_PASSED = "check_passed", _("核查通过")
+    CHECK_FAILED = "check_failed", _("核查未通过")
+    APPROVE = "approve", _("审定通过，开始公示")
+    REJECT = "reject", _("审定不通过")
+    OBJECTION_UPHELD = "objection_upheld", _("公示异议成立")
+    LIST = "list", _("公示期满，列入目录")
+    WITHDRAW = "withdraw", _("移出目录")
+
+
+class DeliveryMethod(models.TextChoices):
+    """供货方式 (seed 004 附件1, 备注 3: 电商、送货上门、上门自提等)."""
+
+    DOORSTEP = "doorstep", _("送货上门")
+    PICKUP = "pickup", _("自提")
+    COURIER = "courier", _("快递")
+    FREIGHT = "freight", _("物流")
+
+
+class Season(models.TextChoices):
+    ALL_YEAR = "all_year", _("全年")
+    SPRING = "spring", _("春季")
+    SUMMER = "summer", _("夏季")
+    AUTUMN = "autumn", _("秋季")
+    WINTER = "winter", _("冬季")
+
+
+class SalePeriod(models.TextChoices):
+    """The period the planned sale quantity (计划销量) is counted over."""
+
+    MONTH = "month", _("每月")
+    SEASON = "season", _("每季")
+    YEAR = "year", _("每年")
+
+
+class CatalogueContactKind(models.TextChoices):
+    """Who buyers call: never a household, whose phone is personal data."""
+
+    PRODUCER = "producer", _("生产经营主体联系人")
+    INFORMANT = "informant", _("村信息员")
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import submissions, views
+from workbench import catalogue, submissions, views
 
 app_name = "workbench"
 
@@ -42,3 +42,4 @@ urlpatterns = [
         name="submission_act",
     ),
 ]
+urlpatterns += catalogue.urlpatterns

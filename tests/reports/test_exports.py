@@ -12,6 +12,7 @@ from reports.formatting import XLSX_AMOUNT_FORMAT
 from reports.forms import FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
+from tests.catalogue import listed_entry, make_officers
 from tests.conftest import require_tool
 
 DATA = {
@@ -94,6 +95,8 @@ def test_recall_trace_workbook_has_a_sheet_per_section():
 def test_every_form_prints_a4_landscape_one_page_wide_with_titles_and_borders(
     sales, key
 ):
+    if key == "products_for_sale":  # its rows come from the catalogue
+        listed_entry(sales.world, make_officers(sales.world))
     report = report_build(key=key, user=sales.world.admin, filters=ReportFilters())
     workbook = openpyxl.load_workbook(io.BytesIO(report_xlsx(report.as_data())))
     sheet = workbook.active

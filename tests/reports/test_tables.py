@@ -79,15 +79,6 @@ def test_sector_purchases_are_institutional(sales):
     assert rows[0][8].startswith("进机关")
 
 
-def test_products_for_sale_lists_remaining_stock(sales):
-    rows = report_build(
-        key="products_for_sale", user=sales.world.admin, filters=ReportFilters()
-    ).rows
-    tea = next(row for row in rows if row[3] == "古楼云雾茶")
-    assert tea[4] == "486.5箱"  # 500 less 13.5 sold
-    assert tea[5] == "114.48元/箱"  # 1545.50 / 13.5
-
-
 def test_campaign_statistics_rows(sales):
     filters = ReportFilters(
         date_from=datetime.date(2026, 9, 1), date_to=datetime.date(2026, 10, 31)

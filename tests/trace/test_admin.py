@@ -79,6 +79,7 @@ def test_every_trace_model_is_registered():
         "traceevent",
         "sale",
         "userrole",
+        "catalogueentry",
     }
 
 
@@ -88,10 +89,34 @@ def test_changelist_renders(browser, world, model):
 
 
 @pytest.mark.parametrize(
-    "model", [model for model in TRACE_MODELS if model != "batchstatuschange"]
+    "model",
+    [
+        model
+        for model in TRACE_MODELS
+        if model not in ("batchstatuschange", "catalogueentry")
+    ],
 )
 def test_add_page_renders(browser, world, model):
     assert browser.get(f"/admin/trace/{model}/add/").status_code == 200
+
+
+def test_catalogue_entries_are_read_only_with_their_trail(browser, world):
+    from tests.catalogue import draft_entry
+
+    entry = draft_entry(world)
+    services.catalogue_entry_apply(
+        entry=entry, applied_by=world.operator_a, statement="带动1户务工"
+    )
+    assert browser.get("/admin/trace/catalogueentry/add/").status_code == 403
+    page = browser.get(f"/admin/trace/catalogueentry/{entry.pk}/change/")
+    assert page.status_code == 200
+    assert "带动1户务工" in page.content.decode()
+    response = browser.post(
+        f"/admin/trace/catalogueentry/{entry.pk}/change/", {"name": "改名"}
+    )
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.name == "古楼云雾茶"
 
 
 def test_status_changes_are_written_only_by_batch_transition(browser, world):

@@ -15,4 +15,5 @@ def workbench_nav(context):
         "administrator": access.is_administrator(user),
         "reporter": access.is_administrator(user)
         or access.has_role(user, *access.SUBMITTING_ROLES),
+        "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }

@@ -98,6 +98,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         call_command("seed_trace_demo", stdout=self.stdout)
+        call_command("seed_catalogue_demo", stdout=self.stdout)
         users = {user.username: user for user in get_user_model().objects.all()}
         with transaction.atomic():
             analyte_seed_examples()

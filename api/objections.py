@@ -1,0 +1,132 @@
+"""`objections`: anyone's objection to a product in 公示, and its review.
+
+Lodging needs no login and is limited per client (api.catalogue's
+ObjectionThrottle, shared with the HTML form). The office over the entry's
+region (or an administrator) reviews; an upheld objection stops the entry.
+An objector's name and contact are shown to reviewers only.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from api.catalogue import ObjectionThrottle
+from api.throttling import AnonymousThrottle, UserThrottle
+from trace import access, services
+from trace.models import CatalogueObjection
+from trace.selectors import catalogue_notice_list, catalogue_objection_list_visible_to
+
+
+class ObjectionLodgeSerializer(serializers.Serializer):
+    entry = serializers.IntegerField(help_text="公示中的目录条目编号。")
+    text = serializers.CharField(max_length=2000, help_text="异议内容。")
+    name = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="可不填。",
+    )
+    contact = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="可不填。",
+    )
+
+
+class ObjectionReceiptSerializer(serializers.Serializer):
+    """What the objector gets back: no echo of name or contact."""
+
+    id = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry_id")
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    entry_name = serializers.CharField(source="entry.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CatalogueObjection
+        fields = [
+            "id",
+            "entry",
+            "entry_name",
+            "text",
+            "name",
+            "contact",
+            "status",
+            "status_display",
+            "review_note",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ObjectionReviewSerializer(serializers.Serializer):
+    upheld = serializers.BooleanField(
+        help_text="异议是否成立；成立则该产品不列入目录。"
+    )
+    note = serializers.CharField(max_length=2000, help_text="核实意见。")
+
+
+class ObjectionViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """公示异议：任何人可提出（限频）；县级扶贫办或管理员核实。"""
+
+    serializer_class = ObjectionSerializer
+    filterset_fields = ["status", "entry"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [ObjectionThrottle(), AnonymousThrottle(), UserThrottle()]
+        return super().get_throttles()
+
+    def get_queryset(self):
+        return catalogue_objection_list_visible_to(user=self.request.user)
+
+    @extend_schema(
+        request=ObjectionLodgeSerializer, responses={201: ObjectionReceiptSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = ObjectionLodgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        entry = catalogue_notice_list().filter(pk=fields.pop("entry")).first()
+        if entry is None:
+            raise serializers.ValidationError({"entry": ["该产品不在公示期内。"]})
+        objection = services.catalogue_objection_lodge(entry=entry, **fields)
+        return Response(
+            ObjectionReceiptSerializer(objection).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=ObjectionReviewSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """核实异议：成立则该产品停止列入目录。"""
+        objection = self.get_object()
+        data = ObjectionReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not access.may_review_catalogue_objection(request.user, objection.entry):
+            raise PermissionDenied("异议由县级扶贫办或管理员核实。")
+        objection = services.catalogue_objection_review(
+            objection=objection, reviewed_by=request.user, **data.validated_data
+        )
+        return Response(ObjectionSerializer(objection).data)

@@ -1,0 +1,118 @@
+"""Workbench pages of the 扶贫产品目录: each role takes its own step, nothing else."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.catalogue import end_notice, make_officers
+from trace import services
+from trace.choices import CatalogueStatus
+from trace.models import CatalogueEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officers(world):
+    return make_officers(world)
+
+
+def browser_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_procedure_through_the_workbench(world, officers):
+    services.certification_policy_set(
+        region=world.dongkou,
+        eligible_producer_kinds=["cooperative", "enterprise"],
+        qualifying_benefit_kinds=["employment"],
+        min_annual_income=Decimal("6000"),
+        min_households=1,
+        source_document="洞口县扶贫产品认定办法",
+        source_clause="带动1名以上贫困户务工且年收入不低于6000元",
+    )
+    operator = browser_for(world.operator_a)
+    form = operator.get("/w/catalogue/new/")
+    assert form.status_code == 200 and "保存草稿" in form.content.decode()
+    created = operator.post(
+        "/w/catalogue/new/",
+        {
+            "producer": world.producer_a.pk,
+            "name": "古楼云雾茶",
+            "unit": "盒",
+            "price": "88",
+            "delivery_method": "courier",
+            "season": "spring",
+            "planned_quantity": "300",
+            "planned_period": "month",
+            "contact_kind": "producer",
+            "households": [world.household_a.pk],
+        },
+    )
+    assert created.status_code == 302, created.content.decode()
+    entry = CatalogueEntry.objects.get()
+    page = f"/w/catalogue/{entry.pk}/"
+    assert "提交申报" in operator.get(page).content.decode()
+    # A step that is not the operator's has no form and cannot be posted.
+    assert operator.post(f"{page}check/", {"passed": "1"}).status_code == 404
+    operator.post(f"{page}apply/", {"statement": "带动王小明务工"})
+
+    supervisor = browser_for(officers.supervisor)
+    assert "古楼云雾茶" in supervisor.get("/w/catalogue/").content.decode()
+    screen = supervisor.get(page).content.decode()
+    assert "洞口县扶贫产品认定办法" in screen  # the policy is cited
+    assert "带动1名以上贫困户务工" in screen
+    refused = supervisor.post(f"{page}check/", {"passed": "0", "reason": ""})
+    assert refused.status_code == 400
+    assert "核查未通过须说明原因" in refused.content.decode()
+    assert supervisor.post(f"{page}check/", {"passed": "1"}).status_code == 302
+
+    office = browser_for(officers.office)
+    assert "洞口县扶贫产品认定办法" in office.get(page).content.decode()
+    assert office.post(f"{page}decide/", {"approved": "1"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == CatalogueStatus.NOTICE
+
+    objection = services.catalogue_objection_lodge(entry=entry, text="并非本村所产")
+    screen = office.get(page).content.decode()
+    assert "并非本村所产" in screen
+    reviewed = office.post(
+        f"{page}review/",
+        {"objection": objection.pk, "upheld": "0", "note": "经核实为本村所产"},
+    )
+    assert reviewed.status_code == 302
+    end_notice(entry)
+    services.catalogue_notices_close()
+
+    informant = browser_for(officers.informant)
+    month = timezone.localdate().strftime("%Y-%m")
+    recorded = informant.post(
+        f"{page}availability/",
+        {"month": month, "available": "on", "quantity": "120"},
+    )
+    assert recorded.status_code == 302
+    assert entry.availability.get().quantity == Decimal("120")
+    history = operator.get(page).content.decode()
+    for step in ("申报", "核查通过", "审定通过，开始公示", "公示期满，列入目录"):
+        assert step in history
+
+
+def test_other_townships_do_not_see_the_entry(world, officers):
+    entry = services.catalogue_entry_create(
+        producer=world.producer_a,
+        created_by=world.operator_a,
+        name="古楼云雾茶",
+        unit="盒",
+        price=Decimal("88"),
+        delivery_method="courier",
+        planned_quantity=Decimal("300"),
+    )
+    for user in (officers.other_supervisor, officers.other_office, world.operator_b):
+        client = browser_for(user)
+        assert client.get(f"/w/catalogue/{entry.pk}/").status_code == 404
+        assert client.post(f"/w/catalogue/{entry.pk}/apply/").status_code == 404
+    assert browser_for(officers.supervisor).get("/w/catalogue/new/").status_code == 404

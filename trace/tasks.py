@@ -1,0 +1,11 @@
+"""Celery tasks of the trace domain: ids in, one service call, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def catalogue_notices_close_task() -> int:
+    """List the catalogue entries whose 公示 ended without objection."""
+    from trace.services import catalogue_notices_close
+
+    return catalogue_notices_close()
