@@ -116,7 +116,7 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
         buyer="洞口县人民医院",
         channel="hospital",
         quantity=Decimal("2"),
-        unit="盒",
+        unit=batch.unit,
         amount=Decimal("200"),
         sold_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC),
     )

@@ -260,7 +260,7 @@ def sale_data(world, **overrides):
         "buyer": "洞口县第一中学食堂",
         "channel": "school",
         "quantity": "10",
-        "unit": "盒",
+        "unit": world.batch_a.unit,
         "amount": "1280.00",
         "sold_at": "2026-10-05T10:30",
     }
