@@ -26,6 +26,7 @@ from trace.models import (
     ProductLine,
     Region,
     Sale,
+    SlowSellingMark,
     TraceEvent,
 )
 
@@ -113,6 +114,11 @@ def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
             access.producer_scope(user, "producer")
         ).values("household")
     )
+
+
+def slow_selling_mark_list() -> QuerySet[SlowSellingMark]:
+    """滞销 marks are the offices' public notices: anyone signed in reads them."""
+    return SlowSellingMark.objects.select_related("product_line", "batch", "region")
 
 
 def certification_policy_list() -> QuerySet[CertificationPolicy]:
