@@ -53,6 +53,28 @@ def product_line_list() -> QuerySet[ProductLine]:
     return ProductLine.objects.select_related("brand")
 
 
+def product_line_list_usable_by(
+    *, producer: Producer, on: datetime.date | None = None
+) -> QuerySet[ProductLine]:
+    """Return the product lines the producer may register batches of.
+
+    The same rule as `product_line_refusal`: unbranded lines it owns or that
+    have no owner, and branded lines it holds a valid license for.
+    """
+    on = on or timezone.localdate()
+    licensed = BrandLicense.objects.filter(
+        producer=producer,
+        valid_from__lte=on,
+        valid_until__gte=on,
+        revoked_at__isnull=True,
+    ).values("product_lines")
+    return product_line_list().filter(
+        Q(brand__isnull=True, producer__isnull=True)
+        | Q(brand__isnull=True, producer=producer)
+        | Q(brand__isnull=False, pk__in=licensed)
+    )
+
+
 def outlet_list() -> QuerySet[Outlet]:
     return Outlet.objects.select_related(f"region__{REGION_PATH}")
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("batches/<int:pk>/release/", views.batch_release_view, name="batch_release"),
     path("sales/", views.sales, name="sales"),
     path("benefits/", views.benefits, name="benefits"),
+    path("reviews/", views.reviews, name="reviews"),
     path("inspect/", views.inspect, name="inspect"),
     path("inspect/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
