@@ -9,9 +9,10 @@ administrators may request.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.forms import (
     BENEFICIARY_ROSTER,
@@ -24,7 +25,12 @@ from reports.forms import (
     FormSpec,
     form_for,
 )
-from reports.rules import authorised_store_verdict, to_wan_yuan
+from reports.rules import (
+    authorised_store_verdict,
+    local_share,
+    local_share_is_short,
+    to_wan_yuan,
+)
 from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters
 from trace import access
@@ -290,13 +296,29 @@ def report_year(filters: ReportFilters) -> int:
     return moment.year
 
 
+def _percent_down(share: Decimal | None) -> str:
+    """Print a share as a percentage rounded down: 69.99 % must not read 70.0 %."""
+    if share is None:
+        return "—"
+    return f"{(share * 100).quantize(Decimal('0.1'), rounding=ROUND_DOWN)}%"
+
+
 def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
+    """One row per authorised store: the year's sales, 滞销 and local parts, verdict."""
     year = report_year(filters)
     rows = []
-    for number, (store, amount) in enumerate(
-        campaign.authorised_store_sales(user=user, filters=filters, year=year), start=1
+    for number, figures in enumerate(
+        campaign.authorised_store_figures(user=user, filters=filters, year=year),
+        start=1,
     ):
-        verdict = authorised_store_verdict(annual_sales=amount)
+        store = figures.store
+        verdict = authorised_store_verdict(
+            annual_sales=figures.annual_sales,
+            slow_selling_sales=figures.slow_selling_sales,
+        )
+        share = local_share(
+            local_sales=figures.local_sales, annual_sales=figures.annual_sales
+        )
         rows.append(
             [
                 number,
@@ -305,8 +327,14 @@ def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
                 store.operator_name,
                 year,
                 _money(verdict.annual_sales),
+                _money(verdict.slow_selling_sales),
+                _percent_down(share),
+                "是" if local_share_is_short(share) else "否",
                 "是" if verdict.revoke else "否",
                 _money(verdict.reward),
+                _("已取消（%(date)s）") % {"date": store.authorisation_revoked_on}
+                if not store.is_authorised
+                else _("授权中"),
             ]
         )
     return rows

@@ -117,8 +117,12 @@ def test_outlet_rewards_report(sales):
             "邵阳市供销社",
             2026,
             Decimal("345.50"),
+            Decimal("0.00"),
+            "100.0%",
+            "否",
             "是",
             Decimal("0.00"),
+            "授权中",
         ]
     ]
     assert (
