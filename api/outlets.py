@@ -20,6 +20,7 @@ class OutletSerializer(serializers.ModelSerializer):
             "region_name",
             "operator_name",
             "url",
+            "opened_on",
             "authorisation_revoked_on",
             "authorisation_revoked_reason",
         ]

@@ -34,8 +34,8 @@ from reports.rules import (
 from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters
 from trace import access
-from trace.choices import BatchStatus, ProducerKind, RegionLevel, SaleChannel
-from trace.models import Household, Region, Sale
+from trace.choices import BatchStatus, ProducerKind, SaleChannel
+from trace.models import Household, Sale
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
 SECTOR_CHANNELS = (
@@ -275,17 +275,34 @@ def _campaign_row(number: str, name: str, figures: campaign.CampaignFigures) -> 
 
 
 def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
-    """合计 first, then each 市州 followed by its 市县区."""
-    tree = campaign.campaign_regions(filters=filters)
-    regions = [region for city, counties in tree for region in (city, *counties)]
+    """合计 first, then each 市州 followed by its 市县区.
+
+    A county directly under a province or municipality (云阳县 under 重庆市)
+    is a row of its own at the 市州 level. 合计 is the sum of the 市州-level
+    rows; what lies in the filter and scope but under no 市州-level region
+    (an event held by the province itself) gets the row "省本级", so that
+    nothing counted is left out of the sum.
+    """
+    tree = campaign.campaign_regions(filters=filters, user=user)
+    regions = [region for unit, counties in tree for region in (unit, *counties)]
     figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)
-    rows = [_campaign_row("", "合计", figures[None])]
-    for number, (city, counties) in enumerate(tree, start=1):
-        rows.append(_campaign_row(str(number), city.name, figures[city]))
+    units = [figures[unit] for unit, _counties in tree]
+    rest = campaign.campaign_figures_difference(
+        figures[None], campaign.campaign_figures_sum(units)
+    )
+    if any(
+        getattr(rest, name) for name in campaign.CampaignFigures.__dataclass_fields__
+    ):
+        units.append(rest)
+    rows = [_campaign_row("", "合计", campaign.campaign_figures_sum(units))]
+    for number, (unit, counties) in enumerate(tree, start=1):
+        rows.append(_campaign_row(str(number), unit.name, figures[unit]))
         for county_number, county in enumerate(counties, start=1):
             rows.append(
                 _campaign_row(f"{number}.{county_number}", county.name, figures[county])
             )
+    if len(units) > len(tree):
+        rows.append(_campaign_row(str(len(tree) + 1), _("省本级"), units[-1]))
     return rows
 
 
@@ -351,18 +368,12 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 }
 
 
-def _title(spec: FormSpec, filters: ReportFilters) -> str:
+def _title(spec: FormSpec, filters: ReportFilters, *, user=None) -> str:
     if spec.key == CAMPAIGN_STATISTICS.key:
-        # The printed title names the province and the campaign's year.
-        province = (
-            ledger.region_at_level(filters.region, RegionLevel.PROVINCE)
-            if filters.region
-            else None
-        )
-        if province is None and filters.region is None:
-            provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE)[:2])
-            province = provinces[0] if len(provinces) == 1 else None
-        name = province.name if province else ""
+        # As printed (seeds/002, line 81): "湖南省 2020 年消费扶贫月活动开展情况统计表",
+        # the province (or provinces) the rows cover and the campaign's year.
+        provinces = campaign.campaign_provinces(filters=filters, user=user)
+        name = "、".join(province.name for province in provinces)
         return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
     if spec.key == OUTLET_REWARDS.key:
         return f"{report_year(filters)}年{spec.title}"
@@ -377,7 +388,7 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     rows = BUILDERS[spec.key](user=user, filters=filters)
     return Report(
         spec=spec,
-        title=_title(spec, filters),
+        title=_title(spec, filters, user=user),
         header_fields=_header_fields(spec, user=user, filters=filters),
         rows=rows,
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trace.audit import audit_history
@@ -533,6 +534,11 @@ class Outlet(models.Model):
     )
     operator_name = models.CharField(_("运营单位"), max_length=128, blank=True)
     url = models.URLField(_("网店网址"), blank=True)
+    opened_on = models.DateField(
+        _("设立日期"),
+        default=timezone.localdate,
+        help_text=_("统计表按设立日期计入“设立…数”。"),
+    )
     authorisation_revoked_on = models.DateField(
         _("取消授权日期"), null=True, blank=True
     )
