@@ -1,8 +1,10 @@
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from tests.factories import (
     BatchFactory,
@@ -576,3 +578,33 @@ class TestBatchEntitlement:
                 name="洞口雪峰蜜橘", geographical_indication=True, unit="箱"
             )
         assert "protected_regions" in raised.value.message_dict
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent connections"
+)
+def test_two_sales_at_once_cannot_oversell_the_batch(transactional_db):
+    batch = BatchFactory(
+        producer=CertificationFactory().producer, quantity=Decimal("30"), unit="斤"
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def record():
+        try:
+            barrier.wait()
+            sale(batch, "20")
+            outcomes.append("sold")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "sold"]
+    assert selectors.batch_remaining(batch=batch) == Decimal("10")
