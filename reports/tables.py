@@ -6,6 +6,7 @@ screens show too. ID numbers appear whole only in the 带贫人员名册, which 
 administrators may request.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -283,6 +284,9 @@ def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     (an event held by the province itself) gets the row "省本级", so that
     nothing counted is left out of the sum.
     """
+    if filters.date_from is None and filters.date_to is None:
+        # The title names a year (this one unless given): so does the body.
+        filters = dataclasses.replace(filters, year=report_year(filters))
     tree = campaign.campaign_regions(filters=filters, user=user)
     regions = [region for unit, counties in tree for region in (unit, *counties)]
     figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)

@@ -380,6 +380,11 @@ class CertificationPolicyForm(forms.ModelForm):
             "source_clause",
             "note",
         ]
+        widgets = {
+            "source_document": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "source_clause": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "note": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
 
 @admin.register(CertificationPolicy)
@@ -397,8 +402,15 @@ class CertificationPolicyAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     autocomplete_fields = ["region"]
     list_select_related = [path("region")]
 
+    fields = CertificationPolicyForm.Meta.fields
+
     def get_readonly_fields(self, request, obj=None):
         return ["region"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # A policy is replaced, never removed: certifications rest on it, and
+        # its history says which rule a past decision applied.
+        return False
 
     @admin.display(description=_("主体类型"))
     def producer_kinds(self, obj: CertificationPolicy) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from reports.models import SalesEvent
@@ -160,7 +160,7 @@ def campaign_figures(
     - outlets count when set up (opened_on) within the period: "设立…数";
     - events when held within the period;
     - sales by where the product comes from (the batch's origin), sold in
-      the period;
+      the period, each box once (an outlet's resale is not counted again);
     - 覆盖贫困人口 counts people (Household.members) of the households that
       were paid for a contribution in the period (a batch harvested then),
       each household once.
@@ -197,6 +197,15 @@ def campaign_figures(
             in_region(filters, "batch__origin"),
             _within(scope, "batch__origin"),
             in_period(filters, "sold_at__date"),
+        )
+        # An outlet's resale of goods it bought in from the batch: the goods
+        # were counted once already, when the outlet bought them.
+        .exclude(
+            Exists(
+                Sale.objects.filter(
+                    batch=OuterRef("batch"), buyer_outlet=OuterRef("outlet")
+                )
+            )
         )
         .order_by()
         .values("batch__origin__lineage")

@@ -261,3 +261,25 @@ def test_outlet_rewards_report(sales):
 def test_unknown_key(world):
     assert report_build(key="nope", user=world.admin, filters=ReportFilters()) is None
     assert "outlet_rewards" in FORMS
+
+
+def test_an_outlets_resale_is_not_counted_twice(sales):
+    world = sales.world
+    store = OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=world.dongkou)
+    SaleFactory(  # the store buys in 1,000 yuan of batch_b …
+        batch=world.batch_b,
+        buyer_outlet=store,
+        amount=Decimal("1000"),
+        sold_at=local(2026, 10, 21),
+    )
+    SaleFactory(  # … and sells it on for 1,500
+        batch=world.batch_b,
+        outlet=store,
+        amount=Decimal("1500"),
+        sold_at=local(2026, 10, 22),
+    )
+    report = report_build(
+        key="campaign_statistics", user=world.admin, filters=ReportFilters(year=2026)
+    )
+    # 2,345.50 before, plus the 1,000 the store paid: 3,345.50 yuan.
+    assert report.rows[0][8] == Decimal("0.33")
