@@ -317,14 +317,15 @@ def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitL
     A certification rests on the links (its policy counts them), so one
     that no longer holds goes to the administrators' review queue.
     """
-    previous_producer_id = BenefitLink.objects.filter(pk=benefit_link.pk).values_list(
-        "producer_id", flat=True
+    previous_producer_id = (
+        BenefitLink.objects.filter(pk=benefit_link.pk)
+        .values_list("producer_id", flat=True)
+        .first()
     )
-    previous_producer_id = next(iter(previous_producer_id), None)
     link = validated_save(benefit_link, **fields)
     trigger = (
         _("利益联结结束")
-        if link.ended_on and link.ended_on <= timezone.localdate()
+        if fields.get("ended_on") and link.ended_on <= timezone.localdate()
         else _("利益联结变更")
     )
     certification_recheck(producer=link.producer, trigger=trigger)
@@ -370,7 +371,9 @@ def certification_policy_set(*, region: Region, **fields: Any) -> CertificationP
     return policy
 
 
-def certification_recheck(*, producer: Producer, trigger: str) -> list:
+def certification_recheck(
+    *, producer: Producer, trigger: str
+) -> list[CertificationReview]:
     """Re-check a producer's current certifications against its region's policy.
 
     For each active certification not yet expired: if the producer no
@@ -419,6 +422,25 @@ def certification_recheck(*, producer: Producer, trigger: str) -> list:
             )
         )
     return opened
+
+
+def certifications_recheck_all(*, trigger: str) -> int:
+    """Re-check every producer holding a current certification; return how many.
+
+    The services re-check a producer when they change what its certification
+    rests on; a link that ends on a later day changes nothing that day, so
+    `recheck_certifications` runs this daily (cron) to catch it then.
+    """
+    producers = Producer.objects.filter(
+        certifications__status=CertificationStatus.ACTIVE,
+        certifications__valid_until__gte=timezone.localdate(),
+    ).distinct()
+    count = 0
+    for producer in producers.select_related("region").iterator():
+        with transaction.atomic():
+            certification_recheck(producer=producer, trigger=trigger)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 import datetime
+import io
 import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 
 from tests.factories import (
@@ -608,3 +610,20 @@ def test_two_sales_at_once_cannot_oversell_the_batch(transactional_db):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["refused", "sold"]
     assert selectors.batch_remaining(batch=batch) == Decimal("10")
+
+
+def test_the_daily_recheck_catches_a_link_that_ended_since(settings):
+    link = BenefitLinkFactory(
+        annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
+    )
+    certify(link.producer)
+    services.benefit_link_end(
+        benefit_link=link, ended_on=TODAY + datetime.timedelta(days=1)
+    )
+    assert not CertificationReview.objects.exists()  # still in force today
+    # The next day nothing else changes; the daily command finds it.
+    BenefitLink.objects.filter(pk=link.pk).update(ended_on=TODAY)
+    out = io.StringIO()
+    call_command("recheck_certifications", stdout=out)
+    assert "待管理员处理的复核 1 件" in out.getvalue()
+    assert CertificationReview.objects.get().trigger == "定期复核"
