@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "AnalyteKindEnum": "inspections.choices.AnalyteKind",
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+        # Producers and benefit links use these, and so do the 认定 policies' lists.
+        "ProducerKindEnum": "trace.choices.ProducerKind",
+        "BenefitKindEnum": "trace.choices.BenefitKind",
     },
 }
 

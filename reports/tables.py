@@ -278,7 +278,9 @@ def _campaign_row(number: str, name: str, figures: campaign.CampaignFigures) -> 
 def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     """合计 first, then each 市州 followed by its 市县区.
 
-    A county directly under a province or municipality (云阳县 under 重庆市)
+    As printed in seeds/002_9163a51b4e7803d4.txt, lines 83-87: the columns
+    "序号 市县 … 销售扶贫产品(万元) 覆盖贫困人口(人) 备注" and the rows "合计",
+    "××市州", "××市县区". A county directly under a province or municipality (云阳县 under 重庆市)
     is a row of its own at the 市州 level. 合计 is the sum of the 市州-level
     rows; what lies in the filter and scope but under no 市州-level region
     (an event held by the province itself) gets the row "省本级", so that
