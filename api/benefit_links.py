@@ -30,12 +30,17 @@ class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "household_detail",
             "kind",
             "since",
+            "ended_on",
             "annual_income",
         ]
 
 
 class BenefitLinkViewSet(ServiceViewSet):
-    """利益联结 between producers and households, kept by the office."""
+    """利益联结 between producers and households, kept by the office.
+
+    Setting `ended_on` ends a link; any change re-checks the producer's
+    certification, and one that no longer holds goes to certification-reviews.
+    """
 
     serializer_class = BenefitLinkSerializer
     permission_classes = [RegisterPermission]

@@ -12,7 +12,20 @@ class OutletSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Outlet
-        fields = ["id", "name", "kind", "region", "region_name", "operator_name", "url"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "region",
+            "region_name",
+            "operator_name",
+            "url",
+            "opened_on",
+            "authorisation_revoked_on",
+            "authorisation_revoked_reason",
+        ]
+        # Withdrawn only by the annual review of authorised stores.
+        read_only_fields = ["authorisation_revoked_on", "authorisation_revoked_reason"]
 
 
 class OutletViewSet(ServiceViewSet):

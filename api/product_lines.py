@@ -25,13 +25,21 @@ class ProductLineSerializer(serializers.ModelSerializer):
             "category",
             "standard",
             "geographical_indication",
+            "protected_regions",
+            "producer",
             "gtin",
             "unit",
         ]
+        extra_kwargs = {"protected_regions": {"required": False}}
 
 
 class ProductLineViewSet(ServiceViewSet):
-    """Product lines under brands; the GTIN is stored as 14 digits."""
+    """Product lines under brands; the GTIN is stored as 14 digits.
+
+    A geographical-indication line names its protected regions (its batches
+    must originate there); an unbranded line may name the producer it
+    belongs to.
+    """
 
     serializer_class = ProductLineSerializer
     permission_classes = [RegisterPermission]

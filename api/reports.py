@@ -81,7 +81,7 @@ class ReportPDFRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        _attach(renderer_context, data["title"], "pdf", data["key"])
+        _attach(renderer_context, data["title"], "pdf")
         return form_pdf(data)
 
 

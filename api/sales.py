@@ -38,6 +38,7 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     scoped_relations = {
         "batch": batch_list_visible_to,
         "outlet": lambda user: outlet_list(),
+        "buyer_outlet": lambda user: outlet_list(),
     }
     seller_name = serializers.CharField(source="seller.name", read_only=True)
     product_name = serializers.CharField(
@@ -55,6 +56,7 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "seller_name",
             "buyer",
             "outlet",
+            "buyer_outlet",
             "channel",
             "quantity",
             "unit",
@@ -68,7 +70,12 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
 
 
 class SaleViewSet(ServiceViewSet):
-    """消费扶贫 sales of released batches; append-only."""
+    """消费扶贫 sales of released batches; append-only.
+
+    A sale never exceeds what is left of the batch (or, for an outlet's
+    resale, of what it bought in), and none is recorded while the producer's
+    certification is suspended, revoked or expired: 400, nothing written.
+    """
 
     serializer_class = SaleSerializer
     filterset_fields = ["batch", "channel", "outlet", "seller"]

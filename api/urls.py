@@ -10,6 +10,8 @@ from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.catalogue import CatalogueViewSet, NoticeViewSet
 from api.catalogue_entries import CatalogueEntryViewSet
+from api.certification_policies import CertificationPolicyViewSet
+from api.certification_reviews import CertificationReviewViewSet
 from api.certifications import CertificationViewSet
 from api.conformity_certificates import BatchCertificateView
 from api.control_points import ControlPointViewSet
@@ -28,6 +30,7 @@ from api.regions import RegionViewSet
 from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
 from api.sales import SaleViewSet
+from api.slow_selling_marks import SlowSellingMarkViewSet
 from api.submissions import SubmissionViewSet
 from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
@@ -36,6 +39,16 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("producers", ProducerViewSet, basename="producer")
 router.register("certifications", CertificationViewSet, basename="certification")
+router.register(
+    "certification-policies",
+    CertificationPolicyViewSet,
+    basename="certification-policy",
+)
+router.register(
+    "certification-reviews",
+    CertificationReviewViewSet,
+    basename="certification-review",
+)
 router.register("households", HouseholdViewSet, basename="household")
 router.register("benefit-links", BenefitLinkViewSet, basename="benefit-link")
 router.register("brands", BrandViewSet, basename="brand")
@@ -45,6 +58,9 @@ router.register("outlets", OutletViewSet, basename="outlet")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
+router.register(
+    "slow-selling-marks", SlowSellingMarkViewSet, basename="slow-selling-mark"
+)
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("analytes", AnalyteViewSet, basename="analyte")
 router.register("control-points", ControlPointViewSet, basename="control-point")

@@ -159,17 +159,33 @@ def _write_sample(Label) -> None:
 
 def _small_world(count: int):
     """Create `count` released batches over 20 certified producers, via factories."""
+    from django.db.models import Max
+
     from inspections.choices import InspectionKind
     from tests.factories import (
         BatchFactory,
         CertificationFactory,
         ProducerFactory,
         ProductLineFactory,
+        continue_serials_after,
         make_inspector,
     )
     from tests.inspections.factories import AnalyteFactory, record_inspection
     from tests.reports.factories import ContributionFactory, TraceEventFactory
+    from trace.models import Certification, Household, Producer
 
+    # A rerun (--force) keeps the households, producers and certifications of
+    # the run before: the generated identifiers continue past them.
+    continue_serials_after(
+        **{
+            kind: (model.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+            for kind, model in (
+                ("id_number", Household),
+                ("uscc", Producer),
+                ("certification", Certification),
+            )
+        }
+    )
     producers = [ProducerFactory() for _ in range(20)]
     for producer in producers:
         CertificationFactory(producer=producer)
@@ -177,7 +193,10 @@ def _small_world(count: int):
     inspector = make_inspector(
         f"bench_inspector_{random.randrange(10**9)}", [p.region for p in producers]
     )
-    AnalyteFactory(name="毒死蜱")
+    from inspections.models import Analyte
+
+    if not Analyte.objects.filter(name="毒死蜱").exists():  # kept by a rerun
+        AnalyteFactory(name="毒死蜱")
     batches = []
     inspections_ok = True
     for index in range(count):

@@ -200,6 +200,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "reports.choices.SubmissionStatus",
         "RegionLevelEnum": "trace.choices.RegionLevel",
         "CatalogueStatusEnum": "trace.choices.CatalogueStatus",
+        # Producers and benefit links use these, and so do the 认定 policies' lists.
+        "ProducerKindEnum": "trace.choices.ProducerKind",
+        "BenefitKindEnum": "trace.choices.BenefitKind",
     },
 }
 

@@ -1,5 +1,6 @@
-"""What the reports need beyond the trace domain: 大型产销活动, 合格证 records
-and the offices' reporting cycle (periods, submissions and their transitions).
+"""What the reports need beyond the trace domain: 大型产销活动, 合格证 records,
+the 授权店 annual reviews and the offices' reporting cycle (periods,
+submissions and their transitions).
 """
 
 import uuid
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
 from reports.forms import FORMS
 from trace.choices import RegionLevel
-from trace.models import QUANTITY, Batch, Region
+from trace.models import MONEY, QUANTITY, Batch, Outlet, Region
 from trace.storage import PrivateStorage
 
 
@@ -275,3 +276,47 @@ class SubmissionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.from_status} → {self.to_status}"
+
+
+class AuthorisedStoreReview(models.Model):
+    """An administrator's annual review of one 授权店, with the figures it rested on.
+
+    seeds/001_baf9327039a84779.txt, lines 30-42 (邵东's 奖惩机制) and 3-5 (the
+    70 % local share). A review that revokes also withdraws the outlet's
+    authorisation (trace.Outlet keeps the date and the reason).
+    """
+
+    outlet = models.ForeignKey(
+        Outlet,
+        verbose_name=_("授权店"),
+        on_delete=models.PROTECT,
+        related_name="annual_reviews",
+    )
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    annual_sales = models.DecimalField(_("全年销售扶贫产品金额（元）"), **MONEY)
+    slow_selling_sales = models.DecimalField(_("其中滞销扶贫产品（元）"), **MONEY)
+    local_sales = models.DecimalField(_("其中本地扶贫产品（元）"), **MONEY)
+    local_share_short = models.BooleanField(_("本地产品不足 70%"))
+    revoke = models.BooleanField(_("取消授权资格"))
+    reward = models.DecimalField(_("奖补金额（元）"), **MONEY)
+    reason = models.TextField(_("考核结论"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("考核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("考核时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("授权店年度考核")
+        verbose_name_plural = _("授权店年度考核")
+        ordering = ["-year", "outlet"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "year"], name="authorised_store_review_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.year}年度考核"

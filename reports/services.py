@@ -14,13 +14,18 @@ from labels.codes import label_url
 from labels.models import Label
 from reports import certificates
 from reports.certificate_pdf import certificate_pdf
-from reports.models import Certificate, SalesEvent
+from reports.models import AuthorisedStoreReview, Certificate, SalesEvent
+from reports.rules import authorised_store_verdict, local_share, local_share_is_short
+from reports.selectors.campaign import authorised_store_figures
 from reports.selectors.certificates import (
     certificate_inspection_facts,
     certificate_latest,
 )
+from reports.selectors.common import ReportFilters
 from trace import access
-from trace.models import Batch, Region
+from trace.choices import OutletKind
+from trace.models import Batch, Outlet, Region
+from trace.services import outlet_authorisation_revoke
 
 
 def sales_event_record(
@@ -158,3 +163,68 @@ def certificate_latest_or_issue(*, batch: Batch, user) -> Certificate | None:
     if not access.may_edit_batch(user, batch):
         return None
     return certificate_issue(batch=batch, issued_by=user)
+
+
+# 授权店 annual review (邵东's 奖惩机制, seeds/001, lines 30-42).
+
+
+@transaction.atomic
+def authorised_store_review(
+    *, outlet: Outlet, year: int, decided_by
+) -> AuthorisedStoreReview:
+    """Review an authorised store's finished year and act on the verdict.
+
+    Record the year's figures and the verdict of reports.rules; a store the
+    rule revokes loses its authorisation now (authorised → revoked, with the
+    date and the reason kept on the outlet). Raise ValidationError for an
+    outlet that is not an 授权店, a year not yet over ("全年" needs the whole
+    year), or a year already reviewed.
+    """
+    outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if outlet.kind != OutletKind.AUTHORISED_STORE:
+        raise ValidationError({"outlet": _("只有授权店参加年度考核。")})
+    if year >= timezone.localdate().year:
+        raise ValidationError({"year": _("只能考核已结束的年度（“全年”销售）。")})
+    if AuthorisedStoreReview.objects.filter(outlet=outlet, year=year).exists():
+        raise ValidationError({"year": _("该授权店此年度已考核。")})
+    (figures,) = authorised_store_figures(
+        user=decided_by, filters=ReportFilters(), year=year, stores=[outlet]
+    )
+    verdict = authorised_store_verdict(
+        annual_sales=figures.annual_sales,
+        slow_selling_sales=figures.slow_selling_sales,
+    )
+    short = local_share_is_short(
+        local_share(local_sales=figures.local_sales, annual_sales=figures.annual_sales)
+    )
+    if verdict.revoke:
+        reason = _(
+            "%(year)s年度考核：全年销售扶贫产品金额 %(sales)s 元，低于 10 万元，"
+            "取消授权资格（邵东市消费扶贫奖惩机制，seeds/001 第 32–34 行）。"
+        ) % {"year": year, "sales": figures.annual_sales}
+    else:
+        reason = _(
+            "%(year)s年度考核：全年销售扶贫产品金额 %(sales)s 元，保留授权；"
+            "奖补 %(reward)s 元。"
+        ) % {"year": year, "sales": figures.annual_sales, "reward": verdict.reward}
+    if short:
+        reason += _("本地扶贫农畜产品不足 70%，须整改（seeds/001 第 3–5 行）。")
+    if verdict.revoke and outlet.is_authorised:
+        outlet_authorisation_revoke(
+            outlet=outlet, revoked_on=timezone.localdate(), reason=reason
+        )
+    review = AuthorisedStoreReview(
+        outlet=outlet,
+        year=year,
+        annual_sales=figures.annual_sales,
+        slow_selling_sales=figures.slow_selling_sales,
+        local_sales=figures.local_sales,
+        local_share_short=short,
+        revoke=verdict.revoke,
+        reward=verdict.reward,
+        reason=reason,
+        decided_by=decided_by,
+    )
+    review.full_clean()
+    review.save()
+    return review

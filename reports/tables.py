@@ -6,10 +6,11 @@ screens show too. ID numbers appear whole only in the 带贫人员名册, which 
 administrators may request.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +33,17 @@ from reports.forms import (
     FormSpec,
     form_for,
 )
-from reports.rules import authorised_store_verdict, to_wan_yuan
+from reports.rules import (
+    authorised_store_verdict,
+    local_share,
+    local_share_is_short,
+    to_wan_yuan,
+)
 from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters, in_region
 from trace import access
-from trace.choices import ProducerKind, RegionLevel, SaleChannel
-from trace.models import Household, Region, Sale, SaleEvidence
+from trace.choices import ProducerKind, SaleChannel
+from trace.models import Household, Sale, SaleEvidence
 from trace.selectors import (
     catalogue_availability_for,
     catalogue_entry_contact,
@@ -318,17 +324,39 @@ def _campaign_row(number: str, name: str, figures: campaign.CampaignFigures) -> 
 
 
 def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
-    """合计 first, then each 市州 followed by its 市县区."""
-    tree = campaign.campaign_regions(filters=filters)
-    regions = [region for city, counties in tree for region in (city, *counties)]
+    """合计 first, then each 市州 followed by its 市县区.
+
+    As printed in seeds/002_9163a51b4e7803d4.txt, lines 83-87: the columns
+    "序号 市县 … 销售扶贫产品(万元) 覆盖贫困人口(人) 备注" and the rows "合计",
+    "××市州", "××市县区". A county directly under a province or municipality (云阳县 under 重庆市)
+    is a row of its own at the 市州 level. 合计 is the sum of the 市州-level
+    rows; what lies in the filter and scope but under no 市州-level region
+    (an event held by the province itself) gets the row "省本级", so that
+    nothing counted is left out of the sum.
+    """
+    if filters.date_from is None and filters.date_to is None:
+        # The title names a year (this one unless given): so does the body.
+        filters = dataclasses.replace(filters, year=report_year(filters))
+    tree = campaign.campaign_regions(filters=filters, user=user)
+    regions = [region for unit, counties in tree for region in (unit, *counties)]
     figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)
-    rows = [_campaign_row("", "合计", figures[None])]
-    for number, (city, counties) in enumerate(tree, start=1):
-        rows.append(_campaign_row(str(number), city.name, figures[city]))
+    units = [figures[unit] for unit, _counties in tree]
+    rest = campaign.campaign_figures_difference(
+        figures[None], campaign.campaign_figures_sum(units)
+    )
+    if any(
+        getattr(rest, name) for name in campaign.CampaignFigures.__dataclass_fields__
+    ):
+        units.append(rest)
+    rows = [_campaign_row("", "合计", campaign.campaign_figures_sum(units))]
+    for number, (unit, counties) in enumerate(tree, start=1):
+        rows.append(_campaign_row(str(number), unit.name, figures[unit]))
         for county_number, county in enumerate(counties, start=1):
             rows.append(
                 _campaign_row(f"{number}.{county_number}", county.name, figures[county])
             )
+    if len(units) > len(tree):
+        rows.append(_campaign_row(str(len(tree) + 1), _("省本级"), units[-1]))
     return rows
 
 
@@ -339,13 +367,29 @@ def report_year(filters: ReportFilters) -> int:
     return moment.year
 
 
+def _percent_down(share: Decimal | None) -> str:
+    """Print a share as a percentage rounded down: 69.99 % must not read 70.0 %."""
+    if share is None:
+        return "—"
+    return f"{(share * 100).quantize(Decimal('0.1'), rounding=ROUND_DOWN)}%"
+
+
 def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
+    """One row per authorised store: the year's sales, 滞销 and local parts, verdict."""
     year = report_year(filters)
     rows = []
-    for number, (store, amount) in enumerate(
-        campaign.authorised_store_sales(user=user, filters=filters, year=year), start=1
+    for number, figures in enumerate(
+        campaign.authorised_store_figures(user=user, filters=filters, year=year),
+        start=1,
     ):
-        verdict = authorised_store_verdict(annual_sales=amount)
+        store = figures.store
+        verdict = authorised_store_verdict(
+            annual_sales=figures.annual_sales,
+            slow_selling_sales=figures.slow_selling_sales,
+        )
+        share = local_share(
+            local_sales=figures.local_sales, annual_sales=figures.annual_sales
+        )
         rows.append(
             [
                 number,
@@ -354,8 +398,14 @@ def build_outlet_rewards(*, user, filters: ReportFilters) -> list[list]:
                 store.operator_name,
                 year,
                 _money(verdict.annual_sales),
+                _money(verdict.slow_selling_sales),
+                _percent_down(share),
+                "是" if local_share_is_short(share) else "否",
                 "是" if verdict.revoke else "否",
                 _money(verdict.reward),
+                _("已取消（%(date)s）") % {"date": store.authorisation_revoked_on}
+                if not store.is_authorised
+                else _("授权中"),
             ]
         )
     return rows
@@ -372,19 +422,13 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 }
 
 
-def report_title(spec: FormSpec, filters: ReportFilters) -> str:
+def report_title(spec: FormSpec, filters: ReportFilters, *, user=None) -> str:
     """Return the form's title as its file prints it (campaign and year named)."""
     if spec.key == CAMPAIGN_STATISTICS.key:
-        # The printed title names the province and the campaign's year.
-        province = (
-            ledger.region_at_level(filters.region, RegionLevel.PROVINCE)
-            if filters.region
-            else None
-        )
-        if province is None and filters.region is None:
-            provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE)[:2])
-            province = provinces[0] if len(provinces) == 1 else None
-        name = province.name if province else ""
+        # As printed (seeds/002, line 81): "湖南省 2020 年消费扶贫月活动开展情况统计表",
+        # the province (or provinces) the rows cover and the campaign's year.
+        provinces = campaign.campaign_provinces(filters=filters, user=user)
+        name = "、".join(province.name for province in provinces)
         return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
     if spec.key == OUTLET_REWARDS.key:
         return f"{report_year(filters)}年{spec.title}"
@@ -400,7 +444,7 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     filler = _filler(user=user, filters=filters)
     return Report(
         spec=spec,
-        title=report_title(spec, filters),
+        title=report_title(spec, filters, user=user),
         header_fields=_header_fields(spec, filler=filler),
         rows=rows,
         filler=filler,

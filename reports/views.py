@@ -47,7 +47,10 @@ def dashboard(request):
             }
             for panel in data["panels"]
         ],
-        "exports": [(spec.key, report_title(spec, filters)) for spec in SEED_FORMS],
+        "exports": [
+            (spec.key, report_title(spec, filters, user=request.user))
+            for spec in SEED_FORMS
+        ],
         "outlet_rewards": report_title(OUTLET_REWARDS, filters),
         "submissions": submission_overview(user=request.user),
         "query": query,

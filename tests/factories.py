@@ -1,6 +1,7 @@
 """factory_boy factories; households go through the service so IDs are encrypted."""
 
 import datetime
+import itertools
 import random
 from decimal import Decimal
 
@@ -32,20 +33,63 @@ from trace.models import (
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+# Identifiers are derived from counters, never drawn at random: random ID
+# numbers collided ('该身份证号码已登记') once a bench loaded a few thousand
+# households. One counter per kind of identifier, each number used once.
+_COUNTERS = {
+    "id_number": itertools.count(1),
+    "uscc": itertools.count(1),
+    "certification": itertools.count(1),
+}
+ID_NUMBER_EPOCH = datetime.date(1990, 1, 1)
 
-def make_uscc(region_code: str = "430525") -> str:
-    body = "91" + region_code + "".join(random.choice(USCC_ALPHABET) for _ in range(9))
+
+def next_serial(kind: str) -> int:
+    return next(_COUNTERS[kind])
+
+
+def continue_serials_after(**starts: int) -> None:
+    """Restart the identifier counters at the given numbers (bench reruns).
+
+    A bench run against a database that already holds rows from an earlier
+    run starts each counter past the highest primary key of its table: every
+    number the earlier run drew made exactly one row, in order, so none of
+    them is above that key.
+    """
+    for kind, start in starts.items():
+        _COUNTERS[kind] = itertools.count(max(start, 1))
+
+
+def make_uscc(region_code: str = "430525", serial: int | None = None) -> str:
+    """Return a valid USCC whose 9-character organisation code encodes a serial."""
+    serial = next_serial("uscc") if serial is None else serial
+    digits = []
+    for _ in range(9):
+        serial, digit = divmod(serial, len(USCC_ALPHABET))
+        digits.append(USCC_ALPHABET[digit])
+    body = "91" + region_code + "".join(reversed(digits))
     return body + uscc.calc_check_digit(body)
 
 
 def make_id_number(
-    region_code: str = "430525", born: datetime.date | None = None
+    region_code: str = "430525",
+    born: datetime.date | None = None,
+    serial: int | None = None,
 ) -> str:
-    born = born or datetime.date(1990, 1, 1) + datetime.timedelta(
-        days=random.randrange(9000)
-    )
-    body = f"{region_code}{born:%Y%m%d}{random.randrange(1000):03d}"
+    """Return a valid ID number; distinct serials give distinct numbers.
+
+    The serial picks the birth day (999 a day, from 1990) and the sequence
+    code 001-999, so two numbers are equal only if their serials are.
+    """
+    serial = next_serial("id_number") if serial is None else serial
+    days, sequence = divmod(serial, 999)
+    born = born or ID_NUMBER_EPOCH + datetime.timedelta(days=days)
+    body = f"{region_code}{born:%Y%m%d}{sequence + 1:03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+def make_certification_number() -> str:
+    return f"HN-DK-2026-{next_serial('certification'):06d}"
 
 
 def make_gtin13() -> str:
@@ -92,7 +136,7 @@ class CertificationFactory(factory.django.DjangoModelFactory):
         model = Certification
 
     producer = factory.SubFactory(ProducerFactory)
-    number = factory.Sequence(lambda n: f"HN-DK-2026-{n:04d}")
+    number = factory.LazyFunction(make_certification_number)
     issuer = "洞口县扶贫开发办公室"
     valid_from = factory.LazyFunction(
         lambda: datetime.date.today() - datetime.timedelta(days=30)

@@ -17,12 +17,13 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from trace import services
 from trace.admin_base import ReadOnlyInline
 from trace.audit import ReadOnlyHistoryAdmin
-from trace.choices import BatchStatus
+from trace.choices import BatchStatus, BenefitKind, ProducerKind
 from trace.forms import apply_service_errors
 from trace.models import (
     Batch,
@@ -36,16 +37,20 @@ from trace.models import (
     CatalogueEntryStep,
     CatalogueObjection,
     Certification,
+    CertificationPolicy,
+    CertificationReview,
     Household,
     Outlet,
     Producer,
     ProductLine,
     Region,
     Sale,
+    SlowSellingMark,
     TraceEvent,
     UserRole,
 )
 from trace.personal_data import mask_id_number
+from trace.selectors import producer_eligibility
 
 
 class _DryRun(Exception):
@@ -251,7 +256,41 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         if obj is None:
             return status_fields
         # The certificate's identity is fixed once issued.
-        return ["producer", "number", *status_fields]
+        return ["producer", "number", "policy", *status_fields]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return [field for field in fields if field != "policy"]
+        return ["policy", *[field for field in fields if field != "policy"]]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "subtitle": _(
+                "认定条件按主体所在地区的认定政策审核（见“扶贫产品认定政策”）；"
+                "不符合时会列出原因和依据文件。"
+            ),
+        }
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.display(description=_("认定依据"))
+    def policy(self, obj: Certification) -> str:
+        """Cite the policy the decision rests on, and whether it still holds."""
+        eligibility = producer_eligibility(producer=obj.producer)
+        policy = eligibility.policy
+        verdict = (
+            _("目前符合：%(count)s 户达到条件。")
+            % {"count": eligibility.qualifying_households}
+            if eligibility.qualifies
+            else _("目前不符合：") + "".join(eligibility.reasons)
+        )
+        return format_html(
+            "{}<br>{}<br>{}",
+            policy.source_document,
+            f"“{policy.source_clause}”" if policy.source_clause else "",
+            verdict,
+        )
 
     def service_create(self, request, fields, form):
         return services.producer_certify(
@@ -264,8 +303,9 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         )
 
     def service_update(self, request, obj, fields, form):
-        # No status change here: those go through the actions below.
-        return services.validated_save(obj, **fields)
+        # No status change here: those go through the actions below. A new
+        # validity re-checks the producer (certification_update).
+        return services.certification_update(certification=obj, **fields)
 
     @admin.action(description=_("暂停所选认定"), permissions=["change"])
     def suspend(self, request, queryset):
@@ -301,6 +341,146 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
             apply=lambda certification, reason: services.certification_revoke(
                 certification=certification, reason=reason, changed_by=request.user
             ),
+        )
+
+
+class CertificationPolicyForm(forms.ModelForm):
+    # The kinds are JSON lists of choice codes: chosen with checkboxes, never typed.
+    eligible_producer_kinds = forms.MultipleChoiceField(
+        label=_("可认定的主体类型"),
+        choices=ProducerKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    qualifying_benefit_kinds = forms.MultipleChoiceField(
+        label=_("计入的利益联结方式"),
+        choices=BenefitKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不同方式的收益不相加：每户须由其中一种方式达到最低年收益。"),
+    )
+
+    class Meta:
+        model = CertificationPolicy
+        fields = [
+            "region",
+            "eligible_producer_kinds",
+            "qualifying_benefit_kinds",
+            "min_annual_income",
+            "min_households",
+            "source_document",
+            "source_clause",
+            "note",
+        ]
+        widgets = {
+            "source_document": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "source_clause": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "note": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+
+@admin.register(CertificationPolicy)
+class CertificationPolicyAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
+    form = CertificationPolicyForm
+    list_display = [
+        "region",
+        "producer_kinds",
+        "benefit_kinds",
+        "min_annual_income",
+        "min_households",
+        "source_document",
+    ]
+    search_fields = ["region__name", "source_document", "source_clause"]
+    autocomplete_fields = ["region"]
+    list_select_related = [path("region")]
+
+    fields = CertificationPolicyForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["region"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # A policy is replaced, never removed: certifications rest on it, and
+        # its history says which rule a past decision applied.
+        return False
+
+    @admin.display(description=_("主体类型"))
+    def producer_kinds(self, obj: CertificationPolicy) -> str:
+        return "、".join(
+            str(ProducerKind(kind).label) for kind in obj.eligible_producer_kinds
+        )
+
+    @admin.display(description=_("联结方式"))
+    def benefit_kinds(self, obj: CertificationPolicy) -> str:
+        return "、".join(
+            str(BenefitKind(kind).label) for kind in obj.qualifying_benefit_kinds
+        )
+
+    def service_create(self, request, fields, form):
+        if CertificationPolicy.objects.filter(region=fields["region"]).exists():
+            raise ValidationError({"region": _("该地区已有认定政策，请修改原政策。")})
+        return services.certification_policy_set(**fields)
+
+    def service_update(self, request, obj, fields, form):
+        fields.pop("region", None)
+        return services.certification_policy_set(region=obj.region, **fields)
+
+
+@admin.register(CertificationReview)
+class CertificationReviewAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+    """The administrators' queue of certifications that may no longer hold."""
+
+    list_display = [
+        "opened_at",
+        "producer",
+        "certification",
+        "trigger",
+        "reason",
+        "status",
+        "resolved_at",
+    ]
+    list_filter = ["status", "trigger"]
+    search_fields = ["producer__name", "certification__number", "reason"]
+    list_select_related = ["producer", "certification"]
+    date_hierarchy = "opened_at"
+    actions = ["dismiss", "suspend", "revoke"]
+    # The queue proper is ?status__exact=open; closed reviews stay as the record.
+    ordering = ["status", "-opened_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # only certification_recheck opens reviews
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _resolve(self, request, queryset, title, service):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=title,
+            apply=lambda review, reason: service(
+                review=review, note=reason, resolved_by=request.user
+            ),
+        )
+
+    @admin.action(description=_("维持认定（复核通过）"), permissions=["change"])
+    def dismiss(self, request, queryset):
+        return self._resolve(
+            request, queryset, _("维持认定"), services.certification_review_dismiss
+        )
+
+    @admin.action(description=_("暂停认定"), permissions=["change"])
+    def suspend(self, request, queryset):
+        return self._resolve(
+            request, queryset, _("暂停认定"), services.certification_review_suspend
+        )
+
+    @admin.action(description=_("撤销认定"), permissions=["change"])
+    def revoke(self, request, queryset):
+        return self._resolve(
+            request, queryset, _("撤销认定"), services.certification_review_revoke
         )
 
 
@@ -416,8 +596,15 @@ class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
 
 @admin.register(BenefitLink)
 class BenefitLinkAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
-    list_display = ["producer", "household", "kind", "since", "annual_income"]
-    list_filter = ["kind"]
+    list_display = [
+        "producer",
+        "household",
+        "kind",
+        "since",
+        "ended_on",
+        "annual_income",
+    ]
+    list_filter = ["kind", ("ended_on", admin.EmptyFieldListFilter)]
     search_fields = ["producer__name", "household__village__name"]
     autocomplete_fields = ["producer", "household"]
     list_select_related = ["producer", "household__village"]
@@ -468,14 +655,20 @@ class ProductLineAdmin(ServiceAdmin):
     ]
     list_filter = ["brand", "category", "geographical_indication"]
     search_fields = ["name", "gtin", "standard", "brand__name"]
-    autocomplete_fields = ["brand"]
+    autocomplete_fields = ["brand", "producer", "protected_regions"]
     list_select_related = ["brand"]
 
     def service_create(self, request, fields, form):
-        return services.product_line_create(**fields)
+        return services.product_line_create(
+            protected_regions=form.cleaned_data.get("protected_regions", []), **fields
+        )
 
     def service_update(self, request, obj, fields, form):
-        return services.product_line_update(product_line=obj, **fields)
+        return services.product_line_update(
+            product_line=obj,
+            protected_regions=form.cleaned_data.get("protected_regions", []),
+            **fields,
+        )
 
 
 @admin.register(BrandLicense)
@@ -517,12 +710,20 @@ class BrandLicenseAdmin(ServiceAdmin):
 
 
 @admin.register(Outlet)
-class OutletAdmin(ServiceAdmin):
-    list_display = ["name", "kind", "region", "operator_name"]
-    list_filter = ["kind"]
+class OutletAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "region",
+        "operator_name",
+        "authorisation_revoked_on",
+    ]
+    list_filter = ["kind", ("authorisation_revoked_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "operator_name"]
     autocomplete_fields = ["region"]
     list_select_related = [path("region")]
+    # Withdrawn only by the annual review (reports: 授权店年度考核).
+    readonly_fields = ["authorisation_revoked_on", "authorisation_revoked_reason"]
 
     def service_create(self, request, fields, form):
         return services.outlet_create(**fields)
@@ -756,7 +957,7 @@ class SaleAdmin(AuditAdmin):
     ]
     list_filter = ["channel", "outlet"]
     search_fields = ["buyer", "batch__lot_code", "seller__name", "note"]
-    autocomplete_fields = ["batch", "outlet"]
+    autocomplete_fields = ["batch", "outlet", "buyer_outlet"]
     list_select_related = ["batch__product_line__brand", "seller", "outlet"]
     date_hierarchy = "sold_at"
     exclude = ["seller"]
@@ -764,6 +965,27 @@ class SaleAdmin(AuditAdmin):
 
     def service_create(self, request, fields, form):
         return services.sale_record(recorded_by=request.user, **fields)
+
+
+@admin.register(SlowSellingMark)
+class SlowSellingMarkAdmin(ReadOnlyHistoryAdmin, AuditAdmin):
+    """滞销 marks: added by the office, kept as they were (the reward counts them)."""
+
+    list_display = [
+        "product_line",
+        "batch",
+        "region",
+        "valid_from",
+        "valid_until",
+        "marked_by",
+    ]
+    search_fields = ["product_line__name", "batch__lot_code", "reason"]
+    autocomplete_fields = ["product_line", "batch", "region"]
+    list_select_related = ["product_line__brand", "batch__product_line", "region"]
+    readonly_fields = ["marked_by", "marked_at"]
+
+    def service_create(self, request, fields, form):
+        return services.slow_selling_mark(marked_by=request.user, **fields)
 
 
 @admin.register(UserRole)

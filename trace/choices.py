@@ -23,6 +23,14 @@ class CertificationStatus(models.TextChoices):
     REVOKED = "revoked", _("撤销")
 
 
+class CertificationReviewStatus(models.TextChoices):
+    OPEN = "open", _("待复核")
+    DISMISSED = "dismissed", _("已复核，维持认定")
+    SUSPENDED = "suspended", _("已暂停认定")
+    REVOKED = "revoked", _("已撤销认定")
+    REQUALIFIED = "requalified", _("重新符合条件，自动关闭")
+
+
 class BenefitKind(models.TextChoices):
     EMPLOYMENT = "employment", _("务工就业")
     ORDER_PURCHASE = "order_purchase", _("订单收购")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trace.audit import audit_history
@@ -19,6 +20,7 @@ from trace.choices import (
     CatalogueContactKind,
     CatalogueStatus,
     CatalogueStepKind,
+    CertificationReviewStatus,
     CertificationStatus,
     DeliveryMethod,
     ObjectionStatus,
@@ -252,6 +254,65 @@ class CertificationPolicy(models.Model):
             raise ValidationError(errors)
 
 
+class CertificationReview(models.Model):
+    """A certification whose producer no longer meets its policy, for an administrator.
+
+    Opened by the service that changed a benefit link, a certification's
+    validity or a policy; closed by an administrator who suspends, revokes
+    or keeps the certification.
+    """
+
+    certification = models.ForeignKey(
+        Certification,
+        verbose_name=_("扶贫产品认定"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("生产经营主体"),
+        on_delete=models.PROTECT,
+        related_name="certification_reviews",
+    )
+    trigger = models.CharField(_("触发原因"), max_length=255)
+    reason = models.TextField(_("不符合的条件"))
+    policy_source = models.CharField(_("依据文件"), max_length=255, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=CertificationReviewStatus.choices,
+        default=CertificationReviewStatus.OPEN,
+    )
+    opened_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution_note = models.TextField(_("处理说明"), blank=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("认定复核")
+        verbose_name_plural = _("认定复核")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification"],
+                condition=Q(status=CertificationReviewStatus.OPEN),
+                name="certification_review_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification}：{self.get_status_display()}"
+
+
 class Household(models.Model):
     """A registered poor household (建档立卡贫困户); its head's data is sensitive."""
 
@@ -328,6 +389,12 @@ class BenefitLink(models.Model):
     )
     kind = models.CharField(_("联结方式"), max_length=16, choices=BenefitKind.choices)
     since = models.DateField(_("起始日期"))
+    ended_on = models.DateField(
+        _("结束日期"),
+        null=True,
+        blank=True,
+        help_text=_("自该日起联结不再有效，不再计入认定条件；空表示仍有效。"),
+    )
     annual_income = models.DecimalField(
         _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
     )
@@ -345,6 +412,10 @@ class BenefitLink(models.Model):
             models.CheckConstraint(
                 condition=Q(annual_income__gte=0),
                 name="benefit_link_income_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("since")),
+                name="benefit_link_ends_after_start",
             ),
         ]
 
@@ -402,6 +473,22 @@ class ProductLine(models.Model):
     )
     standard = models.CharField(_("执行标准"), max_length=64, blank=True)
     geographical_indication = models.BooleanField(_("地理标志产品"), default=False)
+    protected_regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("地理标志保护地域"),
+        blank=True,
+        related_name="protected_product_lines",
+        help_text=_("地理标志产品的批次，产地必须在这些地区（含下级）之内。"),
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("所属主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_product_lines",
+        help_text=_("无品牌产品线的所有者：只有它能登记该产品线的批次。"),
+    )
     gtin = models.CharField(
         _("GTIN"),
         max_length=14,
@@ -476,6 +563,17 @@ class Outlet(models.Model):
     )
     operator_name = models.CharField(_("运营单位"), max_length=128, blank=True)
     url = models.URLField(_("网店网址"), blank=True)
+    opened_on = models.DateField(
+        _("设立日期"),
+        default=timezone.localdate,
+        help_text=_("统计表按设立日期计入“设立…数”。"),
+    )
+    authorisation_revoked_on = models.DateField(
+        _("取消授权日期"), null=True, blank=True
+    )
+    authorisation_revoked_reason = models.TextField(_("取消授权原因"), blank=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("销售网点")
@@ -484,6 +582,11 @@ class Outlet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_authorised(self) -> bool:
+        """Return False for an 授权店 whose authorisation was withdrawn."""
+        return self.authorisation_revoked_on is None
 
 
 class Batch(models.Model):
@@ -549,6 +652,72 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_line} {self.lot_code}"
+
+
+class SlowSellingMark(models.Model):
+    """An office's mark that a product line or a batch is 滞销 for a period.
+
+    Sales of marked goods within the period count toward the stepped reward
+    of 邵东's authorised stores ("帮助销售滞销扶贫产品", seed 001, lines 38-42).
+    """
+
+    product_line = models.ForeignKey(
+        ProductLine,
+        verbose_name=_("产品线"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="slow_selling_marks",
+    )
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="slow_selling_marks",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("适用地区"),
+        on_delete=models.PROTECT,
+        related_name="slow_selling_marks",
+        help_text=_("标记的扶贫办所辖地区：产自该地区（含下级）的货才算滞销产品。"),
+    )
+    valid_from = models.DateField(_("滞销起"))
+    valid_until = models.DateField(_("滞销至"))
+    reason = models.TextField(_("说明"), blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("标记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("滞销标记")
+        verbose_name_plural = _("滞销标记")
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product_line__isnull=True, batch__isnull=False)
+                | Q(product_line__isnull=False, batch__isnull=True),
+                name="slow_selling_mark_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="slow_selling_mark_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.batch if self.batch_id else self.product_line
+        return f"{target} 滞销（{self.valid_from}—{self.valid_until}）"
 
 
 class BatchStatusChange(models.Model):
@@ -691,6 +860,16 @@ class Sale(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="sales",
+        help_text=_("卖出这批货的网点（如授权店的零售）。"),
+    )
+    buyer_outlet = models.ForeignKey(
+        Outlet,
+        verbose_name=_("进货网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchases",
+        help_text=_("买进这批货的网点（如授权店进货）；进货不计入该网点的销售额。"),
     )
     channel = models.CharField(
         _("销售渠道"), max_length=16, choices=SaleChannel.choices

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from trace.models import (
     CataloguePhoto,
     Certification,
     CertificationPolicy,
+    CertificationReview,
     Household,
     Outlet,
     Producer,
@@ -42,6 +43,7 @@ from trace.models import (
     Region,
     Sale,
     SaleEvidence,
+    SlowSellingMark,
     TraceEvent,
 )
 
@@ -66,6 +68,28 @@ def brand_list() -> QuerySet[Brand]:
 
 def product_line_list() -> QuerySet[ProductLine]:
     return ProductLine.objects.select_related("brand")
+
+
+def product_line_list_usable_by(
+    *, producer: Producer, on: datetime.date | None = None
+) -> QuerySet[ProductLine]:
+    """Return the product lines the producer may register batches of.
+
+    The same rule as `product_line_refusal`: unbranded lines it owns or that
+    have no owner, and branded lines it holds a valid license for.
+    """
+    on = on or timezone.localdate()
+    licensed = BrandLicense.objects.filter(
+        producer=producer,
+        valid_from__lte=on,
+        valid_until__gte=on,
+        revoked_at__isnull=True,
+    ).values("product_lines")
+    return product_line_list().filter(
+        Q(brand__isnull=True, producer__isnull=True)
+        | Q(brand__isnull=True, producer=producer)
+        | Q(brand__isnull=False, pk__in=licensed)
+    )
 
 
 def outlet_list() -> QuerySet[Outlet]:
@@ -142,6 +166,37 @@ def lot_codes_taken(*, product_line: ProductLine | None) -> set[str]:
     )
 
 
+def slow_selling_mark_list() -> QuerySet[SlowSellingMark]:
+    """滞销 marks are the offices' public notices: anyone signed in reads them."""
+    return SlowSellingMark.objects.select_related("product_line", "batch", "region")
+
+
+def certification_policy_list() -> QuerySet[CertificationPolicy]:
+    """认定 policies are the offices' published rules: anyone signed in reads them."""
+    return CertificationPolicy.objects.select_related(f"region__{REGION_PATH}")
+
+
+def certification_review_list_visible_to(*, user) -> QuerySet[CertificationReview]:
+    """Return the review queue: it is the administrators' (they decide 认定)."""
+    if not access.is_administrator(user):
+        return CertificationReview.objects.none()
+    return CertificationReview.objects.select_related(
+        "certification", "producer", "resolved_by"
+    )
+
+
+def benefit_links_in_force(*, on: datetime.date, field: str = "") -> Q:
+    """Return a filter for benefit links in force on the day.
+
+    A link counts from `since` and stops counting on `ended_on` (the day
+    it ended is no longer covered).
+    """
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}since__lte": on}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
+    )
+
+
 def brand_license_is_valid(
     *, producer: Producer, product_line: ProductLine, on: datetime.date | None = None
 ) -> bool:
@@ -202,13 +257,18 @@ class Eligibility:
         return not self.reasons
 
 
-def producer_eligibility(*, producer: Producer) -> Eligibility:
-    """Check the producer against the 认定 policy of its region.
+def producer_eligibility(
+    *, producer: Producer, on: datetime.date | None = None
+) -> Eligibility:
+    """Check the producer against the 认定 policy of its region on a day.
 
-    A household counts when one benefit link of a qualifying kind brings it at
-    least the policy's yearly minimum: links of different kinds are not
-    summed, since a rule such as 邵东's names one kind of link (务工).
+    A household counts when one benefit link of a qualifying kind, in force
+    on the day (today if not given), brings it at least the policy's yearly
+    minimum: links of different kinds are not summed, since a rule such as
+    邵东's names one kind of link (务工). A link that has ended, or has not
+    started yet, does not count.
     """
+    on = on or timezone.localdate()
     policy = certification_policy_for(region=producer.region)
     reasons = []
     if producer.kind not in policy.eligible_producer_kinds:
@@ -224,6 +284,7 @@ def producer_eligibility(*, producer: Producer) -> Eligibility:
         )
     households = (
         BenefitLink.objects.filter(
+            benefit_links_in_force(on=on),
             producer=producer,
             kind__in=policy.qualifying_benefit_kinds,
             annual_income__gte=policy.min_annual_income,
@@ -264,6 +325,79 @@ def certification_is_active(
         valid_from__lte=on,
         valid_until__gte=on,
     ).exists()
+
+
+def product_line_refusal(
+    *, producer: Producer, product_line: ProductLine, on: datetime.date | None = None
+) -> str:
+    """Return why the producer may not use the product line, or "" if it may.
+
+    A branded line needs a valid license of its brand for that line
+    (统一许可授权); an unbranded line that has an owner belongs to that
+    owner alone; an unbranded line without an owner is a generic product
+    anyone may register.
+    """
+    if product_line.brand_id is not None:
+        if not brand_license_is_valid(
+            producer=producer, product_line=product_line, on=on
+        ):
+            return _("该主体没有此产品线的有效品牌授权（统一许可授权）。")
+        return ""
+    if product_line.producer_id is not None and product_line.producer_id != producer.pk:
+        return _("该产品线属于其他主体，不能使用。")
+    return ""
+
+
+def origin_refusal(*, product_line: ProductLine, origin: Region) -> str:
+    """Return why a batch of the line may not come from the origin, or "".
+
+    A geographical-indication product (地理标志产品) is protected for its
+    region: a batch of it must originate inside one of the line's protected
+    regions or their descendants. A GI line with no protected region on
+    record cannot be checked, so it takes no batches until one is recorded.
+    """
+    if not product_line.geographical_indication:
+        return ""
+    regions = list(product_line.protected_regions.all())
+    if not regions:
+        return _("该地理标志产品线尚未登记保护地域，不能登记批次。")
+    if any(origin.lineage.startswith(region.lineage) for region in regions):
+        return ""
+    return _("地理标志产品的产地必须在其保护地域（%(regions)s）之内。") % {
+        "regions": "、".join(region.name for region in regions)
+    }
+
+
+def batch_sold_quantity(*, batch: Batch) -> Decimal:
+    """Return how much of the batch has left its producer.
+
+    Every sale counts except an outlet's resale of goods it bought in from
+    this batch (a sale at an outlet that is a buyer_outlet of the batch):
+    those draw on the outlet's stock, already counted when it bought in.
+    """
+    sales = Sale.objects.filter(batch=batch)
+    restocked = sales.filter(buyer_outlet__isnull=False).values("buyer_outlet")
+    total = sales.exclude(outlet__in=restocked).aggregate(total=Sum("quantity"))
+    return total["total"] or Decimal("0")
+
+
+def batch_remaining(*, batch: Batch) -> Decimal:
+    """Return the quantity of the batch its producer has not sold yet."""
+    return batch.quantity - batch_sold_quantity(batch=batch)
+
+
+def outlet_stock_of(*, batch: Batch, outlet: Outlet) -> Decimal | None:
+    """Return what an outlet still holds of a batch it bought in, or None.
+
+    None means the outlet never bought in from the batch: its sales of it
+    are the producer's own sales through the outlet.
+    """
+    sales = Sale.objects.filter(batch=batch)
+    bought = sales.filter(buyer_outlet=outlet).aggregate(total=Sum("quantity"))
+    if bought["total"] is None:
+        return None
+    resold = sales.filter(outlet=outlet).aggregate(total=Sum("quantity"))
+    return bought["total"] - (resold["total"] or Decimal("0"))
 
 
 def batch_public_story(*, batch: Batch) -> dict:

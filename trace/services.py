@@ -24,6 +24,7 @@ from trace.choices import (
     CatalogueContactKind,
     CatalogueStatus,
     CatalogueStepKind,
+    CertificationReviewStatus,
     CertificationStatus,
     ObjectionStatus,
     ProducerKind,
@@ -45,6 +46,7 @@ from trace.models import (
     CataloguePhoto,
     Certification,
     CertificationPolicy,
+    CertificationReview,
     Household,
     Outlet,
     Producer,
@@ -52,6 +54,7 @@ from trace.models import (
     Region,
     Sale,
     SaleEvidence,
+    SlowSellingMark,
     TraceEvent,
     UserRole,
 )
@@ -62,12 +65,18 @@ from trace.personal_data import (
     reencrypt_id_number,
 )
 from trace.public_cache import public_story_changed
-from trace.selectors import (
-    brand_license_is_valid,
+from trace.selectors import (  # brand_license_is_valid: labels imports it here
+    batch_remaining,
+    brand_license_is_valid,  # noqa: F401
     catalogue_entry_status,
     catalogue_listed_q,
     certification_is_active,
+    certification_policy_for,
+    origin_refusal,
+    outlet_stock_of,
     producer_eligibility,
+    product_line_refusal,
+    region_subtree,
 )
 from trace.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace.validators import normalize_gtin, normalize_id_number, normalize_uscc
@@ -127,12 +136,44 @@ def brand_update(*, brand: Brand, **fields: Any) -> Brand:
     return validated_save(brand, **fields)
 
 
-def product_line_create(**fields: Any) -> ProductLine:
-    return validated_save(ProductLine(), **_normalized_product_line_fields(fields))
+@transaction.atomic
+def product_line_create(
+    *, protected_regions: Iterable[Region] = (), **fields: Any
+) -> ProductLine:
+    """Register a product line; a geographical-indication line names its regions.
+
+    Raise ValidationError for a GI line without a protected region.
+    """
+    line = validated_save(ProductLine(), **_normalized_product_line_fields(fields))
+    _set_protected_regions(line, list(protected_regions))
+    return line
 
 
-def product_line_update(*, product_line: ProductLine, **fields: Any) -> ProductLine:
-    return validated_save(product_line, **_normalized_product_line_fields(fields))
+@transaction.atomic
+def product_line_update(
+    *,
+    product_line: ProductLine,
+    protected_regions: Iterable[Region] | None = None,
+    **fields: Any,
+) -> ProductLine:
+    line = validated_save(product_line, **_normalized_product_line_fields(fields))
+    _set_protected_regions(
+        line,
+        list(line.protected_regions.all())
+        if protected_regions is None
+        else list(protected_regions),
+    )
+    return line
+
+
+def _set_protected_regions(line: ProductLine, regions: list[Region]) -> None:
+    # A GI product is protected for a named area (地理标志保护地域): without
+    # one, no batch origin could be checked, so the line is not accepted.
+    if line.geographical_indication and not regions:
+        raise ValidationError(
+            {"protected_regions": _("地理标志产品线必须登记保护地域。")}
+        )
+    line.protected_regions.set(regions)
 
 
 def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -289,21 +330,250 @@ def household_record_public_name_consent(
     )
 
 
+@transaction.atomic
 def benefit_link_create(**fields: Any) -> BenefitLink:
-    return validated_save(BenefitLink(), **fields)
+    link = validated_save(BenefitLink(), **fields)
+    certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
+    return link
 
 
+@transaction.atomic
 def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitLink:
-    return validated_save(benefit_link, **fields)
+    """Change a benefit link and re-check its producer's certification.
+
+    A certification rests on the links (its policy counts them), so one
+    that no longer holds goes to the administrators' review queue.
+    """
+    previous_producer_id = (
+        BenefitLink.objects.filter(pk=benefit_link.pk)
+        .values_list("producer_id", flat=True)
+        .first()
+    )
+    link = validated_save(benefit_link, **fields)
+    trigger = (
+        _("利益联结结束")
+        if fields.get("ended_on") and link.ended_on <= timezone.localdate()
+        else _("利益联结变更")
+    )
+    certification_recheck(producer=link.producer, trigger=trigger)
+    if previous_producer_id not in (None, link.producer_id):
+        certification_recheck(
+            producer=Producer.objects.get(pk=previous_producer_id), trigger=trigger
+        )
+    return link
+
+
+def benefit_link_end(
+    *, benefit_link: BenefitLink, ended_on: datetime.date
+) -> BenefitLink:
+    """End a benefit link on a day and re-check its producer's certification.
+
+    Raise ValidationError if the link has already ended.
+    """
+    if benefit_link.ended_on is not None:
+        raise ValidationError({"ended_on": _("该利益联结已结束。")})
+    return benefit_link_update(benefit_link=benefit_link, ended_on=ended_on)
 
 
 # Certification (扶贫产品认定).
 
 
+@transaction.atomic
 def certification_policy_set(*, region: Region, **fields: Any) -> CertificationPolicy:
-    """Create or replace the 认定 policy of a region (its descendants inherit it)."""
+    """Create or replace the 认定 policy of a region (its descendants inherit it).
+
+    Every producer in the region that holds a current certification and
+    follows this policy is re-checked against it.
+    """
     policy = CertificationPolicy.objects.filter(region=region).first()
-    return validated_save(policy or CertificationPolicy(region=region), **fields)
+    policy = validated_save(policy or CertificationPolicy(region=region), **fields)
+    producers = Producer.objects.filter(
+        region_subtree(region=region, field="region"),
+        certifications__status=CertificationStatus.ACTIVE,
+        certifications__valid_until__gte=timezone.localdate(),
+    ).distinct()
+    for producer in producers.select_related("region"):
+        if certification_policy_for(region=producer.region).pk == policy.pk:
+            certification_recheck(producer=producer, trigger=_("认定政策变更"))
+    return policy
+
+
+def certification_recheck(
+    *, producer: Producer, trigger: str
+) -> list[CertificationReview]:
+    """Re-check a producer's current certifications against its region's policy.
+
+    For each active certification not yet expired: if the producer no
+    longer qualifies, open a review for the administrators (or refresh the
+    open one) with the reasons; if it qualifies again, close the open review
+    as requalified. Return the reviews left open.
+    """
+    today = timezone.localdate()
+    certifications = list(
+        Certification.objects.filter(
+            producer=producer,
+            status=CertificationStatus.ACTIVE,
+            valid_until__gte=today,
+        )
+    )
+    if not certifications:
+        return []
+    eligibility = producer_eligibility(producer=producer)
+    open_reviews = {
+        review.certification_id: review
+        for review in CertificationReview.objects.select_for_update().filter(
+            certification__in=certifications, status=CertificationReviewStatus.OPEN
+        )
+    }
+    opened = []
+    for certification in certifications:
+        review = open_reviews.get(certification.pk)
+        if eligibility.qualifies:
+            if review is not None:
+                validated_save(
+                    review,
+                    status=CertificationReviewStatus.REQUALIFIED,
+                    resolved_at=timezone.now(),
+                    resolution_note=_("%(trigger)s后复核：重新符合认定条件。")
+                    % {"trigger": trigger},
+                )
+            continue
+        opened.append(
+            validated_save(
+                review or CertificationReview(),
+                certification=certification,
+                producer=producer,
+                trigger=trigger,
+                reason="".join(eligibility.reasons),
+                policy_source=eligibility.policy.source_document,
+            )
+        )
+    return opened
+
+
+def certifications_recheck_all(*, trigger: str) -> int:
+    """Re-check every producer holding a current certification; return how many.
+
+    The services re-check a producer when they change what its certification
+    rests on; a link that ends on a later day changes nothing that day, so
+    `recheck_certifications` runs this daily (cron) to catch it then.
+    """
+    producers = Producer.objects.filter(
+        certifications__status=CertificationStatus.ACTIVE,
+        certifications__valid_until__gte=timezone.localdate(),
+    ).distinct()
+    count = 0
+    for producer in producers.select_related("region").iterator():
+        with transaction.atomic():
+            certification_recheck(producer=producer, trigger=trigger)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def certification_update(
+    *, certification: Certification, **fields: Any
+) -> Certification:
+    """Change a certification's issuer or validity, then re-check its producer.
+
+    Status changes go through suspend / reinstate / revoke; the producer and
+    number are fixed once issued. Raise ValidationError for a validity that
+    ends before it starts or overlaps another active certification.
+    """
+    for fixed in ("producer", "number", "status", "status_reason"):
+        fields.pop(fixed, None)
+    certification = validated_save(certification, **fields)
+    overlapping = Certification.objects.filter(
+        producer=certification.producer_id,
+        status=CertificationStatus.ACTIVE,
+        valid_from__lte=certification.valid_until,
+        valid_until__gte=certification.valid_from,
+    ).exclude(pk=certification.pk)
+    if certification.status == CertificationStatus.ACTIVE and overlapping.exists():
+        raise ValidationError({"valid_from": _("该主体在此期间已有有效认定。")})
+    if "valid_from" in fields or "valid_until" in fields:
+        certification_recheck(
+            producer=certification.producer, trigger=_("认定有效期修改")
+        )
+    return certification
+
+
+def _review_close(
+    review: CertificationReview, *, status: str, note: str, resolved_by
+) -> CertificationReview:
+    return validated_save(
+        review,
+        status=status,
+        resolved_at=timezone.now(),
+        resolved_by=resolved_by,
+        resolution_note=note,
+    )
+
+
+def _open_review(review: CertificationReview) -> CertificationReview:
+    review = CertificationReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != CertificationReviewStatus.OPEN:
+        raise ValidationError(
+            {
+                "status": _("该复核已处理（%(status)s）。")
+                % {"status": review.get_status_display()}
+            }
+        )
+    return review
+
+
+@transaction.atomic
+def certification_review_dismiss(
+    *, review: CertificationReview, note: str, resolved_by
+) -> CertificationReview:
+    """Keep the certification: the administrator found it still true."""
+    if not note.strip():
+        raise ValidationError({"reason": _("请说明维持认定的理由。")})
+    review = _open_review(review)
+    return _review_close(
+        review,
+        status=CertificationReviewStatus.DISMISSED,
+        note=note,
+        resolved_by=resolved_by,
+    )
+
+
+@transaction.atomic
+def certification_review_suspend(
+    *, review: CertificationReview, note: str, resolved_by
+) -> CertificationReview:
+    """Suspend the certification under review; this closes the review."""
+    review = _open_review(review)
+    certification_suspend(
+        certification=review.certification, reason=note, changed_by=resolved_by
+    )
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def certification_review_revoke(
+    *, review: CertificationReview, note: str, resolved_by
+) -> CertificationReview:
+    """Revoke the certification under review; this closes the review."""
+    review = _open_review(review)
+    certification_revoke(
+        certification=review.certification, reason=note, changed_by=resolved_by
+    )
+    review.refresh_from_db()
+    return review
+
+
+def eligibility_refusal(eligibility) -> str:
+    """Return the refusal a decision screen shows: reasons, then the source cited."""
+    policy = eligibility.policy
+    source = policy.source_document
+    if policy.source_clause:
+        source = f"{source}：“{policy.source_clause}”"
+    return _("该主体不符合认定条件：%(reasons)s（依据：%(source)s）") % {
+        "reasons": "".join(eligibility.reasons),
+        "source": source,
+    }
 
 
 @transaction.atomic
@@ -324,15 +594,7 @@ def producer_certify(
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
     eligibility = producer_eligibility(producer=producer)
     if not eligibility.qualifies:
-        raise ValidationError(
-            {
-                "producer": _("该主体不符合认定条件（%(source)s）：%(reasons)s")
-                % {
-                    "source": eligibility.policy.source_document,
-                    "reasons": "".join(eligibility.reasons),
-                }
-            }
-        )
+        raise ValidationError({"producer": eligibility_refusal(eligibility)})
     if valid_until < valid_from:
         raise ValidationError({"valid_until": _("有效期截止日期不能早于起始日期。")})
     overlapping = Certification.objects.filter(
@@ -416,13 +678,25 @@ def _certification_set_status(
                     }
                 }
             )
-        return validated_save(
+        certification = validated_save(
             certification,
             status=status,
             status_reason=reason,
             status_changed_at=timezone.now(),
             status_changed_by=changed_by,
         )
+        if status != CertificationStatus.ACTIVE:
+            # A suspension or revocation answers any open review of it.
+            for review in CertificationReview.objects.filter(
+                certification=certification, status=CertificationReviewStatus.OPEN
+            ):
+                _review_close(
+                    review,
+                    status=status,  # the review statuses share these two codes
+                    note=reason,
+                    resolved_by=changed_by,
+                )
+        return certification
 
 
 # Batches.
@@ -444,18 +718,19 @@ def batch_create(
 ) -> Batch:
     """Register a draft batch of a certified producer, with household contributions.
 
-    Raise ValidationError if the producer has no active certification, lacks
-    the brand license of a branded product line, or a contributing household
-    has no benefit link with the producer.
+    Raise ValidationError if the producer has no active certification, may
+    not use the product line (another producer's, or a brand it holds no
+    valid license for), the origin lies outside a geographical-indication
+    line's protected regions, or a contributing household has no benefit
+    link with the producer.
     """
     if not certification_is_active(producer=producer):
         raise ValidationError(
             {"producer": _("该主体没有有效的扶贫产品认定，不能登记批次。")}
         )
-    if not brand_license_is_valid(producer=producer, product_line=product_line):
-        raise ValidationError(
-            {"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")}
-        )
+    _check_product_line_and_origin(
+        producer=producer, product_line=product_line, origin=origin
+    )
     if Batch.objects.filter(product_line=product_line, lot_code=lot_code).exists():
         raise ValidationError({"lot_code": _("该产品线已有相同批次号的批次。")})
     batch = validated_save(
@@ -497,16 +772,26 @@ def batch_update(
         ).exclude(pk=batch.pk)
         if duplicate.exists():
             raise ValidationError({"lot_code": _("该产品线已有相同批次号的批次。")})
-    if "product_line" in fields and not brand_license_is_valid(
-        producer=batch.producer, product_line=fields["product_line"]
-    ):
-        raise ValidationError(
-            {"product_line": _("该主体没有此产品线的有效品牌授权（统一许可授权）。")}
+    if "product_line" in fields or "origin" in fields:
+        _check_product_line_and_origin(
+            producer=batch.producer,
+            product_line=fields.get("product_line", batch.product_line),
+            origin=fields.get("origin", batch.origin),
         )
     validated_save(batch, **fields)
     if contributions is not None:
         batch_set_contributions(batch=batch, contributions=contributions)
     return batch
+
+
+def _check_product_line_and_origin(
+    *, producer: Producer, product_line: ProductLine, origin: Region
+) -> None:
+    """Raise ValidationError unless the producer may make this line there."""
+    if refusal := product_line_refusal(producer=producer, product_line=product_line):
+        raise ValidationError({"product_line": refusal})
+    if refusal := origin_refusal(product_line=product_line, origin=origin):
+        raise ValidationError({"origin": refusal})
 
 
 def batch_set_contributions(
@@ -548,7 +833,7 @@ def batch_transition(
     with transaction.atomic():
         locked = (
             Batch.objects.select_for_update()
-            .select_related("producer")
+            .select_related("producer", "product_line", "origin")
             .get(pk=batch.pk)
         )
         from_status = locked.status
@@ -572,6 +857,14 @@ def batch_transition(
         ):
             raise ValidationError(
                 {"producer": _("该主体没有有效的扶贫产品认定，批次不能放行。")}
+            )
+        if to_status == BatchStatus.RELEASED:
+            # A draft registered before these checks, or a license that has
+            # lapsed since, must not reach the shelves under the line's name.
+            _check_product_line_and_origin(
+                producer=locked.producer,
+                product_line=locked.product_line,
+                origin=locked.origin,
             )
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
@@ -621,14 +914,64 @@ def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEven
     return validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
 
 
+@transaction.atomic
 def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     """Record a sale of a released batch; the seller is the batch's producer.
 
-    Raise ValidationError if the batch is not released (a batch on hold or
-    recalled must not be sold).
+    The batch row is locked, so two sales recorded at once cannot together
+    sell more than the batch holds. Raise ValidationError, writing nothing,
+    if the batch is not released (on hold or recalled goods must not be
+    sold), the producer's certification is not active today (suspended,
+    revoked or expired), the unit differs from the batch's, or the quantity
+    exceeds what is left: of the batch, or, for an outlet reselling goods
+    it bought in from the batch (授权店进货), of that outlet's stock.
     """
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("producer", "product_line")
+        .get(pk=batch.pk)
+    )
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
+    if not certification_is_active(producer=batch.producer):
+        raise ValidationError(
+            {"batch": _("该主体的扶贫产品认定已暂停、撤销或过期，不能登记新的销售。")}
+        )
+    unit = fields.get("unit") or batch.unit
+    if unit != batch.unit:
+        raise ValidationError(
+            {"unit": _("销售单位须与批次单位（%(unit)s）一致。") % {"unit": batch.unit}}
+        )
+    fields["unit"] = unit
+    quantity = Decimal(fields.get("quantity") or 0)
+    outlet, buyer_outlet = fields.get("outlet"), fields.get("buyer_outlet")
+    if outlet is not None and buyer_outlet is not None and outlet == buyer_outlet:
+        raise ValidationError({"buyer_outlet": _("进货网点不能与销售网点相同。")})
+    stock = outlet_stock_of(batch=batch, outlet=outlet) if outlet is not None else None
+    if stock is not None:
+        if quantity > stock:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "超出该网点此批次的库存：进货剩余 %(left)s%(unit)s，"
+                        "本次 %(quantity)s%(unit)s。"
+                    )
+                    % {
+                        "left": _plain(stock),
+                        "quantity": _plain(quantity),
+                        "unit": unit,
+                    }
+                }
+            )
+    elif quantity > (left := batch_remaining(batch=batch)):
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "超出该批次剩余数量：剩余 %(left)s%(unit)s，本次 %(quantity)s%(unit)s。"
+                )
+                % {"left": _plain(left), "quantity": _plain(quantity), "unit": unit}
+            }
+        )
     return validated_save(
         Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
     )
@@ -1269,3 +1612,60 @@ def catalogue_photo_add(
     if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
         public_story_changed()
     return photo
+
+
+def _plain(value: Decimal) -> str:
+    """Return a quantity without trailing zeros (30, not 30.000)."""
+    return format(Decimal(value).normalize(), "f")
+
+
+# 滞销 marks and authorised stores.
+
+
+def slow_selling_mark(
+    *,
+    region: Region,
+    valid_from: datetime.date,
+    valid_until: datetime.date,
+    marked_by,
+    product_line: ProductLine | None = None,
+    batch: Batch | None = None,
+    reason: str = "",
+) -> SlowSellingMark:
+    """Mark a product line or a batch 滞销 in a region for a period.
+
+    Raise ValidationError unless exactly one of product line and batch is
+    given and the period ends on or after it starts.
+    """
+    if (product_line is None) == (batch is None):
+        raise ValidationError({"product_line": _("请选择产品线或批次（二选一）。")})
+    if valid_until < valid_from:
+        raise ValidationError({"valid_until": _("滞销截止日期不能早于起始日期。")})
+    return validated_save(
+        SlowSellingMark(),
+        region=region,
+        product_line=product_line,
+        batch=batch,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reason=reason,
+        marked_by=marked_by,
+    )
+
+
+@transaction.atomic
+def outlet_authorisation_revoke(
+    *, outlet: Outlet, revoked_on: datetime.date, reason: str
+) -> Outlet:
+    """Withdraw an outlet's authorisation (授权店 → 取消授权), keeping date and reason.
+
+    Raise ValidationError without a reason or if it is already withdrawn.
+    """
+    outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("取消授权必须说明原因。")})
+    if outlet.authorisation_revoked_on is not None:
+        raise ValidationError({"status": _("该网点的授权已取消。")})
+    return validated_save(
+        outlet, authorisation_revoked_on=revoked_on, authorisation_revoked_reason=reason
+    )

@@ -35,6 +35,7 @@ from trace.selectors import (
     lot_codes_taken,
     outlet_list,
     product_line_list,
+    product_line_list_usable_by,
     region_list,
 )
 from trace.validators import suggest_gs1_lot, validate_gs1_lot
@@ -106,6 +107,11 @@ class BatchForm(forms.Form):
     def __init__(self, *args, producer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_line"].label_from_instance = product_line_label
+        if producer is not None:
+            # Only the lines the producer is entitled to (batch_create checks too).
+            self.fields["product_line"].queryset = product_line_list_usable_by(
+                producer=producer
+            )
         county = county_of(producer.region) if producer is not None else None
         self.fields["origin"].choices = village_choices(within=county)
 

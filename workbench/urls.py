@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("sales/", views.sales, name="sales"),
     path("benefits/", views.benefits, name="benefits"),
+    path("reviews/", views.reviews, name="reviews"),
     path("inspect/", views.inspect, name="inspect"),
     path("inspect/new/", views.inspection_new, name="inspection_new"),
     path("inspect/serial.json", views.serial_lookup, name="serial_lookup"),

@@ -40,14 +40,22 @@ from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
 from reports.services import certificate_issue
 from trace import access
-from trace.choices import BatchStatus, SaleChannel
+from trace.choices import BatchStatus, CertificationReviewStatus, SaleChannel
 from trace.models import Certification
 from trace.selectors import (
     batch_list_visible_to,
     certification_list_visible_to,
+    certification_review_list_visible_to,
     sale_list_visible_to,
 )
-from trace.services import batch_create, batch_release, sale_record
+from trace.services import (
+    batch_create,
+    batch_release,
+    certification_review_dismiss,
+    certification_review_revoke,
+    certification_review_suspend,
+    sale_record,
+)
 from workbench import printing
 from workbench.forms import (
     BatchForm,
@@ -278,6 +286,49 @@ def sales(request):
         request,
         "workbench/sales.html",
         {"form": form, "sales": recent, "saved": request.GET.get("saved") == "1"},
+        # A refused sale is a 400, as in the API; the form keeps what was typed.
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+REVIEW_ACTIONS = {
+    "dismiss": certification_review_dismiss,
+    "suspend": certification_review_suspend,
+    "revoke": certification_review_revoke,
+}
+
+
+@login_required
+def reviews(request):
+    """List the certifications that may no longer hold; keep, suspend or revoke."""
+    if not access.is_administrator(request.user):
+        raise Http404
+    queue = certification_review_list_visible_to(user=request.user)
+    errors, status = [], 200
+    if request.method == "POST":
+        review = get_object_or_404(queue, pk=request.POST.get("review"))
+        service = REVIEW_ACTIONS.get(request.POST.get("action", ""))
+        if service is None:
+            raise Http404
+        try:
+            service(
+                review=review,
+                note=request.POST.get("reason", ""),
+                resolved_by=request.user,
+            )
+        except ValidationError as error:
+            errors, status = error.messages, 400
+        else:
+            return redirect("workbench:reviews")
+    return render(
+        request,
+        "workbench/reviews.html",
+        {
+            "open": queue.filter(status=CertificationReviewStatus.OPEN),
+            "closed": queue.exclude(status=CertificationReviewStatus.OPEN)[:20],
+            "errors": errors,
+        },
+        status=status,
     )
 
 

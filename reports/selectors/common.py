@@ -38,6 +38,22 @@ class ReportFilters:
     date_to: datetime.date | None = None
     year: int | None = None
 
+    def period(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """Return the first and last day the filters cover (None: open-ended).
+
+        A year alone is that calendar year; with dates as well, the period is
+        the dates within the year.
+        """
+        start, end = self.date_from, self.date_to
+        if self.year is not None:
+            first, last = (
+                datetime.date(self.year, 1, 1),
+                datetime.date(self.year, 12, 31),
+            )
+            start = max(start, first) if start else first
+            end = min(end, last) if end else last
+        return start, end
+
 
 def in_region(filters: ReportFilters, field: str) -> Q:
     if filters.region is None:
@@ -47,10 +63,11 @@ def in_region(filters: ReportFilters, field: str) -> Q:
 
 def in_period(filters: ReportFilters, field: str) -> Q:
     condition = Q()
-    if filters.date_from is not None:
-        condition &= Q(**{f"{field}__gte": filters.date_from})
-    if filters.date_to is not None:
-        condition &= Q(**{f"{field}__lte": filters.date_to})
+    start, end = filters.period()
+    if start is not None:
+        condition &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{field}__lte": end})
     return condition
 
 
@@ -108,6 +125,7 @@ def benefit_link_list_for_report(
         access.producer_scope(user, "producer"),
         in_region(filters, "household__village"),
     )
-    if filters.date_to is not None:
-        links = links.filter(since__lte=filters.date_to)
+    end = filters.period()[1]
+    if end is not None:
+        links = links.filter(since__lte=end)
     return links

@@ -195,7 +195,15 @@ def test_outlet_rewards_endpoint(sales, client_for):
         .get(URL.format("outlet-rewards"), {"year": "2026"})
         .json()
     )
-    assert body["rows"][0][5:] == ["345.50", "是", "0.00"]
+    assert body["rows"][0][5:] == [
+        "345.50",
+        "0.00",
+        "100.0%",
+        "否",
+        "是",
+        "0.00",
+        "授权中",
+    ]
     assert (
         client_for(sales.world.inspector).get(URL.format("outlet-rewards")).status_code
         == 200

@@ -8,7 +8,22 @@ import pytest
 from reports.forms import FORMS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
-from tests.factories import BrandFactory
+from tests.factories import (
+    BatchFactory,
+    BenefitLinkFactory,
+    BrandFactory,
+    HouseholdFactory,
+    ProducerFactory,
+    RegionFactory,
+)
+from tests.reports.factories import (
+    ContributionFactory,
+    OutletFactory,
+    SaleFactory,
+    SalesEventFactory,
+    local,
+)
+from trace.choices import OutletKind, RegionLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +108,117 @@ def test_campaign_statistics_rows(sales):
     assert names.index("长沙市") < names.index("长沙县")
     total = report.rows[0]
     assert total[8] == Decimal("0.23")  # 2,345.50 yuan in 万元
-    assert total[9] == 6
+    # Only household_b was paid in the period (batch_b, harvested 5 October);
+    # household_a's batch was harvested on 20 August, before it.
+    assert total[9] == sales.world.household_b.members
+
+
+COUNT_COLUMNS = range(2, 10)  # 设立线上专区数 … 覆盖贫困人口
+
+
+def unit_rows(report):
+    """The 市州-level rows: numbered "1", "2", … (市县区 rows are "1.1" …)."""
+    return [row for row in report.rows[1:] if "." not in row[0]]
+
+
+@pytest.fixture
+def yunyang(sales):
+    """重庆市's 云阳县, a county directly under a municipality, with a sale."""
+    chongqing = RegionFactory(name="重庆市", level=RegionLevel.PROVINCE, code="500000")
+    county = RegionFactory(
+        name="云阳县", level=RegionLevel.COUNTY, parent=chongqing, code="500235"
+    )
+    village = RegionFactory(
+        name="青山村",
+        level=RegionLevel.VILLAGE,
+        parent=RegionFactory(name="龙角镇", level=RegionLevel.TOWN, parent=county),
+    )
+    producer = ProducerFactory(region=village)
+    batch = BatchFactory(
+        producer=producer, origin=village, harvest_date=datetime.date(2026, 9, 2)
+    )
+    household = HouseholdFactory(village=village, members=5)
+    ContributionFactory(batch=batch, household=household, amount_paid=Decimal("90"))
+    SaleFactory(batch=batch, amount=Decimal("9000"), sold_at=local(2026, 9, 3))
+    OutletFactory(
+        name="云阳县消费扶贫专柜",
+        kind=OutletKind.SMART_CABINET,
+        region=county,
+        opened_on=datetime.date(2026, 9, 1),
+    )
+    SalesEventFactory(region=chongqing, held_on=datetime.date(2026, 9, 10))
+    return county
+
+
+def test_total_is_the_sum_of_the_rows_with_a_county_under_a_municipality(
+    sales, yunyang
+):
+    filters = ReportFilters(year=2026)
+    report = report_build(
+        key="campaign_statistics", user=sales.world.admin, filters=filters
+    )
+    names = [row[1] for row in report.rows]
+    assert "云阳县" in names
+    (row,) = [row for row in unit_rows(report) if row[1] == "云阳县"]
+    assert row[5] == 1 and row[8] == Decimal("0.90") and row[9] == 5
+    # 重庆市's own event lies under no 市州-level row: it has a row of its own.
+    assert report.rows[-1][1] == "省本级" and report.rows[-1][7] == 1
+    total = report.rows[0]
+    for column in COUNT_COLUMNS:
+        assert total[column] == sum(row[column] for row in unit_rows(report))
+    assert report.title == "湖南省、重庆市2026年消费扶贫月活动开展情况统计表"
+
+
+def test_a_2020_filter_with_only_2026_data_gives_zeros(sales, yunyang):
+    for filters in (
+        ReportFilters(year=2020),
+        ReportFilters(
+            date_from=datetime.date(2020, 9, 1), date_to=datetime.date(2020, 9, 30)
+        ),
+    ):
+        report = report_build(
+            key="campaign_statistics", user=sales.world.admin, filters=filters
+        )
+        assert report.title.endswith("2020年消费扶贫月活动开展情况统计表")
+        for row in report.rows:
+            assert all(not row[column] for column in COUNT_COLUMNS), row
+
+
+def test_a_scoped_user_gets_the_province_in_the_title_and_only_its_rows(sales, yunyang):
+    report = report_build(
+        key="campaign_statistics",
+        user=sales.world.inspector,  # 洞口县
+        filters=ReportFilters(year=2026),
+    )
+    assert report.title == "湖南省2026年消费扶贫月活动开展情况统计表"
+    assert [row[1] for row in report.rows] == ["合计", "邵阳市", "洞口县"]
+    assert report.rows[0][2:10] == report.rows[1][2:10]
+
+
+def test_a_region_filter_names_its_province(sales, yunyang):
+    report = report_build(
+        key="campaign_statistics",
+        user=sales.world.admin,
+        filters=ReportFilters(region=yunyang, year=2026),
+    )
+    assert report.title == "重庆市2026年消费扶贫月活动开展情况统计表"
+    assert [row[1] for row in report.rows] == ["合计", "云阳县"]
+
+
+def test_households_linked_but_not_paid_are_not_covered(sales):
+    # household_a has a benefit link and a contribution of 640 yuan in 2026;
+    # a new linked household that was paid nothing does not count.
+    BenefitLinkFactory(
+        producer=sales.world.producer_a,
+        household=HouseholdFactory(village=sales.world.gulou_village, members=9),
+    )
+    report = report_build(
+        key="campaign_statistics",
+        user=sales.world.admin,
+        filters=ReportFilters(year=2026),
+    )
+    world = sales.world
+    assert report.rows[0][9] == world.household_a.members + world.household_b.members
 
 
 def test_outlet_rewards_report(sales):
@@ -109,8 +234,12 @@ def test_outlet_rewards_report(sales):
             "邵阳市供销社",
             2026,
             Decimal("345.50"),
+            Decimal("0.00"),
+            "100.0%",
+            "否",
             "是",
             Decimal("0.00"),
+            "授权中",
         ]
     ]
     assert (
@@ -136,3 +265,25 @@ def test_sales_evidence_names_a_product_once_when_brand_and_line_share_it(sales)
     names = {row[1] for row in rows}
     assert "古楼云雾茶" in names
     assert not any("古楼云雾茶 古楼云雾茶" in name for name in names)
+
+
+def test_an_outlets_resale_is_not_counted_twice(sales):
+    world = sales.world
+    store = OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=world.dongkou)
+    SaleFactory(  # the store buys in 1,000 yuan of batch_b …
+        batch=world.batch_b,
+        buyer_outlet=store,
+        amount=Decimal("1000"),
+        sold_at=local(2026, 10, 21),
+    )
+    SaleFactory(  # … and sells it on for 1,500
+        batch=world.batch_b,
+        outlet=store,
+        amount=Decimal("1500"),
+        sold_at=local(2026, 10, 22),
+    )
+    report = report_build(
+        key="campaign_statistics", user=world.admin, filters=ReportFilters(year=2026)
+    )
+    # 2,345.50 before, plus the 1,000 the store paid: 3,345.50 yuan.
+    assert report.rows[0][8] == Decimal("0.33")

@@ -14,12 +14,15 @@ from tests.factories import (
     make_id_number,
 )
 from trace import services
-from trace.choices import BatchStatus, CertificationStatus
+from trace.choices import BatchStatus, CertificationReviewStatus, CertificationStatus
 from trace.models import (
     Batch,
     BatchStatusChange,
+    CertificationPolicy,
+    CertificationReview,
     Household,
     Producer,
+    ProductLine,
 )
 from trace.personal_data import mask_id_number
 
@@ -68,6 +71,8 @@ def test_every_trace_model_is_registered():
         "region",
         "producer",
         "certification",
+        "certificationpolicy",
+        "certificationreview",
         "household",
         "benefitlink",
         "brand",
@@ -78,6 +83,7 @@ def test_every_trace_model_is_registered():
         "batchstatuschange",
         "traceevent",
         "sale",
+        "slowsellingmark",
         "userrole",
         "catalogueentry",
     }
@@ -93,7 +99,7 @@ def test_changelist_renders(browser, world, model):
     [
         model
         for model in TRACE_MODELS
-        if model not in ("batchstatuschange", "catalogueentry")
+        if model not in ("batchstatuschange", "catalogueentry", "certificationreview")
     ],
 )
 def test_add_page_renders(browser, world, model):
@@ -141,7 +147,7 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
         buyer="洞口县人民医院",
         channel="hospital",
         quantity=Decimal("2"),
-        unit="盒",
+        unit=batch.unit,
         amount=Decimal("200"),
         sold_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC),
     )
@@ -483,3 +489,179 @@ def test_brand_license_grant_refuses_lines_of_another_brand(browser, world):
     )
     assert response.status_code == 302
     assert list(other.licenses.get().product_lines.all()) == [line]
+
+
+# 认定 policies and the review queue.
+
+
+def policy_form(region, **overrides) -> dict:
+    data = {
+        "region": region.pk,
+        "eligible_producer_kinds": ["enterprise", "cooperative"],
+        "qualifying_benefit_kinds": ["employment"],
+        "min_annual_income": "6000",
+        "min_households": "1",
+        "source_document": "邵东市消费扶贫工作（seeds/001，第 112–118 行）",
+        "source_clause": "凡是带动 1 名以上贫困户务工、且年收入不低于 6000 元的企业（专业合作社）",
+        "note": "",
+        "_save": "保存",
+    }
+    return data | overrides
+
+
+def test_policy_kinds_are_chosen_with_checkboxes(browser, world):
+    page = browser.get("/admin/trace/certificationpolicy/add/").content.decode()
+    assert 'type="checkbox" name="eligible_producer_kinds" value="family_farm"' in page
+    assert 'type="checkbox" name="qualifying_benefit_kinds" value="land_lease"' in page
+    response = browser.post(
+        "/admin/trace/certificationpolicy/add/", policy_form(world.dongkou)
+    )
+    assert response.status_code == 302
+    policy = CertificationPolicy.objects.get(region=world.dongkou)
+    assert policy.eligible_producer_kinds == ["enterprise", "cooperative"]
+    assert policy.qualifying_benefit_kinds == ["employment"]
+
+
+def test_a_policy_needs_at_least_one_kind(browser, world):
+    response = browser.post(
+        "/admin/trace/certificationpolicy/add/",
+        policy_form(world.dongkou, qualifying_benefit_kinds=[]),
+    )
+    assert response.status_code == 200
+    assert not CertificationPolicy.objects.exists()
+
+
+def test_certification_refusal_cites_the_policy_source(browser, world):
+    # world.producer_a is a cooperative with one 8,000-yuan employment link.
+    browser.post("/admin/trace/certificationpolicy/add/", policy_form(world.dongkou))
+    world.producer_a.kind = "family_farm"
+    world.producer_a.save()
+    response = browser.post(
+        "/admin/trace/certification/add/",
+        {
+            "producer": world.producer_a.pk,
+            "number": "HN-DK-TEST-2",
+            "issuer": "洞口县扶贫开发办公室",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+            "_save": "保存",
+        },
+    )
+    page = response.content.decode()
+    assert "家庭农场不在本地区可认定的主体类型之内" in page
+    assert "依据：邵东市消费扶贫工作（seeds/001，第 112–118 行）" in page
+    assert "凡是带动 1 名以上贫困户务工" in page
+
+
+def test_certification_change_page_cites_the_policy(browser, world):
+    certification = world.producer_a.certifications.get()
+    page = browser.get(
+        f"/admin/trace/certification/{certification.pk}/change/"
+    ).content.decode()
+    assert "认定依据" in page
+    assert "系统默认标准（本地区未设认定政策）" in page
+    assert "目前符合" in page
+
+
+def test_editing_validity_in_the_admin_sends_a_lapsed_producer_to_review(
+    browser, world
+):
+    certification = world.producer_a.certifications.get()
+    world.producer_a.benefit_links.update(annual_income=Decimal("100"))
+    response = browser.post(
+        f"/admin/trace/certification/{certification.pk}/change/",
+        {
+            "issuer": certification.issuer,
+            "valid_from": certification.valid_from.isoformat(),
+            "valid_until": "2030-12-31",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 302
+    review = CertificationReview.objects.get()
+    assert review.trigger == "认定有效期修改"
+    assert review.status == CertificationReviewStatus.OPEN
+
+
+def test_ending_a_link_in_the_admin_opens_a_review_the_admin_resolves(
+    browser, world, superuser
+):
+    link = world.producer_a.benefit_links.get()
+    response = browser.post(
+        f"/admin/trace/benefitlink/{link.pk}/change/",
+        {
+            "producer": link.producer_id,
+            "household": link.household_id,
+            "kind": link.kind,
+            "since": link.since.isoformat(),
+            "ended_on": datetime.date.today().isoformat(),
+            "annual_income": str(link.annual_income),
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 302
+    review = CertificationReview.objects.get()
+    page = browser.get("/admin/trace/certificationreview/").content.decode()
+    assert "利益联结结束" in page and world.producer_a.name in page
+    selection = {"action": "revoke", "_selected_action": [review.pk]}
+    response = browser.post(
+        "/admin/trace/certificationreview/",
+        {**selection, "apply": "yes", "reason": "带贫关系已终止"},
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == CertificationReviewStatus.REVOKED
+    assert review.resolved_by == superuser
+    certification = world.producer_a.certifications.get()
+    assert certification.status == CertificationStatus.REVOKED
+
+
+def test_reviews_cannot_be_added_or_deleted_in_the_admin(browser, world):
+    assert browser.get("/admin/trace/certificationreview/add/").status_code == 403
+
+
+# 地理标志 origin: the admin goes through batch_create too.
+
+
+def test_gi_line_without_protected_region_is_refused_in_the_admin(browser, world):
+    response = browser.post(
+        "/admin/trace/productline/add/",
+        {
+            "name": "洞口雪峰蜜橘",
+            "geographical_indication": "on",
+            "unit": "箱",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 200
+    assert "地理标志产品线必须登记保护地域" in response.content.decode()
+    assert not ProductLine.objects.filter(name="洞口雪峰蜜橘").exists()
+
+
+def test_gi_batch_from_outside_its_region_is_refused_in_the_admin(browser, world):
+    line = services.product_line_create(
+        name="邵东黄花菜",
+        geographical_indication=True,
+        unit="袋",
+        protected_regions=[world.shaodong_village.parent],
+    )
+    response = browser.post(
+        "/admin/trace/batch/add/",
+        {
+            "producer": world.producer_a.pk,
+            "product_line": line.pk,
+            "lot_code": "HHC2026X",
+            "origin": world.gulou_village.pk,
+            "harvest_date": "2026-01-02",
+            "quantity": "10",
+            "unit": "袋",
+            "contributions-TOTAL_FORMS": "0",
+            "contributions-INITIAL_FORMS": "0",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 200
+    assert "地理标志产品的产地必须在其保护地域" in response.content.decode()
+    assert not Batch.objects.filter(lot_code="HHC2026X").exists()

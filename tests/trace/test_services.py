@@ -1,8 +1,12 @@
 import datetime
+import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
 
 from tests.factories import (
     BatchFactory,
@@ -13,11 +17,20 @@ from tests.factories import (
     HouseholdFactory,
     ProducerFactory,
     ProductLineFactory,
+    RegionFactory,
     make_id_number,
 )
-from trace import services
-from trace.choices import BatchStatus, CertificationStatus
-from trace.models import BatchStatusChange, Household
+from tests.reports.factories import OutletFactory
+from trace import selectors, services
+from trace.choices import BatchStatus, CertificationReviewStatus, CertificationStatus
+from trace.models import (
+    Batch,
+    BatchStatusChange,
+    BenefitLink,
+    CertificationReview,
+    Household,
+    Sale,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -304,3 +317,313 @@ class TestRecords:
                 amount=Decimal("800"),
                 sold_at=TODAY,
             )
+
+
+# A certification stays true: changes to what it rests on re-check it.
+
+
+class TestCertificationReview:
+    @pytest.fixture
+    def certified(self):
+        link = BenefitLinkFactory(
+            annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
+        )
+        return link, certify(link.producer)
+
+    def test_a_link_ending_moves_the_producer_to_review(self, certified):
+        link, certification = certified
+        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
+        review = CertificationReview.objects.get()
+        assert review.certification == certification
+        assert review.producer == link.producer
+        assert review.status == CertificationReviewStatus.OPEN
+        assert review.trigger == "利益联结结束"
+        assert "少于要求的 1 户" in review.reason
+        assert review.policy_source == "系统默认标准（本地区未设认定政策）"
+        # Not silently changed: the administrator decides.
+        assert services.certification_is_active(producer=link.producer)
+
+    def test_a_link_ending_in_the_future_keeps_the_certification(self, certified):
+        link, _certification = certified
+        services.benefit_link_end(
+            benefit_link=link, ended_on=TODAY + datetime.timedelta(days=30)
+        )
+        assert not CertificationReview.objects.exists()
+
+    def test_a_link_cut_below_the_minimum_opens_a_review(self, certified, settings):
+        settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 6000
+        link, _certification = certified
+        services.benefit_link_update(
+            benefit_link=link, annual_income=Decimal("5999.99")
+        )
+        review = CertificationReview.objects.get()
+        assert review.trigger == "利益联结变更"
+
+    def test_a_second_change_refreshes_the_one_open_review(self, certified):
+        link, _certification = certified
+        services.benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
+        services.benefit_link_update(benefit_link=link, annual_income=Decimal("20"))
+        assert CertificationReview.objects.count() == 1
+
+    def test_qualifying_again_closes_the_review(self, certified):
+        link, _certification = certified
+        services.benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
+        services.benefit_link_update(benefit_link=link, annual_income=Decimal("9000"))
+        review = CertificationReview.objects.get()
+        assert review.status == CertificationReviewStatus.REQUALIFIED
+
+    def test_editing_the_validity_rechecks_the_producer(self, certified):
+        link, certification = certified
+        BenefitLink.objects.filter(pk=link.pk).update(annual_income=Decimal("10"))
+        services.certification_update(
+            certification=certification,
+            valid_until=TODAY + datetime.timedelta(days=700),
+        )
+        assert CertificationReview.objects.get().trigger == "认定有效期修改"
+
+    def test_a_stricter_policy_sends_its_producers_to_review(self, certified):
+        link, _certification = certified
+        services.certification_policy_set(
+            region=link.producer.region,
+            eligible_producer_kinds=["enterprise"],
+            qualifying_benefit_kinds=["employment"],
+            min_annual_income=Decimal("6000"),
+            source_document="测试政策",
+        )
+        review = CertificationReview.objects.get()
+        assert review.trigger == "认定政策变更"
+        assert "专业合作社不在本地区可认定的主体类型之内" in review.reason
+
+    def test_suspending_from_the_review_closes_it(self, certified):
+        link, certification = certified
+        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
+        review = services.certification_review_suspend(
+            review=CertificationReview.objects.get(),
+            note="带贫关系中断",
+            resolved_by=None,
+        )
+        certification.refresh_from_db()
+        assert certification.status == CertificationStatus.SUSPENDED
+        assert review.status == CertificationReviewStatus.SUSPENDED
+        assert review.resolution_note == "带贫关系中断"
+        assert not services.certification_is_active(producer=link.producer)
+
+    def test_dismissing_keeps_the_certification_and_needs_a_reason(self, certified):
+        link, certification = certified
+        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
+        review = CertificationReview.objects.get()
+        with pytest.raises(ValidationError):
+            services.certification_review_dismiss(
+                review=review, note=" ", resolved_by=None
+            )
+        review = services.certification_review_dismiss(
+            review=review, note="已核实新务工合同", resolved_by=None
+        )
+        assert review.status == CertificationReviewStatus.DISMISSED
+        assert services.certification_is_active(producer=link.producer)
+        with pytest.raises(ValidationError):
+            services.certification_review_revoke(
+                review=review, note="再处理", resolved_by=None
+            )
+
+
+# Sales are guarded (DESIGN: "never more than is left of the batch, never for
+# a producer whose certification is not active").
+
+
+def sale(batch, quantity, **fields):
+    return services.sale_record(
+        batch=batch,
+        recorded_by=None,
+        **{
+            "buyer": "邵东市某机关食堂",
+            "channel": "government",
+            "quantity": Decimal(quantity),
+            "unit": batch.unit,
+            "amount": Decimal("100"),
+            "sold_at": datetime.datetime(2026, 10, 5, 10, tzinfo=datetime.UTC),
+        }
+        | fields,
+    )
+
+
+class TestSaleGuard:
+    @pytest.fixture
+    def batch(self):
+        certification = CertificationFactory()
+        return BatchFactory(
+            producer=certification.producer, quantity=Decimal("30"), unit="斤"
+        )
+
+    @pytest.mark.parametrize(
+        "service", [services.certification_revoke, services.certification_suspend]
+    )
+    def test_no_sale_after_revocation_or_suspension(self, batch, service):
+        service(
+            certification=batch.producer.certifications.get(),
+            reason="弄虚作假",
+            changed_by=None,
+        )
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "1000")
+        assert "不能登记新的销售" in raised.value.message_dict["batch"][0]
+        assert not Sale.objects.exists()
+
+    def test_no_sale_after_the_certification_expired(self, batch):
+        batch.producer.certifications.update(
+            valid_from=TODAY - datetime.timedelta(days=400),
+            valid_until=TODAY - datetime.timedelta(days=1),
+        )
+        with pytest.raises(ValidationError):
+            sale(batch, "1")
+        assert not Sale.objects.exists()
+
+    def test_a_sale_may_take_exactly_what_is_left(self, batch):
+        sale(batch, "20")
+        sale(batch, "10")
+        assert selectors.batch_remaining(batch=batch) == 0
+
+    def test_an_oversell_is_refused_with_what_is_left(self, batch):
+        sale(batch, "20")
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "10.001")
+        assert raised.value.message_dict["quantity"] == [
+            "超出该批次剩余数量：剩余 10斤，本次 10.001斤。"
+        ]
+        assert Sale.objects.count() == 1
+
+    def test_a_sale_in_another_unit_is_refused(self, batch):
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "1", unit="kg")
+        assert "unit" in raised.value.message_dict
+
+    def test_an_outlet_resells_what_it_bought_in_not_more(self, batch):
+        store = OutletFactory(kind="authorised_store")
+        sale(batch, "20", buyer_outlet=store, note="授权店进货")
+        sale(batch, "10")  # the producer's last 10 斤
+        sale(batch, "15", outlet=store)  # retail from the store's 20
+        assert selectors.batch_remaining(batch=batch) == 0
+        assert selectors.outlet_stock_of(batch=batch, outlet=store) == 5
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "6", outlet=store)
+        assert "进货剩余 5斤" in raised.value.message_dict["quantity"][0]
+
+
+# 地理标志 origin and entitled product lines, on every service path.
+
+
+class TestBatchEntitlement:
+    @pytest.fixture
+    def crab(self):
+        province = RegionFactory(name="湖南省", level="province")
+        lake = RegionFactory(name="大通湖区", level="county", parent=province)
+        dongkou = RegionFactory(name="洞口县", level="county", parent=province)
+        lake_producer = CertificationFactory(
+            producer=ProducerFactory(region=lake)
+        ).producer
+        orange = CertificationFactory(producer=ProducerFactory(region=dongkou)).producer
+        line = services.product_line_create(
+            name="大通湖大闸蟹",
+            geographical_indication=True,
+            unit="只",
+            producer=lake_producer,
+            protected_regions=[lake],
+        )
+        return line, lake_producer, orange, lake, dongkou
+
+    def test_the_owner_registers_a_batch_from_inside_the_region(self, crab):
+        line, lake_producer, _orange, lake, _dongkou = crab
+        batch = services.batch_create(
+            **batch_kwargs(lake_producer, product_line=line, origin=lake)
+        )
+        assert batch.status == BatchStatus.DRAFT
+
+    def test_another_producer_cannot_use_the_line(self, crab):
+        line, _lake_producer, orange, lake, _dongkou = crab
+        with pytest.raises(ValidationError) as raised:
+            services.batch_create(
+                **batch_kwargs(orange, product_line=line, origin=lake)
+            )
+        assert "product_line" in raised.value.message_dict
+
+    def test_a_gi_batch_from_outside_its_region_is_refused(self, crab):
+        line, lake_producer, _orange, _lake, dongkou = crab
+        with pytest.raises(ValidationError) as raised:
+            services.batch_create(
+                **batch_kwargs(lake_producer, product_line=line, origin=dongkou)
+            )
+        assert "大通湖区" in raised.value.message_dict["origin"][0]
+        assert not Batch.objects.exists()
+
+    def test_moving_a_draft_outside_the_region_is_refused(self, crab):
+        line, lake_producer, _orange, lake, dongkou = crab
+        batch = services.batch_create(
+            **batch_kwargs(lake_producer, product_line=line, origin=lake)
+        )
+        with pytest.raises(ValidationError):
+            services.batch_update(batch=batch, origin=dongkou)
+
+    def test_a_draft_from_before_the_rules_is_not_released(self, crab):
+        # The demo's crab got in as a draft by the orange company's operator.
+        line, _lake_producer, orange, _lake, dongkou = crab
+        batch = BatchFactory(
+            producer=orange, product_line=line, origin=dongkou, status="draft"
+        )
+        with pytest.raises(ValidationError):
+            services.batch_release(batch=batch, changed_by=None)
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.DRAFT
+
+    def test_a_gi_line_needs_its_protected_region(self):
+        with pytest.raises(ValidationError) as raised:
+            services.product_line_create(
+                name="洞口雪峰蜜橘", geographical_indication=True, unit="箱"
+            )
+        assert "protected_regions" in raised.value.message_dict
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent connections"
+)
+def test_two_sales_at_once_cannot_oversell_the_batch(transactional_db):
+    batch = BatchFactory(
+        producer=CertificationFactory().producer, quantity=Decimal("30"), unit="斤"
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def record():
+        try:
+            barrier.wait()
+            sale(batch, "20")
+            outcomes.append("sold")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "sold"]
+    assert selectors.batch_remaining(batch=batch) == Decimal("10")
+
+
+def test_the_daily_recheck_catches_a_link_that_ended_since(settings):
+    link = BenefitLinkFactory(
+        annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
+    )
+    certify(link.producer)
+    services.benefit_link_end(
+        benefit_link=link, ended_on=TODAY + datetime.timedelta(days=1)
+    )
+    assert not CertificationReview.objects.exists()  # still in force today
+    # The next day nothing else changes; the daily command finds it.
+    BenefitLink.objects.filter(pk=link.pk).update(ended_on=TODAY)
+    out = io.StringIO()
+    call_command("recheck_certifications", stdout=out)
+    assert "待管理员处理的复核 1 件" in out.getvalue()
+    assert CertificationReview.objects.get().trigger == "定期复核"

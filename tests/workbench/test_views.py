@@ -17,9 +17,10 @@ from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
 from reports.models import Certificate
-from tests.factories import BatchFactory, CertificationFactory
+from tests.factories import BatchFactory, CertificationFactory, ProductLineFactory
+from trace import services
 from trace.choices import BatchStatus, CertificationStatus
-from trace.models import Batch, Certification, Sale
+from trace.models import Batch, Certification, CertificationReview, Sale
 from workbench.models import PrinterSettings
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,7 @@ def sale_data(world, **overrides):
         "buyer": "洞口县第一中学食堂",
         "channel": "school",
         "quantity": "10",
-        "unit": "盒",
+        "unit": world.batch_a.unit,
         "amount": "1280.00",
         "sold_at": "2026-10-05T10:30",
     }
@@ -787,3 +788,98 @@ def test_inspector_sees_a_certificate_but_cannot_issue_one(client, world):
     client.force_login(world.operator_b)  # another producer: the batch is not there
     response = client.post(f"/w/batches/{world.batch_a.pk}/certificate/")
     assert response.status_code == 404
+
+
+# Rules of issue 20 through the workbench: guarded sales, entitled lines, reviews.
+
+
+def test_an_oversell_is_a_400_next_to_the_quantity_and_nothing_is_written(
+    client, world
+):
+    Batch.objects.filter(pk=world.batch_a.pk).update(quantity=30)
+    client.force_login(world.operator_a)
+    response = client.post("/w/sales/", sale_data(world, quantity="1000"))
+    assert response.status_code == 400
+    assert "超出该批次剩余数量：剩余 30" in html(response)
+    assert 'value="洞口县第一中学食堂"' in html(response)
+    assert not Sale.objects.exists()
+
+
+def test_a_sale_after_revocation_is_a_400(client, world):
+    Certification.objects.filter(producer=world.producer_a).update(
+        status=CertificationStatus.REVOKED
+    )
+    client.force_login(world.operator_a)
+    response = client.post("/w/sales/", sale_data(world, quantity="1"))
+    assert response.status_code == 400
+    assert "认定已暂停、撤销或过期" in html(response)
+    assert not Sale.objects.exists()
+
+
+def test_another_producers_line_is_not_offered_nor_accepted(client, world):
+    owned = ProductLineFactory(name="大通湖大闸蟹", producer=world.producer_b)
+    client.force_login(world.operator_a)
+    form = html(client.get("/w/batches/new/"))
+    assert "大通湖大闸蟹" not in form and "古楼云雾茶" in form
+    response = client.post(
+        "/w/batches/new/",
+        {
+            "product_line": owned.pk,
+            "lot_code": "DTH2026W",
+            "origin": world.gulou_village.pk,
+            "harvest_date": "2026-10-01",
+            "quantity": "10",
+            "unit": "只",
+            "contrib-TOTAL_FORMS": "0",
+            "contrib-INITIAL_FORMS": "0",
+        },
+    )
+    assert "选择一个有效的选项" in html(response)
+    assert not Batch.objects.filter(lot_code="DTH2026W").exists()
+
+
+def test_a_gi_batch_from_outside_its_region_is_refused_next_to_the_origin(
+    client, world
+):
+    line = world.batch_a.product_line
+    line.geographical_indication = True
+    line.save()
+    line.protected_regions.set([world.shaodong_village])
+    client.force_login(world.operator_a)
+    response = client.post(
+        "/w/batches/new/",
+        {
+            "product_line": line.pk,
+            "lot_code": "GL2026GI",
+            "origin": world.gulou_village.pk,
+            "harvest_date": "2026-10-01",
+            "quantity": "10",
+            "unit": "盒",
+            "contrib-TOTAL_FORMS": "0",
+            "contrib-INITIAL_FORMS": "0",
+        },
+    )
+    assert "地理标志产品的产地必须在其保护地域（廉桥村）之内" in html(response)
+    assert not Batch.objects.filter(lot_code="GL2026GI").exists()
+
+
+def test_the_review_queue_is_the_administrators(client, world):
+    link = world.producer_a.benefit_links.get()
+    services.benefit_link_end(benefit_link=link, ended_on=datetime.date.today())
+    review = CertificationReview.objects.get()
+    assert page(client, world.operator_a, "/w/reviews/").status_code == 404
+    text = html(page(client, world.admin, "/w/reviews/"))
+    assert world.producer_a.name in text and "利益联结结束" in text
+    response = client.post(
+        "/w/reviews/", {"review": review.pk, "action": "dismiss", "reason": ""}
+    )
+    assert response.status_code == 400
+    assert "请说明维持认定的理由" in html(response)
+    response = client.post(
+        "/w/reviews/",
+        {"review": review.pk, "action": "revoke", "reason": "带贫关系终止"},
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == "revoked"
+    assert "没有待复核的认定" in html(client.get("/w/reviews/"))

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -43,6 +44,7 @@ from trace.models import (
     ProductLine,
     Region,
     Sale,
+    SlowSellingMark,
     TraceEvent,
     UserRole,
 )
@@ -204,6 +206,16 @@ PRODUCERS = {
         "周立新",
         "0737-5301004",
     ),
+    # seeds/001, lines 135-141: the yellow peaches of 梧桐村.
+    "peach": (
+        "邵东市梧桐村黄桃专业合作社",
+        ProducerKind.COOPERATIVE,
+        make_uscc("93", "430582", "MA4LDH055"),
+        "梧桐村",
+        "邵东市斫曹乡梧桐村牛形山",
+        "曾建军",
+        "0739-2701005",
+    ),
 }
 
 # (producer, household, kind, since, annual income): at least one household
@@ -226,13 +238,21 @@ BENEFIT_LINKS = [
     ("farm", "tan", BenefitKind.EMPLOYMENT, datetime.date(2020, 3, 1), "7800.00"),
     ("lake", "zhou", BenefitKind.EMPLOYMENT, datetime.date(2019, 5, 1), "10800.00"),
     ("lake", "hu", BenefitKind.ORDER_PURCHASE, datetime.date(2019, 9, 20), "6600.00"),
+    # Exactly 邵东's 6,000 (seeds/001, line 116: "不低于 6000 元").
+    ("peach", "li", BenefitKind.EMPLOYMENT, datetime.date(2019, 3, 1), "6000.00"),
 ]
+
+# Links that ended after the producer was certified, (producer, household,
+# kind, days ago): the certification goes to the administrators' review
+# queue, which the demo shows with one open case.
+ENDED_LINKS = [("peach", "li", BenefitKind.EMPLOYMENT, 10)]
 
 CERTIFICATIONS = {
     "orange": ("HN-DK-FPCP-2025-0001", "洞口县扶贫开发办公室"),
     "tea": ("HN-DK-FPCP-2025-0002", "洞口县扶贫开发办公室"),
     "farm": ("HN-DK-FPCP-2025-0003", "洞口县扶贫开发办公室"),
     "lake": ("HN-DTH-FPCP-2025-0001", "益阳市大通湖区扶贫开发办公室"),
+    "peach": ("HN-SD-FPCP-2025-0001", "邵东市扶贫开发办公室"),
 }
 
 BRANDS = {
@@ -251,6 +271,8 @@ BRANDS = {
 }
 
 # key: (brand or None, name, category, standard, GI, GTIN-13 or None, unit)
+# An unbranded line belongs to one producer (PRODUCT_LINE_OWNERS); a GI
+# line names its protected regions (PROTECTED_REGIONS).
 PRODUCT_LINES = {
     "orange": (
         "xuefeng",
@@ -291,6 +313,14 @@ PRODUCT_LINES = {
         "只",
     ),
     "lake_rice": (None, "大通湖大米", "大米", "GB/T 1354", False, None, "袋"),
+    "peach": (None, "梧桐村黄桃", "水果", "NY/T 586", False, None, "kg"),
+}
+PRODUCT_LINE_OWNERS = {"crab": "lake", "lake_rice": "lake", "peach": "peach"}
+PROTECTED_REGIONS = {
+    # seeds/000, lines 43-44: 国家地理标志保护产品“洞口雪峰蜜橘”.
+    "orange": ["洞口县"],
+    # seeds/003, line 135: 大通湖大闸蟹, the district's own product brand.
+    "crab": ["大通湖区"],
 }
 
 # (brand, producer, product lines)
@@ -435,6 +465,16 @@ BATCHES = [
         (("zhou", "600", "5400.00"), ("hu", "400", "3600.00")),
     ),
     DemoBatch(
+        "HT2025A01",
+        "peach",
+        "peach",
+        "梧桐村黄桃 头茬",
+        "梧桐村",
+        20,
+        "1000",
+        (("li", "300", "3000.00"),),
+    ),
+    DemoBatch(
         "DTHDM2025A01",
         "lake",
         "lake_rice",
@@ -446,12 +486,15 @@ BATCHES = [
     ),
 ]
 
-# (lot code, buyer, outlet, channel, quantity, amount, days after harvest, note)
+# (lot code, buyer, outlet sold at, outlet that bought in, channel, quantity,
+# amount, days after harvest, note). An outlet's 进货 (buying in) is not its
+# sale; what it then sells at retail is (seeds/001, lines 30-34).
 SALES = [
     (
         "XFMJ2025A01",
         "洞口县人民医院职工食堂",
         "cabinet",
+        None,
         SaleChannel.HOSPITAL,
         "120",
         "9600.00",
@@ -462,6 +505,7 @@ SALES = [
         "XFMJ2025A01",
         "长沙某科技有限公司工会",
         "832",
+        None,
         SaleChannel.ECOMMERCE,
         "300",
         "24000.00",
@@ -471,6 +515,7 @@ SALES = [
     (
         "XFMJ2025A01",
         "邵东市消费扶贫授权店",
+        None,
         "store",
         SaleChannel.MARKET,
         "80",
@@ -479,9 +524,43 @@ SALES = [
         "授权店进货",
     ),
     (
+        "XFMJ2025A01",
+        "邵东市某机关工会",
+        "store",
+        None,
+        SaleChannel.GOVERNMENT,
+        "40",
+        "3600.00",
+        12,
+        "工会消费扶贫券",
+    ),
+    (
+        "HT2025A01",
+        "邵东市消费扶贫授权店",
+        None,
+        "store",
+        SaleChannel.MARKET,
+        "500",
+        "5000.00",
+        2,
+        "授权店进货",
+    ),
+    (
+        "HT2025A01",
+        "门店散客",
+        "store",
+        None,
+        SaleChannel.MARKET,
+        "300",
+        "6000.00",
+        5,
+        "门店零售",
+    ),
+    (
         "GLYW2025S01",
         "洞口县机关事务服务中心",
         "pavilion",
+        None,
         SaleChannel.GOVERNMENT,
         "100",
         "16800.00",
@@ -491,6 +570,7 @@ SALES = [
     (
         "WCM2025B01",
         "洞口县第一中学食堂",
+        None,
         None,
         SaleChannel.SCHOOL,
         "400",
@@ -502,6 +582,7 @@ SALES = [
         "DTHDZX2025A01",
         "益阳市某商贸公司",
         "832",
+        None,
         SaleChannel.ECOMMERCE,
         "500",
         "30000.00",
@@ -510,13 +591,47 @@ SALES = [
     ),
 ]
 
+# 滞销 marks: (product line, region, days before today it starts, days it
+# lasts, reason). seeds/001, lines 124-128: 邵东 organised buying of 滞销 goods.
+SLOW_SELLING = [
+    ("peach", "邵东市", 30, 90, "梧桐村黄桃丰收，产量达6万余公斤，组织帮助销售。"),
+]
+
 # 认定 policies, each in its own document's words.
 SHAODONG_RULE = (
     "凡是带动 1 名以上贫困户务工、且年收入不低于 6000 元的企业（专业合作社）"
     "生产的产品可纳入邵东市扶贫产品目录"
 )
-# region: (producer kinds, benefit kinds, yuan a year, households, document, clause, note)
+DEFAULT_NOTE = (
+    "文件未写明每户最低年收益和带动户数：取系统默认值（SUYUAN_MIN_HOUSEHOLD_INCOME，"
+    "默认 6000 元，即湖南省内唯一写明数额的邵东标准；至少 1 户）。"
+)
+# region: (producer kinds, benefit kinds, yuan a year or None for the system
+# default, households, document, clause, note)
 POLICIES = {
+    # seeds/002_9163a51b4e7803d4.txt, line 43: no condition is named.
+    "湖南省": (
+        list(ProducerKind),
+        list(BenefitKind),
+        None,
+        1,
+        "湘扶领办发〔2020〕4号《湖南省2020年消费扶贫月活动方案》（seeds/002，第 43 行）",
+        "持续开展扶贫产品认定工作，把符合条件的农产品纳入扶贫产品目录。",
+        "方案只要求“符合条件”，未列主体类型、联结方式或数额：各类主体、各种联结方式均可，"
+        + DEFAULT_NOTE,
+    ),
+    # seeds/000_9fc936ce6709e860.txt, lines 74-76 and 94-95.
+    "洞口县": (
+        [ProducerKind.ENTERPRISE, ProducerKind.COOPERATIVE, ProducerKind.FAMILY_FARM],
+        [BenefitKind.EMPLOYMENT, BenefitKind.ORDER_PURCHASE],
+        None,
+        1,
+        "洞口县消费扶贫工作综述（seeds/000，第 74–76、94–95 行）",
+        "县内企业通过订单农业、技术指导、劳务聘用等方式，与贫困户保持稳定的生产合作关系；"
+        "有74家企业（合作社、家庭农场）的473种扶贫产品入驻国务院扶贫832平台",
+        "主体类型取“企业（合作社、家庭农场）”；联结方式取“订单农业”（订单收购）和"
+        "“劳务聘用”（务工就业），“技术指导”不带来收益，不计。" + DEFAULT_NOTE,
+    ),
     # seeds/001_baf9327039a84779.txt, lines 112-118.
     "邵东市": (
         [ProducerKind.ENTERPRISE, ProducerKind.COOPERATIVE],
@@ -526,7 +641,35 @@ POLICIES = {
         "邵东市消费扶贫工作（seeds/001，第 112–118 行）",
         SHAODONG_RULE,
         "“务工”只计务工就业一种联结方式；“年收入不低于 6000 元”按每户每年计，"
-        "不同方式的收益不相加。",
+        "含 6000 元，不同方式的收益不相加。",
+    ),
+    # seeds/003_eac4151f958b09b3.txt, lines 115, 137 and 156.
+    "大通湖区": (
+        list(ProducerKind),
+        list(BenefitKind),
+        None,
+        1,
+        "大扶办发〔2020〕10号《关于深入开展消费扶贫助力打赢脱贫攻坚战的实施方案》"
+        "（seeds/003，第 115、137、156 行）",
+        "贫困地区企业、农民专业合作社、家庭农场等生产的农副产品和贫困村、贫困户自产的农特产品；"
+        "区扶贫办会同相关行业单位进行审定，确定消费扶贫产品目录；"
+        "获取劳务报酬和经营性收入……获取财产性收入",
+        "主体含企业、合作社、家庭农场和贫困户自产；联结方式含劳务报酬（务工）、"
+        "经营性收入（订单收购、来料加工）和财产性收入（土地流转、入股分红）。"
+        + DEFAULT_NOTE,
+    ),
+    # seeds/004_e2569fb525a9ad4f.txt, lines 21 and 114.
+    "云阳县": (
+        [ProducerKind.HOUSEHOLD, ProducerKind.COOPERATIVE],
+        list(BenefitKind),
+        None,
+        1,
+        "云阳府办发〔2019〕95号《云阳县深入开展消费扶贫助力打赢脱贫攻坚战实施方案》"
+        "（seeds/004，第 21、114 行）",
+        "以建档立卡贫困户为主要对象，以直接购买贫困群众产品为主要手段；"
+        "如采购的是合作社的产品填写合作社涉及的贫困户",
+        "主体取贫困户和合作社（方案只写这两类卖方）；合作社“涉及的贫困户”不限联结方式。"
+        + DEFAULT_NOTE,
     ),
 }
 
@@ -599,6 +742,8 @@ class Command(BaseCommand):
             self.batches = {item.lot_code: self._batch(item) for item in BATCHES}
             self._sales()
             self._four_officers()
+            self._slow_selling()
+            self._ended_links()
         self._print_summary()
 
     # Registers.
@@ -666,7 +811,9 @@ class Command(BaseCommand):
                 region=self.regions[region],
                 eligible_producer_kinds=[str(kind) for kind in kinds],
                 qualifying_benefit_kinds=[str(kind) for kind in links],
-                min_annual_income=Decimal(income),
+                min_annual_income=Decimal(
+                    income or settings.SUYUAN_MIN_HOUSEHOLD_INCOME
+                ),
                 min_households=households,
                 source_document=document,
                 source_clause=clause,
@@ -698,8 +845,16 @@ class Command(BaseCommand):
     ) -> ProductLine:
         brand = self.brands[brand] if brand else None
         line = ProductLine.objects.filter(brand=brand, name=name).first()
+        key = next(key for key, spec in PRODUCT_LINES.items() if spec[1] == name)
+        owner = PRODUCT_LINE_OWNERS.get(key)
+        fields = {
+            "producer": self.producers[owner] if owner else None,
+            "protected_regions": [
+                self.regions[region] for region in PROTECTED_REGIONS.get(key, [])
+            ],
+        }
         if line is None:
-            line = services.product_line_create(
+            return services.product_line_create(
                 brand=brand,
                 name=name,
                 category=category,
@@ -707,7 +862,15 @@ class Command(BaseCommand):
                 geographical_indication=gi,
                 gtin=gtin,
                 unit=unit,
+                **fields,
             )
+        # A database seeded before owners and protected regions existed.
+        if (
+            line.producer_id is None
+            and owner
+            or (gi and not line.protected_regions.exists())
+        ):
+            line = services.product_line_update(product_line=line, **fields)
         return line
 
     def _licenses(self) -> None:
@@ -873,6 +1036,7 @@ class Command(BaseCommand):
             lot_code,
             buyer,
             outlet,
+            buyer_outlet,
             channel,
             quantity,
             amount,
@@ -892,6 +1056,7 @@ class Command(BaseCommand):
                 recorded_by=self.users["admin"],
                 buyer=buyer,
                 outlet=self.outlets[outlet] if outlet else None,
+                buyer_outlet=self.outlets[buyer_outlet] if buyer_outlet else None,
                 channel=channel,
                 quantity=Decimal(quantity),
                 unit=batch.unit,
@@ -930,6 +1095,34 @@ class Command(BaseCommand):
                 recorded_by=self.users["purchase_point"],
                 reference_document_number="GLGXS-SG-001",
             )
+
+    def _slow_selling(self) -> None:
+        for line, region, starts_ago, days, reason in SLOW_SELLING:
+            product_line = self.product_lines[line]
+            if SlowSellingMark.objects.filter(product_line=product_line).exists():
+                continue
+            valid_from = self.today - datetime.timedelta(days=starts_ago)
+            services.slow_selling_mark(
+                product_line=product_line,
+                region=self.regions[region],
+                valid_from=valid_from,
+                valid_until=valid_from + datetime.timedelta(days=days),
+                reason=reason,
+                marked_by=self.users["admin"],
+            )
+
+    def _ended_links(self) -> None:
+        for producer, household, kind, days_ago in ENDED_LINKS:
+            link = BenefitLink.objects.get(
+                producer=self.producers[producer],
+                household=self.households[household],
+                kind=kind,
+            )
+            if link.ended_on is None:
+                services.benefit_link_end(
+                    benefit_link=link,
+                    ended_on=self.today - datetime.timedelta(days=days_ago),
+                )
 
     def _print_summary(self) -> None:
         counts = (
