@@ -13,7 +13,11 @@ from rest_framework.response import Response
 
 from labels.choices import PrintJobStatus
 from labels.models import OFFSET_LIMIT, PrintJob
-from labels.selectors import print_job_list_visible_to
+from labels.selectors import (
+    print_job_list_printable_by,
+    print_job_list_visible_to,
+    print_job_sheet_printable,
+)
 from labels.services import labels_void, print_job_create
 from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
 from trace.selectors import batch_list_visible_to
@@ -50,10 +54,13 @@ class PrintJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_pdf_url(self, print_job: PrintJob) -> str | None:
-        if print_job.status != PrintJobStatus.DONE:
+        request = self.context.get("request")
+        if print_job.status != PrintJobStatus.DONE or (
+            request is not None
+            and not print_job_sheet_printable(user=request.user, print_job=print_job)
+        ):
             return None
         url = reverse("print-job-pdf", args=[print_job.pk])
-        request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
 
@@ -127,7 +134,10 @@ class PrintJobViewSet(
 
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
-        print_job = self.get_object()
+        # Sheets of genuine codes: the producer's operators and administrators.
+        print_job = get_object_or_404(
+            print_job_list_printable_by(user=request.user), pk=pk
+        )
         if print_job.status != PrintJobStatus.DONE or not print_job.pdf:
             raise NotFound(_("标签文件尚未生成。"))
         # A large job is a zip of PDFs (SUYUAN_LABEL_PART_SIZE labels each).

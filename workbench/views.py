@@ -28,7 +28,11 @@ from inspections.services import (
     inspection_create,
     inspection_sign,
 )
-from labels.selectors import print_job_list_visible_to
+from labels.selectors import (
+    print_job_list_printable_by,
+    print_job_list_visible_to,
+    print_job_sheet_printable,
+)
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
 from reports.selectors.common import ReportFilters
@@ -471,15 +475,23 @@ def print_job_progress(request, pk: int):
     """Answer the page's polling with the job's status and progress."""
     job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
     data = printing.job_progress(job)
-    if job.status == "done" and job.pdf:
+    if (
+        job.status == "done"
+        and job.pdf
+        and print_job_sheet_printable(user=request.user, print_job=job)
+    ):
         data["pdf_url"] = reverse("workbench:print_job_pdf", kwargs={"pk": job.pk})
     return JsonResponse(data)
 
 
 @login_required
 def print_job_pdf(request, pk: int):
-    """Download a finished job's PDF (scoped: no guessable media URL needed)."""
-    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    """Download a finished job's PDF (scoped: no guessable media URL needed).
+
+    Only the producer's operators and administrators get the sheets of
+    genuine codes; for anyone else the file does not exist.
+    """
+    job = get_object_or_404(print_job_list_printable_by(user=request.user), pk=pk)
     if job.status != "done" or not job.pdf:
         raise Http404
     return FileResponse(

@@ -607,6 +607,19 @@ def test_print_jobs_of_another_producer_are_404(
     assert "选择一个有效的选项" in html(response)
 
 
+def test_inspector_follows_a_print_job_but_gets_no_sheet(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.operator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world))
+    job = PrintJob.objects.get()
+    client.force_login(world.inspector)  # 洞口县: batch_a's region
+    progress = client.get(f"/w/print/{job.pk}/progress.json").json()
+    assert progress["finished"] and "pdf_url" not in progress
+    assert client.get(f"/w/print/{job.pk}/pdf/").status_code == 404
+
+
 def test_calibration_sheet_is_a_one_page_pdf(client, world):
     client.force_login(world.operator_a)
     response = client.get(
