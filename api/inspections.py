@@ -15,6 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.fields import DateTimeField
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import (
     Analyte,
@@ -29,9 +30,11 @@ from inspections.services import (
     inspection_create,
     inspection_sign,
     inspection_supersede,
+    max_result_items,
 )
 from trace.models import Outlet, Region
 from trace.selectors import batch_list_visible_to
+from trace.validators import validate_past_date
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -90,7 +93,7 @@ class InspectionInputSerializer(serializers.Serializer):
 
     batch = serializers.PrimaryKeyRelatedField(queryset=Inspection.objects.none())
     kind = serializers.ChoiceField(choices=InspectionKind.choices)
-    sampled_at = serializers.DateTimeField()
+    sampled_at = DateTimeField(validators=[validate_past_date])
     region = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.all(), required=False, allow_null=True
     )
@@ -123,6 +126,13 @@ class InspectionInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         _refuse_server_fields(data)
+        # Refused before any item is validated (the service checks it too).
+        items = data.get("items") if hasattr(data, "get") else None
+        most = max_result_items()
+        if isinstance(items, list) and len(items) > most:
+            raise serializers.ValidationError(
+                {"items": [_("一次检测最多 %(max)s 项结果。") % {"max": most}]}
+            )
         return super().to_internal_value(data)
 
 

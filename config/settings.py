@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Sends a public scan's Redis call now; the view reads the answer.
     "api.middleware.ScanGateEarlyMiddleware",
+    # A JSON 413 for an oversized body, before anything reads it.
+    "api.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,6 +166,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON with a bound on nesting (api/parsers.py); forms and uploads as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -285,6 +293,12 @@ SUYUAN_API_RATES_PER_ROLE = {
     "inspector": env_str("SUYUAN_API_RATE_INSPECTOR", "1200/min"),
     "administrator": env_str("SUYUAN_API_RATE_ADMINISTRATOR", "3000/min"),
 }
+# Dates of what happened (harvest, events, sales, samples) may lie at most
+# this many days after today (trace/validators.py); none before 2000-01-01.
+SUYUAN_DATE_MARGIN_DAYS = env_int("SUYUAN_DATE_MARGIN_DAYS", 1)
+# Most result items one inspection may carry (a multi-residue screen lists
+# a few dozen analytes; thousands are a mistake or an attack).
+SUYUAN_MAX_INSPECTION_RESULTS = env_int("SUYUAN_MAX_INSPECTION_RESULTS", 200)
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from trace.models import QUANTITY, Batch, Region
+from trace.validators import validate_calendar_date
 
 
 class SalesEvent(models.Model):
@@ -17,7 +18,7 @@ class SalesEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="sales_events",
     )
-    held_on = models.DateField(_("举办日期"))
+    held_on = models.DateField(_("举办日期"), validators=[validate_calendar_date])
     organiser = models.CharField(_("主办单位"), max_length=128, blank=True)
     note = models.CharField(_("备注"), max_length=255, blank=True)
 

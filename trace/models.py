@@ -23,7 +23,13 @@ from trace.choices import (
     TraceEventKind,
 )
 from trace.personal_data import decrypt_id_number, mask_name
-from trace.validators import validate_gs1_lot, validate_gtin, validate_uscc
+from trace.validators import (
+    validate_calendar_date,
+    validate_gs1_lot,
+    validate_gtin,
+    validate_past_date,
+    validate_uscc,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
@@ -139,8 +145,8 @@ class Certification(models.Model):
     )
     number = models.CharField(_("认定编号"), max_length=64, unique=True)
     issuer = models.CharField(_("认定机构"), max_length=128)
-    valid_from = models.DateField(_("有效期起"))
-    valid_until = models.DateField(_("有效期至"))
+    valid_from = models.DateField(_("有效期起"), validators=[validate_calendar_date])
+    valid_until = models.DateField(_("有效期至"), validators=[validate_calendar_date])
     status = models.CharField(
         _("状态"),
         max_length=16,
@@ -251,7 +257,7 @@ class BenefitLink(models.Model):
         related_name="benefit_links",
     )
     kind = models.CharField(_("联结方式"), max_length=16, choices=BenefitKind.choices)
-    since = models.DateField(_("起始日期"))
+    since = models.DateField(_("起始日期"), validators=[validate_calendar_date])
     annual_income = models.DecimalField(
         _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
     )
@@ -354,8 +360,8 @@ class BrandLicense(models.Model):
     product_lines = models.ManyToManyField(
         ProductLine, verbose_name=_("授权产品线"), related_name="licenses"
     )
-    valid_from = models.DateField(_("授权起"))
-    valid_until = models.DateField(_("授权至"))
+    valid_from = models.DateField(_("授权起"), validators=[validate_calendar_date])
+    valid_until = models.DateField(_("授权至"), validators=[validate_calendar_date])
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.TextField(_("撤销原因"), blank=True)
 
@@ -418,7 +424,7 @@ class Batch(models.Model):
     origin = models.ForeignKey(
         Region, verbose_name=_("产地"), on_delete=models.PROTECT, related_name="batches"
     )
-    harvest_date = models.DateField(_("采收/生产日期"))
+    harvest_date = models.DateField(_("采收/生产日期"), validators=[validate_past_date])
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     status = models.CharField(
@@ -539,7 +545,7 @@ class TraceEvent(models.Model):
         related_name="trace_events",
     )
     kind = models.CharField(_("环节"), max_length=16, choices=TraceEventKind.choices)
-    occurred_at = models.DateTimeField(_("发生时间"))
+    occurred_at = models.DateTimeField(_("发生时间"), validators=[validate_past_date])
     location = models.ForeignKey(
         Region,
         verbose_name=_("地点（区域）"),
@@ -603,7 +609,7 @@ class Sale(models.Model):
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
-    sold_at = models.DateTimeField(_("交易时间"))
+    sold_at = models.DateTimeField(_("交易时间"), validators=[validate_past_date])
     note = models.CharField(_("备注"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
