@@ -210,14 +210,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("SUYUAN_TASK_TIME_LIMIT", 1800)
-# Redelivery after the visibility timeout must never overtake a running task.
+# Late acks with a short visibility timeout (Redis): a killed worker's
+# message is redelivered by any running worker within the timeout plus its
+# restore sweep (every 5 s here; Kombu's default sweeps every 100 s), without
+# beat. A live long print job is not rendered twice: it
+# stamps a heartbeat on its row at least every SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS,
+# and a redelivered copy takes over only after SUYUAN_PRINT_JOB_LEASE_SECONDS
+# of silence (labels/services.py print_job_claim). Countdowns and retry
+# backoffs stay below the visibility timeout.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int(
-        "SUYUAN_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2
-    )
+    "visibility_timeout": env_int("SUYUAN_BROKER_VISIBILITY_TIMEOUT", 30),
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
 }
+SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS = env_int("SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS", 5)
+SUYUAN_PRINT_JOB_LEASE_SECONDS = env_int("SUYUAN_PRINT_JOB_LEASE_SECONDS", 20)
 CELERY_TIMEZONE = TIME_ZONE
-# `celery -A config beat`: fail print jobs whose worker died mid-render.
+# `celery -A config beat` (optional for print jobs: redelivery re-runs them):
+# fail print jobs whose heartbeat stopped and whose message was lost.
 CELERY_BEAT_SCHEDULE = {
     "print-jobs-fail-stale": {
         "task": "labels.tasks.print_jobs_fail_stale_task",
