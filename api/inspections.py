@@ -8,7 +8,10 @@ import hashlib
 import json
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -23,7 +26,12 @@ from inspections.models import (
     InspectionAttachment,
     InspectionResult,
 )
-from inspections.selectors import batch_visible_to, inspection_list_visible_to
+from inspections.selectors import (
+    batch_visible_to,
+    inspection_attachment_file,
+    inspection_attachment_visible_to,
+    inspection_list_visible_to,
+)
 from inspections.services import (
     IdempotencyKeyReused,
     inspection_attachment_add,
@@ -32,6 +40,7 @@ from inspections.services import (
     inspection_supersede,
     max_result_items,
 )
+from trace.files import private_file_response
 from trace.models import Outlet, Region
 from trace.selectors import batch_list_visible_to
 from trace.validators import validate_past_date
@@ -157,6 +166,26 @@ class ResultSerializer(serializers.ModelSerializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    file = serializers.SerializerMethodField(
+        help_text="下载地址：经授权的视图提供，范围与检测记录相同。"
+    )
+    thumbnail = serializers.SerializerMethodField(help_text="缩略图地址（仅照片）。")
+
+    def _url(self, attachment: InspectionAttachment, variant: str) -> str | None:
+        if not (attachment.thumbnail if variant == "thumbnail" else attachment.file):
+            return None
+        url = reverse(
+            "inspection-attachment-file",
+            args=[attachment.inspection_id, attachment.pk, variant],
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_file(self, attachment: InspectionAttachment) -> str:
+        return self._url(attachment, "file")
+
+    def get_thumbnail(self, attachment: InspectionAttachment) -> str | None:
+        return self._url(attachment, "thumbnail")
 
     class Meta:
         model = InspectionAttachment
@@ -323,6 +352,32 @@ class InspectionViewSet(
             ).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        summary="下载检测附件",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="附件不存在或不在可见范围内。"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>[0-9]+)/(?P<variant>file|thumbnail)",
+        url_name="attachment-file",
+    )
+    def attachment_file(self, request, pk=None, attachment_pk=None, variant=None):
+        """Send an attachment's file or thumbnail, scoped like the inspection."""
+        attachment = inspection_attachment_visible_to(
+            user=request.user, inspection_id=int(pk), attachment_id=int(attachment_pk)
+        )
+        found = attachment and inspection_attachment_file(
+            attachment=attachment, variant=variant
+        )
+        if not found:
+            raise Http404
+        file, name, content_type = found
+        return private_file_response(file, filename=name, content_type=content_type)
 
     def _recorded(self, service, fields: dict, *, scope: str) -> Response:
         key = self.request.headers.get(IDEMPOTENCY_HEADER, "")

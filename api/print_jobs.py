@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from labels.selectors import (
 )
 from labels.services import labels_void, print_job_create
 from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
+from trace.files import private_file_response
 from trace.selectors import batch_list_visible_to
 
 
@@ -142,9 +142,8 @@ class PrintJobViewSet(
             raise NotFound(_("标签文件尚未生成。"))
         # A large job is a zip of PDFs (SUYUAN_LABEL_PART_SIZE labels each).
         zipped = print_job.pdf.name.endswith(".zip")
-        return FileResponse(
-            print_job.pdf.open("rb"),
-            as_attachment=True,
+        return private_file_response(
+            print_job.pdf,
             filename=f"labels-{print_job.pk}.{'zip' if zipped else 'pdf'}",
             content_type="application/zip" if zipped else "application/pdf",
         )

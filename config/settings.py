@@ -309,6 +309,11 @@ SUYUAN_DATE_MARGIN_DAYS = env_int("SUYUAN_DATE_MARGIN_DAYS", 1)
 # Most result items one inspection may carry (a multi-residue screen lists
 # a few dozen analytes; thousands are a mistake or an attack).
 SUYUAN_MAX_INSPECTION_RESULTS = env_int("SUYUAN_MAX_INSPECTION_RESULTS", 200)
+# Private files (inspection evidence, label sheets) are sent by views that
+# check access (trace/files.py). Set to the URL prefix of an nginx
+# `internal` location aliased to MEDIA_ROOT (e.g. "/_protected/") to let
+# nginx send them (X-Accel-Redirect); empty: Django streams them itself.
+SUYUAN_MEDIA_ACCEL_REDIRECT = env_str("SUYUAN_MEDIA_ACCEL_REDIRECT")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.
