@@ -93,6 +93,15 @@ if DATABASE_URL := env_str("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    # Two roles on PostgreSQL: DATABASE_URL is the app's, which owns no table
+    # (so TRUNCATE and session_replication_role cannot bypass the triggers);
+    # DATABASE_OWNER_URL owns the tables and runs `migrate --database owner`
+    # and `db_app_role` (make migrate). Tests mirror it onto default.
+    if DATABASE_OWNER_URL := env_str("DATABASE_OWNER_URL"):
+        DATABASES["owner"] = {
+            **dj_database_url.parse(DATABASE_OWNER_URL, conn_max_age=0),
+            "TEST": {"MIRROR": "default"},
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
