@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -146,6 +146,11 @@ class InspectionInputSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    # Read-only fields lose allow_blank in DRF; a quantitative item has none.
+    outcome = serializers.ChoiceField(
+        choices=QualitativeOutcome.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = InspectionResult
         fields = [
@@ -213,13 +218,13 @@ class InspectionSerializer(serializers.ModelSerializer):
     )
     inspector = serializers.CharField(source="inspector.username", read_only=True)
     signed_by = serializers.CharField(
-        source="signed_by.username", read_only=True, default=None
+        source="signed_by.username", read_only=True, default=None, allow_null=True
     )
     region_name = serializers.CharField(
-        source="region.name", read_only=True, default=None
+        source="region.name", read_only=True, default=None, allow_null=True
     )
     outlet_name = serializers.CharField(
-        source="outlet.name", read_only=True, default=None
+        source="outlet.name", read_only=True, default=None, allow_null=True
     )
     superseded_by = serializers.SerializerMethodField()
     results = ResultSerializer(many=True, read_only=True)
@@ -356,8 +361,10 @@ class InspectionViewSet(
     @extend_schema(
         summary="下载检测附件",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            404: OpenApiResponse(description="附件不存在或不在可见范围内。"),
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
         },
     )
     @action(

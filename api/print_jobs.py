@@ -5,11 +5,14 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.labels import VOIDED
 from labels.choices import PrintJobStatus
 from labels.models import OFFSET_LIMIT, PrintJob
 from labels.selectors import (
@@ -26,7 +29,7 @@ from trace.selectors import batch_list_visible_to
 class PrintJobSerializer(serializers.ModelSerializer):
     lot_code = serializers.CharField(source="batch.lot_code", read_only=True)
     requested_by = serializers.CharField(
-        source="requested_by.username", read_only=True, default=None
+        source="requested_by.username", read_only=True, default=None, allow_null=True
     )
     pdf_url = serializers.SerializerMethodField()
 
@@ -132,6 +135,12 @@ class PrintJobViewSet(
             status=status.HTTP_202_ACCEPTED,
         )
 
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+        }
+    )
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
         # Sheets of genuine codes: the producer's operators and administrators.
@@ -148,6 +157,7 @@ class PrintJobViewSet(
             content_type="application/zip" if zipped else "application/pdf",
         )
 
+    @extend_schema(request=PrintJobVoidSerializer, responses=VOIDED)
     @action(detail=True, methods=["post"], serializer_class=PrintJobVoidSerializer)
     def void(self, request, pk=None):
         print_job = self.get_object()

@@ -57,5 +57,7 @@ urlpatterns = [
         name="digital-link-lot",
     ),
 ]
+handler404 = "api.exceptions.not_found"
+
 # No public media, not even in development: evidence, label sheets and
 # certificates are sent by views that check access first (trace/files.py).
