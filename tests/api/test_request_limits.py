@@ -40,3 +40,14 @@ def test_an_upload_within_the_evidence_limit_passes_the_gate(
     )
     # Past the size gate: the view answers (no such inspection), not the 413.
     assert response.status_code == 404
+
+
+def test_the_413_repeats_nothing_of_the_body(world, client_for):
+    body = b'{"head_name": "\xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e", "id_number": "11010519491231002X", "pad": "'
+    body += b"x" * (3 * 1024 * 1024) + b'"}'
+    response = client_for(world.admin).generic(
+        "POST", "/api/v1/households/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "11010519491231002X" not in text and "王小明" not in text
