@@ -19,7 +19,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 migrate: venv
-	$(BIN)/python manage.py migrate --noinput
+	@# With DATABASE_OWNER_URL, migrations run as the tables' owner and the app's
+	@# role (DATABASE_URL) is granted row access only (trace/db_roles.py).
+	if [ -n "$$DATABASE_OWNER_URL" ]; then \
+	  $(BIN)/python manage.py migrate --noinput --database owner && \
+	  $(BIN)/python manage.py db_app_role; \
+	else \
+	  $(BIN)/python manage.py migrate --noinput; \
+	fi
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
@@ -50,7 +57,14 @@ serve-prod: export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL))
 serve-prod: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(PROD_BROKER_URL))
 serve-prod: export SUYUAN_CACHE_URL := $(or $(SUYUAN_CACHE_URL),$(PROD_CACHE_URL))
 serve-prod: venv
-	$(BIN)/python manage.py migrate --noinput
+	@# With DATABASE_OWNER_URL, migrations run as the tables' owner and the app's
+	@# role (DATABASE_URL) is granted row access only (trace/db_roles.py).
+	if [ -n "$$DATABASE_OWNER_URL" ]; then \
+	  $(BIN)/python manage.py migrate --noinput --database owner && \
+	  $(BIN)/python manage.py db_app_role; \
+	else \
+	  $(BIN)/python manage.py migrate --noinput; \
+	fi
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/celery -A config worker --loglevel=info --concurrency=$(shell nproc) & \
 	$(BIN)/celery -A config beat --loglevel=info --schedule=$${SUYUAN_VAR_DIR:-var}/celerybeat-schedule & \

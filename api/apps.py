@@ -7,6 +7,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口")
 
     def ready(self) -> None:
+        from api.fields import use_project_fields
+
+        use_project_fields()  # datetimes that overflow are a 400, not a 500
         from django.db.models.signals import post_delete, post_save
 
         from inspections.models import Inspection

@@ -1,19 +1,20 @@
-"""承诺达标合格证 of a batch: GET the PDF, POST to issue a new one.
+"""承诺达标合格证 of a batch: GET the latest PDF, POST to issue a new one.
 
-GET returns the latest certificate's PDF (issuing the first one, with every
-basis the inspections support, if the user may issue); POST issues a new one
-with the chosen basis and contact. Operators issue for their own batches,
-administrators for all; inspectors read (404 while none is issued).
+GET only reads: it returns the latest issued certificate's PDF, or 404 while
+none is issued. POST issues one, for a released batch only, with the chosen
+basis and contact (every basis the inspections support when omitted).
+Operators issue for their own batches, administrators for all; inspectors
+read.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,8 +22,8 @@ from labels.selectors import print_job_list_visible_to
 from reports.certificate_pdf import certificate_pdf
 from reports.choices import CertificateBasis
 from reports.models import Certificate
-from reports.selectors.certificates import print_job_sheet_notes
-from reports.services import certificate_issue, certificate_latest_or_issue
+from reports.selectors.certificates import certificate_latest, print_job_sheet_notes
+from reports.services import certificate_issue
 from trace.selectors import batch_list_visible_to
 
 SIZES = ("a6", "label")
@@ -109,9 +110,9 @@ class BatchCertificateView(APIView):
             raise ValidationError({"size": [_("尺寸只能是 a6 或 label。")]})
         batch = self._batch(request, pk)
         print_job = self._print_job(request, batch)
-        certificate = certificate_latest_or_issue(batch=batch, user=request.user)
-        if certificate is None:  # an inspector, and nothing issued yet
-            raise Http404
+        certificate = certificate_latest(batch=batch)
+        if certificate is None:
+            raise NotFound(_("该批次尚未开具承诺达标合格证。"))
         if print_job is not None:
             notes = print_job_sheet_notes(print_job=print_job)
             content = certificate_pdf(certificate, size=size, sheet_notes=notes)

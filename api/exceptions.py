@@ -1,8 +1,15 @@
 """Map domain errors to HTTP: Django's ValidationError becomes a 400 with field messages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# Renderers whose error bodies are already JSON (or the browsable API's page).
+JSON_FORMATS = ("json", "api")
 
 
 def exception_handler(error, context):
@@ -18,4 +25,24 @@ def exception_handler(error, context):
         else:
             detail = {"non_field_errors": [str(message) for message in error.messages]}
         error = exceptions.ValidationError(detail=detail)
-    return drf_exception_handler(error, context)
+    response = drf_exception_handler(error, context)
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if response is not None and getattr(renderer, "format", "json") not in JSON_FORMATS:
+        # An error is JSON even when ?format= asked for CSV, XLSX or JSON-LD:
+        # clients read {"detail": …} the same way everywhere (and the schema
+        # documents errors as application/json).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def not_found(request, exception=None):
+    """Answer a path no route matches: JSON under /api/, Django's page elsewhere.
+
+    A client of the API (or its schema) gets the same body as any other 404,
+    e.g. for /api/v1/batches/-1/ whose id the route does not accept.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("未找到。")}, status=404)
+    return page_not_found(request, exception)

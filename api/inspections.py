@@ -8,13 +8,17 @@ import hashlib
 import json
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.fields import DateTimeField
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import (
     Analyte,
@@ -22,16 +26,24 @@ from inspections.models import (
     InspectionAttachment,
     InspectionResult,
 )
-from inspections.selectors import batch_visible_to, inspection_list_visible_to
+from inspections.selectors import (
+    batch_visible_to,
+    inspection_attachment_file,
+    inspection_attachment_visible_to,
+    inspection_list_visible_to,
+)
 from inspections.services import (
     IdempotencyKeyReused,
     inspection_attachment_add,
     inspection_create,
     inspection_sign,
     inspection_supersede,
+    max_result_items,
 )
+from trace.files import private_file_response
 from trace.models import Outlet, Region
 from trace.selectors import batch_list_visible_to
+from trace.validators import validate_past_date
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -90,7 +102,7 @@ class InspectionInputSerializer(serializers.Serializer):
 
     batch = serializers.PrimaryKeyRelatedField(queryset=Inspection.objects.none())
     kind = serializers.ChoiceField(choices=InspectionKind.choices)
-    sampled_at = serializers.DateTimeField()
+    sampled_at = DateTimeField(validators=[validate_past_date])
     region = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.all(), required=False, allow_null=True
     )
@@ -123,10 +135,22 @@ class InspectionInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         _refuse_server_fields(data)
+        # Refused before any item is validated (the service checks it too).
+        items = data.get("items") if hasattr(data, "get") else None
+        most = max_result_items()
+        if isinstance(items, list) and len(items) > most:
+            raise serializers.ValidationError(
+                {"items": [_("一次检测最多 %(max)s 项结果。") % {"max": most}]}
+            )
         return super().to_internal_value(data)
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    # Read-only fields lose allow_blank in DRF; a quantitative item has none.
+    outcome = serializers.ChoiceField(
+        choices=QualitativeOutcome.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = InspectionResult
         fields = [
@@ -147,6 +171,26 @@ class ResultSerializer(serializers.ModelSerializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    file = serializers.SerializerMethodField(
+        help_text="下载地址：经授权的视图提供，范围与检测记录相同。"
+    )
+    thumbnail = serializers.SerializerMethodField(help_text="缩略图地址（仅照片）。")
+
+    def _url(self, attachment: InspectionAttachment, variant: str) -> str | None:
+        if not (attachment.thumbnail if variant == "thumbnail" else attachment.file):
+            return None
+        url = reverse(
+            "inspection-attachment-file",
+            args=[attachment.inspection_id, attachment.pk, variant],
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_file(self, attachment: InspectionAttachment) -> str:
+        return self._url(attachment, "file")
+
+    def get_thumbnail(self, attachment: InspectionAttachment) -> str | None:
+        return self._url(attachment, "thumbnail")
 
     class Meta:
         model = InspectionAttachment
@@ -174,13 +218,13 @@ class InspectionSerializer(serializers.ModelSerializer):
     )
     inspector = serializers.CharField(source="inspector.username", read_only=True)
     signed_by = serializers.CharField(
-        source="signed_by.username", read_only=True, default=None
+        source="signed_by.username", read_only=True, default=None, allow_null=True
     )
     region_name = serializers.CharField(
-        source="region.name", read_only=True, default=None
+        source="region.name", read_only=True, default=None, allow_null=True
     )
     outlet_name = serializers.CharField(
-        source="outlet.name", read_only=True, default=None
+        source="outlet.name", read_only=True, default=None, allow_null=True
     )
     superseded_by = serializers.SerializerMethodField()
     results = ResultSerializer(many=True, read_only=True)
@@ -313,6 +357,34 @@ class InspectionViewSet(
             ).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        summary="下载检测附件",
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>[0-9]+)/(?P<variant>file|thumbnail)",
+        url_name="attachment-file",
+    )
+    def attachment_file(self, request, pk=None, attachment_pk=None, variant=None):
+        """Send an attachment's file or thumbnail, scoped like the inspection."""
+        attachment = inspection_attachment_visible_to(
+            user=request.user, inspection_id=int(pk), attachment_id=int(attachment_pk)
+        )
+        found = attachment and inspection_attachment_file(
+            attachment=attachment, variant=variant
+        )
+        if not found:
+            raise Http404
+        file, name, content_type = found
+        return private_file_response(file, filename=name, content_type=content_type)
 
     def _recorded(self, service, fields: dict, *, scope: str) -> Response:
         key = self.request.headers.get(IDEMPOTENCY_HEADER, "")

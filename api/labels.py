@@ -9,6 +9,12 @@ from labels.models import Label
 from labels.selectors import label_list_visible_to, suspicious_label_list_visible_to
 from labels.services import labels_void
 
+# What a void answers: how many labels changed from active to void.
+VOIDED = inline_serializer(
+    name="VoidResult",
+    fields={"voided": serializers.IntegerField(help_text="本次作废的标签数量。")},
+)
+
 
 class LabelSerializer(serializers.ModelSerializer):
     url = serializers.CharField(read_only=True)
@@ -58,6 +64,7 @@ class LabelViewSet(
             "LabelVoidResult", {"voided": serializers.IntegerField()}
         ),
     )
+    @extend_schema(request=LabelVoidSerializer, responses=VOIDED)
     @action(detail=False, methods=["post"], serializer_class=LabelVoidSerializer)
     def void(self, request):
         data = LabelVoidSerializer(data=request.data)

@@ -2,27 +2,34 @@
 
 from decimal import Decimal
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.labels import VOIDED
 from labels.choices import PrintJobStatus
 from labels.models import OFFSET_LIMIT, PrintJob
-from labels.selectors import print_job_list_visible_to
+from labels.selectors import (
+    print_job_list_printable_by,
+    print_job_list_visible_to,
+    print_job_sheet_printable,
+)
 from labels.services import labels_void, print_job_create
 from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
+from trace.files import private_file_response
 from trace.selectors import batch_list_visible_to
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
     lot_code = serializers.CharField(source="batch.lot_code", read_only=True)
     requested_by = serializers.CharField(
-        source="requested_by.username", read_only=True, default=None
+        source="requested_by.username", read_only=True, default=None, allow_null=True
     )
     pdf_url = serializers.SerializerMethodField()
 
@@ -50,10 +57,13 @@ class PrintJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_pdf_url(self, print_job: PrintJob) -> str | None:
-        if print_job.status != PrintJobStatus.DONE:
+        request = self.context.get("request")
+        if print_job.status != PrintJobStatus.DONE or (
+            request is not None
+            and not print_job_sheet_printable(user=request.user, print_job=print_job)
+        ):
             return None
         url = reverse("print-job-pdf", args=[print_job.pk])
-        request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
 
@@ -125,20 +135,29 @@ class PrintJobViewSet(
             status=status.HTTP_202_ACCEPTED,
         )
 
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+        }
+    )
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
-        print_job = self.get_object()
+        # Sheets of genuine codes: the producer's operators and administrators.
+        print_job = get_object_or_404(
+            print_job_list_printable_by(user=request.user), pk=pk
+        )
         if print_job.status != PrintJobStatus.DONE or not print_job.pdf:
             raise NotFound(_("标签文件尚未生成。"))
         # A large job is a zip of PDFs (SUYUAN_LABEL_PART_SIZE labels each).
         zipped = print_job.pdf.name.endswith(".zip")
-        return FileResponse(
-            print_job.pdf.open("rb"),
-            as_attachment=True,
+        return private_file_response(
+            print_job.pdf,
             filename=f"labels-{print_job.pk}.{'zip' if zipped else 'pdf'}",
             content_type="application/zip" if zipped else "application/pdf",
         )
 
+    @extend_schema(request=PrintJobVoidSerializer, responses=VOIDED)
     @action(detail=True, methods=["post"], serializer_class=PrintJobVoidSerializer)
     def void(self, request, pk=None):
         print_job = self.get_object()

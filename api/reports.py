@@ -145,7 +145,7 @@ class ReportView(JSONErrorsMixin, APIView):
         operation_id="reports_retrieve",
         summary="导出报表",
         description=(
-            "key 为 seed-forms.json 中的表格键："
+            "key 为报表的键（扶贫办的统计表格）："
             "beneficiary_roster（带贫人员名册，仅管理员）、"
             "sales_evidence、products_for_sale、township_sales、"
             "sector_purchases、campaign_statistics；"

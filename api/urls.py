@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from api.analytes import AnalyteViewSet
 from api.audit import AuditViewSet
@@ -77,9 +78,13 @@ router.register("catalogue", CatalogueViewSet, basename="catalogue")
 
 urlpatterns = [
     # DRF's token view has no throttle of its own: limit password guessing.
+    # It names its own parsers; the project's default bounds JSON nesting.
     path(
         "auth/token/",
-        ObtainAuthToken.as_view(throttle_classes=[AnonymousThrottle]),
+        ObtainAuthToken.as_view(
+            throttle_classes=[AnonymousThrottle],
+            parser_classes=api_settings.DEFAULT_PARSER_CLASSES,
+        ),
         name="auth-token",
     ),
     path(

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Sends a public scan's Redis call now; the view reads the answer.
     "api.middleware.ScanGateEarlyMiddleware",
+    # A JSON 413 for an oversized body, before anything reads it.
+    "api.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # zh-hans unless the user chose otherwise; the browser's locale is not asked.
@@ -92,6 +94,15 @@ if DATABASE_URL := env_str("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    # Two roles on PostgreSQL: DATABASE_URL is the app's, which owns no table
+    # (so TRUNCATE and session_replication_role cannot bypass the triggers);
+    # DATABASE_OWNER_URL owns the tables and runs `migrate --database owner`
+    # and `db_app_role` (make migrate). Tests mirror it onto default.
+    if DATABASE_OWNER_URL := env_str("DATABASE_OWNER_URL"):
+        DATABASES["owner"] = {
+            **dj_database_url.parse(DATABASE_OWNER_URL, conn_max_age=0),
+            "TEST": {"MIRROR": "default"},
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -172,8 +183,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON with a bound on nesting (api/parsers.py); forms and uploads as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "NUM_PROXIES": env_int("SUYUAN_NUM_PROXIES", 0),
     # Per-role request limits; the public scan has its own (api/throttling.py).
@@ -190,6 +207,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource (the first path segment under /api/v1/).
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_tags",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -220,14 +243,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("SUYUAN_TASK_TIME_LIMIT", 1800)
-# Redelivery after the visibility timeout must never overtake a running task.
+# Late acks with a short visibility timeout (Redis): a killed worker's
+# message is redelivered by any running worker within the timeout plus its
+# restore sweep (every 5 s here; Kombu's default sweeps every 100 s), without
+# beat. A live long print job is not rendered twice: it
+# stamps a heartbeat on its row at least every SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS,
+# and a redelivered copy takes over only after SUYUAN_PRINT_JOB_LEASE_SECONDS
+# of silence (labels/services.py print_job_claim). Countdowns and retry
+# backoffs stay below the visibility timeout.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int(
-        "SUYUAN_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2
-    )
+    "visibility_timeout": env_int("SUYUAN_BROKER_VISIBILITY_TIMEOUT", 30),
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
 }
+SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS = env_int("SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS", 5)
+SUYUAN_PRINT_JOB_LEASE_SECONDS = env_int("SUYUAN_PRINT_JOB_LEASE_SECONDS", 20)
 CELERY_TIMEZONE = TIME_ZONE
-# `celery -A config beat`: fail print jobs whose worker died mid-render.
+# `celery -A config beat` (optional for print jobs: redelivery re-runs them):
+# fail print jobs whose heartbeat stopped and whose message was lost.
 CELERY_BEAT_SCHEDULE = {
     "print-jobs-fail-stale": {
         "task": "labels.tasks.print_jobs_fail_stale_task",
@@ -314,6 +347,17 @@ SUYUAN_API_RATES_PER_ROLE = {
 # throttles count per address in the shared cache).
 SUYUAN_CATALOGUE_NOTICE_DAYS = env_int("SUYUAN_CATALOGUE_NOTICE_DAYS", 7)
 SUYUAN_OBJECTION_RATE = env_str("SUYUAN_OBJECTION_RATE", "5/hour")
+# Dates of what happened (harvest, events, sales, samples) may lie at most
+# this many days after today (trace/validators.py); none before 2000-01-01.
+SUYUAN_DATE_MARGIN_DAYS = env_int("SUYUAN_DATE_MARGIN_DAYS", 1)
+# Most result items one inspection may carry (a multi-residue screen lists
+# a few dozen analytes; thousands are a mistake or an attack).
+SUYUAN_MAX_INSPECTION_RESULTS = env_int("SUYUAN_MAX_INSPECTION_RESULTS", 200)
+# Private files (inspection evidence, label sheets) are sent by views that
+# check access (trace/files.py). Set to the URL prefix of an nginx
+# `internal` location aliased to MEDIA_ROOT (e.g. "/_protected/") to let
+# nginx send them (X-Accel-Redirect); empty: Django streams them itself.
+SUYUAN_MEDIA_ACCEL_REDIRECT = env_str("SUYUAN_MEDIA_ACCEL_REDIRECT")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Seed of the inspection plan's random share: same seed, same batches picked.

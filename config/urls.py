@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -64,5 +62,7 @@ urlpatterns = [
         name="digital-link-lot",
     ),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler404 = "api.exceptions.not_found"
+
+# No public media, not even in development: evidence, label sheets and
+# certificates are sent by views that check access first (trace/files.py).

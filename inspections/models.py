@@ -36,6 +36,7 @@ from trace.models import (
     ProductLine,
     Region,
 )
+from trace.validators import validate_calendar_date, validate_past_date
 
 MEASURE = {"max_digits": 16, "decimal_places": 6}
 
@@ -148,7 +149,7 @@ class Inspection(models.Model):
         related_name="+",
     )
     organisation = models.CharField(_("检测单位"), max_length=128, blank=True)
-    sampled_at = models.DateTimeField(_("抽样时间"))
+    sampled_at = models.DateTimeField(_("抽样时间"), validators=[validate_past_date])
     region = models.ForeignKey(
         Region,
         verbose_name=_("抽样地点（区域）"),
@@ -499,7 +500,9 @@ class QualityAlert(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_date = models.DateField(_("整改期限"), null=True, blank=True)
+    due_date = models.DateField(
+        _("整改期限"), null=True, blank=True, validators=[validate_calendar_date]
+    )
     opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_by = models.ForeignKey(

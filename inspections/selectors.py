@@ -3,9 +3,11 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 
 from inspections import planning
 from inspections.choices import InspectionKind, Verdict
@@ -14,6 +16,7 @@ from inspections.models import (
     AnalyteLimit,
     ControlPoint,
     Inspection,
+    InspectionAttachment,
     QualityAlert,
 )
 from trace import access
@@ -53,6 +56,40 @@ def inspection_list_visible_to(*, user) -> QuerySet[Inspection]:
         )
         .prefetch_related("results", "attachments")
     )
+
+
+def inspection_attachment_visible_to(
+    *, user, inspection_id: int, attachment_id: int
+) -> InspectionAttachment | None:
+    """Return the attachment if the user may see its inspection, else None."""
+    return (
+        InspectionAttachment.objects.filter(
+            access.batch_scope(user, "inspection__batch"),
+            inspection_id=inspection_id,
+            pk=attachment_id,
+        )
+        .only("id", "inspection_id", "kind", "file", "thumbnail", "content_type")
+        .first()
+    )
+
+
+ATTACHMENT_VARIANTS = ("file", "thumbnail")
+
+
+def inspection_attachment_file(
+    *, attachment: InspectionAttachment, variant: str
+) -> tuple[FieldFile, str, str] | None:
+    """Return (stored file, download name, content type), or None if absent.
+
+    `variant` is "file" (the photo without EXIF, or the PDF) or "thumbnail".
+    """
+    file = attachment.thumbnail if variant == "thumbnail" else attachment.file
+    if variant not in ATTACHMENT_VARIANTS or not file:
+        return None
+    suffix = PurePosixPath(file.name).suffix.lower()
+    name = f"inspection-{attachment.inspection_id}-{attachment.pk}-{variant}{suffix}"
+    content_type = "image/jpeg" if variant == "thumbnail" else attachment.content_type
+    return file, name, content_type
 
 
 def batch_visible_to(*, user, batch_id) -> Batch | None:

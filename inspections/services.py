@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -188,11 +189,21 @@ def _organisation_of(user) -> str:
     return binding.producer.name if binding.producer_id else ""
 
 
+def max_result_items() -> int:
+    """Return how many result items one inspection may carry (setting, 200)."""
+    return settings.SUYUAN_MAX_INSPECTION_RESULTS
+
+
 def _result_rows(
     *, items: list[dict[str, Any]], category: str
 ) -> list[InspectionResult]:
     if not items:
         raise ValidationError({"items": _("至少需要一项检测结果。")})
+    most = max_result_items()
+    if len(items) > most:
+        raise ValidationError(
+            {"items": _("一次检测最多 %(max)s 项结果。") % {"max": most}}
+        )
     rows, errors = [], []
     for number, item in enumerate(items, start=1):
         analyte: Analyte | None = item.get("analyte")

@@ -79,6 +79,12 @@ class PrintJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The rendering worker's sign of life and the execution that holds the
+    # job: a redelivered task takes over only a job whose heartbeat stopped.
+    heartbeat_at = models.DateTimeField(
+        _("心跳时间"), null=True, blank=True, editable=False
+    )
+    lease = models.CharField(_("执行标识"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("打印任务")

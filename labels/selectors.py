@@ -22,6 +22,28 @@ def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
     )
 
 
+def print_job_list_printable_by(*, user) -> QuerySet[PrintJob]:
+    """Return the print jobs whose label sheets the user may download.
+
+    A sheet is a stack of genuine codes: only the producer's operators and
+    administrators get it; inspectors see the jobs but not the sheets.
+    """
+    if access.is_administrator(user):
+        return print_job_list_visible_to(user=user)
+    producer = access.operator_producer(user)
+    if producer is None:
+        return PrintJob.objects.none()
+    return print_job_list_visible_to(user=user).filter(batch__producer=producer)
+
+
+def print_job_sheet_printable(*, user, print_job: PrintJob) -> bool:
+    """Return True if the user may download the job's label sheets."""
+    if access.is_administrator(user):
+        return True
+    producer = access.operator_producer(user)
+    return producer is not None and producer.pk == print_job.batch.producer_id
+
+
 def label_list_visible_to(*, user) -> QuerySet[Label]:
     """Return the labels of batches the user may see."""
     return Label.objects.filter(access.batch_scope(user, "batch")).select_related(

@@ -12,6 +12,8 @@ import io
 import json
 import logging
 import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -276,15 +278,26 @@ def label_content(*, batch: Batch) -> rendering.LabelContent:
     )
 
 
-def print_job_render(
-    *, print_job_id: int, on_progress: Callable[[int, int], None] | None = None
-) -> PrintJob:
-    """Render a job's PDF from its allocated serials and mark it done.
+class PrintJobBusy(Exception):
+    """Another execution is rendering the job and its heartbeat is fresh."""
 
-    Idempotent: a done job returns at once; a job re-delivered after a crash
-    renders the same serials again into the same file name. A failure leaves
-    the job `failed` with a message for the user; the details go to the log.
-    `on_progress(done, count)` is called after each page.
+
+class PrintJobLeaseLost(Exception):
+    """Another execution took the job over; this one must stop writing."""
+
+
+def print_job_lease_seconds() -> int:
+    """Return how long a job's heartbeat may be silent before it is taken over."""
+    return settings.SUYUAN_PRINT_JOB_LEASE_SECONDS
+
+
+def print_job_claim(*, print_job_id: int, lease: str) -> PrintJob:
+    """Take a job for the execution named `lease`; return it as is if done.
+
+    Raise PrintJobBusy if another execution holds it and stamped its
+    heartbeat within the lease: a long job whose message the broker
+    redelivered (its visibility timeout is short) must not be rendered twice
+    at once. A job whose worker died stops stamping and is taken over.
     """
     with transaction.atomic():
         print_job = (
@@ -294,8 +307,25 @@ def print_job_render(
         )
         if print_job.status == PrintJobStatus.DONE:
             return print_job
+        now = timezone.now()
+        silent_since = now - datetime.timedelta(seconds=print_job_lease_seconds())
+        if (
+            print_job.status == PrintJobStatus.RUNNING
+            and print_job.lease != lease
+            and print_job.heartbeat_at is not None
+            and print_job.heartbeat_at > silent_since
+        ):
+            raise PrintJobBusy(print_job_id)
+        if print_job.status == PrintJobStatus.RUNNING:
+            logger.warning(
+                "print job %s: heartbeat silent since %s, taking it over",
+                print_job.pk,
+                print_job.heartbeat_at,
+            )
         print_job.status = PrintJobStatus.RUNNING
-        print_job.started_at = timezone.now()
+        print_job.started_at = now
+        print_job.heartbeat_at = now
+        print_job.lease = lease
         print_job.finished_at = None
         print_job.progress = 0
         print_job.error_message = ""
@@ -303,25 +333,67 @@ def print_job_render(
             update_fields=[
                 "status",
                 "started_at",
+                "heartbeat_at",
+                "lease",
                 "finished_at",
                 "progress",
                 "error_message",
             ]
         )
+    logger.info("print job %s: rendering (lease %s)", print_job.pk, lease)
+    return print_job
+
+
+def _print_job_stamp(*, print_job: PrintJob, **fields) -> None:
+    """Write the heartbeat (and `fields`) if this execution still holds the job."""
+    written = PrintJob.objects.filter(pk=print_job.pk, lease=print_job.lease).update(
+        heartbeat_at=timezone.now(), **fields
+    )
+    if not written:
+        raise PrintJobLeaseLost(print_job.pk)
+
+
+def print_job_render(
+    *,
+    print_job_id: int,
+    on_progress: Callable[[int, int], None] | None = None,
+    lease: str | None = None,
+) -> PrintJob:
+    """Render a job's PDF from its allocated serials and mark it done.
+
+    Idempotent: a done job returns at once; a job re-delivered after a crash
+    renders the same serials again into the same file name. A failure leaves
+    the job `failed` with a message for the user; the details go to the log.
+    `on_progress(done, count)` is called after each page. The heartbeat is
+    stamped with the progress, at least every SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS
+    while pages are drawn. Raise PrintJobBusy if a live execution holds the
+    job, PrintJobLeaseLost if another one took it over meanwhile.
+    """
+    lease = lease or uuid.uuid4().hex
+    print_job = print_job_claim(print_job_id=print_job_id, lease=lease)
+    if print_job.status == PrintJobStatus.DONE:
+        return print_job
     # In the worker, not the request: the first scan of a new box then needs
     # no database read (labels/scan_cache.py).
     scan_cache.print_job_labels_publish(print_job_id=print_job.pk)
+    _print_job_stamp(print_job=print_job)
     try:
         _render(print_job, on_progress)
-    except DatabaseError:
-        raise  # transient: the task retries; the job's row cannot be written now
+    except (DatabaseError, PrintJobLeaseLost):
+        raise  # transient, or no longer ours: the task decides
     except Exception:
         logger.exception("print job %s failed to render", print_job.pk)
         return print_job_fail(print_job_id=print_job.pk)
     print_job.status = PrintJobStatus.DONE
     print_job.progress = 100
     print_job.finished_at = timezone.now()
-    print_job.save(update_fields=["pdf", "status", "progress", "finished_at"])
+    _print_job_stamp(
+        print_job=print_job,
+        pdf=print_job.pdf.name,
+        status=PrintJobStatus.DONE,
+        progress=100,
+        finished_at=print_job.finished_at,
+    )
     return print_job
 
 
@@ -336,17 +408,22 @@ def print_job_fail(*, print_job_id: int) -> PrintJob:
 
 
 def print_jobs_fail_stale(*, older_than: datetime.timedelta | None = None) -> int:
-    """Fail jobs stuck in `running` longer than the task time limit; return how many.
+    """Fail jobs whose heartbeat stopped longer ago than the task time limit.
 
-    A worker killed by the hard time limit or the OOM killer never reports
-    back; run this from a periodic task or cron so users see `failed`.
+    A killed worker's job is normally re-run within a minute when the broker
+    redelivers its message (print_job_claim); this catches the rest (a
+    message lost with the broker's data), from a periodic task or cron, so
+    users see `failed` instead of `running` forever. Return how many.
     """
     older_than = older_than or datetime.timedelta(
         seconds=settings.CELERY_TASK_TIME_LIMIT
     )
-    stale = PrintJob.objects.filter(
-        status=PrintJobStatus.RUNNING, started_at__lt=timezone.now() - older_than
-    ).values_list("pk", flat=True)
+    stale = (
+        PrintJob.objects.filter(status=PrintJobStatus.RUNNING)
+        .alias(last_sign=Coalesce("heartbeat_at", "started_at"))
+        .filter(last_sign__lt=timezone.now() - older_than)
+        .values_list("pk", flat=True)
+    )
     failed = 0
     for print_job_id in list(stale):
         print_job_fail(print_job_id=print_job_id)
@@ -369,12 +446,15 @@ def _render(
         for serial in serials
     )
     reported = [0]
+    stamped = [time.monotonic()]
+    interval = settings.SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS
 
     def progress(done: int) -> None:
         percent = min(99, done * 100 // print_job.count)
-        if percent > reported[0]:
-            reported[0] = percent
-            PrintJob.objects.filter(pk=print_job.pk).update(progress=percent)
+        now = time.monotonic()
+        if percent > reported[0] or now - stamped[0] >= interval:
+            reported[0], stamped[0] = max(percent, reported[0]), now
+            _print_job_stamp(print_job=print_job, progress=reported[0])
         if on_progress:
             on_progress(done, print_job.count)
 

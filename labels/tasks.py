@@ -1,7 +1,11 @@
 """Celery tasks of the labels domain: ids in, one service call each."""
 
+import logging
+
 from celery import Task, shared_task
 from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
 
 
 class PrintJobTask(Task):
@@ -16,20 +20,44 @@ class PrintJobTask(Task):
 
 
 # A database restart or failover is transient: retry with backoff, then fail
-# the job with a message (on_failure) rather than leave it `running`.
+# the job with a message (on_failure) rather than leave it `running`. The
+# backoff stays below the broker's visibility timeout (30 s), or the waiting
+# retry would be redelivered to a second worker meanwhile.
 @shared_task(
     base=PrintJobTask,
+    bind=True,
     acks_late=True,
     autoretry_for=(DatabaseError,),
     retry_backoff=2,
-    retry_backoff_max=60,
+    retry_backoff_max=20,
     max_retries=6,
 )
-def print_job_render_task(print_job_id: int) -> None:
-    """Render a print job's PDF; safe to run twice (the service is idempotent)."""
-    from labels.services import print_job_render  # services.py imports this module
+def print_job_render_task(self, print_job_id: int) -> None:
+    """Render a print job's PDF; safe to run twice (the service is idempotent).
 
-    print_job_render(print_job_id=print_job_id)
+    The message is acknowledged late and the broker redelivers it after a
+    short visibility timeout, so a job whose worker was killed is re-run
+    within a minute, without beat. If the redelivered message finds the job
+    still alive elsewhere (heartbeat fresh), it looks again one lease later,
+    so that a death after that moment is still caught.
+    """
+    # services.py imports this module.
+    from labels.services import (
+        PrintJobBusy,
+        PrintJobLeaseLost,
+        print_job_lease_seconds,
+        print_job_render,
+    )
+
+    try:
+        print_job_render(print_job_id=print_job_id)
+    except PrintJobBusy:
+        if not self.request.is_eager:  # inline there is no other worker to watch
+            self.signature_from_request(
+                countdown=print_job_lease_seconds()
+            ).apply_async()
+    except PrintJobLeaseLost:
+        logger.warning("print job %s was taken over; stopping", print_job_id)
 
 
 @shared_task

@@ -6,7 +6,8 @@ the batch's signed, current inspections:
 - 委托检测 needs a passing spot check or lab test by another organisation
   (an inspector's, not the producer's own staff);
 - 内部质量控制 (the producer's own quality-control system) is always allowed.
-A batch on hold or recalled gets no certificate at all.
+Only a released batch gets a certificate: a draft is not yet for sale and
+a batch on hold or recalled may not be sold.
 """
 
 import datetime
@@ -29,7 +30,8 @@ COMMITMENTS = (
 )
 # Kinds of tests another organisation performs for the producer.
 COMMISSIONED_KINDS = (InspectionKind.SPOT_CHECK, InspectionKind.LAB_TEST)
-CERTIFIABLE_STATUSES = (BatchStatus.DRAFT, BatchStatus.RELEASED)
+# The certificate accompanies produce put on sale (承诺达标合格证: 上市销售时出具).
+CERTIFIABLE_STATUSES = (BatchStatus.RELEASED,)
 
 
 @dataclass(frozen=True)

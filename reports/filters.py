@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.common import ReportFilters
 from trace.models import Region
+from trace.validators import validate_calendar_date
 
 
 class ReportFilterForm(forms.Form):
@@ -33,12 +34,14 @@ class ReportFilterForm(forms.Form):
             required=False,
             input_formats=["%Y-%m-%d"],
             error_messages=date_errors,
+            validators=[validate_calendar_date],
         )
         self.fields["to"] = forms.DateField(
             label=_("截止日期"),
             required=False,
             input_formats=["%Y-%m-%d"],
             error_messages=date_errors,
+            validators=[validate_calendar_date],
         )
         self.order_fields(["region", "from", "to", "year"])
 

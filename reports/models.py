@@ -16,6 +16,7 @@ from reports.forms import FORMS
 from trace.choices import RegionLevel
 from trace.models import MONEY, QUANTITY, Batch, Outlet, Region
 from trace.storage import PrivateStorage
+from trace.validators import validate_calendar_date
 
 
 class SalesEvent(models.Model):
@@ -28,7 +29,7 @@ class SalesEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="sales_events",
     )
-    held_on = models.DateField(_("举办日期"))
+    held_on = models.DateField(_("举办日期"), validators=[validate_calendar_date])
     organiser = models.CharField(_("主办单位"), max_length=128, blank=True)
     note = models.CharField(_("备注"), max_length=255, blank=True)
 
@@ -113,9 +114,9 @@ class ReportPeriod(models.Model):
     name = models.CharField(
         _("名称"), max_length=64, help_text=_("如：2026年第3季度。")
     )
-    starts_on = models.DateField(_("统计起始日期"))
-    ends_on = models.DateField(_("统计截止日期"))
-    due_on = models.DateField(_("上报截止日期"))
+    starts_on = models.DateField(_("统计起始日期"), validators=[validate_calendar_date])
+    ends_on = models.DateField(_("统计截止日期"), validators=[validate_calendar_date])
+    due_on = models.DateField(_("上报截止日期"), validators=[validate_calendar_date])
     recipient = models.CharField(
         _("报送单位"), max_length=128, blank=True, help_text=_("如：县商务委。")
     )

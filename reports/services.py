@@ -19,7 +19,6 @@ from reports.rules import authorised_store_verdict, local_share, local_share_is_
 from reports.selectors.campaign import authorised_store_figures
 from reports.selectors.certificates import (
     certificate_inspection_facts,
-    certificate_latest,
 )
 from reports.selectors.common import ReportFilters
 from trace import access
@@ -78,7 +77,7 @@ def certificate_issue(
 
     Without a basis, claim everything the batch's inspections support.
     Raise ValidationError if the user may not issue for the batch, the batch
-    is on hold or recalled, or a claimed basis is not supported.
+    is not released, or a claimed basis is not supported.
     """
     if not access.may_edit_batch(issued_by, batch):
         raise ValidationError({"batch": _("只有本主体操作员或管理员可以开具合格证。")})
@@ -90,9 +89,7 @@ def certificate_issue(
         .get(pk=batch.pk)
     )
     if not certificates.status_allows_certificate(batch.status):
-        raise ValidationError(
-            {"batch": _("批次暂停销售或已召回，不能开具承诺达标合格证。")}
-        )
+        raise ValidationError({"batch": _("只有已放行的批次可以开具承诺达标合格证。")})
     allowed = certificates.allowed_bases(certificate_inspection_facts(batch=batch))
     requested = sorted(allowed) if basis is None else list(basis)
     errors = certificates.basis_errors(requested=requested, allowed=allowed)
@@ -149,20 +146,6 @@ def certificate_issue(
         certificate.label_pdf.delete(save=False)
         raise
     return certificate
-
-
-def certificate_latest_or_issue(*, batch: Batch, user) -> Certificate | None:
-    """Return the batch's latest certificate, issuing the first one if allowed.
-
-    Inspectors read certificates but do not issue them: with none issued yet
-    they get None.
-    """
-    certificate = certificate_latest(batch=batch)
-    if certificate is not None:
-        return certificate
-    if not access.may_edit_batch(user, batch):
-        return None
-    return certificate_issue(batch=batch, issued_by=user)
 
 
 # 授权店 annual review (邵东's 奖惩机制, seeds/001, lines 30-42).

@@ -36,7 +36,13 @@ from trace.choices import (
 )
 from trace.personal_data import decrypt_id_number, mask_name
 from trace.storage import PrivateStorage
-from trace.validators import validate_gs1_lot, validate_gtin, validate_uscc
+from trace.validators import (
+    validate_calendar_date,
+    validate_gs1_lot,
+    validate_gtin,
+    validate_past_date,
+    validate_uscc,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
@@ -152,8 +158,8 @@ class Certification(models.Model):
     )
     number = models.CharField(_("认定编号"), max_length=64, unique=True)
     issuer = models.CharField(_("认定机构"), max_length=128)
-    valid_from = models.DateField(_("有效期起"))
-    valid_until = models.DateField(_("有效期至"))
+    valid_from = models.DateField(_("有效期起"), validators=[validate_calendar_date])
+    valid_until = models.DateField(_("有效期至"), validators=[validate_calendar_date])
     status = models.CharField(
         _("状态"),
         max_length=16,
@@ -388,11 +394,12 @@ class BenefitLink(models.Model):
         related_name="benefit_links",
     )
     kind = models.CharField(_("联结方式"), max_length=16, choices=BenefitKind.choices)
-    since = models.DateField(_("起始日期"))
+    since = models.DateField(_("起始日期"), validators=[validate_calendar_date])
     ended_on = models.DateField(
         _("结束日期"),
         null=True,
         blank=True,
+        validators=[validate_calendar_date],
         help_text=_("自该日起联结不再有效，不再计入认定条件；空表示仍有效。"),
     )
     annual_income = models.DecimalField(
@@ -536,8 +543,8 @@ class BrandLicense(models.Model):
     product_lines = models.ManyToManyField(
         ProductLine, verbose_name=_("授权产品线"), related_name="licenses"
     )
-    valid_from = models.DateField(_("授权起"))
-    valid_until = models.DateField(_("授权至"))
+    valid_from = models.DateField(_("授权起"), validators=[validate_calendar_date])
+    valid_until = models.DateField(_("授权至"), validators=[validate_calendar_date])
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.TextField(_("撤销原因"), blank=True)
 
@@ -566,6 +573,7 @@ class Outlet(models.Model):
     opened_on = models.DateField(
         _("设立日期"),
         default=timezone.localdate,
+        validators=[validate_past_date],
         help_text=_("统计表按设立日期计入“设立…数”。"),
     )
     authorisation_revoked_on = models.DateField(
@@ -616,7 +624,7 @@ class Batch(models.Model):
     origin = models.ForeignKey(
         Region, verbose_name=_("产地"), on_delete=models.PROTECT, related_name="batches"
     )
-    harvest_date = models.DateField(_("采收/生产日期"))
+    harvest_date = models.DateField(_("采收/生产日期"), validators=[validate_past_date])
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     status = models.CharField(
@@ -684,8 +692,8 @@ class SlowSellingMark(models.Model):
         related_name="slow_selling_marks",
         help_text=_("标记的扶贫办所辖地区：产自该地区（含下级）的货才算滞销产品。"),
     )
-    valid_from = models.DateField(_("滞销起"))
-    valid_until = models.DateField(_("滞销至"))
+    valid_from = models.DateField(_("滞销起"), validators=[validate_calendar_date])
+    valid_until = models.DateField(_("滞销至"), validators=[validate_calendar_date])
     reason = models.TextField(_("说明"), blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -803,7 +811,7 @@ class TraceEvent(models.Model):
         related_name="trace_events",
     )
     kind = models.CharField(_("环节"), max_length=16, choices=TraceEventKind.choices)
-    occurred_at = models.DateTimeField(_("发生时间"))
+    occurred_at = models.DateTimeField(_("发生时间"), validators=[validate_past_date])
     location = models.ForeignKey(
         Region,
         verbose_name=_("地点（区域）"),
@@ -877,7 +885,7 @@ class Sale(models.Model):
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
-    sold_at = models.DateTimeField(_("交易时间"))
+    sold_at = models.DateTimeField(_("交易时间"), validators=[validate_past_date])
     note = models.CharField(_("备注"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1227,7 +1235,9 @@ class CatalogueAvailability(models.Model):
         on_delete=models.CASCADE,
         related_name="availability",
     )
-    month = models.DateField(_("月份"), help_text=_("该月的第一天。"))
+    month = models.DateField(
+        _("月份"), help_text=_("该月的第一天。"), validators=[validate_calendar_date]
+    )
     available = models.BooleanField(_("本月有货"), default=True)
     quantity = models.DecimalField(
         _("本月可供数量"), validators=NON_NEGATIVE, **QUANTITY

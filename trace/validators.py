@@ -11,7 +11,9 @@ import re
 import unicodedata
 from collections.abc import Container
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.cn import ric, uscc
@@ -105,3 +107,58 @@ def validate_uscc(value: str) -> None:
 
 def validate_gtin(value: str) -> None:
     normalize_gtin(value)
+
+
+# Plausible dates. Suyuan records the consumption-aid programmes of 2019 on
+# (seeds/); nothing it keeps happened before 2000, and a date far in the
+# future is a typo (a trace event in 9999 shown on the public page).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_PLANNED_DATE = datetime.date(2099, 12, 31)
+
+
+def _day(value: datetime.date | datetime.datetime) -> datetime.date:
+    # The date as written, without a time-zone conversion: converting a
+    # datetime such as 0001-01-01T00:00 to UTC overflows.
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def latest_past_date() -> datetime.date:
+    """Return the last date a harvest, event, sale or sample may carry.
+
+    Today plus SUYUAN_DATE_MARGIN_DAYS (1 by default): a phone's clock a few
+    hours ahead, or another time zone, must not be refused.
+    """
+    margin = getattr(settings, "SUYUAN_DATE_MARGIN_DAYS", 1)
+    return timezone.localdate() + datetime.timedelta(days=margin)
+
+
+def validate_past_date(value: datetime.date | datetime.datetime) -> None:
+    """Raise ValidationError unless the date lies in 2000-01-01 .. today + margin.
+
+    For what has happened: harvest or production, trace events, sales,
+    samples.
+    """
+    day, latest = _day(value), latest_past_date()
+    if not EARLIEST_DATE <= day <= latest:
+        raise ValidationError(
+            _("日期必须在 %(earliest)s 至 %(latest)s 之间。")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": latest.isoformat()},
+            code="date_out_of_range",
+        )
+
+
+def validate_calendar_date(value: datetime.date | datetime.datetime) -> None:
+    """Raise ValidationError unless the date lies in 2000-01-01 .. 2099-12-31.
+
+    For periods and deadlines, which may lie in the future: certificate and
+    license validity, benefit links, deadlines, events planned.
+    """
+    if not EARLIEST_DATE <= _day(value) <= LATEST_PLANNED_DATE:
+        raise ValidationError(
+            _("日期必须在 %(earliest)s 至 %(latest)s 之间。")
+            % {
+                "earliest": EARLIEST_DATE.isoformat(),
+                "latest": LATEST_PLANNED_DATE.isoformat(),
+            },
+            code="date_out_of_range",
+        )

@@ -38,7 +38,7 @@ from trace.selectors import (
     product_line_list_usable_by,
     region_list,
 )
-from trace.validators import suggest_gs1_lot, validate_gs1_lot
+from trace.validators import suggest_gs1_lot, validate_gs1_lot, validate_past_date
 from workbench.models import PrinterSettings
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -98,7 +98,9 @@ class BatchForm(forms.Form):
         label=_("批次名称（中文，可空）"), max_length=64, required=False
     )
     origin = forms.TypedChoiceField(label=_("产地（村）"), coerce=int)
-    harvest_date = forms.DateField(label=_("采收/生产日期"), widget=DATE)
+    harvest_date = forms.DateField(
+        label=_("采收/生产日期"), widget=DATE, validators=[validate_past_date]
+    )
     quantity = forms.DecimalField(
         label=_("数量"), min_value=0, max_digits=14, decimal_places=3, widget=NUMBER
     )
@@ -234,7 +236,10 @@ class SaleForm(forms.Form):
         widget=NUMBER,
     )
     sold_at = forms.DateTimeField(
-        label=_("交易时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+        label=_("交易时间"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_past_date],
     )
     note = forms.CharField(label=_("备注"), max_length=255, required=False)
 
@@ -302,7 +307,10 @@ class InspectionForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("检测类型"))
     sampled_at = forms.DateTimeField(
-        label=_("抽样时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+        label=_("抽样时间"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_past_date],
     )
     sample_size = forms.DecimalField(
         label=_("样品数量"),

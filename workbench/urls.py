@@ -21,6 +21,11 @@ urlpatterns = [
     path("inspect/new/", views.inspection_new, name="inspection_new"),
     path("inspect/serial.json", views.serial_lookup, name="serial_lookup"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path(
+        "inspections/<int:pk>/attachments/<int:attachment_pk>/<str:variant>/",
+        views.inspection_attachment,
+        name="inspection_attachment",
+    ),
     path("demo-scan/", views.demo_scan, name="demo_scan"),
     path("print/", views.print_new, name="print"),
     path("print/calibration/", views.print_calibration, name="print_calibration"),

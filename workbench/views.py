@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Value, When
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inspections.choices import Verdict
-from inspections.selectors import inspection_list_visible_to
+from inspections.selectors import (
+    inspection_attachment_file,
+    inspection_attachment_visible_to,
+    inspection_list_visible_to,
+)
 from inspections.services import (
     IdempotencyKeyReused,
     inspection_attachment_add,
@@ -31,7 +35,11 @@ from inspections.services import (
     inspection_sign,
 )
 from labels.models import OFFSET_LIMIT
-from labels.selectors import print_job_list_visible_to
+from labels.selectors import (
+    print_job_list_printable_by,
+    print_job_list_visible_to,
+    print_job_sheet_printable,
+)
 from labels.services import print_job_create
 from labels.templates import TEMPLATES, template_get
 from reports.certificates import status_allows_certificate
@@ -41,6 +49,7 @@ from reports.selectors.ledger import benefit_ledger
 from reports.services import certificate_issue
 from trace import access
 from trace.choices import BatchStatus, CertificationReviewStatus, SaleChannel
+from trace.files import private_file_response
 from trace.models import Certification
 from trace.selectors import (
     batch_list_visible_to,
@@ -600,22 +609,48 @@ def print_job_progress(request, pk: int):
     """Answer the page's polling with the job's status and progress."""
     job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
     data = printing.job_progress(job)
-    if job.status == "done" and job.pdf:
+    if (
+        job.status == "done"
+        and job.pdf
+        and print_job_sheet_printable(user=request.user, print_job=job)
+    ):
         data["pdf_url"] = reverse("workbench:print_job_pdf", kwargs={"pk": job.pk})
     return JsonResponse(data)
 
 
 @login_required
+def inspection_attachment(request, pk: int, attachment_pk: int, variant: str):
+    """Send an inspection's photo, thumbnail or lab report to a user who may see it."""
+    attachment = inspection_attachment_visible_to(
+        user=request.user, inspection_id=pk, attachment_id=attachment_pk
+    )
+    found = attachment and inspection_attachment_file(
+        attachment=attachment, variant=variant
+    )
+    if not found:
+        raise Http404
+    file, name, content_type = found
+    return private_file_response(
+        file, filename=name, content_type=content_type, as_attachment=False
+    )
+
+
+@login_required
 def print_job_pdf(request, pk: int):
-    """Download a finished job's PDF (scoped: no guessable media URL needed)."""
-    job = get_object_or_404(print_job_list_visible_to(user=request.user), pk=pk)
+    """Download a finished job's PDF (scoped: no guessable media URL needed).
+
+    Only the producer's operators and administrators get the sheets of
+    genuine codes; for anyone else the file does not exist.
+    """
+    job = get_object_or_404(print_job_list_printable_by(user=request.user), pk=pk)
     if job.status != "done" or not job.pdf:
         raise Http404
-    return FileResponse(
-        job.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"labels-{job.batch.lot_code}-{job.pk}.pdf",
-        content_type="application/pdf",
+    # A large job is a zip of PDFs (SUYUAN_LABEL_PART_SIZE labels each).
+    zipped = job.pdf.name.endswith(".zip")
+    return private_file_response(
+        job.pdf,
+        filename=f"labels-{job.batch.lot_code}-{job.pk}.{'zip' if zipped else 'pdf'}",
+        content_type="application/zip" if zipped else "application/pdf",
     )
 
 

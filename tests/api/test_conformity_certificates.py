@@ -5,6 +5,7 @@ from inspections.services import inspection_sign
 from reports.choices import CertificateBasis
 from reports.models import Certificate
 from tests.inspections.factories import record_inspection
+from trace.choices import BatchStatus
 
 
 def url(batch, size="") -> str:
@@ -12,14 +13,36 @@ def url(batch, size="") -> str:
     return f"/api/v1/batches/{batch.pk}/certificate/{query}"
 
 
-def test_get_issues_the_first_certificate_then_reuses_it(world, client_for):
+def test_get_writes_nothing_and_is_a_404_until_one_is_issued(world, client_for):
     client = client_for(world.operator_a)
+    for _ in range(2):
+        response = client.get(url(world.batch_a))
+        assert response.status_code == 404
+        assert "尚未开具" in response.json()["detail"]
+    assert not Certificate.objects.exists()
+
+
+def test_get_returns_the_latest_issued_certificate(world, client_for):
+    client = client_for(world.operator_a)
+    assert client.post(url(world.batch_a), {}, format="json").status_code == 201
+    latest = client.post(url(world.batch_a), {}, format="json").json()
     response = client.get(url(world.batch_a))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert latest["number"] in response["Content-Disposition"]
     assert client.get(url(world.batch_a, "label")).status_code == 200
-    assert Certificate.objects.filter(batch=world.batch_a).count() == 1
+    assert Certificate.objects.filter(batch=world.batch_a).count() == 2
+
+
+def test_post_on_a_draft_batch_is_a_400(world, client_for):
+    world.batch_a.status = BatchStatus.DRAFT
+    world.batch_a.save(update_fields=["status"])
+    response = client_for(world.operator_a).post(url(world.batch_a), {}, format="json")
+    assert response.status_code == 400
+    assert "已放行" in response.json()["batch"][0]
+    assert client_for(world.operator_a).get(url(world.batch_a)).status_code == 404
+    assert not Certificate.objects.exists()
 
 
 def test_unknown_size_is_a_400(world, client_for):
@@ -96,6 +119,7 @@ def test_one_certificate_per_label_sheet_page_if_asked(world, client_for, tmp_pa
         .values_list("serial", flat=True)
     )
     client = client_for(world.operator_a)
+    client.post(url(world.batch_a), {}, format="json")
     response = client.get(f"{url(world.batch_a)}?print_job={job.pk}")
     assert response.status_code == 200
     path = tmp_path / "per-sheet.pdf"

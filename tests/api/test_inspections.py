@@ -321,3 +321,62 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(8):
         response = client.get(URL)
     assert response.data["count"] == 5
+
+
+def test_attachment_files_are_served_with_debug_off_to_those_in_scope_only(
+    world, client_for, settings
+):
+    settings.DEBUG = False
+    inspection = record_inspection(batch=world.batch_a, user=world.inspector)
+    photo = attach(
+        client_for(world.inspector), inspection, jpeg_with_gps(), "g.jpg", "image/jpeg"
+    ).json()
+    report = attach(
+        client_for(world.inspector),
+        inspection,
+        b"%PDF-1.4\n%%EOF\n",
+        "r.pdf",
+        "application/pdf",
+    ).json()
+    base = f"http://testserver{URL}{inspection.pk}/attachments/"
+    assert photo["file"] == f"{base}{photo['id']}/file/"
+    assert photo["thumbnail"] == f"{base}{photo['id']}/thumbnail/"
+    assert report["thumbnail"] is None
+    stored = inspection.attachments.get(pk=photo["id"])
+    with stored.file.open("rb") as handle:
+        content = handle.read()
+    for who in (world.inspector, world.operator_a, world.admin):
+        response = client_for(who).get(photo["file"])
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, no-store"
+        assert b"".join(response.streaming_content) == content
+    response = client_for(world.inspector).get(report["file"])
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    thumbnail = client_for(world.inspector).get(photo["thumbnail"])
+    image = Image.open(io.BytesIO(b"".join(thumbnail.streaming_content)))
+    assert image.format == "JPEG"
+    # Outside the inspection's scope the file does not exist.
+    assert client_for(world.operator_b).get(photo["file"]).status_code == 404
+    assert client_for(None).get(photo["file"]).status_code in (401, 403)
+    other = record_inspection(batch=world.batch_a, user=world.inspector)
+    wrong_pair = f"{URL}{other.pk}/attachments/{photo['id']}/file/"
+    assert client_for(world.inspector).get(wrong_pair).status_code == 404
+    # Never as public media.
+    assert client_for(None).get(f"/media/{stored.file.name}").status_code == 404
+
+
+def test_attachment_download_through_nginx_when_configured(world, client_for, settings):
+    settings.DEBUG = False
+    settings.SUYUAN_MEDIA_ACCEL_REDIRECT = "/_protected/"
+    inspection = record_inspection(batch=world.batch_a, user=world.inspector)
+    photo = attach(
+        client_for(world.inspector), inspection, jpeg_with_gps(), "g.jpg", "image/jpeg"
+    ).json()
+    response = client_for(world.inspector).get(photo["file"])
+    stored = inspection.attachments.get(pk=photo["id"]).file.name
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/_protected/{stored}"
+    assert response.content == b""
+    assert client_for(world.operator_b).get(photo["file"]).status_code == 404

@@ -80,14 +80,18 @@ def test_operator_b_cannot_create_see_or_download_as_job(world, client_for):
     assert PrintJob.objects.count() == 1
 
 
-def test_inspector_may_download_but_not_create(world, client_for):
+def test_inspector_sees_the_job_but_not_its_sheet(world, client_for):
     job = services.print_job_create(
         batch=world.batch_a, template="a4-3x8", count=3, requested_by=world.operator_a
     )
     services.print_job_render(print_job_id=job.pk)
     client = client_for(world.inspector)
     assert _post(client, world.batch_a).status_code == 403
-    assert client.get(f"{URL}{job.pk}/pdf/").status_code == 200
+    detail = client.get(f"{URL}{job.pk}/")
+    assert detail.status_code == 200 and detail.json()["pdf_url"] is None
+    # Printable genuine codes go to the producer's operators and administrators.
+    assert client.get(f"{URL}{job.pk}/pdf/").status_code == 404
+    assert client_for(world.admin).get(f"{URL}{job.pk}/pdf/").status_code == 200
     assert client.post(f"{URL}{job.pk}/void/", {"reason": "x"}).status_code == 403
 
 

@@ -152,12 +152,53 @@ def test_render_is_idempotent(world, django_assert_max_num_queries):
         assert (
             services.print_job_render(print_job_id=job.pk).status == PrintJobStatus.DONE
         )
-    # A redelivery after a crash mid-render: same serials, same file name.
-    PrintJob.objects.filter(pk=job.pk).update(status=PrintJobStatus.RUNNING)
+    # A redelivery after a crash mid-render (heartbeat silent for a minute):
+    # same serials, same file name.
+    PrintJob.objects.filter(pk=job.pk).update(
+        status=PrintJobStatus.RUNNING,
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
     again = services.print_job_render(print_job_id=job.pk)
     assert again.pdf.name == job.pdf.name
     assert Label.objects.filter(print_job=job).count() == 5
     assert len(again.pdf.read()) == pytest.approx(len(first), rel=0.05)
+
+
+def test_a_live_job_is_not_taken_over_and_a_silent_one_is(world, settings):
+    settings.SUYUAN_PRINT_JOB_LEASE_SECONDS = 20
+    job = _create(world, count=3)
+    claimed = services.print_job_claim(print_job_id=job.pk, lease="first")
+    assert claimed.status == PrintJobStatus.RUNNING and claimed.lease == "first"
+    with pytest.raises(services.PrintJobBusy):  # the broker redelivered it early
+        services.print_job_render(print_job_id=job.pk, lease="second")
+    PrintJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=21)
+    )
+    taken = services.print_job_render(print_job_id=job.pk, lease="second")
+    assert taken.status == PrintJobStatus.DONE
+    assert PrintJob.objects.get(pk=job.pk).lease == "second"
+
+
+def test_an_execution_that_lost_its_job_stops_writing(world, monkeypatch):
+    job = _create(world, count=30, template="a4-2x4")
+    real = services.rendering.render_labels
+
+    def taken_over_after_the_first_page(**arguments):
+        progress = arguments["on_progress"]
+
+        def hijacked(done):
+            PrintJob.objects.filter(pk=job.pk).update(lease="another")
+            progress(done)
+
+        return real(**{**arguments, "on_progress": hijacked})
+
+    monkeypatch.setattr(
+        services.rendering, "render_labels", taken_over_after_the_first_page
+    )
+    with pytest.raises(services.PrintJobLeaseLost):
+        services.print_job_render(print_job_id=job.pk, lease="first")
+    job.refresh_from_db()
+    assert job.lease == "another" and job.status == PrintJobStatus.RUNNING
 
 
 def test_render_reports_progress(world, django_assert_max_num_queries):

@@ -1,6 +1,8 @@
 """Worker faults: a Celery worker killed with SIGKILL in the middle of a large
 print job; the job's message is redelivered to a new worker, which ends it
-`done` with exactly the serials allocated at creation."""
+`done` with exactly the serials allocated at creation, within a minute and
+with no beat running (the production settings: late acks, a 30 s visibility
+timeout, a heartbeat on the job). A job alive elsewhere is not taken over."""
 
 import os
 import re
@@ -14,6 +16,7 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
 from labels import codes, services
@@ -41,7 +44,7 @@ def _needs_broker_and_postgres() -> str:
     return broker
 
 
-def _start_worker(broker: str, queue: str, log_path) -> subprocess.Popen:
+def _start_worker(broker: str, queue: str, log_path, **extra) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -51,9 +54,12 @@ def _start_worker(broker: str, queue: str, log_path) -> subprocess.Popen:
         "SUYUAN_PUBLIC_BASE_URL": settings.SUYUAN_PUBLIC_BASE_URL,
         "SUYUAN_LABEL_FONT": settings.SUYUAN_LABEL_FONT,
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        # A killed worker's unacknowledged message comes back after this long.
-        "SUYUAN_BROKER_VISIBILITY_TIMEOUT": "3",
+        **extra,
     }
+    # The production defaults: no test shortcut for the visibility timeout.
+    for name in ("SUYUAN_BROKER_VISIBILITY_TIMEOUT", "SUYUAN_PRINT_JOB_LEASE_SECONDS"):
+        if name not in extra:
+            env.pop(name, None)
     log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
     return subprocess.Popen(
         [
@@ -165,20 +171,25 @@ def test_sigkilled_worker_mid_job_ends_done_with_exactly_its_serials(
         _wait(job, lambda j: j.status == PrintJobStatus.RUNNING and j.progress >= 5, 60)
         assert job.status == PrintJobStatus.RUNNING, log.read_text()[-3000:]
         os.kill(first.pid, signal.SIGKILL)  # no chance to ack, fail or clean up
+        killed_at = time.monotonic()
         first.wait(timeout=10)
         job.refresh_from_db()
         assert job.status == PrintJobStatus.RUNNING and job.progress < 100
 
-        second = _start_worker(broker, queue, log)
+        second = _start_worker(broker, queue, log)  # and no beat
         _wait(
-            job, lambda j: j.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), 120
+            job, lambda j: j.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED), 60
         )
+        recovered_in = time.monotonic() - killed_at
     finally:
         _stop(first)
         if second is not None:
             _stop(second)
         sender.close()
-    assert job.status == PrintJobStatus.DONE, log.read_text(errors="replace")[-3000:]
+    output = log.read_text(errors="replace")
+    assert job.status == PrintJobStatus.DONE, output[-3000:]
+    assert recovered_in < 60
+    assert "taking it over" in output  # the redelivered message, not a sweeper
 
     labels = list(Label.objects.filter(print_job=job).values_list("sequence", "serial"))
     assert len(labels) == COUNT and dict(labels) == allocated
@@ -198,6 +209,48 @@ def test_sigkilled_worker_mid_job_ends_done_with_exactly_its_serials(
             lot=world.batch_a.lot_code,
         )
         assert urls == [expected], sequence
+
+
+@pytest.mark.worker
+def test_a_live_job_is_watched_not_rendered_twice_and_taken_over_when_silent(
+    transactional_db, world, tmp_path
+):
+    """Another execution holds the job and stamps its heartbeat (this test
+    plays it); the broker redelivers the job's message to a real worker,
+    which leaves it alone while the heartbeat is fresh and takes it over
+    once it stops, all without beat."""
+    broker = _needs_broker_and_postgres()
+    job = services.print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=48,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    services.print_job_claim(print_job_id=job.pk, lease="elsewhere")
+    queue = f"suyuan-test-lease-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    worker = _start_worker(broker, queue, log, SUYUAN_PRINT_JOB_LEASE_SECONDS="3")
+    sender = Celery("suyuan-test-sender", broker=broker)
+    try:
+        sender.send_task(print_job_render_task.name, args=[job.pk], queue=queue)
+        alive_until = time.monotonic() + 10
+        while time.monotonic() < alive_until:  # the other execution is alive
+            PrintJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+            time.sleep(0.5)
+        job.refresh_from_db()
+        assert job.status == PrintJobStatus.RUNNING and job.lease == "elsewhere"
+        assert job.progress == 0 and not job.pdf
+        # It dies: no more heartbeats. A watcher looks again every 3 s.
+        _wait(job, lambda j: j.status == PrintJobStatus.DONE, 30)
+    finally:
+        _stop(worker)
+        sender.close()
+    output = log.read_text(errors="replace")
+    assert job.status == PrintJobStatus.DONE, output[-3000:]
+    assert job.lease != "elsewhere"
+    assert output.count("taking it over") == 1
+    assert Label.objects.filter(print_job=job).count() == 48
 
 
 def _restart_postgresql() -> None:

@@ -108,6 +108,6 @@ def test_qr_url_prefers_the_lots_digital_link():
 
 def test_held_and_recalled_batches_get_no_certificate():
     assert status_allows_certificate(BatchStatus.RELEASED)
-    assert status_allows_certificate(BatchStatus.DRAFT)
+    assert not status_allows_certificate(BatchStatus.DRAFT)
     assert not status_allows_certificate(BatchStatus.ON_HOLD)
     assert not status_allows_certificate(BatchStatus.RECALLED)

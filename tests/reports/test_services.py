@@ -10,9 +10,10 @@ from inspections.choices import InspectionKind
 from inspections.services import inspection_sign
 from reports.choices import CertificateBasis
 from reports.models import Certificate
-from reports.services import certificate_issue, certificate_latest_or_issue
+from reports.services import certificate_issue
 from tests.inspections.factories import quantitative, record_inspection
 from trace.choices import BatchStatus
+from trace.models import Batch
 
 SELF = CertificateBasis.SELF_CHECK
 COMMISSIONED = CertificateBasis.COMMISSIONED_TEST
@@ -106,15 +107,11 @@ def test_only_own_operator_or_admin_issues(world):
     assert not Certificate.objects.exists()
 
 
-def test_latest_is_reused_and_inspectors_only_read(world):
-    assert (
-        certificate_latest_or_issue(batch=world.batch_a, user=world.inspector) is None
-    )
-    first = certificate_latest_or_issue(batch=world.batch_a, user=world.operator_a)
-    assert (
-        certificate_latest_or_issue(batch=world.batch_a, user=world.operator_a) == first
-    )
-    assert (
-        certificate_latest_or_issue(batch=world.batch_a, user=world.inspector) == first
-    )
-    assert Certificate.objects.count() == 1
+def test_only_a_released_batch_gets_a_certificate(world):
+    for status in (BatchStatus.DRAFT, BatchStatus.ON_HOLD, BatchStatus.RECALLED):
+        Batch.objects.filter(pk=world.batch_a.pk).update(status=status)
+        world.batch_a.refresh_from_db()
+        with pytest.raises(ValidationError) as raised:
+            certificate_issue(batch=world.batch_a, issued_by=world.operator_a)
+        assert "已放行" in str(raised.value)
+    assert not Certificate.objects.exists()

@@ -2,13 +2,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from trace.validators import (
     normalize_gtin,
     normalize_id_number,
     normalize_uscc,
     suggest_gs1_lot,
+    validate_calendar_date,
     validate_gs1_lot,
+    validate_past_date,
 )
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number, check character X
@@ -93,3 +96,27 @@ def test_lot_suggestion_keeps_a_code_with_stray_characters():
 def test_lot_suggestion_for_words_is_date_and_sequence(typed, taken, suggestion):
     assert suggest_gs1_lot(typed, on=DAY, taken=taken) == suggestion
     validate_gs1_lot(suggestion)
+
+
+def test_past_dates_run_from_2000_to_tomorrow(settings):
+    today = timezone.localdate()
+    for good in (datetime.date(2000, 1, 1), today, today + datetime.timedelta(1)):
+        validate_past_date(good)
+    for bad in (
+        datetime.date(1999, 12, 31),
+        today + datetime.timedelta(2),
+        datetime.date(1, 1, 1),
+        datetime.datetime(9999, 12, 31, 23, 59),
+    ):
+        with pytest.raises(ValidationError, match="2000-01-01"):
+            validate_past_date(bad)
+    settings.SUYUAN_DATE_MARGIN_DAYS = 3
+    validate_past_date(today + datetime.timedelta(3))
+
+
+def test_calendar_dates_allow_the_future_until_2099():
+    validate_calendar_date(datetime.date(2099, 12, 31))
+    validate_calendar_date(datetime.datetime(2030, 6, 1, 12, 0))
+    for bad in (datetime.date(2100, 1, 1), datetime.date(1990, 5, 5)):
+        with pytest.raises(ValidationError, match="2099-12-31"):
+            validate_calendar_date(bad)

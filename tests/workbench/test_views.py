@@ -464,6 +464,31 @@ def test_photo_and_signature_are_saved_with_the_check(client, world, analytes):
     assert world.batch_a.status == BatchStatus.RELEASED
 
 
+def test_the_check_page_shows_its_photo_with_debug_off_and_only_in_scope(
+    client, world, analytes, settings
+):
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(image, "JPEG")
+    image.seek(0)
+    image.name = "photo.jpg"
+    client.force_login(world.inspector)
+    data = inspection_data(world.batch_a, analytes, value="12", sign="on")
+    client.post("/w/inspect/new/", {**data, "photos": image})
+    inspection = Inspection.objects.get()
+    attachment = inspection.attachments.get()
+    settings.DEBUG = False
+    text = html(client.get(f"/w/inspections/{inspection.pk}/"))
+    base = f"/w/inspections/{inspection.pk}/attachments/{attachment.pk}"
+    assert f'src="{base}/thumbnail/"' in text and f'href="{base}/file/"' in text
+    response = client.get(f"{base}/thumbnail/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size
+    assert client.get(f"{base}/file/").status_code == 200
+    assert client.get(f"{base}/other/").status_code == 404
+    client.force_login(world.operator_b)
+    assert client.get(f"{base}/file/").status_code == 404
+
+
 def test_a_file_that_is_no_photo_is_refused_and_nothing_is_saved(
     client, world, analytes
 ):
@@ -608,6 +633,19 @@ def test_print_jobs_of_another_producer_are_404(
         assert client.get(f"/w/print/{job.pk}/{url}").status_code == 404
     response = client.post("/w/print/", print_data(world))  # batch_a: not theirs
     assert "选择一个有效的选项" in html(response)
+
+
+def test_inspector_follows_a_print_job_but_gets_no_sheet(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.operator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world))
+    job = PrintJob.objects.get()
+    client.force_login(world.inspector)  # 洞口县: batch_a's region
+    progress = client.get(f"/w/print/{job.pk}/progress.json").json()
+    assert progress["finished"] and "pdf_url" not in progress
+    assert client.get(f"/w/print/{job.pk}/pdf/").status_code == 404
 
 
 def test_calibration_sheet_is_a_one_page_pdf(client, world):

@@ -1,0 +1,89 @@
+"""The OpenAPI schema (api/schema.py): one tag per resource, Chinese, errors documented."""
+
+import re
+
+import pytest
+
+from api.schema import RESOURCES
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def schema(client, db):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation
+
+
+def test_every_operation_has_one_resource_tag_and_a_chinese_summary(schema):
+    tags = {tag["name"]: tag.get("description", "") for tag in schema["tags"]}
+    assert "v1" not in tags
+    for path, method, operation in _operations(schema):
+        [tag] = operation["tags"]
+        assert path.startswith(f"/api/v1/{tag}/") or path == f"/api/v1/{tag}", path
+        assert tag in RESOURCES and CJK.search(tags[tag]), tag
+        assert CJK.search(operation.get("summary", "")), (method, path)
+        description = operation.get("description", "")
+        assert not description or CJK.search(description), (method, path)
+
+
+def test_no_internal_file_names_in_the_schema(schema, client):
+    text = client.get("/api/schema/?format=json").content.decode()
+    for internal in ("seed-forms.json", ".py", "seeds/"):
+        assert internal not in text
+
+
+def test_errors_are_documented_as_json_with_a_detail(schema):
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        for code in ("404", "429"):
+            assert "application/json" in responses[code]["content"], (path, code)
+        if method in ("post", "put", "patch"):
+            assert {"400", "413"} <= responses.keys(), (method, path)
+        public = (
+            path == "/api/v1/auth/token/"
+            or path.startswith(("/api/v1/scan/", "/api/v1/catalogue/"))
+            or (path == "/api/v1/objections/" and method == "post")
+        )
+        if not public:
+            assert {"401", "403"} <= responses.keys(), (method, path)
+    detail = schema["components"]["schemas"]["ErrorDetail"]
+    assert detail["required"] == ["detail"]
+
+
+def test_nullable_fields_and_downloads_are_documented_as_they_are(schema):
+    components = schema["components"]["schemas"]
+    inspection = components["Inspection"]["properties"]
+    for name in ("signed_by", "outlet_name", "region_name"):
+        assert inspection[name].get("nullable") is True, name
+    assert components["PrintJob"]["properties"]["requested_by"]["nullable"] is True
+    pdf = schema["paths"]["/api/v1/print-jobs/{id}/pdf/"]["get"]["responses"]["200"]
+    assert set(pdf["content"]) == {"application/pdf", "application/zip"}
+    void = schema["paths"]["/api/v1/print-jobs/{id}/void/"]["post"]["responses"]
+    assert void["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/VoidResult"
+    }
+
+
+def test_an_unrouted_api_path_is_a_json_404(client, db):
+    response = client.get("/api/v1/batches/-1/certificate/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到。"}
+    assert "<html" in client.get("/no-such-page/").content.decode().lower()
+
+
+def test_an_error_is_json_whatever_format_was_asked(world, client_for):
+    response = client_for(world.operator_b).get(
+        f"/api/v1/batches/{world.batch_a.pk}/epcis/?format=jsonld"
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
