@@ -1,6 +1,5 @@
 from pathlib import PurePosixPath
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access, services
+from trace.files import private_file_response
 from trace.models import Sale, SaleEvidence
 from trace.selectors import (
     batch_list_visible_to,
@@ -133,9 +133,8 @@ class SaleViewSet(ServiceViewSet):
             sale_id=pk,
         )
         suffix = PurePosixPath(evidence.file.name).suffix
-        return FileResponse(
-            evidence.file.open("rb"),
-            as_attachment=True,
+        return private_file_response(
+            evidence.file,
             filename=f"销售凭证-{evidence.sale_id}-{evidence.pk}{suffix}",
             content_type=evidence.content_type,
         )

@@ -6,7 +6,7 @@ was submitted), never today's data; `difference/` shows what changed since.
 
 from pathlib import PurePosixPath
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +30,7 @@ from reports.selectors.submissions import (
     submission_evidence,
     submission_list_visible_to,
 )
+from trace.files import private_file_response
 from trace.selectors import region_list
 
 ZIP_MEDIA_TYPE = "application/zip"
@@ -251,9 +252,8 @@ class SubmissionViewSet(
             if not submission.stamped_scan:
                 raise Http404
             suffix = PurePosixPath(submission.stamped_scan.name).suffix
-            return FileResponse(
-                submission.stamped_scan.open("rb"),
-                as_attachment=True,
+            return private_file_response(
+                submission.stamped_scan,
                 filename=f"盖章扫描件-{submission.pk}{suffix}",
                 content_type=submission.stamped_scan_type,
             )

@@ -146,10 +146,7 @@ WHITENOISE_ROOT = BASE_DIR / "config" / "public"
 STATIC_ROOT = Path(env_str("SUYUAN_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("SUYUAN_MEDIA_ROOT", str(VAR_DIR / "media")))
-# Evidence served only through authorised views (sale invoices, stamped forms).
-SUYUAN_PRIVATE_MEDIA_ROOT = Path(
-    env_str("SUYUAN_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
-)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

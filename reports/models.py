@@ -15,7 +15,6 @@ from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
 from reports.forms import FORMS
 from trace.choices import RegionLevel
 from trace.models import MONEY, QUANTITY, Batch, Outlet, Region
-from trace.storage import PrivateStorage
 from trace.validators import validate_calendar_date
 
 
@@ -193,7 +192,6 @@ class Submission(models.Model):
     stamped_scan = models.FileField(
         _("盖章扫描件"),
         upload_to=stamped_scan_upload_to,
-        storage=PrivateStorage(),
         blank=True,
     )
     stamped_scan_type = models.CharField(_("扫描件类型"), max_length=64, blank=True)

@@ -54,7 +54,6 @@ def fast_password_hashing():
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SUYUAN_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 

@@ -35,7 +35,6 @@ from trace.choices import (
     TraceEventKind,
 )
 from trace.personal_data import decrypt_id_number, mask_name
-from trace.storage import PrivateStorage
 from trace.validators import (
     validate_calendar_date,
     validate_gs1_lot,
@@ -933,9 +932,7 @@ class SaleEvidence(models.Model):
         on_delete=models.PROTECT,
         related_name="evidence",
     )
-    file = models.FileField(
-        _("文件"), upload_to=sale_evidence_upload_to, storage=PrivateStorage()
-    )
+    file = models.FileField(_("文件"), upload_to=sale_evidence_upload_to)
     content_type = models.CharField(_("内容类型"), max_length=64)
     size = models.PositiveIntegerField(_("大小（字节）"))
     caption = models.CharField(

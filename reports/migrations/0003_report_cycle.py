@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import reports.models
-import trace.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -46,7 +45,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已上报'), ('returned', '已退回'), ('accepted', '已审核通过')], default='draft', max_length=16, verbose_name='状态')),
                 ('basis', models.CharField(choices=[('data', '按系统数据生成'), ('rollup', '汇总下级已通过的报表')], default='data', max_length=16, verbose_name='数据来源')),
                 ('summary', models.TextField(blank=True, verbose_name='工作小结')),
-                ('stamped_scan', models.FileField(blank=True, storage=trace.storage.PrivateStorage(), upload_to=reports.models.stamped_scan_upload_to, verbose_name='盖章扫描件')),
+                ('stamped_scan', models.FileField(blank=True, upload_to=reports.models.stamped_scan_upload_to, verbose_name='盖章扫描件')),
                 ('stamped_scan_type', models.CharField(blank=True, max_length=64, verbose_name='扫描件类型')),
                 ('snapshot', models.JSONField(blank=True, editable=False, null=True, verbose_name='上报内容')),
                 ('unit_name', models.CharField(blank=True, max_length=255, verbose_name='填报单位')),

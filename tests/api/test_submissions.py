@@ -150,8 +150,11 @@ def test_stamped_scan_is_checked_private_and_goes_into_the_evidence_zip(
     )
     assert scan.status_code == 200 and scan.json()["has_stamped_scan"] is True
     stored = Submission.objects.get(pk=scan.json()["id"]).stamped_scan
-    assert str(settings.SUYUAN_PRIVATE_MEDIA_ROOT) in stored.path
-    assert str(settings.MEDIA_ROOT) not in stored.path
+    assert stored.path.startswith(str(settings.MEDIA_ROOT))
+    assert (
+        client_for(cycle.users["informant_v2"]).get(f"{url}stamped-scan/").status_code
+        == 404
+    )
     informant.post(f"{url}submit/")
 
     archive = zipfile.ZipFile(io.BytesIO(informant.get(f"{url}evidence/").content))

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import trace.models
-import trace.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +28,7 @@ class Migration(migrations.Migration):
             name='SaleEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=trace.storage.PrivateStorage(), upload_to=trace.models.sale_evidence_upload_to, verbose_name='文件')),
+                ('file', models.FileField(upload_to=trace.models.sale_evidence_upload_to, verbose_name='文件')),
                 ('content_type', models.CharField(max_length=64, verbose_name='内容类型')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('caption', models.CharField(blank=True, help_text='如：销售发票、收购凭证。', max_length=255, verbose_name='说明')),
