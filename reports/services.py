@@ -21,6 +21,7 @@ from reports.selectors.certificates import (
 )
 from trace import access
 from trace.models import Batch, Region
+from trace.public_cache import batch_story_changed
 
 
 def sales_event_record(
@@ -143,6 +144,7 @@ def certificate_issue(
         certificate.pdf.delete(save=False)
         certificate.label_pdf.delete(save=False)
         raise
+    batch_story_changed(batch.pk)  # the scan page links the certificate
     return certificate
 
 

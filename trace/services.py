@@ -39,6 +39,7 @@ from trace.personal_data import (
     id_number_is_current,
     reencrypt_id_number,
 )
+from trace.public_cache import batch_story_changed, producer_story_changed
 from trace.selectors import (
     brand_license_is_valid,
     certification_is_active,
@@ -79,6 +80,7 @@ def producer_create(**fields: Any) -> Producer:
 
 
 def producer_update(*, producer: Producer, **fields: Any) -> Producer:
+    producer_story_changed(producer.pk)
     return validated_save(producer, **_normalized_producer_fields(fields))
 
 
@@ -106,6 +108,7 @@ def product_line_create(**fields: Any) -> ProductLine:
 
 
 def product_line_update(*, product_line: ProductLine, **fields: Any) -> ProductLine:
+    batch_story_changed(*product_line.batches.values_list("pk", flat=True))
     return validated_save(product_line, **_normalized_product_line_fields(fields))
 
 
@@ -153,6 +156,7 @@ def brand_license_grant(
         valid_until=valid_until,
     )
     license_.product_lines.set(product_lines)
+    producer_story_changed(producer.pk)  # the 统一品牌 mark
     return license_
 
 
@@ -161,6 +165,7 @@ def brand_license_revoke(*, license_: BrandLicense, reason: str) -> BrandLicense
         raise ValidationError({"reason": _("撤销授权必须说明原因。")})
     if license_.revoked_at is not None:
         raise ValidationError({"status": _("该授权已撤销。")})
+    producer_story_changed(license_.producer_id)
     return validated_save(license_, revoked_at=timezone.now(), revoked_reason=reason)
 
 
@@ -252,6 +257,8 @@ def household_record_public_name_consent(
     *, household: Household, recorded_by, consented: bool
 ) -> Household:
     """Record (or withdraw) consent to show the masked name on public pages."""
+    for producer_id in household.benefit_links.values_list("producer_id", flat=True):
+        producer_story_changed(producer_id)
     if consented:
         return _save_household(
             household,
@@ -264,11 +271,15 @@ def household_record_public_name_consent(
 
 
 def benefit_link_create(**fields: Any) -> BenefitLink:
-    return validated_save(BenefitLink(), **fields)
+    benefit_link = validated_save(BenefitLink(), **fields)
+    producer_story_changed(benefit_link.producer_id)
+    return benefit_link
 
 
 def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitLink:
-    return validated_save(benefit_link, **fields)
+    benefit_link = validated_save(benefit_link, **fields)
+    producer_story_changed(benefit_link.producer_id)
+    return benefit_link
 
 
 # Certification (扶贫产品认定).
@@ -309,6 +320,7 @@ def producer_certify(
     )
     if overlapping.exists():
         raise ValidationError({"producer": _("该主体在此期间已有有效认定。")})
+    producer_story_changed(producer.pk)
     return validated_save(
         Certification(),
         producer=producer,
@@ -382,6 +394,7 @@ def _certification_set_status(
                     }
                 }
             )
+        producer_story_changed(certification.producer_id)
         return validated_save(
             certification,
             status=status,
@@ -499,6 +512,7 @@ def batch_set_contributions(
     batch.contributions.all().delete()
     for contribution in contributions:
         validated_save(BatchContribution(batch=batch), **contribution)
+    batch_story_changed(batch.pk)
 
 
 # Who may move a batch is trace.access's question; whether the move is legal is this one.
@@ -548,6 +562,8 @@ def batch_transition(
             reason=reason,
             changed_by=changed_by,
         )
+        # A hold or recall is what the scan page exists to say: at once.
+        batch_story_changed(locked.pk)
     # The caller's instance reflects the new status too.
     batch.status, batch.updated_at = locked.status, locked.updated_at
     return batch
@@ -584,7 +600,9 @@ def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEven
     """Record a critical tracking event of a non-draft batch."""
     if batch.status == BatchStatus.DRAFT:
         raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
-    return validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    event = validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    batch_story_changed(batch.pk)
+    return event
 
 
 def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
