@@ -66,6 +66,8 @@ def unavailable_response(request, error: BaseException):
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Logged above, once per outage: django.request would log every request.
+    response._has_been_logged = True
     return response
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from inspections import services as inspection_services
 from inspections.choices import InspectionKind
@@ -16,7 +17,12 @@ from labels import codes, scans
 from labels import services as label_services
 from labels.models import Label, ScanEvent
 from tests.conftest import missing
-from tests.factories import BenefitLinkFactory, HouseholdFactory, make_gtin13
+from tests.factories import (
+    BatchFactory,
+    BenefitLinkFactory,
+    HouseholdFactory,
+    make_gtin13,
+)
 from tests.inspections.factories import enzyme, record_inspection
 from trace import services as trace_services
 from trace.choices import BatchStatus
@@ -331,12 +337,81 @@ def test_digital_link_with_wrong_lot_or_gtin_is_404(world, gtin_labels, client):
     )
 
 
-def test_void_label_answers_410_gone_with_the_warning_page(world, gtin_labels, client):
+GENUINE_WORDING = ["正品", "已认证", "已放行", "有效", "合格", "统一品牌", "带贫成效"]
+
+
+def test_void_label_page_shows_the_void_and_nothing_genuine(world, gtin_labels, client):
     label = gtin_labels[0]
+    page(client, label)
     label_services.labels_void(voided_by=world.operator_a, reason="破损", label=label)
-    response = client.get(label.url().removeprefix("http://127.0.0.1:8000"))
-    assert response.status_code == 410
-    assert "标签已作废" in response.content.decode()
+    label.refresh_from_db()
+    for url in [
+        label.url().removeprefix("http://127.0.0.1:8000"),
+        f"/t/{label.serial}",
+    ]:
+        response = client.get(url, REMOTE_ADDR=phone())
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "标签已作废" in html and "破损" in html
+        moment = timezone.localtime(label.voided_at).strftime("%Y-%m-%d %H:%M")
+        assert moment in html
+        for words in GENUINE_WORDING:
+            assert words not in html, words
+    body = client.get(f"/api/v1/scan/{label.serial}", REMOTE_ADDR=phone()).json()
+    assert body["verdict"] == "void" and body["label"]["void_reason"] == "破损"
+    assert set(body) == {"verdict", "warnings", "label", "product", "batch"}
+    label.refresh_from_db()
+    assert label.scan_count == 1  # its count stopped at the void
+    assert ScanEvent.objects.filter(label=label).count() == 1
+
+
+def test_draft_batch_has_no_public_page(world, client):
+    draft = BatchFactory(
+        producer=world.producer_a,
+        product_line=ProductLine.objects.get(pk=world.batch_a.product_line_id),
+        status=BatchStatus.DRAFT,
+    )
+    ProductLine.objects.filter(pk=draft.product_line_id).update(
+        gtin="0" + make_gtin13()
+    )
+    draft.refresh_from_db()
+    gtin = draft.product_line.gtin
+    lot_page = client.get(f"/01/{gtin}/10/{draft.lot_code}")
+    assert lot_page.status_code == 404
+    assert "正品" not in lot_page.content.decode()
+    assert client.get(f"/01/{gtin}/10/{draft.lot_code}/certificate").status_code == 404
+    walk_up = client.get(f"/01/{gtin}/10/{draft.lot_code}/21/{codes.serial_new()}")
+    assert walk_up.status_code == 404
+
+
+@pytest.mark.parametrize("lot", ["%00", "A%00B", "%E4%B8%AD", "x" * 21])
+def test_a_nul_byte_or_non_gs1_lot_in_the_path_is_a_404(
+    world, gtin_labels, client, lot
+):
+    gtin = gtin_labels[0].batch.product_line.gtin
+    assert client.get(f"/01/{gtin}/10/{lot}").status_code == 404
+    assert client.get(f"/01/{gtin}/10/{lot}/certificate").status_code == 404
+    serial = gtin_labels[0].serial
+    assert client.get(f"/01/{gtin}/10/{lot}/21/{serial}").status_code == 404
+
+
+def test_scan_page_links_the_certificate_once_issued(world, scanned, client):
+    from reports.services import certificate_issue
+
+    label = scanned[0]
+    assert "承诺达标合格证" not in page(client, label).content.decode()
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    html = page(client, label).content.decode()  # the cached story moved on
+    link = f'href="/t/{label.serial}/certificate"'
+    assert link in html and "承诺达标合格证" in html
+    response = client.get(f"/t/{label.serial}/certificate")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    ScanEvent.objects.all().delete()
+    client.get(f"/t/{label.serial}/certificate")
+    assert not ScanEvent.objects.exists()  # a download is not a scan
 
 
 def test_unknown_serial_under_known_lot_walks_up_with_303(world, gtin_labels, client):
