@@ -156,7 +156,8 @@ def scan_record(
     """Record a consumer's scan of a label in the database; return whether it counted.
 
     A void label, or a client that scanned the label within
-    SUYUAN_SCAN_REPEAT_SECONDS, records nothing. Otherwise one ScanEvent is
+    SUYUAN_SCAN_REPEAT_SECONDS, records nothing (the check takes no lock:
+    two simultaneous requests of one client may both count). Otherwise one ScanEvent is
     written, the count raised in the database (concurrent scans all count),
     and the clone signal applied; `label` shows the new values. A database
     connection dropped on the way is reopened and the write tried once more

@@ -561,6 +561,7 @@ def test_masked_name_needs_consent(world, scanned, client):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_scans_all_count(world, scanned, settings):
+    settings.SUYUAN_SCAN_ALERT_CLIENTS = 1000
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     settings.SUYUAN_SCAN_RATE_PER_SERIAL = settings.SUYUAN_SCAN_RATE_PER_CLIENT = (
@@ -569,14 +570,13 @@ def test_concurrent_scans_all_count(world, scanned, settings):
     label = scanned[0]
     errors = []
 
-    def scan_many():
+    def scan_many(thread: int):
         try:
             local = Client()
-            for _ in range(10):
+            for number in range(10):
+                address = f"198.51.{thread}.{number}"  # 80 phones
                 assert (
-                    local.get(
-                        f"/t/{label.serial}", REMOTE_ADDR="198.51.100.1"
-                    ).status_code
+                    local.get(f"/t/{label.serial}", REMOTE_ADDR=address).status_code
                     == 200
                 )
         except Exception as error:  # noqa: BLE001 - reported below
@@ -584,7 +584,7 @@ def test_concurrent_scans_all_count(world, scanned, settings):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=scan_many) for _ in range(8)]
+    threads = [threading.Thread(target=scan_many, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
