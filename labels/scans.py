@@ -183,11 +183,13 @@ def scan_record(
 
 def _scan_write(*, label: Label, hashed: str, user_agent: str, city: str) -> bool:
     now = timezone.now()
-    since = now - datetime.timedelta(seconds=settings.SUYUAN_SCAN_REPEAT_SECONDS)
+    window = datetime.timedelta(seconds=settings.SUYUAN_SCAN_REPEAT_SECONDS)
     with transaction.atomic():
-        repeated = ScanEvent.objects.filter(
-            label_id=label.pk, client_hash=hashed, scanned_at__gte=since
-        ).exists()
+        repeated = window and (
+            ScanEvent.objects.filter(
+                label_id=label.pk, client_hash=hashed, scanned_at__gte=now - window
+            ).exists()
+        )
         if repeated:
             return False
         ScanEvent.objects.create(

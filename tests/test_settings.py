@@ -48,3 +48,17 @@ def test_deploy_check_passes_with_no_warning():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **SECRETS)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_buffered_scans_without_a_shared_redis_refuse_to_start():
+    result = manage("check", SUYUAN_SCAN_WRITE_MODE="buffered", **SECRETS)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "needs a shared Redis" in result.stderr
+    started = manage(
+        "check",
+        SUYUAN_SCAN_WRITE_MODE="buffered",
+        SUYUAN_CACHE_URL="redis://127.0.0.1:6379/13",
+        **SECRETS,
+    )
+    assert started.returncode == 0, started.stderr

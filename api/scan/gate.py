@@ -112,7 +112,7 @@ end
 local generation = redis.call('GET', ARGV[14] .. facts[%(batch_id)d]) or false
 if ARGV[6] == '1' and facts[%(status)d] == '%(active)s' then
   local seen = ARGV[13] .. facts[%(id)d] .. ':' .. ARGV[7]
-  if redis.call('SET', seen, '1', 'NX', 'EX', ARGV[11]) then
+  if tonumber(ARGV[11]) <= 0 or redis.call('SET', seen, '1', 'NX', 'EX', ARGV[11]) then
     redis.call('RPUSH', KEYS[3], '[' .. facts[%(id)d] .. ARGV[8])
     facts[%(scan_count)d] = redis.call('HINCRBY', KEYS[4], 'scan_count', 1)
     if not facts[%(first_scanned_at)d] or facts[%(first_scanned_at)d] == '' then
