@@ -84,3 +84,24 @@ def test_the_outage_is_logged_once_not_per_request(label, client, redis_down, ca
         "redis unavailable (ConnectionError): answering 503 until it is back"
     ]
     assert label.serial not in caplog.text
+
+
+def test_a_database_that_drops_the_scan_write_is_a_503(label, client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    monkeypatch.setattr(middleware, "_logged_at", {})
+
+    def drop_scan_writes(execute, sql, params, many, context):
+        if "scanevent" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(drop_scan_writes):
+        page = client.get(f"/t/{label.serial}")
+        api = client.get(f"/api/v1/scan/{label.serial}")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert (
+        api.status_code == 503
+        and api.json()["detail"] == "服务暂时不可用，请稍后再试。"
+    )
+    assert client.get(f"/t/{label.serial}").status_code == 200  # and it recovers
