@@ -17,6 +17,7 @@ import functools
 import json
 from dataclasses import replace
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -281,7 +282,17 @@ def _label_section_skeletons(language: str | None) -> tuple[str, str, str]:
 
 
 def _signed_in(request) -> bool:
-    """Return whether a signed-in user asks: staff checking a label, not a consumer."""
+    """Return whether a signed-in user asks: staff checking a label, not a consumer.
+
+    A request with neither a session cookie nor an Authorization header is
+    anonymous without asking the session and authentication machinery:
+    that is nearly every scan.
+    """
+    meta = request.META
+    if "HTTP_AUTHORIZATION" not in meta and settings.SESSION_COOKIE_NAME not in (
+        request.COOKIES
+    ):
+        return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
 
@@ -306,6 +317,9 @@ class ScanView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []  # the gate counts the scan's own limits
     renderer_classes = [JSONRenderer]
+
+    def perform_authentication(self, request) -> None:
+        """Authenticate lazily: only a request with credentials is asked (_signed_in)."""
 
     @extend_schema(
         responses={
