@@ -1,7 +1,10 @@
 -- wrk script: GET <prefix><random serial from bench/data/serials.txt>.
 -- usage: wrk -s bench/scan.lua URL -- /t/      (or /api/v1/scan/, or "" for a fixed path)
+-- Each scan request comes from a new phone (X-Forwarded-For; the bench runs
+-- the server with SUYUAN_NUM_PROXIES=1), so every scan counts once.
 local serials = {}
 local prefix = ""
+local phone = 0
 function init(args)
   prefix = args[1] or ""
   if prefix ~= "" then
@@ -10,10 +13,14 @@ function init(args)
     end
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
+  phone = math.random(0, 2 ^ 24)
 end
 request = function()
   if prefix == "" then
     return wrk.format("GET", nil)
   end
-  return wrk.format("GET", prefix .. serials[math.random(1, #serials)])
+  phone = phone + 1
+  local floor = math.floor
+  local address = string.format("10.%d.%d.%d", floor(phone / 65536) % 256, floor(phone / 256) % 256, phone % 256)
+  return wrk.format("GET", prefix .. serials[math.random(1, #serials)], {["X-Forwarded-For"] = address})
 end

@@ -8,8 +8,11 @@ PostgreSQL and a real broker; DJANGO_DEBUG=0 demands real secrets.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SUYUAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -48,8 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Sends a public scan's Redis call now; the view reads the answer.
-    "api.middleware.ScanGateEarlyMiddleware",
+    # A Redis or database outage is a 503 with Retry-After, not a 500.
+    "api.scan.middleware.UnavailableMiddleware",
     # A JSON 413 for an oversized body, before anything reads it.
     "api.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,6 +122,16 @@ if CACHE_URL := env_str("SUYUAN_CACHE_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            # A Redis that does not answer is a 503 within a second or two
+            # (api/scan/middleware.py), not a worker stuck on a connect; one retry,
+            # no backoff (redis-py's default waits up to 10 s between three).
+            "OPTIONS": {
+                "socket_connect_timeout": env_float(
+                    "SUYUAN_CACHE_CONNECT_TIMEOUT", 1.0
+                ),
+                "socket_timeout": env_float("SUYUAN_CACHE_TIMEOUT", 2.0),
+                "retry": Retry(NoBackoff(), 1),
+            },
         }
     }
 else:
@@ -299,29 +312,41 @@ SUYUAN_ID_NUMBER_INDEX_KEY = env_secret(
 SUYUAN_SERIAL_KEY = env_secret(
     "SUYUAN_SERIAL_KEY", debug=DEBUG, development_default="development-label-serial-key"
 )
-# Clone signals: more scans than a box is opened, or scans in several cities.
-SUYUAN_SCAN_ALERT_COUNT = env_int("SUYUAN_SCAN_ALERT_COUNT", 20)
+# Clone signals (labels/scans.py): more distinct clients than open a box, or
+# as many cities as clients in several cities.
+SUYUAN_SCAN_ALERT_CLIENTS = env_int("SUYUAN_SCAN_ALERT_CLIENTS", 20)
 SUYUAN_SCAN_ALERT_CITIES = env_int("SUYUAN_SCAN_ALERT_CITIES", 3)
+# A client's scans of one label within this window count once: a shopper
+# reloading the page, or showing it to the stall keeper, is one scan.
+SUYUAN_SCAN_REPEAT_SECONDS = env_int("SUYUAN_SCAN_REPEAT_SECONDS", 6 * 3600)
 # Public scan throttles: per client address and per serial (a market stall
 # behind one village NAT scans many serials; one serial hammered is abuse).
 SUYUAN_SCAN_RATE_PER_CLIENT = env_str("SUYUAN_SCAN_RATE_PER_CLIENT", "120/min")
 SUYUAN_SCAN_RATE_PER_SERIAL = env_str("SUYUAN_SCAN_RATE_PER_SERIAL", "30/min")
-# How scans are written: "sync" (one INSERT + UPDATE in the request) or
-# "buffered" (queued in Redis, written in bulk by scan_buffer_flush; the
+# How scans are written (labels/scans.py): "sync" (one INSERT + UPDATE in the
+# request; the embedded default) or "buffered" (the Redis gate queues them in
+# the cache's Redis and scan_buffer_flush writes them in bulk; the
 # production choice under load, bench/scan.py).
 SUYUAN_SCAN_WRITE_MODE = env_str("SUYUAN_SCAN_WRITE_MODE", "sync")
-SUYUAN_SCAN_BUFFER_URL = env_str("SUYUAN_SCAN_BUFFER_URL", CACHE_URL or "")
+if SUYUAN_SCAN_WRITE_MODE not in ("sync", "buffered"):
+    raise ImproperlyConfigured("SUYUAN_SCAN_WRITE_MODE must be sync or buffered.")
+if SUYUAN_SCAN_WRITE_MODE == "buffered" and not CACHE_URL:
+    raise ImproperlyConfigured(
+        "SUYUAN_SCAN_WRITE_MODE=buffered needs a shared Redis: set SUYUAN_CACHE_URL."
+    )
 # With buffered scans, how long Redis keeps a label's scan facts
-# (labels/scan_cache.py): a season and a bit; an expired label is read from
-# the database again on its next scan.
+# (labels/scans.py): a season and a bit; an expired label is read from the
+# database again on its next scan.
 SUYUAN_SCAN_LABEL_CACHE_SECONDS = env_int(
     "SUYUAN_SCAN_LABEL_CACHE_SECONDS", 400 * 86400
 )
 # Seconds a worker may reuse a batch's public story: a safety net only, since
-# changes invalidate it at once and a new day starts a new story. Each
+# the services that change a batch bump its generation (trace/public_cache.py)
+# and a new day starts a new story; it bounds what an edit outside the
+# services (the admin, raw SQL) leaves stale. Each
 # rebuild costs about 16 ms, so with a short TTL a county's hundreds of
 # batches keep the workers rebuilding (bench/scan.py).
-SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 3600)
+SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 600)
 # Processes that encode QR codes for one large print job (labels/rendering.py);
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from api import catalogue, scan
+from api.throttling import SchemaThrottle
 from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
@@ -19,18 +20,23 @@ urlpatterns = [
     # patterns in order (behind the includes below it cost 25 µs a request).
     path(scan.SCAN_PAGE_ROUTE, scan.scan_page, name="scan-page"),
     path(scan.SCAN_JSON_ROUTE, scan.ScanView.as_view(), name="scan"),
+    path(scan.SCAN_CERTIFICATE_ROUTE, scan.label_certificate, name="scan-certificate"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The API's description is public; every endpoint it describes still checks access.
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(permission_classes=[AllowAny]),
+        SpectacularAPIView.as_view(
+            permission_classes=[AllowAny], throttle_classes=[SchemaThrottle]
+        ),
         name="schema",
     ),
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(
-            url_name="schema", permission_classes=[AllowAny]
+            url_name="schema",
+            permission_classes=[AllowAny],
+            throttle_classes=[SchemaThrottle],
         ),
         name="swagger-ui",
     ),

@@ -41,7 +41,7 @@ from trace import access
 from trace import services as trace_services
 from trace.audit import history_record
 from trace.models import Batch, BatchStatusChange, Outlet, Region
-from trace.public_cache import public_story_changed
+from trace.public_cache import batch_story_changed
 from trace.services import validated_save
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
@@ -416,6 +416,7 @@ def _inspection_create(
     if change is not None:
         inspection.status_change = change
         inspection.save(update_fields=["status_change"])
+    batch_story_changed(batch.pk)
     return inspection
 
 
@@ -489,7 +490,7 @@ def inspection_sign(*, inspection: Inspection, signed_by) -> Inspection:
         ).update(signed_at=timezone.now(), signed_by=signed_by)
         if not updated:
             raise ValidationError({"signed_at": _("该检测记录已签字确认。")})
-        public_story_changed()  # update() sends no signal
+        batch_story_changed(inspection.batch_id)  # the story lists signed checks
         inspection.refresh_from_db()
         # The signing UPDATE sends no signal: record it in the audit trail.
         history_record(instances=[inspection], user=signed_by, reason="signed")

@@ -10,7 +10,7 @@ class LabelsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from labels.models import Label
-        from labels.scan_cache import label_changed
+        from labels.scans import label_changed
 
         post_save.connect(label_changed, sender=Label, dispatch_uid="scan-cache-label")
         post_delete.connect(

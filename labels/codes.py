@@ -21,6 +21,7 @@ grows the symbol as much as needed.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -28,8 +29,6 @@ import secrets
 from urllib.parse import quote
 
 from django.conf import settings
-
-from config.derived import from_settings
 
 # Crockford base32: no I, L, O, U, so a read-aloud or hand-typed code has no
 # look-alike characters (I/L read as 1, O as 0 on input).
@@ -51,20 +50,21 @@ def _encode(number: int, length: int) -> str:
     return "".join(reversed(characters))
 
 
-@from_settings
-def _serial_mac() -> hmac.HMAC:
-    """The HMAC keyed with SUYUAN_SERIAL_KEY, copied for each check.
+@functools.lru_cache(maxsize=2)
+def _serial_mac(key: str) -> hmac.HMAC:
+    """Return the HMAC keyed with `key`, to be copied for each check.
 
     Every scan checks a serial: copying a keyed HMAC costs about half of
-    keying a new one, and in a real request a third (bench/scan.py).
+    keying a new one, and in a real request a third (bench/scan.py). Cached
+    by the key itself, so a changed setting is a new entry.
     """
-    return hmac.new(settings.SUYUAN_SERIAL_KEY.encode(), digestmod=hashlib.sha256)
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
 def serial_check(body: str, *, key: str | None = None) -> str:
     """Return the 2 check characters of an 18-character serial body."""
     if key is None:
-        mac = _serial_mac().copy()
+        mac = _serial_mac(settings.SUYUAN_SERIAL_KEY).copy()
     else:
         mac = hmac.new(key.encode(), digestmod=hashlib.sha256)
     mac.update(body.encode("ascii"))
@@ -95,7 +95,7 @@ def serials_new(count: int) -> list[str]:
     bytes base32-encode to 24 digits in C, of which the first 18 (90 bits)
     are the body; about 3x faster than one randbits and divmod per serial.
     """
-    keyed = _serial_mac()
+    keyed = _serial_mac(settings.SUYUAN_SERIAL_KEY)
     serials = []
     for _ in range(count):
         body = base64.b32encode(secrets.token_bytes(15))[:RANDOM_LENGTH].translate(

@@ -75,7 +75,7 @@ def label_find_for_scan(*, serial: str) -> Label | None:
     """Return the label alone, or None.
 
     One query without joins for a well-formed serial (the batch story is
-    cached by batch id, api/scan_story.py; a dozen joins cost more to plan
+    cached by batch id, api/scan/story.py; a dozen joins cost more to plan
     than to run); none for a malformed or forged one.
     """
     canonical = serial_normalize(serial)

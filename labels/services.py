@@ -5,11 +5,7 @@ with a message per field (the API turns it into a 400) or PermissionDenied.
 """
 
 import datetime
-import functools
-import hashlib
-import hmac
 import io
-import json
 import logging
 import tempfile
 import time
@@ -18,23 +14,18 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import (
-    ImproperlyConfigured,
-    PermissionDenied,
-    ValidationError,
-)
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.derived import from_settings
-from labels import codes, rendering, scan_cache
+from labels import codes, rendering, scans
 from labels.choices import LabelStatus, PrintJobStatus
-from labels.models import Label, PrintJob, ScanEvent
+from labels.models import Label, PrintJob
 from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import TEMPLATES, template_get
@@ -374,8 +365,8 @@ def print_job_render(
     if print_job.status == PrintJobStatus.DONE:
         return print_job
     # In the worker, not the request: the first scan of a new box then needs
-    # no database read (labels/scan_cache.py).
-    scan_cache.print_job_labels_publish(print_job_id=print_job.pk)
+    # no database read (labels/scans.py).
+    scans.print_job_labels_publish(print_job_id=print_job.pk)
     _print_job_stamp(print_job=print_job)
     try:
         _render(print_job, on_progress)
@@ -537,7 +528,7 @@ def labels_void(
                 }
             )
     now = timezone.now()
-    scan_cache.labels_forget(
+    scans.labels_forget(
         labels.filter(status=LabelStatus.ACTIVE).values_list("serial", flat=True)
     )
     voided = labels.filter(status=LabelStatus.ACTIVE).update(
@@ -555,291 +546,3 @@ def labels_void(
         reason=reason,
     )
     return voided
-
-
-@from_settings
-def _client_mac() -> hmac.HMAC:
-    """The HMAC keyed for client addresses, copied per scan (as codes._serial_mac)."""
-    key = f"suyuan-scan-client:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, digestmod=hashlib.sha256)
-
-
-def client_hash(address: str) -> str:
-    """Return a keyed, irreversible token for a client address (never stored raw)."""
-    mac = _client_mac().copy()
-    mac.update(address.encode())
-    return mac.hexdigest()[:32]
-
-
-def scan_record(
-    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
-) -> Label:
-    """Record one scan of a label and update its counters and clone signal.
-
-    The counter is updated in the database (F expression), so concurrent scans
-    all count. A label scanned more than SUYUAN_SCAN_ALERT_COUNT times (more
-    often than a box is opened) or in SUYUAN_SCAN_ALERT_CITIES or more cities
-    becomes suspicious; the flag stays for administrators to review.
-    """
-    now = timezone.now()
-    city = city.strip()[:64]
-    with transaction.atomic():
-        ScanEvent.objects.create(
-            label=label,
-            scanned_at=now,
-            client_hash=client_hash(client_address),
-            user_agent=user_agent[:255],
-            city=city,
-        )
-        # One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35) instead of an
-        # update and a re-read: the counter is raised in the database, so
-        # concurrent scans all count, and we see the values it produced.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Label._meta.db_table} SET scan_count = scan_count + 1, "
-                "first_scanned_city = CASE WHEN first_scanned_at IS NULL "
-                "THEN %s ELSE first_scanned_city END, "
-                "first_scanned_at = COALESCE(first_scanned_at, %s) "
-                "WHERE id = %s RETURNING scan_count, first_scanned_at, "
-                "first_scanned_city, suspicious_since",
-                [city, connection.ops.adapt_datetimefield_value(now), label.pk],
-            )
-            count, first_at, first_city, suspicious = cursor.fetchone()
-        label.scan_count = count
-        label.first_scanned_at = _db_datetime(first_at)
-        label.first_scanned_city = first_city
-        label.suspicious_since = _db_datetime(suspicious)
-        if label.suspicious_since is None:
-            reason = _clone_signal(label=label, city=city)
-            if reason:
-                Label.objects.filter(pk=label.pk, suspicious_since__isnull=True).update(
-                    suspicious_since=now, suspicious_reason=reason
-                )
-                label.suspicious_since, label.suspicious_reason = now, reason
-    return label
-
-
-SCAN_BUFFER_KEY = "suyuan:scan-buffer"
-SCAN_FLUSH_LOCK = "suyuan:scan-buffer:flush-lock"
-SCAN_FLUSH_CHUNK = 2000
-
-
-def scan_note(
-    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
-) -> Label:
-    """Record a scan now or queue it, as SUYUAN_SCAN_WRITE_MODE says.
-
-    "sync" is scan_record. "buffered" appends the scan to a Redis list (one
-    round trip, no database write in the request) and shows the label's
-    counters as they will be once `scan_buffer_flush` has written it; the
-    flush applies the clone signals.
-    """
-    if settings.SUYUAN_SCAN_WRITE_MODE != "buffered":
-        return scan_record(
-            label=label,
-            client_address=client_address,
-            user_agent=user_agent,
-            city=city,
-        )
-    record = scan_buffer_entry(
-        label=label, client_address=client_address, user_agent=user_agent, city=city
-    )
-    _scan_buffer().rpush(SCAN_BUFFER_KEY, record)
-    return label
-
-
-def scan_buffer_entry(
-    *, label: Label, client_address: str, user_agent: str = "", city: str = ""
-) -> str:
-    """Return the buffer record of a scan and show it on `label` in memory.
-
-    The caller appends the record to SCAN_BUFFER_KEY (scan_note does; the
-    public scan view has the gate build it in Redis from the label id and
-    `scan_record_tail`).
-    """
-    now = timezone.now()
-    city = city.strip()[:64]
-    label.scan_count += 1
-    if label.first_scanned_at is None:
-        label.first_scanned_at, label.first_scanned_city = now, city
-    tail = scan_record_tail(
-        now=now, client_address=client_address, user_agent=user_agent, city=city
-    )
-    return f"[{label.pk}{tail}"
-
-
-_RECORD_JSON = json.JSONEncoder(ensure_ascii=False)
-
-
-def scan_record_tail(
-    *, now: datetime.datetime, client_address: str, user_agent: str, city: str
-) -> str:
-    """Return a buffer record after its label id: `,"time","client","agent","city"]`.
-
-    The records are JSON lists [label id, ISO time, client hash, agent, city]
-    (scans_record_many reads them).
-    """
-    fields = [now.isoformat(), client_hash(client_address), user_agent[:255], city]
-    return "," + _RECORD_JSON.encode(fields)[1:]
-
-
-@functools.cache
-def _scan_buffer_client(url: str):
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
-def scan_buffer_url() -> str:
-    """Return the Redis URL of the scan buffer ("" if none is configured)."""
-    return settings.SUYUAN_SCAN_BUFFER_URL
-
-
-def _scan_buffer():
-    url = scan_buffer_url()
-    if not url:
-        raise ImproperlyConfigured(
-            "SUYUAN_SCAN_WRITE_MODE=buffered needs SUYUAN_SCAN_BUFFER_URL "
-            "(or SUYUAN_CACHE_URL) pointing at Redis."
-        )
-    return _scan_buffer_client(url)
-
-
-def scan_buffer_flush(*, chunk: int | None = None) -> int:
-    """Write every buffered scan to the database; return how many.
-
-    Run it from the periodic Celery task (labels.tasks) or
-    `manage.py scan_buffer_flush`. Chunks are read, written in one
-    transaction and only then trimmed from the list, so a crash loses no
-    scan (at worst a chunk is written twice); a Redis lock keeps two
-    flushers from writing the same chunk.
-    """
-    chunk = chunk or SCAN_FLUSH_CHUNK
-    buffer = _scan_buffer()
-    lock = buffer.lock(SCAN_FLUSH_LOCK, timeout=300, blocking_timeout=60)
-    if not lock.acquire():
-        return 0
-    written = 0
-    try:
-        while True:
-            raw = buffer.lrange(SCAN_BUFFER_KEY, 0, chunk - 1)
-            if not raw:
-                return written
-            scans_record_many(records=[json.loads(item) for item in raw])
-            buffer.ltrim(SCAN_BUFFER_KEY, len(raw), -1)
-            written += len(raw)
-    finally:
-        lock.release()
-
-
-@transaction.atomic
-def scans_record_many(*, records: list[list]) -> int:
-    """Write queued scans [label id, ISO time, client hash, agent, city] in bulk.
-
-    Same outcome as scan_record for each: one ScanEvent, the counter raised
-    by the number of scans (an F expression, so concurrent writers add up),
-    the first scan's time and city kept, clone signals applied.
-    """
-    events = []
-    by_label: dict[int, list] = {}
-    for label_id, moment, hashed, agent, city in records:
-        scanned_at = datetime.datetime.fromisoformat(moment)
-        events.append(
-            ScanEvent(
-                label_id=label_id,
-                scanned_at=scanned_at,
-                client_hash=hashed,
-                user_agent=agent,
-                city=city,
-            )
-        )
-        by_label.setdefault(label_id, []).append((scanned_at, city))
-    ScanEvent.objects.bulk_create(events, batch_size=1000)
-    counts = []
-    for label_id, scans in sorted(by_label.items()):
-        first_at, first_city = min(scans, key=lambda scan: scan[0])
-        counts.append((label_id, len(scans), first_at, first_city))
-    if connection.vendor == "postgresql":
-        _label_counts_add_in_one_statement(counts)
-    else:
-        for label_id, scans, first_at, first_city in counts:
-            Label.objects.filter(pk=label_id).update(
-                scan_count=F("scan_count") + scans,
-                first_scanned_at=Coalesce("first_scanned_at", Value(first_at)),
-                first_scanned_city=Case(
-                    When(first_scanned_at__isnull=True, then=Value(first_city)),
-                    default=F("first_scanned_city"),
-                ),
-            )
-    unflagged = Label.objects.filter(
-        pk__in=list(by_label), suspicious_since__isnull=True
-    ).only("serial", "scan_count", "first_scanned_city", "suspicious_since")
-    now = timezone.now()
-    flagged = []
-    for label in unflagged.iterator(chunk_size=1000):
-        cities = {city for _at, city in by_label[label.pk] if city}
-        reason = _clone_signal(
-            label=label, city=next(iter(cities - {label.first_scanned_city}), "")
-        )
-        if reason:
-            Label.objects.filter(pk=label.pk, suspicious_since__isnull=True).update(
-                suspicious_since=now, suspicious_reason=reason
-            )
-            flagged.append(label.serial)
-    scan_cache.labels_forget(flagged)  # the next scan shows the warning
-    return len(records)
-
-
-def _label_counts_add_in_one_statement(counts: list[tuple]) -> None:
-    """Add (label id, scans, first time, first city) to the labels: one UPDATE per chunk.
-
-    The same outcome as the per-label UPDATE on SQLite; one statement per
-    label made the flush slower than the scans it drains (bench/scan.py).
-    """
-    from psycopg2.extras import execute_values
-
-    table = connection.ops.quote_name(Label._meta.db_table)
-    sql = (
-        f"UPDATE {table} AS label SET scan_count = label.scan_count + counted.scans, "
-        "first_scanned_at = COALESCE(label.first_scanned_at, counted.first_at), "
-        "first_scanned_city = CASE WHEN label.first_scanned_at IS NULL "
-        "THEN counted.first_city ELSE label.first_scanned_city END "
-        "FROM (VALUES %s) AS counted (id, scans, first_at, first_city) "
-        "WHERE label.id = counted.id"
-    )
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        execute_values(
-            cursor.cursor,
-            sql,
-            counts,
-            template="(%s::bigint, %s::integer, %s::timestamptz, %s::varchar)",
-            page_size=1000,
-        )
-
-
-def _db_datetime(value) -> datetime.datetime | None:
-    """Convert a raw column value (SQLite returns text in UTC) to an aware datetime."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime.datetime):
-        value = datetime.datetime.fromisoformat(str(value))
-    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-
-
-def _clone_signal(*, label: Label, city: str) -> str:
-    """Return why the label looks cloned, or "" if it does not."""
-    if label.scan_count > settings.SUYUAN_SCAN_ALERT_COUNT:
-        return gettext_lazy("扫码次数异常偏多（%(count)s 次）") % {
-            "count": label.scan_count
-        }
-    if city and city != label.first_scanned_city:
-        cities = (
-            ScanEvent.objects.filter(label=label)
-            .exclude(city="")
-            .values("city")
-            .distinct()
-            .count()
-        )
-        if cities >= settings.SUYUAN_SCAN_ALERT_CITIES:
-            return gettext_lazy("在 %(count)s 个不同城市被扫码") % {"count": cities}
-    return ""

@@ -65,7 +65,7 @@ def scan_buffer_flush_task() -> int:
     """Write the buffered scans (SUYUAN_SCAN_WRITE_MODE=buffered); run it every few seconds."""
     from django.conf import settings
 
-    from labels.services import scan_buffer_flush
+    from labels.scans import scan_buffer_flush
 
     if settings.SUYUAN_SCAN_WRITE_MODE != "buffered":
         return 0  # scans are written in the request; nothing is buffered

@@ -24,6 +24,7 @@ from reports.selectors.common import ReportFilters
 from trace import access
 from trace.choices import OutletKind
 from trace.models import Batch, Outlet, Region
+from trace.public_cache import batch_story_changed
 from trace.services import outlet_authorisation_revoke
 
 
@@ -145,6 +146,7 @@ def certificate_issue(
         certificate.pdf.delete(save=False)
         certificate.label_pdf.delete(save=False)
         raise
+    batch_story_changed(batch.pk)  # the scan page links the certificate
     return certificate
 
 

@@ -57,3 +57,17 @@ def test_favicon_is_served(client):
     body = b"".join(response.streaming_content)
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert len(body) < 10_000
+
+
+def test_buffered_scans_without_a_shared_redis_refuse_to_start():
+    result = manage("check", SUYUAN_SCAN_WRITE_MODE="buffered", **SECRETS)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "needs a shared Redis" in result.stderr
+    started = manage(
+        "check",
+        SUYUAN_SCAN_WRITE_MODE="buffered",
+        SUYUAN_CACHE_URL="redis://127.0.0.1:6379/13",
+        **SECRETS,
+    )
+    assert started.returncode == 0, started.stderr

@@ -1,10 +1,16 @@
-"""The generation token of everything the public scan story shows.
+"""The generation of each batch's public story, in the shared cache.
 
-The scan page caches the batch part of its story (api/scan_story.py); any
-change to a batch, its producer, certification, households, events,
-inspections or product bumps this token, so no cached story outlives the
-facts it shows. Model signals bump it (api/apps.py); services that write
-with `QuerySet.update()` (no signals) call `public_story_changed()` too.
+The public scan caches a batch's story per worker (api/scan/story.py) under
+the batch's generation. The services that change what the story shows call
+`batch_story_changed` (hold, release, recall, trace events, contributions,
+inspections) or `producer_story_changed` (certification, brand licences,
+households): explicit calls, like the audit rows, and not model signals,
+which a garbage-collected receiver silently stops (issue 19). Edits outside
+the services (admin, raw SQL) show after SUYUAN_SCAN_STORY_CACHE_SECONDS.
+
+The generation lives in the cache, so it is shared by every worker when the
+cache is (Redis in production; DESIGN.md). A random integer, which Django's
+Redis cache stores as plain digits, so the scan gate's Lua reads it too.
 """
 
 import secrets
@@ -12,34 +18,47 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 
-GENERATION_KEY = "suyuan:public-story:generation"
+from trace.models import Batch
+
+KEY_PREFIX = "suyuan:story:"
 
 
-def public_story_generation() -> int:
-    """Return the current token; a cleared cache starts a fresh one.
+def batch_story_key(batch_id: int) -> str:
+    return f"{KEY_PREFIX}{batch_id}"
 
-    A random integer, which Django's Redis cache stores as plain digits, so
-    the scan's single Redis call (api/throttling.py) can read it too.
-    """
-    token = cache.get(GENERATION_KEY)
-    if not isinstance(token, int):  # missing, or an older format
-        cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
-        token = cache.get(GENERATION_KEY)
-        if not isinstance(token, int):
-            _bump()
-            token = cache.get(GENERATION_KEY)
+
+def batch_story_generation(batch_id: int) -> int:
+    """Return the batch's current generation; a cleared cache starts a new one."""
+    key = batch_story_key(batch_id)
+    token = cache.get(key)
+    if not isinstance(token, int):
+        cache.add(key, secrets.randbits(62), timeout=None)
+        token = cache.get(key)
+        if not isinstance(token, int):  # another format under the key
+            token = secrets.randbits(62)
+            cache.set(key, token, timeout=None)
     return token
 
 
-def _bump() -> None:
-    cache.set(GENERATION_KEY, secrets.randbits(62), timeout=None)
-
-
-def public_story_changed() -> None:
-    """Invalidate every cached story now and again when the transaction commits.
+def batch_story_changed(*batch_ids: int) -> None:
+    """Give the batches a new generation now and again when the transaction commits.
 
     The second bump covers a reader that rebuilt the story from the old rows
     between the write and the commit.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    keys = [batch_story_key(batch_id) for batch_id in batch_ids]
+    if not keys:
+        return
+
+    def bump() -> None:
+        cache.set_many({key: secrets.randbits(62) for key in keys}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def producer_story_changed(producer_id: int) -> None:
+    """Give every batch of a producer a new generation (see batch_story_changed)."""
+    batch_story_changed(
+        *Batch.objects.filter(producer_id=producer_id).values_list("pk", flat=True)
+    )

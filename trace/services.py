@@ -64,7 +64,7 @@ from trace.personal_data import (
     id_number_is_current,
     reencrypt_id_number,
 )
-from trace.public_cache import public_story_changed
+from trace.public_cache import batch_story_changed, producer_story_changed
 from trace.selectors import (  # brand_license_is_valid: labels imports it here
     batch_remaining,
     brand_license_is_valid,  # noqa: F401
@@ -114,6 +114,7 @@ def producer_create(**fields: Any) -> Producer:
 
 
 def producer_update(*, producer: Producer, **fields: Any) -> Producer:
+    producer_story_changed(producer.pk)
     return validated_save(producer, **_normalized_producer_fields(fields))
 
 
@@ -156,6 +157,7 @@ def product_line_update(
     protected_regions: Iterable[Region] | None = None,
     **fields: Any,
 ) -> ProductLine:
+    batch_story_changed(*product_line.batches.values_list("pk", flat=True))
     line = validated_save(product_line, **_normalized_product_line_fields(fields))
     _set_protected_regions(
         line,
@@ -220,6 +222,7 @@ def brand_license_grant(
         valid_until=valid_until,
     )
     license_.product_lines.set(product_lines)
+    producer_story_changed(producer.pk)  # the 统一品牌 mark
     return license_
 
 
@@ -228,6 +231,7 @@ def brand_license_revoke(*, license_: BrandLicense, reason: str) -> BrandLicense
         raise ValidationError({"reason": _("撤销授权必须说明原因。")})
     if license_.revoked_at is not None:
         raise ValidationError({"status": _("该授权已撤销。")})
+    producer_story_changed(license_.producer_id)
     return validated_save(license_, revoked_at=timezone.now(), revoked_reason=reason)
 
 
@@ -319,6 +323,8 @@ def household_record_public_name_consent(
     *, household: Household, recorded_by, consented: bool
 ) -> Household:
     """Record (or withdraw) consent to show the masked name on public pages."""
+    for producer_id in household.benefit_links.values_list("producer_id", flat=True):
+        producer_story_changed(producer_id)
     if consented:
         return _save_household(
             household,
@@ -333,6 +339,7 @@ def household_record_public_name_consent(
 @transaction.atomic
 def benefit_link_create(**fields: Any) -> BenefitLink:
     link = validated_save(BenefitLink(), **fields)
+    producer_story_changed(link.producer_id)
     certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
     return link
 
@@ -355,8 +362,10 @@ def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitL
         if fields.get("ended_on") and link.ended_on <= timezone.localdate()
         else _("利益联结变更")
     )
+    producer_story_changed(link.producer_id)
     certification_recheck(producer=link.producer, trigger=trigger)
     if previous_producer_id not in (None, link.producer_id):
+        producer_story_changed(previous_producer_id)
         certification_recheck(
             producer=Producer.objects.get(pk=previous_producer_id), trigger=trigger
         )
@@ -492,6 +501,7 @@ def certification_update(
     if certification.status == CertificationStatus.ACTIVE and overlapping.exists():
         raise ValidationError({"valid_from": _("该主体在此期间已有有效认定。")})
     if "valid_from" in fields or "valid_until" in fields:
+        producer_story_changed(certification.producer_id)  # the story names the end
         certification_recheck(
             producer=certification.producer, trigger=_("认定有效期修改")
         )
@@ -605,6 +615,7 @@ def producer_certify(
     )
     if overlapping.exists():
         raise ValidationError({"producer": _("该主体在此期间已有有效认定。")})
+    producer_story_changed(producer.pk)
     return validated_save(
         Certification(),
         producer=producer,
@@ -678,6 +689,7 @@ def _certification_set_status(
                     }
                 }
             )
+        producer_story_changed(certification.producer_id)
         certification = validated_save(
             certification,
             status=status,
@@ -818,6 +830,7 @@ def batch_set_contributions(
     batch.contributions.all().delete()
     for contribution in contributions:
         validated_save(BatchContribution(batch=batch), **contribution)
+    batch_story_changed(batch.pk)
 
 
 # Who may move a batch is trace.access's question; whether the move is legal is this one.
@@ -875,6 +888,8 @@ def batch_transition(
             reason=reason,
             changed_by=changed_by,
         )
+        # A hold or recall is what the scan page exists to say: at once.
+        batch_story_changed(locked.pk)
     # The caller's instance reflects the new status too.
     batch.status, batch.updated_at = locked.status, locked.updated_at
     return batch
@@ -911,7 +926,9 @@ def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEven
     """Record a critical tracking event of a non-draft batch."""
     if batch.status == BatchStatus.DRAFT:
         raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
-    return validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    event = validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    batch_story_changed(batch.pk)
+    return event
 
 
 @transaction.atomic
@@ -1306,7 +1323,7 @@ def catalogue_entry_update(*, entry: CatalogueEntry, **fields: Any) -> Catalogue
     if households is not None:
         entry.households.set(households)
     if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
-        public_story_changed()
+        producer_story_changed(entry.producer_id)
     return entry
 
 
@@ -1486,7 +1503,7 @@ def catalogue_objection_review(
                 reason=note,
             )
             entry.save()
-            public_story_changed()
+            producer_story_changed(entry.producer_id)
     return objection
 
 
@@ -1523,9 +1540,8 @@ def catalogue_notices_close(*, on: datetime.date | None = None) -> int:
                 % {"start": entry.notice_starts_on, "end": entry.notice_ends_on},
             )
             entry.save()
+            producer_story_changed(entry.producer_id)
             moved += 1
-    if moved:
-        public_story_changed()
     return moved
 
 
@@ -1552,7 +1568,7 @@ def catalogue_entry_withdraw(
         reason=reason,
     )
     entry.save()
-    public_story_changed()
+    producer_story_changed(entry.producer_id)
     return entry
 
 
@@ -1610,7 +1626,7 @@ def catalogue_photo_add(
     photo.full_clean()
     photo.save()
     if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
-        public_story_changed()
+        producer_story_changed(entry.producer_id)
     return photo
 
 

@@ -91,15 +91,9 @@ def public_scan_url(*, batch: Batch) -> str | None:
     return label_url(serial=serial, base_url="") if serial else None
 
 
-def demo_scan_url() -> str | None:
-    """Return the public page of the first active label of a released batch."""
-    serial = (
-        Label.objects.filter(status=LabelStatus.ACTIVE)
-        .order_by("id")
-        .values_list("serial", flat=True)
-        .first()
-    )
-    return label_url(serial=serial, base_url="") if serial else None
+def demo_label() -> Label | None:
+    """Return the label the demo shows: the first active one."""
+    return Label.objects.filter(status=LabelStatus.ACTIVE).order_by("id").first()
 
 
 def printer_settings_for(user) -> PrinterSettings:

@@ -22,6 +22,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from api.scan import gate as scan_gate
+from api.scan import views as scan_views
 from inspections.choices import Verdict
 from inspections.selectors import (
     inspection_attachment_file,
@@ -527,14 +529,17 @@ def inspection_detail(request, pk: int):
 
 
 def demo_scan(request):
-    """Send a visitor to the public page of the first active label.
+    """Show a visitor the public page of the first active label, as a phone sees it.
 
-    Before any label was printed, say how to print one instead.
+    Rendered here rather than redirected to /t/: opening the demo is not a
+    consumer's scan, so it counts nothing, and the demo label stays green
+    however often it is opened. Before any label was printed, say how to
+    print one instead.
     """
-    url = printing.demo_scan_url()
-    if url is None:
+    label = printing.demo_label()
+    if label is None:
         return render(request, "workbench/demo_scan_missing.html")
-    return redirect(url)
+    return scan_views.label_page(request, scan_gate.Passage(label=label))
 
 
 # Printing labels.

@@ -92,3 +92,68 @@ def test_forged_code_shows_the_friendly_404(browser, demo):
     assert response.status == 404
     assert "查无此码" in page.inner_text("main")
     context.close()
+
+
+GENUINE_WORDING = ["正品", "已认证", "统一品牌"]
+
+
+def test_never_issued_serial_lands_on_a_lot_page_that_says_so(browser, demo):
+    from labels.codes import lot_url, serial_new
+
+    label = first_label("XFMJ2025A01")
+    batch = label.batch
+    lot = lot_url(gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=demo)
+    context, page, response = open_on_phone(
+        browser, f"{lot}/21/{serial_new()}", "23-scan-not-on-record"
+    )
+    assert response.status == 200
+    assert "unknown_serial=1" in page.url  # after the 303 walk-up
+    band = page.locator(".band")
+    assert "此码不在记录中" in band.inner_text()
+    assert band.get_attribute("role") == "alert"
+    text = page.inner_text("main")
+    assert "雪峰蜜橘" in text  # the lot is shown, as facts of the lot
+    for words in GENUINE_WORDING:
+        assert words not in text, words
+    context.close()
+
+
+def test_void_label_page_shows_the_void_and_nothing_genuine(browser, demo):
+    from labels.services import labels_void
+
+    label = first_label("XFMJ2025A01")
+    labels_void(
+        label=label,
+        voided_by=get_user_model().objects.get(username="operator"),
+        reason="印刷错位，已重新打印",
+    )
+    context, page, response = open_on_phone(
+        browser, f"{demo}/t/{label.serial}", "24-scan-void"
+    )
+    assert response.status == 410
+    text = page.inner_text("main")
+    assert (
+        "标签已作废" in text and "印刷错位，已重新打印" in text and "作废时间" in text
+    )
+    for words in GENUINE_WORDING + ["已放行", "合格", "有效", "带贫成效"]:
+        assert words not in text, words
+    assert (
+        page.locator(".band").evaluate(
+            "element => getComputedStyle(element).backgroundColor"
+        )
+        == "rgb(179, 0, 27)"
+    )
+    context.close()
+
+
+def test_the_demo_stays_green_however_often_it_is_opened(browser, demo):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    for _ in range(25):
+        response = page.goto(f"{demo}/w/demo-scan/")
+        assert response.status == 200
+    page.screenshot(path=str(SCREENSHOTS / "25-demo-scan.png"), full_page=True)
+    assert "正品" in page.locator(".band").inner_text()
+    label = Label.objects.filter(status="active").order_by("id").first()
+    assert label.scan_count == 0 and label.suspicious_since is None
+    context.close()

@@ -1,6 +1,6 @@
 import pytest
 
-from labels import codes, selectors, services
+from labels import codes, scans, selectors, services
 
 
 @pytest.fixture
@@ -65,14 +65,14 @@ def test_batch_label_summary_counts_labels_and_scans_per_city(
     job, world, django_assert_num_queries
 ):
     first, second, third = job.labels.order_by("sequence")
-    services.scan_record(label=first, client_address="10.0.0.1", city="长沙市")
-    services.scan_record(label=first, client_address="10.0.0.2", city="长沙市")
-    services.scan_record(label=second, client_address="10.0.0.3", city="邵阳市")
+    scans.scan_record(label=first, client_address="10.0.0.1", city="长沙市")
+    scans.scan_record(label=first, client_address="10.0.0.2", city="长沙市")
+    scans.scan_record(label=second, client_address="10.0.0.3", city="邵阳市")
     services.labels_void(voided_by=world.operator_a, label=third, reason="破损")
     other = services.print_job_create(
         batch=world.batch_b, template="a4-3x8", count=1, requested_by=world.operator_b
     )
-    services.scan_record(label=other.labels.get(), client_address="10.0.0.4")
+    scans.scan_record(label=other.labels.get(), client_address="10.0.0.4")
     with django_assert_num_queries(3):
         summary = selectors.batch_label_summary(batch=world.batch_a)
     assert summary["labels"] == {

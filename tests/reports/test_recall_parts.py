@@ -3,6 +3,7 @@
 import pytest
 
 from inspections import services as inspection_services
+from labels import scans
 from labels import services as label_services
 from labels.models import Label
 from tests.inspections.factories import quantitative, record_inspection
@@ -24,18 +25,16 @@ def recalled_world(world):
     label_services.labels_void(
         voided_by=world.operator_a, reason="破损", label=labels_a[0]
     )
-    for label, city in [
-        (labels_a[1], "邵阳市"),
-        (labels_a[1], "邵阳市"),
-        (labels_a[2], "长沙市"),
-        (labels_a[3], ""),
-    ]:
-        label_services.scan_record(
-            label=label, client_address="198.51.100.4", city=city
-        )
-    label_services.scan_record(
-        label=labels_b[0], client_address="198.51.100.5", city="深圳市"
-    )
+    for number, (label, city) in enumerate(
+        [
+            (labels_a[1], "邵阳市"),
+            (labels_a[1], "邵阳市"),
+            (labels_a[2], "长沙市"),
+            (labels_a[3], ""),
+        ]
+    ):
+        scans.scan_record(label=label, client_address=f"198.51.100.{number}", city=city)
+    scans.scan_record(label=labels_b[0], client_address="198.51.100.5", city="深圳市")
     failing = record_inspection(
         batch=world.batch_a,
         user=world.inspector,

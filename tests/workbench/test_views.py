@@ -699,7 +699,7 @@ def test_inspection_by_unknown_or_out_of_scope_serial(client, world, analytes):
     assert not Inspection.objects.exists()
 
 
-def test_demo_scan_goes_to_the_first_active_label(client, world):
+def test_demo_scan_shows_the_first_active_label_without_counting(client, world):
     assert "还没有打印过标签" in html(client.get("/w/demo-scan/"))
     job = print_job_create(
         batch=world.batch_a,
@@ -708,8 +708,13 @@ def test_demo_scan_goes_to_the_first_active_label(client, world):
         requested_by=world.operator_a,
         enqueue=False,
     )
-    response = client.get("/w/demo-scan/")
-    assert response["Location"] == f"/t/{job.labels.first().serial}"
+    label = job.labels.first()
+    for _ in range(25):
+        response = client.get("/w/demo-scan/")
+    page = html(response)
+    assert label.serial in page and "正品 · 已认证" in page
+    label.refresh_from_db()
+    assert label.scan_count == 0 and label.suspicious_since is None
     assert 'href="/w/demo-scan/"' in html(client.get("/"))
 
 

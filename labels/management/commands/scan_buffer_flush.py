@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from labels.services import scan_buffer_flush
+from labels.scans import scan_buffer_flush
 
 
 class Command(BaseCommand):

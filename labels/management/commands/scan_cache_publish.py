@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from labels import scan_cache
+from labels import scans
 from labels.models import Label
 
 
@@ -21,15 +21,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch=None, replace=False, **options):
-        labels = Label.objects.order_by().only("serial", *scan_cache.FIELDS)
+        labels = Label.objects.order_by().only("serial", *scans.FIELDS)
         if batch is not None:
             labels = labels.filter(batch_id=batch)
-        published = scan_cache.labels_publish(
-            labels.iterator(chunk_size=scan_cache.PUBLISH_CHUNK), replace=replace
+        published = scans.labels_publish(
+            labels.iterator(chunk_size=scans.PUBLISH_CHUNK), replace=replace
         )
         if not published and labels.exists():
             raise CommandError(
                 "Scan facts live in Redis only with SUYUAN_SCAN_WRITE_MODE=buffered "
-                "and the scan buffer in the cache's Redis."
+                "and the cache in Redis (SUYUAN_CACHE_URL)."
             )
         self.stdout.write(f"{published} labels published")

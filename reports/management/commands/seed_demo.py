@@ -26,6 +26,7 @@ from inspections.services import (
 )
 from labels.choices import LabelStatus
 from labels.models import Label, PrintJob
+from labels.scans import labels_scans_reset
 from labels.services import print_job_create, print_job_render
 from reports.choices import PeriodFrequency, SubmissionStatus
 from reports.form_pdf import form_pdf
@@ -118,6 +119,13 @@ class Command(BaseCommand):
             self._township_submission(users["supervisor"])
         for job in jobs:
             print_job_render(print_job_id=job.pk)
+        # Demo scans start from zero each time: a demo opened all day must
+        # not show as a cloned label (issue 23).
+        labels_scans_reset(
+            labels=Label.objects.filter(
+                batch__lot_code__in=[lot for lot, _operator, _count in LABEL_SHEETS]
+            )
+        )
         self._print_demo_scans()
 
     def _periods(self, admin) -> None:

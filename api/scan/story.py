@@ -1,8 +1,14 @@
-"""The one selector behind the public scan page and its JSON twin.
+"""The story a scan shows: the batch part (cached per worker) and the label part.
 
-It combines what trace, inspections and labels may show the public: no
-internal ids, no household names except consented masked ones, no ID
-numbers, no inspector names, no client addresses.
+It combines what trace, inspections, labels and reports may show the
+public: no internal ids, no household names except consented masked ones,
+no ID numbers, no inspector names, no client addresses.
+
+Verdicts: "genuine" only for an active label of a released batch without
+warnings; "warning" (hold, recall, certification, clone signal); "void" (a
+voided label: its page shows the void and nothing that reads as genuine);
+"lot" for a lot page, which vouches for no single item, and "not_on_record"
+for a lot page reached from a serial that was never issued.
 """
 
 import time
@@ -17,12 +23,21 @@ from django.utils.translation import gettext as _
 from inspections.selectors import batch_public_inspections
 from labels.choices import LabelStatus
 from labels.models import Label
+from reports.selectors.certificates import certificate_latest
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch
-from trace.public_cache import public_story_generation
+from trace.public_cache import batch_story_generation
 from trace.selectors import REGION_PATH, batch_public_story
 
 # Per worker process: (batch id, language, local date) -> (generation, expires, entry).
+# Verdicts of a story (see the module docstring).
+GENUINE, WARNING, VOID, LOT, NOT_ON_RECORD = (
+    "genuine",
+    "warning",
+    "void",
+    "lot",
+    "not_on_record",
+)
 _STORIES: dict[tuple[int, str, date], tuple[int, float, "StoryEntry"]] = {}
 _STORIES_MAX = 10_000
 
@@ -37,7 +52,7 @@ class Warning:
 class ScanStory:
     """What a consumer sees: the verdict first, then the story."""
 
-    verdict: str  # "genuine", "warning" or "void"
+    verdict: str  # GENUINE, WARNING, VOID, LOT or NOT_ON_RECORD
     warnings: list[Warning] = field(default_factory=list)
     label: dict | None = None
     product: dict = field(default_factory=dict)
@@ -46,6 +61,7 @@ class ScanStory:
     inspections: list[dict] = field(default_factory=list)
     benefit: dict = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
+    has_certificate: bool = False  # a 承诺达标合格证 was issued for the batch
 
 
 def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
@@ -74,12 +90,14 @@ def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
 
 
 def batch_story(*, batch: Batch) -> ScanStory:
-    """Return the public story of a batch (the lot page, no label facts)."""
+    """Return the public story of a batch (the lot page: no label, no genuine verdict)."""
     facts = batch_public_story(batch=batch)
     inspections = batch_public_inspections(batch=batch)
     warnings = batch_warnings(batch=batch, producer=facts["producer"])
+    certificate = certificate_latest(batch=batch)
     return ScanStory(
-        verdict="warning" if warnings else "genuine",
+        verdict=WARNING if warnings else LOT,
+        has_certificate=bool(certificate and certificate.pdf),
         warnings=warnings,
         product=facts["product"],
         batch=facts["batch"],
@@ -101,16 +119,21 @@ class StoryEntry:
 def batch_story_entry(
     *, batch_id: int, generation: int | None = None, language: str | None = None
 ) -> StoryEntry:
-    """Return the worker's current entry for a batch (see batch_story_cached).
+    """Return the worker's current entry for a batch.
 
-    `generation` is the token and `language` the request's language if the
-    caller already has them (api/throttling.py, LocaleMiddleware).
+    A story is rebuilt when anything it shows changed (the batch's
+    generation, trace.public_cache), the local date changed (a
+    certification expiring at midnight), and at the latest after
+    SUYUAN_SCAN_STORY_CACHE_SECONDS (0 turns the cache off). The batch part
+    costs six queries and a dozen joins to plan; cached, a scan needs none.
+    `generation` and `language` are passed when the caller already has them
+    (the gate's reply, LocaleMiddleware).
     """
     seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
     if seconds <= 0:
         return StoryEntry(batch_story(batch=_story_batch(batch_id)))
     if generation is None:
-        generation = public_story_generation()
+        generation = batch_story_generation(batch_id)
     # The date is part of the key: a certification or brand licence that
     # expires at midnight changes the story without any write.
     # Dates are those of TIME_ZONE: no view activates another time zone.
@@ -127,25 +150,15 @@ def batch_story_entry(
     return entry
 
 
-def batch_story_cached(*, batch_id: int) -> ScanStory:
-    """Return the batch's story from this worker's memory while it is current.
-
-    A story is rebuilt when anything it shows changed (the generation token
-    in the shared cache, trace.public_cache) or the local date changed (a
-    certification expiring at midnight), and at the latest after
-    SUYUAN_SCAN_STORY_CACHE_SECONDS. The batch part costs six queries and a
-    dozen joins to plan (about 16 ms); cached, a scan needs one indexed label
-    lookup (bench/scan.py). 0 seconds turns the cache off.
-    """
-    story = batch_story_entry(batch_id=batch_id).story
-    # The caller adds label warnings: give it its own list.
-    return replace(story, warnings=list(story.warnings))
-
-
 def _story_batch(batch_id: int) -> Batch:
     return Batch.objects.select_related(
         "producer__region", "product_line__brand", f"origin__{REGION_PATH}"
     ).get(pk=batch_id)
+
+
+def label_adds_warnings(label: Label) -> bool:
+    """Return whether the label itself changes the verdict (void or suspicious)."""
+    return label.status == LabelStatus.VOID or label.suspicious_since is not None
 
 
 def label_facts(label: Label) -> dict:
@@ -161,19 +174,17 @@ def label_facts(label: Label) -> dict:
     }
 
 
-def label_adds_warnings(label: Label) -> bool:
-    """Return whether the label itself changes the verdict (void or suspicious)."""
-    return label.status == LabelStatus.VOID or label.suspicious_since is not None
-
-
-def scan_story(*, label: Label) -> ScanStory:
-    """Return the public story of one scanned label."""
-    story = batch_story_cached(batch_id=label.batch_id)
+def label_story(*, label: Label, entry: StoryEntry) -> ScanStory:
+    """Return the public story of one scanned label on its batch's story."""
+    # Warnings are added below: the cached story keeps its own list.
+    story = replace(entry.story, warnings=list(entry.story.warnings))
+    if story.verdict == LOT:
+        story.verdict = GENUINE
     if label.status == LabelStatus.VOID:
         story.warnings.insert(
             0, Warning("label_void", _("此标签已作废，不能证明商品来源。"))
         )
-        story.verdict = "void"
+        story.verdict = VOID
     if label.suspicious_since is not None:
         story.warnings.append(
             Warning(
@@ -182,7 +193,7 @@ def scan_story(*, label: Label) -> ScanStory:
                 % {"reason": label.suspicious_reason},
             )
         )
-    if story.warnings and story.verdict == "genuine":
-        story.verdict = "warning"
+    if story.warnings and story.verdict == GENUINE:
+        story.verdict = WARNING
     story.label = label_facts(label)
     return story

@@ -1,0 +1,642 @@
+"""The public scan: the page a consumer sees and its JSON twin, one pipeline.
+
+Every scan passes the gate (api/scan/gate.py: throttles, the label, the
+scan's record), then its story (api/scan/story.py) is rendered as the page
+or as JSON. A malformed or forged serial is a 404 without a database query;
+a void label answers 410 Gone with the void and nothing that reads as
+genuine (GS1 resolver); a draft batch has no public page. A well-formed
+serial unknown under a known GTIN and lot walks up (303) to the lot's page,
+which then says the code is not on record. `?linkType=all` or `Accept:
+application/linkset+json` returns a linkset of our pages for the item.
+
+Scans by signed-in users (staff, the workbench) and linkset lookups are
+not consumer scans: they are answered but not counted.
+"""
+
+import functools
+import json
+from dataclasses import replace
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from api.scan import gate
+from api.scan.story import (
+    GENUINE,
+    LOT,
+    NOT_ON_RECORD,
+    VOID,
+    ScanStory,
+    StoryEntry,
+    batch_story_entry,
+    label_adds_warnings,
+    label_facts,
+    label_story,
+)
+from labels import codes
+from labels.choices import LabelStatus
+from reports.selectors.certificates import certificate_latest
+from trace.choices import BatchStatus
+from trace.models import Batch
+from trace.validators import GS1_CSET82, normalize_gtin
+
+# The public scan's routes (config/urls.py).
+SCAN_PAGE_ROUTE = "t/<str:serial>"
+SCAN_JSON_ROUTE = "api/v1/scan/<str:serial>"
+SCAN_CERTIFICATE_ROUTE = "t/<str:serial>/certificate"
+LINKSET_TYPE = "application/linkset+json"
+GS1_VOCABULARY = "https://gs1.org/voc/"
+# The query a walk-up adds to the lot page it lands on.
+WALKED_UP = "unknown_serial"
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class LabelFactsSerializer(serializers.Serializer):
+    serial = serializers.CharField()
+    status = serializers.CharField()
+    scan_count = serializers.IntegerField()
+    first_scanned_at = serializers.DateTimeField(allow_null=True)
+    first_scanned_city = serializers.CharField(allow_blank=True)
+    suspicious = serializers.BooleanField()
+    checked_at = serializers.DateTimeField()
+
+
+class ProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    brand = serializers.CharField(allow_blank=True)
+    brand_kind = serializers.CharField(allow_blank=True)
+    unified_brand = serializers.BooleanField(
+        help_text="统一品牌：生产主体持有该产品线的有效品牌授权。"
+    )
+    standard = serializers.CharField(allow_blank=True)
+    geographical_indication = serializers.BooleanField()
+    gtin = serializers.CharField(allow_blank=True)
+
+
+class BatchFactsSerializer(serializers.Serializer):
+    lot = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    harvest_date = serializers.DateField()
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    origin = serializers.CharField()
+
+
+class ProducerFactsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    region = serializers.CharField()
+    certification_number = serializers.CharField(allow_blank=True)
+    certification_issuer = serializers.CharField(allow_blank=True)
+    certification_status = serializers.CharField(allow_blank=True)
+    certification_status_display = serializers.CharField(allow_blank=True)
+    certification_valid_until = serializers.DateField(allow_null=True)
+    certified = serializers.BooleanField()
+
+
+class InspectionFactsSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    sampled_at = serializers.DateTimeField()
+    verdict = serializers.CharField()
+    verdict_display = serializers.CharField()
+    organisation = serializers.CharField(allow_blank=True)
+
+
+class BenefitFactsSerializer(serializers.Serializer):
+    batch_households = serializers.IntegerField(
+        help_text="为本批次供货或务工的建档立卡贫困户数。"
+    )
+    producer_households = serializers.IntegerField(
+        help_text="与生产主体有利益联结的贫困户数。"
+    )
+    villages = serializers.ListField(child=serializers.CharField())
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    consented_names = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="仅限已登记同意公开的农户，姓名已脱敏。",
+    )
+
+
+class EventFactsSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    place = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(allow_blank=True)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, allow_null=True
+    )
+    unit = serializers.CharField(allow_blank=True)
+
+
+class ScanStorySerializer(serializers.Serializer):
+    verdict = serializers.CharField(
+        help_text="genuine（正品）、warning（有警示）或 void（标签作废）。"
+    )
+    warnings = WarningSerializer(many=True)
+    label = LabelFactsSerializer(allow_null=True)
+    product = ProductSerializer()
+    batch = BatchFactsSerializer()
+    producer = ProducerFactsSerializer()
+    inspections = InspectionFactsSerializer(many=True)
+    benefit = BenefitFactsSerializer()
+    events = EventFactsSerializer(many=True)
+
+
+class VoidLabelSerializer(serializers.Serializer):
+    serial = serializers.CharField()
+    status = serializers.CharField()
+    voided_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField(allow_blank=True)
+
+
+class VoidProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    brand = serializers.CharField(allow_blank=True)
+
+
+class VoidBatchSerializer(serializers.Serializer):
+    lot = serializers.CharField()
+
+
+class VoidScanSerializer(serializers.Serializer):
+    """A void label: the void, and which product it was printed for; nothing else."""
+
+    verdict = serializers.CharField(help_text="void（标签作废）。")
+    warnings = WarningSerializer(many=True)
+    label = VoidLabelSerializer()
+    product = VoidProductSerializer()
+    batch = VoidBatchSerializer()
+
+
+class NotFoundSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# As DRF's JSONRenderer encodes (compact, UTF-8, U+2028/U+2029 escaped).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def label_json(facts: dict) -> bytes:
+    """Return the label part as LabelFactsSerializer and JSONRenderer render it.
+
+    Built by hand because it runs on every JSON scan, where the serializer
+    fields cost more than the rest of the view (a test holds the two equal).
+    """
+    zone = timezone.get_default_timezone()  # no view activates another zone
+
+    def moment(value):
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    text = _JSON.encode(
+        {
+            "serial": str(facts["serial"]),
+            "status": str(facts["status"]),
+            "scan_count": int(facts["scan_count"]),
+            "first_scanned_at": moment(facts["first_scanned_at"]),
+            "first_scanned_city": str(facts["first_scanned_city"]),
+            "suspicious": bool(facts["suspicious"]),
+            "checked_at": moment(facts["checked_at"]),
+        }
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
+def label_section(
+    label: dict, *, language: str | None = None, certificate_url: str = ""
+) -> str:
+    """Return the page's label section (the part that changes with every scan).
+
+    Built from a per-language skeleton: this runs on every scan, and
+    format_html with lazy translations cost more than the database lookup.
+    """
+    skeleton, first_skeleton, certificate_skeleton = _label_section_skeletons(
+        language or get_language()
+    )
+    first = ""
+    if label["first_scanned_at"]:
+        zone = timezone.get_default_timezone()  # no view activates another zone
+        local = timezone.localtime(label["first_scanned_at"], zone)
+        moment = local.replace(tzinfo=None).isoformat(" ", "minutes")
+        city = label["first_scanned_city"]
+        first = first_skeleton.format(
+            moment=moment, city=f" · {escape(city)}" if city else ""
+        )
+    return mark_safe(
+        # A serial is canonical Crockford base32 here: nothing to escape.
+        skeleton.format(
+            serial=label["serial"],
+            count=int(label["scan_count"]),
+            first=first,
+            certificate=certificate_skeleton.format(url=escape(certificate_url))
+            if certificate_url
+            else "",
+        )
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _label_section_skeletons(language: str | None) -> tuple[str, str, str]:
+    """Return the translated label section with {serial}, {count}, {first} holes."""
+    braces = str.maketrans({"{": "{{", "}": "}}"})
+
+    def text(message):
+        return escape(message).translate(braces)
+
+    title, serial, count = text(_("标签信息")), text(_("序列号")), text(_("扫码次数"))
+    first = text(_("首次扫码"))
+    note = text(_("若首次扫码时间不是您本人，商品可能已被他人扫过。"))
+    section = (
+        f"<section>\n<h2>{title}</h2>\n<dl>\n"
+        f"<dt>{serial}</dt><dd>{{serial}}</dd>\n"
+        f"<dt>{count}</dt><dd>{{count}}</dd>\n"
+        f'{{first}}\n</dl>\n<p class="muted">{note}</p>\n{{certificate}}</section>\n'
+    )
+    first = f"<dt>{first}</dt><dd>{{moment}}{{city}}</dd>"
+    certificate = text(_("查看承诺达标合格证（PDF）"))
+    certificate = f'<p><a class="doc" href="{{url}}">{certificate}</a></p>\n'
+    return section, first, certificate
+
+
+def _signed_in(request) -> bool:
+    """Return whether a signed-in user asks: staff checking a label, not a consumer.
+
+    A request with neither a session cookie nor an Authorization header is
+    anonymous without asking the session and authentication machinery:
+    that is nearly every scan.
+    """
+    meta = request.META
+    if "HTTP_AUTHORIZATION" not in meta and settings.SESSION_COOKIE_NAME not in (
+        request.COOKIES
+    ):
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _as_label_page(story: ScanStory) -> ScanStory:
+    """Return the batch's story as an active label's page shows it."""
+    return replace(story, verdict=GENUINE) if story.verdict == LOT else story
+
+
+def _certificate_url(label, story: ScanStory) -> str:
+    if not story.has_certificate:
+        return ""
+    return reverse("scan-certificate", args=[label.serial])
+
+
+# The JSON twin.
+
+
+class ScanView(APIView):
+    """`GET /api/v1/scan/{serial}`: the public facts of a label, as JSON."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = []  # the gate counts the scan's own limits
+    renderer_classes = [JSONRenderer]
+
+    def perform_authentication(self, request) -> None:
+        """Authenticate lazily: only a request with credentials is asked (_signed_in)."""
+
+    @extend_schema(
+        responses={
+            200: ScanStorySerializer,
+            404: OpenApiResponse(NotFoundSerializer, description="未知或伪造的标签"),
+            410: OpenApiResponse(VoidScanSerializer, description="标签已作废"),
+        },
+        summary="扫码查询（公开）",
+        description="消费者扫码计数；已登录用户（工作台、接口）的查询不计数。",
+    )
+    def get(self, request, serial: str):
+        passage = gate.scan_pass(request, serial, record=not _signed_in(request))
+        if passage.wait is not None:
+            raise exceptions.Throttled(passage.wait)
+        label = passage.label
+        entry = label and _entry_of(request, passage)
+        if entry is None:
+            raise exceptions.NotFound
+        if label.status == LabelStatus.VOID:
+            story = label_story(label=label, entry=entry)
+            body = VoidScanSerializer(_void_facts(label, story)).data
+            return HttpResponse(
+                JSONRenderer().render(body), status=410, content_type="application/json"
+            )
+        if label_adds_warnings(label):
+            story = label_story(label=label, entry=entry)
+            body = JSONRenderer().render(ScanStorySerializer(story).data)
+            return HttpResponse(body, content_type="application/json")
+        # The batch part is encoded once per story; per scan only the label part.
+        batch_part = entry.derived.get("json")
+        if batch_part is None:
+            data = dict(ScanStorySerializer(_as_label_page(entry.story)).data)
+            del data["label"]
+            batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
+        body = b'{"label":' + label_json(label_facts(label)) + b"," + batch_part
+        return HttpResponse(body, content_type="application/json")
+
+
+def _entry_of(request, passage: gate.Passage) -> StoryEntry | None:
+    entry = batch_story_entry(
+        batch_id=passage.label.batch_id,
+        generation=passage.generation,
+        language=getattr(request, "LANGUAGE_CODE", None),
+    )
+    if entry.story.batch["status"] == BatchStatus.DRAFT:
+        return None  # no public page: a draft may still change or never ship
+    return entry
+
+
+def _void_facts(label, story: ScanStory) -> dict:
+    return {
+        "verdict": VOID,
+        "warnings": story.warnings,
+        "label": {
+            "serial": label.serial,
+            "status": label.status,
+            "voided_at": label.voided_at,
+            "void_reason": label.void_reason,
+        },
+        "product": {"name": story.product["name"], "brand": story.product["brand"]},
+        "batch": {"lot": story.batch["lot"]},
+    }
+
+
+# The pages (plain Django views: HTML for phones, no DRF).
+
+
+def scan_page(request, serial: str) -> HttpResponse:
+    """`/t/{serial}`: the page a consumer sees after scanning a label."""
+    linkset = wants_linkset(request)
+    passage = gate.scan_pass(
+        request, serial, record=not linkset and not _signed_in(request)
+    )
+    return label_page(request, passage)
+
+
+def label_page(request, passage: gate.Passage) -> HttpResponse:
+    """Return a label's page (or linkset) for a request that passed the gate."""
+    if passage.wait is not None:
+        return _throttled(request, passage.wait)
+    label = passage.label
+    entry = label and _entry_of(request, passage)
+    if entry is None:
+        return _not_found(request)
+    if wants_linkset(request):
+        return _linkset_response(request, label=label, batch=label.batch)
+    if label.status == LabelStatus.VOID:
+        story = label_story(label=label, entry=entry)
+        return _story_page(request, story, status=410, void=_void_facts(label, story))
+    certificate_url = _certificate_url(label, entry.story)
+    if label_adds_warnings(label):
+        story = label_story(label=label, entry=entry)
+        return _story_page(request, story, certificate_url=certificate_url)
+    # The page of a batch is rendered once per story; per scan only the label
+    # section (the same one the full template gets) goes in before </main>.
+    page = entry.derived.get("html")
+    if page is None:
+        story = _as_label_page(entry.story)
+        html = render_to_string("api/scan.html", {"story": story}, request)
+        head, tail = html.rsplit("</main>", 1)
+        page = entry.derived["html"] = (head.encode(), ("</main>" + tail).encode())
+    section = label_section(
+        label_facts(label),
+        language=getattr(request, "LANGUAGE_CODE", None),
+        certificate_url=certificate_url,
+    )
+    response = HttpResponse(page[0] + section.encode() + page[1])
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _story_page(
+    request,
+    story: ScanStory,
+    *,
+    status: int = 200,
+    certificate_url: str = "",
+    void: dict | None = None,
+) -> HttpResponse:
+    context = {"story": story, "void": void}
+    if story.label and void is None:
+        context["label_section"] = label_section(
+            story.label, certificate_url=certificate_url
+        )
+    response = render(request, "api/scan.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _throttled(request, wait: float) -> HttpResponse:
+    response = render(
+        request, "api/scan_error.html", {"reason": "throttled"}, status=429
+    )
+    response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+def _not_found(request) -> HttpResponse:
+    return render(request, "api/scan_error.html", {"reason": "unknown"}, status=404)
+
+
+def label_certificate(request, serial: str) -> HttpResponse:
+    """`/t/{serial}/certificate`: the 承诺达标合格证 of the label's batch (PDF).
+
+    The certificate travels with the produce, so it is public like the label;
+    not for a void label or a draft batch.
+    """
+    passage = gate.scan_pass(request, serial, record=False)
+    if passage.wait is not None:
+        return _throttled(request, passage.wait)
+    label = passage.label
+    if label is None or label.status == LabelStatus.VOID:
+        return _not_found(request)
+    return _certificate_response(request, label.batch)
+
+
+def _certificate_response(request, batch: Batch | None) -> HttpResponse:
+    certificate = certificate_latest(batch=batch) if batch else None
+    if certificate is None or not certificate.pdf or batch.status == BatchStatus.DRAFT:
+        return _not_found(request)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"certificate-{certificate.number}.pdf",
+    )
+
+
+# GS1 Digital Link paths (/01/...).
+
+
+def _batch_for(gtin: str, lot: str) -> Batch | None:
+    """Return the public batch of a GTIN and lot, or None (drafts are not public)."""
+    if not GS1_CSET82.match(lot):  # also keeps a NUL byte away from the database
+        return None
+    try:
+        gtin = normalize_gtin(gtin)
+    except Exception:  # noqa: BLE001 - any malformed GTIN is simply unknown
+        return None
+    return (
+        Batch.objects.select_related(
+            "producer__region", "product_line__brand", "origin"
+        )
+        .filter(product_line__gtin=gtin, lot_code=lot)
+        .exclude(status=BatchStatus.DRAFT)
+        .first()
+    )
+
+
+def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}/21/{serial}`: the GS1 Digital Link of a label.
+
+    A GTIN or lot that disagrees with the serial's batch is a 404 and no
+    scan; a well-formed serial unknown under a known GTIN and lot walks up
+    (303) to the lot's page.
+    """
+    passage = gate.scan_pass(request, serial, record=False)
+    if passage.wait is not None:
+        return _throttled(request, passage.wait)
+    if passage.label is None:
+        if codes.serial_normalize(serial) is None:
+            return _not_found(request)
+        return _walk_up(request, gtin, lot)
+    entry = _entry_of(request, passage)
+    if entry is None:
+        return _not_found(request)
+    product = entry.story.product
+    if (product["gtin"] or "") != gtin.zfill(14) or entry.story.batch["lot"] != lot:
+        return _not_found(request)
+    if not wants_linkset(request) and not _signed_in(request):
+        passage = gate.scan_pass(request, serial, record=True, count_limits=False)
+    return label_page(request, passage)
+
+
+def _walk_up(request, gtin: str, lot: str) -> HttpResponse:
+    """A well-formed serial unknown under a known GTIN and lot: 303 to the lot."""
+    if _batch_for(gtin, lot) is None:
+        return _not_found(request)
+    url = codes.lot_url(gtin=gtin, lot=lot, base_url="")
+    return HttpResponseRedirect(f"{url}?{WALKED_UP}=1", status=303)
+
+
+def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}`: the public page of a lot, without label facts.
+
+    It vouches for no single item; reached by a walk-up it says that the
+    scanned code is not on record.
+    """
+    batch = _batch_for(gtin, lot)
+    if batch is None:
+        return _not_found(request)
+    if wants_linkset(request):
+        return _linkset_response(request, label=None, batch=batch)
+    story = batch_story_entry(
+        batch_id=batch.pk, language=getattr(request, "LANGUAGE_CODE", None)
+    ).story
+    if request.GET.get(WALKED_UP):
+        story = replace(story, verdict=NOT_ON_RECORD)
+    certificate_url = (
+        reverse("digital-link-certificate", args=[gtin, lot])
+        if story.has_certificate
+        else ""
+    )
+    context = {"story": story, "lot_certificate_url": certificate_url}
+    response = render(request, "api/scan.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
+    """`/01/{gtin}/10/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF)."""
+    return _certificate_response(request, _batch_for(gtin, lot))
+
+
+def wants_linkset(request) -> bool:
+    if request.META.get("QUERY_STRING") and request.GET.get("linkType") in (
+        "all",
+        "linkset",
+    ):
+        return True
+    return LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
+
+
+def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
+    """Return our pages for an item, by GS1 web vocabulary link type."""
+    absolute = request.build_absolute_uri
+    links: dict[str, list[dict]] = {}
+    if batch.product_line.gtin:
+        lot_page = codes.lot_url(
+            gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=absolute("/")
+        )
+        links["pip"] = [
+            {
+                "href": lot_page,
+                "title": "产品信息",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
+    if label is not None:
+        page = absolute(reverse("scan-page", args=[label.serial]))
+        links["traceability"] = [
+            {
+                "href": page,
+                "title": "追溯信息与检测结论",
+                "type": "text/html",
+                "hreflang": ["zh-Hans"],
+            }
+        ]
+        links["verificationService"] = [
+            {
+                "href": absolute(reverse("scan", args=[label.serial])),
+                "title": "标签真伪核验",
+                "type": "application/json",
+            }
+        ]
+        links["defaultLink"] = [{"href": page, "title": "扫码溯源"}]
+    if batch.product_line.gtin and certificate_latest(batch=batch) is not None:
+        certificate = absolute(
+            reverse(
+                "digital-link-certificate",
+                args=[batch.product_line.gtin, batch.lot_code],
+            )
+        )
+        links["certificationInfo"] = [
+            {"href": certificate, "title": "承诺达标合格证", "type": "application/pdf"}
+        ]
+    return links
+
+
+def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
+    """Return an RFC 9264 linkset with GS1 link types (GS1 resolver `linkType=all`)."""
+    anchor = request.build_absolute_uri(request.path)
+    entry = {"anchor": anchor}
+    for link_type, targets in _links(request, label=label, batch=batch).items():
+        entry[f"{GS1_VOCABULARY}{link_type}"] = targets
+    return JsonResponse(
+        {"linkset": [entry]},
+        content_type=LINKSET_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
