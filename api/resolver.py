@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -96,6 +97,12 @@ class Level:
 
 class _NotFound(Exception):
     pass
+
+
+class TemporaryRedirect(HttpResponseRedirectBase):
+    """307: the client asks the target with the same method (GS1 resolvers)."""
+
+    status_code = 307
 
 
 # Views.
@@ -218,7 +225,7 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
     passed_on = [(k, v) for k, v in request.GET.items() if k != "linkType"]
     if passed_on:
         location += ("&" if "?" in location else "?") + urlencode(passed_on)
-    response = HttpResponse(status=307, headers={"Location": location, "Link": links})
+    response = TemporaryRedirect(location, headers={"Link": links})
     response["Vary"] = "Accept"
     return _cors(response)
 

@@ -301,7 +301,7 @@ def test_digital_link_resolves_to_the_same_page(world, gtin_labels, client):
     label = gtin_labels[0]
     url = label.url().removeprefix("http://127.0.0.1:8000")
     assert url.startswith("/01/")
-    response = client.get(url)
+    response = client.get(url, follow=True)  # the resolver's 307 to /t/
     assert response.status_code == 200
     assert "古楼云雾茶" in response.content.decode()
 
@@ -327,11 +327,11 @@ def test_void_label_answers_410_gone_with_the_warning_page(world, gtin_labels, c
     assert "标签已作废" in response.content.decode()
 
 
-def test_unknown_serial_under_known_lot_walks_up_with_303(world, gtin_labels, client):
+def test_unknown_serial_under_known_lot_walks_up_to_the_lot(world, gtin_labels, client):
     gtin = gtin_labels[0].batch.product_line.gtin
     response = client.get(f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}")
-    assert response.status_code == 303
-    assert response["Location"] == f"/01/{gtin}/10/GL2026A"
+    assert response.status_code == 307
+    assert response["Location"] == f"http://testserver/p/{gtin}/GL2026A"
     lot_page = client.get(response["Location"])
     assert lot_page.status_code == 200
     assert "古楼云雾茶" in lot_page.content.decode()
@@ -347,9 +347,9 @@ def test_linkset_lists_our_pages_with_gs1_link_types(world, gtin_labels, client)
     ):
         assert response.status_code == 200
         assert response["Content-Type"] == "application/linkset+json"
-        entry = response.json()["linkset"][0]
+        entry, _lot, product = response.json()["linkset"]
         assert entry["anchor"].endswith(url)
-        assert "https://gs1.org/voc/pip" in entry
+        assert "https://gs1.org/voc/pip" in product
         assert entry["https://gs1.org/voc/traceability"][0]["href"].endswith(
             f"/t/{label.serial}"
         )
@@ -577,11 +577,14 @@ def test_gated_digital_link_counts_only_a_matching_path(
     label = gtin_labels[0]
     gtin, lot = label.batch.product_line.gtin, label.batch.lot_code
     assert client.get(f"/01/{gtin}/10/OTHERLOT/21/{label.serial}").status_code == 404
-    assert client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}").status_code == 200
+    assert (
+        client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}", follow=True).status_code
+        == 200
+    )
     linkset = client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}?linkType=all")
     assert linkset.status_code == 200
     walk_up = client.get(f"/01/{gtin}/10/{lot}/21/{codes.serial_new()}")
-    assert walk_up.status_code == 303
+    assert walk_up.status_code == 307
     assert label_services.scan_buffer_flush() == 1
     assert ScanEvent.objects.filter(label=label).count() == 1
 
@@ -621,12 +624,12 @@ def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
     url = label.url().removeprefix("http://127.0.0.1:8000")
     assert (
         "https://gs1.org/voc/certificationInfo"
-        not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
+        not in client.get(url, {"linkType": "all"}).json()["linkset"][1]
     )
     certificate_issue(
         batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
     )
-    entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    entry = client.get(url, {"linkType": "all"}).json()["linkset"][1]  # the lot
     href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
     response = client.get(href.removeprefix("http://testserver"))
     assert response.status_code == 200
