@@ -15,7 +15,7 @@ from inspections.services import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
-from tests.factories import BatchFactory, CertificationFactory
+from tests.factories import BatchFactory, CertificationFactory, make_gtin13
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, Sale
 from workbench.models import PrinterSettings
@@ -670,3 +670,21 @@ def test_demo_scan_goes_to_the_first_active_label(client, world):
     response = client.get("/w/demo-scan/")
     assert response["Location"] == f"/t/{job.labels.first().serial}"
     assert 'href="/w/demo-scan/"' in html(client.get("/"))
+
+
+def test_print_screen_says_which_products_lack_a_gtin_and_what_it_costs(
+    client, world, django_capture_on_commit_callbacks
+):
+    world.batch_a.product_line.gtin = None
+    world.batch_a.product_line.save()
+    text = html(page(client, world.operator_a, "/w/print/"))
+    assert 'id="no-gtin"' in text and world.batch_a.product_line.name in text
+    assert "GS1" in text and "/t/" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world, link_form="compressed"))
+    job = PrintJob.objects.get()
+    assert job.link_form == "compressed"  # chosen, but no GTIN: /t/ all the same
+    assert "该产品没有 GTIN" in html(client.get(f"/w/print/{job.pk}/"))
+    world.batch_a.product_line.gtin = "0" + make_gtin13()
+    world.batch_a.product_line.save()
+    assert 'id="no-gtin"' not in html(client.get("/w/print/"))
