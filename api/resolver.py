@@ -37,7 +37,7 @@ from api.scan import scan_page
 from labels import codes, digital_link
 from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
-from labels.selectors import label_find_for_scan
+from labels.selectors import label_find_for_scan, label_identifiers
 from reports.selectors.certificates import certificate_latest
 from trace.choices import BatchStatus
 from trace.models import Batch, ProductLine
@@ -199,14 +199,23 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
     links = _link_header(request, key, same_as=same_as)
     if request.method == "OPTIONS":
         return _cors(HttpResponse(status=204, headers={"Link": links}), preflight=True)
+    link_type = request.GET.get("linkType", "") if request.META["QUERY_STRING"] else ""
+    wants_linkset = link_type in ("linkset", "all") or (
+        not link_type and LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
+    )
+    if key.serial and not link_type and not wants_linkset:
+        # The common case, a phone scanning a label: one query, no levels.
+        facts = label_identifiers(serial=key.serial)
+        if facts is not None and facts["status"] != LabelStatus.VOID:
+            if facts["gtin"] != key.gtin or (key.lot and facts["lot"] != key.lot):
+                return _error(request, _("查无此码。"), status=404)
+            page = reverse("scan-page", args=[facts["serial"]])
+            return _redirect(request, request.build_absolute_uri(page), links=links)
     try:
         levels, label = _levels(request, key)
     except _NotFound:
         return _error(request, _("查无此码。"), status=404)
-    link_type = request.GET.get("linkType", "") if request.META["QUERY_STRING"] else ""
-    if link_type in ("linkset", "all") or (
-        not link_type and LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
-    ):
+    if wants_linkset:
         return _linkset(request, levels, links=links)
     if not link_type and label is not None and label.status == LabelStatus.VOID:
         # A deactivated code is 410 Gone (GS1 resolver); its page says why.
@@ -221,8 +230,17 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
             _("没有“%(type)s”类型的链接。") % {"type": link_type},
             status=404,
         )
-    location = target.href
-    passed_on = [(k, v) for k, v in request.GET.items() if k != "linkType"]
+    return _redirect(request, target.href, links=links)
+
+
+def _redirect(request, location: str, *, links: str) -> HttpResponse:
+    """Return a 307 to the link, passing the query on (but linkType)."""
+    passed_on = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name != "linkType"
+        for value in values
+    ]
     if passed_on:
         location += ("&" if "?" in location else "?") + urlencode(passed_on)
     response = TemporaryRedirect(location, headers={"Link": links})
