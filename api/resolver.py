@@ -87,9 +87,10 @@ class Link:
 class Level:
     """An identified entity (item, lot or product) and its links."""
 
-    key: ItemKey
+    key: ItemKey | None
     description: str
     links: list[Link] = field(default_factory=list)
+    anchor: str = ""  # when not the key's Digital Link (a label without a GTIN)
 
     def link(self, link_type: str) -> Link | None:
         return next((x for x in self.links if x.link_type == link_type), None)
@@ -286,7 +287,9 @@ def _levels(request, key: ItemKey):
     return levels, label
 
 
-def _item_level(absolute, key, label, batch: Batch, product_line) -> Level:
+def _item_level(
+    absolute, key: ItemKey | None, label, batch: Batch, product_line
+) -> Level:
     page = absolute(reverse("scan-page", args=[label.serial]))
     description = _("%(product)s · 批次 %(lot)s · 序列号 %(serial)s") % {
         "product": _product_name(product_line),
@@ -296,7 +299,8 @@ def _item_level(absolute, key, label, batch: Batch, product_line) -> Level:
     if label.status == LabelStatus.VOID:
         description += _("（此标签已作废，请勿相信）")
     return Level(
-        key=ItemKey(key.gtin, key.lot, label.serial),
+        key=ItemKey(key.gtin, key.lot, label.serial) if key else None,
+        anchor="" if key else page,
         description=description,
         links=[
             Link("defaultLink", page, _("扫码溯源")),
@@ -369,6 +373,28 @@ def _link_type(requested: str) -> str:
     return ""
 
 
+def linkset_for(request, *, label, batch: Batch) -> HttpResponse:
+    """Return the linkset of a label or lot asked for at its page (/t/, /p/).
+
+    With a GTIN it is the linkset of its Digital Link; without, the label's
+    own links anchored at its page (there is no GS1 key to name it by).
+    """
+    product_line = ProductLine.objects.select_related("brand").get(
+        pk=batch.product_line_id
+    )
+    serial = label.serial if label is not None else ""
+    if product_line.gtin:
+        key = ItemKey(product_line.gtin, batch.lot_code, serial)
+        levels, _label = _levels(request, key)
+        return _linkset(request, levels, links=_link_header(request, key, same_as=None))
+    levels = []
+    if label is not None:
+        levels.append(
+            _item_level(request.build_absolute_uri, None, label, batch, product_line)
+        )
+    return _linkset(request, levels, links="")
+
+
 # Answers.
 
 
@@ -377,7 +403,7 @@ def _linkset(request, levels: list[Level], *, links: str) -> HttpResponse:
     linkset = []
     for level in levels:
         entry = {
-            "anchor": request.build_absolute_uri(level.key.path()),
+            "anchor": level.anchor or request.build_absolute_uri(level.key.path()),
             "itemDescription": level.description,
         }
         for link in level.links:
@@ -385,10 +411,11 @@ def _linkset(request, levels: list[Level], *, links: str) -> HttpResponse:
         linkset.append(entry)
     body = json.dumps({"linkset": linkset}, ensure_ascii=False)
     response = HttpResponse(body, content_type=LINKSET_TYPE)
-    response["Link"] = (
-        f'{links}, <{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
+    context = (
+        f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
         'type="application/ld+json"'
     )
+    response["Link"] = f"{links}, {context}" if links else context
     response["Vary"] = "Accept"
     return _cors(response)
 

@@ -17,7 +17,6 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -508,17 +507,11 @@ def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
     return links
 
 
-def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
+def _linkset_response(request, *, label, batch: Batch) -> HttpResponse:
     """Return an RFC 9264 linkset with GS1 link types (GS1 resolver `linkType=all`)."""
-    anchor = request.build_absolute_uri(request.path)
-    entry = {"anchor": anchor}
-    for link_type, targets in _links(request, label=label, batch=batch).items():
-        entry[f"{GS1_VOCABULARY}{link_type}"] = targets
-    return JsonResponse(
-        {"linkset": [entry]},
-        content_type=LINKSET_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    from api.resolver import linkset_for  # it imports this module
+
+    return linkset_for(request, label=label, batch=batch)
 
 
 def _story_page(request, story: ScanStory, *, status: int = 200) -> HttpResponse:

@@ -58,9 +58,10 @@ urlpatterns = [
         scan.digital_link_lot_page,
         name="lot-page",
     ),
-    # Last: a compressed Digital Link is one base64 segment at the root.
+    # Last: a compressed Digital Link is one base64 segment at the root; a
+    # GTIN's starts with A-H (its first AI nibble is 0 or 1, labels/digital_link.py).
     re_path(
-        r"^(?P<segment>[A-Za-z0-9_-]{10,})/?$",
+        r"^(?P<segment>[A-H][A-Za-z0-9_-]{9,})/?$",
         resolver.compressed_link,
         name="digital-link-compressed",
     ),

@@ -335,3 +335,18 @@ def test_error_bodies_name_no_household(server, label, world):
     ):
         body = get(url, Accept="application/json").text
         assert world.household_a.head_name not in body
+
+
+def test_linksets_asked_for_at_the_scan_page_are_gs1_linksets(server, dl, label, world):
+    page = f"{server}/t/{label.serial}?linkType=linkset"
+    with_gtin = get(page).json()
+    jsonschema.validate(with_gtin, LINKSET_SCHEMA)
+    assert with_gtin == linkset_of(dl)[1]  # the same as the Digital Link's
+    ProductLine.objects.filter(pk=label.batch.product_line_id).update(gtin=None)
+    response = get(page)
+    assert response.headers["Content-Type"] == "application/linkset+json"
+    without = response.json()
+    jsonschema.validate(without, LINKSET_SCHEMA)
+    [entry] = without["linkset"]
+    assert entry["anchor"] == f"{server}/t/{label.serial}"
+    assert ScanEvent.objects.filter(label=label).count() == 0  # not a scan
