@@ -6,10 +6,11 @@ qualifiers, uncompressed (`/01/{gtin}/10/{lot}/21/{serial}`) or compressed
 (`/{base64}`, labels/digital_link.py):
 
 - a malformed URI (check digit, qualifier order, unknown segment) is a 400
-  with a message; an unknown GTIN, or a forged serial, is a 404;
+  with a message; an unknown GTIN, or a serial we did not issue, is a 404
+  (forged or unknown alike: DESIGN.md, serials);
 - each known level (item, lot, product) has links by GS1 link type, one of
-  them `gs1:defaultLink`; a request walks up from an unknown serial or lot to
-  the nearest known level and is redirected (307) to its default link, or to
+  them `gs1:defaultLink`; a request walks up from an unknown lot to the
+  product and is redirected (307) to its default link, or to
   the link of the `linkType` it asks for (404 if none), passing the query on;
 - `?linkType=linkset` (or `all`) or `Accept: application/linkset+json` gets
   the RFC 9264 linkset of every level, valid against GS1's linkset schema;
@@ -252,8 +253,12 @@ def _redirect(request, location: str, *, links: str) -> HttpResponse:
 def _levels(request, key: ItemKey):
     """Return the known levels of a key, most granular first, and its label.
 
-    Raise _NotFound for an unknown GTIN, a forged serial (its check characters
-    fail, labels.codes) or a label whose GTIN or lot is not the URI's.
+    Raise _NotFound for an unknown GTIN, a serial we did not issue or a label
+    whose GTIN or lot is not the URI's. An unknown serial does not walk up to
+    its lot: a counterfeit printed with a made-up serial under a real GTIN
+    and lot would show the lot's page, and a 404 for unknown but a 307 for
+    forged serials would tell a forger which serials pass the check
+    (DESIGN.md: malformed and well-formed-unknown codes get the same 404).
     """
     product_line = product_line_by_gtin(gtin=key.gtin)
     if product_line is None:
@@ -263,14 +268,15 @@ def _levels(request, key: ItemKey):
         if codes.serial_normalize(key.serial) is None:
             raise _NotFound
         label = label_find_for_scan(serial=key.serial)
-        if label is not None:
-            batch = Batch.objects.select_related("product_line__brand").get(
-                pk=label.batch_id
-            )
-            if batch.product_line_id != product_line.pk or (
-                key.lot and batch.lot_code != key.lot
-            ):
-                raise _NotFound
+        if label is None:
+            raise _NotFound
+        batch = Batch.objects.select_related("product_line__brand").get(
+            pk=label.batch_id
+        )
+        if batch.product_line_id != product_line.pk or (
+            key.lot and batch.lot_code != key.lot
+        ):
+            raise _NotFound
     if key.lot and batch is None:
         batch = (
             Batch.objects.filter(product_line=product_line, lot_code=key.lot)

@@ -327,10 +327,11 @@ def test_void_label_answers_410_gone_with_the_warning_page(world, gtin_labels, c
     assert "标签已作废" in response.content.decode()
 
 
-def test_unknown_serial_under_known_lot_walks_up_to_the_lot(world, gtin_labels, client):
+def test_unknown_serial_is_404_and_the_lot_has_its_page(world, gtin_labels, client):
     gtin = gtin_labels[0].batch.product_line.gtin
     response = client.get(f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}")
-    assert response.status_code == 307
+    assert response.status_code == 404  # as a forged one (DESIGN.md, serials)
+    response = client.get(f"/01/{gtin}/10/GL2026A")
     assert response["Location"] == f"http://testserver/p/{gtin}/GL2026A"
     lot_page = client.get(response["Location"])
     assert lot_page.status_code == 200
@@ -583,8 +584,8 @@ def test_gated_digital_link_counts_only_a_matching_path(
     )
     linkset = client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}?linkType=all")
     assert linkset.status_code == 200
-    walk_up = client.get(f"/01/{gtin}/10/{lot}/21/{codes.serial_new()}")
-    assert walk_up.status_code == 307
+    unknown = client.get(f"/01/{gtin}/10/{lot}/21/{codes.serial_new()}")
+    assert unknown.status_code == 404
     assert label_services.scan_buffer_flush() == 1
     assert ScanEvent.objects.filter(label=label).count() == 1
 
