@@ -208,7 +208,9 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
     if key.serial and not link_type and not wants_linkset:
         # The common case, a phone scanning a label: one query, no levels.
         facts = label_identifiers(serial=key.serial)
-        if facts is not None and facts["status"] != LabelStatus.VOID:
+        if facts is None:  # forged or never issued: the same 404 as _levels'
+            return _error(request, _("查无此码。"), status=404)
+        if facts["status"] != LabelStatus.VOID:
             if facts["gtin"] != key.gtin or (key.lot and facts["lot"] != key.lot):
                 return _error(request, _("查无此码。"), status=404)
             page = reverse("scan-page", args=[facts["serial"]])
