@@ -23,7 +23,8 @@ from labels import services as label_services
 from labels.digital_link import ItemKey, compress, parse_path
 from labels.models import Label, ScanEvent
 from reports.services import certificate_issue
-from tests.factories import make_gtin13
+from tests.factories import BatchFactory, make_gtin13
+from trace.choices import BatchStatus
 from trace.models import ProductLine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -352,3 +353,20 @@ def test_linksets_asked_for_at_the_scan_page_are_gs1_linksets(server, dl, label,
     [entry] = without["linkset"]
     assert entry["anchor"] == f"{server}/t/{label.serial}"
     assert ScanEvent.objects.filter(label=label).count() == 0  # not a scan
+
+
+def test_product_page_lists_public_lots_and_walks_up_from_a_draft(server, label, world):
+    line = label.batch.product_line
+    draft = BatchFactory(
+        producer=world.producer_a,
+        product_line=line,
+        lot_code="DRAFT01",
+        status=BatchStatus.DRAFT,
+    )
+    page = requests.get(f"{server}/p/{line.gtin}")
+    assert page.status_code == 200
+    assert label.batch.lot_code in page.text and draft.lot_code not in page.text
+    assert "不能证明某一件商品的真伪" in page.text  # a product page proves no item
+    response = get(f"{server}/01/{line.gtin}/10/{draft.lot_code}")
+    assert response.headers["Location"] == f"{server}/p/{line.gtin}"  # no lot page
+    assert requests.get(f"{server}/p/{'0' + make_gtin13()}").status_code == 404
