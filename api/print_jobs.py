@@ -21,7 +21,13 @@ from labels.selectors import (
     print_job_sheet_printable,
 )
 from labels.services import labels_void, print_job_create
-from labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template_choices
+from labels.templates import (
+    DEFAULT_LINK_FORM,
+    DEFAULT_TEMPLATE,
+    TEMPLATES,
+    link_form_choices,
+    template_choices,
+)
 from trace.files import private_file_response
 from trace.selectors import batch_list_visible_to
 
@@ -45,6 +51,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
             "offset_x_mm",
             "offset_y_mm",
             "crop_marks",
+            "link_form",
             "status",
             "progress",
             "error_message",
@@ -91,6 +98,11 @@ class PrintJobCreateSerializer(serializers.Serializer):
         default=Decimal("0"),
     )
     crop_marks = serializers.BooleanField(default=False)
+    link_form = serializers.ChoiceField(
+        choices=link_form_choices(),
+        default=DEFAULT_LINK_FORM,
+        help_text="有 GTIN 的产品：二维码写标准或压缩的 GS1 数字链接。",
+    )
 
     def validate(self, attrs):
         per_page = TEMPLATES[attrs["template"]].per_page

@@ -293,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
 SUYUAN_PUBLIC_BASE_URL = env_str(
     "SUYUAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000"
 ).rstrip("/")
+# Who runs the GS1 resolver (/.well-known/gs1resolver's contact), e.g. the county office.
+SUYUAN_RESOLVER_OPERATOR = env_str("SUYUAN_RESOLVER_OPERATOR", "")
 SUYUAN_MIN_HOUSEHOLD_INCOME = env_int("SUYUAN_MIN_HOUSEHOLD_INCOME", 6000)
 # Fernet keys for household ID numbers, newest first; older keys still decrypt
 # until `rotate_id_number_key` has re-encrypted every row.

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api import catalogue, scan
+from api import catalogue, resolver, scan
 from api.throttling import SchemaThrottle
 from workbench import views as workbench_views
 
@@ -52,20 +52,27 @@ urlpatterns = [
     path("catalogue/", include(catalogue.page_urlpatterns)),
     path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),
+    # The GS1 resolver (api/resolver.py): Digital Link URIs, its description
+    # file, and the product and lot pages its links point to.
+    path(".well-known/gs1resolver", resolver.description, name="gs1-resolver"),
+    re_path(r"^01/", resolver.uncompressed_link, name="digital-link"),
+    path("p/<str:gtin>", resolver.product_page, name="product-page"),
     re_path(
-        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>.+)/21/(?P<serial>[^/]+)$",
-        scan.digital_link_page,
-        name="digital-link",
-    ),
-    re_path(
-        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)/certificate$",
+        r"^p/(?P<gtin>[0-9]{14})/(?P<lot>.+)/certificate$",
         scan.digital_link_certificate,
         name="digital-link-certificate",
     ),
     re_path(
-        r"^01/(?P<gtin>[0-9]{8,14})/10/(?P<lot>[^/]+)$",
+        r"^p/(?P<gtin>[0-9]{14})/(?P<lot>.+)$",
         scan.digital_link_lot_page,
-        name="digital-link-lot",
+        name="lot-page",
+    ),
+    # Last: a compressed Digital Link is one base64 segment at the root; a
+    # GTIN's starts with A-H (its first AI nibble is 0 or 1, labels/digital_link.py).
+    re_path(
+        r"^(?P<segment>[A-H][A-Za-z0-9_-]{9,})/?$",
+        resolver.compressed_link,
+        name="digital-link-compressed",
     ),
 ]
 handler404 = "api.exceptions.not_found"

@@ -30,6 +30,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from labels import digital_link
+
 # Crockford base32: no I, L, O, U, so a read-aloud or hand-typed code has no
 # look-alike characters (I/L read as 1, O as 0 on input).
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -135,17 +137,26 @@ def serial_display(serial: str) -> str:
 
 
 def label_url(
-    *, serial: str, gtin: str | None = None, lot: str = "", base_url: str | None = None
+    *,
+    serial: str,
+    gtin: str | None = None,
+    lot: str = "",
+    base_url: str | None = None,
+    compressed: bool = False,
 ) -> str:
     """Return the URL a label's QR code carries.
 
     With a GTIN, a GS1 Digital Link URI `/01/{gtin}/10/{lot}/21/{serial}`
     (GS1 Digital Link 1.2 section 4: AI values percent-encoded outside the
-    URI unreserved set, e.g. "/" in a lot becomes %2F); else `/t/{serial}`.
+    URI unreserved set, e.g. "/" in a lot becomes %2F), or its compressed
+    form `/{base64}` (labels.digital_link); else `/t/{serial}`.
     """
     base = (
         base_url if base_url is not None else settings.SUYUAN_PUBLIC_BASE_URL
     ).rstrip("/")
+    if gtin and compressed:
+        key = digital_link.ItemKey(gtin.zfill(14), lot, serial)
+        return f"{base}/{digital_link.compress(key)}"
     if gtin:
         path = f"/01/{gtin.zfill(14)}"
         if lot:

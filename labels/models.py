@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from labels import codes
 from labels.choices import LabelStatus, PrintJobStatus
-from labels.templates import DEFAULT_TEMPLATE, template_choices
+from labels.templates import (
+    DEFAULT_LINK_FORM,
+    DEFAULT_TEMPLATE,
+    link_form_choices,
+    template_choices,
+)
 from trace.audit import audit_history
 from trace.models import Batch
 
@@ -58,6 +63,13 @@ class PrintJob(models.Model):
         help_text=_("打印机校准：正数向下。"),
     )
     crop_marks = models.BooleanField(_("裁切线"), default=False)
+    link_form = models.CharField(
+        _("二维码内容"),
+        max_length=16,
+        choices=link_form_choices,
+        default=DEFAULT_LINK_FORM,
+        help_text=_("有 GTIN 的产品：标准或压缩的 GS1 数字链接，两者扫出同一页面。"),
+    )
     status = models.CharField(
         _("状态"),
         max_length=16,

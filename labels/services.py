@@ -28,7 +28,7 @@ from labels.choices import LabelStatus, PrintJobStatus
 from labels.models import Label, PrintJob
 from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
-from labels.templates import TEMPLATES, template_get
+from labels.templates import DEFAULT_LINK_FORM, TEMPLATES, template_get
 from trace import access
 from trace.audit import history_record
 from trace.choices import BatchStatus
@@ -61,6 +61,7 @@ def print_job_create(
     offset_x_mm: Decimal = Decimal("0"),
     offset_y_mm: Decimal = Decimal("0"),
     crop_marks: bool = False,
+    link_form: str = DEFAULT_LINK_FORM,
     enqueue: bool = True,
 ) -> PrintJob:
     """Queue a label sheet for a released batch of a certified producer.
@@ -123,6 +124,7 @@ def print_job_create(
         offset_x_mm=offset_x_mm,
         offset_y_mm=offset_y_mm,
         crop_marks=crop_marks,
+        link_form=link_form,
         requested_by=requested_by,
     )
     print_job.full_clean()  # DRF never calls Model.clean(); services do.
@@ -432,8 +434,12 @@ def _render(
         .values_list("serial", flat=True)
         .iterator(chunk_size=2000)
     )
+    compressed = print_job.link_form == "compressed"
     pairs = (
-        (serial, codes.label_url(serial=serial, gtin=gtin, lot=lot))
+        (
+            serial,
+            codes.label_url(serial=serial, gtin=gtin, lot=lot, compressed=compressed),
+        )
         for serial in serials
     )
     reported = [0]

@@ -147,9 +147,24 @@ TEMPLATES: dict[str, LabelTemplate] = {
 }
 DEFAULT_TEMPLATE = "a4-3x8"
 
+# What a GTIN label's QR code carries (labels.codes.label_url). The compressed
+# GS1 Digital Link (GS1 Digital Link 1.1, section 7) is one base64 segment,
+# about 11 characters shorter, but mixed case: QR encoders must write it in
+# byte mode, so its symbol is no smaller than the upper-case uncompressed URI
+# in alphanumeric mode (bench/BENCHMARKS.md). Both resolve alike.
+LINK_FORMS = {
+    "uncompressed": _("GS1 数字链接（标准，推荐）"),
+    "compressed": _("GS1 数字链接（压缩）"),
+}
+DEFAULT_LINK_FORM = "uncompressed"
+
 
 def template_choices() -> list[tuple[str, str]]:
     return [(key, template.name) for key, template in TEMPLATES.items()]
+
+
+def link_form_choices() -> list[tuple[str, str]]:
+    return list(LINK_FORMS.items())
 
 
 def template_get(key: str) -> LabelTemplate:

@@ -92,6 +92,25 @@ def product_line_list_usable_by(
     )
 
 
+def product_line_by_gtin(*, gtin: str) -> ProductLine | None:
+    """Return the product line of a GTIN-14, with its brand, or None."""
+    return (
+        ProductLine.objects.select_related("brand").filter(gtin=gtin).first()
+        if gtin
+        else None
+    )
+
+
+def batch_list_public(*, product_line: ProductLine) -> QuerySet[Batch]:
+    """Return the lots of a product line that have a public page (not drafts)."""
+    return (
+        Batch.objects.filter(product_line=product_line)
+        .exclude(status=BatchStatus.DRAFT)
+        .select_related("producer", "origin")
+        .order_by("-harvest_date", "-pk")
+    )
+
+
 def outlet_list() -> QuerySet[Outlet]:
     return Outlet.objects.select_related(f"region__{REGION_PATH}")
 

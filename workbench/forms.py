@@ -23,7 +23,13 @@ from inspections.rules import (
 )
 from inspections.selectors import analyte_list
 from labels.models import OFFSET_LIMIT
-from labels.templates import DEFAULT_TEMPLATE, template_choices, template_get
+from labels.templates import (
+    DEFAULT_LINK_FORM,
+    DEFAULT_TEMPLATE,
+    link_form_choices,
+    template_choices,
+    template_get,
+)
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
 from trace.forms import apply_service_errors as apply_service_errors
@@ -540,6 +546,13 @@ class PrintForm(forms.Form):
         initial=0,
         widget=NUMBER,
     )
+    link_form = forms.ChoiceField(
+        label=_("二维码内容（有 GTIN 的产品）"),
+        choices=link_form_choices,
+        initial=DEFAULT_LINK_FORM,
+        required=False,
+        help_text=_("两种写法扫出同一页面；压缩的更短，但二维码并不更小。"),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -565,6 +578,9 @@ class PrintForm(forms.Form):
                     % {"n": per_page},
                 )
         return cleaned
+
+    def clean_link_form(self) -> str:
+        return self.cleaned_data.get("link_form") or DEFAULT_LINK_FORM
 
     def template_key(self) -> str:
         if self.is_bound and self.data.get("template") in dict(

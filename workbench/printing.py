@@ -12,6 +12,7 @@ from decimal import Decimal
 from html import escape
 from urllib.parse import unquote
 
+from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
@@ -29,6 +30,21 @@ from trace.selectors import batch_list_visible_to
 from workbench.models import PrinterSettings
 
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
+
+
+def products_without_gtin(*, batches) -> list[str]:
+    """Return the names of the product lines of these batches that have no GTIN.
+
+    Their labels carry `/t/{serial}`, which only this system reads: no GS1
+    app or retailer scanner resolves it (the print screens say so).
+    """
+    return sorted(
+        set(
+            batches.filter(
+                Q(product_line__gtin__isnull=True) | Q(product_line__gtin="")
+            ).values_list("product_line__name", flat=True)
+        )
+    )
 
 
 def recent_jobs(*, user, limit: int = 10) -> list[PrintJob]:

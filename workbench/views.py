@@ -591,6 +591,9 @@ def print_new(request):
             "form": form,
             "sheets": sheets,
             "jobs": printing.recent_jobs(user=user, limit=5),
+            "without_gtin": printing.products_without_gtin(
+                batches=form.fields["batch"].queryset
+            ),
         },
     )
 

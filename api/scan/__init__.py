@@ -1,5 +1,5 @@
-"""The public scan wing: views (the page, its JSON twin, GS1 Digital Link
-paths), gate (throttles, label, record), story (what a scan shows) and
+"""The public scan wing: views (the page, its JSON twin, the lot pages GS1
+Digital Links lead to), gate (throttles, label, record), story (what a scan shows) and
 middleware (503 while Redis or the database is away); the scans themselves
 are written by labels/scans.py.
 
@@ -13,7 +13,6 @@ from api.scan.views import (
     ScanView,
     digital_link_certificate,
     digital_link_lot_page,
-    digital_link_page,
     label_certificate,
     label_page,
     scan_page,
@@ -26,7 +25,6 @@ __all__ = [
     "ScanView",
     "digital_link_certificate",
     "digital_link_lot_page",
-    "digital_link_page",
     "label_certificate",
     "label_page",
     "scan_page",

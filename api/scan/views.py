@@ -18,7 +18,7 @@ import json
 from dataclasses import replace
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,7 +46,6 @@ from api.scan.story import (
     label_facts,
     label_story,
 )
-from labels import codes
 from labels.choices import LabelStatus
 from reports.selectors.certificates import certificate_latest
 from trace.choices import BatchStatus
@@ -58,7 +57,6 @@ SCAN_PAGE_ROUTE = "t/<str:serial>"
 SCAN_JSON_ROUTE = "api/v1/scan/<str:serial>"
 SCAN_CERTIFICATE_ROUTE = "t/<str:serial>/certificate"
 LINKSET_TYPE = "application/linkset+json"
-GS1_VOCABULARY = "https://gs1.org/voc/"
 # The query a walk-up adds to the lot page it lands on.
 WALKED_UP = "unknown_serial"
 
@@ -487,7 +485,7 @@ def _certificate_response(request, batch: Batch | None) -> HttpResponse:
     )
 
 
-# GS1 Digital Link paths (/01/...).
+# Lot pages, where GS1 Digital Links lead (api/resolver.py routes /01/...).
 
 
 def _batch_for(gtin: str, lot: str) -> Batch | None:
@@ -508,41 +506,8 @@ def _batch_for(gtin: str, lot: str) -> Batch | None:
     )
 
 
-def digital_link_page(request, gtin: str, lot: str, serial: str) -> HttpResponse:
-    """`/01/{gtin}/10/{lot}/21/{serial}`: the GS1 Digital Link of a label.
-
-    A GTIN or lot that disagrees with the serial's batch is a 404 and no
-    scan; a well-formed serial unknown under a known GTIN and lot walks up
-    (303) to the lot's page.
-    """
-    passage = gate.scan_pass(request, serial, record=False)
-    if passage.wait is not None:
-        return _throttled(request, passage.wait)
-    if passage.label is None:
-        if codes.serial_normalize(serial) is None:
-            return _not_found(request)
-        return _walk_up(request, gtin, lot)
-    entry = _entry_of(request, passage)
-    if entry is None:
-        return _not_found(request)
-    product = entry.story.product
-    if (product["gtin"] or "") != gtin.zfill(14) or entry.story.batch["lot"] != lot:
-        return _not_found(request)
-    if not wants_linkset(request) and not _signed_in(request):
-        passage = gate.scan_pass(request, serial, record=True, count_limits=False)
-    return label_page(request, passage)
-
-
-def _walk_up(request, gtin: str, lot: str) -> HttpResponse:
-    """A well-formed serial unknown under a known GTIN and lot: 303 to the lot."""
-    if _batch_for(gtin, lot) is None:
-        return _not_found(request)
-    url = codes.lot_url(gtin=gtin, lot=lot, base_url="")
-    return HttpResponseRedirect(f"{url}?{WALKED_UP}=1", status=303)
-
-
 def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
-    """`/01/{gtin}/10/{lot}`: the public page of a lot, without label facts.
+    """`/p/{gtin}/{lot}`: the public page of a lot, without label facts.
 
     It vouches for no single item; reached by a walk-up it says that the
     scanned code is not on record.
@@ -569,7 +534,7 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
 
 
 def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
-    """`/01/{gtin}/10/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF)."""
+    """`/p/{gtin}/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF)."""
     return _certificate_response(request, _batch_for(gtin, lot))
 
 
@@ -582,61 +547,8 @@ def wants_linkset(request) -> bool:
     return LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
 
 
-def _links(request, *, label, batch: Batch) -> dict[str, list[dict]]:
-    """Return our pages for an item, by GS1 web vocabulary link type."""
-    absolute = request.build_absolute_uri
-    links: dict[str, list[dict]] = {}
-    if batch.product_line.gtin:
-        lot_page = codes.lot_url(
-            gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=absolute("/")
-        )
-        links["pip"] = [
-            {
-                "href": lot_page,
-                "title": "产品信息",
-                "type": "text/html",
-                "hreflang": ["zh-Hans"],
-            }
-        ]
-    if label is not None:
-        page = absolute(reverse("scan-page", args=[label.serial]))
-        links["traceability"] = [
-            {
-                "href": page,
-                "title": "追溯信息与检测结论",
-                "type": "text/html",
-                "hreflang": ["zh-Hans"],
-            }
-        ]
-        links["verificationService"] = [
-            {
-                "href": absolute(reverse("scan", args=[label.serial])),
-                "title": "标签真伪核验",
-                "type": "application/json",
-            }
-        ]
-        links["defaultLink"] = [{"href": page, "title": "扫码溯源"}]
-    if batch.product_line.gtin and certificate_latest(batch=batch) is not None:
-        certificate = absolute(
-            reverse(
-                "digital-link-certificate",
-                args=[batch.product_line.gtin, batch.lot_code],
-            )
-        )
-        links["certificationInfo"] = [
-            {"href": certificate, "title": "承诺达标合格证", "type": "application/pdf"}
-        ]
-    return links
+def _linkset_response(request, *, label, batch: Batch) -> HttpResponse:
+    """Return the RFC 9264 linkset of a label or lot (GS1 `linkType=all`)."""
+    from api.resolver import linkset_for  # the resolver imports this module
 
-
-def _linkset_response(request, *, label, batch: Batch) -> JsonResponse:
-    """Return an RFC 9264 linkset with GS1 link types (GS1 resolver `linkType=all`)."""
-    anchor = request.build_absolute_uri(request.path)
-    entry = {"anchor": anchor}
-    for link_type, targets in _links(request, label=label, batch=batch).items():
-        entry[f"{GS1_VOCABULARY}{link_type}"] = targets
-    return JsonResponse(
-        {"linkset": [entry]},
-        content_type=LINKSET_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return linkset_for(request, label=label, batch=batch)

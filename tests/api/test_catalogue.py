@@ -157,7 +157,7 @@ def test_township_list_prints_its_products(catalogue, client_for):
 def test_scan_page_links_to_the_catalogue_entry(catalogue, client_for):
     world, tea = catalogue["world"], catalogue["tea"]
     gtin = world.batch_a.product_line.gtin
-    page = client_for(None).get(f"/01/{gtin}/10/GL2026A")
+    page = client_for(None).get(f"/01/{gtin}/10/GL2026A", follow=True)
     assert page.status_code == 200
     assert f'href="/catalogue/{tea.pk}/"' in page.content.decode()
     other = client_for(None).get(f"/catalogue/{catalogue['herb'].pk}/")

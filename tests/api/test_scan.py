@@ -319,7 +319,7 @@ def test_digital_link_resolves_to_the_same_page(world, gtin_labels, client):
     label = gtin_labels[0]
     url = label.url().removeprefix("http://127.0.0.1:8000")
     assert url.startswith("/01/")
-    response = client.get(url)
+    response = client.get(url, follow=True)  # the resolver's 307 to /t/
     assert response.status_code == 200
     assert "古楼云雾茶" in response.content.decode()
 
@@ -376,23 +376,29 @@ def test_draft_batch_has_no_public_page(world, client):
     )
     draft.refresh_from_db()
     gtin = draft.product_line.gtin
-    lot_page = client.get(f"/01/{gtin}/10/{draft.lot_code}")
+    # A draft lot is an unknown lot: the resolver walks up to the product.
+    lot_link = client.get(f"/01/{gtin}/10/{draft.lot_code}")
+    assert lot_link.status_code == 307
+    assert lot_link["Location"] == f"http://testserver/p/{gtin}"
+    lot_page = client.get(f"/p/{gtin}/{draft.lot_code}")
     assert lot_page.status_code == 404
     assert "正品" not in lot_page.content.decode()
-    assert client.get(f"/01/{gtin}/10/{draft.lot_code}/certificate").status_code == 404
+    assert client.get(f"/p/{gtin}/{draft.lot_code}/certificate").status_code == 404
     walk_up = client.get(f"/01/{gtin}/10/{draft.lot_code}/21/{codes.serial_new()}")
     assert walk_up.status_code == 404
 
 
 @pytest.mark.parametrize("lot", ["%00", "A%00B", "%E4%B8%AD", "x" * 21])
-def test_a_nul_byte_or_non_gs1_lot_in_the_path_is_a_404(
+def test_a_nul_byte_or_non_gs1_lot_in_the_path_is_refused(
     world, gtin_labels, client, lot
 ):
     gtin = gtin_labels[0].batch.product_line.gtin
-    assert client.get(f"/01/{gtin}/10/{lot}").status_code == 404
-    assert client.get(f"/01/{gtin}/10/{lot}/certificate").status_code == 404
+    # A malformed Digital Link is a 400 (GS1 resolver); our lot pages 404.
+    assert client.get(f"/01/{gtin}/10/{lot}").status_code == 400
     serial = gtin_labels[0].serial
-    assert client.get(f"/01/{gtin}/10/{lot}/21/{serial}").status_code == 404
+    assert client.get(f"/01/{gtin}/10/{lot}/21/{serial}").status_code == 400
+    assert client.get(f"/p/{gtin}/{lot}").status_code == 404
+    assert client.get(f"/p/{gtin}/{lot}/certificate").status_code == 404
 
 
 def test_scan_page_links_the_certificate_once_issued(world, scanned, client):
@@ -414,18 +420,20 @@ def test_scan_page_links_the_certificate_once_issued(world, scanned, client):
     assert not ScanEvent.objects.exists()  # a download is not a scan
 
 
-def test_unknown_serial_under_known_lot_walks_up_with_303(world, gtin_labels, client):
+def test_unknown_serial_walks_up_to_a_lot_page_that_vouches_for_nothing(
+    world, gtin_labels, client
+):
     gtin = gtin_labels[0].batch.product_line.gtin
     response = client.get(f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}")
     assert response.status_code == 303
-    assert response["Location"] == f"/01/{gtin}/10/GL2026A?unknown_serial=1"
+    assert response["Location"] == f"/p/{gtin}/GL2026A?unknown_serial=1"
     lot_page = client.get(response["Location"])
     assert lot_page.status_code == 200
     html = lot_page.content.decode()
     assert "古楼云雾茶" in html  # the lot is shown
     assert "此码不在记录中" in html  # but the code is not vouched for
     assert "正品" not in html and "已认证" not in html and "统一品牌" not in html
-    plain = client.get(f"/01/{gtin}/10/GL2026A").content.decode()
+    plain = client.get(f"/01/{gtin}/10/GL2026A", follow=True).content.decode()
     assert "批次信息" in plain and "正品" not in plain  # a lot vouches for no item
 
 
@@ -438,9 +446,9 @@ def test_linkset_lists_our_pages_with_gs1_link_types(world, gtin_labels, client)
     ):
         assert response.status_code == 200
         assert response["Content-Type"] == "application/linkset+json"
-        entry = response.json()["linkset"][0]
+        entry, _lot, product = response.json()["linkset"]
         assert entry["anchor"].endswith(url)
-        assert "https://gs1.org/voc/pip" in entry
+        assert "https://gs1.org/voc/pip" in product
         assert entry["https://gs1.org/voc/traceability"][0]["href"].endswith(
             f"/t/{label.serial}"
         )
@@ -718,7 +726,10 @@ def test_gated_digital_link_counts_only_a_matching_path(
     label = gtin_labels[0]
     gtin, lot = label.batch.product_line.gtin, label.batch.lot_code
     assert client.get(f"/01/{gtin}/10/OTHERLOT/21/{label.serial}").status_code == 404
-    assert client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}").status_code == 200
+    assert (
+        client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}", follow=True).status_code
+        == 200
+    )
     linkset = client.get(f"/01/{gtin}/10/{lot}/21/{label.serial}?linkType=all")
     assert linkset.status_code == 200
     walk_up = client.get(f"/01/{gtin}/10/{lot}/21/{codes.serial_new()}")
@@ -768,12 +779,12 @@ def test_linkset_names_the_certificate_once_issued(world, gtin_labels, client):
     url = label.url().removeprefix("http://127.0.0.1:8000")
     assert (
         "https://gs1.org/voc/certificationInfo"
-        not in client.get(url, {"linkType": "all"}).json()["linkset"][0]
+        not in client.get(url, {"linkType": "all"}).json()["linkset"][1]
     )
     certificate_issue(
         batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
     )
-    entry = client.get(url, {"linkType": "all"}).json()["linkset"][0]
+    entry = client.get(url, {"linkType": "all"}).json()["linkset"][1]  # the lot
     href = entry["https://gs1.org/voc/certificationInfo"][0]["href"]
     response = client.get(href.removeprefix("http://testserver"))
     assert response.status_code == 200

@@ -37,10 +37,13 @@ def test_print_labels_as_a_named_user(world, tmp_path):
         "2",
         "--user",
         "operator_a",
+        "--link-form",
+        "compressed",
         "-o",
         str(tmp_path / "a.pdf"),
     )
-    assert PrintJob.objects.get().requested_by == world.operator_a
+    job = PrintJob.objects.get()
+    assert job.requested_by == world.operator_a and job.link_form == "compressed"
 
 
 def test_print_labels_reports_domain_errors(world, tmp_path, settings):

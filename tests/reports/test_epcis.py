@@ -282,3 +282,31 @@ def test_hold_and_release_are_events(world, validator):
         (None, "sellable_accessible"),
     ]
     assert "抽检" not in json.dumps(document, ensure_ascii=False)
+
+
+def test_batch_without_gtin_exports_valid_http_identifiers(
+    world, history, validator, settings, client
+):
+    """No GTIN: no GS1 key, so the lot and its labels use our own HTTP URIs."""
+    settings.SUYUAN_PUBLIC_BASE_URL = "http://testserver"
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(gtin=None)
+    world.batch_a.refresh_from_db()
+    job = print_labels(world, 2)
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    text = json.dumps(document)
+    assert "urn:epc:" not in text and "id.gs1.org" not in text
+    [event] = label_events(document)
+    serials = job.labels.order_by("sequence").values_list("serial", flat=True)
+    assert event["epcList"] == [f"http://testserver/t/{serial}" for serial in serials]
+    # Each EPC is the label's public page.
+    assert (
+        client.get(event["epcList"][0].removeprefix("http://testserver")).status_code
+        == 200
+    )
+    classes = {
+        element["epcClass"]
+        for event in document["epcisBody"]["eventList"]
+        for element in event.get("quantityList", [])
+    }
+    assert classes == {f"http://testserver/api/v1/batches/{world.batch_a.pk}/"}

@@ -17,7 +17,12 @@ from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create
 from reports.models import Certificate
-from tests.factories import BatchFactory, CertificationFactory, ProductLineFactory
+from tests.factories import (
+    BatchFactory,
+    CertificationFactory,
+    ProductLineFactory,
+    make_gtin13,
+)
 from trace import services
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, CertificationReview, Sale
@@ -926,3 +931,21 @@ def test_the_review_queue_is_the_administrators(client, world):
     review.refresh_from_db()
     assert review.status == "revoked"
     assert "没有待复核的认定" in html(client.get("/w/reviews/"))
+
+
+def test_print_screen_says_which_products_lack_a_gtin_and_what_it_costs(
+    client, world, django_capture_on_commit_callbacks
+):
+    world.batch_a.product_line.gtin = None
+    world.batch_a.product_line.save()
+    text = html(page(client, world.operator_a, "/w/print/"))
+    assert 'id="no-gtin"' in text and world.batch_a.product_line.name in text
+    assert "GS1" in text and "/t/" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/w/print/", print_data(world, link_form="compressed"))
+    job = PrintJob.objects.get()
+    assert job.link_form == "compressed"  # chosen, but no GTIN: /t/ all the same
+    assert "该产品没有 GTIN" in html(client.get(f"/w/print/{job.pk}/"))
+    world.batch_a.product_line.gtin = "0" + make_gtin13()
+    world.batch_a.product_line.save()
+    assert 'id="no-gtin"' not in html(client.get("/w/print/"))

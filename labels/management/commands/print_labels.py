@@ -1,4 +1,5 @@
-"""`manage.py print_labels BATCH_ID --count N [--template T] [--start N] -o FILE`."""
+"""`manage.py print_labels BATCH_ID --count N [--template T] [--start N]
+[--link-form compressed] -o FILE`."""
 
 import shutil
 import sys
@@ -12,7 +13,7 @@ from django.db.models import Q
 
 from labels.choices import PrintJobStatus
 from labels.services import print_job_create, print_job_render
-from labels.templates import DEFAULT_TEMPLATE, TEMPLATES
+from labels.templates import DEFAULT_LINK_FORM, DEFAULT_TEMPLATE, LINK_FORMS, TEMPLATES
 from trace.choices import Role
 from trace.models import Batch
 
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             help="垂直偏移（毫米，正数向下）",
         )
         parser.add_argument("--crop-marks", action="store_true")
+        parser.add_argument(
+            "--link-form",
+            default=DEFAULT_LINK_FORM,
+            choices=sorted(LINK_FORMS),
+            help="有 GTIN 的产品：二维码写标准或压缩的 GS1 数字链接",
+        )
         parser.add_argument("--user", help="以此用户名申请（默认：第一个管理员）")
         parser.add_argument("-o", "--output", required=True, help="输出 PDF 文件")
 
@@ -63,6 +70,7 @@ class Command(BaseCommand):
                 offset_x_mm=options["offset_x"],
                 offset_y_mm=options["offset_y"],
                 crop_marks=options["crop_marks"],
+                link_form=options["link_form"],
                 requested_by=user,
                 enqueue=False,  # rendered right here, with a progress bar
             )
