@@ -601,17 +601,10 @@ def catalogue_entry_list_visible_to(*, user) -> QuerySet[CatalogueEntry]:
     )
 
 
-def catalogue_public_list(
-    *, on: datetime.date | None = None
-) -> QuerySet[CatalogueEntry]:
-    """Return the public catalogue: listed entries of producers certified today.
-
-    A producer whose certification is suspended, revoked or expired drops
-    out of the public catalogue at once, and returns if it is reinstated.
-    """
-    on = on or timezone.localdate()
+def _catalogue_public(*, on: datetime.date) -> QuerySet[CatalogueEntry]:
+    """Entries of producers certified on the day, with what public pages print."""
     return (
-        CatalogueEntry.objects.filter(catalogue_listed_q(on=on), _certified_q(on=on))
+        CatalogueEntry.objects.filter(_certified_q(on=on))
         .select_related(
             "producer",
             "product_line",
@@ -633,6 +626,18 @@ def catalogue_public_list(
     )
 
 
+def catalogue_public_list(
+    *, on: datetime.date | None = None
+) -> QuerySet[CatalogueEntry]:
+    """Return the public catalogue: listed entries of producers certified today.
+
+    A producer whose certification is suspended, revoked or expired drops
+    out of the public catalogue at once, and returns if it is reinstated.
+    """
+    on = on or timezone.localdate()
+    return _catalogue_public(on=on).filter(catalogue_listed_q(on=on))
+
+
 def catalogue_notice_list(
     *, on: datetime.date | None = None
 ) -> QuerySet[CatalogueEntry]:
@@ -643,29 +648,11 @@ def catalogue_notice_list(
     """
     on = on or timezone.localdate()
     return (
-        CatalogueEntry.objects.filter(
-            _certified_q(on=on),
+        _catalogue_public(on=on)
+        .filter(
             status=CatalogueStatus.NOTICE,
             notice_starts_on__lte=on,
             notice_ends_on__gte=on,
-        )
-        .select_related(
-            "producer",
-            "product_line",
-            f"region__{REGION_PATH}",
-            "informant__suyuan_role",
-        )
-        .prefetch_related(
-            "photos",
-            Prefetch(
-                "producer__certifications",
-                Certification.objects.filter(
-                    status=CertificationStatus.ACTIVE,
-                    valid_from__lte=on,
-                    valid_until__gte=on,
-                ).order_by("-valid_until"),
-                to_attr="public_certifications",
-            ),
         )
         .order_by("notice_ends_on", "id")
     )
