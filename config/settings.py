@@ -287,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trace.tasks.catalogue_notices_close_task",
         "schedule": env_int("SUYUAN_CATALOGUE_CLOSE_SECONDS", 3600),
     },
+    # A benefit link that ends on a later day changes nothing that day: the
+    # daily re-check sends its producer to the review queue then (idempotent).
+    "certifications-recheck": {
+        "task": "trace.tasks.certifications_recheck_task",
+        "schedule": env_int("SUYUAN_CERTIFICATION_RECHECK_SECONDS", 86400),
+    },
 }
 
 # Suyuan

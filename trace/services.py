@@ -465,7 +465,8 @@ def certifications_recheck_all(*, trigger: str) -> int:
 
     The services re-check a producer when they change what its certification
     rests on; a link that ends on a later day changes nothing that day, so
-    `recheck_certifications` runs this daily (cron) to catch it then.
+    beat runs this daily (trace.tasks.certifications_recheck_task, or the
+    `recheck_certifications` command from cron) to catch it then.
     """
     producers = Producer.objects.filter(
         certifications__status=CertificationStatus.ACTIVE,

@@ -9,3 +9,11 @@ def catalogue_notices_close_task() -> int:
     from trace.services import catalogue_notices_close
 
     return catalogue_notices_close()
+
+
+@shared_task(acks_late=True)
+def certifications_recheck_task() -> int:
+    """Re-check every current certification against its region's policy."""
+    from trace.services import certifications_recheck_all
+
+    return certifications_recheck_all(trigger="定期复核")

@@ -627,3 +627,21 @@ def test_the_daily_recheck_catches_a_link_that_ended_since(settings):
     call_command("recheck_certifications", stdout=out)
     assert "待管理员处理的复核 1 件" in out.getvalue()
     assert CertificationReview.objects.get().trigger == "定期复核"
+
+
+def test_beat_runs_the_daily_recheck(settings):
+    from trace.tasks import certifications_recheck_task
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["certifications-recheck"]["task"]
+        == certifications_recheck_task.name
+    )
+    link = BenefitLinkFactory(
+        annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
+    )
+    certify(link.producer)
+    BenefitLink.objects.filter(pk=link.pk).update(ended_on=TODAY)
+    assert certifications_recheck_task() == 1
+    assert CertificationReview.objects.get().producer == link.producer
+    assert certifications_recheck_task() == 1  # idempotent: still one review
+    assert CertificationReview.objects.count() == 1
