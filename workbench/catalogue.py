@@ -111,7 +111,7 @@ class StatementForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(
-        label=_("申报材料"),
+        label=_("添加文件"),
         allow_empty_file=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
         help_text=_("营业执照、带贫协议、收购凭证等的照片或 PDF 扫描件。"),

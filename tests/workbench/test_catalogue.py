@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from tests.catalogue import end_notice, make_officers
+from tests.conftest import PHONE, SCREENSHOTS
 from trace import services
 from trace.choices import CatalogueStatus
 from trace.models import CatalogueEntry
@@ -193,3 +195,51 @@ def test_evidence_uploaded_in_a_plain_form_and_listed_for_the_check(
     anonymous = Client().get(link)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert entry.evidence.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_evidence_upload_in_a_browser_without_javascript(
+    world, officers, browser, live_server, tmp_path
+):
+    entry = services.catalogue_entry_create(
+        producer=world.producer_a,
+        created_by=world.operator_a,
+        name="古楼云雾茶",
+        unit="盒",
+        price=Decimal("88"),
+        delivery_method="courier",
+        planned_quantity=Decimal("300"),
+        households=[world.household_a],
+    )
+    session = browser_for(world.operator_a).cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="zh-CN"
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    scan = tmp_path / "带贫协议.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/w/catalogue/{entry.pk}/")
+        form = page.locator("#evidence form")
+        form.locator("input[type=file]").set_input_files(str(scan))
+        form.locator("input[name=caption]").fill("带贫协议")
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/w/catalogue/{entry.pk}/")
+        assert page.locator("#evidence a", has_text="带贫协议").count() == 1
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / "catalogue-evidence.png"), full_page=True
+        )
+    finally:
+        context.close()
+    assert entry.evidence.get().content_type == "application/pdf"
