@@ -7,7 +7,12 @@ may take it is trace.access's answer (outside one's scope an entry is a 404,
 inside it a step that is not one's own is a 403).
 """
 
+from pathlib import PurePosixPath
+
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -25,15 +30,18 @@ from inspections.choices import AttachmentKind
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access, services
 from trace.choices import Role
+from trace.files import private_file_response
 from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
     CatalogueEntryStep,
+    CatalogueEvidence,
     Producer,
 )
 from trace.selectors import (
     catalogue_entry_contact,
     catalogue_entry_list_visible_to,
+    catalogue_evidence_list_visible_to,
     household_reference_list_visible_to,
     producer_eligibility,
     producer_list_for_catalogue,
@@ -73,6 +81,27 @@ class CatalogueEntryStepSerializer(serializers.ModelSerializer):
         return (binding.real_name if binding else "") or step.actor.get_username()
 
 
+class CatalogueEvidenceSerializer(serializers.ModelSerializer):
+    """A document of the application; the file itself only through `url`."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CatalogueEvidence
+        fields = ["id", "caption", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, evidence) -> str:
+        return reverse(
+            "catalogue-entry-evidence-file",
+            kwargs={"pk": evidence.entry_id, "evidence_id": evidence.pk},
+        )
+
+
+class CatalogueEvidenceInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    caption = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
 class CatalogueEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     scoped_relations = {
         "producer": producer_list_for_catalogue,
@@ -99,6 +128,7 @@ class CatalogueEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer
         source="households", many=True, read_only=True
     )
     photos = serializers.SerializerMethodField()
+    evidence = CatalogueEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = CatalogueEntry
@@ -126,6 +156,7 @@ class CatalogueEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer
             "households_detail",
             "note",
             "photos",
+            "evidence",
             "status",
             "status_display",
             "notice_starts_on",
@@ -400,3 +431,48 @@ class CatalogueEntryViewSet(ServiceViewSet):
         response = self._respond(entry)
         response.status_code = status.HTTP_201_CREATED
         return response
+
+    @extend_schema(
+        summary="上传申报材料（照片或 PDF，私密保存）",
+        request={"multipart/form-data": CatalogueEvidenceInputSerializer},
+        responses=CatalogueEvidenceSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        url_path="evidence",
+    )
+    def evidence(self, request, pk=None):
+        entry = self.get_object()
+        data = CatalogueEvidenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        evidence = services.catalogue_evidence_add(
+            entry=entry,
+            uploaded_by=request.user,
+            file=upload,
+            name=upload.name or "",
+            caption=data.validated_data.get("caption", ""),
+        )
+        return Response(
+            CatalogueEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="下载申报材料（仅经办该申报的用户）",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
+    def evidence_file(self, request, pk=None, evidence_id=None):
+        evidence = get_object_or_404(
+            catalogue_evidence_list_visible_to(user=request.user),
+            pk=evidence_id,
+            entry_id=pk,
+        )
+        suffix = PurePosixPath(evidence.file.name).suffix
+        return private_file_response(
+            evidence.file,
+            filename=f"申报材料-{evidence.entry_id}-{evidence.pk}{suffix}",
+            content_type=evidence.content_type,
+        )

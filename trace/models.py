@@ -1220,6 +1220,53 @@ class CataloguePhoto(models.Model):
         return f"{self.entry} #{self.position}"
 
 
+def catalogue_evidence_upload_to(instance: "CatalogueEvidence", filename: str) -> str:
+    # Random names: evidence files must not be found by guessing.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"catalogue-evidence/{instance.entry_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class CatalogueEvidence(models.Model):
+    """A document of an application (申报材料), stored privately.
+
+    邵东 (seed 001, lines 112-118): products enter the catalogue on the
+    producer's application (企业申报) checked by the township; what the
+    producer sends with it (licences, contracts with households, receipts)
+    is kept here for the 监督员 who checks, never published.
+    """
+
+    entry = models.ForeignKey(
+        CatalogueEntry,
+        verbose_name=_("目录条目"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=catalogue_evidence_upload_to)
+    content_type = models.CharField(_("内容类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    caption = models.CharField(
+        _("说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("如：营业执照、带贫协议、收购凭证。"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["entry", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.caption or _('申报材料')} #{self.pk}"
+
+
 class CatalogueAvailability(models.Model):
     """A month's availability and quantity of a product, kept by the 信息员.
 

@@ -31,6 +31,7 @@ from trace.models import (
     BrandLicense,
     CatalogueAvailability,
     CatalogueEntry,
+    CatalogueEvidence,
     CatalogueObjection,
     CataloguePhoto,
     Certification,
@@ -597,8 +598,19 @@ def catalogue_entry_list_visible_to(*, user) -> QuerySet[CatalogueEntry]:
             f"region__{REGION_PATH}",
             "informant__suyuan_role",
         )
-        .prefetch_related("households", "photos")
+        .prefetch_related("households", "photos", "evidence")
     )
+
+
+def catalogue_evidence_list_visible_to(*, user) -> QuerySet[CatalogueEvidence]:
+    """Return the documents of the applications the user works on.
+
+    The operator, the village 信息员, the township 监督员 who checks, the
+    county office and administrators; nobody else, and never the public.
+    """
+    return CatalogueEvidence.objects.filter(
+        access.catalogue_entry_scope(user, "entry")
+    ).select_related("entry")
 
 
 def _catalogue_public(*, on: datetime.date) -> QuerySet[CatalogueEntry]:

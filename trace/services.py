@@ -8,7 +8,7 @@ with a message per field, which the API turns into a 400.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +42,7 @@ from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
     CatalogueEntryStep,
+    CatalogueEvidence,
     CatalogueObjection,
     CataloguePhoto,
     Certification,
@@ -995,6 +996,9 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     )
 
 
+EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence)
+
+
 def sale_evidence_add(
     *, sale: Sale, uploaded_by, file: IO[bytes], name: str = "", caption: str = ""
 ) -> SaleEvidence:
@@ -1007,6 +1011,25 @@ def sale_evidence_add(
         raise ValidationError(
             {"file": _("只有本主体操作员、本村信息员或管理员可以上传销售凭证。")}
         )
+    evidence = SaleEvidence(sale=sale, caption=caption, uploaded_by=uploaded_by)
+    return _evidence_store(
+        evidence,
+        file=file,
+        name=name,
+        refused_message=_("请上传发票或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+    )
+
+
+def _evidence_store(
+    evidence: EvidenceRow, *, file: IO[bytes], name: str, refused_message: str
+) -> EvidenceRow:
+    """Check an uploaded file, store it under a random name and save its row.
+
+    `evidence` is an unsaved row with a `file`, `content_type` and `size`
+    (SaleEvidence, CatalogueEvidence). Raise ValidationError, writing
+    nothing, if the file is not a real image or PDF within
+    SUYUAN_MAX_UPLOAD_BYTES.
+    """
     size = getattr(file, "size", None)
     if size is not None and size > max_upload_bytes():
         raise upload_too_large()
@@ -1014,15 +1037,10 @@ def sale_evidence_add(
     upload = upload_clean(
         data=file.read(max_upload_bytes() + 1),
         name=name,
-        refused_message=_("请上传发票或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+        refused_message=refused_message,
     )
-    evidence = SaleEvidence(
-        sale=sale,
-        content_type=upload.content_type,
-        size=len(upload.content),
-        caption=caption,
-        uploaded_by=uploaded_by,
-    )
+    evidence.content_type = upload.content_type
+    evidence.size = len(upload.content)
     evidence.file.save(
         f"evidence{upload.suffix}", ContentFile(upload.content), save=False
     )
@@ -1629,6 +1647,56 @@ def catalogue_photo_add(
     if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
         producer_story_changed(entry.producer_id)
     return photo
+
+
+# An application gathers its documents while it waits for 核查 or is put
+# right after a refusal; once checked, what the 监督员 read stays as it was.
+CATALOGUE_EVIDENCE_STATUSES = (
+    CatalogueStatus.DRAFT,
+    CatalogueStatus.APPLIED,
+    CatalogueStatus.REJECTED,
+)
+
+
+def catalogue_evidence_add(
+    *,
+    entry: CatalogueEntry,
+    uploaded_by,
+    file: IO[bytes],
+    name: str = "",
+    caption: str = "",
+) -> CatalogueEvidence:
+    """Attach a document (photo or PDF) to an application, stored privately.
+
+    Raise ValidationError if the user may not apply the entry, the entry is
+    past 核查 (only a draft, applied or rejected entry gathers evidence), or
+    the file is not a real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
+    """
+    if not access.may_edit_catalogue_entry(uploaded_by, entry):
+        raise ValidationError(
+            {"file": _("只有本主体操作员、本村信息员或管理员可以上传申报材料。")}
+        )
+    with transaction.atomic():
+        entry = _catalogue_locked(entry)  # no upload races the step to 审定
+        if entry.status not in CATALOGUE_EVIDENCE_STATUSES:
+            raise ValidationError(
+                {
+                    "file": _(
+                        "目录条目当前为“%(current)s”，审定前（草稿、申报中或未通过）"
+                        "才能上传申报材料。"
+                    )
+                    % {"current": entry.get_status_display()}
+                }
+            )
+        evidence = CatalogueEvidence(
+            entry=entry, caption=caption, uploaded_by=uploaded_by
+        )
+        return _evidence_store(
+            evidence,
+            file=file,
+            name=name,
+            refused_message=_("请上传申报材料的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+        )
 
 
 def _plain(value: Decimal) -> str:

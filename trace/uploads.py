@@ -2,9 +2,11 @@
 
 The one upload check of the project: inspection photos and lab reports
 (inspections.uploads adds their kinds), sale invoices and receipts, the
-stamped scans of report submissions. Photos are opened with Pillow (so a renamed non-image is refused), turned
-upright, and re-encoded from their pixels only, which drops EXIF (GPS
-position, device serials), XMP and comments. PDFs must start with %PDF.
+documents of catalogue applications, the stamped scans of report
+submissions. Photos are opened with Pillow (so a renamed non-image is
+refused), turned upright, and re-encoded from their pixels only, which drops
+EXIF (GPS position, device serials), XMP and comments. PDFs must start with
+%PDF.
 """
 
 import io

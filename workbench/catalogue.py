@@ -7,6 +7,8 @@ and 审定 screens cite the policy the county applies (its source document
 and clause) and what producer_eligibility found.
 """
 
+from pathlib import PurePosixPath
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,11 +20,13 @@ from django.views.decorators.http import require_POST
 
 from trace import access, services
 from trace.choices import CatalogueStatus, ObjectionStatus
+from trace.files import private_file_response
 from trace.models import CatalogueEntry
 from trace.selectors import (
     catalogue_entry_contact,
     catalogue_entry_list_visible_to,
     catalogue_entry_status,
+    catalogue_evidence_list_visible_to,
     catalogue_objection_list_visible_to,
     household_reference_list_visible_to,
     producer_eligibility,
@@ -103,6 +107,16 @@ class StatementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("带贫方式、涉及户数、供货能力等。"),
     )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("添加文件"),
+        allow_empty_file=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+        help_text=_("营业执照、带贫协议、收购凭证等的照片或 PDF 扫描件。"),
+    )
+    caption = forms.CharField(label=_("说明"), max_length=255, required=False)
 
 
 class CheckForm(forms.Form):
@@ -278,7 +292,14 @@ def entry_new(request):
     )
 
 
-def _detail_context(request, entry, *, bound=None) -> dict:
+def _may_add_evidence(user, entry) -> bool:
+    return (
+        entry.status in services.CATALOGUE_EVIDENCE_STATUSES
+        and access.may_edit_catalogue_entry(user, entry)
+    )
+
+
+def _detail_context(request, entry, *, bound=None, evidence_form=None) -> dict:
     user = request.user
     status = catalogue_entry_status(entry=entry)
     steps = _steps_for(user, entry, status)
@@ -306,6 +327,9 @@ def _detail_context(request, entry, *, bound=None) -> dict:
         "review_for": review[1].data.get("objection") if review else None,
         "review_blank": ReviewForm(),
         "availability": entry.availability.all()[:6],
+        "evidence": entry.evidence.all(),
+        "evidence_form": evidence_form
+        or (EvidenceForm() if _may_add_evidence(user, entry) else None),
         "contact": f"{contact_name} {contact_phone}".strip(),
         "households": [household.masked_name for household in entry.households.all()],
     }
@@ -343,9 +367,60 @@ def entry_step(request, pk: int, verb: str):
     return render(request, "workbench/catalogue_entry.html", context, status=400)
 
 
+@login_required
+@require_POST
+def evidence_add(request, pk: int):
+    """Upload a document of the application; a refused file shows the page again."""
+    entry = get_object_or_404(catalogue_entry_list_visible_to(user=request.user), pk=pk)
+    if not access.may_edit_catalogue_entry(request.user, entry):
+        raise Http404
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.catalogue_evidence_add(
+                entry=entry,
+                uploaded_by=request.user,
+                file=upload,
+                name=upload.name or "",
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return redirect("workbench:catalogue_entry", pk=entry.pk)
+    entry.refresh_from_db()
+    context = _detail_context(request, entry, evidence_form=form)
+    return render(request, "workbench/catalogue_entry.html", context, status=400)
+
+
+@login_required
+def evidence_file(request, pk: int, evidence_pk: int):
+    """Send a document of the application to a user who works on the entry."""
+    evidence = get_object_or_404(
+        catalogue_evidence_list_visible_to(user=request.user),
+        pk=evidence_pk,
+        entry_id=pk,
+    )
+    suffix = PurePosixPath(evidence.file.name).suffix
+    return private_file_response(
+        evidence.file,
+        filename=f"申报材料-{evidence.entry_id}-{evidence.pk}{suffix}",
+        content_type=evidence.content_type,
+        as_attachment=False,
+    )
+
+
 urlpatterns = [
     path("catalogue/", queue, name="catalogue"),
     path("catalogue/new/", entry_new, name="catalogue_new"),
     path("catalogue/<int:pk>/", entry_detail, name="catalogue_entry"),
+    # Before the steps' route, which would take "evidence" for a verb.
+    path("catalogue/<int:pk>/evidence/", evidence_add, name="catalogue_evidence_add"),
+    path(
+        "catalogue/<int:pk>/evidence/<int:evidence_pk>/",
+        evidence_file,
+        name="catalogue_evidence",
+    ),
     path("catalogue/<int:pk>/<slug:verb>/", entry_step, name="catalogue_entry_step"),
 ]

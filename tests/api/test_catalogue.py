@@ -1,9 +1,17 @@
 """The public 扶贫产品目录: pages and JSON, search, 公示 with objections, privacy."""
 
+import io
+
 import pytest
 from django.core.cache import cache
 
-from tests.catalogue import end_notice, entry_in_notice, listed_entry, make_officers
+from tests.catalogue import (
+    draft_entry,
+    end_notice,
+    entry_in_notice,
+    listed_entry,
+    make_officers,
+)
 from tests.factories import (
     BenefitLinkFactory,
     CertificationFactory,
@@ -276,3 +284,68 @@ def test_catalogue_page_is_paged_for_phones(catalogue, client_for, monkeypatch):
     assert {name for name in names if name in first} != {
         name for name in names if name in second
     }
+
+
+def test_public_catalogue_never_links_application_evidence(catalogue, client_for):
+    world, officers = catalogue["world"], catalogue["officers"]
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+    def with_evidence(**fields):
+        entry = draft_entry(world, **fields)
+        file = io.BytesIO(pdf)
+        return entry, services.catalogue_evidence_add(
+            entry=entry,
+            uploaded_by=world.operator_a,
+            file=file,
+            name="协议.pdf",
+            caption="带贫协议原件",
+        )
+
+    listed, listed_evidence = with_evidence(name="古楼白茶")
+    noticed, noticed_evidence = with_evidence(name="古楼黑茶")
+    for entry in (listed, noticed):
+        services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+        services.catalogue_entry_check(
+            entry=entry, checked_by=officers.supervisor, passed=True
+        )
+        services.catalogue_entry_decide(
+            entry=entry, decided_by=officers.office, approved=True
+        )
+    end_notice(listed)
+    services.catalogue_notices_close()
+    town = world.gulou_village.parent
+    client = client_for(None)
+    bodies = {}
+    for url in (
+        "/catalogue/",
+        f"/catalogue/{listed.pk}/",
+        "/catalogue/notices/",
+        f"/catalogue/{noticed.pk}/",
+        f"/catalogue/print/{town.pk}/",
+        "/api/v1/catalogue/",
+        f"/api/v1/catalogue/{listed.pk}/",
+        "/api/v1/catalogue/notices/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        bodies[url] = response.content.decode()
+    assert (
+        "古楼白茶" in bodies["/catalogue/"]
+        and "古楼白茶" in bodies["/api/v1/catalogue/"]
+    )
+    assert "古楼黑茶" in bodies["/catalogue/notices/"]
+    assert "古楼黑茶" in bodies["/api/v1/catalogue/notices/"]
+    for url, body in bodies.items():
+        for leak in ("带贫协议原件", "/evidence/", "catalogue-evidence", '"evidence"'):
+            assert leak not in body, (url, leak)
+    for evidence in (listed_evidence, noticed_evidence):
+        download = (
+            f"/api/v1/catalogue-entries/{evidence.entry_id}/evidence/{evidence.pk}/"
+        )
+        assert client.get(download).status_code in (401, 403)
+        assert (
+            client.get(
+                f"/w/catalogue/{evidence.entry_id}/evidence/{evidence.pk}/"
+            ).status_code
+            == 302
+        )

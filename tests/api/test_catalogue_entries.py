@@ -8,7 +8,7 @@ from PIL import ExifTags, Image
 
 from tests.catalogue import end_notice, listed_entry, make_officers
 from trace.choices import CatalogueStatus, CatalogueStepKind
-from trace.models import CatalogueEntry
+from trace.models import CatalogueEntry, CatalogueEvidence
 
 pytestmark = pytest.mark.django_db
 
@@ -269,7 +269,114 @@ def test_schema_names_the_catalogue_endpoints(world, client_for):
         "/api/v1/catalogue-entries/{id}/check/",
         "/api/v1/catalogue-entries/{id}/approve/",
         "/api/v1/catalogue-entries/{id}/withdraw/",
+        "/api/v1/catalogue-entries/{id}/evidence/",
+        "/api/v1/catalogue-entries/{id}/evidence/{evidence_id}/",
         "/api/v1/objections/",
         "/api/v1/catalogue/",
     ):
         assert expected in paths
+
+
+def evidence_pdf() -> bytes:
+    return b"%PDF-1.4\n% agreement\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def upload_evidence(client, entry_id, data: bytes, name: str = "带贫协议.pdf"):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(
+        f"{URL}{entry_id}/evidence/",
+        {"file": file, "caption": "带贫协议"},
+        format="multipart",
+    )
+
+
+def stored_files(media_root) -> list:
+    folder = media_root / "catalogue-evidence"
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_application_evidence_refuses_bad_files_and_writes_nothing(
+    world, client_for, settings, media_root
+):
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+
+    wrong = upload_evidence(operator, entry_id, b"<html>x</html>", "协议.jpg")
+    assert wrong.status_code == 400
+    assert "照片或 PDF" in wrong.json()["file"][0]
+    fake_pdf = upload_evidence(operator, entry_id, b"MZ\x90\x00", "协议.pdf")
+    assert fake_pdf.status_code == 400 and "file" in fake_pdf.json()
+    settings.SUYUAN_MAX_UPLOAD_BYTES = 200
+    big = upload_evidence(operator, entry_id, evidence_pdf() + b"\0" * 400)
+    assert big.status_code == 400 and "文件过大" in big.json()["file"][0]
+    missing = operator.post(f"{URL}{entry_id}/evidence/", {}, format="multipart")
+    assert missing.status_code == 400 and "file" in missing.json()
+
+    assert CatalogueEvidence.objects.count() == 0
+    assert stored_files(media_root) == []
+    assert operator.get(f"{URL}{entry_id}/").json()["evidence"] == []
+
+
+def test_application_evidence_served_only_to_whom_works_on_the_entry(
+    world, officers, client_for, media_root
+):
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+    created = upload_evidence(operator, entry_id, evidence_pdf())
+    assert created.status_code == 201, created.content
+    evidence = created.json()
+    url = f"{URL}{entry_id}/evidence/{evidence['id']}/"
+    assert evidence["url"] == url
+    assert evidence["content_type"] == "application/pdf"
+    assert evidence["size"] == len(evidence_pdf())
+
+    # The entry lists it: caption, type, size, download URL, no storage path.
+    listed = operator.get(f"{URL}{entry_id}/")
+    assert [item["caption"] for item in listed.json()["evidence"]] == ["带贫协议"]
+    assert "catalogue-evidence/" not in listed.content.decode()
+    assert "file" not in listed.json()["evidence"][0]
+
+    for user in (
+        world.operator_a,
+        officers.informant,
+        officers.supervisor,
+        officers.office,
+        world.admin,
+    ):
+        download = client_for(user).get(url)
+        assert download.status_code == 200, user
+        assert download["Content-Type"] == "application/pdf"
+        assert download["Cache-Control"] == "private, no-store"
+        assert b"".join(download.streaming_content) == evidence_pdf()
+    for user in (world.operator_b, officers.other_supervisor, officers.other_office):
+        assert client_for(user).get(url).status_code == 404, user
+        # Nor may they add to it: outside their scope the entry does not exist.
+        refused = upload_evidence(client_for(user), entry_id, evidence_pdf())
+        assert refused.status_code == 404
+    # Anonymous is asked to log in, like everywhere under /api/v1/ but the
+    # public catalogue: no file, and nothing said about the entry.
+    assert client_for(None).get(url).status_code in (401, 403)
+    # Another entry's id in the path does not reach the file.
+    other_id = new_entry(operator, world, name="古楼红茶").json()["id"]
+    assert (
+        operator.get(f"{URL}{other_id}/evidence/{evidence['id']}/").status_code == 404
+    )
+
+
+def test_evidence_is_added_by_applicants_until_checked(world, officers, client_for):
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+    # The 监督员 reads the evidence but does not supply it.
+    refused = upload_evidence(client_for(officers.supervisor), entry_id, evidence_pdf())
+    assert refused.status_code == 400 and "申报材料" in refused.json()["file"][0]
+    informant = upload_evidence(
+        client_for(officers.informant), entry_id, evidence_pdf()
+    )
+    assert informant.status_code == 201
+    act(operator, entry_id, "apply", statement="带动1户务工")
+    assert upload_evidence(operator, entry_id, evidence_pdf()).status_code == 201
+    act(client_for(officers.supervisor), entry_id, "check", passed=True)
+    late = upload_evidence(operator, entry_id, evidence_pdf())
+    assert late.status_code == 400 and "审定前" in late.json()["file"][0]
+    assert CatalogueEvidence.objects.filter(entry_id=entry_id).count() == 2

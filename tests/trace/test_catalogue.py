@@ -1,6 +1,7 @@
 """The 扶贫产品目录's rules: 核查 against the policy, 公示 by date, objections."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -337,3 +338,35 @@ def test_the_periodic_task_lists_ended_notices(world, officers, settings):
     assert catalogue_notices_close_task() == 0
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.LISTED
+
+
+def test_refused_evidence_leaves_no_file_behind(world, officers, media_root):
+    entry = draft_entry(world)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    with pytest.raises(ValidationError) as refused:
+        # Refused by the row's own check, after the file was stored.
+        services.catalogue_evidence_add(
+            entry=entry,
+            uploaded_by=world.operator_a,
+            file=io.BytesIO(pdf),
+            caption="长" * 256,
+        )
+    assert "caption" in refused.value.message_dict
+    assert not [path for path in media_root.rglob("*") if path.is_file()]
+    evidence = services.catalogue_evidence_add(
+        entry=entry, uploaded_by=world.operator_a, file=io.BytesIO(pdf)
+    )
+    assert evidence.file.name.startswith(f"catalogue-evidence/{entry.pk}/")
+    assert (
+        evidence.file.name.endswith(".pdf")
+        and "evidence" not in evidence.file.name.rsplit("/", 1)[1]
+    )
+    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    services.catalogue_entry_withdraw(
+        entry=entry, withdrawn_by=world.operator_a, reason="停产"
+    )
+    with pytest.raises(ValidationError, match="审定前"):
+        services.catalogue_evidence_add(
+            entry=entry, uploaded_by=world.operator_a, file=io.BytesIO(pdf)
+        )
+    assert entry.evidence.count() == 1
