@@ -7,10 +7,7 @@ may take it is trace.access's answer (outside one's scope an entry is a 404,
 inside it a step that is not one's own is a 403).
 """
 
-from pathlib import PurePosixPath
-
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -21,6 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.evidence import EvidenceInputSerializer, evidence_download, evidence_upload
 from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
@@ -30,7 +28,6 @@ from inspections.choices import AttachmentKind
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access, services
 from trace.choices import Role
-from trace.files import private_file_response
 from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
@@ -95,11 +92,6 @@ class CatalogueEvidenceSerializer(serializers.ModelSerializer):
             "catalogue-entry-evidence-file",
             kwargs={"pk": evidence.entry_id, "evidence_id": evidence.pk},
         )
-
-
-class CatalogueEvidenceInputSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=False)
-    caption = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class CatalogueEntrySerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -434,7 +426,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
 
     @extend_schema(
         summary="上传申报材料（照片或 PDF，私密保存）",
-        request={"multipart/form-data": CatalogueEvidenceInputSerializer},
+        request={"multipart/form-data": EvidenceInputSerializer},
         responses=CatalogueEvidenceSerializer,
     )
     @action(
@@ -444,19 +436,11 @@ class CatalogueEntryViewSet(ServiceViewSet):
         url_path="evidence",
     )
     def evidence(self, request, pk=None):
-        entry = self.get_object()
-        data = CatalogueEvidenceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        evidence = services.catalogue_evidence_add(
-            entry=entry,
-            uploaded_by=request.user,
-            file=upload,
-            name=upload.name or "",
-            caption=data.validated_data.get("caption", ""),
-        )
-        return Response(
-            CatalogueEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
+        return evidence_upload(
+            request,
+            add=services.catalogue_evidence_add,
+            output_serializer=CatalogueEvidenceSerializer,
+            entry=self.get_object(),
         )
 
     @extend_schema(
@@ -465,14 +449,9 @@ class CatalogueEntryViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
     def evidence_file(self, request, pk=None, evidence_id=None):
-        evidence = get_object_or_404(
+        return evidence_download(
             catalogue_evidence_list_visible_to(user=request.user),
+            label=f"申报材料-{pk}",
             pk=evidence_id,
             entry_id=pk,
-        )
-        suffix = PurePosixPath(evidence.file.name).suffix
-        return private_file_response(
-            evidence.file,
-            filename=f"申报材料-{evidence.entry_id}-{evidence.pk}{suffix}",
-            content_type=evidence.content_type,
         )

@@ -1,17 +1,13 @@
-from pathlib import PurePosixPath
-
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.evidence import EvidenceInputSerializer, evidence_download, evidence_upload
 from trace import access, services
-from trace.files import private_file_response
 from trace.models import Sale, SaleEvidence
 from trace.selectors import (
     batch_list_visible_to,
@@ -27,11 +23,6 @@ class SaleEvidenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SaleEvidence
         fields = ["id", "caption", "content_type", "size", "uploaded_at"]
-
-
-class SaleEvidenceInputSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=False)
-    caption = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -96,7 +87,7 @@ class SaleViewSet(ServiceViewSet):
 
     @extend_schema(
         summary="上传销售发票或凭证（照片或 PDF，私密保存）",
-        request={"multipart/form-data": SaleEvidenceInputSerializer},
+        request={"multipart/form-data": EvidenceInputSerializer},
         responses=SaleEvidenceSerializer,
     )
     @action(
@@ -106,19 +97,11 @@ class SaleViewSet(ServiceViewSet):
         url_path="evidence",
     )
     def evidence(self, request, pk=None):
-        sale = self.get_object()
-        data = SaleEvidenceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        evidence = services.sale_evidence_add(
-            sale=sale,
-            uploaded_by=request.user,
-            file=upload,
-            name=upload.name or "",
-            caption=data.validated_data.get("caption", ""),
-        )
-        return Response(
-            SaleEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
+        return evidence_upload(
+            request,
+            add=services.sale_evidence_add,
+            output_serializer=SaleEvidenceSerializer,
+            sale=self.get_object(),
         )
 
     @extend_schema(
@@ -127,14 +110,9 @@ class SaleViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
     def evidence_file(self, request, pk=None, evidence_id=None):
-        evidence = get_object_or_404(
+        return evidence_download(
             sale_evidence_list_visible_to(user=request.user),
+            label=f"销售凭证-{pk}",
             pk=evidence_id,
             sale_id=pk,
-        )
-        suffix = PurePosixPath(evidence.file.name).suffix
-        return private_file_response(
-            evidence.file,
-            filename=f"销售凭证-{evidence.sale_id}-{evidence.pk}{suffix}",
-            content_type=evidence.content_type,
         )
