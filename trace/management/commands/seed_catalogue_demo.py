@@ -258,6 +258,16 @@ class Command(BaseCommand):
                 recorded_by=self.users["informant"],
                 note="冬茶少量",
             )
+        applied = CatalogueEntry.objects.filter(status=CatalogueStatus.APPLIED).first()
+        if applied is not None and not applied.evidence.exists():
+            document = io.BytesIO(demo_photo())
+            services.catalogue_evidence_add(
+                entry=applied,
+                uploaded_by=self.admin,
+                file=document,
+                name="带贫情况说明.png",
+                caption="演示：带贫情况说明（务工名册照片）",
+            )
         eggs = CatalogueEntry.objects.get(name="土鸡蛋")
         if not eggs.objections.exists():
             services.catalogue_objection_lodge(
