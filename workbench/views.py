@@ -400,14 +400,19 @@ def _posted_in_scope(request, form, *names) -> None:
             raise Http404
 
 
-def _record_event(request, form, service, template, events):
+def _record_event(request, form_class, service, template, events):
     """Run a recording page: validate, call the service, re-render or redirect.
 
     A refused record is a 400 with the form bound, as on the sales page.
+    After a save the next form keeps the batch just used (?batch=): a
+    purchase point weighs one batch's produce household after household.
     """
+    form = form_class(request.POST or None, user=request.user)
     if request.method == "POST":
         _posted_in_scope(
-            request, form, *(n for n in ("batch", "household") if n in form.fields)
+            request,
+            form,
+            *(name for name in ("batch", "household") if name in form.fields),
         )
         if form.is_valid():
             try:
@@ -415,7 +420,13 @@ def _record_event(request, form, service, template, events):
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                return redirect(f"{request.path}?saved=1")
+                query = urlencode({"saved": 1, "batch": form.cleaned_data["batch"].pk})
+                return redirect(f"{request.path}?{query}")
+    elif request.GET.get("batch"):
+        batch = get_object_or_404(
+            form.fields["batch"].queryset, pk=_digits(request.GET["batch"])
+        )
+        form = form_class(user=request.user, initial={"batch": batch})
     return render(
         request,
         template,
@@ -428,27 +439,31 @@ def _record_event(request, form, service, template, events):
     )
 
 
+def _digits(value: str) -> int:
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 @role_required(Role.TECHNICIAN)
 def guidance(request):
     """Record a 技术指导 visit on a batch of the township; list the visits recorded."""
-    form = GuidanceForm(request.POST or None, user=request.user)
     events = trace_event_list_visible_to(user=request.user).filter(
         kind=TraceEventKind.GUIDANCE
     )
     return _record_event(
-        request, form, guidance_visit_record, "workbench/guidance.html", events
+        request, GuidanceForm, guidance_visit_record, "workbench/guidance.html", events
     )
 
 
 @role_required(Role.PURCHASE_POINT)
 def purchases(request):
     """Record a purchase from a household of the village; list the purchases recorded."""
-    form = PurchaseForm(request.POST or None, user=request.user)
     events = trace_event_list_visible_to(user=request.user).filter(
         kind=TraceEventKind.PURCHASE, recorded_by=request.user
     )
     return _record_event(
-        request, form, purchase_record, "workbench/purchases.html", events
+        request, PurchaseForm, purchase_record, "workbench/purchases.html", events
     )
 
 

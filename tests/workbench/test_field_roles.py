@@ -45,7 +45,9 @@ def test_a_technician_records_guidance_through_the_page(cycle, client):
             "reference_document_number": "古农指〔2026〕12号",
         },
     )
-    assert saved.status_code == 302 and saved.url == f"{GUIDANCE}?saved=1"
+    batch = cycle.batches["v1b"]
+    assert saved.status_code == 302
+    assert saved.url == f"{GUIDANCE}?saved=1&batch={batch.pk}"
     event = TraceEvent.objects.get(kind="guidance")
     assert (event.batch, event.place, event.actor, event.recorded_by) == (
         cycle.batches["v1b"],
@@ -55,6 +57,8 @@ def test_a_technician_records_guidance_through_the_page(cycle, client):
     )
     listed = technician.get(saved.url).content.decode()
     assert "已保存" in listed and "春茶修剪与病虫害绿色防控" in listed
+    # The next form keeps the batch just used.
+    assert f'<option value="{batch.pk}" selected>' in listed
 
 
 def test_a_refused_guidance_keeps_what_was_typed_and_says_why(cycle, client):
@@ -182,6 +186,8 @@ def test_a_batch_or_household_outside_the_village_is_not_found(cycle, client):
         "topic": "施肥",
     }
     assert technician.post(GUIDANCE, guidance).status_code == 404
+    for query in (cycle.batches["v2"].pk, "x"):
+        assert technician.get(f"{GUIDANCE}?batch={query}").status_code == 404
     assert not TraceEvent.objects.exists()
 
 
