@@ -9,6 +9,7 @@ from trace import access, services
 from trace.models import Batch, Household, TraceEvent
 from trace.selectors import (
     batch_list_visible_to,
+    household_list_purchasable_by,
     region_list,
     trace_event_list_visible_to,
 )
@@ -57,9 +58,7 @@ class PurchaseSerializer(ScopedRelationsMixin, serializers.Serializer):
     scoped_relations = {
         "batch": batch_list_visible_to,
         # A purchase point buys from the households of its own village.
-        "household": lambda user: Household.objects.filter(
-            access.region_scope(user, "village")
-        ),
+        "household": lambda user: household_list_purchasable_by(user=user),
     }
 
     batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.none())

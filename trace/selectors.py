@@ -175,6 +175,15 @@ def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
     )
 
 
+def household_list_purchasable_by(*, user) -> QuerySet[Household]:
+    """Households of the user's villages: those a village purchase point buys from."""
+    return (
+        Household.objects.filter(access.region_scope(user, "village"))
+        .select_related("village")
+        .order_by("village__name", "pk")
+    )
+
+
 def lot_codes_taken(*, product_line: ProductLine | None) -> set[str]:
     """Return the lot codes already used on a product line (they are unique there)."""
     if product_line is None:

@@ -37,6 +37,7 @@ from trace.models import Region
 from trace.selectors import (
     REGION_PATH,
     batch_list_visible_to,
+    household_list_purchasable_by,
     household_reference_list_visible_to,
     lot_codes_taken,
     outlet_list,
@@ -611,3 +612,83 @@ class CalibrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = template_choices()
+
+
+def _batch_choice_label(batch) -> str:
+    return f"{batch.product_line.name} {batch.lot_code}"
+
+
+class GuidanceForm(forms.Form):
+    """A 技术指导员's guidance visit on a batch of its township (seed 001, 196-199)."""
+
+    batch = forms.ModelChoiceField(
+        label=_("批次"), queryset=None, empty_label=_("请选择本乡镇的批次")
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("指导时间"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_past_date],
+    )
+    topic = forms.CharField(label=_("指导内容"), max_length=128)
+    organisation = forms.CharField(
+        label=_("指导单位（可空）"), max_length=128, required=False
+    )
+    reference_document_number = forms.CharField(
+        label=_("文号或单据编号（可空）"), max_length=64, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = region_batch_choices(user)
+        self.fields["batch"].label_from_instance = _batch_choice_label
+
+
+class PurchaseForm(forms.Form):
+    """A village purchase point's purchase from a household (seed 001, 199-203)."""
+
+    batch = forms.ModelChoiceField(
+        label=_("批次"), queryset=None, empty_label=_("请选择本村的批次")
+    )
+    household = forms.ModelChoiceField(
+        label=_("贫困户"), queryset=None, empty_label=_("请选择本村贫困户")
+    )
+    quantity = forms.DecimalField(
+        label=_("收购数量"), max_digits=14, decimal_places=3, widget=NUMBER
+    )
+    amount_paid = forms.DecimalField(
+        label=_("支付金额（元）"), max_digits=14, decimal_places=2, widget=NUMBER
+    )
+    purchased_at = forms.DateTimeField(
+        label=_("收购时间"),
+        widget=DATETIME,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_past_date],
+    )
+    reference_document_number = forms.CharField(
+        label=_("收购单号（可空）"), max_length=64, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = region_batch_choices(user)
+        self.fields["batch"].label_from_instance = _batch_choice_label
+        self.fields["household"].queryset = household_list_purchasable_by(user=user)
+        # The masked name only (王*明): household data is personal (PIPL art. 28).
+        self.fields["household"].label_from_instance = lambda household: (
+            f"{household.masked_name}（{household.village.name}）"
+        )
+
+
+def region_batch_choices(user):
+    """Return the released or held batches grown in the user's regions, newest first.
+
+    A 技术指导员 sees its township's batches, a purchase point its village's
+    (trace.access.batch_scope); drafts are not yet on record.
+    """
+    return (
+        batch_list_visible_to(user=user)
+        .exclude(status=BatchStatus.DRAFT)
+        .select_related("product_line")
+        .order_by("-harvest_date", "-id")
+    )

@@ -50,7 +50,13 @@ from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
 from reports.services import certificate_issue
 from trace import access
-from trace.choices import BatchStatus, CertificationReviewStatus, SaleChannel
+from trace.choices import (
+    BatchStatus,
+    CertificationReviewStatus,
+    Role,
+    SaleChannel,
+    TraceEventKind,
+)
 from trace.files import private_file_response
 from trace.models import Certification
 from trace.selectors import (
@@ -58,6 +64,7 @@ from trace.selectors import (
     certification_list_visible_to,
     certification_review_list_visible_to,
     sale_list_visible_to,
+    trace_event_list_visible_to,
 )
 from trace.services import (
     batch_create,
@@ -65,6 +72,8 @@ from trace.services import (
     certification_review_dismiss,
     certification_review_revoke,
     certification_review_suspend,
+    guidance_visit_record,
+    purchase_record,
     sale_record,
 )
 from workbench import printing
@@ -72,8 +81,10 @@ from workbench.forms import (
     BatchForm,
     CalibrationForm,
     ContributionFormSet,
+    GuidanceForm,
     InspectionForm,
     PrintForm,
+    PurchaseForm,
     ResultItemFormSet,
     SaleForm,
     apply_service_errors,
@@ -123,6 +134,10 @@ def home(request):
         return redirect("workbench:inspect")
     if access.has_role(user, *access.SUBMITTING_ROLES):
         return redirect("workbench:submissions")
+    if access.has_role(user, Role.TECHNICIAN):
+        return redirect("workbench:guidance")
+    if access.has_role(user, Role.PURCHASE_POINT):
+        return redirect("workbench:purchases")
     if not access.is_operator(user):
         return render(request, "workbench/home_office.html")
     return render(request, "workbench/home.html", _operator_home(user))
@@ -354,6 +369,101 @@ def benefits(request):
             "ledger": ledger,
             "paid_total": sum((entry.paid for entry in ledger), 0),
         },
+    )
+
+
+def role_required(role):
+    """Let the holders of one of the 四员 roles in; for everyone else the page does not exist."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not access.has_role(request.user, role):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _posted_in_scope(request, form, *names) -> None:
+    """Raise Http404 for a posted id the user may not see, as the detail pages do.
+
+    The select offers only what is in scope, so such an id was forged or
+    is stale; a blank or malformed value stays a field error.
+    """
+    for name in names:
+        value = request.POST.get(name, "")
+        if value.isdigit() and not form.fields[name].queryset.filter(pk=value).exists():
+            raise Http404
+
+
+def _record_event(request, form_class, service, template, events):
+    """Run a recording page: validate, call the service, re-render or redirect.
+
+    A refused record is a 400 with the form bound, as on the sales page.
+    After a save the next form keeps the batch just used (?batch=): a
+    purchase point weighs one batch's produce household after household.
+    """
+    form = form_class(request.POST or None, user=request.user)
+    if request.method == "POST":
+        _posted_in_scope(
+            request,
+            form,
+            *(name for name in ("batch", "household") if name in form.fields),
+        )
+        if form.is_valid():
+            try:
+                service(recorded_by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                query = urlencode({"saved": 1, "batch": form.cleaned_data["batch"].pk})
+                return redirect(f"{request.path}?{query}")
+    elif request.GET.get("batch"):
+        batch = get_object_or_404(
+            form.fields["batch"].queryset, pk=_digits(request.GET["batch"])
+        )
+        form = form_class(user=request.user, initial={"batch": batch})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "events": events.order_by("-occurred_at", "-id")[:50],
+            "saved": request.GET.get("saved") == "1",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _digits(value: str) -> int:
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+@role_required(Role.TECHNICIAN)
+def guidance(request):
+    """Record a 技术指导 visit on a batch of the township; list the visits recorded."""
+    events = trace_event_list_visible_to(user=request.user).filter(
+        kind=TraceEventKind.GUIDANCE
+    )
+    return _record_event(
+        request, GuidanceForm, guidance_visit_record, "workbench/guidance.html", events
+    )
+
+
+@role_required(Role.PURCHASE_POINT)
+def purchases(request):
+    """Record a purchase from a household of the village; list the purchases recorded."""
+    events = trace_event_list_visible_to(user=request.user).filter(
+        kind=TraceEventKind.PURCHASE, recorded_by=request.user
+    )
+    return _record_event(
+        request, PurchaseForm, purchase_record, "workbench/purchases.html", events
     )
 
 

@@ -226,3 +226,39 @@ def test_offline_inspection_is_sent_once_when_back_online(demo, phone):
     assert page.evaluate("localStorage.getItem('suyuan:queue:inspection')") == "[]"
     assert Inspection.objects.count() == before + 1
     assert Batch.objects.get(lot_code="GLYW2025S01").status == BatchStatus.ON_HOLD
+
+
+def test_technician_and_purchase_point_record_on_their_pages(demo, phone):
+    page = phone.new_page()
+    log_in(page, demo, "technician")
+    assert page.url == f"{demo}/w/guidance/"
+    page.select_option("#id_batch", label=_option_label(page, "GLYW2025S01"))
+    page.fill("#id_occurred_at", "2025-06-01T09:00")
+    page.fill("#id_topic", "茶园冬季修剪与封园")
+    page.fill("#id_organisation", "古楼乡农业综合服务站")
+    page.click("text=保存指导记录")
+    page.wait_for_selector("text=已保存")
+    assert page.locator("td", has_text="茶园冬季修剪与封园").is_visible()
+    shot(page, "40-technician-guidance")
+
+    phone.clear_cookies()  # sign the technician out
+    page = phone.new_page()
+    log_in(page, demo, "purchase_point")
+    assert page.url == f"{demo}/w/purchases/"
+    households = page.locator("#id_household option").all_inner_texts()[1:]
+    # Masked names only (王*明): the purchase point sees no household's name.
+    assert households and all("*" in label for label in households)
+    page.select_option("#id_batch", label=_option_label(page, "GLYW2025S01"))
+    page.select_option("#id_household", index=1)
+    page.fill("#id_quantity", "0")
+    page.fill("#id_amount_paid", "120")
+    page.fill("#id_purchased_at", "2025-06-02T15:00")
+    page.fill("#id_reference_document_number", "GLGXS-SG-002")
+    page.click("text=保存收购记录")
+    assert page.locator("#id_quantity-errors").is_visible()
+    assert page.input_value("#id_reference_document_number") == "GLGXS-SG-002"
+    shot(page, "41-purchase-point-error")
+    page.fill("#id_quantity", "4")
+    page.click("text=保存收购记录")
+    page.wait_for_selector("text=已计入带贫台账")
+    shot(page, "42-purchase-point-saved")

@@ -1,6 +1,7 @@
 from django import template
 
 from trace import access
+from trace.choices import Role
 
 register = template.Library()
 
@@ -15,5 +16,7 @@ def workbench_nav(context):
         "administrator": access.is_administrator(user),
         "reporter": access.is_administrator(user)
         or access.has_role(user, *access.SUBMITTING_ROLES),
+        "technician": access.has_role(user, Role.TECHNICIAN),
+        "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }
