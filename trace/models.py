@@ -913,13 +913,33 @@ class Sale(models.Model):
         return f"{self.batch} → {self.buyer}"
 
 
+def private_upload_name(folder: str, filename: str) -> str:
+    """Return a random name in `folder`: evidence must not be found by guessing."""
+    return f"{folder}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
+class StoredEvidence(models.Model):
+    """What every private evidence file records besides the file itself."""
+
+    content_type = models.CharField(_("内容类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 def sale_evidence_upload_to(instance: "SaleEvidence", filename: str) -> str:
-    # Random names: evidence files must not be found by guessing.
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"sales/{instance.sale_id}/{uuid.uuid4().hex}{suffix}"
+    return private_upload_name(f"sales/{instance.sale_id}", filename)
 
 
-class SaleEvidence(models.Model):
+class SaleEvidence(StoredEvidence):
     """An invoice or receipt of a sale (销售发票或销售凭证), stored privately.
 
     大通湖 (seed 003, line 74): a sale bought directly from a household is
@@ -933,18 +953,9 @@ class SaleEvidence(models.Model):
         related_name="evidence",
     )
     file = models.FileField(_("文件"), upload_to=sale_evidence_upload_to)
-    content_type = models.CharField(_("内容类型"), max_length=64)
-    size = models.PositiveIntegerField(_("大小（字节）"))
     caption = models.CharField(
         _("说明"), max_length=255, blank=True, help_text=_("如：销售发票、收购凭证。")
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("销售凭证")
@@ -1221,12 +1232,10 @@ class CataloguePhoto(models.Model):
 
 
 def catalogue_evidence_upload_to(instance: "CatalogueEvidence", filename: str) -> str:
-    # Random names: evidence files must not be found by guessing.
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"catalogue-evidence/{instance.entry_id}/{uuid.uuid4().hex}{suffix}"
+    return private_upload_name(f"catalogue-evidence/{instance.entry_id}", filename)
 
 
-class CatalogueEvidence(models.Model):
+class CatalogueEvidence(StoredEvidence):
     """A document of an application (申报材料), stored privately.
 
     邵东 (seed 001, lines 112-118): products enter the catalogue on the
@@ -1242,21 +1251,12 @@ class CatalogueEvidence(models.Model):
         related_name="evidence",
     )
     file = models.FileField(_("文件"), upload_to=catalogue_evidence_upload_to)
-    content_type = models.CharField(_("内容类型"), max_length=64)
-    size = models.PositiveIntegerField(_("大小（字节）"))
     caption = models.CharField(
         _("说明"),
         max_length=255,
         blank=True,
         help_text=_("如：营业执照、带贫协议、收购凭证。"),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("申报材料")
