@@ -18,7 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.evidence import EvidenceInputSerializer, evidence_download, evidence_upload
+from api.evidence import EvidenceInputSerializer, evidence_upload
 from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
@@ -28,6 +28,7 @@ from inspections.choices import AttachmentKind
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access, services
 from trace.choices import Role
+from trace.files import evidence_file_response
 from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
@@ -449,7 +450,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
     def evidence_file(self, request, pk=None, evidence_id=None):
-        return evidence_download(
+        return evidence_file_response(
             catalogue_evidence_list_visible_to(user=request.user),
             label=f"申报材料-{pk}",
             pk=evidence_id,

@@ -6,8 +6,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.evidence import EvidenceInputSerializer, evidence_download, evidence_upload
+from api.evidence import EvidenceInputSerializer, evidence_upload
 from trace import access, services
+from trace.files import evidence_file_response
 from trace.models import Sale, SaleEvidence
 from trace.selectors import (
     batch_list_visible_to,
@@ -110,7 +111,7 @@ class SaleViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
     def evidence_file(self, request, pk=None, evidence_id=None):
-        return evidence_download(
+        return evidence_file_response(
             sale_evidence_list_visible_to(user=request.user),
             label=f"销售凭证-{pk}",
             pk=evidence_id,

@@ -8,11 +8,14 @@ the URL prefix of an nginx `internal` location aliased to MEDIA_ROOT, nginx
 sends it (X-Accel-Redirect), so a web worker is not held for the download.
 """
 
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 
 
@@ -38,3 +41,17 @@ def private_file_response(
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def evidence_file_response(
+    visible: QuerySet, *, label: str, as_attachment: bool = True, **lookup
+) -> HttpResponse:
+    """Send one evidence file the user may see (404 otherwise), named `label-id`."""
+    evidence = get_object_or_404(visible, **lookup)
+    suffix = PurePosixPath(evidence.file.name).suffix
+    return private_file_response(
+        evidence.file,
+        filename=f"{label}-{evidence.pk}{suffix}",
+        content_type=evidence.content_type,
+        as_attachment=as_attachment,
+    )

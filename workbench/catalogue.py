@@ -7,8 +7,6 @@ and 审定 screens cite the policy the county applies (its source document
 and clause) and what producer_eligibility found.
 """
 
-from pathlib import PurePosixPath
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from trace import access, services
 from trace.choices import CatalogueStatus, ObjectionStatus
-from trace.files import private_file_response
+from trace.files import evidence_file_response
 from trace.models import CatalogueEntry
 from trace.selectors import (
     catalogue_entry_contact,
@@ -397,17 +395,12 @@ def evidence_add(request, pk: int):
 @login_required
 def evidence_file(request, pk: int, evidence_pk: int):
     """Send a document of the application to a user who works on the entry."""
-    evidence = get_object_or_404(
+    return evidence_file_response(
         catalogue_evidence_list_visible_to(user=request.user),
+        label=f"申报材料-{pk}",
+        as_attachment=False,
         pk=evidence_pk,
         entry_id=pk,
-    )
-    suffix = PurePosixPath(evidence.file.name).suffix
-    return private_file_response(
-        evidence.file,
-        filename=f"申报材料-{evidence.entry_id}-{evidence.pk}{suffix}",
-        content_type=evidence.content_type,
-        as_attachment=False,
     )
 
 
