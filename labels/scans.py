@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -103,9 +104,13 @@ def write_mode() -> str:
 def redis_client() -> redis.Redis:
     """Return the client of the cache's Redis (buffered mode's one factory).
 
-    Its pool is kept per URL and options; the timeouts are those of
-    CACHES["default"]["OPTIONS"], and a dropped connection is retried once
-    without backoff (a scan should answer 503 soon, not after seconds).
+    One client per process, URL and options, holding one connection
+    (redis-py's `single_connection_client`): a scan is one call, and taking a
+    connection from a pool costs a poll of the socket and the pool's
+    bookkeeping on every call (bench/BENCHMARKS.md). Calls from threads
+    take turns on it. The timeouts are those of CACHES["default"]["OPTIONS"],
+    and a dropped connection is retried once without backoff (a scan should
+    answer 503 soon, not after seconds).
     """
     write_mode()
     config = settings.CACHES["default"]
@@ -117,16 +122,19 @@ def redis_client() -> redis.Redis:
         location,
         options.get("socket_connect_timeout"),
         options.get("socket_timeout"),
+        os.getpid(),
     )
 
 
 @functools.lru_cache(maxsize=8)
-def _client(location: str, connect_timeout, timeout) -> redis.Redis:
+def _client(location: str, connect_timeout, timeout, pid: int) -> redis.Redis:
+    # Keyed by the process too: a forked worker must not share its parent's socket.
     return redis.Redis.from_url(
         location,
         socket_connect_timeout=connect_timeout,
         socket_timeout=timeout,
         retry=Retry(NoBackoff(), 1),
+        single_connection_client=True,
     )
 
 

@@ -319,6 +319,16 @@ class ScanView(APIView):
     def perform_authentication(self, request) -> None:
         """Authenticate lazily: only a request with credentials is asked (_signed_in)."""
 
+    def perform_content_negotiation(self, request, force=False):
+        """Answer JSON whatever the Accept header says: there is nothing to choose.
+
+        DRF's negotiation parses the Accept header on every scan; with one
+        renderer it can only pick that one or refuse (406), and a scanning
+        app that asks for text/html is better served JSON than an error.
+        """
+        renderer = self.renderer_classes[0]
+        return renderer(), renderer.media_type
+
     @extend_schema(
         responses={
             200: ScanStorySerializer,

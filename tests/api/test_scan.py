@@ -119,6 +119,15 @@ def test_genuine_page_shows_the_story(world, scanned, client):
     assert len(response.content) < 20_000
 
 
+def test_json_twin_answers_json_whatever_the_accept_header(world, scanned, client):
+    response = client.get(
+        f"/api/v1/scan/{scanned[0].serial}", HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["label"]["serial"] == scanned[0].serial
+
+
 def test_json_twin_carries_the_same_facts(world, scanned, client):
     body = client.get(f"/api/v1/scan/{scanned[0].serial}").json()
     assert body["verdict"] == "genuine"

@@ -202,3 +202,15 @@ def test_resetting_demo_scans_clears_counts_flags_and_redis(labels, buffered):
     assert label.first_scanned_at is None
     assert not ScanEvent.objects.filter(label=label).exists()
     assert not buffered.exists(scans.label_key(label.serial))
+
+
+def test_each_process_has_its_own_redis_connection(buffered, monkeypatch):
+    """A forked worker must not write to its parent's socket (one connection per client)."""
+    first = scans.redis_client()
+    assert scans.redis_client() is first
+    assert first.connection is not None  # single connection, not a pool per call
+    monkeypatch.setattr(scans.os, "getpid", lambda: -1)
+    child = scans.redis_client()
+    assert child is not first
+    assert child.connection is not first.connection
+    assert child.ping() and first.ping()
