@@ -35,6 +35,30 @@ def missing(message: str) -> NoReturn:
     pytest.skip(message)
 
 
+# The Redis database tests put the cache (and the scan buffer) in; flushed around each test.
+TEST_CACHE_URL = os.environ.get("SUYUAN_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache in Redis (TEST_CACHE_URL), empty before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_CACHE_URL)
+    try:
+        client.flushdb()
+    except redis.ConnectionError:
+        missing(f"Redis is not reachable at {TEST_CACHE_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_CACHE_URL,
+        }
+    }
+    yield client
+    client.flushdb()
+
+
 def require_tool(name: str) -> str:
     """Return the path of a system tool; skip without it, fail in CI."""
     path = shutil.which(name)

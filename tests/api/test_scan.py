@@ -16,7 +16,6 @@ from inspections.choices import InspectionKind
 from labels import codes, scans
 from labels import services as label_services
 from labels.models import Label, ScanEvent
-from tests.conftest import missing
 from tests.factories import (
     BatchFactory,
     BenefitLinkFactory,
@@ -120,9 +119,7 @@ def test_genuine_page_shows_the_story(world, scanned, client):
 
 
 def test_json_twin_answers_json_whatever_the_accept_header(world, scanned, client):
-    response = client.get(
-        f"/api/v1/scan/{scanned[0].serial}", HTTP_ACCEPT="text/html"
-    )
+    response = client.get(f"/api/v1/scan/{scanned[0].serial}", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.json()["label"]["serial"] == scanned[0].serial
@@ -618,25 +615,10 @@ def test_concurrent_scans_all_count(world, scanned, settings):
 
 
 @pytest.fixture
-def redis_gate(settings):
-    """Production shape: Redis cache, buffered scans in the same Redis (DB 13)."""
-    import redis
-
-    url = "redis://127.0.0.1:6379/13"
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        missing("Redis is not reachable")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-        }
-    }
+def redis_gate(redis_cache, settings):
+    """Production shape: Redis cache, buffered scans in the same Redis."""
     settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
-    yield client
-    client.flushdb()
+    return redis_cache
 
 
 def test_buffered_scan_answers_from_one_redis_call_and_loses_nothing(

@@ -9,30 +9,13 @@ from django.utils import timezone
 
 from labels import scans, services
 from labels.models import Label, ScanEvent
-from tests.conftest import missing
-
-REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
-def buffered(settings):
-    """Buffered mode: the cache (and with it the buffer) in Redis DB 13."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        missing(f"Redis is not reachable at {REDIS_URL}")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
+def buffered(redis_cache, settings):
+    """Buffered mode: the cache (and with it the buffer) in Redis."""
     settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
-    yield client
-    client.flushdb()
+    return redis_cache
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from labels import services as label_services
 from labels.models import Label
-from tests.conftest import missing
+from tests.conftest import TEST_CACHE_URL, missing
 from trace import services as trace_services
 from trace.public_cache import batch_story_changed, batch_story_generation
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("SUYUAN_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
 
 
 @pytest.mark.django_db
@@ -58,25 +57,6 @@ def _get(url: str) -> str:
         return error.read().decode()
 
 
-@pytest.fixture
-def redis_cache(settings):
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        missing(f"Redis is not reachable at {REDIS_URL}")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-    yield client
-    client.flushdb()
-
-
 @pytest.fixture(params=["sync", "buffered"])
 def gunicorn(request, redis_cache, settings):
     """Start gunicorn with 2 workers on this test's database; yield a page getter.
@@ -94,7 +74,7 @@ def gunicorn(request, redis_cache, settings):
             f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
-        SUYUAN_CACHE_URL=REDIS_URL,
+        SUYUAN_CACHE_URL=TEST_CACHE_URL,
         SUYUAN_SCAN_RATE_PER_CLIENT="100000/min",
         SUYUAN_SCAN_RATE_PER_SERIAL="100000/min",
         SUYUAN_SCAN_WRITE_MODE=request.param,
