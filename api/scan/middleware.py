@@ -3,8 +3,9 @@
 The scan gate, the API's throttles and the token login need the cache
 (Redis in production); every page needs the database. A request that fails
 because one of them is away gets 503 Service Unavailable with Retry-After
-and a Chinese message (JSON under /api/, the scan's neutral page elsewhere),
-so phones and scripts try again instead of reporting a server error. Pages
+and a Chinese message (JSON under /api/; elsewhere a page, which on the
+pages a consumer scans to adds that the product is not in question), so
+phones and scripts try again instead of reporting a server error. Pages
 that need neither keep working.
 
 The outage is logged once per process and service, again only when it has
@@ -26,6 +27,19 @@ from kombu.exceptions import OperationalError as BrokerError
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+# The pages a consumer reaches by scanning (config/urls.py's names): their
+# 503 says the product is not in question; staff pages just say to retry.
+SCANNED_PAGES = frozenset(
+    {
+        "scan-page",
+        "scan-certificate",
+        "digital-link",
+        "digital-link-compressed",
+        "product-page",
+        "lot-page",
+        "digital-link-certificate",
+    }
+)
 OUTAGE_LOG_SECONDS = 300
 _logged_at: dict[str, float] = {}
 
@@ -61,9 +75,12 @@ def unavailable_response(request, error: BaseException):
             json_dumps_params={"ensure_ascii": False},
         )
     else:
-        response = render(
-            request, "api/scan_error.html", {"reason": "unavailable"}, status=503
-        )
+        match = getattr(request, "resolver_match", None)
+        context = {
+            "reason": "unavailable",
+            "scanned": match is not None and match.url_name in SCANNED_PAGES,
+        }
+        response = render(request, "api/scan_error.html", context, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     # Logged above, once per outage: django.request would log every request.

@@ -105,3 +105,22 @@ def test_a_database_that_drops_the_scan_write_is_a_503(label, client, monkeypatc
         and api.json()["detail"] == "服务暂时不可用，请稍后再试。"
     )
     assert client.get(f"/t/{label.serial}").status_code == 200  # and it recovers
+
+
+def test_a_staff_page_in_an_outage_asks_to_retry_and_speaks_of_no_scan(
+    world, client, monkeypatch
+):
+    from django.db import OperationalError, connection
+
+    monkeypatch.setattr(middleware, "_logged_at", {})
+    client.force_login(world.operator_a)
+
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("could not connect to server")
+
+    with connection.execute_wrapper(refuse):
+        page = client.get("/w/")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    html = page.content.decode()
+    assert "系统暂时不可用，请稍后再试。" in html
+    assert "扫码" not in html and "商品" not in html
