@@ -12,13 +12,15 @@ rates, DJANGO_ROOT_URLCONF=bench.urls for the bare view) on 127.0.0.1.
 
 On a shared machine the speed drifts by 3x within minutes, so one long run
 per view compares different machines. Each round is therefore short and
-interleaved: bare, JSON scan, bare, HTML page, bare (wrk -t2 -c32
---latency, bench/scan.lua picking random serials, each request from a new
-phone through X-Forwarded-For). A scan run's share is its rate over the
-mean of the bare runs either side of it, and the headline is the median of
-the rounds' shares with their spread (min-max). Afterwards the script
-drains the scan buffer (buffered mode) and checks that every answered scan
-was recorded.
+interleaved: bare, JSON scan, bare, HTML page, bare, Redis floor, bare
+(wrk -t2 -c32 --latency, bench/scan.lua picking random serials, each
+request from a new phone through X-Forwarded-For). A run's share is its
+rate over the mean of the bare runs either side of it, and the headline is
+the median of the rounds' shares with their spread (min-max). The Redis
+floor (bench/urls.py: the bare view plus one call of a script that does
+nothing) is the most any gate that asks Redis once per scan can reach.
+Afterwards the script drains the scan buffer (buffered mode) and checks
+that every answered scan was recorded.
 """
 
 import argparse
@@ -34,11 +36,15 @@ from pathlib import Path
 
 from common import DEFAULT_DATABASE_URL, ROOT, setup
 
+# What wrk asks for: a path, or a prefix bench/scan.lua puts a serial after.
 ENDPOINTS = {
-    "bare view": "",
+    "bare view": "/bench/bare",
     "scan JSON": "/api/v1/scan/",
     "scan HTML": "/t/",
+    "Redis floor": "/bench/redis-floor",
 }
+SCANS = ("scan JSON", "scan HTML")
+COMPARED = (*SCANS, "Redis floor")
 # The bench flushes this database: on a shared machine give each bench its own.
 CACHE_URL = os.environ.get("SUYUAN_BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
 REDIS_SOCKET = "/tmp/suyuan-bench-redis.sock"
@@ -185,7 +191,7 @@ def run(args, cache_url: str) -> None:
     redis.Redis.from_url(cache_url).flushdb()  # the database belongs to this bench
     base = f"http://127.0.0.1:{args.port}"
     try:
-        urllib.request.urlopen(base + "/bench/bare", timeout=1)
+        urllib.request.urlopen(base + ENDPOINTS["bare view"], timeout=1)
         sys.exit(f"port {args.port} is already serving; stop that server first")
     except OSError:
         pass
@@ -226,7 +232,7 @@ def run(args, cache_url: str) -> None:
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + "/bench/bare", timeout=1)
+                urllib.request.urlopen(base + ENDPOINTS["bare view"], timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
@@ -236,8 +242,8 @@ def run(args, cache_url: str) -> None:
         # x 3 workers, tens of ms each), so run each scan endpoint until its
         # rate stops rising, then measure the steady state.
         warm_up_scans = warm_up_runs = 0
-        wrk(base + "/bench/bare", "", 5, args.connections)
-        for name in ("scan JSON", "scan HTML"):
+        wrk(base + ENDPOINTS["bare view"], "", 5, args.connections)
+        for name in SCANS:
             rates = []
             while len(rates) < 3 or rates[-1] > 1.15 * rates[-2]:
                 result = wrk(base + "/", ENDPOINTS[name], args.warmup, args.connections)
@@ -251,23 +257,29 @@ def run(args, cache_url: str) -> None:
                 flush=True,
             )
         results = {name: [] for name in ENDPOINTS}
-        shares = {"scan JSON": [], "scan HTML": []}
-        bare_url = base + "/bench/bare"
+        shares = {name: [] for name in COMPARED}
+
+        def measure(name: str) -> dict:
+            if name in SCANS:
+                return wrk(base + "/", ENDPOINTS[name], args.duration, args.connections)
+            return wrk(base + ENDPOINTS[name], "", args.duration, args.connections)
+
         for round_ in range(args.rounds):
-            bare_runs = [wrk(bare_url, "", args.duration, args.connections)]
-            for name in ("scan JSON", "scan HTML"):
-                scan = wrk(base + "/", ENDPOINTS[name], args.duration, args.connections)
-                bare_runs.append(wrk(bare_url, "", args.duration, args.connections))
+            bare_runs = [measure("bare view")]
+            for name in COMPARED:
+                results[name].append(measure(name))
+                bare_runs.append(measure("bare view"))
                 around = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
-                results[name].append(scan)
-                shares[name].append(scan["rps"] / around)
+                shares[name].append(results[name][-1]["rps"] / around)
             results["bare view"].extend(bare_runs)
             print(
                 f"round {round_ + 1:>2}: bare "
                 + "/".join(f"{run['rps']:,.0f}" for run in bare_runs)
-                + f" req/s; JSON {results['scan JSON'][-1]['rps']:,.0f} "
-                f"({shares['scan JSON'][-1]:.0%}); HTML "
-                f"{results['scan HTML'][-1]['rps']:,.0f} ({shares['scan HTML'][-1]:.0%})",
+                + " req/s; "
+                + "; ".join(
+                    f"{name} {results[name][-1]['rps']:,.0f} ({shares[name][-1]:.0%})"
+                    for name in COMPARED
+                ),
                 flush=True,
             )
     finally:
@@ -282,15 +294,16 @@ def run(args, cache_url: str) -> None:
         flush_seconds = time.perf_counter() - started
     recorded = ScanEvent.objects.count() - scans_before
     answered = warm_up_scans + sum(
-        r["requests"] for name in ("scan JSON", "scan HTML") for r in results[name]
+        r["requests"] for name in SCANS for r in results[name]
     )
     # wrk does not count a request still in flight when it stops, so the
     # server may record up to one more scan per connection and wrk run.
-    runs = warm_up_runs + 2 * args.rounds
+    runs = warm_up_runs + len(SCANS) * args.rounds
     lost = max(0, answered - recorded)
 
     print(
-        f"\nmode {args.mode}, {args.rounds} rounds of bare/JSON/bare/HTML/bare, "
+        f"\nmode {args.mode}, {args.rounds} rounds of "
+        "bare/JSON/bare/HTML/bare/Redis floor/bare, "
         f"{args.duration} s per wrk run, {args.connections} connections, "
         f"{args.workers} sync gunicorn workers, Redis over {args.redis}\n"
     )
