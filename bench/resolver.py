@@ -16,26 +16,22 @@ resolver's answers recorded no scan (only the page counts one).
 
 Needs bench/load.py's labels (any number; a modest --labels 50000 will do)
 and wrk. The labels of the batch with the most labels get a GTIN if they
-have none, and a sample of their serials replaces bench/data/serials.txt
-(bench/load.py writes it again).
+have none, and a sample of their active serials goes to
+bench/data/resolver-serials.txt (bench/scan.py's sample stays as it is).
 """
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
 import sys
-import time
 import timeit
 import urllib.request
-from pathlib import Path
 
-from common import ROOT, setup
+from common import ROOT, gunicorn, setup
 from scan import server_env, wrk
 
 SAMPLE = 20_000
-DATA = ROOT / "bench" / "data"
+SERIALS = ROOT / "bench" / "data" / "resolver-serials.txt"
 
 
 def main() -> None:
@@ -49,8 +45,11 @@ def main() -> None:
     args = parser.parse_args()
     env = server_env("buffered")
     os.environ.update(
-        {k: v for k, v in env.items() if k.startswith("SUYUAN_CACHE")}
-        | {"SUYUAN_SCAN_BUFFER_URL": env["SUYUAN_SCAN_BUFFER_URL"]}
+        {
+            k: v
+            for k, v in env.items()
+            if k.startswith(("SUYUAN_CACHE", "SUYUAN_SCAN_WRITE_MODE"))
+        }
     )
     setup()
     import redis
@@ -58,8 +57,9 @@ def main() -> None:
     from stdnum import ean
 
     from labels import digital_link
+    from labels.choices import LabelStatus
     from labels.models import Label, ScanEvent
-    from labels.services import scan_buffer_flush
+    from labels.scans import scan_buffer_flush
     from trace.models import Batch
 
     batch = (
@@ -76,10 +76,12 @@ def main() -> None:
         line.gtin = body + ean.calc_check_digit(body)
         line.save(update_fields=["gtin"])
     serials = list(
-        Label.objects.filter(batch=batch).values_list("serial", flat=True)[:SAMPLE]
+        Label.objects.filter(batch=batch, status=LabelStatus.ACTIVE).values_list(
+            "serial", flat=True
+        )[:SAMPLE]
     )
-    DATA.mkdir(exist_ok=True)
-    (DATA / "serials.txt").write_text("\n".join(serials) + "\n")
+    SERIALS.parent.mkdir(exist_ok=True)
+    SERIALS.write_text("\n".join(serials) + "\n")
     key = digital_link.ItemKey(line.gtin, batch.lot_code, serials[0])
     endpoints = {
         "bare view": ("/bench/bare", ""),
@@ -96,42 +98,21 @@ def main() -> None:
     )
     in_process(digital_link, key)
 
-    redis.Redis.from_url(env["SUYUAN_CACHE_URL"]).flushdb()  # DB 12: the benches'
+    redis.Redis.from_url(env["SUYUAN_CACHE_URL"]).flushdb()  # the benches' own database
     scans_before = ScanEvent.objects.count()
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     results = {name: [] for name in endpoints}
     answered = {name: 0 for name in endpoints}
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/bare", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not start")
+    with gunicorn(port=args.port, workers=args.workers, env=env) as base:
         check_hop(base, key)
         for name, (path, prefix) in endpoints.items():  # warm-up
-            answered[name] += wrk(base + path, prefix, args.warmup, args.connections)[
-                "requests"
-            ]
+            answered[name] += wrk(
+                base + path, prefix, args.warmup, args.connections, str(SERIALS)
+            )["requests"]
         for round_ in range(args.rounds):
             for name, (path, prefix) in endpoints.items():
-                result = wrk(base + path, prefix, args.duration, args.connections)
+                result = wrk(
+                    base + path, prefix, args.duration, args.connections, str(SERIALS)
+                )
                 results[name].append(result)
                 answered[name] += result["requests"]
                 print(
@@ -140,9 +121,6 @@ def main() -> None:
                     f"non-2xx/3xx {result['non2xx']} {result['errors']}",
                     flush=True,
                 )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     scan_buffer_flush()
     recorded = ScanEvent.objects.count() - scans_before
 

@@ -1,5 +1,7 @@
--- wrk script: GET <prefix><random serial from bench/data/serials.txt>.
--- usage: wrk -s bench/scan.lua URL -- /t/      (or /api/v1/scan/, or "" for a fixed path)
+-- wrk script: GET <prefix><random serial from a sample file>.
+-- usage: wrk -s bench/scan.lua URL -- /t/ [serials file]
+--        (or /api/v1/scan/, or "" for a fixed path; the file defaults to
+--        bench/data/serials.txt, bench/load.py's sample)
 -- Each scan request comes from a new phone (X-Forwarded-For; the bench runs
 -- the server with SUYUAN_NUM_PROXIES=1), so every scan counts once.
 local serials = {}
@@ -8,7 +10,7 @@ local phone = 0
 function init(args)
   prefix = args[1] or ""
   if prefix ~= "" then
-    for line in io.lines("bench/data/serials.txt") do
+    for line in io.lines(args[2] or "bench/data/serials.txt") do
       serials[#serials + 1] = line
     end
   end

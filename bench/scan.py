@@ -26,15 +26,13 @@ that every answered scan was recorded.
 import argparse
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from common import DEFAULT_DATABASE_URL, ROOT, setup
+from common import DEFAULT_DATABASE_URL, ROOT, gunicorn, setup
 
 # What wrk asks for: a path, or a prefix bench/scan.lua puts a serial after.
 ENDPOINTS = {
@@ -48,6 +46,7 @@ COMPARED = (*SCANS, "Redis floor")
 # The bench flushes this database: on a shared machine give each bench its own.
 CACHE_URL = os.environ.get("SUYUAN_BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
 REDIS_SOCKET = "/tmp/suyuan-bench-redis.sock"
+SERIALS = "bench/data/serials.txt"  # bench/load.py's sample of active labels
 
 
 def server_env(mode: str, cache_url: str = CACHE_URL) -> dict:
@@ -76,7 +75,10 @@ def server_env(mode: str, cache_url: str = CACHE_URL) -> dict:
     return env
 
 
-def wrk(url: str, prefix: str, duration: int, connections: int) -> dict:
+def wrk(
+    url: str, prefix: str, duration: int, connections: int, serials: str = SERIALS
+) -> dict:
+    """Run wrk with bench/scan.lua: GET `url`, or `prefix` + a serial from `serials`."""
     done = subprocess.run(
         [
             "wrk",
@@ -89,6 +91,7 @@ def wrk(url: str, prefix: str, duration: int, connections: int) -> dict:
             url,
             "--",
             prefix,
+            serials,
         ],
         capture_output=True,
         text=True,
@@ -189,12 +192,6 @@ def run(args, cache_url: str) -> None:
     if Label.objects.count() < 1_000_000:
         sys.exit("run bench/load.py first (needs 1,000,000 labels)")
     redis.Redis.from_url(cache_url).flushdb()  # the database belongs to this bench
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        urllib.request.urlopen(base + ENDPOINTS["bare view"], timeout=1)
-        sys.exit(f"port {args.port} is already serving; stop that server first")
-    except OSError:
-        pass
     if args.mode == "buffered":
         # As print jobs do when they are created (labels/scans.py): every
         # label's scan facts in Redis, the 1,000,000, not just the sample.
@@ -212,32 +209,16 @@ def run(args, cache_url: str) -> None:
             flush=True,
         )
     scans_before = ScanEvent.objects.count()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
+    server = gunicorn(
+        port=args.port,
+        workers=args.workers,
         env=dict(
             server_env(args.mode, cache_url),
             PYTHONPATH=str(Path(__file__).parent),
         ),
+        ready_path=ENDPOINTS["bare view"],
     )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + ENDPOINTS["bare view"], timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not start")
+    with server as base:
         # Warm-up: each worker builds every batch's story once (500 batches
         # x 3 workers, tens of ms each), so run each scan endpoint until its
         # rate stops rising, then measure the steady state.
@@ -282,9 +263,6 @@ def run(args, cache_url: str) -> None:
                 ),
                 flush=True,
             )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     flushed, flush_seconds = 0, 0.0
     if args.mode == "buffered":
         from labels.scans import scan_buffer_flush
