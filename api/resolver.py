@@ -37,12 +37,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from api.scan import scan_page
+from api.scan import gate, scan_page
+from api.scan.story import batch_story_entry
 from api.scan.views import LINKSET_TYPE, WALKED_UP
 from labels import codes, digital_link
 from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
-from labels.selectors import label_find_for_scan, label_identifiers
+from labels.selectors import label_find_for_scan
 from reports.selectors.certificates import certificate_latest
 from trace.choices import BatchStatus
 from trace.models import Batch, ProductLine
@@ -209,14 +210,25 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
         not link_type and LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
     )
     if key.serial and not link_type and not wants_linkset:
-        # The common case, a phone scanning a label: one query, no levels.
-        facts = label_identifiers(serial=key.serial)
-        if facts is None:
+        # The common case, a phone scanning a label: the label as the scan
+        # gate reads it (from Redis in buffered mode) and its batch's story as
+        # the worker keeps it, so once warm no query. Neither counted nor
+        # throttled here: the page it leads to counts the scan.
+        passage = gate.scan_pass(request, key.serial, record=False, count_limits=False)
+        label = passage.label
+        if label is None:
             return _unknown_serial(request, key, links=links)
-        if facts["status"] != LabelStatus.VOID:
-            if facts["gtin"] != key.gtin or (key.lot and facts["lot"] != key.lot):
+        if label.status != LabelStatus.VOID:
+            story = batch_story_entry(
+                batch_id=label.batch_id,
+                generation=passage.generation,
+                language=getattr(request, "LANGUAGE_CODE", None),
+            ).story
+            if story.product["gtin"] != key.gtin or (
+                key.lot and story.batch["lot"] != key.lot
+            ):
                 return _error(request, _("查无此码。"), status=404)
-            page = reverse("scan-page", args=[facts["serial"]])
+            page = reverse("scan-page", args=[label.serial])
             return _redirect(request, request.build_absolute_uri(page), links=links)
     try:
         levels, label = _levels(request, key)

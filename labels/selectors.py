@@ -194,20 +194,3 @@ def batch_label_summary(*, batch) -> dict:
             for job in jobs
         ],
     }
-
-
-def label_identifiers(*, serial: str) -> dict | None:
-    """Return a label's serial and status with its GTIN and lot, or None.
-
-    One query, for the GS1 resolver's redirect of an item's Digital Link (a
-    scan of a GTIN label costs it on top of the page); none for a forged serial.
-    """
-    canonical = serial_normalize(serial)
-    if canonical is None:
-        return None
-    rows = Label.objects.filter(serial=canonical).values_list(
-        "serial", "status", "batch__lot_code", "batch__product_line__gtin"
-    )[:1]
-    for serial_, status, lot, gtin in rows:
-        return {"serial": serial_, "status": status, "lot": lot, "gtin": gtin or ""}
-    return None

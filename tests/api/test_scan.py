@@ -730,6 +730,25 @@ def test_gated_digital_link_counts_only_a_matching_path(
     assert ScanEvent.objects.filter(label=label).count() == 1
 
 
+def test_a_warm_digital_link_hop_asks_the_database_nothing_and_follows_the_gtin(
+    world, gtin_labels, client, redis_gate, django_assert_num_queries
+):
+    label = gtin_labels[0]
+    line, old_gtin = label.batch.product_line, label.batch.product_line.gtin
+    hop = f"/01/{old_gtin}/10/{label.batch.lot_code}/21/{label.serial}"
+    assert client.get(hop).status_code == 307  # reads the label, builds the story
+    with django_assert_num_queries(0):  # the gate's facts and the worker's story
+        response = client.get(hop)
+    assert response.status_code == 307
+    assert response["Location"].endswith(f"/t/{label.serial}")
+    new_gtin = "0" + make_gtin13()
+    trace_services.product_line_update(product_line=line, gtin=new_gtin)
+    assert client.get(hop).status_code == 404  # the old GTIN no longer leads there
+    moved = hop.replace(old_gtin, new_gtin)
+    assert client.get(moved).status_code == 307
+    assert scans.scan_buffer_flush() == 0  # hops count no scan
+
+
 def test_buffered_scan_throttles_per_serial_and_records_nothing_over_it(
     world, scanned, client, redis_gate, settings
 ):
