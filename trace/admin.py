@@ -52,6 +52,10 @@ from trace.models import (
 from trace.personal_data import mask_id_number
 from trace.selectors import producer_eligibility
 
+# A shop address typed without a scheme is https, as Django 6 will assume
+# and the workbench's forms already do.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class _DryRun(Exception):
     """Raised to roll back a service call made only to validate a form."""
@@ -711,6 +715,7 @@ class BrandLicenseAdmin(ServiceAdmin):
 
 @admin.register(Outlet)
 class OutletAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [
         "name",
         "kind",
@@ -1042,6 +1047,8 @@ class CatalogueAvailabilityInline(_ReadOnlyInline):
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(ReadOnlyHistoryAdmin):
     """Entries and their 认定 trail, read-only: steps are taken in the workbench."""
+
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
     list_display = [
         "name",
