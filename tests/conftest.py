@@ -60,6 +60,13 @@ def redis_cache(settings):
     client.flushdb()
 
 
+@pytest.fixture
+def redis_gate(redis_cache, settings):
+    """Production shape: the cache in Redis, scans buffered in the same Redis."""
+    settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
+    return redis_cache
+
+
 def leaks_in(body: str, fragment: str) -> bool:
     """Return whether a personal fragment appears in a response body.
 

@@ -615,13 +615,6 @@ def test_concurrent_scans_all_count(world, scanned, settings):
     assert ScanEvent.objects.filter(label=label).count() == 80
 
 
-@pytest.fixture
-def redis_gate(redis_cache, settings):
-    """Production shape: Redis cache, buffered scans in the same Redis."""
-    settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
-    return redis_cache
-
-
 def test_buffered_scan_answers_from_one_redis_call_and_loses_nothing(
     world, scanned, client, redis_gate, django_assert_num_queries
 ):

@@ -12,13 +12,6 @@ from labels.models import Label, ScanEvent
 
 
 @pytest.fixture
-def buffered(redis_cache, settings):
-    """Buffered mode: the cache (and with it the buffer) in Redis."""
-    settings.SUYUAN_SCAN_WRITE_MODE = "buffered"
-    return redis_cache
-
-
-@pytest.fixture
 def labels(world):
     job = services.print_job_create(
         batch=world.batch_a,
@@ -118,7 +111,7 @@ def test_a_database_that_stays_away_is_raised_after_one_retry(labels):
     assert len(attempts) == 2  # the repeat check, once per attempt
 
 
-def test_buffered_scans_are_written_by_the_flush_and_none_is_lost(labels, buffered):
+def test_buffered_scans_are_written_by_the_flush_and_none_is_lost(labels, redis_gate):
     first, second, _third = labels
     start = timezone.now()
     for index in range(250):
@@ -127,7 +120,7 @@ def test_buffered_scans_are_written_by_the_flush_and_none_is_lost(labels, buffer
         queue(label, client_address=f"10.0.{index}.1", city="长沙市", moment=moment)
     assert not ScanEvent.objects.exists()  # nothing written in the request
     assert scans.scan_buffer_flush(chunk=40) == 250
-    assert buffered.llen(scans.SCAN_BUFFER_KEY) == 0
+    assert redis_gate.llen(scans.SCAN_BUFFER_KEY) == 0
     assert ScanEvent.objects.count() == 250
     first.refresh_from_db()
     second.refresh_from_db()
@@ -139,7 +132,7 @@ def test_buffered_scans_are_written_by_the_flush_and_none_is_lost(labels, buffer
     assert scans.scan_buffer_flush() == 0  # idempotent when empty
 
 
-def test_buffered_flush_applies_clone_signals(labels, buffered, settings):
+def test_buffered_flush_applies_clone_signals(labels, redis_gate, settings):
     settings.SUYUAN_SCAN_ALERT_CLIENTS = 5
     label, other, untouched = labels
     for number, city in enumerate(["长沙市", "广州市", "上海市"]):
@@ -155,7 +148,7 @@ def test_buffered_flush_applies_clone_signals(labels, buffered, settings):
     assert untouched.scan_count == 0 and untouched.suspicious_since is None
 
 
-def test_a_failed_write_keeps_the_scans_in_the_buffer(labels, buffered, monkeypatch):
+def test_a_failed_write_keeps_the_scans_in_the_buffer(labels, redis_gate, monkeypatch):
     queue(labels[0], client_address="10.0.0.1")
 
     def broken(**kwargs):
@@ -164,13 +157,13 @@ def test_a_failed_write_keeps_the_scans_in_the_buffer(labels, buffered, monkeypa
     monkeypatch.setattr(scans, "scans_record_many", broken)
     with pytest.raises(RuntimeError):
         scans.scan_buffer_flush()
-    assert buffered.llen(scans.SCAN_BUFFER_KEY) == 1
+    assert redis_gate.llen(scans.SCAN_BUFFER_KEY) == 1
     monkeypatch.undo()
     assert scans.scan_buffer_flush() == 1
     assert ScanEvent.objects.count() == 1
 
 
-def test_resetting_demo_scans_clears_counts_flags_and_redis(labels, buffered):
+def test_resetting_demo_scans_clears_counts_flags_and_redis(labels, redis_gate):
     label = labels[0]
     for number in range(3):
         scans.scan_record(label=label, client_address=f"10.0.0.{number}")
@@ -178,16 +171,16 @@ def test_resetting_demo_scans_clears_counts_flags_and_redis(labels, buffered):
         suspicious_since=timezone.now(), suspicious_reason="test"
     )
     scans.labels_publish(Label.objects.filter(pk=label.pk))
-    assert buffered.exists(scans.label_key(label.serial))
+    assert redis_gate.exists(scans.label_key(label.serial))
     assert scans.labels_scans_reset(labels=Label.objects.filter(pk=label.pk)) == 1
     label.refresh_from_db()
     assert label.scan_count == 0 and label.suspicious_since is None
     assert label.first_scanned_at is None
     assert not ScanEvent.objects.filter(label=label).exists()
-    assert not buffered.exists(scans.label_key(label.serial))
+    assert not redis_gate.exists(scans.label_key(label.serial))
 
 
-def test_each_process_has_its_own_redis_connection(buffered, monkeypatch):
+def test_each_process_has_its_own_redis_connection(redis_gate, monkeypatch):
     """A forked worker must not write to its parent's socket (one connection per client)."""
     first = scans.redis_client()
     assert scans.redis_client() is first
