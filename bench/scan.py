@@ -192,23 +192,6 @@ def run(args, cache_url: str) -> None:
     if Label.objects.count() < 1_000_000:
         sys.exit("run bench/load.py first (needs 1,000,000 labels)")
     redis.Redis.from_url(cache_url).flushdb()  # the database belongs to this bench
-    if args.mode == "buffered":
-        # As print jobs do when they are created (labels/scans.py): every
-        # label's scan facts in Redis, the 1,000,000, not just the sample.
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "manage.py", "scan_cache_publish"],
-            cwd=ROOT,
-            env=server_env(args.mode, cache_url),
-            check=True,
-        )
-        memory = redis.Redis.from_url(cache_url).info("memory")["used_memory"]
-        print(
-            f"published 1,000,000 labels' scan facts in "
-            f"{time.perf_counter() - started:.0f} s; Redis uses {memory / 2**20:,.0f} MiB",
-            flush=True,
-        )
-    scans_before = ScanEvent.objects.count()
     server = gunicorn(
         port=args.port,
         workers=args.workers,
@@ -218,7 +201,25 @@ def run(args, cache_url: str) -> None:
         ),
         ready_path=ENDPOINTS["bare view"],
     )
+    # Started before publishing, so a port already in use is refused at once.
     with server as base:
+        if args.mode == "buffered":
+            # As print jobs do when they are created (labels/scans.py): every
+            # label's scan facts in Redis, the 1,000,000, not just the sample.
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "manage.py", "scan_cache_publish"],
+                cwd=ROOT,
+                env=server_env(args.mode, cache_url),
+                check=True,
+            )
+            memory = redis.Redis.from_url(cache_url).info("memory")["used_memory"]
+            print(
+                f"published 1,000,000 labels' scan facts in "
+                f"{time.perf_counter() - started:.0f} s; Redis uses {memory / 2**20:,.0f} MiB",
+                flush=True,
+            )
+        scans_before = ScanEvent.objects.count()
         # Warm-up: each worker builds every batch's story once (500 batches
         # x 3 workers, tens of ms each), so run each scan endpoint until its
         # rate stops rising, then measure the steady state.
