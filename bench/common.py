@@ -29,8 +29,15 @@ def median(values) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(*, port: int, workers: int, env: dict, ready_path: str = "/bench/bare"):
-    """Serve config.wsgi with gunicorn sync workers on 127.0.0.1:`port`; yield its URL.
+def gunicorn(
+    *,
+    port: int,
+    workers: int,
+    env: dict,
+    ready_path: str = "/bench/bare",
+    root: Path = ROOT,
+):
+    """Serve `root`'s config.wsgi with gunicorn sync workers on 127.0.0.1:`port`; yield its URL.
 
     Refuses a port that already answers (the figures would be another
     server's), waits until `ready_path` answers, and stops the server when
@@ -53,7 +60,7 @@ def gunicorn(*, port: int, workers: int, env: dict, ready_path: str = "/bench/ba
             "warning",
             "config.wsgi",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
     try:

@@ -118,6 +118,24 @@ def wrk(
     }
 
 
+def warm_up(base: str, name: str, duration: int, connections: int) -> list[dict]:
+    """Run scan endpoint `name` until its rate stops rising; return the runs.
+
+    Rising means more than 15 % over the run two before: early on, while
+    the workers build the stories, one run may gain less than that.
+    """
+    runs = []
+    while len(runs) < 3 or runs[-1]["rps"] > 1.15 * runs[-3]["rps"]:
+        runs.append(wrk(base + "/", ENDPOINTS[name], duration, connections))
+        if len(runs) >= 30:
+            break
+    print(
+        f"warm-up {name} ({base}): " + ", ".join(f"{run['rps']:,.0f}" for run in runs),
+        flush=True,
+    )
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
@@ -226,18 +244,9 @@ def run(args, cache_url: str) -> None:
         warm_up_scans = warm_up_runs = 0
         wrk(base + ENDPOINTS["bare view"], "", 5, args.connections)
         for name in SCANS:
-            rates = []
-            while len(rates) < 3 or rates[-1] > 1.15 * rates[-2]:
-                result = wrk(base + "/", ENDPOINTS[name], args.warmup, args.connections)
-                warm_up_scans += result["requests"]
-                warm_up_runs += 1
-                rates.append(result["rps"])
-                if len(rates) >= 30:
-                    break
-            print(
-                f"warm-up {name}: " + ", ".join(f"{rate:,.0f}" for rate in rates),
-                flush=True,
-            )
+            runs = warm_up(base, name, args.warmup, args.connections)
+            warm_up_scans += sum(run["requests"] for run in runs)
+            warm_up_runs += len(runs)
         results = {name: [] for name in ENDPOINTS}
         shares = {name: [] for name in COMPARED}
 
