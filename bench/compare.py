@@ -27,14 +27,12 @@ not flushed to the database (bench/scan.py checks that none is lost).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import redis
 from common import ROOT, gunicorn
-from scan import ENDPOINTS, SCANS, server_env, warm_up, wrk
+from scan import SCANS, facts_publish, measure, server_env, warm_up
 
 SIDES = {
     "this": (8021, "redis://127.0.0.1:6379/11"),
@@ -50,6 +48,12 @@ def side_env(root: Path, cache_url: str) -> dict:
     )
 
 
+def flush_sides() -> None:
+    """Empty both sides' Redis databases: they belong to this bench."""
+    for _, cache_url in SIDES.values():
+        redis.Redis.from_url(cache_url).flushdb()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("other", type=Path, help="the other checkout's directory")
@@ -61,10 +65,7 @@ def main() -> None:
     roots = {"this": ROOT, "other": args.other.resolve()}
     if not (roots["other"] / "manage.py").exists():
         sys.exit(f"{roots['other']} is not a checkout of this project")
-    for _, cache_url in SIDES.values():
-        redis.Redis.from_url(
-            cache_url
-        ).flushdb()  # these databases belong to this bench
+    flush_sides()
 
     def serve(side: str):
         port, cache_url = SIDES[side]
@@ -78,40 +79,27 @@ def main() -> None:
     with serve("this") as this_base, serve("other") as other_base:
         bases = {"this": this_base, "other": other_base}
         for side, root in roots.items():
-            started = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "manage.py", "scan_cache_publish"],
-                cwd=root,
-                env=side_env(root, SIDES[side][1]),
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            print(
-                f"{side}: published the facts in {time.perf_counter() - started:.0f} s"
-            )
+            seconds = facts_publish(side_env(root, SIDES[side][1]), root)
+            print(f"{side}: published the facts in {seconds:.0f} s")
         for base in bases.values():
-            wrk(base + ENDPOINTS["bare view"], "", 5, args.connections)
+            measure(base, "bare view", 5, args.connections)
             for name in SCANS:
                 warm_up(base, name, 5, args.connections)
 
         shares = {(side, name): [] for side in bases for name in SCANS}
 
-        def measure(side: str, name: str) -> float:
-            prefix = "" if name == "bare view" else ENDPOINTS[name]
-            path = ENDPOINTS[name] if name == "bare view" else "/"
-            return wrk(bases[side] + path, prefix, args.duration, args.connections)[
-                "rps"
-            ]
+        def rate(side: str, name: str) -> float:
+            return measure(bases[side], name, args.duration, args.connections)["rps"]
 
         for round_ in range(args.rounds):
             order = ["this", "other"] if round_ % 2 == 0 else ["other", "this"]
             line = []
             for side in order:
-                bare = [measure(side, "bare view")]
+                bare = [rate(side, "bare view")]
                 for name in SCANS:
-                    rate = measure(side, name)
-                    bare.append(measure(side, "bare view"))
-                    shares[side, name].append(rate / ((bare[-2] + bare[-1]) / 2))
+                    scan = rate(side, name)
+                    bare.append(rate(side, "bare view"))
+                    shares[side, name].append(scan / ((bare[-2] + bare[-1]) / 2))
                 line.append(
                     f"{side}: bare {statistics.median(bare):,.0f} req/s, "
                     + ", ".join(
@@ -119,8 +107,7 @@ def main() -> None:
                     )
                 )
             print(f"round {round_ + 1:>2}: " + "; ".join(line), flush=True)
-    for _, cache_url in SIDES.values():
-        redis.Redis.from_url(cache_url).flushdb()
+    flush_sides()
 
     print(
         f"\n{args.rounds} rounds, {args.duration} s per wrk run, {args.connections} "

@@ -118,6 +118,29 @@ def wrk(
     }
 
 
+def measure(base: str, name: str, duration: int, connections: int) -> dict:
+    """Run wrk once against endpoint `name` (ENDPOINTS) of the server at `base`."""
+    if name in SCANS:
+        return wrk(base + "/", ENDPOINTS[name], duration, connections)
+    return wrk(base + ENDPOINTS[name], "", duration, connections)
+
+
+def facts_publish(env: dict, root: Path = ROOT) -> float:
+    """Put every label's scan facts in the cache's Redis, as print jobs do; return seconds.
+
+    Runs `root`'s own `manage.py scan_cache_publish` with `env`, so a checkout
+    publishes the facts in the shape its gate reads.
+    """
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "scan_cache_publish"],
+        cwd=root,
+        env=env,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
 def warm_up(base: str, name: str, duration: int, connections: int) -> list[dict]:
     """Run scan endpoint `name` until its rate stops rising; return the runs.
 
@@ -126,7 +149,7 @@ def warm_up(base: str, name: str, duration: int, connections: int) -> list[dict]
     """
     runs = []
     while len(runs) < 3 or runs[-1]["rps"] > 1.15 * runs[-3]["rps"]:
-        runs.append(wrk(base + "/", ENDPOINTS[name], duration, connections))
+        runs.append(measure(base, name, duration, connections))
         if len(runs) >= 30:
             break
     print(
@@ -222,19 +245,12 @@ def run(args, cache_url: str) -> None:
     # Started before publishing, so a port already in use is refused at once.
     with server as base:
         if args.mode == "buffered":
-            # As print jobs do when they are created (labels/scans.py): every
-            # label's scan facts in Redis, the 1,000,000, not just the sample.
-            started = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "manage.py", "scan_cache_publish"],
-                cwd=ROOT,
-                env=server_env(args.mode, cache_url),
-                check=True,
-            )
+            # Every label's facts, the 1,000,000, not just the sample.
+            seconds = facts_publish(server_env(args.mode, cache_url))
             memory = redis.Redis.from_url(cache_url).info("memory")["used_memory"]
             print(
                 f"published 1,000,000 labels' scan facts in "
-                f"{time.perf_counter() - started:.0f} s; Redis uses {memory / 2**20:,.0f} MiB",
+                f"{seconds:.0f} s; Redis uses {memory / 2**20:,.0f} MiB",
                 flush=True,
             )
         scans_before = ScanEvent.objects.count()
@@ -250,16 +266,14 @@ def run(args, cache_url: str) -> None:
         results = {name: [] for name in ENDPOINTS}
         shares = {name: [] for name in COMPARED}
 
-        def measure(name: str) -> dict:
-            if name in SCANS:
-                return wrk(base + "/", ENDPOINTS[name], args.duration, args.connections)
-            return wrk(base + ENDPOINTS[name], "", args.duration, args.connections)
+        def run_once(name: str) -> dict:
+            return measure(base, name, args.duration, args.connections)
 
         for round_ in range(args.rounds):
-            bare_runs = [measure("bare view")]
+            bare_runs = [run_once("bare view")]
             for name in COMPARED:
-                results[name].append(measure(name))
-                bare_runs.append(measure("bare view"))
+                results[name].append(run_once(name))
+                bare_runs.append(run_once("bare view"))
                 around = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
                 shares[name].append(results[name][-1]["rps"] / around)
             results["bare view"].extend(bare_runs)
