@@ -705,6 +705,20 @@ def test_scans_go_on_after_redis_lost_everything(world, scanned, client, redis_g
     assert body["label"]["scan_count"] == 2
 
 
+def test_a_scan_after_the_gates_connection_dropped_is_answered_and_counted_once(
+    world, scanned, client, redis_gate
+):
+    label = scanned[0]
+    assert page(client, label).status_code == 200
+    gate_connection = scans.redis_client().client_id()
+    redis_gate.client_kill_filter(_id=gate_connection)  # as an idle timeout would
+    assert page(client, label).status_code == 200  # reconnected, not a 503
+    assert scans.redis_client().client_id() != gate_connection
+    assert scans.scan_buffer_flush() == 2
+    label.refresh_from_db()
+    assert label.scan_count == 2
+
+
 def test_gated_digital_link_counts_only_a_matching_path(
     world, gtin_labels, client, redis_gate
 ):
@@ -871,6 +885,18 @@ def test_gated_json_errors_are_drf_errors(world, scanned, client, redis_gate, se
     assert int(throttled["Retry-After"]) >= 1
     assert "detail" in throttled.json()
     assert client.get(f"/api/v1/scan/{scanned[1].serial}").status_code == 200
+
+
+def test_json_scan_answers_other_methods_as_drf_does(world, scanned, client):
+    label = scanned[0]
+    head = client.head(f"/api/v1/scan/{label.serial}", REMOTE_ADDR=phone())
+    assert head.status_code == 200 and head["Content-Type"] == "application/json"
+    posted = client.post(f"/api/v1/scan/{label.serial}", {}, REMOTE_ADDR=phone())
+    assert posted.status_code == 405 and "detail" in posted.json()
+    options = client.options(f"/api/v1/scan/{label.serial}")
+    assert options.status_code == 200 and "GET" in options["Allow"]
+    label.refresh_from_db()
+    assert label.scan_count == 1  # the HEAD: a scan all the same
 
 
 def test_scan_gives_up_when_redis_stops_answering(

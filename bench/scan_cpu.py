@@ -1,0 +1,166 @@
+#!/usr/bin/env python
+"""Measure the scan's own CPU per request in one process, without HTTP or wrk.
+
+usage: DATABASE_URL=postgres://... python bench/scan_cpu.py [--requests 3000]
+       [--rounds 5] [--profile scan-json|scan-html]
+
+bench/scan.py's shares move by ±5 points between runs on a shared machine,
+more than most single changes to the gate are worth. This script calls the
+WSGI application directly, as gunicorn's worker would, in buffered mode
+with bench/scan.py's settings and Redis database (SUYUAN_BENCH_CACHE_URL),
+and prints the process CPU time per request of the bare view, the JSON scan
+and the page, interleaved round by round (median and spread). Redis's own
+work is in another process and not counted here: bench/scan.py measures
+the whole. `--profile` prints cProfile's top functions of one endpoint.
+
+Needs bench/load.py's data set and the label facts published (bench/scan.py
+publishes them; `manage.py scan_cache_publish` does it alone).
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+from common import ROOT
+from scan import CACHE_URL, SERIALS, server_env
+
+ENDPOINTS = {
+    "bare view": "/bench/bare",
+    "scan JSON": "/api/v1/scan/{serial}",
+    "scan HTML": "/t/{serial}",
+}
+
+
+def environ_for(path: str, address: str) -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8019",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8019",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (iPhone) bench",
+        "HTTP_X_FORWARDED_FOR": address,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def requests_for(name: str, count: int, serials: list[str]) -> list[dict]:
+    template = ENDPOINTS[name]
+    return [
+        environ_for(
+            template.format(serial=random.choice(serials)),
+            f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}",
+        )
+        for _ in range(count)
+    ]
+
+
+def call_all(application, environs: list[dict]) -> float:
+    """Answer every request; return the process CPU microseconds per request."""
+    statuses = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    started = time.process_time()
+    for environ in environs:
+        body = application(environ, start_response)
+        for _chunk in body:
+            pass
+        body.close()
+    spent = time.process_time() - started
+    bad = [status for status in statuses if not status.startswith("200")]
+    if bad:
+        sys.exit(f"{len(bad)} answers were not 200, e.g. {bad[0]}")
+    return spent / len(environs) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", choices=["scan-json", "scan-html"])
+    parser.add_argument(
+        "--only",
+        choices=sorted(ENDPOINTS),
+        help="answer --requests requests of one endpoint after a warm-up and exit"
+        " (run under valgrind --tool=callgrind twice with two counts: the"
+        " difference is the instructions per request, whatever else the"
+        " machine does)",
+    )
+    parser.add_argument("--serials", type=int, default=0, help="use the first N only")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose Django to measure (another: a git worktree, its"
+        " facts published in its own Redis database, SUYUAN_BENCH_CACHE_URL)",
+    )
+    args = parser.parse_args()
+
+    serials = (ROOT / SERIALS).read_text().split()
+    os.environ.update(server_env("buffered", CACHE_URL))
+    # A checkout from before issue 23 reads its buffer's Redis from here.
+    os.environ["SUYUAN_SCAN_BUFFER_URL"] = CACHE_URL
+    os.chdir(args.root)
+    sys.path[:0] = [str(args.root), str(args.root / "bench")]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from config.wsgi import application
+
+    if args.serials:
+        serials = serials[: args.serials]
+    random.seed(23)
+    if args.only:
+        for serial in serials:  # every batch's story built, as a warm server has
+            call_all(
+                application,
+                [environ_for(ENDPOINTS[args.only].format(serial=serial), "10.0.0.1")],
+            )
+        call_all(application, requests_for(args.only, args.requests, serials))
+        return
+    # Build every batch's story once, as a warm server has.
+    for name in ENDPOINTS:
+        call_all(application, requests_for(name, 2000, serials))
+
+    if args.profile:
+        name = {"scan-json": "scan JSON", "scan-html": "scan HTML"}[args.profile]
+        profile = cProfile.Profile()
+        environs = requests_for(name, args.requests, serials)
+        profile.enable()
+        call_all(application, environs)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        return
+
+    spent = {name: [] for name in ENDPOINTS}
+    for _round in range(args.rounds):
+        for name in ENDPOINTS:
+            environs = requests_for(name, args.requests, serials)
+            spent[name].append(call_all(application, environs))
+    for name, values in spent.items():
+        print(
+            f"{name:10}  {statistics.median(values):6.0f} µs CPU per request"
+            f"  ({min(values):.0f}–{max(values):.0f} over {args.rounds} rounds)"
+        )
+
+
+if __name__ == "__main__":
+    main()
