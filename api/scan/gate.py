@@ -19,10 +19,14 @@ the batch's story generation if the gate read it.
 """
 
 import functools
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
 from rest_framework.throttling import SimpleRateThrottle
@@ -66,8 +70,11 @@ def scan_pass(
     already counted). Redis and database errors propagate: the middleware
     answers them with a 503 (api/scan/middleware.py).
     """
-    if scans.write_mode() == scans.BUFFERED:
-        return _redis_pass(request, serial, record=record, count_limits=count_limits)
+    plan = _plan_for(os.getpid())
+    if plan is not None:
+        return _redis_pass(
+            plan, request, serial, record=record, count_limits=count_limits
+        )
     if count_limits:
         wait = scan_throttle_wait(request, serial)
         if wait is not None:
@@ -137,13 +144,68 @@ def _script_text() -> str:
     }
 
 
-@functools.lru_cache(maxsize=8)
-def _script(client):
-    # redis-py sends EVALSHA and loads the script again after NOSCRIPT.
-    return client.register_script(_script_text())
+def _limit(rate: str | None) -> tuple[int, int]:
+    """Return (requests, seconds) of a rate; no rate is a counter nobody checks."""
+    if rate is None:
+        return 2**62, 60
+    return SimpleRateThrottle.parse_rate(None, rate)
 
 
-def _evalsha(client, script, keys: list, args: list) -> list:
+@dataclass(frozen=True)
+class _Plan:
+    """What every buffered gate call needs from the settings, worked out once.
+
+    Read on every scan, the settings, the cache's key function and the
+    Redis client cost a third of the gate's own Python (bench/scan_cpu.py),
+    so the plan is kept until a setting changes (`setting_changed`: tests)
+    or the process forks (a worker needs its own connection).
+    """
+
+    redis: object  # labels.scans.redis_client()
+    script: object  # the gate's script, registered with that client
+    make_key: Callable[[str], str]  # the cache's own key function
+    client: ScanClientThrottle
+    serial: ScanSerialThrottle
+    client_limit: int
+    client_seconds: int
+    serial_limit: int
+    serial_seconds: int
+    repeat_seconds: int
+    facts_seconds: int
+    story_prefix: str
+
+
+@functools.cache
+def _plan_for(pid: int) -> _Plan | None:
+    """Return the process's gate plan in buffered mode; None in sync mode."""
+    if scans.write_mode() != scans.BUFFERED:
+        return None
+    client_limit, client_seconds = _limit(settings.SUYUAN_SCAN_RATE_PER_CLIENT)
+    serial_limit, serial_seconds = _limit(settings.SUYUAN_SCAN_RATE_PER_SERIAL)
+    redis_client = scans.redis_client()
+    return _Plan(
+        redis=redis_client,
+        # redis-py loads it again after NOSCRIPT (_evalsha).
+        script=redis_client.register_script(_script_text()),
+        make_key=cache.make_key,
+        client=ScanClientThrottle(),
+        serial=ScanSerialThrottle(),
+        client_limit=client_limit,
+        client_seconds=client_seconds,
+        serial_limit=serial_limit,
+        serial_seconds=serial_seconds,
+        repeat_seconds=settings.SUYUAN_SCAN_REPEAT_SECONDS,
+        facts_seconds=settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS,
+        story_prefix=cache.make_key(STORY_KEY_PREFIX),
+    )
+
+
+@receiver(setting_changed)
+def _forget_plan(**kwargs) -> None:
+    _plan_for.cache_clear()
+
+
+def _evalsha(plan: _Plan, keys: list, args: list) -> list:
     """Call the gate's script on the client's one connection and return its reply.
 
     `send_command` and `read_response` are the connection's own methods
@@ -153,6 +215,7 @@ def _evalsha(client, script, keys: list, args: list) -> list:
     NOSCRIPT (Redis restarted) or a lost connection, the script's own call
     loads the script and tries again, as the client's retry did.
     """
+    client, script = plan.redis, plan.script
     with client.single_connection_lock:
         connection = client.connection
         try:
@@ -165,61 +228,10 @@ def _evalsha(client, script, keys: list, args: list) -> list:
     return script(keys=keys, args=args, client=client)
 
 
-def _limit(rate: str | None) -> tuple[int, int]:
-    """Return (requests, seconds) of a rate; no rate is a counter nobody checks."""
-    if rate is None:
-        return 2**62, 60
-    return SimpleRateThrottle.parse_rate(None, rate)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What every gate call needs from the settings, worked out once per value."""
-
-    client: ScanClientThrottle
-    serial: ScanSerialThrottle
-    client_limit: int
-    client_seconds: int
-    serial_limit: int
-    serial_seconds: int
-    repeat_seconds: int
-    facts_seconds: int
-    story_prefix: str
-
-
-@functools.lru_cache(maxsize=4)
-def _plan(
-    client_rate, serial_rate, repeat_seconds, facts_seconds, story_prefix
-) -> _Plan:
-    client_limit, client_seconds = _limit(client_rate)
-    serial_limit, serial_seconds = _limit(serial_rate)
-    return _Plan(
-        ScanClientThrottle(),
-        ScanSerialThrottle(),
-        client_limit,
-        client_seconds,
-        serial_limit,
-        serial_seconds,
-        repeat_seconds,
-        facts_seconds,
-        story_prefix,
-    )
-
-
-def _current_plan() -> _Plan:
-    return _plan(
-        settings.SUYUAN_SCAN_RATE_PER_CLIENT,
-        settings.SUYUAN_SCAN_RATE_PER_SERIAL,
-        settings.SUYUAN_SCAN_REPEAT_SECONDS,
-        settings.SUYUAN_SCAN_LABEL_CACHE_SECONDS,
-        cache.make_key(STORY_KEY_PREFIX),
-    )
-
-
-def _redis_pass(request, serial: str, *, record: bool, count_limits: bool) -> Passage:
-    client = scans.redis_client()
-    script = _script(client)
-    plan = _current_plan()
+def _redis_pass(
+    plan: _Plan, request, serial: str, *, record: bool, count_limits: bool
+) -> Passage:
+    make_key = plan.make_key
     canonical = codes.serial_normalize(serial)
     now = timezone.now()
     ident = client_ident(request)
@@ -255,12 +267,12 @@ def _redis_pass(request, serial: str, *, record: bool, count_limits: bool) -> Pa
         plan.story_prefix,
     ]
     keys = [
-        cache.make_key(client_key),
-        cache.make_key(serial_key),
+        make_key(client_key),
+        make_key(serial_key),
         scans.SCAN_BUFFER_KEY,
         scans.label_key(canonical or "-"),
     ]
-    client_count, serial_count, generation, facts = _evalsha(client, script, keys, args)
+    client_count, serial_count, generation, facts = _evalsha(plan, keys, args)
     waits = []
     if count_limits and client_count > plan.client_limit:
         waits.append(client_end - seconds)
@@ -280,7 +292,7 @@ def _redis_pass(request, serial: str, *, record: bool, count_limits: bool) -> Pa
             for item in pair
         ]
         _count, _count, generation, facts = _evalsha(
-            client, script, keys, [*args[:4], "0", *args[5:], *stored]
+            plan, keys, [*args[:4], "0", *args[5:], *stored]
         )
     return Passage(
         label=scans.label_from_facts(canonical, facts),
