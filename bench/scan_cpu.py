@@ -2,7 +2,8 @@
 """Measure the scan's own CPU per request in one process, without HTTP or wrk.
 
 usage: DATABASE_URL=postgres://... python bench/scan_cpu.py [--requests 3000]
-       [--rounds 5] [--profile scan-json|scan-html]
+       [--rounds 5] [--profile scan-json|scan-html] [--instructions]
+       [--root OTHER_CHECKOUT]
 
 bench/scan.py's shares move by ±5 points between runs on a shared machine,
 more than most single changes to the gate are worth. This script calls the
@@ -12,6 +13,15 @@ and prints the process CPU time per request of the bare view, the JSON scan
 and the page, interleaved round by round (median and spread). Redis's own
 work is in another process and not counted here: bench/scan.py measures
 the whole. `--profile` prints cProfile's top functions of one endpoint.
+
+CPU time moves by half between runs here too. `--instructions` counts
+instead: it runs the script under valgrind's callgrind twice per endpoint,
+answering 100 and 600 requests after the same warm-up (the first 300
+serials, every story built), and prints the difference per request. The
+count is the same from run to run whatever else the machine does, so it
+resolves a change of a few per cent; it leaves out the kernel and Redis.
+`--root` measures another checkout (a `git worktree`, its facts published
+in its own Redis database: SUYUAN_BENCH_CACHE_URL).
 
 Needs bench/load.py's data set and the label facts published (bench/scan.py
 publishes them; `manage.py scan_cache_publish` does it alone).
@@ -23,8 +33,12 @@ import io
 import os
 import pstats
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +46,7 @@ import django
 from common import ROOT
 from scan import CACHE_URL, SERIALS, server_env
 
+INSTRUCTION_COUNTS = (100, 600)  # requests per callgrind run: their difference counts
 ENDPOINTS = {
     "bare view": "/bench/bare",
     "scan JSON": "/api/v1/scan/{serial}",
@@ -92,6 +107,36 @@ def call_all(application, environs: list[dict]) -> float:
     return spent / len(environs) * 1e6
 
 
+def instructions(name: str, root: Path) -> int:
+    """Return the instructions one request of `name` costs, counted by callgrind."""
+    totals = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for count in INSTRUCTION_COUNTS:
+            output = Path(scratch) / f"callgrind.{count}"
+            subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={output}",
+                    sys.executable,
+                    __file__,
+                    "--only",
+                    name,
+                    "--requests",
+                    str(count),
+                    "--serials",
+                    "300",
+                    "--root",
+                    str(root),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            summary = re.search(r"^(?:summary|totals): (\d+)", output.read_text(), re.M)
+            totals.append(int(summary.group(1)))
+    return (totals[1] - totals[0]) // (INSTRUCTION_COUNTS[1] - INSTRUCTION_COUNTS[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -107,6 +152,11 @@ def main() -> None:
     )
     parser.add_argument("--serials", type=int, default=0, help="use the first N only")
     parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request with callgrind (about 8 minutes)",
+    )
+    parser.add_argument(
         "--root",
         type=Path,
         default=ROOT,
@@ -114,6 +164,13 @@ def main() -> None:
         " facts published in its own Redis database, SUYUAN_BENCH_CACHE_URL)",
     )
     args = parser.parse_args()
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            sys.exit("--instructions needs valgrind (Debian: apt-get install valgrind)")
+        for name in ENDPOINTS:
+            count = instructions(name, args.root.resolve())
+            print(f"{name:10}  {count:>9,} instructions per request", flush=True)
+        return
 
     serials = (ROOT / SERIALS).read_text().split()
     os.environ.update(server_env("buffered", CACHE_URL))
