@@ -325,12 +325,13 @@ class ScanView(APIView):
 
         Nearly every scan is one. It has no body to parse, one renderer, no
         permission to check (AllowAny) and no throttle class (the gate
-        counts), so DRF's request wrapping would only cost: 233,000 of the
-        JSON scan's 1.67 million instructions per request, more than the
-        gate's Redis call (bench/scan_cpu.py, bench/BENCHMARKS.md). Its
-        errors still go through DRF's exception handler. A request with
-        credentials, or any other method, goes through DRF as usual: its
-        authenticators decide whether staff are asking (_signed_in).
+        counts), so DRF's request wrapping would only cost: 233,000
+        instructions per scan, 14 % of the JSON scan and more than the
+        gate's Redis call (bench/scan_cpu.py --instructions). The same `get`
+        answers either way, and its errors go through DRF's exception
+        handler. A request with credentials, or any other method, goes
+        through DRF as usual: its authenticators decide whether staff are
+        asking (_signed_in).
         """
         if request.method not in ("GET", "HEAD") or _has_credentials(request):
             return super().dispatch(request, *args, **kwargs)
