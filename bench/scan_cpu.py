@@ -113,7 +113,7 @@ def instructions(name: str, root: Path) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for count in INSTRUCTION_COUNTS:
             output = Path(scratch) / f"callgrind.{count}"
-            subprocess.run(
+            run = subprocess.run(
                 [
                     "valgrind",
                     "--tool=callgrind",
@@ -129,9 +129,11 @@ def instructions(name: str, root: Path) -> int:
                     "--root",
                     str(root),
                 ],
-                check=True,
                 capture_output=True,
+                text=True,
             )
+            if run.returncode != 0:
+                sys.exit(f"{name}: the callgrind run failed:\n{run.stderr[-2000:]}")
             summary = re.search(r"^(?:summary|totals): (\d+)", output.read_text(), re.M)
             totals.append(int(summary.group(1)))
     return (totals[1] - totals[0]) // (INSTRUCTION_COUNTS[1] - INSTRUCTION_COUNTS[0])
