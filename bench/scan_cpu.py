@@ -18,7 +18,7 @@ CPU time moves by half between runs here too. `--instructions` counts
 instead: it runs the script under valgrind's callgrind twice per endpoint,
 answering 100 and 600 requests after the same warm-up (the first 300
 serials, every story built), and prints the difference per request. The
-count is the same from run to run whatever else the machine does, so it
+count agrees within 4 % between runs, however busy the machine is, so it
 resolves a change of a few per cent; it leaves out the kernel and Redis.
 `--root` measures another checkout (a `git worktree`, its facts published
 in its own Redis database: SUYUAN_BENCH_CACHE_URL).
@@ -149,8 +149,7 @@ def main() -> None:
         choices=sorted(ENDPOINTS),
         help="answer --requests requests of one endpoint after a warm-up and exit"
         " (run under valgrind --tool=callgrind twice with two counts: the"
-        " difference is the instructions per request, whatever else the"
-        " machine does)",
+        " difference is the instructions per request; --instructions does it)",
     )
     parser.add_argument("--serials", type=int, default=0, help="use the first N only")
     parser.add_argument(
