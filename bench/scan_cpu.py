@@ -2,7 +2,7 @@
 """Measure the scan's own CPU per request in one process, without HTTP or wrk.
 
 usage: DATABASE_URL=postgres://... python bench/scan_cpu.py [--requests 3000]
-       [--rounds 5] [--profile scan-json|scan-html] [--instructions]
+       [--rounds 5] [--profile "scan JSON"|"scan HTML"] [--instructions]
        [--root OTHER_CHECKOUT]
 
 bench/scan.py's shares move by ±5 points between runs on a shared machine,
@@ -44,14 +44,16 @@ from pathlib import Path
 
 import django
 from common import ROOT
-from scan import CACHE_URL, SERIALS, server_env
+from compare import side_env
+from scan import CACHE_URL, ENDPOINTS, SCANS, SERIALS
 
 INSTRUCTION_COUNTS = (100, 600)  # requests per callgrind run: their difference counts
-ENDPOINTS = {
-    "bare view": "/bench/bare",
-    "scan JSON": "/api/v1/scan/{serial}",
-    "scan HTML": "/t/{serial}",
-}
+MEASURED = ("bare view", *SCANS)
+
+
+def path_for(name: str, serial: str) -> str:
+    """Return the path wrk asks for endpoint `name` (a scan: of `serial`)."""
+    return ENDPOINTS[name] + serial if name in SCANS else ENDPOINTS[name]
 
 
 def environ_for(path: str, address: str) -> dict:
@@ -77,10 +79,9 @@ def environ_for(path: str, address: str) -> dict:
 
 
 def requests_for(name: str, count: int, serials: list[str]) -> list[dict]:
-    template = ENDPOINTS[name]
     return [
         environ_for(
-            template.format(serial=random.choice(serials)),
+            path_for(name, random.choice(serials)),
             f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}",
         )
         for _ in range(count)
@@ -143,10 +144,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--profile", choices=["scan-json", "scan-html"])
+    parser.add_argument("--profile", choices=SCANS)
     parser.add_argument(
         "--only",
-        choices=sorted(ENDPOINTS),
+        choices=MEASURED,
         help="answer --requests requests of one endpoint after a warm-up and exit"
         " (run under valgrind --tool=callgrind twice with two counts: the"
         " difference is the instructions per request; --instructions does it)",
@@ -168,15 +169,13 @@ def main() -> None:
     if args.instructions:
         if shutil.which("valgrind") is None:
             sys.exit("--instructions needs valgrind (Debian: apt-get install valgrind)")
-        for name in ENDPOINTS:
+        for name in MEASURED:
             count = instructions(name, args.root.resolve())
             print(f"{name:10}  {count:>9,} instructions per request", flush=True)
         return
 
     serials = (ROOT / SERIALS).read_text().split()
-    os.environ.update(server_env("buffered", CACHE_URL))
-    # A checkout from before issue 23 reads its buffer's Redis from here.
-    os.environ["SUYUAN_SCAN_BUFFER_URL"] = CACHE_URL
+    os.environ.update(side_env(args.root, CACHE_URL))
     os.chdir(args.root)
     sys.path[:0] = [str(args.root), str(args.root / "bench")]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -190,27 +189,26 @@ def main() -> None:
         for serial in serials:  # every batch's story built, as a warm server has
             call_all(
                 application,
-                [environ_for(ENDPOINTS[args.only].format(serial=serial), "10.0.0.1")],
+                [environ_for(path_for(args.only, serial), "10.0.0.1")],
             )
         call_all(application, requests_for(args.only, args.requests, serials))
         return
     # Build every batch's story once, as a warm server has.
-    for name in ENDPOINTS:
+    for name in MEASURED:
         call_all(application, requests_for(name, 2000, serials))
 
     if args.profile:
-        name = {"scan-json": "scan JSON", "scan-html": "scan HTML"}[args.profile]
         profile = cProfile.Profile()
-        environs = requests_for(name, args.requests, serials)
+        environs = requests_for(args.profile, args.requests, serials)
         profile.enable()
         call_all(application, environs)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
         return
 
-    spent = {name: [] for name in ENDPOINTS}
+    spent = {name: [] for name in MEASURED}
     for _round in range(args.rounds):
-        for name in ENDPOINTS:
+        for name in MEASURED:
             environs = requests_for(name, args.requests, serials)
             spent[name].append(call_all(application, environs))
     for name, values in spent.items():

@@ -8,8 +8,9 @@ twin), in the two write modes of labels/scans.py:
   `labels.scans.scan_record` writes the scan in the request;
 - buffered (the Redis gate): one call of a Lua script registered with
   redis-py (`register_script`, sent on the connection of the process's
-  client, labels.scans.redis_client; see _evalsha) counts both limits, reads the label's facts and the batch's story generation
-  and, if the scan counts, queues it and raises the live count. A label
+  client, labels.scans.redis_client; see _evalsha) counts both limits,
+  reads the label's facts and the batch's story generation and, if the
+  scan counts, queues it and raises the live count. A label
   Redis does not know yet is read from the database and handed over in a
   second call.
 
