@@ -35,6 +35,13 @@ class BatchAction(models.TextChoices):
     RELEASE = "release", _("解除暂停")
 
 
+class HoldReleaseBasis(models.TextChoices):
+    """On what a hold was lifted."""
+
+    LAB_RESULTS = "lab_results", _("实验室检测结果覆盖全部暂停原因")
+    SIGNED = "signed", _("检测员签字解除")
+
+
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("现场照片")
     LAB_REPORT = "lab_report", _("检测报告（PDF）")

@@ -22,6 +22,7 @@ from inspections.choices import (
     AnalyteKind,
     AttachmentKind,
     ControlRule,
+    HoldReleaseBasis,
     InspectionKind,
     QualitativeOutcome,
     Verdict,
@@ -50,6 +51,21 @@ class SignedRecordError(ValidationError):
         )
 
 
+class AnalyteClass(models.Model):
+    """A class of analytes a screening test answers for (有机磷和氨基甲酸酯类农药)."""
+
+    name = models.CharField(_("类别名称"), max_length=128, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("检测项目类别")
+        verbose_name_plural = _("检测项目类别")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Analyte(models.Model):
     """A catalogued test item: analyte or check, its method and default limit."""
 
@@ -68,6 +84,27 @@ class Analyte(models.Model):
         blank=True,
         help_text=_("未按产品类别规定限量时使用。"),
         **MEASURE,
+    )
+    analyte_class = models.ForeignKey(
+        AnalyteClass,
+        verbose_name=_("所属类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("该项目属于哪一类（如毒死蜱属于有机磷类农药）。"),
+    )
+    screens = models.ForeignKey(
+        AnalyteClass,
+        verbose_name=_("筛查的类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screening_tests",
+        help_text=_(
+            "快检方法一次筛查的一类项目（如酶抑制法筛查有机磷和氨基甲酸酯类农药）；"
+            "可疑结果须由该类别的实验室检测项目确认或排除。"
+        ),
     )
     description = models.TextField(_("说明"), blank=True)
     is_example = models.BooleanField(
@@ -521,3 +558,158 @@ class QualityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} #{self.pk}"
+
+
+class HoldCause(models.Model):
+    """What a hold is for: an analyte or analyte class that failed or was suspect.
+
+    A cause with neither analyte nor class is unknown (a free-text item): no
+    lab result can cover it, so only an inspector's signed release lifts it.
+    `covered_by` is the passing lab result that answered it, set once.
+    """
+
+    hold = models.ForeignKey(
+        BatchStatusChange,
+        verbose_name=_("暂停记录"),
+        on_delete=models.PROTECT,
+        related_name="hold_causes",
+    )
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="hold_causes",
+    )
+    result = models.ForeignKey(
+        InspectionResult,
+        verbose_name=_("不合格或可疑的检测结果"),
+        on_delete=models.PROTECT,
+        related_name="hold_causes",
+    )
+    analyte = models.ForeignKey(
+        Analyte,
+        verbose_name=_("检测项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    analyte_class = models.ForeignKey(
+        AnalyteClass,
+        verbose_name=_("检测项目类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    covered_by = models.ForeignKey(
+        InspectionResult,
+        verbose_name=_("排除该原因的实验室检测结果"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="covered_causes",
+    )
+
+    class Meta:
+        verbose_name = _("暂停原因")
+        verbose_name_plural = _("暂停原因")
+        ordering = ["hold", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(analyte__isnull=True) | Q(analyte_class__isnull=True),
+                name="hold_cause_analyte_or_class",
+            ),
+            models.UniqueConstraint(
+                fields=["hold", "result"], name="hold_cause_unique_result"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return what the cause is about, as inspectors read it."""
+        if self.analyte_class_id is not None:
+            return self.analyte_class.name
+        if self.analyte_id is not None:
+            return self.analyte.name
+        return self.result.item
+
+    @property
+    def is_known(self) -> bool:
+        return self.analyte_id is not None or self.analyte_class_id is not None
+
+
+class HoldReleaseQuerySet(models.QuerySet):
+    """A release is evidence: refuse bulk changes."""
+
+    def update(self, **kwargs):
+        raise SignedRecordError(_("解除暂停记录不能修改或删除。"))
+
+    def delete(self):
+        raise SignedRecordError(_("解除暂停记录不能修改或删除。"))
+
+
+class HoldRelease(models.Model):
+    """How a hold was lifted: by lab results covering every cause, or signed.
+
+    A signed release is an inspector's explicit decision with a reason, the
+    only way to lift a hold of unknown cause. Once written it never changes.
+    """
+
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="hold_releases",
+    )
+    hold = models.OneToOneField(
+        BatchStatusChange,
+        verbose_name=_("解除的暂停"),
+        on_delete=models.PROTECT,
+        related_name="hold_release",
+    )
+    status_change = models.OneToOneField(
+        BatchStatusChange,
+        verbose_name=_("解除暂停的状态变更"),
+        on_delete=models.PROTECT,
+        related_name="release_record",
+    )
+    basis = models.CharField(_("依据"), max_length=16, choices=HoldReleaseBasis.choices)
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("完成覆盖的实验室检测"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hold_releases",
+    )
+    reason = models.TextField(_("理由"))
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("签字解除的检测员，或录入覆盖全部原因的实验室检测的人。"),
+    )
+    released_at = models.DateTimeField(_("解除时间"), auto_now_add=True)
+
+    objects = HoldReleaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("解除暂停记录")
+        verbose_name_plural = _("解除暂停记录")
+        ordering = ["-released_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.get_basis_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise SignedRecordError(_("解除暂停记录不能修改或删除。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignedRecordError(_("解除暂停记录不能修改或删除。"))

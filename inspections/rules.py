@@ -99,13 +99,68 @@ def inspection_verdict(item_verdicts: Iterable[str]) -> str:
     return Verdict.PASS
 
 
+def hold_cause_target(
+    *, analyte_id: int | None, screens_class_id: int | None
+) -> tuple[int | None, int | None]:
+    """Return (analyte, analyte class) that a failed or suspect item holds for.
+
+    A screening test (GB/T 5009.199 enzyme inhibition) answers for a whole
+    class, so its suspicion is about the class; any other catalogued item is
+    about its own analyte. (None, None) is a cause no lab result can name.
+    """
+    if screens_class_id is not None:
+        return None, screens_class_id
+    return analyte_id, None
+
+
+def result_covers_cause(
+    *,
+    cause_analyte_id: int | None,
+    cause_class_id: int | None,
+    result_analyte_id: int | None,
+    result_class_id: int | None,
+    result_verdict: str,
+    result_kind: str,
+    result_limit: Decimal | None,
+    standard_limit: Decimal | None,
+) -> bool:
+    """Return True if a passing lab result answers a hold's cause.
+
+    Issue 32: "A lab result releases the batch only when every one of those
+    causes has a passing lab result that covers it (the same analyte, or a
+    listed analyte of that class, with its limit from the national standard
+    the inspection cites)". So the item must be the cause's analyte, or a
+    catalogued member of the cause's class; it must pass; and a quantitative
+    item must have been judged against a limit no looser than the catalogue's
+    (the standard's) limit for the product's category: a pass against a
+    limit the inspector typed more generously proves nothing.
+    """
+    if result_verdict != Verdict.PASS or result_analyte_id is None:
+        return False
+    if cause_analyte_id is not None:
+        same = result_analyte_id == cause_analyte_id
+    elif cause_class_id is not None:
+        same = result_class_id == cause_class_id
+    else:
+        return False  # an unknown cause is lifted only by a signed release
+    if not same:
+        return False
+    if result_kind == AnalyteKind.QUALITATIVE:
+        return True
+    return (
+        result_limit is not None
+        and standard_limit is not None
+        and result_limit <= standard_limit
+    )
+
+
 def batch_action(
     *,
     kind: str,
     verdict: str,
     batch_status: str,
     confirms_suspect: bool = False,
-    held_for_suspect: bool = False,
+    hold_covered: bool = False,
 ) -> str | None:
     """Return what an inspection does to its batch's status, or None.
 
@@ -115,8 +170,9 @@ def batch_action(
     - Any other failed or suspect inspection puts a released batch on hold
       (a batch already on hold stays so; drafts and recalled batches are
       not in sale, so nothing moves).
-    - A passing lab test on a batch held only because of a suspect rapid
-      test releases it.
+    - A passing lab test releases a batch on hold only when, with it, every
+      cause of the hold is known and covered by a passing lab result
+      (`hold_covered`, see result_covers_cause).
     """
     if kind == InspectionKind.SELF_CHECK:
         return None
@@ -130,7 +186,7 @@ def batch_action(
         verdict == Verdict.PASS
         and kind == InspectionKind.LAB_TEST
         and batch_status == BatchStatus.ON_HOLD
-        and held_for_suspect
+        and hold_covered
     ):
         return BatchAction.RELEASE
     return None

@@ -10,11 +10,13 @@ from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from inspections import planning
-from inspections.choices import InspectionKind, Verdict
+from inspections.choices import InspectionKind
 from inspections.models import (
     Analyte,
     AnalyteLimit,
     ControlPoint,
+    HoldCause,
+    HoldRelease,
     Inspection,
     InspectionAttachment,
     QualityAlert,
@@ -96,26 +98,85 @@ def batch_visible_to(*, user, batch_id) -> Batch | None:
     return Batch.objects.filter(access.batch_scope(user), pk=batch_id).first()
 
 
-def batch_held_for_suspect(*, batch: Batch) -> bool:
-    """Return True if the batch is on hold only because of a suspect inspection.
+@dataclass(frozen=True)
+class HoldState:
+    """A batch's current hold: what it is for and what still stands.
 
-    True when the batch's latest status change is a hold caused by a suspect
-    inspection and no failed inspection (other than a self check or a
-    superseded one) has been recorded on the batch since.
+    `hold` is None when the batch is not on hold. `causes` are the recorded
+    causes (HoldCause); a hold with none (set by hand, or from items not in
+    the catalogue) is of unknown cause and needs a signed release.
     """
-    if batch.status != BatchStatus.ON_HOLD:
-        return False
+
+    hold: BatchStatusChange | None
+    causes: tuple[HoldCause, ...] = ()
+
+    @property
+    def outstanding(self) -> list[HoldCause]:
+        """Return the known causes no passing lab result has covered yet."""
+        return [c for c in self.causes if c.is_known and c.covered_by_id is None]
+
+    @property
+    def covered(self) -> list[HoldCause]:
+        return [c for c in self.causes if c.covered_by_id is not None]
+
+    @property
+    def unknown(self) -> bool:
+        """Return True if part of the hold can only be lifted by a signature."""
+        return self.hold is not None and (
+            not self.causes or any(not c.is_known for c in self.causes)
+        )
+
+    @property
+    def lab_results_lift_it(self) -> bool:
+        """Return True if lab results have answered every cause of the hold."""
+        return self.hold is not None and not self.unknown and not self.outstanding
+
+    @property
+    def signature_lifts_it(self) -> bool:
+        """Return True if an inspector's signed release may lift it now."""
+        return self.hold is not None and not self.outstanding
+
+
+def batch_current_hold(*, batch: Batch) -> BatchStatusChange | None:
+    """Return the status change that put the batch on hold, if it is on hold.
+
+    Read from the latest recorded change, not the caller's instance, which
+    may predate the hold.
+    """
     last = BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
-    if last is None or last.to_status != BatchStatus.ON_HOLD:
-        return False
-    cause = Inspection.objects.filter(status_change=last).first()
-    if cause is None or cause.verdict != Verdict.SUSPECT:
-        return False
-    return not (
-        Inspection.objects.filter(batch=batch, verdict=Verdict.FAIL, pk__gt=cause.pk)
-        .exclude(kind=InspectionKind.SELF_CHECK)
-        .filter(superseded_by__isnull=True)
-        .exists()
+    return last if last is not None and last.to_status == BatchStatus.ON_HOLD else None
+
+
+def batch_hold_state(*, batch: Batch) -> HoldState:
+    """Return what the batch's current hold is for and what is outstanding."""
+    hold = batch_current_hold(batch=batch)
+    if hold is None:
+        return HoldState(hold=None)
+    causes = HoldCause.objects.filter(hold=hold).select_related(
+        "analyte",
+        "analyte_class",
+        "result__inspection",
+        "covered_by__inspection",
+    )
+    return HoldState(hold=hold, causes=tuple(causes))
+
+
+def batch_last_hold_release(*, batch: Batch) -> HoldRelease | None:
+    """Return how the batch's latest hold was lifted, if it was."""
+    return (
+        HoldRelease.objects.filter(batch=batch)
+        .select_related("released_by", "inspection", "hold", "status_change")
+        .order_by("-id")
+        .first()
+    )
+
+
+def hold_release_evidence(*, release: HoldRelease) -> list[HoldCause]:
+    """Return the causes of a lifted hold with the lab results that covered them."""
+    return list(
+        HoldCause.objects.filter(hold=release.hold).select_related(
+            "analyte", "analyte_class", "result__inspection", "covered_by__inspection"
+        )
     )
 
 

@@ -23,23 +23,32 @@ from inspections.choices import (
     AnalyteKind,
     BatchAction,
     ControlRule,
+    HoldReleaseBasis,
     InspectionKind,
     Verdict,
 )
 from inspections.models import (
     Analyte,
+    AnalyteClass,
     AnalyteLimit,
     ControlPoint,
+    HoldCause,
+    HoldRelease,
     Inspection,
     InspectionAttachment,
     InspectionResult,
     QualityAlert,
 )
-from inspections.selectors import analyte_limit_for, batch_held_for_suspect
+from inspections.selectors import (
+    analyte_limit_for,
+    batch_current_hold,
+    batch_hold_state,
+)
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace import services as trace_services
 from trace.audit import history_record
+from trace.choices import BatchStatus
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 from trace.public_cache import batch_story_changed
 from trace.services import validated_save
@@ -97,6 +106,13 @@ def analyte_delete(*, analyte: Analyte) -> None:
 
 
 # Marked 示例数据: demo values to show the catalogue, not a legal reference.
+ORGANOPHOSPHATE_CARBAMATE = "有机磷和氨基甲酸酯类农药"
+EXAMPLE_ANALYTE_CLASSES: dict[str, str] = {
+    ORGANOPHOSPHATE_CARBAMATE: (
+        "示例数据。GB/T 5009.199 酶抑制法快检一次筛查这一类农药；"
+        "可疑结果须以该类别的实验室检测项目确认或排除。"
+    ),
+}
 EXAMPLE_ANALYTES: list[dict[str, Any]] = [
     {
         "name": "有机磷和氨基甲酸酯类农药（酶抑制率）",
@@ -105,7 +121,28 @@ EXAMPLE_ANALYTES: list[dict[str, Any]] = [
         "kind": AnalyteKind.QUANTITATIVE,
         "limit": Decimal("50"),
         "description": "示例数据。快检：抑制率 ≥ 50% 为阳性，需实验室检测确认。",
+        "screens": ORGANOPHOSPHATE_CARBAMATE,
         "limits": [],
+    },
+    {
+        "name": "敌敌畏",
+        "method": "GB 23200.113-2018",
+        "unit": "mg/kg",
+        "kind": AnalyteKind.QUANTITATIVE,
+        "limit": None,
+        "description": "示例数据。有机磷类农药，限量参照 GB 2763，请以现行标准为准。",
+        "analyte_class": ORGANOPHOSPHATE_CARBAMATE,
+        "limits": [{"category": "水果", "limit": Decimal("0.2")}],
+    },
+    {
+        "name": "克百威",
+        "method": "GB 23200.112-2018",
+        "unit": "mg/kg",
+        "kind": AnalyteKind.QUANTITATIVE,
+        "limit": None,
+        "description": "示例数据。氨基甲酸酯类农药，限量参照 GB 2763，请以现行标准为准。",
+        "analyte_class": ORGANOPHOSPHATE_CARBAMATE,
+        "limits": [{"category": "水果", "limit": Decimal("0.02")}],
     },
     {
         "name": "铅（以 Pb 计）",
@@ -142,16 +179,32 @@ EXAMPLE_ANALYTES: list[dict[str, Any]] = [
 
 @transaction.atomic
 def analyte_seed_examples() -> list[Analyte]:
-    """Create the example analytes (示例数据) once; running it again changes nothing."""
+    """Create the example analytes (示例数据) once; running it again changes nothing.
+
+    Examples made before analyte classes existed get their class links.
+    """
+    classes = {
+        name: AnalyteClass.objects.get_or_create(
+            name=name, defaults={"description": description}
+        )[0]
+        for name, description in EXAMPLE_ANALYTE_CLASSES.items()
+    }
     analytes = []
     for example in EXAMPLE_ANALYTES:
         fields = dict(example)
         limits = fields.pop("limits")
+        for link in ("screens", "analyte_class"):
+            if link in fields:
+                fields[link] = classes[fields[link]]
         analyte = Analyte.objects.filter(
             name=fields["name"], method=fields["method"]
         ).first()
         if analyte is None:
             analyte = analyte_create(is_example=True, limits=limits, **fields)
+        elif analyte.is_example:
+            links = {k: fields[k] for k in ("screens", "analyte_class") if k in fields}
+            if any(getattr(analyte, k) != v for k, v in links.items()):
+                analyte = validated_save(analyte, **links)
         analytes.append(analyte)
     return analytes
 
@@ -411,7 +464,7 @@ def _inspection_create(
     if inspection.verdict == Verdict.FAIL:
         quality_alert_open(inspection=inspection)
     change = _apply_consequence(
-        inspection=inspection, batch=batch, changed_by=created_by
+        inspection=inspection, results=results, batch=batch, changed_by=created_by
     )
     if change is not None:
         inspection.status_change = change
@@ -421,16 +474,28 @@ def _inspection_create(
 
 
 def _apply_consequence(
-    *, inspection: Inspection, batch: Batch, changed_by
+    *,
+    inspection: Inspection,
+    results: list[InspectionResult],
+    batch: Batch,
+    changed_by,
 ) -> BatchStatusChange | None:
+    hold = batch_current_hold(batch=batch)
+    hold_covered = False
+    if hold is not None and inspection.kind == InspectionKind.LAB_TEST:
+        _hold_causes_cover(hold=hold, results=results, batch=batch)
+        hold_covered = batch_hold_state(batch=batch).lab_results_lift_it
     action = rules.batch_action(
         kind=inspection.kind,
         verdict=inspection.verdict,
         batch_status=batch.status,
         confirms_suspect=inspection.confirms_id is not None,
-        held_for_suspect=batch_held_for_suspect(batch=batch),
+        hold_covered=hold_covered,
     )
     if action is None:
+        if hold is not None and inspection.kind != InspectionKind.SELF_CHECK:
+            # A new failure on a held batch is one more thing the hold is for.
+            _hold_causes_add(hold=hold, batch=batch, results=results)
         return None
     facts = {
         "id": inspection.pk,
@@ -438,25 +503,243 @@ def _apply_consequence(
         "verdict": inspection.get_verdict_display(),
     }
     if action == BatchAction.HOLD:
+        causes = _hold_cause_targets(results)
         reason = (
             _("检测记录 #%(id)s（%(kind)s）结论为“%(verdict)s”，批次暂停销售。") % facts
         )
+        reason += _("暂停原因：%(causes)s。") % {
+            "causes": "、".join(_cause_labels(causes))
+        }
         trace_services.batch_hold(batch=batch, changed_by=changed_by, reason=reason)
-    elif action == BatchAction.RECALL:
+        hold = batch_current_hold(batch=batch)
+        _hold_causes_add(hold=hold, batch=batch, results=results)
+        return hold
+    if action == BatchAction.RECALL:
         reason = _("实验室检测 #%(id)s 确认不合格，批次召回。") % facts
         trace_services.batch_recall(batch=batch, changed_by=changed_by, reason=reason)
-    else:
-        reason = _("实验室检测 #%(id)s 合格，排除快检可疑结果，解除暂停。") % facts
-        try:
-            with transaction.atomic():
-                trace_services.batch_release(
-                    batch=batch, changed_by=changed_by, reason=reason
+        return BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
+    state = batch_hold_state(batch=batch)
+    reason = _(
+        "实验室检测 #%(id)s 合格，已覆盖全部暂停原因：%(evidence)s；解除暂停。"
+    ) % {"id": inspection.pk, "evidence": "；".join(cause_evidence_text(state.causes))}
+    try:
+        with transaction.atomic():
+            return _hold_lift(
+                batch=batch,
+                hold=hold,
+                released_by=changed_by,
+                reason=reason,
+                basis=HoldReleaseBasis.LAB_RESULTS,
+                inspection=inspection,
+            ).status_change
+    except ValidationError:
+        # E.g. the certification lapsed meanwhile: the lab result is still
+        # recorded, and the batch stays on hold for the office to decide.
+        return None
+
+
+def _hold_cause_targets(
+    results: list[InspectionResult],
+) -> list[tuple[InspectionResult, Analyte | None, AnalyteClass | None]]:
+    """Return, for each failed or suspect item, the analyte or class it is about."""
+    targets = []
+    for result in results:
+        if result.verdict == Verdict.PASS:
+            continue
+        analyte = result.analyte or _screening_analyte_for(result)
+        analyte_id, class_id = rules.hold_cause_target(
+            analyte_id=analyte.pk if analyte else None,
+            screens_class_id=analyte.screens_id if analyte else None,
+        )
+        targets.append(
+            (
+                result,
+                analyte if analyte_id is not None else None,
+                analyte.screens if class_id is not None else None,
+            )
+        )
+    return targets
+
+
+def _screening_analyte_for(result: InspectionResult) -> Analyte | None:
+    """Return the catalogue's screening test for an item typed without it.
+
+    An enzyme-inhibition item typed by hand (GB/T 5009.199) is about the
+    same class as the catalogued screening test of that method.
+    """
+    if not rules.is_enzyme_inhibition_method(result.method):
+        return None
+    for analyte in Analyte.objects.filter(screens__isnull=False).select_related(
+        "screens"
+    ):
+        if rules.is_enzyme_inhibition_method(analyte.method):
+            return analyte
+    return None
+
+
+def _cause_labels(targets) -> list[str]:
+    labels = []
+    for result, analyte, analyte_class in targets:
+        label = (
+            analyte_class.name
+            if analyte_class
+            else (analyte.name if analyte else result.item)
+        )
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _hold_causes_add(
+    *, hold: BatchStatusChange, batch: Batch, results: list[InspectionResult]
+) -> None:
+    for result, analyte, analyte_class in _hold_cause_targets(results):
+        HoldCause.objects.get_or_create(
+            hold=hold,
+            result=result,
+            defaults={
+                "batch": batch,
+                "analyte": analyte,
+                "analyte_class": analyte_class,
+            },
+        )
+
+
+def _hold_causes_cover(
+    *, hold: BatchStatusChange, results: list[InspectionResult], batch: Batch
+) -> None:
+    """Record which open causes of the hold these lab results answer."""
+    open_causes = HoldCause.objects.filter(hold=hold, covered_by__isnull=True)
+    category = batch.product_line.category
+    for cause in open_causes:
+        for result in results:
+            analyte = result.analyte
+            standard_limit = (
+                analyte_limit_for(analyte=analyte, category=category)
+                if analyte is not None
+                else None
+            )
+            if rules.result_covers_cause(
+                cause_analyte_id=cause.analyte_id,
+                cause_class_id=cause.analyte_class_id,
+                result_analyte_id=result.analyte_id,
+                result_class_id=analyte.analyte_class_id if analyte else None,
+                result_verdict=result.verdict,
+                result_kind=result.kind,
+                result_limit=result.limit,
+                standard_limit=standard_limit,
+            ):
+                cause.covered_by = result
+                cause.save(update_fields=["covered_by"])
+                break
+
+
+def cause_evidence_text(causes) -> list[str]:
+    """Return each covered cause with the result that covered it, for people."""
+    texts = []
+    for cause in causes:
+        result = cause.covered_by
+        if result is None:
+            continue
+        texts.append(
+            _("%(cause)s（实验室检测 #%(inspection)s：%(item)s %(value)s）")
+            % {
+                "cause": cause.label,
+                "inspection": result.inspection_id,
+                "item": result.item,
+                "value": result_text(result),
+            }
+        )
+    return texts
+
+
+def result_text(result: InspectionResult) -> str:
+    """Return a result as inspectors write it: 0.01 mg/kg ≤ 0.2 mg/kg (GB …)."""
+    if result.measured_value is None:
+        return result.get_outcome_display()
+    text = f"{_plain(result.measured_value)} {result.unit}".strip()
+    if result.limit is not None:
+        text += f" ≤ {_plain(result.limit)} {result.unit}".rstrip()
+    if result.method:
+        text += f"，{result.method}"
+    return text
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _hold_lift(
+    *,
+    batch: Batch,
+    hold: BatchStatusChange,
+    released_by,
+    reason: str,
+    basis: str,
+    inspection: Inspection | None = None,
+) -> HoldRelease:
+    trace_services.batch_release(
+        batch=batch, changed_by=released_by, reason=reason, lifting_hold=True
+    )
+    change = BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
+    release = HoldRelease(
+        batch=batch,
+        hold=hold,
+        status_change=change,
+        basis=basis,
+        inspection=inspection,
+        reason=reason,
+        released_by=released_by,
+    )
+    release.full_clean()
+    release.save()
+    return release
+
+
+@transaction.atomic
+def batch_hold_release_sign(*, batch: Batch, released_by, reason: str) -> HoldRelease:
+    """Lift a hold by an inspector's signed decision with a reason.
+
+    The only way to lift a hold of unknown cause (set by hand, or from items
+    not in the catalogue); a hold whose known causes are not all covered by
+    passing lab results stays, so a signature cannot override a pesticide
+    suspicion that was never tested. Raise ValidationError if the user is
+    not an inspector of the batch's region (or an administrator), the batch
+    is not on hold, the reason is blank, or known causes are outstanding.
+    """
+    if not (
+        access.is_inspector(released_by) or access.is_administrator(released_by)
+    ) or not access.may_change_batch_status(released_by, batch, BatchStatus.RELEASED):
+        raise ValidationError({"batch": _("只有负责该地区的检测员可以签字解除暂停。")})
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    state = batch_hold_state(batch=batch)
+    if state.hold is None:
+        raise ValidationError({"status": _("该批次未处于暂停销售状态。")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("签字解除暂停必须说明理由。")})
+    if state.outstanding:
+        raise ValidationError(
+            {
+                "status": _(
+                    "暂停原因尚未由合格的实验室检测结果排除：%(causes)s。"
+                    "请先送检，签字不能代替检测。"
                 )
-        except ValidationError:
-            # E.g. the certification lapsed meanwhile: the lab result is still
-            # recorded, and the batch stays on hold for the office to decide.
-            return None
-    return BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
+                % {"causes": "、".join(cause.label for cause in state.outstanding)}
+            }
+        )
+    text = _("检测员签字解除暂停：%(reason)s") % {"reason": reason.strip()}
+    evidence = cause_evidence_text(state.causes)
+    if evidence:
+        text += _("（已由实验室检测覆盖：%(evidence)s）") % {
+            "evidence": "；".join(evidence)
+        }
+    return _hold_lift(
+        batch=batch,
+        hold=state.hold,
+        released_by=released_by,
+        reason=text,
+        basis=HoldReleaseBasis.SIGNED,
+    )
 
 
 def inspection_supersede(

@@ -58,3 +58,15 @@ def record_inspection(
         **fields,
     )
     return inspection
+
+
+def catalogued(analyte, value=None, *, outcome="", limit=None) -> dict:
+    """Return a result item chosen from the analyte catalogue."""
+    item: dict = {"analyte": analyte}
+    if value is not None:
+        item["measured_value"] = Decimal(str(value))
+    if outcome:
+        item["outcome"] = outcome
+    if limit is not None:
+        item["limit"] = Decimal(str(limit))
+    return item

@@ -132,7 +132,7 @@ def test_any_fail_fails_the_inspection_then_any_suspect():
             InspectionKind.LAB_TEST,
             Verdict.PASS,
             BatchStatus.ON_HOLD,
-            {"held_for_suspect": True},
+            {"hold_covered": True},
             BatchAction.RELEASE,
         ),
         (InspectionKind.LAB_TEST, Verdict.PASS, BatchStatus.ON_HOLD, {}, None),
@@ -140,7 +140,7 @@ def test_any_fail_fails_the_inspection_then_any_suspect():
             InspectionKind.SPOT_CHECK,
             Verdict.PASS,
             BatchStatus.ON_HOLD,
-            {"held_for_suspect": True},
+            {"hold_covered": True},
             None,
         ),
     ],
@@ -195,3 +195,63 @@ def test_the_enzyme_threshold_in_the_text_is_the_one_applied():
         kind="quantitative", method=method, measured_value=threshold - Decimal("0.1")
     )
     assert (at, below) == (Verdict.SUSPECT, Verdict.PASS)
+
+
+def test_a_screening_test_holds_for_its_class_other_items_for_themselves():
+    assert rules.hold_cause_target(analyte_id=7, screens_class_id=3) == (None, 3)
+    assert rules.hold_cause_target(analyte_id=7, screens_class_id=None) == (7, None)
+    assert rules.hold_cause_target(analyte_id=None, screens_class_id=None) == (
+        None,
+        None,
+    )
+
+
+def covers(**overrides) -> bool:
+    facts = {
+        "cause_analyte_id": None,
+        "cause_class_id": 3,
+        "result_analyte_id": 11,
+        "result_class_id": 3,
+        "result_verdict": Verdict.PASS,
+        "result_kind": AnalyteKind.QUANTITATIVE,
+        "result_limit": Decimal("0.2"),
+        "standard_limit": Decimal("0.2"),
+    }
+    facts.update(overrides)
+    return rules.result_covers_cause(**facts)
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        # "a listed analyte of that class, with its limit from the national
+        # standard the inspection cites" (issue 32).
+        ({}, True),
+        ({"result_limit": Decimal("0.19")}, True),  # stricter than the standard
+        ({"result_limit": Decimal("0.21")}, False),  # looser: proves nothing
+        ({"result_limit": None}, False),
+        ({"standard_limit": None}, False),  # no standard limit to compare with
+        ({"result_class_id": 4}, False),  # another class
+        ({"result_class_id": None}, False),
+        ({"result_verdict": Verdict.FAIL}, False),
+        ({"result_verdict": Verdict.SUSPECT}, False),
+        ({"result_analyte_id": None}, False),  # a free-text item
+        # "the same analyte"
+        ({"cause_analyte_id": 11, "cause_class_id": None}, True),
+        ({"cause_analyte_id": 12, "cause_class_id": None}, False),
+        # a cause of unknown analyte is lifted only by a signed release
+        ({"cause_class_id": None}, False),
+        (
+            {
+                "cause_analyte_id": 11,
+                "cause_class_id": None,
+                "result_kind": AnalyteKind.QUALITATIVE,
+                "result_limit": None,
+                "standard_limit": None,
+            },
+            True,
+        ),
+    ],
+)
+def test_which_lab_results_cover_a_hold_cause(overrides, expected):
+    assert covers(**overrides) is expected

@@ -3,12 +3,12 @@ from decimal import Decimal
 from inspections.choices import InspectionKind
 from inspections.selectors import (
     analyte_limit_for,
-    batch_held_for_suspect,
+    batch_hold_state,
     inspection_list_visible_to,
 )
 from tests.inspections.factories import (
     AnalyteFactory,
-    enzyme,
+    catalogued,
     quantitative,
     record_inspection,
 )
@@ -31,34 +31,42 @@ def test_limit_per_category_falls_back_to_default(db):
     assert analyte_limit_for(analyte=analyte, category="") == Decimal("0.5")
 
 
-def test_held_for_suspect_only_when_the_last_hold_came_from_a_suspect(world):
+def test_hold_state_of_a_suspect_rapid_test_names_the_class(world, examples):
     batch = world.batch_a
-    assert not batch_held_for_suspect(batch=batch)
+    assert batch_hold_state(batch=batch).hold is None
     record_inspection(
         batch=batch,
         user=world.inspector,
         kind=InspectionKind.RAPID_TEST,
-        items=[enzyme("60")],
+        items=[catalogued(examples["enzyme"], "62")],
     )
     batch.refresh_from_db()
-    assert batch_held_for_suspect(batch=batch)
+    state = batch_hold_state(batch=batch)
+    assert [cause.label for cause in state.outstanding] == ["有机磷和氨基甲酸酯类农药"]
+    assert not state.unknown and not state.lab_results_lift_it
 
 
-def test_manual_hold_is_not_held_for_suspect(world):
+def test_manual_hold_is_of_unknown_cause(world):
     batch = trace_services.batch_hold(
         batch=world.batch_a, changed_by=world.admin, reason="举报"
     )
-    assert not batch_held_for_suspect(batch=batch)
+    state = batch_hold_state(batch=batch)
+    assert state.hold is not None and state.unknown
+    assert state.signature_lifts_it and not state.lab_results_lift_it
 
 
-def test_failure_after_the_suspect_keeps_the_hold(world):
+def test_free_text_failure_after_the_suspect_makes_the_hold_partly_unknown(
+    world, examples
+):
     batch = world.batch_a
     record_inspection(
         batch=batch,
         user=world.inspector,
         kind=InspectionKind.RAPID_TEST,
-        items=[enzyme("60")],
+        items=[catalogued(examples["enzyme"], "60")],
     )
     record_inspection(batch=batch, user=world.inspector, items=[quantitative("5")])
     batch.refresh_from_db()
-    assert not batch_held_for_suspect(batch=batch)
+    state = batch_hold_state(batch=batch)
+    assert len(state.causes) == 2
+    assert state.unknown and len(state.outstanding) == 1

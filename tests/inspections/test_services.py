@@ -7,12 +7,19 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from inspections.choices import InspectionKind, QualitativeOutcome, Verdict
-from inspections.models import Inspection
+from inspections.choices import (
+    HoldReleaseBasis,
+    InspectionKind,
+    QualitativeOutcome,
+    Verdict,
+)
+from inspections.models import HoldCause, HoldRelease, Inspection
+from inspections.selectors import batch_hold_state
 from inspections.services import (
     IdempotencyKeyReused,
     analyte_delete,
     analyte_seed_examples,
+    batch_hold_release_sign,
     inspection_create,
     inspection_sign,
     inspection_supersede,
@@ -20,11 +27,13 @@ from inspections.services import (
 from tests.factories import BatchFactory
 from tests.inspections.factories import (
     AnalyteFactory,
+    catalogued,
     enzyme,
     qualitative,
     quantitative,
     record_inspection,
 )
+from trace import services as trace_services
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import BatchStatusChange
 
@@ -124,25 +133,6 @@ def test_failing_lab_test_on_held_batch_recalls_without_link(world):
     assert status_of(world.batch_a) == BatchStatus.RECALLED
 
 
-def test_clearing_lab_test_releases_batch_held_for_suspect(world):
-    suspect = record_inspection(
-        batch=world.batch_a,
-        user=world.inspector,
-        kind=InspectionKind.RAPID_TEST,
-        items=[enzyme("55")],
-    )
-    lab = record_inspection(
-        batch=world.batch_a,
-        user=world.inspector,
-        kind=InspectionKind.LAB_TEST,
-        confirms=suspect,
-        items=[quantitative("0.01", limit="0.5")],
-    )
-    assert status_of(world.batch_a) == BatchStatus.RELEASED
-    assert lab.status_change.to_status == BatchStatus.RELEASED
-    assert lab.status_change.changed_by == world.inspector
-
-
 def test_passing_lab_test_does_not_release_batch_held_for_a_failure(world):
     record_inspection(
         batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
@@ -177,22 +167,204 @@ def test_passing_lab_test_does_not_release_if_a_spot_check_failed_after_the_susp
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
 
 
-def test_clearing_lab_test_is_recorded_even_if_release_is_refused(world):
+def test_clearing_lab_test_is_recorded_even_if_release_is_refused(world, examples):
     record_inspection(
         batch=world.batch_a,
         user=world.inspector,
         kind=InspectionKind.RAPID_TEST,
-        items=[enzyme("60")],
+        items=[catalogued(examples["enzyme"], "60")],
     )
     world.producer_a.certifications.update(status=CertificationStatus.SUSPENDED)
     lab = record_inspection(
         batch=world.batch_a,
         user=world.inspector,
         kind=InspectionKind.LAB_TEST,
-        items=[quantitative("0.1")],
+        items=[catalogued(examples["dichlorvos"], "0.01")],
     )
     assert lab.pk and lab.verdict == Verdict.PASS and lab.status_change is None
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    # The evidence stands: once the office settles the certification, an
+    # inspector's signature lifts the hold without another test.
+    state = batch_hold_state(batch=world.batch_a)
+    assert state.lab_results_lift_it and not state.outstanding
+
+
+# A hold is lifted only by evidence about its own cause (issue 32).
+
+
+def rapid_test_suspect(world, examples, inhibition="62"):
+    return record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[catalogued(examples["enzyme"], inhibition)],
+    )
+
+
+def lab_test(world, *items):
+    return record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=list(items),
+    )
+
+
+def test_lead_lab_test_does_not_lift_a_pesticide_hold(world, examples):
+    rapid_test_suspect(world, examples)
+    lead = lab_test(world, catalogued(examples["lead"], "0.02"))
+    assert lead.verdict == Verdict.PASS and lead.status_change is None
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    state = batch_hold_state(batch=world.batch_a)
+    assert [cause.label for cause in state.outstanding] == ["有机磷和氨基甲酸酯类农药"]
+    assert not HoldRelease.objects.exists()
+
+
+def test_lab_result_of_a_listed_analyte_of_the_class_lifts_the_hold(world, examples):
+    suspect = rapid_test_suspect(world, examples)
+    assert "有机磷和氨基甲酸酯类农药" in suspect.status_change.reason
+    lab = lab_test(world, catalogued(examples["dichlorvos"], "0.01"))
+    assert status_of(world.batch_a) == BatchStatus.RELEASED
+    assert lab.status_change.to_status == BatchStatus.RELEASED
+    assert lab.status_change.changed_by == world.inspector
+    assert "敌敌畏 0.01 mg/kg ≤ 0.2 mg/kg" in lab.status_change.reason
+    release = HoldRelease.objects.get()
+    assert release.basis == HoldReleaseBasis.LAB_RESULTS
+    assert release.inspection == lab and release.hold == suspect.status_change
+    assert release.released_by == world.inspector
+    cause = HoldCause.objects.get()
+    assert cause.covered_by == lab.results.get()
+
+
+def test_a_pass_against_a_limit_looser_than_the_standard_covers_nothing(
+    world, examples
+):
+    rapid_test_suspect(world, examples)
+    # The catalogue's (GB 2763 example) limit for 水果 is 0.2 mg/kg.
+    lab_test(world, catalogued(examples["dichlorvos"], "0.3", limit="0.5"))
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    lab_test(world, catalogued(examples["dichlorvos"], "0.05", limit="0.2"))
+    assert status_of(world.batch_a) == BatchStatus.RELEASED
+
+
+def test_every_cause_needs_its_own_passing_result(world, examples):
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[
+            catalogued(examples["enzyme"], "70"),
+            catalogued(examples["appearance"], outcome="fail"),
+        ],
+    )
+    lab_test(world, catalogued(examples["carbofuran"], "0.01"))
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    state = batch_hold_state(batch=world.batch_a)
+    assert [cause.label for cause in state.outstanding] == ["感官（外观）"]
+    lab_test(world, catalogued(examples["appearance"], outcome="pass"))
+    assert status_of(world.batch_a) == BatchStatus.RELEASED
+
+
+def test_a_new_suspect_on_a_held_batch_is_one_more_cause(world, examples):
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        items=[catalogued(examples["appearance"], outcome="fail")],
+    )
+    rapid_test_suspect(world, examples)
+    lab_test(world, catalogued(examples["appearance"], outcome="pass"))
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    lab_test(world, catalogued(examples["dichlorvos"], "0.01"))
+    assert status_of(world.batch_a) == BatchStatus.RELEASED
+
+
+def test_hand_typed_enzyme_item_is_about_the_catalogued_class(world, examples):
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[enzyme("62")],
+    )
+    state = batch_hold_state(batch=world.batch_a)
+    assert [cause.label for cause in state.outstanding] == ["有机磷和氨基甲酸酯类农药"]
+
+
+def test_hold_of_unknown_cause_is_lifted_only_by_a_signed_release(world):
+    record_inspection(
+        batch=world.batch_a, user=world.inspector, items=[quantitative("2")]
+    )
+    # Free-text items name no catalogued analyte: no lab result can answer them.
+    lab_test(world, quantitative("0.1"))
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    with pytest.raises(ValidationError) as refused:
+        batch_hold_release_sign(
+            batch=world.batch_a, released_by=world.inspector, reason="  "
+        )
+    assert "reason" in refused.value.message_dict
+    release = batch_hold_release_sign(
+        batch=world.batch_a,
+        released_by=world.inspector,
+        reason="复检报告 HN-2026-118 合格，经核实为标签错误",
+    )
+    assert status_of(world.batch_a) == BatchStatus.RELEASED
+    assert release.basis == HoldReleaseBasis.SIGNED
+    assert release.released_by == world.inspector
+    assert "HN-2026-118" in release.status_change.reason
+
+
+def test_a_signature_cannot_override_an_untested_cause(world, examples):
+    rapid_test_suspect(world, examples)
+    with pytest.raises(ValidationError) as refused:
+        batch_hold_release_sign(
+            batch=world.batch_a, released_by=world.inspector, reason="看着没问题"
+        )
+    assert "有机磷和氨基甲酸酯类农药" in str(refused.value)
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+
+
+def test_only_an_inspector_of_the_region_signs_a_release(world):
+    trace_services.batch_hold(
+        batch=world.batch_a, changed_by=world.operator_a, reason="自查发现包装破损"
+    )
+    for user in (world.operator_a, world.operator_b):
+        with pytest.raises(ValidationError):
+            batch_hold_release_sign(
+                batch=world.batch_a, released_by=user, reason="已更换包装"
+            )
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    assert not HoldRelease.objects.exists()
+
+
+def test_no_face_releases_a_held_batch_around_the_evidence(world):
+    trace_services.batch_hold(
+        batch=world.batch_a, changed_by=world.inspector, reason="举报"
+    )
+    with pytest.raises(ValidationError):
+        trace_services.batch_release(batch=world.batch_a, changed_by=world.admin)
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+
+
+def test_a_lab_result_before_the_hold_covers_nothing(world, examples):
+    lab_test(world, catalogued(examples["dichlorvos"], "0.01"))
+    rapid_test_suspect(world, examples)
+    assert status_of(world.batch_a) == BatchStatus.ON_HOLD
+    assert batch_hold_state(batch=world.batch_a).outstanding
+
+
+def test_a_release_record_cannot_be_changed(world):
+    trace_services.batch_hold(
+        batch=world.batch_a, changed_by=world.inspector, reason="举报"
+    )
+    release = batch_hold_release_sign(
+        batch=world.batch_a, released_by=world.inspector, reason="核实无误"
+    )
+    release.reason = "改写"
+    with pytest.raises(ValidationError):
+        release.save()
+    with pytest.raises(ValidationError):
+        HoldRelease.objects.update(reason="改写")
+    with pytest.raises(ValidationError):
+        release.delete()
 
 
 @pytest.mark.parametrize(
