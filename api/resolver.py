@@ -10,7 +10,10 @@ qualifiers, uncompressed (`/01/{gtin}/10/{lot}/21/{serial}`) or compressed
   up (303, DESIGN.md "QR codes") to its lot's page when the lot is public,
   and that page says in red that the code is not on record and vouches for
   no item (issue 23); forged and mistyped serials alike, so the answer tells
-  a forger nothing about which serials pass the keyed check;
+  a forger nothing about which serials pass the keyed check. GS1 keys are
+  case-sensitive (issue 32): a serial in another case than printed is one
+  we never issued, a lot in another case a lot we do not know (only a
+  typed serial, /t/, folds case);
 - each known level (item, lot, product) has links by GS1 link type, one of
   them `gs1:defaultLink`; a request walks up from an unknown lot to the
   product and is redirected (307) to its default link, or to
@@ -40,7 +43,7 @@ from django.views.decorators.http import require_http_methods
 from api.scan import gate, scan_page
 from api.scan.story import batch_story_entry
 from api.scan.views import LINKSET_TYPE, WALKED_UP
-from labels import codes, digital_link
+from labels import digital_link
 from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
 from labels.selectors import label_find_for_scan
@@ -213,8 +216,12 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
         # The common case, a phone scanning a label: the label as the scan
         # gate reads it (from Redis in buffered mode) and its batch's story as
         # the worker keeps it, so once warm no query. Neither counted nor
-        # throttled here: the page it leads to counts the scan.
-        passage = gate.scan_pass(request, key.serial, record=False, count_limits=False)
+        # throttled here: the page it leads to counts the scan. The serial is
+        # a GS1 key, the label only as printed: another case is a serial we
+        # never issued and walks up (labels.codes.serial_normalize).
+        passage = gate.scan_pass(
+            request, key.serial, record=False, count_limits=False, gs1_key=True
+        )
         label = passage.label
         if label is None:
             return _unknown_serial(request, key, links=links)
@@ -302,9 +309,7 @@ def _levels(request, key: ItemKey):
         raise _NotFound
     label, batch = None, None
     if key.serial:
-        if codes.serial_normalize(key.serial) is None:
-            raise _NotFound
-        label = label_find_for_scan(serial=key.serial)
+        label = label_find_for_scan(serial=key.serial, gs1_key=True)
         if label is None:
             raise _NotFound
         batch = Batch.objects.select_related("product_line__brand").get(

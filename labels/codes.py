@@ -39,8 +39,9 @@ RANDOM_LENGTH = 18
 CHECK_LENGTH = 2
 SERIAL_LENGTH = RANDOM_LENGTH + CHECK_LENGTH
 SERIAL_RE = re.compile(f"^[{ALPHABET}]{{{SERIAL_LENGTH}}}$")
-# Crockford decoding: case-insensitive, I/L -> 1, O -> 0, hyphens and spaces
-# (as printed in groups of four) ignored.
+# Crockford decoding of a typed serial: case-insensitive, I/L -> 1, O -> 0,
+# hyphens and spaces (as printed in groups of four) ignored. Never for a GS1
+# key (serial_normalize).
 _INPUT_TRANSLATION = str.maketrans({"I": "1", "L": "1", "O": "0", "-": None, " ": None})
 
 
@@ -109,15 +110,23 @@ def serials_new(count: int) -> list[str]:
     return serials
 
 
-def serial_normalize(text: str) -> str | None:
-    """Return the canonical serial for user input, or None if it is not one.
+def serial_normalize(text: str, *, gs1_key: bool = False) -> str | None:
+    """Return the canonical serial of the text, or None if it is not one.
 
-    Accept lower case, spaces and hyphens, and Crockford's I/L/O look-alikes;
-    reject anything whose check characters do not match, without a query.
+    Typed (the default: /t/, the JSON scan, the workbench, where a person
+    may have typed or read it aloud): accept lower case, spaces and hyphens,
+    and Crockford's I/L/O look-alikes. As a GS1 key (`gs1_key`: the AI (21)
+    value of a GS1 Digital Link): accept only the serial exactly as printed.
+    Either way reject anything whose check characters do not match, without
+    a query.
     """
     if not isinstance(text, str) or len(text) > 4 * SERIAL_LENGTH:
         return None
-    candidate = text.upper().translate(_INPUT_TRANSLATION)
+    # GS1 General Specifications, AI (21): a serial is any string of
+    # character set 82 (figure 7.11-1), where "a" and "A" are different
+    # characters, so a GS1 key is compared exactly: "6wvz..." or "6WVZ-..."
+    # is another serial than the printed "6WVZ...", one we never issued.
+    candidate = text if gs1_key else text.upper().translate(_INPUT_TRANSLATION)
     if not SERIAL_RE.match(candidate):
         return None
     body, check = candidate[:RANDOM_LENGTH], candidate[RANDOM_LENGTH:]

@@ -71,14 +71,15 @@ def print_job_labels(*, print_job: PrintJob) -> QuerySet[Label]:
     return Label.objects.filter(print_job=print_job).order_by("sequence")
 
 
-def label_find_for_scan(*, serial: str) -> Label | None:
+def label_find_for_scan(*, serial: str, gs1_key: bool = False) -> Label | None:
     """Return the label alone, or None.
 
     One query without joins for a well-formed serial (the batch story is
     cached by batch id, api/scan/story.py; a dozen joins cost more to plan
-    than to run); none for a malformed or forged one.
+    than to run); none for a malformed or forged one. `gs1_key`: the serial
+    is a Digital Link's AI (21), matched exactly (labels.codes.serial_normalize).
     """
-    canonical = serial_normalize(serial)
+    canonical = serial_normalize(serial, gs1_key=gs1_key)
     if canonical is None:
         return None
     if connection.vendor != "postgresql":  # SQLite needs the ORM's converters

@@ -63,24 +63,36 @@ def client_city(request) -> str:
 
 
 def scan_pass(
-    request, serial: str, *, record: bool, count_limits: bool = True
+    request,
+    serial: str,
+    *,
+    record: bool,
+    count_limits: bool = True,
+    gs1_key: bool = False,
 ) -> Passage:
     """Let one scan of `serial` through the gate; record it if `record`.
 
     `count_limits=False` skips the throttles (a second pass of a request
-    already counted). Redis and database errors propagate: the middleware
-    answers them with a 503 (api/scan/middleware.py).
+    already counted). `gs1_key`: the serial is a Digital Link's AI (21),
+    the label only as printed, not as typed (labels.codes.serial_normalize).
+    Redis and database errors propagate: the middleware answers them with a
+    503 (api/scan/middleware.py).
     """
     plan = _plan_for(os.getpid())
     if plan is not None:
         return _redis_pass(
-            plan, request, serial, record=record, count_limits=count_limits
+            plan,
+            request,
+            serial,
+            record=record,
+            count_limits=count_limits,
+            gs1_key=gs1_key,
         )
     if count_limits:
         wait = scan_throttle_wait(request, serial)
         if wait is not None:
             return Passage(wait=wait)
-    label = label_find_for_scan(serial=serial)
+    label = label_find_for_scan(serial=serial, gs1_key=gs1_key)
     if label is not None and record:
         scans.scan_record(
             label=label,
@@ -230,10 +242,16 @@ def _evalsha(plan: _Plan, keys: list, args: list) -> list:
 
 
 def _redis_pass(
-    plan: _Plan, request, serial: str, *, record: bool, count_limits: bool
+    plan: _Plan,
+    request,
+    serial: str,
+    *,
+    record: bool,
+    count_limits: bool,
+    gs1_key: bool,
 ) -> Passage:
     make_key = plan.make_key
-    canonical = codes.serial_normalize(serial)
+    canonical = codes.serial_normalize(serial, gs1_key=gs1_key)
     now = timezone.now()
     ident = client_ident(request)
     hashed, tail, city = "", "", ""

@@ -6,7 +6,8 @@ suite asks with curl without following redirects (tester.php), so do these,
 with `requests` and allow_redirects=False. Not here: the TLS checks (isHttps,
 tlsOK), a deployment matter (README, "TLS"). The schemas and the ratified
 link types are GS1's own files, kept in tests/api/gs1/ (its README says
-where each comes from).
+where each comes from). Case (issue 32) is asked through Django's test
+client, with and without the Redis scan gate.
 """
 
 import json
@@ -17,8 +18,10 @@ import jsonschema
 import pytest
 import requests
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from labels import codes
+from labels import codes, scans
 from labels import services as label_services
 from labels.digital_link import ItemKey, compress, parse_path
 from labels.models import Label, ScanEvent
@@ -338,6 +341,120 @@ def test_unknown_gtin_is_404_and_unknown_or_forged_serials_walk_up_alike(server,
         assert response.headers["Location"] == walked
     assert "此码不在记录中" in requests.get(f"{server}{walked}").text
     assert get(f"{server}/01/{gtin}/10/NOSUCHLOT/21/{forged}").status_code == 404
+
+
+# Case (issue 32): a serial is what was printed. GS1 keys are case-sensitive
+# (GS1 General Specifications, AI 21), so on a GS1 path another case is a
+# serial never issued, or a lot not known; only a typed serial folds case.
+
+
+@pytest.fixture(params=["sync", "redis gate"])
+def gate(request):
+    """Ask both ways a scan passes the gate: embedded, and the Redis gate."""
+    if request.param == "redis gate":
+        request.getfixturevalue("redis_gate")
+    return request.param
+
+
+def mixed_case(serial: str) -> str:
+    """Return the serial with only its last letter in lower case."""
+    last = max(index for index, character in enumerate(serial) if character.isalpha())
+    return serial[:last] + serial[last].lower() + serial[last + 1 :]
+
+
+def answer(client, path: str) -> tuple[int, str | None]:
+    response = client.get(path)
+    return response.status_code, response.get("Location")
+
+
+def recorded_scans(label) -> int:
+    """Return the label's recorded scans (the Redis gate's buffer flushed)."""
+    if scans.write_mode() == scans.BUFFERED:
+        scans.scan_buffer_flush()
+    label.refresh_from_db()
+    assert ScanEvent.objects.filter(label=label).count() == label.scan_count
+    return label.scan_count
+
+
+def test_a_lowercase_serial_on_the_gs1_path_is_not_the_uppercase_label(
+    client, label, gate
+):
+    gtin, lot, serial = (
+        label.batch.product_line.gtin,
+        label.batch.lot_code,
+        label.serial,
+    )
+    never = codes.serial_new()
+    walked = f"/p/{gtin}/{lot}?unknown_serial=1"
+    for wrong in (serial.lower(), mixed_case(serial)):
+        assert wrong != serial
+        key, unissued = ItemKey(gtin, lot, wrong), ItemKey(gtin, lot, never)
+        for path, twin in (
+            (key.path(), unissued.path()),
+            ("/" + compress(key), "/" + compress(unissued)),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert answer(client, path) == (303, walked), path
+            # Refused by arithmetic: no label is looked up for it.
+            assert not [q for q in queries if Label._meta.db_table in q["sql"]]
+            assert answer(client, twin) == (303, walked)  # as a never-issued one
+        page = client.get(walked).content.decode()
+        assert "此码不在记录中" in page and "正品" not in page
+        for path, twin in (
+            (f"{key.path()}?linkType=linkset", f"{unissued.path()}?linkType=linkset"),
+            (f"/01/{gtin}/21/{wrong}", f"/01/{gtin}/21/{never}"),
+        ):
+            assert answer(client, path) == answer(client, twin) == (404, None)
+    assert recorded_scans(label) == 0
+    # The label as printed still resolves, and its page counts the scan.
+    status, location = answer(client, f"/01/{gtin}/10/{lot}/21/{serial}")
+    assert status == 307 and location.endswith(f"/t/{serial}")
+    assert serial in client.get(location).content.decode()
+    assert recorded_scans(label) == 1
+
+
+def test_a_typed_serial_still_folds_case(client, label, gate):
+    serial = label.serial
+    grouped = "-".join(serial[i : i + 4] for i in range(0, 20, 4)).lower()
+    for phone, typed in enumerate((serial.lower(), mixed_case(serial), grouped)):
+        response = client.get(f"/t/{typed}", REMOTE_ADDR=f"198.51.100.{phone}")
+        assert response.status_code == 200, typed
+        assert serial in response.content.decode()
+    assert recorded_scans(label) == 3
+
+
+def test_a_lot_in_another_case_is_an_unknown_lot(client, label, gate, world):
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    gtin, lot, serial = (
+        label.batch.product_line.gtin,
+        label.batch.lot_code,
+        label.serial,
+    )
+    other = lot.lower()
+    assert other != lot
+    never = codes.serial_new()
+    assert client.get(f"/p/{gtin}/{lot}/certificate").status_code == 200
+    for path, unknown in (
+        (f"/01/{gtin}/10/{other}", f"/01/{gtin}/10/NOSUCHLOT"),
+        (f"/01/{gtin}/10/{other}/21/{serial}", f"/01/{gtin}/10/NOSUCHLOT/21/{serial}"),
+        (f"/01/{gtin}/10/{other}/21/{never}", f"/01/{gtin}/10/NOSUCHLOT/21/{never}"),
+        (
+            "/" + compress(ItemKey(gtin, other, serial)),
+            "/" + compress(ItemKey(gtin, "NOSUCHLOT", serial)),
+        ),
+        (f"/p/{gtin}/{other}", f"/p/{gtin}/NOSUCHLOT"),
+        (f"/p/{gtin}/{other}/certificate", f"/p/{gtin}/NOSUCHLOT/certificate"),
+    ):
+        assert answer(client, path) == answer(client, unknown), path
+    # An unknown lot walks up to the product; with a serial it is a 404.
+    assert answer(client, f"/01/{gtin}/10/{other}") == (
+        307,
+        f"http://testserver/p/{gtin}",
+    )
+    assert answer(client, f"/01/{gtin}/10/{other}/21/{serial}")[0] == 404
+    assert recorded_scans(label) == 0
 
 
 def test_error_bodies_name_no_household(server, label, world):

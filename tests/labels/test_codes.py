@@ -57,6 +57,34 @@ def test_single_character_typos_are_almost_all_rejected():
     assert accepted <= len(typos) // 100  # about 1 in 1024 by design
 
 
+# A body with letters, so that its case can change.
+LETTERED_BODY = "6WVZKMNPQRSTABCDEF"
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        str.lower,
+        lambda s: s[:4].lower() + s[4:],  # "6wvz..." for "6WVZ..."
+        lambda s: codes.serial_display(s),
+        lambda s: "-".join(s[i : i + 5] for i in range(0, 20, 5)),
+    ],
+)
+def test_a_gs1_key_is_the_serial_exactly_as_printed(transform):
+    serial = LETTERED_BODY + codes.serial_check(LETTERED_BODY)
+    assert codes.serial_normalize(serial, gs1_key=True) == serial
+    assert codes.serial_normalize(transform(serial)) == serial  # typed: folded
+    assert codes.serial_normalize(transform(serial), gs1_key=True) is None
+
+
+def test_a_gs1_key_reads_no_crockford_look_alikes():
+    body = "0" * 17 + "1"
+    serial = body + codes.serial_check(body)
+    look_alike = "O" * 17 + "L" + serial[18:]
+    assert codes.serial_normalize(look_alike) == serial
+    assert codes.serial_normalize(look_alike, gs1_key=True) is None
+
+
 @pytest.mark.parametrize(
     "garbage", ["", "ABC", "Z" * 20, "中文" * 10, "0" * 200, None, "U" * 20]
 )

@@ -43,6 +43,23 @@ def test_numeric_values_keep_their_leading_zeros():
     assert values == {"01": "06901234567892", "10": "lot-1_x", "21": "0042"}
 
 
+@pytest.mark.parametrize(
+    "serial",
+    [
+        "6WVZKMNPQRSTABCDEF12",
+        "6wvzkmnpqrstabcdef12",
+        "6wVZKMNPQRSTABCDEF12",
+        "ABCDEF0123456789ABCD",  # upper-case hex: encoding 2
+        "abcdef0123456789abcd",  # lower-case hex: encoding 1
+    ],
+)
+def test_compression_keeps_the_case_of_lot_and_serial(serial):
+    # GS1 keys are case-sensitive: what decompresses is what was printed.
+    for lot in ("GL2026A", "gl2026a"):
+        key = ItemKey("06901234567892", lot, serial)
+        assert digital_link.decompress_key(digital_link.compress(key)) == key
+
+
 def test_optimised_sequence_decompresses():
     # Table Opt "0B" stands for AIs 01 and 10 (bits built by hand).
     gtin_bits = format(6901234567892, "047b")
