@@ -6,11 +6,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.holds import BatchHoldSerializer, batch_hold_data
 from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
     ReasonSerializer,
 )
+from inspections.services import batch_hold_release_sign
 from trace import access, services
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer
@@ -114,22 +116,45 @@ class BatchViewSet(ServiceViewSet):
         reason.is_valid(raise_exception=True)
         if not access.may_change_batch_status(request.user, batch, to_status):
             raise PermissionDenied("您无权变更此批次的状态。")
-        batch = services.batch_transition(
-            batch=batch,
-            to_status=to_status,
-            changed_by=request.user,
-            reason=reason.validated_data["reason"],
-        )
+        if to_status == BatchStatus.RELEASED and batch.status == BatchStatus.ON_HOLD:
+            batch_hold_release_sign(
+                batch=batch,
+                released_by=request.user,
+                reason=reason.validated_data["reason"],
+            )
+        else:
+            batch = services.batch_transition(
+                batch=batch,
+                to_status=to_status,
+                changed_by=request.user,
+                reason=reason.validated_data["reason"],
+            )
         return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data)
 
     @extend_schema(request=OptionalReasonSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
+        """Release a draft; lift a hold by an inspector's signed reason.
+
+        A hold whose causes are known is lifted by lab results covering them
+        (recorded as inspections); a signature lifts only what no lab result
+        can answer, and needs a reason.
+        """
         return self._transition(request, BatchStatus.RELEASED, OptionalReasonSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(methods=["GET"], responses=BatchHoldSerializer)
+    @extend_schema(
+        methods=["POST"], request=ReasonSerializer, responses=BatchSerializer
+    )
+    @action(detail=True, methods=["get", "post"])
     def hold(self, request, pk=None):
+        """GET: what the hold is for, what is outstanding, how it was lifted.
+
+        POST: put the batch on hold by hand, with a reason (a hold of unknown
+        cause: only an inspector's signed release lifts it).
+        """
+        if request.method == "GET":
+            return Response(batch_hold_data(batch=self.get_object()))
         return self._transition(request, BatchStatus.ON_HOLD, ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=BatchSerializer)

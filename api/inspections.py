@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.fields import DateTimeField
+from api.holds import batch_hold_data
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import (
     Analyte,
@@ -412,9 +413,15 @@ class InspectionViewSet(
 
     def _detail(self, pk: int) -> dict:
         inspection = inspection_list_visible_to(user=self.request.user).get(pk=pk)
-        return InspectionSerializer(
+        data = InspectionSerializer(
             inspection, context=self.get_serializer_context()
         ).data
+        # What the record did to the batch's hold: what is still to test, or
+        # on what evidence it was lifted.
+        data["batch_hold"] = batch_hold_data(
+            batch=inspection.batch, lifted=inspection.hold_releases.first()
+        )
+        return data
 
 
 def _fingerprint(scope: str, data) -> str:

@@ -9,8 +9,10 @@ from django.contrib import admin
 
 from inspections.models import (
     Analyte,
+    AnalyteClass,
     AnalyteLimit,
     ControlPoint,
+    HoldRelease,
     Inspection,
     InspectionAttachment,
     InspectionResult,
@@ -25,10 +27,25 @@ class AnalyteLimitInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(AnalyteClass)
+class AnalyteClassAdmin(admin.ModelAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+
+
 @admin.register(Analyte)
 class AnalyteAdmin(admin.ModelAdmin):
-    list_display = ["name", "method", "kind", "unit", "limit", "is_example"]
-    list_filter = ["kind", "is_example"]
+    list_display = [
+        "name",
+        "method",
+        "kind",
+        "unit",
+        "limit",
+        "analyte_class",
+        "screens",
+        "is_example",
+    ]
+    list_filter = ["kind", "is_example", "analyte_class", "screens"]
     search_fields = ["name", "method"]
     inlines = [AnalyteLimitInline]
 
@@ -146,3 +163,22 @@ class QualityAlertAdmin(ReadOnlyAdmin):
     list_display = ["batch", "inspection", "status", "owner", "due_date"]
     list_filter = ["status"]
     list_select_related = ["batch__product_line", "inspection__batch", "owner"]
+
+
+@admin.register(HoldRelease)
+class HoldReleaseAdmin(ReadOnlyAdmin):
+    """How holds were lifted: evidence, never edited (the API and workbench write)."""
+
+    list_display = ["batch", "basis", "released_by", "released_at", "inspection"]
+    list_filter = ["basis"]
+    fields = [
+        "batch",
+        "hold",
+        "status_change",
+        "basis",
+        "inspection",
+        "reason",
+        "released_by",
+        "released_at",
+    ]
+    readonly_fields = fields

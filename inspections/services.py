@@ -696,6 +696,13 @@ def _hold_lift(
     return release
 
 
+def may_sign_hold_release(user, batch: Batch) -> bool:
+    """Return True if the user may sign a release of the batch's hold."""
+    return (
+        access.is_inspector(user) or access.is_administrator(user)
+    ) and access.may_change_batch_status(user, batch, BatchStatus.RELEASED)
+
+
 @transaction.atomic
 def batch_hold_release_sign(*, batch: Batch, released_by, reason: str) -> HoldRelease:
     """Lift a hold by an inspector's signed decision with a reason.
@@ -707,9 +714,7 @@ def batch_hold_release_sign(*, batch: Batch, released_by, reason: str) -> HoldRe
     not an inspector of the batch's region (or an administrator), the batch
     is not on hold, the reason is blank, or known causes are outstanding.
     """
-    if not (
-        access.is_inspector(released_by) or access.is_administrator(released_by)
-    ) or not access.may_change_batch_status(released_by, batch, BatchStatus.RELEASED):
+    if not may_sign_hold_release(released_by, batch):
         raise ValidationError({"batch": _("只有负责该地区的检测员可以签字解除暂停。")})
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     state = batch_hold_state(batch=batch)

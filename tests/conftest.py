@@ -233,3 +233,18 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def examples(db) -> dict:
+    """The example analyte catalogue (示例数据), by short name."""
+    from inspections.services import analyte_seed_examples
+
+    by_name = {analyte.name: analyte for analyte in analyte_seed_examples()}
+    return {
+        "enzyme": by_name["有机磷和氨基甲酸酯类农药（酶抑制率）"],
+        "dichlorvos": by_name["敌敌畏"],
+        "carbofuran": by_name["克百威"],
+        "lead": by_name["铅（以 Pb 计）"],
+        "appearance": by_name["感官（外观）"],
+    }

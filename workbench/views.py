@@ -26,15 +26,18 @@ from api.scan import gate as scan_gate
 from api.scan import views as scan_views
 from inspections.choices import Verdict
 from inspections.selectors import (
+    batch_hold_state,
     inspection_attachment_file,
     inspection_attachment_visible_to,
     inspection_list_visible_to,
 )
 from inspections.services import (
     IdempotencyKeyReused,
+    batch_hold_release_sign,
     inspection_attachment_add,
     inspection_create,
     inspection_sign,
+    may_sign_hold_release,
 )
 from labels.models import OFFSET_LIMIT
 from labels.selectors import (
@@ -226,9 +229,14 @@ def batch_detail(request, pk: int):
     )
 
 
-def _batch_context(request, batch, release_errors=()) -> dict:
+def _batch_context(request, batch, release_errors=(), release_reason="") -> dict:
     user = request.user
+    hold = batch_hold_state(batch=batch)
     return {
+        "hold": hold,
+        "may_sign_release": hold.signature_lifts_it
+        and may_sign_hold_release(user, batch),
+        "release_reason": release_reason,
         "batch": batch,
         "contributions": batch.contributions.select_related("household__village"),
         "inspections": inspection_list_visible_to(user=user).filter(batch=batch),
@@ -275,13 +283,22 @@ def batch_certificate_issue(request, pk: int):
 @require_POST
 @login_required
 def batch_release_view(request, pk: int):
+    """Release a draft, or lift a hold by the inspector's signed reason."""
     batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
     if not access.may_change_batch_status(request.user, batch, BatchStatus.RELEASED):
         raise Http404
+    reason = request.POST.get("reason", "")[:1000]
     try:
-        batch_release(batch=batch, changed_by=request.user)
+        if batch.status == BatchStatus.ON_HOLD:
+            batch_hold_release_sign(
+                batch=batch, released_by=request.user, reason=reason
+            )
+        else:
+            batch_release(batch=batch, changed_by=request.user)
     except ValidationError as error:
-        context = _batch_context(request, batch, release_errors=error.messages)
+        context = _batch_context(
+            request, batch, release_errors=error.messages, release_reason=reason
+        )
         return render(request, "workbench/batch_detail.html", context, status=400)
     return redirect("workbench:batch", pk=batch.pk)
 
@@ -629,6 +646,8 @@ def inspection_detail(request, pk: int):
         {
             "inspection": inspection,
             "batch": batch,
+            "hold": batch_hold_state(batch=batch),
+            "lift": inspection.hold_releases.select_related("released_by").first(),
             "on_hold": batch.status == BatchStatus.ON_HOLD,
             "lab_test_needed": inspection.verdict == Verdict.SUSPECT
             and not inspection.follow_ups.exists(),

@@ -380,3 +380,88 @@ def test_attachment_download_through_nginx_when_configured(world, client_for, se
     assert response["X-Accel-Redirect"] == f"/_protected/{stored}"
     assert response.content == b""
     assert client_for(world.operator_b).get(photo["file"]).status_code == 404
+
+
+def catalogue_body(batch, kind, *items) -> dict:
+    return body(batch, kind=kind, items=list(items))
+
+
+def test_a_lead_result_does_not_lift_a_pesticide_hold_but_a_covering_one_does(
+    world, client_for, examples
+):
+    """Issue 32's sequence: 酶抑制率 62 % → 可疑; 铅 合格 keeps the hold."""
+    inspector = client_for(world.inspector)
+    rapid = inspector.post(
+        URL,
+        catalogue_body(
+            world.batch_a,
+            InspectionKind.RAPID_TEST,
+            {"analyte": examples["enzyme"].pk, "measured_value": "62"},
+        ),
+        format="json",
+    )
+    assert rapid.status_code == 201, rapid.data
+    assert rapid.data["batch_hold"]["outstanding"] == ["有机磷和氨基甲酸酯类农药"]
+    lead = inspector.post(
+        URL,
+        catalogue_body(
+            world.batch_a,
+            InspectionKind.LAB_TEST,
+            {"analyte": examples["lead"].pk, "measured_value": "0.02"},
+        ),
+        format="json",
+    )
+    assert lead.status_code == 201, lead.data
+    assert lead.data["verdict"] == Verdict.PASS
+    assert lead.data["batch_hold"]["on_hold"] is True
+    assert lead.data["batch_hold"]["outstanding"] == ["有机磷和氨基甲酸酯类农药"]
+    assert lead.data["batch_hold"]["lifted"] is None
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.ON_HOLD
+    # A signature cannot stand in for the missing test.
+    refused = inspector.post(
+        f"/api/v1/batches/{world.batch_a.pk}/release/",
+        {"reason": "铅合格"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "有机磷和氨基甲酸酯类农药" in str(refused.json())
+
+    covering = inspector.post(
+        URL,
+        catalogue_body(
+            world.batch_a,
+            InspectionKind.LAB_TEST,
+            {"analyte": examples["dichlorvos"].pk, "measured_value": "0.01"},
+        ),
+        format="json",
+    )
+    assert covering.status_code == 201, covering.data
+    hold = covering.data["batch_hold"]
+    assert hold["on_hold"] is False and hold["outstanding"] == []
+    assert hold["lifted"]["basis"] == "lab_results"
+    assert hold["lifted"]["inspection"] == covering.data["id"]
+    assert "敌敌畏 0.01 mg/kg ≤ 0.2 mg/kg" in hold["lifted"]["reason"]
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.RELEASED
+    history = inspector.get(f"/api/v1/batches/{world.batch_a.pk}/hold/").json()
+    assert history["lifted"]["released_by"] == "inspector_dk"
+
+
+def test_a_hold_of_unknown_cause_needs_a_signed_reason(world, client_for):
+    inspector = client_for(world.inspector)
+    inspector.post(f"/api/v1/batches/{world.batch_a.pk}/hold/", {"reason": "群众举报"})
+    state = inspector.get(f"/api/v1/batches/{world.batch_a.pk}/hold/").json()
+    assert state["on_hold"] and state["needs_signed_release"]
+    response = inspector.post(f"/api/v1/batches/{world.batch_a.pk}/release/", {})
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.ON_HOLD
+
+
+def test_hold_state_of_another_regions_batch_is_404(world, client_for):
+    response = client_for(world.inspector).get(
+        f"/api/v1/batches/{world.batch_b.pk}/hold/"
+    )
+    assert response.status_code == 404

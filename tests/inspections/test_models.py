@@ -118,3 +118,44 @@ def test_raw_sql_may_still_sign_and_edit_unsigned(world):
             [world.inspector.pk, inspection.pk],
         )
     assert Inspection.objects.get(pk=inspection.pk).is_signed
+
+
+@pytest.fixture
+def lifted(world, examples):
+    """A pesticide hold lifted by a covering lab result."""
+    from inspections.choices import InspectionKind
+    from tests.inspections.factories import catalogued
+
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.RAPID_TEST,
+        items=[catalogued(examples["enzyme"], "62")],
+    )
+    record_inspection(
+        batch=world.batch_a,
+        user=world.inspector,
+        kind=InspectionKind.LAB_TEST,
+        items=[catalogued(examples["dichlorvos"], "0.01")],
+    )
+    return world.batch_a
+
+
+@pytest.mark.postgres
+@needs_postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE inspections_holdrelease SET reason = 'x' WHERE batch_id = %s",
+        "DELETE FROM inspections_holdrelease WHERE batch_id = %s",
+        "UPDATE inspections_holdcause SET covered_by_id = NULL WHERE batch_id = %s",
+        "UPDATE inspections_holdcause SET analyte_class_id = NULL WHERE batch_id = %s",
+        "DELETE FROM inspections_holdcause WHERE batch_id = %s",
+    ],
+)
+def test_raw_sql_cannot_rewrite_how_a_hold_was_lifted(lifted, sql):
+    with pytest.raises(DatabaseError, match="signed record"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [lifted.pk])
+    assert lifted.hold_releases.count() == 1
+    assert lifted.hold_causes.filter(covered_by__isnull=False).count() == 1

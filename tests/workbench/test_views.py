@@ -375,6 +375,67 @@ def test_failing_rapid_test_holds_the_batch_and_asks_for_a_lab_test(
     assert "批次已暂停销售" in text and "需要实验室检测" in text
 
 
+def test_a_lab_test_of_another_analyte_leaves_the_hold_and_says_what_is_outstanding(
+    client, world, analytes
+):
+    client.force_login(world.inspector)
+    client.post("/w/inspect/new/", inspection_data(world.batch_a, analytes))
+    lead = inspection_data(
+        world.batch_a,
+        analytes,
+        kind="lab_test",
+        **{
+            "items-0-analyte": analytes["铅（以 Pb 计）"].pk,
+            "items-0-measured_value": "0.02",
+        },
+    )
+    response = client.post("/w/inspect/new/", lead, follow=True)
+    text = html(response)
+    assert "检测记录已保存" in text
+    assert 'id="hold-outstanding"' in text
+    assert "尚待实验室检测排除：有机磷和氨基甲酸酯类农药" in text
+    assert "已解除暂停" not in text
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.ON_HOLD
+
+    covering = inspection_data(
+        world.batch_a,
+        analytes,
+        kind="lab_test",
+        **{"items-0-analyte": analytes["敌敌畏"].pk, "items-0-measured_value": "0.01"},
+    )
+    text = html(client.post("/w/inspect/new/", covering, follow=True))
+    assert 'id="hold-lifted"' in text and "已解除暂停" in text
+    assert "敌敌畏 0.01 mg/kg ≤ 0.2 mg/kg" in text  # the evidence
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.RELEASED
+    # The batch's history keeps who, when and on what evidence.
+    history = html(client.get(f"/w/batches/{world.batch_a.pk}/"))
+    assert "inspector_dk" in history and "敌敌畏 0.01 mg/kg" in history
+
+
+def test_an_inspector_signs_the_release_of_a_hand_made_hold(client, world):
+    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
+    client.force_login(world.inspector)
+    url = f"/w/batches/{world.batch_a.pk}/"
+    assert "签字解除暂停" in html(client.get(url))
+    refused = client.post(f"{url}release/", {"reason": " "})
+    assert refused.status_code == 400
+    assert "签字解除暂停必须说明理由" in html(refused)
+    response = client.post(f"{url}release/", {"reason": "经核实举报不实"})
+    assert response.status_code == 302
+    world.batch_a.refresh_from_db()
+    assert world.batch_a.status == BatchStatus.RELEASED
+    assert "经核实举报不实" in html(client.get(url))
+
+
+def test_an_operator_is_offered_no_release_of_a_hold(client, world):
+    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
+    text = html(page(client, world.operator_a, f"/w/batches/{world.batch_a.pk}/"))
+    assert "签字解除暂停" not in text
+    assert "只能由负责该地区的检测员签字" in text
+
+
 def test_the_same_key_records_once(client, world, analytes):
     client.force_login(world.inspector)
     data = inspection_data(world.batch_a, analytes)
