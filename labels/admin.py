@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from labels.models import Label, PrintJob
+from labels.models import Label, LabelVoid, PrintJob
 from trace.admin_base import ReadOnlyAdmin
 from trace.audit import ReadOnlyHistoryAdmin
 
@@ -38,3 +38,10 @@ class LabelAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     list_select_related = ["batch__product_line__brand", "print_job"]
     # Read-only: serials are never reused, so labels are never deleted.
     show_full_result_count = False  # a count over millions of labels is slow
+
+
+@admin.register(LabelVoid)
+class LabelVoidAdmin(ReadOnlyAdmin):
+    list_display = ["id", "batch", "voided_at", "voided_by", "reason"]
+    list_select_related = ["batch__product_line__brand", "voided_by"]
+    date_hierarchy = "voided_at"

@@ -119,6 +119,39 @@ class PrintJob(models.Model):
         return f"print-jobs/print-job-{self.pk}.pdf"
 
 
+class LabelVoid(models.Model):
+    """One voiding of labels of one batch: who, when, why, and which labels.
+
+    A void is final, so the labels that name a row are exactly those voided
+    then; the batch's EPCIS export makes one decommissioning event of it. A
+    request that voids labels of several batches writes one row per batch.
+    """
+
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("批次"),
+        on_delete=models.PROTECT,
+        related_name="label_voids",
+    )
+    voided_at = models.DateTimeField(_("作废时间"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("作废原因"))
+
+    class Meta:
+        verbose_name = _("标签作废记录")
+        verbose_name_plural = _("标签作废记录")
+        ordering = ["batch", "voided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.batch} {self.voided_at:%Y-%m-%d %H:%M}"
+
+
 class Label(models.Model):
     """One printed code: a serial on a box of a batch, active or void."""
 
@@ -153,6 +186,17 @@ class Label(models.Model):
         related_name="+",
     )
     void_reason = models.TextField(_("作废原因"), blank=True)
+    # The voiding that includes this label. voided_at, voided_by and
+    # void_reason repeat it on the row the scan path reads without a join.
+    void = models.ForeignKey(
+        LabelVoid,
+        verbose_name=_("作废记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="labels",
+        db_index=False,
+    )
     first_scanned_at = models.DateTimeField(_("首次扫码时间"), null=True, blank=True)
     first_scanned_city = models.CharField(_("首次扫码城市"), max_length=64, blank=True)
     scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
@@ -170,6 +214,14 @@ class Label(models.Model):
             # A re-delivered allocation can never add a second label for a position.
             models.UniqueConstraint(
                 fields=["print_job", "sequence"], name="label_unique_sequence_per_job"
+            ),
+        ]
+        indexes = [
+            # Only void labels have one: a small index beside millions of rows.
+            models.Index(
+                fields=["void"],
+                condition=Q(void__isnull=False),
+                name="label_void_partial",
             ),
         ]
 

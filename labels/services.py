@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from labels import codes, rendering, scans
 from labels.choices import LabelStatus, PrintJobStatus
-from labels.models import Label, PrintJob
+from labels.models import Label, LabelVoid, PrintJob
 from labels.selectors import print_job_labels
 from labels.tasks import print_job_render_task
 from labels.templates import DEFAULT_LINK_FORM, TEMPLATES, template_get
@@ -502,7 +502,9 @@ def labels_void(
 ) -> int:
     """Void one label, a list of serials or a whole job; return how many changed.
 
-    Already void labels stay as they are. Raise PermissionDenied for users
+    Already void labels stay as they are. Each batch's labels voided now get
+    one LabelVoid (who, when, why), which its EPCIS export turns into one
+    decommissioning event. Raise PermissionDenied for users
     other than administrators and the batch producer's operators, and
     ValidationError without a reason or for serials the user cannot void
     (nothing is voided then).
@@ -534,20 +536,31 @@ def labels_void(
                 }
             )
     now = timezone.now()
-    scans.labels_forget(
-        labels.filter(status=LabelStatus.ACTIVE).values_list("serial", flat=True)
-    )
-    voided = labels.filter(status=LabelStatus.ACTIVE).update(
-        status=LabelStatus.VOID,
-        voided_at=now,
-        voided_by=voided_by,
-        void_reason=reason,
-    )
+    active = labels.filter(status=LabelStatus.ACTIVE)
+    scans.labels_forget(active.values_list("serial", flat=True))
+    voids = []
+    voided = 0
+    batch_ids = active.order_by("batch_id").values_list("batch_id", flat=True)
+    for batch_id in list(batch_ids.distinct()):
+        # One record per batch: each batch's EPCIS export names its voiding.
+        void = LabelVoid.objects.create(
+            batch_id=batch_id, voided_at=now, voided_by=voided_by, reason=reason
+        )
+        changed = active.filter(batch_id=batch_id).update(
+            status=LabelStatus.VOID,
+            voided_at=now,
+            voided_by=voided_by,
+            void_reason=reason,
+            void=void,
+        )
+        if changed:
+            voids.append(void)
+            voided += changed
+        else:  # a concurrent void took them first
+            void.delete()
     # A bulk UPDATE sends no signal: write the audit trail's rows explicitly.
     history_record(
-        instances=labels.filter(
-            status=LabelStatus.VOID, voided_at=now, voided_by=voided_by
-        ).iterator(chunk_size=2000),
+        instances=Label.objects.filter(void__in=voids).iterator(chunk_size=2000),
         user=voided_by,
         reason=reason,
     )

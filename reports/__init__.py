@@ -25,7 +25,9 @@ Decisions, in one place:
   内部质量控制 is always allowed. QR: the lot's Digital Link with a GTIN,
   else the first active label's URL, else a printed note.
 - EPCIS 2.0 (reports.epcis): trace events, signed inspections, holds and
-  recalls, print jobs as ObjectEvents; valid against GS1's JSON schema.
+  recalls, print jobs and label voids as ObjectEvents; valid against GS1's
+  JSON schema. An eventID always names the same content: a later change is
+  a new event, and names that may change travel as master data.
 - The offices' cycle (reports.submissions writes, reports.selectors.
   submissions reads): a ReportPeriod per form, region and window with the
   seeds' deadlines; one Submission per period and region, frozen on submit

@@ -1,26 +1,45 @@
 """A batch's history as a GS1 EPCIS 2.0 JSON-LD document.
 
 One ObjectEvent per trace event (bizStep from trace.choices.BIZ_STEPS), one
-per signed, current inspection (bizStep `inspecting`, each result item a
+per signed inspection (bizStep `inspecting`, each result item a
 sensorReport), one per hold, recall or release after a hold (`holding`,
-disposition `recalled` …) and one per print job (bizStep `commissioning` of
-the printed serials as an epcList of GS1 Digital Link URIs). The document validates
-against GS1's EPCIS-JSON-Schema.json (../shared/standards/epcis/).
+disposition `recalled` …), one per print job (bizStep `commissioning` of
+the printed serials as an epcList of GS1 Digital Link URIs) and one per
+voiding of labels (bizStep `decommissioning`, action DELETE, disposition
+`inactive`). The document validates against GS1's EPCIS-JSON-Schema.json
+(../shared/standards/epcis/).
+
+What was exported stays true: an eventID (a UUID named by the row the event
+comes from, so a repository recognises a re-sent event) always names the
+same content. An event says only what its row recorded when it happened and
+what cannot change after (a released batch's lot, quantity and unit, a
+signed inspection, a status change); a later change is a new event, never an
+edit of an earlier one:
+- a print job's commissioning event lists every serial it issued, void ones
+  too; each voiding is its own decommissioning event (labels.LabelVoid);
+- a corrected inspection keeps its event, and the correction's event names
+  it (`suyuan:supersedes`): EPCIS's own errorDeclaration would re-send the
+  first event under its eventID with different content;
+- names that registers may change (product line, producer, regions,
+  outlets) stay out of events, which carry their URIs; the names travel as
+  master data in the header (epcisHeader.epcisMasterData), which describes
+  the present and may change.
 
 Decisions:
 - The lot is the EPC class: `https://id.gs1.org/01/{GTIN-14}/10/{lot}` with a
   GTIN, else the batch's own URI under SUYUAN_PUBLIC_BASE_URL (lot codes are
   unique only within a product line). Serials likewise use id.gs1.org with a
   GTIN and the label's `/t/{serial}` URL without.
-- Locations are our regions' API URIs; the harvest event also carries the
-  lot master data (ilmd: harvest date, origin, producer) and is an ADD, since
-  EPCIS allows ilmd only there.
+- Locations are our regions' API URIs (an inspection at an outlet: the
+  outlet's); the harvest event also carries the lot master data (ilmd:
+  harvest date, lot, quantity, and the URIs of the product line, producer
+  and origin) and is an ADD, since EPCIS allows ilmd only there.
 - Units: weights map to UN/CEFACT codes (斤 converted to KGM); count units
   (箱, 盒, 袋 …) have no uom, so the quantity counts instances and the
   Chinese unit travels as the extension field `suyuan:unit`.
 - Extension fields live in the `suyuan:` namespace declared in @context.
-- A print job lists at most SUYUAN_EPCIS_MAX_EPCS serials (default 10,000);
-  beyond that the event says `suyuan:epcListTruncated` and
+- A print job or a voiding lists at most SUYUAN_EPCIS_MAX_EPCS serials
+  (default 10,000); beyond that the event says `suyuan:epcListTruncated` and
   `suyuan:epcCount` (the full list is the print job's own business, and a
   multi-megabyte JSON document helps no EPCIS repository).
 """
@@ -35,16 +54,15 @@ from django.utils import timezone
 
 from inspections.choices import AnalyteKind, Verdict
 from inspections.models import Inspection
-from labels.choices import LabelStatus
 from labels.codes import label_url, lot_url
-from labels.models import Label, PrintJob
+from labels.models import Label, LabelVoid, PrintJob
 from trace.choices import (
     BIZ_STEPS,
     BatchStatus,
     ReferenceDocumentType,
     TraceEventKind,
 )
-from trace.models import Batch, BatchStatusChange, Region, TraceEvent
+from trace.models import Batch, BatchStatusChange, Outlet, Region, TraceEvent
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "urn:suyuan:epcis:"
@@ -56,6 +74,7 @@ DEFAULT_MAX_EPCS = 10_000
 # CBV 2.0 business steps; anything else goes out as an extension URI.
 CBV_BIZ_STEPS = {
     "commissioning",
+    "decommissioning",
     "packing",
     "shipping",
     "receiving",
@@ -123,8 +142,13 @@ def lot_uri(batch: Batch) -> str:
     return f"{_base_url()}/api/v1/batches/{batch.pk}/"
 
 
-def region_uri(region: Region) -> str:
-    return f"{_base_url()}/api/v1/regions/{region.pk}/"
+def _resource_uri(resource: str, pk: int) -> str:
+    return f"{_base_url()}/api/v1/{resource}/{pk}/"
+
+
+def region_uri(region: Region | int) -> str:
+    """Return a region's API URI, the location identifier of our events."""
+    return _resource_uri("regions", getattr(region, "pk", region))
 
 
 def _time(moment: datetime.datetime) -> tuple[str, str]:
@@ -163,12 +187,14 @@ def _biz_step(kind: str) -> str:
 
 
 def _ilmd(batch: Batch) -> dict:
+    # A released batch is fixed (trace.services.batch_update), and only a
+    # released batch has events; names live in the master data.
     return {
         _ext("harvestDate"): batch.harvest_date.isoformat(),
         _ext("lotCode"): batch.lot_code,
-        _ext("productName"): str(batch.product_line),
-        _ext("origin"): batch.origin.full_name,
-        _ext("producer"): batch.producer.name,
+        _ext("productLine"): _resource_uri("product-lines", batch.product_line_id),
+        _ext("origin"): region_uri(batch.origin_id),
+        _ext("producer"): _resource_uri("producers", batch.producer_id),
         _ext("batchQuantity"): _number(batch.quantity),
         _ext("batchUnit"): batch.unit,
     }
@@ -187,7 +213,7 @@ def trace_event_document(*, batch: Batch, event: TraceEvent) -> dict:
         "bizStep": _biz_step(event.kind),
         "disposition": DISPOSITIONS.get(event.kind, "active"),
     }
-    location = event.location or (batch.origin if is_harvest else None)
+    location = event.location_id or (batch.origin_id if is_harvest else None)
     if location is not None:
         document["readPoint"] = {"id": region_uri(location)}
         document["bizLocation"] = {"id": region_uri(location)}
@@ -243,12 +269,20 @@ def _sensor_report(result) -> dict:
     return report
 
 
+def _inspection_place(*, batch: Batch, inspection: Inspection) -> str:
+    # An outlet's region may be corrected later; the outlet stays the outlet.
+    if inspection.outlet_id:
+        return _resource_uri("outlets", inspection.outlet_id)
+    return region_uri(inspection.region_id or batch.origin_id)
+
+
 def inspection_event_document(*, batch: Batch, inspection: Inspection) -> dict:
-    """Return the ObjectEvent of one signed inspection, its results as sensor reports."""
+    """Return the ObjectEvent of one signed inspection, its results as sensor reports.
+
+    A correction names the event of the signed inspection it supersedes,
+    which stays as it was.
+    """
     event_time, offset = _time(inspection.sampled_at)
-    place = inspection.region or (
-        inspection.outlet.region if inspection.outlet_id else batch.origin
-    )
     document = {
         "type": "ObjectEvent",
         "eventTime": event_time,
@@ -256,7 +290,7 @@ def inspection_event_document(*, batch: Batch, inspection: Inspection) -> dict:
         "eventID": _event_id("inspections", inspection.pk),
         "action": "OBSERVE",
         "bizStep": "inspecting",
-        "readPoint": {"id": region_uri(place)},
+        "readPoint": {"id": _inspection_place(batch=batch, inspection=inspection)},
         "quantityList": [
             quantity_element(
                 batch=batch,
@@ -281,6 +315,9 @@ def inspection_event_document(*, batch: Batch, inspection: Inspection) -> dict:
     document[_ext("verdict")] = inspection.verdict
     if inspection.organisation:
         document[_ext("organisation")] = inspection.organisation
+    original = inspection.supersedes
+    if original is not None and original.signed_at is not None:
+        document[_ext("supersedes")] = _event_id("inspections", original.pk)
     return document
 
 
@@ -314,23 +351,43 @@ def status_change_document(*, batch: Batch, change: BatchStatusChange) -> dict |
     return document
 
 
+def _epc_list(*, batch: Batch, labels, max_epcs: int) -> dict:
+    """Return the epcList of labels in print order, capped at `max_epcs`."""
+    gtin = batch.product_line.gtin
+    base_url = GS1_RESOLVER if gtin else _base_url()
+    ordered = labels.order_by("print_job_id", "sequence")
+    serials = list(ordered.values_list("serial", flat=True)[:max_epcs])
+    fields = {
+        "epcList": [
+            label_url(serial=serial, gtin=gtin, lot=batch.lot_code, base_url=base_url)
+            for serial in serials
+        ]
+    }
+    if len(serials) == max_epcs:
+        total = ordered.count()
+        if total > max_epcs:
+            fields[_ext("epcListTruncated")] = True
+            fields[_ext("epcCount")] = total
+    return fields
+
+
 def label_event_documents(
     *, batch: Batch, max_epcs: int
 ) -> list[tuple[datetime.datetime, dict]]:
     """Return (time, event) of one commissioning event per print job.
 
-    Each lists the job's active serials as GS1 Digital Link URIs, at most
-    `max_epcs` of them (see the module docstring).
+    Each lists every serial the job issued, void ones included (a void is an
+    event of its own), as GS1 Digital Link URIs, at most `max_epcs` of them
+    (see the module docstring).
     """
-    gtin = batch.product_line.gtin
-    base_url = GS1_RESOLVER if gtin else _base_url()
     documents = []
     for print_job in PrintJob.objects.filter(batch=batch).order_by("created_at", "id"):
-        active = Label.objects.filter(
-            print_job=print_job, status=LabelStatus.ACTIVE
-        ).order_by("sequence")
-        serials = list(active.values_list("serial", flat=True)[:max_epcs])
-        if not serials:
+        epcs = _epc_list(
+            batch=batch,
+            labels=Label.objects.filter(print_job=print_job),
+            max_epcs=max_epcs,
+        )
+        if not epcs["epcList"]:
             continue
         event_time, offset = _time(print_job.created_at)
         document = {
@@ -341,40 +398,118 @@ def label_event_documents(
             "action": "ADD",
             "bizStep": "commissioning",
             "disposition": "active",
-            "epcList": [
-                label_url(
-                    serial=serial, gtin=gtin, lot=batch.lot_code, base_url=base_url
-                )
-                for serial in serials
-            ],
+            **epcs,
+            _ext("printJob"): print_job.pk,
         }
-        if len(serials) == max_epcs:
-            total = active.count()
-            if total > max_epcs:
-                document[_ext("epcListTruncated")] = True
-                document[_ext("epcCount")] = total
-        document[_ext("printJob")] = print_job.pk
         documents.append((print_job.created_at, document))
     return documents
 
 
+def label_void_documents(
+    *, batch: Batch, max_epcs: int
+) -> list[tuple[datetime.datetime, dict]]:
+    """Return (time, event) of one decommissioning event per voiding of labels.
+
+    CBV 2.0: bizStep `decommissioning` with action DELETE ends the serials'
+    life in the supply chain; disposition `inactive`. The reason stays out:
+    it is free text, and the export travels further.
+    """
+    documents = []
+    for void in LabelVoid.objects.filter(batch=batch).order_by("voided_at", "id"):
+        epcs = _epc_list(batch=batch, labels=void.labels.all(), max_epcs=max_epcs)
+        if not epcs["epcList"]:
+            continue
+        event_time, offset = _time(void.voided_at)
+        document = {
+            "type": "ObjectEvent",
+            "eventTime": event_time,
+            "eventTimeZoneOffset": offset,
+            "eventID": _event_id("label-voids", void.pk),
+            "action": "DELETE",
+            "bizStep": "decommissioning",
+            "disposition": "inactive",
+            **epcs,
+            _ext("labelVoid"): void.pk,
+        }
+        documents.append((void.voided_at, document))
+    return documents
+
+
+def _region_names(region_ids: set[int]) -> dict[int, str]:
+    """Return the full names of regions (e.g. 湖南省 邵阳市 洞口县) in two queries."""
+    regions = Region.objects.filter(pk__in=region_ids).only("pk", "lineage")
+    lineages = {region.pk: region.lineage for region in regions}
+    ancestor_ids = {
+        int(part)
+        for lineage in lineages.values()
+        for part in lineage.strip("/").split("/")
+        if part
+    }
+    names = dict(Region.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
+    return {
+        pk: " ".join(names[int(part)] for part in lineage.strip("/").split("/") if part)
+        for pk, lineage in lineages.items()
+    }
+
+
+def master_data(*, batch: Batch, region_ids: set[int], outlet_ids: set[int]) -> dict:
+    """Return the epcisHeader: today's names of the lot and the locations.
+
+    Master data describes the present and may change between exports; the
+    events name things only by URI, so they never do.
+    """
+    name = "urn:epcglobal:cbv:mda#name"
+    locations = [
+        {"id": region_uri(pk), "attributes": [{"id": name, "attribute": full_name}]}
+        for pk, full_name in sorted(_region_names(region_ids).items())
+    ]
+    locations += [
+        {
+            "id": _resource_uri("outlets", pk),
+            "attributes": [{"id": name, "attribute": outlet_name}],
+        }
+        for pk, outlet_name in sorted(
+            Outlet.objects.filter(pk__in=outlet_ids).values_list("pk", "name")
+        )
+    ]
+    lot = {
+        "id": lot_uri(batch),
+        "attributes": [
+            {"id": _ext("lotCode"), "attribute": batch.lot_code},
+            {"id": _ext("productName"), "attribute": batch.product_line.title},
+            {"id": _ext("producerName"), "attribute": batch.producer.name},
+        ],
+    }
+    vocabularies = [
+        {"type": "urn:epcglobal:epcis:vtype:EPCClass", "vocabularyElementList": [lot]}
+    ]
+    if locations:
+        vocabularies.append(
+            {
+                "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+                "vocabularyElementList": locations,
+            }
+        )
+    return {"epcisMasterData": {"vocabularyList": vocabularies}}
+
+
 def batch_epcis_document(*, batch: Batch) -> dict:
     """Return the EPCIS 2.0 document of a batch's events, oldest first."""
-    batch = Batch.objects.select_related(
-        "product_line", "producer", "origin__parent__parent__parent__parent"
-    ).get(pk=batch.pk)
+    batch = Batch.objects.select_related("product_line__brand", "producer").get(
+        pk=batch.pk
+    )
     max_epcs = int(getattr(settings, "SUYUAN_EPCIS_MAX_EPCS", DEFAULT_MAX_EPCS))
+    trace_events = list(
+        TraceEvent.objects.filter(batch=batch).order_by("occurred_at", "id")
+    )
     timed = [
         (event.occurred_at, trace_event_document(batch=batch, event=event))
-        for event in TraceEvent.objects.filter(batch=batch)
-        .select_related("location")
-        .order_by("occurred_at", "id")
+        for event in trace_events
     ]
-    inspections = (
-        Inspection.objects.filter(
-            batch=batch, signed_at__isnull=False, superseded_by__isnull=True
-        )
-        .select_related("region", "outlet__region")
+    # Superseded ones too: what was signed was exported, and stays.
+    inspections = list(
+        Inspection.objects.filter(batch=batch, signed_at__isnull=False)
+        .select_related("supersedes")
         .prefetch_related("results")
         .order_by("sampled_at", "id")
     )
@@ -390,12 +525,27 @@ def batch_epcis_document(*, batch: Batch) -> dict:
         if document is not None:
             timed.append((change.changed_at, document))
     timed += label_event_documents(batch=batch, max_epcs=max_epcs)
-    # Stable sort: events at the same moment keep trace, inspection, label order.
+    timed += label_void_documents(batch=batch, max_epcs=max_epcs)
+    # Stable sort: events at the same moment keep trace, inspection, status,
+    # print, void order.
     events = [document for _moment, document in sorted(timed, key=lambda x: x[0])]
+    region_ids = {batch.origin_id}
+    region_ids |= {event.location_id for event in trace_events if event.location_id}
+    region_ids |= {
+        inspection.region_id
+        for inspection in inspections
+        if inspection.region_id and not inspection.outlet_id
+    }
+    outlet_ids = {
+        inspection.outlet_id for inspection in inspections if inspection.outlet_id
+    }
     return {
         "@context": [EPCIS_CONTEXT, {PREFIX: NAMESPACE}],
         "type": "EPCISDocument",
         "schemaVersion": SCHEMA_VERSION,
         "creationDate": _time(timezone.now())[0],
+        "epcisHeader": master_data(
+            batch=batch, region_ids=region_ids, outlet_ids=outlet_ids
+        ),
         "epcisBody": {"eventList": events},
     }

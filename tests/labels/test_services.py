@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from labels import services
 from labels.choices import LabelStatus, PrintJobStatus
-from labels.models import Label, PrintJob
+from labels.models import Label, LabelVoid, PrintJob
 from labels.templates import TEMPLATES
 from tests.factories import BrandFactory, BrandLicenseFactory, make_gtin13
 from tests.labels.qr_decode import decode_cells
@@ -252,6 +252,28 @@ def test_void_a_list_one_and_a_job(world):
         services.labels_void(voided_by=world.operator_a, print_job=job, reason="again")
         == 0
     )
+
+
+def test_each_void_records_who_when_why_per_batch(world):
+    job_a = _create(world, count=3)
+    job_b = _create(world, batch=world.batch_b, count=2, requested_by=world.operator_b)
+    serials = [job_a.labels.get(sequence=1).serial, job_b.labels.get(sequence=1).serial]
+    assert (
+        services.labels_void(voided_by=world.admin, serials=serials, reason="抽查") == 2
+    )
+    void_a, void_b = LabelVoid.objects.order_by("batch_id")
+    assert (void_a.batch, void_b.batch) == (world.batch_a, world.batch_b)
+    assert {void_a.voided_by, void_b.voided_by} == {world.admin}
+    assert void_a.voided_at == void_b.voided_at and void_a.reason == "抽查"
+    assert list(void_a.labels.values_list("serial", flat=True)) == serials[:1]
+    assert list(void_b.labels.values_list("serial", flat=True)) == serials[1:]
+    services.labels_void(voided_by=world.operator_a, print_job=job_a, reason="重印")
+    latest = LabelVoid.objects.latest("id")
+    assert set(latest.labels.values_list("sequence", flat=True)) == {2, 3}
+    # A void of labels already void changes nothing and records nothing.
+    assert services.labels_void(voided_by=world.admin, serials=serials, reason="x") == 0
+    assert LabelVoid.objects.count() == 3
+    assert Label.objects.get(serial=serials[0]).void == void_a
 
 
 def test_void_rules(world):

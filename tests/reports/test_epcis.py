@@ -20,14 +20,19 @@ from trace.models import ProductLine
 EPCIS_DIR = Path(settings.BASE_DIR).parent / "shared" / "standards" / "epcis"
 
 
-@pytest.fixture(scope="module")
-def validator():
+def epcis_validator() -> jsonschema.Draft7Validator:
+    """Return a validator of GS1's EPCIS 2.0 JSON schema."""
     schema = json.loads((EPCIS_DIR / "EPCIS-JSON-Schema.json").read_text("utf-8"))
     # With a format checker, "uri" and "date-time" are really checked
     # (rfc3986-validator, rfc3339-validator), not just "a string".
     return jsonschema.Draft7Validator(
         schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
     )
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return epcis_validator()
 
 
 def assert_valid(validator, document):
@@ -248,23 +253,158 @@ def test_printed_serials_are_the_epc_list(world, validator):
     assert event["action"] == "ADD"
 
 
-def test_voided_labels_are_left_out_and_huge_jobs_capped(world, validator, settings):
-    from labels.choices import LabelStatus
-    from labels.models import Label
+def void_events(document):
+    return [
+        event
+        for event in document["epcisBody"]["eventList"]
+        if event.get("bizStep") == "decommissioning"
+    ]
+
+
+def test_commissioning_lists_void_labels_too_and_huge_jobs_capped(
+    world, validator, settings
+):
+    from labels.services import labels_void
 
     settings.SUYUAN_PUBLIC_BASE_URL = "https://suyuan.example.cn"
     settings.SUYUAN_EPCIS_MAX_EPCS = 4
     job = print_labels(world, 6)
-    Label.objects.filter(print_job=job, sequence=1).update(status=LabelStatus.VOID)
+    first = job.labels.get(sequence=1)
+    labels_void(voided_by=world.operator_a, label=first, reason="卡纸")
     document = batch_epcis_document(batch=world.batch_a)
     assert_valid(validator, document)
     [event] = label_events(document)
     assert len(event["epcList"]) == 4
+    assert event["epcList"][0] == f"https://suyuan.example.cn/t/{first.serial}"
     assert all(
         uri.startswith("https://suyuan.example.cn/t/") for uri in event["epcList"]
     )
     assert event["suyuan:epcListTruncated"] is True
-    assert event["suyuan:epcCount"] == 5
+    assert event["suyuan:epcCount"] == 6
+    [void] = void_events(document)
+    assert void["epcList"] == [f"https://suyuan.example.cn/t/{first.serial}"]
+
+
+def test_each_void_is_one_decommissioning_event_of_its_labels(world, validator):
+    from labels.services import labels_void
+
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(
+        gtin="06901234567892"
+    )
+    job = print_labels(world, 4)
+    other = print_labels(world, 2)
+    labels = list(job.labels.order_by("sequence"))
+    labels_void(
+        voided_by=world.operator_a,
+        serials=[labels[2].serial, labels[0].serial],
+        reason="破损",
+    )
+    first = batch_epcis_document(batch=world.batch_a)
+    labels_void(voided_by=world.operator_a, print_job=other, reason="整页重印")
+    labels_void(voided_by=world.operator_a, print_job=job, reason="again")
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    voids = void_events(document)
+    assert voids[0] == void_events(first)[0]
+    assert [(e["action"], e["disposition"]) for e in voids] == [
+        ("DELETE", "inactive")
+    ] * 3
+
+    def serials(event):
+        return [uri.rsplit("/", 1)[1] for uri in event["epcList"]]
+
+    assert [serials(event) for event in voids] == [
+        [labels[0].serial, labels[2].serial],
+        list(other.labels.order_by("sequence").values_list("serial", flat=True)),
+        [labels[1].serial, labels[3].serial],
+    ]
+    assert voids[0]["epcList"][0].startswith("https://id.gs1.org/01/06901234567892/")
+    assert len({event["eventID"] for event in voids}) == 3
+    # The print jobs' commissioning events still list all they issued.
+    assert [len(event["epcList"]) for event in label_events(document)] == [4, 2]
+
+
+def test_one_void_across_batches_is_an_event_in_each(world):
+    from labels.services import labels_void, print_job_create
+
+    job_a = print_labels(world, 2)
+    job_b = print_job_create(
+        batch=world.batch_b,
+        template="a4-3x8",
+        count=2,
+        requested_by=world.operator_b,
+        enqueue=False,
+    )
+    serial_a = job_a.labels.get(sequence=1).serial
+    serial_b = job_b.labels.get(sequence=2).serial
+    labels_void(voided_by=world.admin, serials=[serial_a, serial_b], reason="抽查")
+    [void_a] = void_events(batch_epcis_document(batch=world.batch_a))
+    [void_b] = void_events(batch_epcis_document(batch=world.batch_b))
+    assert void_a["epcList"][0].endswith(serial_a) and len(void_a["epcList"]) == 1
+    assert void_b["epcList"][0].endswith(serial_b) and len(void_b["epcList"]) == 1
+    assert void_a["eventID"] != void_b["eventID"]
+
+
+def test_correction_of_a_signed_inspection_is_a_new_event(world, validator):
+    from inspections.services import inspection_supersede
+
+    original = record_inspection(
+        batch=world.batch_a, user=world.inspector, items=[quantitative("0.02")]
+    )
+    inspection_sign(inspection=original, signed_by=world.inspector)
+    [before] = batch_epcis_document(batch=world.batch_a)["epcisBody"]["eventList"]
+    correction, _created = inspection_supersede(
+        original=original,
+        created_by=world.inspector,
+        items=[quantitative("0.03")],
+        sampled_at=original.sampled_at,
+    )
+    inspection_sign(inspection=correction, signed_by=world.inspector)
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    inspected = [
+        event
+        for event in document["epcisBody"]["eventList"]
+        if event.get("bizStep") == "inspecting"
+    ]
+    assert inspected[0] == before
+    assert inspected[1]["suyuan:supersedes"] == before["eventID"]
+    assert inspected[1]["sensorElementList"][0]["sensorReport"][0]["value"] == 0.03
+
+
+def test_events_name_registers_by_uri_and_master_data_names_them(
+    world, history, validator, settings
+):
+    settings.SUYUAN_PUBLIC_BASE_URL = "https://suyuan.example.cn"
+    document = batch_epcis_document(batch=world.batch_a)
+    assert_valid(validator, document)
+    api = "https://suyuan.example.cn/api/v1"
+    ilmd = trace_events(document)[0]["ilmd"]
+    assert ilmd["suyuan:productLine"] == (
+        f"{api}/product-lines/{world.batch_a.product_line_id}/"
+    )
+    assert ilmd["suyuan:producer"] == f"{api}/producers/{world.producer_a.pk}/"
+    assert ilmd["suyuan:origin"] == f"{api}/regions/{world.gulou_village.pk}/"
+    assert "古楼茶业" not in json.dumps(ilmd, ensure_ascii=False)
+    body = json.dumps(document["epcisBody"], ensure_ascii=False)
+    assert "古楼云雾茶" not in body and "湖南省" not in body
+    lot, locations = document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+    assert lot["type"] == "urn:epcglobal:epcis:vtype:EPCClass"
+    [element] = lot["vocabularyElementList"]
+    assert element["id"] == lot_uri(world.batch_a)
+    assert {a["id"]: a["attribute"] for a in element["attributes"]} == {
+        "suyuan:lotCode": "GL2026A",
+        "suyuan:productName": world.batch_a.product_line.title,
+        "suyuan:producerName": "洞口县古楼茶业专业合作社",
+    }
+    names = {
+        element["id"]: element["attributes"][0]["attribute"]
+        for element in locations["vocabularyElementList"]
+    }
+    assert names == {
+        f"{api}/regions/{world.gulou_village.pk}/": "湖南省 邵阳市 洞口县 古楼乡 古楼村",
+        f"{api}/regions/{world.dongkou.pk}/": "湖南省 邵阳市 洞口县",
+    }
 
 
 def test_hold_and_release_are_events(world, validator):
