@@ -118,7 +118,7 @@ def test_void_adds_a_decommissioning_event_and_changes_no_earlier_one(
     assert events_by_id(export(client, world.batch_a)) == after
 
 
-def test_register_edits_hold_and_recall_change_no_earlier_event(
+def test_register_edits_hold_release_and_recall_change_no_earlier_event(
     world, client_for, exported_history, validator
 ):
     admin = client_for(world.admin)
@@ -146,9 +146,8 @@ def test_register_edits_hold_and_recall_change_no_earlier_event(
     world.gulou_village.name = "古楼新村"
     world.gulou_village.save()
     inspector = client_for(world.inspector)
-    # Hold, then recall (a release after a hold takes evidence about its
-    # cause, which is the inspections' business).
-    for step, reason in (("hold", "群众举报"), ("recall", "复查确认")):
+    steps = (("hold", "群众举报"), ("release", "复查无误"), ("recall", "再次举报"))
+    for step, reason in steps:
         response = inspector.post(
             f"{url(world.batch_a).removesuffix('epcis/')}{step}/",
             {"reason": reason},
@@ -163,6 +162,7 @@ def test_register_edits_hold_and_recall_change_no_earlier_event(
     assert sorted(event["disposition"] for event in added) == [
         "non_sellable_other",
         "recalled",
+        "sellable_accessible",
     ]
     # Today's names travel as master data, beside the unchanged events.
     header = json.dumps(document["epcisHeader"], ensure_ascii=False)
