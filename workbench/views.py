@@ -640,17 +640,22 @@ def inspection_detail(request, pk: int):
     inspection = get_object_or_404(inspection_list_visible_to(user=request.user), pk=pk)
     batch = inspection.batch
     batch.refresh_from_db(fields=["status"])
+    hold = batch_hold_state(batch=batch)
     return render(
         request,
         "workbench/inspection_detail.html",
         {
             "inspection": inspection,
             "batch": batch,
-            "hold": batch_hold_state(batch=batch),
+            "hold": hold,
             "lift": inspection.hold_releases.select_related("released_by").first(),
             "on_hold": batch.status == BatchStatus.ON_HOLD,
+            # Until a lab result covers what this check found suspect.
             "lab_test_needed": inspection.verdict == Verdict.SUSPECT
-            and not inspection.follow_ups.exists(),
+            and any(
+                cause.result.inspection_id == inspection.pk
+                for cause in hold.outstanding
+            ),
             "scan_url": printing.public_scan_url(batch=batch),
             "saved": request.GET.get("saved") == "1",
         },
