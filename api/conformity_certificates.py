@@ -5,6 +5,15 @@ none is issued. POST issues one, for a released batch only, with the chosen
 basis and contact (every basis the inspections support when omitted).
 Operators issue for their own batches, administrators for all; inspectors
 read.
+
+GET serves the PDF whatever the batch's status, on hold and recalled
+included (issue 32). This is the staff's copy of what was issued: a
+record kept until `retained_until`, read behind login and scope by the
+operator who issued it and the inspectors tracing a hold or a recall, who
+need to see what the producer committed to. What reaches a consumer is the
+public certificate URL of a label or lot (api/scan/views.py), and that one
+answers a held or recalled batch with the warning, not the PDF; no public
+page or linkset links this endpoint.
 """
 
 from django.http import HttpResponse

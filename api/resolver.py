@@ -47,7 +47,7 @@ from labels import digital_link
 from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
 from labels.selectors import label_find_for_scan
-from reports.selectors.certificates import certificate_latest
+from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus
 from trace.models import Batch, ProductLine
 from trace.selectors import batch_list_public, product_line_by_gtin
@@ -375,7 +375,7 @@ def _lot_level(absolute, batch: Batch, product_line) -> Level:
         Link("defaultLink", page, _("批次追溯信息")),
         Link("traceability", page, _("批次追溯信息与检测结论"), "text/html"),
     ]
-    if certificate_latest(batch=batch) is not None:
+    if certificate_public(batch=batch) is not None:  # none while held (issue 32)
         certificate = reverse(
             "digital-link-certificate", args=[product_line.gtin, batch.lot_code]
         )

@@ -6,8 +6,9 @@ the batch's signed, current inspections:
 - 委托检测 needs a passing spot check or lab test by another organisation
   (an inspector's, not the producer's own staff);
 - 内部质量控制 (the producer's own quality-control system) is always allowed.
-Only a released batch gets a certificate: a draft is not yet for sale and
-a batch on hold or recalled may not be sold.
+Only a batch that vouches for its produce (trace.selectors.batch_vouches:
+released) gets a certificate: a draft is not yet for sale and a batch on
+hold or recalled may not be sold.
 """
 
 import datetime
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from inspections.choices import InspectionKind, Verdict
 from labels.codes import lot_url
 from reports.choices import CertificateBasis
-from trace.choices import BatchStatus
+from trace.selectors import VOUCHING_STATUSES, batch_vouches
 
 COMMITMENT_INTRO = "我承诺对生产销售的食用农产品："
 COMMITMENTS = (
@@ -31,7 +32,7 @@ COMMITMENTS = (
 # Kinds of tests another organisation performs for the producer.
 COMMISSIONED_KINDS = (InspectionKind.SPOT_CHECK, InspectionKind.LAB_TEST)
 # The certificate accompanies produce put on sale (承诺达标合格证: 上市销售时出具).
-CERTIFIABLE_STATUSES = (BatchStatus.RELEASED,)
+CERTIFIABLE_STATUSES = VOUCHING_STATUSES
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def basis_normalize(requested: Iterable[str]) -> list[str]:
 
 
 def status_allows_certificate(status: str) -> bool:
-    return status in CERTIFIABLE_STATUSES
+    return batch_vouches(status=status)
 
 
 def certificate_number(

@@ -102,6 +102,23 @@ def product_line_by_gtin(*, gtin: str) -> ProductLine | None:
     )
 
 
+# The statuses in which a batch vouches for its produce: a 承诺达标合格证
+# may be issued and shown, and a buy link may lead to it. A batch on hold
+# or recalled vouches for nothing (DESIGN.md "Batch", issue 32); a draft is
+# not on sale yet.
+VOUCHING_STATUSES = (BatchStatus.RELEASED,)
+
+
+def batch_vouches(*, status: str) -> bool:
+    """Return whether a batch in `status` vouches for its produce.
+
+    The one test behind every certificate and buy link: the scan page and its
+    JSON twin, the public certificate URLs, the GS1 linkset, the catalogue's
+    batches and the issuing of a certificate (reports.certificates).
+    """
+    return status in VOUCHING_STATUSES
+
+
 def batch_list_public(*, product_line: ProductLine) -> QuerySet[Batch]:
     """Return the lots of a product line that have a public page (not drafts)."""
     return (
@@ -438,17 +455,17 @@ def batch_public_story(*, batch: Batch) -> dict:
     """
     product_line = batch.product_line
     producer = batch.producer
-    certification = (
-        Certification.objects.filter(producer=producer)
+    certifications = Certification.objects.filter(producer=producer)
+    if batch_vouches(status=batch.status):  # never a buy link through a held batch
         # Folded into this query: the story is rebuilt often (bench/scan.py).
-        .annotate(
+        certifications = certifications.annotate(
             catalogue_entry=Subquery(
                 catalogue_entries_of_batch(batch=batch).values("pk")[:1]
             )
         )
-        .order_by("-status_changed_at", "-valid_until")
-        .first()
-    )
+    certification = certifications.order_by(
+        "-status_changed_at", "-valid_until"
+    ).first()
     contributions = list(
         BatchContribution.objects.filter(batch=batch).select_related(
             f"household__village__{REGION_PATH}"
@@ -477,7 +494,8 @@ def batch_public_story(*, batch: Batch) -> dict:
             "geographical_indication": product_line.geographical_indication,
             "gtin": product_line.gtin or "",
             # The product's page in the public 扶贫产品目录, if it is listed.
-            "catalogue_entry": certification.catalogue_entry if certification else None,
+            # None while the batch is on hold or recalled (batch_vouches).
+            "catalogue_entry": getattr(certification, "catalogue_entry", None),
         },
         "batch": {
             "lot": batch.lot_code,
@@ -794,7 +812,10 @@ def catalogue_price_display(*, entry: CatalogueEntry) -> str:
 def catalogue_latest_batches(
     *, entries: list[CatalogueEntry], per_entry: int = 3
 ) -> dict[int, list[Batch]]:
-    """Return the latest released batches of each entry's producer and product line."""
+    """Return the latest vouching batches of each entry's producer and product line.
+
+    A batch on hold or recalled is not offered, though the entry stays listed.
+    """
     keyed = {
         (entry.producer_id, entry.product_line_id): entry.pk
         for entry in entries
@@ -811,7 +832,7 @@ def catalogue_latest_batches(
         ),
     )
     batches = (
-        Batch.objects.filter(condition, status=BatchStatus.RELEASED)
+        Batch.objects.filter(condition, status__in=VOUCHING_STATUSES)
         .select_related("product_line")
         .order_by("-harvest_date", "-id")
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,11 +24,11 @@ from django.utils.translation import gettext as _
 from inspections.selectors import batch_public_inspections
 from labels.choices import LabelStatus
 from labels.models import Label
-from reports.selectors.certificates import certificate_latest
+from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch
 from trace.public_cache import batch_story_generation
-from trace.selectors import REGION_PATH, batch_public_story
+from trace.selectors import REGION_PATH, batch_public_story, batch_vouches
 
 # Per worker process: (batch id, language, local date) -> (generation, expires, entry).
 # Verdicts of a story (see the module docstring).
@@ -61,7 +62,11 @@ class ScanStory:
     inspections: list[dict] = field(default_factory=list)
     benefit: dict = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
-    has_certificate: bool = False  # a 承诺达标合格证 was issued for the batch
+    has_certificate: bool = False  # a 承诺达标合格证 the public may be shown
+    # Why the batch offers no certificate and no buy link (on hold, recalled).
+    withheld: Warning | None = None
+    catalogue_url: str | None = None  # the buy link: the product in the 目录
+    certificate_url: str | None = None  # set per label by the views
 
 
 def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
@@ -89,15 +94,44 @@ def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
     return warnings
 
 
+def batch_withheld(*, status: str) -> Warning | None:
+    """Return why a batch in `status` offers no certificate or buy link, or None.
+
+    A batch on hold or recalled vouches for nothing (trace.selectors.
+    batch_vouches); the code is that of the batch's warning.
+    """
+    if batch_vouches(status=status):
+        return None
+    if status == BatchStatus.RECALLED:
+        return Warning(
+            "batch_recalled", _("该批次已召回，不再提供承诺达标合格证和购买渠道。")
+        )
+    if status == BatchStatus.ON_HOLD:
+        return Warning(
+            "batch_on_hold",
+            _("该批次暂停销售期间，不提供承诺达标合格证和购买渠道。"),
+        )
+    return Warning(
+        "batch_not_released", _("该批次未放行销售，不提供承诺达标合格证和购买渠道。")
+    )
+
+
 def batch_story(*, batch: Batch) -> ScanStory:
-    """Return the public story of a batch (the lot page: no label, no genuine verdict)."""
+    """Return the public story of a batch (the lot page: no label, no genuine verdict).
+
+    The certificate and the buy link come with the story, so a hold or a
+    recall, which renews the story (trace.public_cache), removes both from
+    the next scan.
+    """
     facts = batch_public_story(batch=batch)
     inspections = batch_public_inspections(batch=batch)
     warnings = batch_warnings(batch=batch, producer=facts["producer"])
-    certificate = certificate_latest(batch=batch)
+    entry = facts["product"]["catalogue_entry"]  # None unless the batch vouches
     return ScanStory(
         verdict=WARNING if warnings else LOT,
-        has_certificate=bool(certificate and certificate.pdf),
+        has_certificate=certificate_public(batch=batch) is not None,
+        withheld=batch_withheld(status=batch.status),
+        catalogue_url=reverse("catalogue-entry", args=[entry]) if entry else None,
         warnings=warnings,
         product=facts["product"],
         batch=facts["batch"],

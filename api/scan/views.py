@@ -4,10 +4,14 @@ Every scan passes the gate (api/scan/gate.py: throttles, the label, the
 scan's record), then its story (api/scan/story.py) is rendered as the page
 or as JSON. A malformed or forged serial is a 404 without a database query;
 a void label answers 410 Gone with the void and nothing that reads as
-genuine (GS1 resolver); a draft batch has no public page. A well-formed
-serial unknown under a known GTIN and lot walks up (303) to the lot's page,
-which then says the code is not on record. `?linkType=all` or `Accept:
-application/linkset+json` returns a linkset of our pages for the item.
+genuine (GS1 resolver); a draft batch has no public page. A batch on hold
+or recalled vouches for nothing (issue 32): its page and JSON offer no
+certificate and no buy link and say why, and its certificate URLs answer
+with the warning instead of the PDF (409 on hold, 410 recalled). A
+well-formed serial unknown under a known GTIN and lot walks up (303) to the
+lot's page, which then says the code is not on record. `?linkType=all` or
+`Accept: application/linkset+json` returns a linkset of our pages for the
+item.
 
 Scans by signed-in users (staff, the workbench) and linkset lookups are
 not consumer scans: they are answered but not counted.
@@ -47,7 +51,7 @@ from api.scan.story import (
     label_story,
 )
 from labels.choices import LabelStatus
-from reports.selectors.certificates import certificate_latest
+from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus
 from trace.models import Batch
 from trace.validators import GS1_CSET82, normalize_gtin
@@ -159,6 +163,19 @@ class ScanStorySerializer(serializers.Serializer):
     inspections = InspectionFactsSerializer(many=True)
     benefit = BenefitFactsSerializer()
     events = EventFactsSerializer(many=True)
+    certificate_url = serializers.CharField(
+        allow_null=True,
+        help_text="承诺达标合格证（PDF）的地址；没有合格证或批次暂停销售、已召回时为 null。",
+    )
+    catalogue_url = serializers.CharField(
+        allow_null=True,
+        help_text="扶贫产品目录中该产品的页面（价格和供货方式）；"
+        "未入目录或批次暂停销售、已召回时为 null。",
+    )
+    withheld = WarningSerializer(
+        allow_null=True,
+        help_text="批次暂停销售或已召回时，说明为何不提供合格证和购买渠道；否则为 null。",
+    )
 
 
 class VoidLabelSerializer(serializers.Serializer):
@@ -378,17 +395,29 @@ class ScanView(APIView):
             return HttpResponse(
                 JSONRenderer().render(body), status=410, content_type="application/json"
             )
+        certificate_url = _certificate_url(label, entry.story) or None
         if label_adds_warnings(label):
             story = label_story(label=label, entry=entry)
+            story.certificate_url = certificate_url
             body = JSONRenderer().render(ScanStorySerializer(story).data)
             return HttpResponse(body, content_type="application/json")
-        # The batch part is encoded once per story; per scan only the label part.
+        # The batch part is encoded once per story; per scan only the label
+        # part and the label's certificate URL.
         batch_part = entry.derived.get("json")
         if batch_part is None:
             data = dict(ScanStorySerializer(_as_label_page(entry.story)).data)
-            del data["label"]
+            del data["label"], data["certificate_url"]
             batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
-        body = b'{"label":' + label_json(label_facts(label)) + b"," + batch_part
+        body = b"".join(
+            [
+                b'{"label":',
+                label_json(label_facts(label)),
+                b',"certificate_url":',
+                _JSON.encode(certificate_url).encode(),  # an ASCII path or null
+                b",",
+                batch_part,
+            ]
+        )
         return HttpResponse(body, content_type="application/json")
 
 
@@ -498,21 +527,59 @@ def _not_found(request) -> HttpResponse:
 def label_certificate(request, serial: str) -> HttpResponse:
     """`/t/{serial}/certificate`: the 承诺达标合格证 of the label's batch (PDF).
 
-    The certificate travels with the produce, so it is public like the label;
-    not for a void label or a draft batch.
+    The certificate travels with the produce, so it is public like the label,
+    and answers as the label's page does: a void label is 410 Gone with the
+    void, a draft batch 404, and a batch on hold or recalled the warning
+    instead of the PDF (`_certificate_response`).
     """
     passage = gate.scan_pass(request, serial, record=False)
     if passage.wait is not None:
         return _throttled(request, passage.wait)
     label = passage.label
-    if label is None or label.status == LabelStatus.VOID:
+    entry = label and _entry_of(request, passage)
+    if entry is None:
         return _not_found(request)
-    return _certificate_response(request, label.batch)
+    if label.status == LabelStatus.VOID:
+        story = label_story(label=label, entry=entry)
+        return _story_page(request, story, status=410, void=_void_facts(label, story))
+    page_url = reverse("scan-page", args=[label.serial])
+    return _certificate_response(
+        request, entry.story, batch_id=label.batch_id, page_url=page_url
+    )
 
 
-def _certificate_response(request, batch: Batch | None) -> HttpResponse:
-    certificate = certificate_latest(batch=batch) if batch else None
-    if certificate is None or not certificate.pdf or batch.status == BatchStatus.DRAFT:
+# A batch on hold may be released again: 409 Conflict, the batch's current
+# state conflicts with handing out its certificate (RFC 9110 15.5.10), and
+# the page says which state. A recall is final (trace.services
+# BATCH_TRANSITIONS): 410 Gone, as a GS1 resolver answers for a deactivated
+# code. Never 200: a script that checks for the PDF by status must not take
+# the warning for it, and a phone gets a page it can show, not a download.
+WITHHELD_STATUS = {BatchStatus.ON_HOLD: 409, BatchStatus.RECALLED: 410}
+
+
+def _certificate_response(
+    request, story: ScanStory, *, batch_id: int, page_url: str
+) -> HttpResponse:
+    """Return the certificate's PDF, or the warning of a batch vouching for nothing.
+
+    The decision comes from the batch's story, the facts the scan page links
+    the certificate from; the PDF is handed out only if the database agrees
+    (certificate_public), so a story cached before an edit outside the
+    services hands out nothing either.
+    """
+    if story.withheld is not None:
+        response = render(
+            request,
+            "api/certificate_withheld.html",
+            {"story": story, "page_url": page_url},
+            status=WITHHELD_STATUS.get(story.batch["status"], 404),
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    certificate = None
+    if story.has_certificate:
+        certificate = certificate_public(batch=Batch.objects.get(pk=batch_id))
+    if certificate is None:
         return _not_found(request)
     return FileResponse(
         certificate.pdf.open("rb"),
@@ -570,8 +637,19 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
 
 
 def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
-    """`/p/{gtin}/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF)."""
-    return _certificate_response(request, _batch_for(gtin, lot))
+    """`/p/{gtin}/{lot}/certificate`: the lot's latest 承诺达标合格证 (PDF).
+
+    As the label's certificate URL: 404 for an unknown or draft lot, the
+    warning for a lot on hold (409) or recalled (410).
+    """
+    batch = _batch_for(gtin, lot)
+    if batch is None:
+        return _not_found(request)
+    story = batch_story_entry(
+        batch_id=batch.pk, language=getattr(request, "LANGUAGE_CODE", None)
+    ).story
+    page_url = reverse("lot-page", args=[gtin, lot])
+    return _certificate_response(request, story, batch_id=batch.pk, page_url=page_url)
 
 
 def wants_linkset(request) -> bool:

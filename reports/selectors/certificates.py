@@ -14,6 +14,7 @@ from trace.choices import Role
 from trace.models import (
     Batch,
 )
+from trace.selectors import batch_vouches
 
 # 承诺达标合格证.
 
@@ -48,7 +49,21 @@ def certificate_inspection_facts(*, batch: Batch) -> list[InspectionFact]:
 
 
 def certificate_latest(*, batch: Batch) -> Certificate | None:
+    """Return the batch's latest certificate, whatever its status (the record)."""
     return Certificate.objects.filter(batch=batch).order_by("-issued_at", "-id").first()
+
+
+def certificate_public(*, batch: Batch) -> Certificate | None:
+    """Return the certificate a public page may offer for the batch, or None.
+
+    None while the batch is on hold or recalled: it vouches for nothing, so
+    no page, linkset or public URL hands out a certificate issued before
+    (issue 32). None too while no certificate with a PDF was issued.
+    """
+    if not batch_vouches(status=batch.status):
+        return None
+    certificate = certificate_latest(batch=batch)
+    return certificate if certificate is not None and certificate.pdf else None
 
 
 def print_job_sheet_notes(*, print_job) -> list[str]:

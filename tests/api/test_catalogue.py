@@ -172,6 +172,25 @@ def test_scan_page_links_to_the_catalogue_entry(catalogue, client_for):
     assert other.status_code == 200
 
 
+def test_entry_stays_listed_but_never_offers_a_held_batch(catalogue, client_for):
+    world, tea = catalogue["world"], catalogue["tea"]
+    gtin = world.batch_a.product_line.gtin
+    lot_link = f"/01/{gtin}/10/GL2026A"
+    client = client_for(None)
+    assert lot_link in client.get(f"/catalogue/{tea.pk}/").content.decode()
+    services.batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="快检")
+    item = client.get(f"/api/v1/catalogue/{tea.pk}/").json()
+    assert item["name"] == "古楼云雾茶"  # the producer's entry stays listed
+    assert item["batches"] == []  # but not through the held batch
+    for path in ("/catalogue/", f"/catalogue/{tea.pk}/", "/api/v1/catalogue/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert lot_link not in response.content.decode(), path
+    scan_page = client.get(lot_link, follow=True).content.decode()
+    assert f'href="/catalogue/{tea.pk}/"' not in scan_page
+    assert "在扶贫产品目录中查看价格和供货方式" not in scan_page
+
+
 def test_public_catalogue_never_shows_household_data(catalogue, client_for):
     world = catalogue["world"]
     household = HouseholdFactory(village=world.gulou_village, head_name="赵秀英")

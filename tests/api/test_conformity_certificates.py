@@ -152,3 +152,40 @@ def test_print_job_of_another_batch_is_a_400(world, client_for):
     response = client_for(world.admin).get(f"{url(world.batch_a)}?print_job={job.pk}")
     assert response.status_code == 400
     assert "print_job" in response.json()
+
+
+def test_staff_still_read_the_certificate_of_a_held_batch_but_the_public_url_warns(
+    world, client_for
+):
+    """The staff endpoint is the record of what was issued; the public URL is not.
+
+    An inspector tracing a hold reads the certificate as issued, while a
+    consumer at the label's certificate URL gets the warning (issue 32).
+    """
+    from labels.models import Label
+    from labels.services import print_job_create
+    from trace import services as trace_services
+
+    job = print_job_create(
+        batch=world.batch_a,
+        template="a4-3x8",
+        count=1,
+        requested_by=world.operator_a,
+        enqueue=False,
+    )
+    serial = Label.objects.get(print_job=job).serial
+    client_for(world.operator_a).post(url(world.batch_a), {}, format="json")
+    trace_services.batch_hold(
+        batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
+    )
+    for user in (world.inspector, world.operator_a):
+        response = client_for(user).get(url(world.batch_a))
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF")
+    public = client_for(None).get(f"/t/{serial}/certificate")
+    assert public.status_code == 409
+    assert not public.content.startswith(b"%PDF")
+    assert "该批次已暂停销售" in public.content.decode()
+    refused = client_for(world.operator_a).post(url(world.batch_a), {}, format="json")
+    assert refused.status_code == 400  # and no new one while it is held
+    assert Certificate.objects.filter(batch=world.batch_a).count() == 1

@@ -467,6 +467,196 @@ def test_linkset_lists_our_pages_with_gs1_link_types(world, gtin_labels, client)
     ).exists()  # a linkset lookup is not a scan
 
 
+# A batch on hold or recalled vouches for nothing (issue 32).
+
+CERTIFICATE_LINK = "查看承诺达标合格证（PDF）"
+BUY_LINK = "在扶贫产品目录中查看价格和供货方式"
+
+
+@pytest.fixture
+def vouching(world, gtin_labels):
+    """Batch A released, listed in the 目录, with a certificate issued."""
+    from reports.services import certificate_issue
+    from tests.catalogue import listed_entry, make_officers
+
+    entry = listed_entry(world, make_officers(world))
+    certificate_issue(
+        batch=world.batch_a, issued_by=world.operator_a, basis=["internal_control"]
+    )
+    label = gtin_labels[0]
+    gtin, lot = label.batch.product_line.gtin, label.batch.lot_code
+    return {
+        "label": label,
+        "entry": entry,
+        "gtin": gtin,
+        "lot": lot,
+        "page": f"/t/{label.serial}",
+        "digital_link": f"/01/{gtin}/10/{lot}/21/{label.serial}",
+        "certificates": [
+            f"/t/{label.serial}/certificate",
+            f"/p/{gtin}/{lot}/certificate",
+        ],
+    }
+
+
+def offers(client, vouching) -> dict:
+    """Return what a consumer is offered on every path of the label and its lot."""
+    label, entry = vouching["label"], vouching["entry"]
+    pages = [
+        page(client, label).content.decode(),
+        client.get(
+            vouching["digital_link"], follow=True, REMOTE_ADDR=phone()
+        ).content.decode(),
+        client.get(
+            f"/01/{vouching['gtin']}/10/{vouching['lot']}", follow=True
+        ).content.decode(),
+    ]
+    body = client.get(f"/api/v1/scan/{label.serial}", REMOTE_ADDR=phone()).json()
+    linkset = client.get(vouching["digital_link"], {"linkType": "all"}).json()
+    return {
+        "certificate_links": [
+            CERTIFICATE_LINK in html and "/certificate" in html for html in pages
+        ],
+        "buy_links": [
+            BUY_LINK in html and f'href="/catalogue/{entry.pk}/"' in html
+            for html in pages
+        ],
+        "pages": pages,
+        "json": body,
+        "linkset_certificate": any(
+            "https://gs1.org/voc/certificationInfo" in level
+            for level in linkset["linkset"]
+        ),
+        "certificates": [client.get(url) for url in vouching["certificates"]],
+    }
+
+
+def is_pdf(response) -> bool:
+    content = getattr(response, "streaming_content", None)
+    content = b"".join(content) if content is not None else response.content
+    return response["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("buffered", [False, True], ids=["sync", "redis"])
+@pytest.mark.parametrize(
+    ("change", "status", "title", "code"),
+    [
+        ("hold", 409, "该批次已暂停销售", "batch_on_hold"),
+        ("recall", 410, "该批次已召回", "batch_recalled"),
+    ],
+)
+def test_held_or_recalled_batch_offers_no_certificate_or_buy_link(
+    world,
+    vouching,
+    client,
+    request,
+    django_capture_on_commit_callbacks,
+    buffered,
+    change,
+    status,
+    title,
+    code,
+):
+    if buffered:
+        request.getfixturevalue("redis_gate")
+    before = offers(client, vouching)  # also fills the cached story and facts
+    assert before["certificate_links"] == [True, True, True]
+    assert before["buy_links"] == [True, True, True]
+    assert before["json"]["certificate_url"] == vouching["certificates"][0]
+    assert before["json"]["catalogue_url"] == f"/catalogue/{vouching['entry'].pk}/"
+    assert before["json"]["withheld"] is None
+    assert before["linkset_certificate"]
+    assert [response.status_code for response in before["certificates"]] == [200, 200]
+    assert all(is_pdf(response) for response in before["certificates"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "hold":
+            trace_services.batch_hold(
+                batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
+            )
+        else:
+            trace_services.batch_recall(
+                batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
+            )
+
+    after = offers(client, vouching)
+    assert after["certificate_links"] == [False, False, False]
+    assert after["buy_links"] == [False, False, False]
+    for html in after["pages"]:
+        assert 'class="band bad" role="alert"' in html
+        assert "提供承诺达标合格证和购买渠道" in html  # says why
+        assert f"/catalogue/{vouching['entry'].pk}/" not in html
+    body = after["json"]
+    assert body["certificate_url"] is None and body["catalogue_url"] is None
+    assert body["withheld"]["code"] == code
+    assert "提供承诺达标合格证和购买渠道" in body["withheld"]["message"]
+    assert code in [warning["code"] for warning in body["warnings"]]
+    assert not after["linkset_certificate"]
+    typed = client.get(vouching["digital_link"], {"linkType": "gs1:certificationInfo"})
+    assert typed.status_code == 404  # no certificate link to follow
+    for response in after["certificates"]:
+        assert response.status_code == status
+        assert response["Content-Type"].startswith("text/html")
+        assert not is_pdf(response)
+        html = response.content.decode()
+        assert title in html and 'class="band bad" role="alert"' in html
+        assert body["warnings"][0]["message"] in html  # the scan page's warning
+        assert "%PDF" not in html
+
+
+def test_released_again_batch_offers_its_certificate_and_buy_link_again(
+    world, vouching, client, redis_gate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace_services.batch_hold(
+            batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
+        )
+    assert offers(client, vouching)["certificate_links"] == [False, False, False]
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.batch_hold_release_sign(
+            batch=world.batch_a, released_by=world.inspector, reason="复检合格"
+        )
+    again = offers(client, vouching)
+    assert again["certificate_links"] == [True, True, True]
+    assert again["buy_links"] == [True, True, True]
+    assert again["json"]["withheld"] is None
+    assert all(is_pdf(response) for response in again["certificates"])
+
+
+def test_suspicious_label_of_held_batch_offers_no_certificate_in_json(
+    world, vouching, client
+):
+    """The JSON built by the serializer (a label with its own warning) says the same."""
+    label = vouching["label"]
+    Label.objects.filter(pk=label.pk).update(
+        suspicious_since=timezone.now(), suspicious_reason="多地扫码"
+    )
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert body["certificate_url"] == vouching["certificates"][0]
+    assert body["catalogue_url"] and body["withheld"] is None
+    trace_services.batch_hold(
+        batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
+    )
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert "label_suspicious" in [warning["code"] for warning in body["warnings"]]
+    assert body["certificate_url"] is None and body["catalogue_url"] is None
+    assert body["withheld"]["code"] == "batch_on_hold"
+
+
+def test_void_label_offers_no_certificate_at_its_certificate_url(
+    world, vouching, client
+):
+    label = vouching["label"]
+    label_services.labels_void(voided_by=world.operator_a, reason="印错", label=label)
+    response = client.get(f"/t/{label.serial}/certificate")
+    assert response.status_code == 410
+    assert not is_pdf(response)
+    html = response.content.decode()
+    assert "标签已作废" in html and "印错" in html and CERTIFICATE_LINK not in html
+    void = client.get(f"/api/v1/scan/{label.serial}")
+    assert void.status_code == 410 and "certificate_url" not in void.json()
+
+
 # Counterfeit signals.
 
 
