@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trace import access
+from trace import access, rules
 from trace.choices import (
     BatchStatus,
     CatalogueContactKind,
@@ -924,13 +924,88 @@ def batch_recall(*, batch: Batch, changed_by, reason: str) -> Batch:
 # Trace events and sales: append-only records.
 
 
+@transaction.atomic
 def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEvent:
-    """Record a critical tracking event of a non-draft batch."""
-    if batch.status == BatchStatus.DRAFT:
-        raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
+    """Record a critical tracking event of a non-draft batch, in its order.
+
+    Raise ValidationError, writing nothing, if the batch is a draft or the
+    event cannot follow the batch's story (trace.rules.trace_event_refusal:
+    a 收购 into a recalled batch, a time in the future or before the batch
+    existed, a production step after the first 发货), as an error on
+    `occurred_at`.
+    """
+    trace_event_check(
+        batch=batch,
+        kind=fields.get("kind"),
+        occurred_at=fields.get("occurred_at"),
+        field="occurred_at",
+    )
     event = validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
     batch_story_changed(batch.pk)
     return event
+
+
+def trace_event_check(
+    *, batch: Batch, kind: str | None, occurred_at: Any, field: str
+) -> None:
+    """Raise ValidationError unless an event of `kind` may join the batch now.
+
+    Lock the batch row (in the caller's transaction) so that a 发货 and a
+    收购 recorded at once are placed in turn, and read its status afresh.
+    The refusal is an error on `field`; a missing or malformed kind or time
+    is left to the model's own validation.
+    """
+    locked = (
+        Batch.objects.select_for_update()
+        .filter(pk=batch.pk)
+        .values("status", "harvest_date", "created_at")
+        .get()
+    )
+    if locked["status"] == BatchStatus.DRAFT:
+        raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
+    occurred_at = _event_moment(occurred_at)
+    if kind not in TraceEventKind.values or occurred_at is None:
+        return
+    events = TraceEvent.objects.filter(batch_id=batch.pk)
+    first_shipped_at = (
+        events.filter(kind=TraceEventKind.SHIP)
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    last_production = (
+        events.filter(kind__in=rules.PRODUCTION_KINDS)
+        .order_by("-occurred_at")
+        .values_list("kind", "occurred_at")
+        .first()
+        if kind == TraceEventKind.SHIP
+        else None
+    )
+    refusal = rules.trace_event_refusal(
+        kind=kind,
+        occurred_at=occurred_at,
+        timeline=rules.BatchTimeline(
+            status=locked["status"],
+            harvest_date=locked["harvest_date"],
+            created_at=locked["created_at"],
+            first_shipped_at=first_shipped_at,
+            last_production=last_production,
+        ),
+        now=timezone.now(),
+    )
+    if refusal:
+        raise ValidationError({field: refusal})
+
+
+def _event_moment(value: Any) -> datetime.datetime | None:
+    """Return the event time as an aware datetime, or None if it is not one."""
+    try:
+        value = TraceEvent._meta.get_field("occurred_at").to_python(value)
+    except ValidationError:
+        return None
+    if value is None:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 @transaction.atomic
@@ -1102,9 +1177,12 @@ def purchase_record(
 
     The household's contribution to the batch grows by the quantity and the
     amount paid, so the purchase counts in the benefit ledger; the trace event
-    names the purchase point, never the household. Raise ValidationError if
-    the user is not the village's purchase point, the household lives
-    elsewhere or has no benefit link with the batch's producer.
+    names the purchase point, never the household. Raise ValidationError,
+    writing nothing, if the user is not the village's purchase point, the
+    household lives elsewhere or has no benefit link with the batch's
+    producer, or the purchase cannot follow the batch's story (after its
+    first 发货, into a recalled batch, in the future or before the batch
+    existed: trace.rules.trace_event_refusal, an error on `purchased_at`).
     """
     if not access.may_record_purchase(recorded_by, batch):
         raise ValidationError({"batch": _("只有本村的收购点可以登记收购。")})
@@ -1127,6 +1205,13 @@ def purchase_record(
         raise ValidationError(
             {"household": _("该贫困户与批次的主体没有利益联结，请先登记利益联结。")}
         )
+    # Before the contribution grows: a refused purchase must write nothing.
+    trace_event_check(
+        batch=batch,
+        kind=TraceEventKind.PURCHASE,
+        occurred_at=purchased_at,
+        field="purchased_at",
+    )
     contribution = (
         BatchContribution.objects.select_for_update()
         .filter(batch=batch, household=household)

@@ -82,6 +82,10 @@ def test_dates_within_the_range_are_accepted(world, client_for):
         format="json",
     )
     assert response.status_code == 201, response.json()
+    # An event may not precede its batch's harvest date (trace/rules.py).
+    Batch.objects.filter(pk=world.batch_a.pk).update(
+        harvest_date=datetime.date(2000, 1, 1)
+    )
     response = client.post(
         "/api/v1/trace-events/",
         _event(world, "2000-01-01T08:00:00+08:00"),

@@ -89,3 +89,79 @@ def test_a_purchase_point_purchase_is_a_trace_event_and_counts_for_the_household
         format="json",
     )
     assert elsewhere.status_code == 400  # another village's batch is not in its scope
+
+
+def _ship(admin, batch, at="2026-09-01T12:00:00+08:00"):
+    shipped = admin.post(
+        f"{API}/trace-events/",
+        {"batch": batch.pk, "kind": "ship", "occurred_at": at},
+        format="json",
+    )
+    assert shipped.status_code == 201, shipped.content
+
+
+def test_a_purchase_into_a_shipped_batch_is_refused_with_nothing_written(
+    cycle, client_for
+):
+    batch, household = cycle.batches["v1"], cycle.households["v1"]
+    _ship(client_for(cycle.users["admin"]), batch)
+    before = BatchContribution.objects.get(batch=batch, household=household)
+    body = {
+        "batch": batch.pk,
+        "household": household.pk,
+        "quantity": "20",
+        "amount_paid": "600.00",
+        "purchased_at": "2026-10-01T09:00:00+08:00",
+    }
+    point = client_for(cycle.users["purchase_point_v1"])
+    refused = point.post(f"{API}/trace-events/purchase/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "purchased_at": [
+            "该批次已于 2026-09-01 12:00 发货，不能再登记发货前的环节（收购）。"
+        ]
+    }
+    assert not TraceEvent.objects.filter(kind="purchase").exists()
+    after = BatchContribution.objects.get(pk=before.pk)
+    assert (after.quantity, after.amount_paid) == (before.quantity, before.amount_paid)
+    # One second before the shipment it is a purchase like any other.
+    body["purchased_at"] = "2026-09-01T11:59:59+08:00"
+    created = point.post(f"{API}/trace-events/purchase/", body, format="json")
+    assert created.status_code == 201, created.content
+
+
+def test_guidance_and_production_steps_after_the_shipment_are_400(cycle, client_for):
+    batch, admin = cycle.batches["v1b"], client_for(cycle.users["admin"])
+    _ship(admin, batch)
+    guidance = client_for(cycle.users["technician_t1"]).post(
+        f"{API}/trace-events/guidance/",
+        {
+            "batch": batch.pk,
+            "occurred_at": "2026-10-01T09:00:00+08:00",
+            "topic": "茶园冬季修剪",
+        },
+        format="json",
+    )
+    assert guidance.status_code == 400
+    assert "发货前的环节（技术指导）" in guidance.json()["occurred_at"][0]
+
+    def event(kind, at):
+        return admin.post(
+            f"{API}/trace-events/",
+            {"batch": batch.pk, "kind": kind, "occurred_at": at},
+            format="json",
+        )
+
+    packed = event("pack", "2026-09-01T12:00:00+08:00")  # at the shipment
+    assert packed.status_code == 400
+    assert "发货前的环节（包装）" in packed.json()["occurred_at"][0]
+    assert event("receive", "2026-09-02T08:00:00+08:00").status_code == 201
+    early = event("harvest", "2026-08-19T23:59:59+08:00")
+    assert early.status_code == 400
+    assert early.json()["occurred_at"] == [
+        "该批次的采收/生产日期为 2026-08-20，不能登记此前的环节（采收）。"
+    ]
+    assert event("harvest", "2026-08-20T00:00:00+08:00").status_code == 201
+    assert list(
+        TraceEvent.objects.filter(batch=batch).values_list("kind", flat=True)
+    ) == ["harvest", "ship", "receive"]

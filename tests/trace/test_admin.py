@@ -5,6 +5,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     BatchFactory,
@@ -139,7 +140,9 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
         batch=batch,
         recorded_by=superuser,
         kind="harvest",
-        occurred_at=datetime.datetime(2026, 1, 2, 8, tzinfo=datetime.UTC),
+        occurred_at=datetime.datetime.combine(
+            batch.harvest_date, datetime.time(8), tzinfo=datetime.UTC
+        ),
     )
     services.sale_record(
         batch=batch,
@@ -156,6 +159,35 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
     assert browser.get(f"/admin/trace/{model}/{row.pk}/delete/").status_code == 403
     assert browser.get(f"/admin/trace/{model}/{row.pk}/change/").status_code == 200
     assert model_class.objects.filter(pk=row.pk).exists()
+
+
+def test_trace_event_add_keeps_the_events_in_order(browser, world, superuser):
+    batch = world.batch_a
+    shipped_on = batch.harvest_date + datetime.timedelta(days=1)
+    services.trace_event_record(
+        batch=batch,
+        recorded_by=superuser,
+        kind="ship",
+        occurred_at=datetime.datetime.combine(
+            shipped_on, datetime.time(12), tzinfo=timezone.get_current_timezone()
+        ),
+    )
+    response = browser.post(
+        "/admin/trace/traceevent/add/",
+        {
+            "batch": batch.pk,
+            "kind": "pack",
+            "occurred_at_0": shipped_on.isoformat(),
+            "occurred_at_1": "15:00:00",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        f"该批次已于 {shipped_on.isoformat()} 12:00 发货，"
+        "不能再登记发货前的环节（包装）。"
+    ) in response.content.decode()
+    assert list(batch.trace_events.values_list("kind", flat=True)) == ["ship"]
 
 
 def test_household_screens_never_show_the_id_number_or_the_name_in_lists(

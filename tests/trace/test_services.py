@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import (
     BatchFactory,
@@ -20,17 +21,25 @@ from tests.factories import (
     RegionFactory,
     make_id_number,
 )
-from tests.reports.factories import OutletFactory
+from tests.reports.factories import OutletFactory, local
 from trace import selectors, services
-from trace.choices import BatchStatus, CertificationReviewStatus, CertificationStatus
+from trace.choices import (
+    BatchStatus,
+    CertificationReviewStatus,
+    CertificationStatus,
+    TraceEventKind,
+)
 from trace.models import (
     Batch,
+    BatchContribution,
     BatchStatusChange,
     BenefitLink,
     CertificationReview,
     Household,
     Sale,
+    TraceEvent,
 )
+from trace.rules import CLOCK_SKEW
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -645,3 +654,150 @@ def test_beat_runs_the_daily_recheck(settings):
     assert CertificationReview.objects.get().producer == link.producer
     assert certifications_recheck_task() == 1  # idempotent: still one review
     assert CertificationReview.objects.count() == 1
+
+
+class TestEventOrder:
+    """Events keep their order (issue 32): one rule, trace/rules.py, on every path.
+
+    The cycle's batch v1 was harvested on 2026-08-20 and is released.
+    """
+
+    SHIPPED = local(2026, 9, 1, 12)
+
+    def ship(self, cycle, batch):
+        return services.trace_event_record(
+            batch=batch,
+            recorded_by=cycle.users["admin"],
+            kind=TraceEventKind.SHIP,
+            occurred_at=self.SHIPPED,
+        )
+
+    def purchase(self, cycle, purchased_at, batch=None):
+        return services.purchase_record(
+            batch=batch or cycle.batches["v1"],
+            household=cycle.households["v1"],
+            quantity=Decimal("20"),
+            amount_paid=Decimal("600.00"),
+            purchased_at=purchased_at,
+            recorded_by=cycle.users["purchase_point_v1"],
+        )
+
+    def test_a_purchase_into_a_shipped_batch_is_refused_with_nothing_written(
+        self, cycle
+    ):
+        batch = cycle.batches["v1"]
+        self.ship(cycle, batch)
+        before = list(BatchContribution.objects.values_list("quantity", "amount_paid"))
+        with pytest.raises(ValidationError) as refused:
+            self.purchase(cycle, local(2026, 10, 1, 9))
+        assert refused.value.message_dict == {
+            "purchased_at": [
+                "该批次已于 2026-09-01 12:00 发货，不能再登记发货前的环节（收购）。"
+            ]
+        }
+        assert not TraceEvent.objects.filter(kind=TraceEventKind.PURCHASE).exists()
+        assert (
+            list(BatchContribution.objects.values_list("quantity", "amount_paid"))
+            == before
+        )
+        with pytest.raises(ValidationError):  # exactly at the shipment
+            self.purchase(cycle, self.SHIPPED)
+        event = self.purchase(cycle, self.SHIPPED - datetime.timedelta(seconds=1))
+        assert event.kind == TraceEventKind.PURCHASE
+        contribution = BatchContribution.objects.get(
+            batch=batch, household=cycle.households["v1"]
+        )
+        assert contribution.amount_paid == Decimal("900.00")  # 300 + 600
+
+    def test_a_purchase_into_a_recalled_batch_is_refused_whatever_its_date(self, cycle):
+        batch = cycle.batches["v1"]
+        # The caller's copy still says released: the service reads the row.
+        Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RECALLED)
+        with pytest.raises(ValidationError) as refused:
+            self.purchase(cycle, local(2026, 8, 21, 9), batch=batch)
+        assert refused.value.message_dict == {
+            "purchased_at": ["该批次已召回，不能再登记收购。"]
+        }
+        assert not TraceEvent.objects.exists()
+        assert BatchContribution.objects.get(batch=batch).amount_paid == 300
+
+    def test_guidance_after_the_shipment_is_refused_on_its_time(self, cycle):
+        batch = cycle.batches["v1b"]
+        self.ship(cycle, batch)
+        with pytest.raises(ValidationError) as refused:
+            services.guidance_visit_record(
+                batch=batch,
+                recorded_by=cycle.users["technician_t1"],
+                occurred_at=local(2026, 10, 1, 9),
+                topic="茶园冬季修剪",
+            )
+        assert refused.value.message_dict == {
+            "occurred_at": [
+                "该批次已于 2026-09-01 12:00 发货，不能再登记发货前的环节（技术指导）。"
+            ]
+        }
+        assert TraceEvent.objects.filter(batch=batch).count() == 1
+
+    def test_an_event_is_allowed_from_the_start_of_the_harvest_date(self, cycle):
+        batch = cycle.batches["v1"]
+
+        def harvest(at):
+            return services.trace_event_record(
+                batch=batch,
+                recorded_by=cycle.users["admin"],
+                kind=TraceEventKind.HARVEST,
+                occurred_at=at,
+            )
+
+        start = timezone.make_aware(datetime.datetime(2026, 8, 20))  # 00:00
+        with pytest.raises(ValidationError) as refused:
+            harvest(start - datetime.timedelta(seconds=1))
+        assert refused.value.message_dict == {
+            "occurred_at": [
+                "该批次的采收/生产日期为 2026-08-20，不能登记此前的环节（采收）。"
+            ]
+        }
+        assert harvest(start).occurred_at == start
+
+    def test_an_event_beyond_the_clock_skew_is_refused(self, cycle):
+        batch = cycle.batches["v1"]
+
+        def pack(at):
+            return services.trace_event_record(
+                batch=batch,
+                recorded_by=cycle.users["admin"],
+                kind=TraceEventKind.PACK,
+                occurred_at=at,
+            )
+
+        with pytest.raises(ValidationError) as refused:
+            pack(timezone.now() + CLOCK_SKEW + datetime.timedelta(minutes=1))
+        assert refused.value.message_dict == {
+            "occurred_at": ["时间晚于当前时间，不能登记尚未发生的环节（包装）。"]
+        }
+        # A phone's clock a few minutes ahead is fine.
+        pack(timezone.now() + CLOCK_SKEW - datetime.timedelta(minutes=1))
+        assert TraceEvent.objects.count() == 1
+
+    def test_a_shipment_cannot_precede_a_recorded_production_step(self, cycle):
+        batch = cycle.batches["v1"]
+        services.trace_event_record(
+            batch=batch,
+            recorded_by=cycle.users["admin"],
+            kind=TraceEventKind.PACK,
+            occurred_at=self.SHIPPED,
+        )
+        with pytest.raises(ValidationError) as refused:
+            self.ship(cycle, batch)
+        assert refused.value.message_dict == {
+            "occurred_at": [
+                "该批次已有 2026-09-01 12:00 的包装记录，发货时间须晚于它。"
+            ]
+        }
+        services.trace_event_record(
+            batch=batch,
+            recorded_by=cycle.users["admin"],
+            kind=TraceEventKind.SHIP,
+            occurred_at=self.SHIPPED + datetime.timedelta(seconds=1),
+        )
+        assert TraceEvent.objects.filter(kind=TraceEventKind.SHIP).count() == 1

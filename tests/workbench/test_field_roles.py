@@ -7,6 +7,8 @@ import pytest
 from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
 from tests.factories import HouseholdFactory
+from tests.reports.factories import local
+from trace import services
 from trace.models import BatchContribution, TraceEvent
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,37 @@ def test_a_household_without_a_benefit_link_is_refused_next_to_its_field(cycle, 
     assert f'<option value="{unlinked.pk}" selected>' in text
     assert "古大成" not in text
     assert not BatchContribution.objects.filter(household=unlinked).exists()
+
+
+def test_a_purchase_after_the_shipment_is_refused_next_to_its_time(cycle, client):
+    batch, household = cycle.batches["v1"], cycle.households["v1"]
+    services.trace_event_record(
+        batch=batch,
+        recorded_by=cycle.users["admin"],
+        kind="ship",
+        occurred_at=local(2026, 9, 1, 12),
+    )
+    point = signed_in(client, cycle.users["purchase_point_v1"])
+    body = {
+        "batch": batch.pk,
+        "household": household.pk,
+        "quantity": "20",
+        "amount_paid": "600.00",
+        "purchased_at": "2026-10-01T09:00",
+        "reference_document_number": "SG-1001-01",
+    }
+    refused = point.post(PURCHASES, body)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert (
+        'id="id_purchased_at-errors"><li>'
+        "该批次已于 2026-09-01 12:00 发货，不能再登记发货前的环节（收购）。"
+    ) in text
+    assert 'value="SG-1001-01"' in text and 'value="600.00"' in text
+    assert not TraceEvent.objects.filter(kind="purchase").exists()
+    assert BatchContribution.objects.get(batch=batch).amount_paid == 300
+    saved = point.post(PURCHASES, body | {"purchased_at": "2026-09-01T11:59"})
+    assert saved.status_code == 302, saved.content.decode()
 
 
 def test_a_batch_or_household_outside_the_village_is_not_found(cycle, client):

@@ -1066,10 +1066,22 @@ class Command(BaseCommand):
             )
 
     def _four_officers(self) -> None:
-        """A guidance visit and a purchase from a household, once each."""
+        """A guidance visit and a purchase from a household, once each.
+
+        Both belong before the batch's 包装 and 发货 (`_events`: harvest day
+        08:00, packed the next day at 10:00, shipped the day after at 12:00):
+        the visit on the morning of the picking, the purchase the next
+        morning. trace.rules refuses either after the shipment or before the
+        batch's harvest date.
+        """
         batch = self.batches["GLYW2025S01"]
         visited = datetime.datetime.combine(
-            batch.harvest_date + datetime.timedelta(days=-20),
+            batch.harvest_date,
+            datetime.time(7, 30),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        purchased = datetime.datetime.combine(
+            batch.harvest_date + datetime.timedelta(days=1),
             datetime.time(9, 30),
             tzinfo=timezone.get_current_timezone(),
         )
@@ -1091,7 +1103,7 @@ class Command(BaseCommand):
                 household=self.households["xiao"],
                 quantity=Decimal("20"),
                 amount_paid=Decimal("600.00"),
-                purchased_at=visited + datetime.timedelta(days=21),
+                purchased_at=purchased,
                 recorded_by=self.users["purchase_point"],
                 reference_document_number="GLGXS-SG-001",
             )
