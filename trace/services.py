@@ -837,13 +837,21 @@ def batch_set_contributions(
 
 # Who may move a batch is trace.access's question; whether the move is legal is this one.
 def batch_transition(
-    *, batch: Batch, to_status: str, changed_by, reason: str = ""
+    *,
+    batch: Batch,
+    to_status: str,
+    changed_by,
+    reason: str = "",
+    lifting_hold: bool = False,
 ) -> Batch:
     """Move a batch to a new status and record who did it and why.
 
     Raise ValidationError for a transition not in BATCH_TRANSITIONS, for a
-    hold or recall without a reason, and for releasing a batch whose producer
-    has no active certification.
+    hold or recall without a reason, for releasing a batch whose producer
+    has no active certification, and for releasing a batch on hold unless
+    `lifting_hold`: a hold is lifted only by evidence about its cause or an
+    inspector's signed release, which inspections.services decides (issue
+    32: an unrelated lab test must not lift a pesticide hold).
     """
     with transaction.atomic():
         locked = (
@@ -860,6 +868,19 @@ def batch_transition(
                         "current": BatchStatus(from_status).label,
                         "target": BatchStatus(to_status).label,
                     }
+                }
+            )
+        if (
+            from_status == BatchStatus.ON_HOLD
+            and to_status == BatchStatus.RELEASED
+            and not lifting_hold
+        ):
+            raise ValidationError(
+                {
+                    "status": _(
+                        "暂停销售的批次只能由覆盖暂停原因的实验室检测结果解除，"
+                        "或由检测员签字并说明理由后解除。"
+                    )
                 }
             )
         if (
@@ -897,12 +918,15 @@ def batch_transition(
     return batch
 
 
-def batch_release(*, batch: Batch, changed_by, reason: str = "") -> Batch:
+def batch_release(
+    *, batch: Batch, changed_by, reason: str = "", lifting_hold: bool = False
+) -> Batch:
     return batch_transition(
         batch=batch,
         to_status=BatchStatus.RELEASED,
         changed_by=changed_by,
         reason=reason,
+        lifting_hold=lifting_hold,
     )
 
 

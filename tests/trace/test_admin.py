@@ -135,7 +135,9 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
     batch = services.batch_hold(
         batch=world.batch_a, changed_by=superuser, reason="抽检不合格"
     )
-    batch = services.batch_release(batch=batch, changed_by=superuser, reason="复检合格")
+    batch = services.batch_release(
+        batch=batch, changed_by=superuser, reason="复检合格", lifting_hold=True
+    )
     services.trace_event_record(
         batch=batch,
         recorded_by=superuser,

@@ -228,8 +228,13 @@ class TestBatchTransitions:
     )
     def test_legal_transitions_are_recorded(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
+        # Lifting a hold is decided by inspections (its evidence); the move is here.
         services.batch_transition(
-            batch=batch, to_status=target, changed_by=None, reason="抽检结果"
+            batch=batch,
+            to_status=target,
+            changed_by=None,
+            reason="抽检结果",
+            lifting_hold=start == BatchStatus.ON_HOLD,
         )
         batch.refresh_from_db()
         assert batch.status == target
@@ -239,6 +244,17 @@ class TestBatchTransitions:
             target,
             "抽检结果",
         )
+
+    def test_a_hold_is_not_lifted_without_its_evidence(self):
+        batch = BatchFactory(
+            status=BatchStatus.ON_HOLD, producer=CertificationFactory().producer
+        )
+        with pytest.raises(ValidationError) as refused:
+            services.batch_release(batch=batch, changed_by=None, reason="看着没问题")
+        assert "status" in refused.value.message_dict
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.ON_HOLD
+        assert not BatchStatusChange.objects.filter(batch=batch).exists()
 
     @pytest.mark.parametrize(
         ("start", "target"),
