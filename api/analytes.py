@@ -37,6 +37,8 @@ class AnalyteSerializer(serializers.ModelSerializer):
             "kind",
             "limit",
             "limits",
+            "analyte_class",
+            "screens",
             "description",
             "is_example",
         ]

@@ -64,3 +64,18 @@ def test_duplicate_categories_are_400(world, client_for):
     response = client_for(world.admin).post(URL, data, format="json")
     assert response.status_code == 400 and "limits" in response.data
     assert not Analyte.objects.exists()
+
+
+def test_the_catalogue_says_which_class_a_test_screens_and_an_analyte_belongs_to(
+    examples, client_for, world
+):
+    rows = {
+        row["name"]: row
+        for row in client_for(world.inspector)
+        .get("/api/v1/analytes/")
+        .json()["results"]
+    }
+    enzyme = rows["有机磷和氨基甲酸酯类农药（酶抑制率）"]
+    assert enzyme["screens"] is not None and enzyme["analyte_class"] is None
+    assert rows["敌敌畏"]["analyte_class"] == enzyme["screens"]
+    assert rows["铅（以 Pb 计）"]["analyte_class"] is None
