@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from inspections import planning
-from inspections.choices import InspectionKind
+from inspections.choices import AnalyteKind, InspectionKind
 from inspections.models import (
     Analyte,
     AnalyteLimit,
@@ -159,6 +159,32 @@ def batch_hold_state(*, batch: Batch) -> HoldState:
         "covered_by__inspection",
     )
     return HoldState(hold=hold, causes=tuple(causes))
+
+
+def hold_causes_without_standard_limit(
+    *, causes: list[HoldCause], category: str
+) -> list[HoldCause]:
+    """Return the causes no catalogued lab item could cover for this category.
+
+    A quantitative item covers a cause only against the catalogue's limit for
+    the product's category (rules.result_covers_cause); where the catalogue
+    has none, the inspector must be told why no lab result will lift the hold.
+    """
+    missing = []
+    for cause in causes:
+        if cause.analyte_id is not None:
+            candidates = [cause.analyte]
+        elif cause.analyte_class_id is not None:
+            candidates = list(cause.analyte_class.members.all())
+        else:
+            continue
+        if not any(
+            analyte.kind == AnalyteKind.QUALITATIVE
+            or analyte_limit_for(analyte=analyte, category=category) is not None
+            for analyte in candidates
+        ):
+            missing.append(cause)
+    return missing
 
 
 def batch_last_hold_release(*, batch: Batch) -> HoldRelease | None:

@@ -27,6 +27,7 @@ from api.scan import views as scan_views
 from inspections.choices import Verdict
 from inspections.selectors import (
     batch_hold_state,
+    hold_causes_without_standard_limit,
     inspection_attachment_file,
     inspection_attachment_visible_to,
     inspection_list_visible_to,
@@ -234,6 +235,9 @@ def _batch_context(request, batch, release_errors=(), release_reason="") -> dict
     hold = batch_hold_state(batch=batch)
     return {
         "hold": hold,
+        "unlimited_causes": hold_causes_without_standard_limit(
+            causes=hold.outstanding, category=batch.product_line.category
+        ),
         "may_sign_release": hold.signature_lifts_it
         and may_sign_hold_release(user, batch),
         "release_reason": release_reason,
@@ -648,6 +652,9 @@ def inspection_detail(request, pk: int):
             "inspection": inspection,
             "batch": batch,
             "hold": hold,
+            "unlimited_causes": hold_causes_without_standard_limit(
+                causes=hold.outstanding, category=batch.product_line.category
+            ),
             "lift": inspection.hold_releases.select_related("released_by").first(),
             "on_hold": batch.status == BatchStatus.ON_HOLD,
             # Until a lab result covers what this check found suspect.

@@ -414,6 +414,22 @@ def test_a_lab_test_of_another_analyte_leaves_the_hold_and_says_what_is_outstand
     assert "inspector_dk" in history and "敌敌畏 0.01 mg/kg" in history
 
 
+def test_the_page_says_when_no_lab_result_can_cover_a_cause_for_the_category(
+    client, world, analytes
+):
+    line = world.batch_a.product_line
+    client.force_login(world.inspector)
+    client.post("/w/inspect/new/", inspection_data(world.batch_a, analytes))
+    assert 'id="hold-no-limit"' not in html(
+        client.get(f"/w/batches/{world.batch_a.pk}/")
+    )
+    line.category = "蛋类"  # the example catalogue has pesticide limits for 水果 only
+    line.save(update_fields=["category"])
+    text = html(client.get(f"/w/batches/{world.batch_a.pk}/"))
+    assert 'id="hold-no-limit"' in text
+    assert "蛋类" in text and "请管理员在检测项目目录中补充限量" in text
+
+
 def test_an_inspector_signs_the_release_of_a_hand_made_hold(client, world):
     services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
     client.force_login(world.inspector)
