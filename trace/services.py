@@ -158,8 +158,10 @@ def product_line_update(
     protected_regions: Iterable[Region] | None = None,
     **fields: Any,
 ) -> ProductLine:
+    fields = _normalized_product_line_fields(fields)
+    _check_gtin_kept(product_line=product_line, fields=fields)
     batch_story_changed(*product_line.batches.values_list("pk", flat=True))
-    line = validated_save(product_line, **_normalized_product_line_fields(fields))
+    line = validated_save(product_line, **fields)
     _set_protected_regions(
         line,
         list(line.protected_regions.all())
@@ -167,6 +169,33 @@ def product_line_update(
         else list(protected_regions),
     )
     return line
+
+
+def _check_gtin_kept(*, product_line: ProductLine, fields: dict[str, Any]) -> None:
+    """Refuse a new GTIN once a batch of the line has left draft.
+
+    Its labels carry the GTIN in their Digital Links and its EPCIS events in
+    their lot identifiers: a new GTIN would make printed codes and exported
+    events name something else (issue 32: what was said stays said).
+    """
+    if "gtin" not in fields:
+        return
+    stored = (
+        ProductLine.objects.filter(pk=product_line.pk)
+        .values_list("gtin", flat=True)
+        .first()
+    )
+    if fields["gtin"] == stored:
+        return
+    if product_line.batches.exclude(status=BatchStatus.DRAFT).exists():
+        raise ValidationError(
+            {
+                "gtin": _(
+                    "该产品线已有放行的批次，标签和追溯数据已使用原 GTIN，不能修改；"
+                    "如需新 GTIN，请登记新的产品线。"
+                )
+            }
+        )
 
 
 def _set_protected_regions(line: ProductLine, regions: list[Region]) -> None:

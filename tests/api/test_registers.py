@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from tests.factories import make_gtin13, make_uscc
-from trace.choices import CertificationStatus
+from tests.factories import BatchFactory, make_gtin13, make_uscc
+from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Brand, Certification, Producer
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +178,24 @@ def test_schema_and_docs_are_served(client_for, db):
     client = client_for(None)
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_lines_gtin_is_fixed_once_a_batch_is_released(world, client_for):
+    """Printed labels and exported events carry it (issue 32)."""
+    admin = client_for(world.admin)
+    line = world.batch_a.product_line  # batch_a is released
+    url = f"/api/v1/product-lines/{line.pk}/"
+    before = line.gtin
+    response = admin.patch(url, {"gtin": make_gtin13()}, format="json")
+    assert response.status_code == 400
+    assert "不能修改" in str(response.json()["gtin"])
+    line.refresh_from_db()
+    assert line.gtin == before
+    assert admin.patch(url, {"name": "古楼毛尖"}, format="json").status_code == 200
+    draft_line = BatchFactory(status=BatchStatus.DRAFT).product_line
+    response = admin.patch(
+        f"/api/v1/product-lines/{draft_line.pk}/",
+        {"gtin": make_gtin13()},
+        format="json",
+    )
+    assert response.status_code == 200

@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -937,7 +938,7 @@ def test_gated_digital_link_counts_only_a_matching_path(
     assert ScanEvent.objects.filter(label=label).count() == 1
 
 
-def test_a_warm_digital_link_hop_asks_the_database_nothing_and_follows_the_gtin(
+def test_a_warm_digital_link_hop_asks_the_database_nothing_and_keeps_its_gtin(
     world, gtin_labels, client, redis_gate, django_assert_num_queries
 ):
     label = gtin_labels[0]
@@ -949,10 +950,12 @@ def test_a_warm_digital_link_hop_asks_the_database_nothing_and_follows_the_gtin(
     assert response.status_code == 307
     assert response["Location"].endswith(f"/t/{label.serial}")
     new_gtin = "0" + make_gtin13()
-    trace_services.product_line_update(product_line=line, gtin=new_gtin)
-    assert client.get(hop).status_code == 404  # the old GTIN no longer leads there
-    moved = hop.replace(old_gtin, new_gtin)
-    assert client.get(moved).status_code == 307
+    # Printed labels carry the GTIN: a released line keeps it (issue 32).
+    with pytest.raises(ValidationError):
+        trace_services.product_line_update(product_line=line, gtin=new_gtin)
+    trace_services.product_line_update(product_line=line, name="雪峰蜜橘（新包装）")
+    assert client.get(hop).status_code == 307
+    assert client.get(hop.replace(old_gtin, new_gtin)).status_code == 404
     assert scans.scan_buffer_flush() == 0  # hops count no scan
 
 
