@@ -1,0 +1,128 @@
+"""Households registered as poor (贫困户) and their benefit links with producers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from trace.audit import audit_history
+from trace.choices import (
+    BenefitKind,
+)
+from trace.models.common import MONEY, NON_NEGATIVE
+from trace.models.registry import Producer, Region
+from trace.personal_data import decrypt_id_number, mask_name
+from trace.validators import (
+    validate_calendar_date,
+)
+
+
+class Household(models.Model):
+    """A registered poor household (建档立卡贫困户); its head's data is sensitive."""
+
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所在村"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    head_name = models.CharField(_("户主姓名"), max_length=32)
+    id_number_encrypted = models.TextField(_("身份证号（密文）"), editable=False)
+    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    phone = models.CharField(_("联系方式"), max_length=32, blank=True)
+    members = models.PositiveSmallIntegerField(_("家庭人口"), default=1)
+    registered_year = models.PositiveSmallIntegerField(
+        _("建档立卡年度"), null=True, blank=True
+    )
+    public_name_consent_at = models.DateTimeField(
+        _("同意公开脱敏姓名时间"), null=True, blank=True
+    )
+    public_name_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("同意记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # The trail never holds the ID number, not even encrypted: a rotated key
+    # would leave old ciphertexts behind in history rows nobody re-encrypts.
+    history = audit_history(excluded_fields=["id_number_encrypted", "id_number_index"])
+
+    class Meta:
+        verbose_name = _("建档立卡贫困户")
+        verbose_name_plural = _("建档立卡贫困户")
+        ordering = ["village", "id"]
+
+    def __str__(self) -> str:
+        # Admin lists and logs show the masked name only.
+        return f"{self.masked_name}（{self.village.name}）"
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.head_name)
+
+    @property
+    def has_public_name_consent(self) -> bool:
+        return self.public_name_consent_at is not None
+
+    def id_number(self) -> str:
+        """Return the ID number in clear; only the administrators' roster calls this."""
+        return decrypt_id_number(self.id_number_encrypted)
+
+    def id_number_last4(self) -> str:
+        return self.id_number()[-4:]
+
+
+class BenefitLink(models.Model):
+    """利益联结: how a producer benefits a household, and the yearly income."""
+
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("生产经营主体"),
+        on_delete=models.PROTECT,
+        related_name="benefit_links",
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.PROTECT,
+        related_name="benefit_links",
+    )
+    kind = models.CharField(_("联结方式"), max_length=16, choices=BenefitKind.choices)
+    since = models.DateField(_("起始日期"), validators=[validate_calendar_date])
+    ended_on = models.DateField(
+        _("结束日期"),
+        null=True,
+        blank=True,
+        validators=[validate_calendar_date],
+        help_text=_("自该日起联结不再有效，不再计入认定条件；空表示仍有效。"),
+    )
+    annual_income = models.DecimalField(
+        _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
+    )
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("利益联结")
+        verbose_name_plural = _("利益联结")
+        ordering = ["producer", "household"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer", "household", "kind"], name="benefit_link_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_income__gte=0),
+                name="benefit_link_income_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("since")),
+                name="benefit_link_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.household}（{self.get_kind_display()}）"
