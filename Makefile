@@ -35,6 +35,8 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv-dev
+	@# The layers of DESIGN.md first (pyproject.toml, [tool.importlinter]).
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv-dev

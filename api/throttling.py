@@ -5,7 +5,7 @@ across gunicorn workers; `NUM_PROXIES` decides which X-Forwarded-For entry
 is the client, so a forged header cannot reset a limit.
 
 When the cache does not answer, the limits fail closed: the request is
-answered 503 with Retry-After (api/scan/middleware.py), because a limit
+answered 503 with Retry-After (config/middleware.py), because a limit
 that silently stops counting lets password guessing on the token login run
 free for the length of the outage. The one exception is `SchemaThrottle`:
 the API's description is a public document, served while Redis is away.

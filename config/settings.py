@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A Redis or database outage is a 503 with Retry-After, not a 500.
-    "api.scan.middleware.UnavailableMiddleware",
+    "config.middleware.UnavailableMiddleware",
     # A JSON 413 for an oversized body, before anything reads it.
     "api.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,7 +123,7 @@ if CACHE_URL := env_str("SUYUAN_CACHE_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             # A Redis that does not answer is a 503 within a second or two
-            # (api/scan/middleware.py), not a worker stuck on a connect; one retry,
+            # (config/middleware.py), not a worker stuck on a connect; one retry,
             # no backoff (redis-py's default waits up to 10 s between three).
             "OPTIONS": {
                 "socket_connect_timeout": env_float(

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from api import catalogue, resolver, scan
+from api.scan import gate
 from api.throttling import SchemaThrottle
 from workbench import views as workbench_views
 
@@ -14,6 +15,12 @@ admin.site.site_title = _("溯源管理")
 admin.site.index_title = _("管理首页")
 # The admin index also leads to the dashboard, the exports and the workbench.
 admin.site.index_template = "workbench/admin_index.html"
+
+
+def demo_label_page(request, label):
+    """Return the public page of `label` without counting a scan (the demo)."""
+    return scan.label_page(request, gate.Passage(label=label))
+
 
 urlpatterns = [
     # The public scan first: it is most of the traffic, and Django tries
@@ -48,6 +55,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # set_language: the one way to leave zh-hans (config.middleware).
     path("i18n/", include("django.conf.urls.i18n")),
+    # The workbench's demo shows the scan wing's page: wired here, so that
+    # the workbench does not import api (DESIGN.md, Packages).
+    path(
+        "w/demo-scan/",
+        workbench_views.demo_scan,
+        {"label_page": demo_label_page},
+        name="demo-scan",
+    ),
     path("w/", include("workbench.urls")),
     path("catalogue/", include(catalogue.page_urlpatterns)),
     path("", workbench_views.landing, name="landing"),

@@ -28,7 +28,6 @@ urlpatterns = [
         views.inspection_attachment,
         name="inspection_attachment",
     ),
-    path("demo-scan/", views.demo_scan, name="demo_scan"),
     path("print/", views.print_new, name="print"),
     path("print/calibration/", views.print_calibration, name="print_calibration"),
     path("print/<int:pk>/", views.print_job_detail, name="print_job"),

@@ -1112,7 +1112,7 @@ def test_scan_gives_up_when_redis_stops_answering(
     """
     import time
 
-    from api.scan import middleware
+    from config import middleware
 
     monkeypatch.setattr(middleware, "_logged_at", {})
     settings.CACHES["default"]["OPTIONS"] = {"socket_timeout": 0.3}
@@ -1135,7 +1135,7 @@ def test_scan_gives_up_when_redis_stops_answering(
         assert response["Retry-After"] == "30"
     finally:
         redis_gate.execute_command("CLIENT", "UNPAUSE")
-    outage = [r for r in caplog.records if r.name == "api.scan.middleware"]
+    outage = [r for r in caplog.records if r.name == "config.middleware"]
     assert [r.getMessage() for r in outage] == [
         "redis unavailable (TimeoutError): answering 503 until it is back"
     ]
