@@ -131,7 +131,7 @@ def print_job_create(
     print_job.save()
     labels_allocate(print_job=print_job)
     if enqueue:
-        transaction.on_commit(lambda: print_job_render_task.delay(print_job.pk))
+        print_job_render_task.delay_on_commit(print_job.pk)
     return print_job
 
 

@@ -2,14 +2,18 @@
 
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.db import DatabaseError
 
 logger = logging.getLogger(__name__)
 
 
-class PrintJobTask(Task):
-    """Fail the job when the task itself dies; the service catches render errors."""
+class PrintJobTask(DjangoTask):
+    """Fail the job when the task itself dies; the service catches render errors.
+
+    A DjangoTask, the base Celery gives Django projects, for delay_on_commit.
+    """
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         from labels.services import print_job_fail
