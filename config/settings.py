@@ -230,7 +230,9 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "AnalyteKindEnum": "inspections.choices.AnalyteKind",
         "AttachmentKindEnum": "inspections.choices.AttachmentKind",
+        "HoldReleaseBasisEnum": "inspections.choices.HoldReleaseBasis",
         "SubmissionStatusEnum": "reports.choices.SubmissionStatus",
+        "SubmissionBasisEnum": "reports.choices.SubmissionBasis",
         "RegionLevelEnum": "trace.choices.RegionLevel",
         "CatalogueStatusEnum": "trace.choices.CatalogueStatus",
         # Producers and benefit links use these, and so do the 认定 policies' lists.

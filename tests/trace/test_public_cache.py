@@ -21,8 +21,9 @@ from django.utils import timezone
 from labels import services as label_services
 from labels.models import Label
 from tests.conftest import TEST_CACHE_URL, missing
-from trace import services as trace_services
 from trace.public_cache import batch_story_changed, batch_story_generation
+from trace.services.batches import batch_hold, batch_recall, batch_release
+from trace.services.events import trace_event_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ def test_a_change_gives_the_batch_a_new_generation(
         batch_story_changed(world.batch_a.pk)
     assert batch_story_generation(world.batch_a.pk) != before
     assert batch_story_generation(world.batch_b.pk) == other
-    trace_services.batch_hold(
+    batch_hold(
         batch=world.batch_b, changed_by=world.inspector, reason="复检"
     )
     assert batch_story_generation(world.batch_b.pk) != other
@@ -128,12 +129,12 @@ def test_hold_release_recall_and_events_reach_both_workers_at_once(world, gunico
 
     assert all("正品 · 已认证" in html for html in pages(12))  # both stories cached
     batch = world.batch_a
-    trace_services.batch_hold(batch=batch, changed_by=world.inspector, reason="复检")
+    batch_hold(batch=batch, changed_by=world.inspector, reason="复检")
     for html in pages():
         assert "暂停销售" in html and "正品 · 已认证" not in html
-    trace_services.batch_release(batch=batch, changed_by=world.inspector)
+    batch_release(batch=batch, changed_by=world.inspector, lifting_hold=True)
     assert all("正品 · 已认证" in html for html in pages())
-    trace_services.trace_event_record(
+    trace_event_record(
         batch=batch,
         recorded_by=world.operator_a,
         kind="ship",
@@ -141,6 +142,6 @@ def test_hold_release_recall_and_events_reach_both_workers_at_once(world, gunico
         place="长沙马王堆农产品市场",
     )
     assert all("长沙马王堆农产品市场" in html for html in pages())
-    trace_services.batch_recall(batch=batch, changed_by=world.inspector, reason="召回")
+    batch_recall(batch=batch, changed_by=world.inspector, reason="召回")
     for html in pages():
         assert "已召回" in html and "正品 · 已认证" not in html
