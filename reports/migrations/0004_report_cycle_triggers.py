@@ -7,54 +7,36 @@ append-only audit trail.
 
 from django.db import migrations
 
-CREATE = r"""
-CREATE OR REPLACE FUNCTION reports_refuse_accepted_submission() RETURNS trigger AS $$
-BEGIN
-    IF OLD.status = 'accepted' THEN
-        RAISE EXCEPTION 'submission % is accepted and cannot be changed or deleted', OLD.id
-            USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
+from trace import db_triggers
 
-CREATE OR REPLACE FUNCTION reports_refuse_transition_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'submission transitions are append-only'
-        USING ERRCODE = 'integrity_constraint_violation';
-END;
-$$ LANGUAGE plpgsql;
+FUNCTIONS = [
+    db_triggers.refusing_if(
+        "reports_refuse_accepted_submission",
+        "OLD.status = 'accepted'",
+        "submission % is accepted and cannot be changed or deleted",
+        "OLD.id",
+    ),
+    db_triggers.refusing(
+        "reports_refuse_transition_change",
+        "submission transitions are append-only",
+    ),
+]
 
-CREATE TRIGGER reports_submission_accepted_immutable
-    BEFORE UPDATE OR DELETE ON reports_submission
-    FOR EACH ROW EXECUTE FUNCTION reports_refuse_accepted_submission();
-CREATE TRIGGER reports_submissiontransition_append_only
-    BEFORE UPDATE OR DELETE ON reports_submissiontransition
-    FOR EACH ROW EXECUTE FUNCTION reports_refuse_transition_change();
-"""
-
-DROP = """
-DROP TRIGGER IF EXISTS reports_submissiontransition_append_only ON reports_submissiontransition;
-DROP TRIGGER IF EXISTS reports_submission_accepted_immutable ON reports_submission;
-DROP FUNCTION IF EXISTS reports_refuse_transition_change();
-DROP FUNCTION IF EXISTS reports_refuse_accepted_submission();
-"""
-
-
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
+TRIGGERS = [
+    db_triggers.Trigger(
+        "reports_submission_accepted_immutable",
+        "reports_submission",
+        "reports_refuse_accepted_submission",
+    ),
+    db_triggers.Trigger(
+        "reports_submissiontransition_append_only",
+        "reports_submissiontransition",
+        "reports_refuse_transition_change",
+    ),
+]
 
 
 class Migration(migrations.Migration):
     dependencies = [("reports", "0003_report_cycle")]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers, elidable=False)]
+    operations = [db_triggers.triggers_operation(functions=FUNCTIONS, triggers=TRIGGERS)]
