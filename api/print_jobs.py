@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.labels import VOIDED
 from labels.choices import PrintJobStatus
-from labels.models import OFFSET_LIMIT, PrintJob
+from labels.models import OFFSET_BOUNDS, OFFSET_DIGITS, PrintJob
 from labels.selectors import (
     print_job_list_printable_by,
     print_job_list_visible_to,
@@ -84,18 +84,10 @@ class PrintJobCreateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1)
     start_position = serializers.IntegerField(min_value=1, default=1)
     offset_x_mm = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=-OFFSET_LIMIT,
-        max_value=OFFSET_LIMIT,
-        default=Decimal("0"),
+        **OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0")
     )
     offset_y_mm = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=-OFFSET_LIMIT,
-        max_value=OFFSET_LIMIT,
-        default=Decimal("0"),
+        **OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0")
     )
     crop_marks = serializers.BooleanField(default=False)
     link_form = serializers.ChoiceField(

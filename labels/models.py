@@ -20,9 +20,25 @@ from labels.templates import (
 from trace.audit import audit_history
 from trace.models import Batch
 
-# Printer calibration beyond a centimetre means the wrong template, not drift.
+# A printer's calibration offset in millimetres, declared once: the print
+# job's and the remembered settings' columns (offset_field), the workbench's
+# forms and the API's serializer (**OFFSET_DIGITS, **OFFSET_BOUNDS) take it
+# from here. Beyond a centimetre means the wrong template, not drift.
 OFFSET_LIMIT = Decimal("10")
+OFFSET_DIGITS = {"max_digits": 4, "decimal_places": 1}
+OFFSET_BOUNDS = {"min_value": -OFFSET_LIMIT, "max_value": OFFSET_LIMIT}
 OFFSET_VALIDATORS = [MinValueValidator(-OFFSET_LIMIT), MaxValueValidator(OFFSET_LIMIT)]
+
+
+def offset_field(verbose_name, *, help_text) -> models.DecimalField:
+    """Return the column of a printer offset: millimetres, 0 unless calibrated."""
+    return models.DecimalField(
+        verbose_name,
+        **OFFSET_DIGITS,
+        default=Decimal("0"),
+        validators=OFFSET_VALIDATORS,
+        help_text=help_text,
+    )
 
 
 class PrintJob(models.Model):
@@ -46,21 +62,11 @@ class PrintJob(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("第一页从第几枚标签开始（用过一部分的标签纸）。"),
     )
-    offset_x_mm = models.DecimalField(
-        _("水平偏移（毫米）"),
-        max_digits=4,
-        decimal_places=1,
-        default=Decimal("0"),
-        validators=OFFSET_VALIDATORS,
-        help_text=_("打印机校准：正数向右。"),
+    offset_x_mm = offset_field(
+        _("水平偏移（毫米）"), help_text=_("打印机校准：正数向右。")
     )
-    offset_y_mm = models.DecimalField(
-        _("垂直偏移（毫米）"),
-        max_digits=4,
-        decimal_places=1,
-        default=Decimal("0"),
-        validators=OFFSET_VALIDATORS,
-        help_text=_("打印机校准：正数向下。"),
+    offset_y_mm = offset_field(
+        _("垂直偏移（毫米）"), help_text=_("打印机校准：正数向下。")
     )
     crop_marks = models.BooleanField(_("裁切线"), default=False)
     link_form = models.CharField(

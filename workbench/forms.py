@@ -22,7 +22,7 @@ from inspections.rules import (
     verdict_rule_text,
 )
 from inspections.selectors import analyte_list
-from labels.models import OFFSET_LIMIT
+from labels.models import OFFSET_BOUNDS, OFFSET_DIGITS
 from labels.templates import (
     DEFAULT_LINK_FORM,
     DEFAULT_TEMPLATE,
@@ -531,19 +531,15 @@ class PrintForm(forms.Form):
     )
     offset_x_mm = forms.DecimalField(
         label=_("水平偏移（毫米，正数向右）"),
-        min_value=-OFFSET_LIMIT,
-        max_value=OFFSET_LIMIT,
-        max_digits=4,
-        decimal_places=1,
+        **OFFSET_BOUNDS,
+        **OFFSET_DIGITS,
         initial=0,
         widget=NUMBER,
     )
     offset_y_mm = forms.DecimalField(
         label=_("垂直偏移（毫米，正数向下）"),
-        min_value=-OFFSET_LIMIT,
-        max_value=OFFSET_LIMIT,
-        max_digits=4,
-        decimal_places=1,
+        **OFFSET_BOUNDS,
+        **OFFSET_DIGITS,
         initial=0,
         widget=NUMBER,
     )
@@ -602,12 +598,9 @@ class CalibrationForm(forms.Form):
     """What the calibration test sheet needs: the template and the offsets."""
 
     template = forms.ChoiceField()
-    offset_x_mm = forms.DecimalField(
-        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
-    )
-    offset_y_mm = forms.DecimalField(
-        min_value=-OFFSET_LIMIT, max_value=OFFSET_LIMIT, required=False
-    )
+    # Bounds only: the test sheet draws any offset it is given.
+    offset_x_mm = forms.DecimalField(**OFFSET_BOUNDS, required=False)
+    offset_y_mm = forms.DecimalField(**OFFSET_BOUNDS, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,12 +1,10 @@
 """The workbench's own rows: per-user settings that belong to no domain."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from labels.models import OFFSET_VALIDATORS
+from labels.models import offset_field
 
 
 class PrinterSettings(models.Model):
@@ -18,22 +16,8 @@ class PrinterSettings(models.Model):
         on_delete=models.CASCADE,
         related_name="printer_settings",
     )
-    offset_x_mm = models.DecimalField(
-        _("水平偏移（毫米）"),
-        max_digits=4,
-        decimal_places=1,
-        default=Decimal("0"),
-        validators=OFFSET_VALIDATORS,
-        help_text=_("正数向右移。"),
-    )
-    offset_y_mm = models.DecimalField(
-        _("垂直偏移（毫米）"),
-        max_digits=4,
-        decimal_places=1,
-        default=Decimal("0"),
-        validators=OFFSET_VALIDATORS,
-        help_text=_("正数向下移。"),
-    )
+    offset_x_mm = offset_field(_("水平偏移（毫米）"), help_text=_("正数向右移。"))
+    offset_y_mm = offset_field(_("垂直偏移（毫米）"), help_text=_("正数向下移。"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
