@@ -13,7 +13,7 @@ from api.references import (
     ReasonSerializer,
 )
 from inspections.services import batch_hold_release_sign
-from trace import access, services
+from trace import access
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer
 from trace.selectors import (
@@ -24,6 +24,7 @@ from trace.selectors import (
     product_line_list,
     region_list,
 )
+from trace.services.batches import batch_create, batch_transition, batch_update
 
 
 class BatchContributionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -102,13 +103,13 @@ class BatchViewSet(ServiceViewSet):
             raise serializers.ValidationError({"producer": ["请选择生产经营主体。"]})
         if not access.may_register_batch_for(user, producer):
             raise PermissionDenied("只有本主体的操作员或管理员可以登记批次。")
-        return services.batch_create(producer=producer, created_by=user, **data)
+        return batch_create(producer=producer, created_by=user, **data)
 
     def update_object(self, instance, data):
         if not access.may_edit_batch(self.request.user, instance):
             raise PermissionDenied("只有本主体的操作员或管理员可以修改批次。")
         data.pop("producer", None)
-        return services.batch_update(batch=instance, **data)
+        return batch_update(batch=instance, **data)
 
     def _transition(self, request, to_status: str, reason_serializer):
         batch = self.get_object()
@@ -123,7 +124,7 @@ class BatchViewSet(ServiceViewSet):
                 reason=reason.validated_data["reason"],
             )
         else:
-            batch = services.batch_transition(
+            batch = batch_transition(
                 batch=batch,
                 to_status=to_status,
                 changed_by=request.user,

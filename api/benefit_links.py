@@ -3,13 +3,13 @@ from rest_framework import serializers
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import HouseholdReferenceSerializer
-from trace import services
 from trace.models import BenefitLink
 from trace.selectors import (
     benefit_link_list_visible_to,
     household_list_visible_to,
     producer_list_visible_to,
 )
+from trace.services.households import benefit_link_create, benefit_link_update
 
 
 class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class BenefitLinkViewSet(ServiceViewSet):
         return benefit_link_list_visible_to(user=user)
 
     def create_object(self, data):
-        return services.benefit_link_create(**data)
+        return benefit_link_create(**data)
 
     def update_object(self, instance, data):
-        return services.benefit_link_update(benefit_link=instance, **data)
+        return benefit_link_update(benefit_link=instance, **data)

@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
-from trace import services
 from trace.models import BrandLicense, ProductLine
 from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
+from trace.services.licences import brand_license_grant, brand_license_revoke
 
 
 class BrandLicenseSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -44,7 +44,7 @@ class BrandLicenseViewSet(ServiceViewSet):
         return brand_license_list_visible_to(user=user)
 
     def create_object(self, data):
-        return services.brand_license_grant(**data)
+        return brand_license_grant(**data)
 
     @extend_schema(request=ReasonSerializer, responses=BrandLicenseSerializer)
     @action(detail=True, methods=["post"])
@@ -52,7 +52,7 @@ class BrandLicenseViewSet(ServiceViewSet):
         license_ = self.get_object()
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
-        license_ = services.brand_license_revoke(
+        license_ = brand_license_revoke(
             license_=license_, reason=reason.validated_data["reason"]
         )
         return Response(self.get_serializer(license_).data)

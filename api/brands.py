@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import Brand
 from trace.selectors import brand_list
+from trace.services.registry import brand_create, brand_update
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -25,7 +25,7 @@ class BrandViewSet(ServiceViewSet):
         return brand_list()
 
     def create_object(self, data):
-        return services.brand_create(**data)
+        return brand_create(**data)
 
     def update_object(self, instance, data):
-        return services.brand_update(brand=instance, **data)
+        return brand_update(brand=instance, **data)

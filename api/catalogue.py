@@ -34,7 +34,7 @@ from trace.selectors import (
     catalogue_search_options,
     region_list,
 )
-from trace.services import catalogue_objection_lodge
+from trace.services.catalogue import catalogue_objection_lodge
 
 
 class ObjectionThrottle(SimpleRateThrottle):

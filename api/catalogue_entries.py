@@ -26,7 +26,7 @@ from api.references import (
 )
 from inspections.choices import AttachmentKind
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
-from trace import access, services
+from trace import access
 from trace.choices import Role
 from trace.files import evidence_file_response
 from trace.models import (
@@ -45,6 +45,17 @@ from trace.selectors import (
     producer_list_for_catalogue,
     product_line_list,
     region_list,
+)
+from trace.services.catalogue import (
+    catalogue_availability_set,
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_entry_update,
+    catalogue_entry_withdraw,
+    catalogue_evidence_add,
+    catalogue_photo_add,
 )
 
 
@@ -253,14 +264,12 @@ class CatalogueEntryViewSet(ServiceViewSet):
             raise serializers.ValidationError({"producer": ["请选择生产经营主体。"]})
         if not access.may_apply_catalogue_entry(user, producer):
             raise PermissionDenied("只有本主体的操作员、本村信息员或管理员可以申报。")
-        return services.catalogue_entry_create(
-            producer=producer, created_by=user, **data
-        )
+        return catalogue_entry_create(producer=producer, created_by=user, **data)
 
     def update_object(self, instance, data):
         if not access.may_edit_catalogue_entry(self.request.user, instance):
             raise PermissionDenied("您无权修改此目录条目。")
-        return services.catalogue_entry_update(entry=instance, **data)
+        return catalogue_entry_update(entry=instance, **data)
 
     def _respond(self, entry):
         entry = self.get_queryset().get(pk=entry.pk)
@@ -275,7 +284,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_edit_catalogue_entry(request.user, entry):
             raise PermissionDenied("只有本主体的操作员、本村信息员或管理员可以申报。")
-        entry = services.catalogue_entry_apply(
+        entry = catalogue_entry_apply(
             entry=entry,
             applied_by=request.user,
             statement=data.validated_data["statement"],
@@ -291,7 +300,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_check_catalogue_entry(request.user, entry):
             raise PermissionDenied("核查由产品所在乡镇的监督员进行。")
-        entry = services.catalogue_entry_check(
+        entry = catalogue_entry_check(
             entry=entry, checked_by=request.user, **data.validated_data
         )
         return self._respond(entry)
@@ -305,7 +314,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_decide_catalogue_entry(request.user, entry):
             raise PermissionDenied("审定由县级扶贫办或管理员进行。")
-        entry = services.catalogue_entry_decide(
+        entry = catalogue_entry_decide(
             entry=entry,
             decided_by=request.user,
             approved=True,
@@ -323,7 +332,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_decide_catalogue_entry(request.user, entry):
             raise PermissionDenied("审定由县级扶贫办或管理员进行。")
-        entry = services.catalogue_entry_decide(
+        entry = catalogue_entry_decide(
             entry=entry,
             decided_by=request.user,
             approved=False,
@@ -340,7 +349,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_withdraw_catalogue_entry(request.user, entry):
             raise PermissionDenied("您无权移出此产品。")
-        entry = services.catalogue_entry_withdraw(
+        entry = catalogue_entry_withdraw(
             entry=entry,
             withdrawn_by=request.user,
             reason=data.validated_data["reason"],
@@ -394,7 +403,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         data.is_valid(raise_exception=True)
         if not access.may_record_catalogue_availability(request.user, entry):
             raise PermissionDenied("月度供货情况由本村信息员登记。")
-        record = services.catalogue_availability_set(
+        record = catalogue_availability_set(
             entry=entry, recorded_by=request.user, **data.validated_data
         )
         return Response(AvailabilitySerializer(record).data)
@@ -414,7 +423,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         clean = upload_clean(data=upload.read(), name=upload.name)
         if clean.kind != AttachmentKind.PHOTO:
             raise serializers.ValidationError({"file": ["请上传照片。"]})
-        services.catalogue_photo_add(
+        catalogue_photo_add(
             entry=entry,
             content=clean.content,
             suffix=clean.suffix,
@@ -439,7 +448,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
     def evidence(self, request, pk=None):
         return evidence_upload(
             request,
-            add=services.catalogue_evidence_add,
+            add=catalogue_evidence_add,
             output_serializer=CatalogueEvidenceSerializer,
             entry=self.get_object(),
         )

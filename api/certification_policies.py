@@ -2,10 +2,10 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.choices import BenefitKind, ProducerKind
 from trace.models import CertificationPolicy
 from trace.selectors import certification_policy_list
+from trace.services.certification import certification_policy_set
 
 
 class CertificationPolicySerializer(serializers.ModelSerializer):
@@ -64,8 +64,8 @@ class CertificationPolicyViewSet(ServiceViewSet):
         return certification_policy_list()
 
     def create_object(self, data):
-        return services.certification_policy_set(**data)
+        return certification_policy_set(**data)
 
     def update_object(self, instance, data):
         data.pop("region", None)
-        return services.certification_policy_set(region=instance.region, **data)
+        return certification_policy_set(region=instance.region, **data)

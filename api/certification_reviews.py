@@ -6,9 +6,13 @@ from rest_framework.response import Response
 from api.base import ReadOnlyServiceViewSet
 from api.permissions import AdministratorOnly
 from api.references import ReasonSerializer
-from trace import services
 from trace.models import CertificationReview
 from trace.selectors import certification_review_list_visible_to
+from trace.services.certification import (
+    certification_review_dismiss,
+    certification_review_revoke,
+    certification_review_suspend,
+)
 
 
 class CertificationReviewSerializer(serializers.ModelSerializer):
@@ -64,14 +68,14 @@ class CertificationReviewViewSet(ReadOnlyServiceViewSet):
     @extend_schema(request=ReasonSerializer, responses=CertificationReviewSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
-        return self._resolve(request, services.certification_review_dismiss)
+        return self._resolve(request, certification_review_dismiss)
 
     @extend_schema(request=ReasonSerializer, responses=CertificationReviewSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
-        return self._resolve(request, services.certification_review_suspend)
+        return self._resolve(request, certification_review_suspend)
 
     @extend_schema(request=ReasonSerializer, responses=CertificationReviewSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        return self._resolve(request, services.certification_review_revoke)
+        return self._resolve(request, certification_review_revoke)

@@ -6,9 +6,14 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
-from trace import services
 from trace.models import Certification
 from trace.selectors import certification_list_visible_to, producer_list_visible_to
+from trace.services.certification import (
+    certification_reinstate,
+    certification_revoke,
+    certification_suspend,
+    producer_certify,
+)
 
 
 class CertificationSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -44,7 +49,7 @@ class CertificationViewSet(ServiceViewSet):
         return certification_list_visible_to(user=user)
 
     def create_object(self, data):
-        return services.producer_certify(certified_by=self.request.user, **data)
+        return producer_certify(certified_by=self.request.user, **data)
 
     def _change_status(self, request, service):
         certification = self.get_object()
@@ -64,14 +69,14 @@ class CertificationViewSet(ServiceViewSet):
     @extend_schema(request=ReasonSerializer, responses=CertificationSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
-        return self._change_status(request, services.certification_suspend)
+        return self._change_status(request, certification_suspend)
 
     @extend_schema(request=ReasonSerializer, responses=CertificationSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
-        return self._change_status(request, services.certification_reinstate)
+        return self._change_status(request, certification_reinstate)
 
     @extend_schema(request=ReasonSerializer, responses=CertificationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        return self._change_status(request, services.certification_revoke)
+        return self._change_status(request, certification_revoke)

@@ -5,10 +5,14 @@ from rest_framework.response import Response
 
 from api.base import ServiceViewSet
 from api.permissions import AdministratorOnly
-from trace import services
 from trace.models import Household
 from trace.personal_data import mask_id_number
 from trace.selectors import household_list_visible_to
+from trace.services.households import (
+    household_create,
+    household_record_public_name_consent,
+    household_update,
+)
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -66,10 +70,10 @@ class HouseholdViewSet(ServiceViewSet):
         return household_list_visible_to(user=user)
 
     def create_object(self, data):
-        return services.household_create(**data)
+        return household_create(**data)
 
     def update_object(self, instance, data):
-        return services.household_update(household=instance, **data)
+        return household_update(household=instance, **data)
 
     @extend_schema(request=ConsentSerializer, responses=HouseholdSerializer)
     @action(detail=True, methods=["post"])
@@ -78,7 +82,7 @@ class HouseholdViewSet(ServiceViewSet):
         household = self.get_object()
         consent = ConsentSerializer(data=request.data)
         consent.is_valid(raise_exception=True)
-        household = services.household_record_public_name_consent(
+        household = household_record_public_name_consent(
             household=household,
             recorded_by=request.user,
             consented=consent.validated_data["consented"],

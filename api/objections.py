@@ -15,9 +15,13 @@ from rest_framework.response import Response
 
 from api.catalogue import ObjectionThrottle
 from api.throttling import AnonymousThrottle, UserThrottle
-from trace import access, services
+from trace import access
 from trace.models import CatalogueObjection
 from trace.selectors import catalogue_notice_list, catalogue_objection_list_visible_to
+from trace.services.catalogue import (
+    catalogue_objection_lodge,
+    catalogue_objection_review,
+)
 
 
 class ObjectionLodgeSerializer(serializers.Serializer):
@@ -112,7 +116,7 @@ class ObjectionViewSet(
         entry = catalogue_notice_list().filter(pk=fields.pop("entry")).first()
         if entry is None:
             raise serializers.ValidationError({"entry": ["该产品不在公示期内。"]})
-        objection = services.catalogue_objection_lodge(entry=entry, **fields)
+        objection = catalogue_objection_lodge(entry=entry, **fields)
         return Response(
             ObjectionReceiptSerializer(objection).data, status=status.HTTP_201_CREATED
         )
@@ -126,7 +130,7 @@ class ObjectionViewSet(
         data.is_valid(raise_exception=True)
         if not access.may_review_catalogue_objection(request.user, objection.entry):
             raise PermissionDenied("异议由县级扶贫办或管理员核实。")
-        objection = services.catalogue_objection_review(
+        objection = catalogue_objection_review(
             objection=objection, reviewed_by=request.user, **data.validated_data
         )
         return Response(ObjectionSerializer(objection).data)

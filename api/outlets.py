@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import Outlet
 from trace.selectors import outlet_list
+from trace.services.registry import outlet_create, outlet_update
 
 
 class OutletSerializer(serializers.ModelSerializer):
@@ -39,7 +39,7 @@ class OutletViewSet(ServiceViewSet):
         return outlet_list()
 
     def create_object(self, data):
-        return services.outlet_create(**data)
+        return outlet_create(**data)
 
     def update_object(self, instance, data):
-        return services.outlet_update(outlet=instance, **data)
+        return outlet_update(outlet=instance, **data)

@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import Producer
 from trace.selectors import producer_list_visible_to
+from trace.services.registry import producer_create, producer_update
 
 
 class ProducerSerializer(serializers.ModelSerializer):
@@ -41,7 +41,7 @@ class ProducerViewSet(ServiceViewSet):
         return producer_list_visible_to(user=user)
 
     def create_object(self, data):
-        return services.producer_create(**data)
+        return producer_create(**data)
 
     def update_object(self, instance, data):
-        return services.producer_update(producer=instance, **data)
+        return producer_update(producer=instance, **data)

@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import ProductLine
 from trace.selectors import product_line_list
+from trace.services.registry import product_line_create, product_line_update
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
@@ -49,7 +49,7 @@ class ProductLineViewSet(ServiceViewSet):
         return product_line_list()
 
     def create_object(self, data):
-        return services.product_line_create(**data)
+        return product_line_create(**data)
 
     def update_object(self, instance, data):
-        return services.product_line_update(product_line=instance, **data)
+        return product_line_update(product_line=instance, **data)

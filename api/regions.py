@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import Region
 from trace.selectors import region_list
+from trace.services.registry import region_create
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -27,4 +27,4 @@ class RegionViewSet(ServiceViewSet):
         return region_list()
 
     def create_object(self, data):
-        return services.region_create(**data)
+        return region_create(**data)

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.evidence import EvidenceInputSerializer, evidence_upload
-from trace import access, services
+from trace import access
 from trace.files import evidence_file_response
 from trace.models import Sale, SaleEvidence
 from trace.selectors import (
@@ -16,6 +16,7 @@ from trace.selectors import (
     sale_evidence_list_visible_to,
     sale_list_visible_to,
 )
+from trace.services.events import sale_evidence_add, sale_record
 
 
 class SaleEvidenceSerializer(serializers.ModelSerializer):
@@ -84,7 +85,7 @@ class SaleViewSet(ServiceViewSet):
             raise PermissionDenied(
                 "只有本主体的操作员、本村信息员或管理员可以登记销售。"
             )
-        return services.sale_record(recorded_by=self.request.user, **data)
+        return sale_record(recorded_by=self.request.user, **data)
 
     @extend_schema(
         summary="上传销售发票或凭证（照片或 PDF，私密保存）",
@@ -100,7 +101,7 @@ class SaleViewSet(ServiceViewSet):
     def evidence(self, request, pk=None):
         return evidence_upload(
             request,
-            add=services.sale_evidence_add,
+            add=sale_evidence_add,
             output_serializer=SaleEvidenceSerializer,
             sale=self.get_object(),
         )

@@ -2,9 +2,9 @@ from rest_framework import serializers
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
-from trace import services
 from trace.models import SlowSellingMark
 from trace.selectors import batch_list_visible_to, slow_selling_mark_list
+from trace.services.batches import slow_selling_mark
 
 
 class SlowSellingMarkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -37,4 +37,4 @@ class SlowSellingMarkViewSet(ServiceViewSet):
         return slow_selling_mark_list()
 
     def create_object(self, data):
-        return services.slow_selling_mark(marked_by=self.request.user, **data)
+        return slow_selling_mark(marked_by=self.request.user, **data)

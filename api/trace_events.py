@@ -5,13 +5,18 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from trace import access, services
+from trace import access
 from trace.models import Batch, Household, TraceEvent
 from trace.selectors import (
     batch_list_visible_to,
     household_list_purchasable_by,
     region_list,
     trace_event_list_visible_to,
+)
+from trace.services.events import (
+    guidance_visit_record,
+    purchase_record,
+    trace_event_record,
 )
 
 
@@ -84,7 +89,7 @@ class TraceEventViewSet(ServiceViewSet):
     def create_object(self, data):
         if not access.may_edit_batch(self.request.user, data["batch"]):
             raise PermissionDenied("只有本主体的操作员或管理员可以记录追溯事件。")
-        return services.trace_event_record(recorded_by=self.request.user, **data)
+        return trace_event_record(recorded_by=self.request.user, **data)
 
     @extend_schema(
         summary="技术指导员记录技术指导（作为批次的追溯事件）",
@@ -97,9 +102,7 @@ class TraceEventViewSet(ServiceViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
-        event = services.guidance_visit_record(
-            recorded_by=request.user, **data.validated_data
-        )
+        event = guidance_visit_record(recorded_by=request.user, **data.validated_data)
         return Response(
             TraceEventSerializer(event, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -116,9 +119,7 @@ class TraceEventViewSet(ServiceViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
-        event = services.purchase_record(
-            recorded_by=request.user, **data.validated_data
-        )
+        event = purchase_record(recorded_by=request.user, **data.validated_data)
         return Response(
             TraceEventSerializer(event, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

@@ -46,12 +46,12 @@ from inspections.selectors import (
 )
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
-from trace import services as trace_services
 from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 from trace.public_cache import batch_story_changed
-from trace.services import validated_save
+from trace.services.batches import batch_hold, batch_recall, batch_release
+from trace.services.common import validated_save
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
@@ -510,13 +510,13 @@ def _apply_consequence(
         reason += _("暂停原因：%(causes)s。") % {
             "causes": "、".join(_cause_labels(causes))
         }
-        trace_services.batch_hold(batch=batch, changed_by=changed_by, reason=reason)
+        batch_hold(batch=batch, changed_by=changed_by, reason=reason)
         hold = batch_current_hold(batch=batch)
         _hold_causes_add(hold=hold, batch=batch, results=results)
         return hold
     if action == BatchAction.RECALL:
         reason = _("实验室检测 #%(id)s 确认不合格，批次召回。") % facts
-        trace_services.batch_recall(batch=batch, changed_by=changed_by, reason=reason)
+        batch_recall(batch=batch, changed_by=changed_by, reason=reason)
         return BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
     state = batch_hold_state(batch=batch)
     reason = _(
@@ -678,9 +678,7 @@ def _hold_lift(
     basis: str,
     inspection: Inspection | None = None,
 ) -> HoldRelease:
-    trace_services.batch_release(
-        batch=batch, changed_by=released_by, reason=reason, lifting_hold=True
-    )
+    batch_release(batch=batch, changed_by=released_by, reason=reason, lifting_hold=True)
     change = BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
     release = HoldRelease(
         batch=batch,

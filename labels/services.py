@@ -33,7 +33,7 @@ from trace import access
 from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch
-from trace.services import brand_license_is_valid, certification_is_active
+from trace.selectors import brand_license_is_valid, certification_is_active
 
 logger = logging.getLogger(__name__)
 

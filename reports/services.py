@@ -25,7 +25,7 @@ from trace import access
 from trace.choices import OutletKind
 from trace.models import Batch, Outlet, Region
 from trace.public_cache import batch_story_changed
-from trace.services import outlet_authorisation_revoke
+from trace.services.registry import outlet_authorisation_revoke
 
 
 def sales_event_record(

@@ -12,9 +12,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tests.factories import make_user
-from trace import services
 from trace.choices import CatalogueStatus, DeliveryMethod, Role, Season
 from trace.models import CatalogueEntry, UserRole
+from trace.services.catalogue import (
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_notices_close,
+)
 
 
 @dataclass
@@ -66,18 +72,16 @@ def draft_entry(world, **fields) -> CatalogueEntry:
         "households": [world.household_a],
         **fields,
     }
-    return services.catalogue_entry_create(
+    return catalogue_entry_create(
         producer=world.producer_a, created_by=world.operator_a, **values
     )
 
 
 def entry_in_notice(world, officers: Officers, **fields) -> CatalogueEntry:
     entry = draft_entry(world, **fields)
-    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
-    services.catalogue_entry_check(
-        entry=entry, checked_by=officers.supervisor, passed=True
-    )
-    return services.catalogue_entry_decide(
+    catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=True)
+    return catalogue_entry_decide(
         entry=entry, decided_by=officers.office, approved=True
     )
 
@@ -94,7 +98,7 @@ def end_notice(entry: CatalogueEntry, *, days_ago: int = 1) -> None:
 def listed_entry(world, officers: Officers, **fields) -> CatalogueEntry:
     entry = entry_in_notice(world, officers, **fields)
     end_notice(entry)
-    services.catalogue_notices_close()
+    catalogue_notices_close()
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.LISTED
     return entry

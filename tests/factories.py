@@ -9,7 +9,6 @@ import factory
 from django.contrib.auth import get_user_model
 from stdnum.cn import ric, uscc
 
-from trace import services
 from trace.choices import (
     BatchStatus,
     BenefitKind,
@@ -30,6 +29,7 @@ from trace.models import (
     Region,
     UserRole,
 )
+from trace.services.households import household_create
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -161,7 +161,7 @@ class HouseholdFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.household_create(**kwargs)
+        return household_create(**kwargs)
 
     @classmethod
     def _build(cls, model_class, **kwargs):

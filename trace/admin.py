@@ -20,7 +20,6 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from trace import services
 from trace.admin_base import ReadOnlyInline
 from trace.audit import ReadOnlyHistoryAdmin
 from trace.choices import BatchStatus, BenefitKind, ProducerKind
@@ -51,6 +50,46 @@ from trace.models import (
 )
 from trace.personal_data import mask_id_number
 from trace.selectors import producer_eligibility
+from trace.services.batches import (
+    batch_create,
+    batch_hold,
+    batch_release,
+    batch_set_contributions,
+    batch_update,
+    slow_selling_mark,
+)
+from trace.services.certification import (
+    certification_policy_set,
+    certification_reinstate,
+    certification_review_dismiss,
+    certification_review_revoke,
+    certification_review_suspend,
+    certification_revoke,
+    certification_suspend,
+    certification_update,
+    producer_certify,
+)
+from trace.services.common import validated_save
+from trace.services.events import sale_record, trace_event_record
+from trace.services.households import (
+    benefit_link_create,
+    benefit_link_update,
+    household_create,
+    household_record_public_name_consent,
+    household_update,
+)
+from trace.services.licences import brand_license_grant, brand_license_revoke
+from trace.services.registry import (
+    brand_create,
+    brand_update,
+    outlet_create,
+    outlet_update,
+    producer_create,
+    producer_update,
+    product_line_create,
+    product_line_update,
+    region_create,
+)
 
 # A shop address typed without a scheme is https, as Django 6 will assume
 # and the workbench's forms already do.
@@ -196,11 +235,11 @@ class RegionAdmin(ServiceAdmin):
     list_select_related = [path("parent", 4)]
 
     def service_create(self, request, fields, form):
-        return services.region_create(**fields)
+        return region_create(**fields)
 
     def service_update(self, request, obj, fields, form):
         # No update service: Region.save() re-roots the lineage of a moved region.
-        return services.validated_save(obj, **fields)
+        return validated_save(obj, **fields)
 
 
 class CertificationInline(admin.TabularInline):
@@ -225,10 +264,10 @@ class ProducerAdmin(ServiceAdmin):
     inlines = [CertificationInline]
 
     def service_create(self, request, fields, form):
-        return services.producer_create(**fields)
+        return producer_create(**fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.producer_update(producer=obj, **fields)
+        return producer_update(producer=obj, **fields)
 
 
 @admin.register(Certification)
@@ -297,7 +336,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         )
 
     def service_create(self, request, fields, form):
-        return services.producer_certify(
+        return producer_certify(
             producer=fields["producer"],
             number=fields["number"],
             issuer=fields["issuer"],
@@ -309,7 +348,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     def service_update(self, request, obj, fields, form):
         # No status change here: those go through the actions below. A new
         # validity re-checks the producer (certification_update).
-        return services.certification_update(certification=obj, **fields)
+        return certification_update(certification=obj, **fields)
 
     @admin.action(description=_("暂停所选认定"), permissions=["change"])
     def suspend(self, request, queryset):
@@ -318,7 +357,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
             request,
             queryset,
             title=_("暂停认定"),
-            apply=lambda certification, reason: services.certification_suspend(
+            apply=lambda certification, reason: certification_suspend(
                 certification=certification, reason=reason, changed_by=request.user
             ),
         )
@@ -330,7 +369,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
             request,
             queryset,
             title=_("恢复认定"),
-            apply=lambda certification, reason: services.certification_reinstate(
+            apply=lambda certification, reason: certification_reinstate(
                 certification=certification, reason=reason, changed_by=request.user
             ),
         )
@@ -342,7 +381,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
             request,
             queryset,
             title=_("撤销认定"),
-            apply=lambda certification, reason: services.certification_revoke(
+            apply=lambda certification, reason: certification_revoke(
                 certification=certification, reason=reason, changed_by=request.user
             ),
         )
@@ -421,11 +460,11 @@ class CertificationPolicyAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     def service_create(self, request, fields, form):
         if CertificationPolicy.objects.filter(region=fields["region"]).exists():
             raise ValidationError({"region": _("该地区已有认定政策，请修改原政策。")})
-        return services.certification_policy_set(**fields)
+        return certification_policy_set(**fields)
 
     def service_update(self, request, obj, fields, form):
         fields.pop("region", None)
-        return services.certification_policy_set(region=obj.region, **fields)
+        return certification_policy_set(region=obj.region, **fields)
 
 
 @admin.register(CertificationReview)
@@ -472,19 +511,19 @@ class CertificationReviewAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
     @admin.action(description=_("维持认定（复核通过）"), permissions=["change"])
     def dismiss(self, request, queryset):
         return self._resolve(
-            request, queryset, _("维持认定"), services.certification_review_dismiss
+            request, queryset, _("维持认定"), certification_review_dismiss
         )
 
     @admin.action(description=_("暂停认定"), permissions=["change"])
     def suspend(self, request, queryset):
         return self._resolve(
-            request, queryset, _("暂停认定"), services.certification_review_suspend
+            request, queryset, _("暂停认定"), certification_review_suspend
         )
 
     @admin.action(description=_("撤销认定"), permissions=["change"])
     def revoke(self, request, queryset):
         return self._resolve(
-            request, queryset, _("撤销认定"), services.certification_review_revoke
+            request, queryset, _("撤销认定"), certification_review_revoke
         )
 
 
@@ -572,19 +611,17 @@ class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         return obj.has_public_name_consent
 
     def service_create(self, request, fields, form):
-        return services.household_create(
-            id_number=form.cleaned_data["id_number"], **fields
-        )
+        return household_create(id_number=form.cleaned_data["id_number"], **fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.household_update(
+        return household_update(
             household=obj, id_number=form.cleaned_data["id_number"] or None, **fields
         )
 
     @admin.action(description=_("记录同意公开脱敏姓名"), permissions=["change"])
     def record_consent(self, request, queryset):
         for household in queryset.filter(public_name_consent_at__isnull=True):
-            services.household_record_public_name_consent(
+            household_record_public_name_consent(
                 household=household, recorded_by=request.user, consented=True
             )
         self.message_user(request, _("已记录同意。"), messages.SUCCESS)
@@ -592,7 +629,7 @@ class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     @admin.action(description=_("撤回同意公开脱敏姓名"), permissions=["change"])
     def withdraw_consent(self, request, queryset):
         for household in queryset.filter(public_name_consent_at__isnull=False):
-            services.household_record_public_name_consent(
+            household_record_public_name_consent(
                 household=household, recorded_by=request.user, consented=False
             )
         self.message_user(request, _("已撤回同意。"), messages.SUCCESS)
@@ -614,10 +651,10 @@ class BenefitLinkAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_select_related = ["producer", "household__village"]
 
     def service_create(self, request, fields, form):
-        return services.benefit_link_create(**fields)
+        return benefit_link_create(**fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.benefit_link_update(benefit_link=obj, **fields)
+        return benefit_link_update(benefit_link=obj, **fields)
 
 
 class ProductLineInline(admin.TabularInline):
@@ -640,10 +677,10 @@ class BrandAdmin(ServiceAdmin):
     inlines = [ProductLineInline]
 
     def service_create(self, request, fields, form):
-        return services.brand_create(**fields)
+        return brand_create(**fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.brand_update(brand=obj, **fields)
+        return brand_update(brand=obj, **fields)
 
 
 @admin.register(ProductLine)
@@ -663,12 +700,12 @@ class ProductLineAdmin(ServiceAdmin):
     list_select_related = ["brand"]
 
     def service_create(self, request, fields, form):
-        return services.product_line_create(
+        return product_line_create(
             protected_regions=form.cleaned_data.get("protected_regions", []), **fields
         )
 
     def service_update(self, request, obj, fields, form):
-        return services.product_line_update(
+        return product_line_update(
             product_line=obj,
             protected_regions=form.cleaned_data.get("protected_regions", []),
             **fields,
@@ -686,7 +723,7 @@ class BrandLicenseAdmin(ServiceAdmin):
     actions = ["revoke"]
 
     def service_create(self, request, fields, form):
-        return services.brand_license_grant(
+        return brand_license_grant(
             product_lines=form.cleaned_data["product_lines"], **fields
         )
 
@@ -698,7 +735,7 @@ class BrandLicenseAdmin(ServiceAdmin):
             for line in form.cleaned_data["product_lines"]
         ):
             raise ValidationError({"product_lines": _("只能授权该品牌下的产品线。")})
-        return services.validated_save(obj, **fields)
+        return validated_save(obj, **fields)
 
     @admin.action(description=_("撤销所选授权"), permissions=["change"])
     def revoke(self, request, queryset):
@@ -707,7 +744,7 @@ class BrandLicenseAdmin(ServiceAdmin):
             request,
             queryset,
             title=_("撤销品牌授权"),
-            apply=lambda license_, reason: services.brand_license_revoke(
+            apply=lambda license_, reason: brand_license_revoke(
                 license_=license_, reason=reason
             ),
         )
@@ -731,10 +768,10 @@ class OutletAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     readonly_fields = ["authorisation_revoked_on", "authorisation_revoked_reason"]
 
     def service_create(self, request, fields, form):
-        return services.outlet_create(**fields)
+        return outlet_create(**fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.outlet_update(outlet=obj, **fields)
+        return outlet_update(outlet=obj, **fields)
 
 
 # Batches and their audit trail.
@@ -837,10 +874,10 @@ class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         ) and super().has_delete_permission(request, obj)
 
     def service_create(self, request, fields, form):
-        return services.batch_create(created_by=request.user, **fields)
+        return batch_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return services.batch_update(batch=obj, **fields)
+        return batch_update(batch=obj, **fields)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()
@@ -860,16 +897,14 @@ class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
                 if item.cleaned_data.get("household")
                 and not item.cleaned_data.get("DELETE")
             ]
-            services.batch_set_contributions(
-                batch=form.instance, contributions=contributions
-            )
+            batch_set_contributions(batch=form.instance, contributions=contributions)
 
     @admin.action(description=_("放行所选批次"), permissions=["change"])
     def release(self, request, queryset):
         released = 0
         for batch in queryset:
             try:
-                services.batch_release(batch=batch, changed_by=request.user)
+                batch_release(batch=batch, changed_by=request.user)
                 released += 1
             except ValidationError as error:
                 self.message_user(
@@ -889,7 +924,7 @@ class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
             request,
             queryset,
             title=_("暂停销售批次"),
-            apply=lambda batch, reason: services.batch_hold(
+            apply=lambda batch, reason: batch_hold(
                 batch=batch, changed_by=request.user, reason=reason
             ),
         )
@@ -944,7 +979,7 @@ class TraceEventAdmin(AuditAdmin):
     readonly_fields = ["recorded_by", "recorded_at"]
 
     def service_create(self, request, fields, form):
-        return services.trace_event_record(recorded_by=request.user, **fields)
+        return trace_event_record(recorded_by=request.user, **fields)
 
 
 @admin.register(Sale)
@@ -969,7 +1004,7 @@ class SaleAdmin(AuditAdmin):
     readonly_fields = ["recorded_by", "recorded_at"]
 
     def service_create(self, request, fields, form):
-        return services.sale_record(recorded_by=request.user, **fields)
+        return sale_record(recorded_by=request.user, **fields)
 
 
 @admin.register(SlowSellingMark)
@@ -990,7 +1025,7 @@ class SlowSellingMarkAdmin(ReadOnlyHistoryAdmin, AuditAdmin):
     readonly_fields = ["marked_by", "marked_at"]
 
     def service_create(self, request, fields, form):
-        return services.slow_selling_mark(marked_by=request.user, **fields)
+        return slow_selling_mark(marked_by=request.user, **fields)
 
 
 @admin.register(UserRole)

@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task(acks_late=True)
 def catalogue_notices_close_task() -> int:
     """List the catalogue entries whose 公示 ended without objection."""
-    from trace.services import catalogue_notices_close
+    from trace.services.catalogue import catalogue_notices_close
 
     return catalogue_notices_close()
 
@@ -14,6 +14,6 @@ def catalogue_notices_close_task() -> int:
 @shared_task(acks_late=True)
 def certifications_recheck_task() -> int:
     """Re-check every current certification against its region's policy."""
-    from trace.services import certifications_recheck_all
+    from trace.services.certification import certifications_recheck_all
 
     return certifications_recheck_all(trigger="定期复核")

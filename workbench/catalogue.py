@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from trace import access, services
+from trace import access
 from trace.choices import CatalogueStatus, ObjectionStatus
 from trace.files import evidence_file_response
 from trace.models import CatalogueEntry
@@ -31,6 +31,17 @@ from trace.selectors import (
     producer_list_for_catalogue,
     product_line_list,
     region_list,
+)
+from trace.services.catalogue import (
+    CATALOGUE_EVIDENCE_STATUSES,
+    catalogue_availability_set,
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_entry_withdraw,
+    catalogue_evidence_add,
+    catalogue_objection_review,
 )
 from workbench.forms import NUMBER, apply_service_errors
 
@@ -185,23 +196,23 @@ class ReviewForm(forms.Form):
 
 # verb: (form, may, service call)
 def _apply(entry, user, data):
-    return services.catalogue_entry_apply(entry=entry, applied_by=user, **data)
+    return catalogue_entry_apply(entry=entry, applied_by=user, **data)
 
 
 def _check(entry, user, data):
-    return services.catalogue_entry_check(entry=entry, checked_by=user, **data)
+    return catalogue_entry_check(entry=entry, checked_by=user, **data)
 
 
 def _decide(entry, user, data):
-    return services.catalogue_entry_decide(entry=entry, decided_by=user, **data)
+    return catalogue_entry_decide(entry=entry, decided_by=user, **data)
 
 
 def _withdraw(entry, user, data):
-    return services.catalogue_entry_withdraw(entry=entry, withdrawn_by=user, **data)
+    return catalogue_entry_withdraw(entry=entry, withdrawn_by=user, **data)
 
 
 def _availability(entry, user, data):
-    return services.catalogue_availability_set(entry=entry, recorded_by=user, **data)
+    return catalogue_availability_set(entry=entry, recorded_by=user, **data)
 
 
 def _review(entry, user, data):
@@ -209,9 +220,7 @@ def _review(entry, user, data):
         catalogue_objection_list_visible_to(user=user).filter(entry=entry),
         pk=data.pop("objection"),
     )
-    return services.catalogue_objection_review(
-        objection=objection, reviewed_by=user, **data
-    )
+    return catalogue_objection_review(objection=objection, reviewed_by=user, **data)
 
 
 STEPS = {
@@ -277,7 +286,7 @@ def entry_new(request):
         fields = dict(form.cleaned_data)
         producer = fields.pop("producer")
         try:
-            entry = services.catalogue_entry_create(
+            entry = catalogue_entry_create(
                 producer=producer, created_by=request.user, **fields
             )
         except ValidationError as error:
@@ -292,7 +301,7 @@ def entry_new(request):
 
 def _may_add_evidence(user, entry) -> bool:
     return (
-        entry.status in services.CATALOGUE_EVIDENCE_STATUSES
+        entry.status in CATALOGUE_EVIDENCE_STATUSES
         and access.may_edit_catalogue_entry(user, entry)
     )
 
@@ -376,7 +385,7 @@ def evidence_add(request, pk: int):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.catalogue_evidence_add(
+            catalogue_evidence_add(
                 entry=entry,
                 uploaded_by=request.user,
                 file=upload,

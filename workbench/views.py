@@ -68,16 +68,13 @@ from trace.selectors import (
     sale_list_visible_to,
     trace_event_list_visible_to,
 )
-from trace.services import (
-    batch_create,
-    batch_release,
+from trace.services.batches import batch_create, batch_release
+from trace.services.certification import (
     certification_review_dismiss,
     certification_review_revoke,
     certification_review_suspend,
-    guidance_visit_record,
-    purchase_record,
-    sale_record,
 )
+from trace.services.events import guidance_visit_record, purchase_record, sale_record
 from workbench import printing
 from workbench.forms import (
     BatchForm,

@@ -19,9 +19,17 @@ from tests.factories import (
     ProducerFactory,
     make_gtin13,
 )
-from trace import services
 from trace.choices import CatalogueContactKind, ProducerKind
 from trace.models import CatalogueObjection, ProductLine
+from trace.services.batches import batch_hold
+from trace.services.catalogue import (
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_evidence_add,
+    catalogue_notices_close,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +50,7 @@ def catalogue(world):
     )
     world.batch_a.product_line.refresh_from_db()
     tea = listed_entry(world, officers)
-    herb = services.catalogue_entry_create(
+    herb = catalogue_entry_create(
         producer=world.producer_b,
         created_by=world.admin,
         product_line=world.batch_b.product_line,
@@ -55,11 +63,11 @@ def catalogue(world):
         season="all_year",
         planned_quantity="1000",
     )
-    services.catalogue_entry_apply(entry=herb, applied_by=world.admin)
-    services.catalogue_entry_check(entry=herb, checked_by=world.admin, passed=True)
-    services.catalogue_entry_decide(entry=herb, decided_by=world.admin, approved=True)
+    catalogue_entry_apply(entry=herb, applied_by=world.admin)
+    catalogue_entry_check(entry=herb, checked_by=world.admin, passed=True)
+    catalogue_entry_decide(entry=herb, decided_by=world.admin, approved=True)
     end_notice(herb)
-    services.catalogue_notices_close()
+    catalogue_notices_close()
     notice = entry_in_notice(
         world, officers, name="古楼红茶", delivery_method="doorstep", season="winter"
     )
@@ -178,7 +186,7 @@ def test_entry_stays_listed_but_never_offers_a_held_batch(catalogue, client_for)
     lot_link = f"/01/{gtin}/10/GL2026A"
     client = client_for(None)
     assert lot_link in client.get(f"/catalogue/{tea.pk}/").content.decode()
-    services.batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="快检")
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="快检")
     item = client.get(f"/api/v1/catalogue/{tea.pk}/").json()
     assert item["name"] == "古楼云雾茶"  # the producer's entry stays listed
     assert item["batches"] == []  # but not through the held batch
@@ -205,7 +213,7 @@ def test_public_catalogue_never_shows_household_data(catalogue, client_for):
     CertificationFactory(producer=producer)
     BenefitLinkFactory(producer=producer, household=household)
     informant = catalogue["officers"].informant
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=producer,
         created_by=informant,
         name="土鸡蛋",
@@ -217,9 +225,9 @@ def test_public_catalogue_never_shows_household_data(catalogue, client_for):
         informant=informant,
         households=[household],
     )
-    services.catalogue_entry_apply(entry=entry, applied_by=informant)
-    services.catalogue_entry_check(entry=entry, checked_by=world.admin, passed=True)
-    services.catalogue_entry_decide(entry=entry, decided_by=world.admin, approved=True)
+    catalogue_entry_apply(entry=entry, applied_by=informant)
+    catalogue_entry_check(entry=entry, checked_by=world.admin, passed=True)
+    catalogue_entry_decide(entry=entry, decided_by=world.admin, approved=True)
     client = client_for(None)
     town = world.gulou_village.parent
     pages = [
@@ -269,7 +277,7 @@ def test_query_count_does_not_grow_with_the_catalogue(catalogue, client_for):
 
     before = counts()
     for number in range(6):
-        entry = services.catalogue_entry_create(
+        entry = catalogue_entry_create(
             producer=world.producer_b,
             created_by=world.admin,
             product_line=world.batch_b.product_line,
@@ -279,11 +287,9 @@ def test_query_count_does_not_grow_with_the_catalogue(catalogue, client_for):
             delivery_method="freight",
             planned_quantity="10",
         )
-        services.catalogue_entry_apply(entry=entry, applied_by=world.admin)
-        services.catalogue_entry_check(entry=entry, checked_by=world.admin, passed=True)
-        services.catalogue_entry_decide(
-            entry=entry, decided_by=world.admin, approved=True
-        )
+        catalogue_entry_apply(entry=entry, applied_by=world.admin)
+        catalogue_entry_check(entry=entry, checked_by=world.admin, passed=True)
+        catalogue_entry_decide(entry=entry, decided_by=world.admin, approved=True)
         if number % 2:
             end_notice(entry)
     assert counts() == before
@@ -312,7 +318,7 @@ def test_public_catalogue_never_links_application_evidence(catalogue, client_for
     def with_evidence(**fields):
         entry = draft_entry(world, **fields)
         file = io.BytesIO(pdf)
-        return entry, services.catalogue_evidence_add(
+        return entry, catalogue_evidence_add(
             entry=entry,
             uploaded_by=world.operator_a,
             file=file,
@@ -323,15 +329,11 @@ def test_public_catalogue_never_links_application_evidence(catalogue, client_for
     listed, listed_evidence = with_evidence(name="古楼白茶")
     noticed, noticed_evidence = with_evidence(name="古楼黑茶")
     for entry in (listed, noticed):
-        services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
-        services.catalogue_entry_check(
-            entry=entry, checked_by=officers.supervisor, passed=True
-        )
-        services.catalogue_entry_decide(
-            entry=entry, decided_by=officers.office, approved=True
-        )
+        catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+        catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=True)
+        catalogue_entry_decide(entry=entry, decided_by=officers.office, approved=True)
     end_notice(listed)
-    services.catalogue_notices_close()
+    catalogue_notices_close()
     town = world.gulou_village.parent
     client = client_for(None)
     bodies = {}

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from trace import services
 from trace.choices import CertificationReviewStatus, CertificationStatus
 from trace.models import Certification, CertificationPolicy, CertificationReview
+from trace.services.certification import certification_policy_set
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_a_second_policy_for_a_region_is_refused(world, client_for):
 
 def test_the_certification_error_cites_the_policy(world, client_for):
     Certification.objects.filter(producer=world.producer_a).delete()
-    services.certification_policy_set(
+    certification_policy_set(
         region=world.dongkou,
         eligible_producer_kinds=["enterprise", "cooperative"],
         qualifying_benefit_kinds=["employment"],

@@ -164,7 +164,7 @@ def test_staff_still_read_the_certificate_of_a_held_batch_but_the_public_url_war
     """
     from labels.models import Label
     from labels.services import print_job_create
-    from trace import services as trace_services
+    from trace.services.batches import batch_hold
 
     job = print_job_create(
         batch=world.batch_a,
@@ -175,9 +175,7 @@ def test_staff_still_read_the_certificate_of_a_held_batch_but_the_public_url_war
     )
     serial = Label.objects.get(print_job=job).serial
     client_for(world.operator_a).post(url(world.batch_a), {}, format="json")
-    trace_services.batch_hold(
-        batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
-    )
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="快检疑似")
     for user in (world.inspector, world.operator_a):
         response = client_for(user).get(url(world.batch_a))
         assert response.status_code == 200

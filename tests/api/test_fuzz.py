@@ -104,7 +104,7 @@ def demo(db):
     from tests.inspections.factories import record_inspection
     from trace.choices import BatchStatus
     from trace.models import Batch
-    from trace.services import sale_record
+    from trace.services.events import sale_record
 
     call_command("seed_demo", stdout=io.StringIO())
     users = {user.username: user for user in get_user_model().objects.all()}

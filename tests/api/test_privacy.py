@@ -16,7 +16,9 @@ from labels import services as label_services
 from tests.conftest import leaks_in
 from tests.factories import BenefitLinkFactory, HouseholdFactory
 from tests.inspections.factories import record_inspection
-from trace import services
+from trace.services.batches import batch_create, batch_release
+from trace.services.events import sale_record, trace_event_record
+from trace.services.households import household_record_public_name_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +61,10 @@ def rich_world(world):
             annual_income=Decimal("6500"),
         )
         canaries.append((household, id_number))
-    services.household_record_public_name_consent(
+    household_record_public_name_consent(
         household=canaries[0][0], recorded_by=world.admin, consented=True
     )
-    batch = services.batch_create(
+    batch = batch_create(
         producer=world.producer_a,
         product_line=world.batch_a.product_line,
         lot_code="GL2026C",
@@ -80,14 +82,14 @@ def rich_world(world):
             for household, _ in canaries
         ],
     )
-    services.batch_release(batch=batch, changed_by=world.operator_a)
-    services.trace_event_record(
+    batch_release(batch=batch, changed_by=world.operator_a)
+    trace_event_record(
         batch=batch,
         recorded_by=world.operator_a,
         kind="harvest",
         occurred_at=datetime.datetime(2026, 10, 2, 9, 0, tzinfo=datetime.UTC),
     )
-    services.sale_record(
+    sale_record(
         batch=batch,
         recorded_by=world.operator_a,
         buyer="洞口县人民医院",

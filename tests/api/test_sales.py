@@ -8,9 +8,10 @@ from PIL import Image
 
 from tests.factories import CertificationFactory, ProducerFactory, RegionFactory
 from tests.reports.factories import SaleFactory
-from trace import services
 from trace.choices import RegionLevel
 from trace.models import Batch, Sale
+from trace.services.certification import certification_revoke
+from trace.services.registry import product_line_create
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def batch(world):
 def test_a_1000_sale_on_a_30_batch_after_revocation_is_refused(
     world, client_for, batch
 ):
-    services.certification_revoke(
+    certification_revoke(
         certification=world.producer_a.certifications.get(),
         reason="弄虚作假",
         changed_by=world.admin,
@@ -68,7 +69,7 @@ def test_a_gi_batch_from_outside_its_region_is_refused_by_the_api(world, client_
     # operator with an origin in 洞口县 got through; it must not.
     lake = RegionFactory(name="大通湖区", level=RegionLevel.COUNTY, parent=world.hunan)
     lake_producer = CertificationFactory(producer=ProducerFactory(region=lake)).producer
-    crab = services.product_line_create(
+    crab = product_line_create(
         name="大通湖大闸蟹",
         geographical_indication=True,
         unit="只",

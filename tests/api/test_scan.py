@@ -25,9 +25,13 @@ from tests.factories import (
     make_gtin13,
 )
 from tests.inspections.factories import enzyme, record_inspection
-from trace import services as trace_services
 from trace.choices import BatchStatus
 from trace.models import ProductLine
+from trace.services.batches import batch_hold, batch_recall, batch_set_contributions
+from trace.services.certification import certification_revoke, certification_suspend
+from trace.services.events import trace_event_record
+from trace.services.households import household_record_public_name_consent
+from trace.services.registry import product_line_update
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +70,7 @@ def harvest_morning(batch) -> datetime.datetime:
 def scanned(world):
     """Batch A with contributions, events, a signed passing spot check and labels."""
     batch = world.batch_a
-    trace_services.batch_set_contributions(
+    batch_set_contributions(
         batch=batch,
         contributions=[
             {
@@ -76,7 +80,7 @@ def scanned(world):
             }
         ],
     )
-    trace_services.trace_event_record(
+    trace_event_record(
         batch=batch,
         recorded_by=world.operator_a,
         kind="harvest",
@@ -186,19 +190,19 @@ def test_every_warning_state_is_impossible_to_miss(
     label = scanned[0]
     certification = world.producer_a.certifications.get()
     if change == "hold":
-        trace_services.batch_hold(
+        batch_hold(
             batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
         )
     elif change == "recall":
-        trace_services.batch_recall(
+        batch_recall(
             batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
         )
     elif change == "suspend":
-        trace_services.certification_suspend(
+        certification_suspend(
             certification=certification, reason="整改", changed_by=world.admin
         )
     elif change == "revoke":
-        trace_services.certification_revoke(
+        certification_revoke(
             certification=certification, reason="造假", changed_by=world.admin
         )
     else:
@@ -269,7 +273,7 @@ def test_query_count_is_constant_as_households_and_inspections_grow(
     households = [HouseholdFactory(village=world.gulou_village) for _ in range(12)]
     for household in households:
         BenefitLinkFactory(producer=world.producer_a, household=household)
-    trace_services.batch_set_contributions(
+    batch_set_contributions(
         batch=world.batch_a,
         contributions=[
             {"household": h, "quantity": Decimal("1"), "amount_paid": Decimal("10")}
@@ -282,7 +286,7 @@ def test_query_count_is_constant_as_households_and_inspections_grow(
             inspection=inspection, signed_by=world.inspector
         )
     for hour in range(8):  # after the harvest, in the past
-        trace_services.trace_event_record(
+        trace_event_record(
             batch=world.batch_a,
             recorded_by=world.operator_a,
             kind="ship",
@@ -582,11 +586,11 @@ def test_held_or_recalled_batch_offers_no_certificate_or_buy_link(
 
     with django_capture_on_commit_callbacks(execute=True):
         if change == "hold":
-            trace_services.batch_hold(
+            batch_hold(
                 batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
             )
         else:
-            trace_services.batch_recall(
+            batch_recall(
                 batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
             )
 
@@ -619,7 +623,7 @@ def test_released_again_batch_offers_its_certificate_and_buy_link_again(
     world, vouching, client, redis_gate, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        trace_services.batch_hold(
+        batch_hold(
             batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
         )
     assert offers(client, vouching)["certificate_links"] == [False, False, False]
@@ -645,7 +649,7 @@ def test_suspicious_label_of_held_batch_offers_no_certificate_in_json(
     body = client.get(f"/api/v1/scan/{label.serial}").json()
     assert body["certificate_url"] == vouching["certificates"][0]
     assert body["catalogue_url"] and body["withheld"] is None
-    trace_services.batch_hold(
+    batch_hold(
         batch=world.batch_a, changed_by=world.inspector, reason="快检疑似"
     )
     body = client.get(f"/api/v1/scan/{label.serial}").json()
@@ -752,7 +756,7 @@ def test_one_phone_rescanning_is_not_flagged(world, scanned, client):
 
 
 def test_no_personal_data_on_the_public_page_or_json(world, scanned, client):
-    trace_services.household_record_public_name_consent(
+    household_record_public_name_consent(
         household=world.household_a, recorded_by=world.admin, consented=True
     )
     label = scanned[0]
@@ -952,8 +956,8 @@ def test_a_warm_digital_link_hop_asks_the_database_nothing_and_keeps_its_gtin(
     new_gtin = "0" + make_gtin13()
     # Printed labels carry the GTIN: a released line keeps it (issue 32).
     with pytest.raises(ValidationError):
-        trace_services.product_line_update(product_line=line, gtin=new_gtin)
-    trace_services.product_line_update(product_line=line, name="雪峰蜜橘（新包装）")
+        product_line_update(product_line=line, gtin=new_gtin)
+    product_line_update(product_line=line, name="雪峰蜜橘（新包装）")
     assert client.get(hop).status_code == 307
     assert client.get(hop.replace(old_gtin, new_gtin)).status_code == 404
     assert scans.scan_buffer_flush() == 0  # hops count no scan
@@ -984,7 +988,7 @@ def test_cached_story_turns_into_a_warning_at_once_on_recall(
     label = scanned[0]
     assert "正品 · 已认证" in page(client, label).content.decode()
     client.get(f"/api/v1/scan/{label.serial}")
-    trace_services.batch_recall(
+    batch_recall(
         batch=world.batch_a, changed_by=world.admin, reason="实验室确认超标"
     )
     html = page(client, label).content.decode()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from labels.models import Label
 from tests.conftest import PHONE, SCREENSHOTS
-from trace.services import batch_hold
+from trace.services.batches import batch_hold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from tests.inspections.factories import (
     quantitative,
     record_inspection,
 )
-from trace import services as trace_services
+from trace.services.batches import batch_hold
 
 
 def test_inspections_are_scoped_like_their_batches(world):
@@ -47,9 +47,7 @@ def test_hold_state_of_a_suspect_rapid_test_names_the_class(world, examples):
 
 
 def test_manual_hold_is_of_unknown_cause(world):
-    batch = trace_services.batch_hold(
-        batch=world.batch_a, changed_by=world.admin, reason="举报"
-    )
+    batch = batch_hold(batch=world.batch_a, changed_by=world.admin, reason="举报")
     state = batch_hold_state(batch=batch)
     assert state.hold is not None and state.unknown
     assert state.signature_lifts_it and not state.lab_results_lift_it

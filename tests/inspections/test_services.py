@@ -33,9 +33,9 @@ from tests.inspections.factories import (
     quantitative,
     record_inspection,
 )
-from trace import services as trace_services
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import BatchStatusChange
+from trace.services.batches import batch_hold, batch_release
 
 
 def status_of(batch) -> str:
@@ -323,7 +323,7 @@ def test_a_signature_cannot_override_an_untested_cause(world, examples):
 
 
 def test_only_an_inspector_of_the_region_signs_a_release(world):
-    trace_services.batch_hold(
+    batch_hold(
         batch=world.batch_a, changed_by=world.operator_a, reason="自查发现包装破损"
     )
     for user in (world.operator_a, world.operator_b):
@@ -336,11 +336,9 @@ def test_only_an_inspector_of_the_region_signs_a_release(world):
 
 
 def test_no_face_releases_a_held_batch_around_the_evidence(world):
-    trace_services.batch_hold(
-        batch=world.batch_a, changed_by=world.inspector, reason="举报"
-    )
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="举报")
     with pytest.raises(ValidationError):
-        trace_services.batch_release(batch=world.batch_a, changed_by=world.admin)
+        batch_release(batch=world.batch_a, changed_by=world.admin)
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
 
 
@@ -352,9 +350,7 @@ def test_a_lab_result_before_the_hold_covers_nothing(world, examples):
 
 
 def test_a_release_record_cannot_be_changed(world):
-    trace_services.batch_hold(
-        batch=world.batch_a, changed_by=world.inspector, reason="举报"
-    )
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="举报")
     release = batch_hold_release_sign(
         batch=world.batch_a, released_by=world.inspector, reason="核实无误"
     )

@@ -10,8 +10,8 @@ from django.db.models import Sum
 from django.utils.http import content_disposition_header
 
 from reports.forms import SEED_FORMS
-from trace import services
 from trace.models import Sale
+from trace.services.batches import batch_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -219,9 +219,7 @@ RECALL = "/api/v1/batches/{}/recall-trace/"
 
 def test_recall_trace_json(sales, client_for):
     world = sales.world
-    services.batch_hold(
-        batch=world.batch_a, changed_by=world.inspector, reason="抽检不合格"
-    )
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检不合格")
     body = client_for(world.operator_a).get(RECALL.format(world.batch_a.pk)).json()
     assert body["batch"]["lot_code"] == "GL2026A"
     assert {sale["id"] for sale in body["sales"]} == set(

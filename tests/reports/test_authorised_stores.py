@@ -16,8 +16,8 @@ from reports.selectors.common import ReportFilters
 from reports.services import authorised_store_review
 from reports.tables import report_build
 from tests.reports.factories import OutletFactory, SaleFactory, local
-from trace import services
 from trace.choices import OutletKind
+from trace.services.batches import slow_selling_mark
 
 YEAR = 2025  # a finished year: "全年" is judged once the year is over
 
@@ -79,7 +79,7 @@ def test_only_sales_marked_slow_selling_in_their_period_count_for_the_reward(
     world, store
 ):
     shaodong = store.region
-    services.slow_selling_mark(
+    slow_selling_mark(
         product_line=world.batch_b.product_line,
         region=shaodong,
         valid_from=datetime.date(YEAR, 5, 1),
@@ -100,7 +100,7 @@ def test_only_sales_marked_slow_selling_in_their_period_count_for_the_reward(
 
 
 def test_a_mark_in_another_region_does_not_count(world, store):
-    services.slow_selling_mark(
+    slow_selling_mark(
         product_line=world.batch_b.product_line,
         region=world.dongkou,  # the batch comes from 邵东
         valid_from=datetime.date(YEAR, 1, 1),

@@ -409,9 +409,9 @@ def test_events_name_registers_by_uri_and_master_data_names_them(
 
 def test_hold_and_release_are_events(world, validator):
     from inspections.services import batch_hold_release_sign
-    from trace import services
+    from trace.services.batches import batch_hold
 
-    services.batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检")
+    batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检")
     batch_hold_release_sign(
         batch=world.batch_a, released_by=world.inspector, reason="复检合格"
     )

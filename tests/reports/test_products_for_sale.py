@@ -21,8 +21,15 @@ from tests.factories import (
     make_user,
 )
 from tests.reports.test_api import read_csv, split
-from trace import services
 from trace.choices import ProducerKind, RegionLevel, Role
+from trace.services.catalogue import (
+    catalogue_availability_set,
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_entry_withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +56,7 @@ def yunyang():
     BenefitLinkFactory(producer=collective, household=household)
     CertificationFactory(producer=collective)
     admin = make_administrator("yunyang_admin")
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=collective,
         created_by=admin,
         households=[household],
@@ -59,11 +66,9 @@ def yunyang():
         delivery_method="doorstep",
         planned_quantity=Decimal("30"),
     )
-    services.catalogue_entry_apply(entry=entry, applied_by=admin)
-    services.catalogue_entry_check(entry=entry, checked_by=admin, passed=True)
-    entry = services.catalogue_entry_decide(
-        entry=entry, decided_by=admin, approved=True
-    )
+    catalogue_entry_apply(entry=entry, applied_by=admin)
+    catalogue_entry_check(entry=entry, checked_by=admin, passed=True)
+    entry = catalogue_entry_decide(entry=entry, decided_by=admin, approved=True)
     return {
         "county": county,
         "village": village,
@@ -113,7 +118,7 @@ def test_listed_product_stays_on_the_form_with_the_months_quantity(yunyang):
     entry = yunyang["entry"]
     end_notice(entry)
     month = timezone.localdate().replace(day=1)
-    services.catalogue_availability_set(
+    catalogue_availability_set(
         entry=entry,
         month=month,
         available=True,
@@ -125,7 +130,7 @@ def test_listed_product_stays_on_the_form_with_the_months_quantity(yunyang):
     ).rows
     assert row[4] == "120斤"  # no batch at all, and still listed
     last_month = month - datetime.timedelta(days=1)
-    services.catalogue_availability_set(
+    catalogue_availability_set(
         entry=entry,
         month=last_month,
         available=False,
@@ -139,7 +144,7 @@ def test_listed_product_stays_on_the_form_with_the_months_quantity(yunyang):
     ).rows
     assert row[4] == "0斤"
     assert row[9] == f"{last_month.year}年{last_month.month}月暂无供货"
-    services.catalogue_entry_withdraw(
+    catalogue_entry_withdraw(
         entry=entry, withdrawn_by=yunyang["admin"], reason="停止供货"
     )
     assert (

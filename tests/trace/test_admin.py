@@ -14,7 +14,6 @@ from tests.factories import (
     UserFactory,
     make_id_number,
 )
-from trace import services
 from trace.choices import BatchStatus, CertificationReviewStatus, CertificationStatus
 from trace.models import (
     Batch,
@@ -26,6 +25,10 @@ from trace.models import (
     ProductLine,
 )
 from trace.personal_data import mask_id_number
+from trace.services.batches import batch_hold, batch_release
+from trace.services.catalogue import catalogue_entry_apply
+from trace.services.events import sale_record, trace_event_record
+from trace.services.registry import product_line_create
 
 TRACE_MODELS = sorted(
     model._meta.model_name
@@ -111,7 +114,7 @@ def test_catalogue_entries_are_read_only_with_their_trail(browser, world):
     from tests.catalogue import draft_entry
 
     entry = draft_entry(world)
-    services.catalogue_entry_apply(
+    catalogue_entry_apply(
         entry=entry, applied_by=world.operator_a, statement="带动1户务工"
     )
     assert browser.get("/admin/trace/catalogueentry/add/").status_code == 403
@@ -132,13 +135,11 @@ def test_status_changes_are_written_only_by_batch_transition(browser, world):
 
 @pytest.mark.parametrize("model", AUDIT_MODELS)
 def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
-    batch = services.batch_hold(
-        batch=world.batch_a, changed_by=superuser, reason="抽检不合格"
-    )
-    batch = services.batch_release(
+    batch = batch_hold(batch=world.batch_a, changed_by=superuser, reason="抽检不合格")
+    batch = batch_release(
         batch=batch, changed_by=superuser, reason="复检合格", lifting_hold=True
     )
-    services.trace_event_record(
+    trace_event_record(
         batch=batch,
         recorded_by=superuser,
         kind="harvest",
@@ -146,7 +147,7 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
             batch.harvest_date, datetime.time(8), tzinfo=datetime.UTC
         ),
     )
-    services.sale_record(
+    sale_record(
         batch=batch,
         recorded_by=superuser,
         buyer="洞口县人民医院",
@@ -166,7 +167,7 @@ def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
 def test_trace_event_add_keeps_the_events_in_order(browser, world, superuser):
     batch = world.batch_a
     shipped_on = batch.harvest_date + datetime.timedelta(days=1)
-    services.trace_event_record(
+    trace_event_record(
         batch=batch,
         recorded_by=superuser,
         kind="ship",
@@ -673,7 +674,7 @@ def test_gi_line_without_protected_region_is_refused_in_the_admin(browser, world
 
 
 def test_gi_batch_from_outside_its_region_is_refused_in_the_admin(browser, world):
-    line = services.product_line_create(
+    line = product_line_create(
         name="邵东黄花菜",
         geographical_indication=True,
         unit="袋",

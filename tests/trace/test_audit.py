@@ -10,8 +10,10 @@ from labels import services as label_services
 from labels.models import Label
 from tests.factories import UserFactory, make_id_number
 from tests.inspections.factories import record_inspection
-from trace import services
 from trace.models import Batch, BenefitLink, Certification, Household
+from trace.services.batches import batch_hold
+from trace.services.certification import certification_suspend
+from trace.services.households import benefit_link_update
 
 pytestmark = pytest.mark.django_db
 
@@ -74,13 +76,13 @@ def test_batch_certification_and_benefit_link_changes_are_recorded(world):
         Certification.history.count(),
         BenefitLink.history.count(),
     )
-    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
+    batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
     certification = Certification.objects.filter(producer=world.producer_b).get()
-    services.certification_suspend(
+    certification_suspend(
         certification=certification, reason="复核中", changed_by=world.admin
     )
     link = BenefitLink.objects.filter(producer=world.producer_a).get()
-    services.benefit_link_update(benefit_link=link, annual_income=9000)
+    benefit_link_update(benefit_link=link, annual_income=9000)
     after = (
         Batch.history.count(),
         Certification.history.count(),
@@ -115,7 +117,7 @@ def test_bulk_void_and_signing_write_history_rows(world):
 
 def test_admin_history_page_is_read_only(world, client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
+    batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
     page = client.get(f"/admin/trace/batch/{world.batch_a.pk}/history/")
     assert page.status_code == 200
     record = Batch.history.filter(id=world.batch_a.pk).earliest()
@@ -129,7 +131,7 @@ def test_admin_history_page_is_read_only(world, client):
 def test_history_tables_refuse_update_and_delete_in_the_database(world):
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL only")
-    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
+    batch_hold(batch=world.batch_a, changed_by=world.admin, reason="抽检")
     table = Batch.history.model._meta.db_table
     for sql in (f"UPDATE {table} SET lot_code = 'X'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"):

@@ -17,7 +17,6 @@ from tests.catalogue import (
     make_officers,
 )
 from tests.factories import BenefitLinkFactory, HouseholdFactory, ProducerFactory
-from trace import services
 from trace.choices import (
     BenefitKind,
     CatalogueContactKind,
@@ -33,6 +32,20 @@ from trace.selectors import (
     catalogue_public_facts,
     catalogue_public_list,
 )
+from trace.services.catalogue import (
+    catalogue_availability_set,
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_entry_update,
+    catalogue_entry_withdraw,
+    catalogue_evidence_add,
+    catalogue_notices_close,
+    catalogue_objection_lodge,
+    catalogue_objection_review,
+)
+from trace.services.certification import certification_policy_set, certification_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +57,11 @@ def officers(world):
 
 def test_each_step_keeps_who_when_and_why(world, officers):
     entry = draft_entry(world)
-    services.catalogue_entry_apply(
+    catalogue_entry_apply(
         entry=entry, applied_by=world.operator_a, statement="带动王小明务工"
     )
-    services.catalogue_entry_check(
-        entry=entry, checked_by=officers.supervisor, passed=True
-    )
-    services.catalogue_entry_decide(
+    catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=True)
+    catalogue_entry_decide(
         entry=entry, decided_by=officers.office, approved=True, reason="符合政策"
     )
     steps = list(entry.steps.all())
@@ -76,7 +87,7 @@ def test_each_step_keeps_who_when_and_why(world, officers):
 
 def test_check_cannot_pass_a_producer_the_county_policy_refuses(world, officers):
     # 邵东's policy (seed 001, lines 112-118): 务工 only, at least 6,000 yuan.
-    services.certification_policy_set(
+    certification_policy_set(
         region=world.dongkou,
         eligible_producer_kinds=[ProducerKind.COOPERATIVE],
         qualifying_benefit_kinds=[BenefitKind.EMPLOYMENT],
@@ -85,17 +96,13 @@ def test_check_cannot_pass_a_producer_the_county_policy_refuses(world, officers)
         source_document="洞口县扶贫产品认定办法（测试）",
     )
     entry = draft_entry(world)
-    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
     with pytest.raises(ValidationError) as error:
-        services.catalogue_entry_check(
-            entry=entry, checked_by=officers.supervisor, passed=True
-        )
+        catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=True)
     assert "洞口县扶贫产品认定办法（测试）" in str(error.value)
     with pytest.raises(ValidationError):  # a failure needs its reason
-        services.catalogue_entry_check(
-            entry=entry, checked_by=officers.supervisor, passed=False
-        )
-    services.catalogue_entry_check(
+        catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=False)
+    catalogue_entry_check(
         entry=entry, checked_by=officers.supervisor, passed=False, reason="年收益不足"
     )
     entry.refresh_from_db()
@@ -103,22 +110,18 @@ def test_check_cannot_pass_a_producer_the_county_policy_refuses(world, officers)
     step = entry.steps.get(kind=CatalogueStepKind.CHECK_FAILED)
     assert step.findings and "9000" in step.findings[0]
     # A rejected entry can be applied again once the producer qualifies.
-    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.APPLIED
 
 
 def test_approval_needs_an_active_certification(world, officers):
     entry = draft_entry(world)
-    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
-    services.catalogue_entry_check(
-        entry=entry, checked_by=officers.supervisor, passed=True
-    )
+    catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    catalogue_entry_check(entry=entry, checked_by=officers.supervisor, passed=True)
     Certification.objects.filter(producer=world.producer_a).update(status="revoked")
     with pytest.raises(ValidationError) as error:
-        services.catalogue_entry_decide(
-            entry=entry, decided_by=officers.office, approved=True
-        )
+        catalogue_entry_decide(entry=entry, decided_by=officers.office, approved=True)
     assert "认定" in str(error.value)
 
 
@@ -133,10 +136,10 @@ def test_notice_ends_by_date_and_closing_is_idempotent(world, officers):
         pk=entry.pk
     )
     assert not catalogue_public_list(on=ends).filter(pk=entry.pk)
-    assert services.catalogue_notices_close(on=today) == 0
+    assert catalogue_notices_close(on=today) == 0
     end_notice(entry)
-    assert services.catalogue_notices_close() == 1
-    assert services.catalogue_notices_close() == 0  # a second run changes nothing
+    assert catalogue_notices_close() == 1
+    assert catalogue_notices_close() == 0  # a second run changes nothing
     call_command("catalogue_notices_close", stdout=open("/dev/null", "w"))  # noqa: SIM115
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.LISTED
@@ -147,48 +150,48 @@ def test_notice_ends_by_date_and_closing_is_idempotent(world, officers):
 
 def test_upheld_objection_stops_the_entry(world, officers):
     entry = entry_in_notice(world, officers)
-    objection = services.catalogue_objection_lodge(
+    objection = catalogue_objection_lodge(
         entry=entry, text="该合作社并未带动贫困户务工"
     )
     end_notice(entry)
     # A pending objection keeps the entry out until it is reviewed.
-    assert services.catalogue_notices_close() == 0
+    assert catalogue_notices_close() == 0
     assert not catalogue_public_list().filter(pk=entry.pk).exists()
-    services.catalogue_objection_review(
+    catalogue_objection_review(
         objection=objection, reviewed_by=officers.office, upheld=True, note="经核实属实"
     )
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.REJECTED
     assert entry.steps.last().kind == CatalogueStepKind.OBJECTION_UPHELD
-    assert services.catalogue_notices_close() == 0
+    assert catalogue_notices_close() == 0
     assert not catalogue_public_list().filter(pk=entry.pk).exists()
 
 
 def test_dismissed_objection_lets_the_entry_in(world, officers):
     entry = entry_in_notice(world, officers)
-    objection = services.catalogue_objection_lodge(
+    objection = catalogue_objection_lodge(
         entry=entry, text="价格偏高", name="张三", contact="13800000000"
     )
-    services.catalogue_objection_review(
+    catalogue_objection_review(
         objection=objection, reviewed_by=officers.office, upheld=False, note="价格合理"
     )
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.DISMISSED
     with pytest.raises(ValidationError):  # reviewed once only
-        services.catalogue_objection_review(
+        catalogue_objection_review(
             objection=objection, reviewed_by=officers.office, upheld=True, note="再议"
         )
     end_notice(entry)
-    assert services.catalogue_notices_close() == 1
+    assert catalogue_notices_close() == 1
 
 
 def test_objections_only_during_notice(world, officers):
     entry = draft_entry(world)
     with pytest.raises(ValidationError):
-        services.catalogue_objection_lodge(entry=entry, text="异议")
+        catalogue_objection_lodge(entry=entry, text="异议")
     entry = listed_entry(world, officers, name="古楼红茶")
     with pytest.raises(ValidationError):
-        services.catalogue_objection_lodge(entry=entry, text="异议")
+        catalogue_objection_lodge(entry=entry, text="异议")
 
 
 def test_revoked_certification_takes_the_product_off_the_public_catalogue(
@@ -197,7 +200,7 @@ def test_revoked_certification_takes_the_product_off_the_public_catalogue(
     entry = listed_entry(world, officers)
     assert catalogue_entry_for_batch(batch=world.batch_a) == entry
     certification = Certification.objects.get(producer=world.producer_a)
-    services.certification_revoke(
+    certification_revoke(
         certification=certification, reason="带贫不实", changed_by=world.admin
     )
     assert not catalogue_public_list().filter(pk=entry.pk).exists()
@@ -212,9 +215,7 @@ def test_listed_product_stays_listed_without_stock(world, officers):
     world.batch_a.status = "recalled"
     world.batch_a.save()
     assert catalogue_public_list().filter(pk=entry.pk).exists()
-    services.catalogue_entry_withdraw(
-        entry=entry, withdrawn_by=world.operator_a, reason="停产"
-    )
+    catalogue_entry_withdraw(entry=entry, withdrawn_by=world.operator_a, reason="停产")
     assert not catalogue_public_list().filter(pk=entry.pk).exists()
 
 
@@ -230,7 +231,7 @@ def test_household_producer_is_never_named_or_called_publicly(world, officers):
     )
     BenefitLinkFactory(producer=producer, household=household)
     with pytest.raises(ValidationError) as error:
-        services.catalogue_entry_create(
+        catalogue_entry_create(
             producer=producer,
             created_by=officers.informant,
             name="土鸡蛋",
@@ -240,7 +241,7 @@ def test_household_producer_is_never_named_or_called_publicly(world, officers):
             planned_quantity=Decimal("200"),
         )
     assert "contact_kind" in error.value.message_dict
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=producer,
         created_by=officers.informant,
         name="土鸡蛋",
@@ -279,8 +280,8 @@ def test_households_must_be_linked_to_the_producer(world):
 def test_checked_entry_keeps_what_it_is_but_prices_move(world, officers):
     entry = entry_in_notice(world, officers)
     with pytest.raises(ValidationError):
-        services.catalogue_entry_update(entry=entry, name="别的茶")
-    services.catalogue_entry_update(entry=entry, price=Decimal("79.00"))
+        catalogue_entry_update(entry=entry, name="别的茶")
+    catalogue_entry_update(entry=entry, price=Decimal("79.00"))
     entry.refresh_from_db()
     assert entry.price == Decimal("79.00") and entry.name == "古楼云雾茶"
 
@@ -288,7 +289,7 @@ def test_checked_entry_keeps_what_it_is_but_prices_move(world, officers):
 def test_availability_is_kept_per_month_for_listed_products(world, officers):
     entry = draft_entry(world)
     with pytest.raises(ValidationError):
-        services.catalogue_availability_set(
+        catalogue_availability_set(
             entry=entry,
             month=datetime.date(2026, 5, 1),
             available=True,
@@ -296,14 +297,14 @@ def test_availability_is_kept_per_month_for_listed_products(world, officers):
             recorded_by=officers.informant,
         )
     entry = listed_entry(world, officers, name="古楼红茶")
-    first = services.catalogue_availability_set(
+    first = catalogue_availability_set(
         entry=entry,
         month=datetime.date(2026, 5, 17),
         available=True,
         quantity=Decimal("10"),
         recorded_by=officers.informant,
     )
-    again = services.catalogue_availability_set(
+    again = catalogue_availability_set(
         entry=entry,
         month=datetime.date(2026, 5, 3),
         available=False,
@@ -345,7 +346,7 @@ def test_refused_evidence_leaves_no_file_behind(world, officers, media_root):
     pdf = b"%PDF-1.4\n%%EOF\n"
     with pytest.raises(ValidationError) as refused:
         # Refused by the row's own check, after the file was stored.
-        services.catalogue_evidence_add(
+        catalogue_evidence_add(
             entry=entry,
             uploaded_by=world.operator_a,
             file=io.BytesIO(pdf),
@@ -353,7 +354,7 @@ def test_refused_evidence_leaves_no_file_behind(world, officers, media_root):
         )
     assert "caption" in refused.value.message_dict
     assert not [path for path in media_root.rglob("*") if path.is_file()]
-    evidence = services.catalogue_evidence_add(
+    evidence = catalogue_evidence_add(
         entry=entry, uploaded_by=world.operator_a, file=io.BytesIO(pdf)
     )
     assert evidence.file.name.startswith(f"catalogue-evidence/{entry.pk}/")
@@ -361,12 +362,10 @@ def test_refused_evidence_leaves_no_file_behind(world, officers, media_root):
         evidence.file.name.endswith(".pdf")
         and "evidence" not in evidence.file.name.rsplit("/", 1)[1]
     )
-    services.catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
-    services.catalogue_entry_withdraw(
-        entry=entry, withdrawn_by=world.operator_a, reason="停产"
-    )
+    catalogue_entry_apply(entry=entry, applied_by=world.operator_a)
+    catalogue_entry_withdraw(entry=entry, withdrawn_by=world.operator_a, reason="停产")
     with pytest.raises(ValidationError, match="审定前"):
-        services.catalogue_evidence_add(
+        catalogue_evidence_add(
             entry=entry, uploaded_by=world.operator_a, file=io.BytesIO(pdf)
         )
     assert entry.evidence.count() == 1

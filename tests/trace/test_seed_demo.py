@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from trace import access, services
+from trace import access
 from trace.choices import BatchStatus, CertificationReviewStatus, Role
 from trace.models import (
     Batch,
@@ -18,6 +18,12 @@ from trace.models import (
     ProductLine,
     Sale,
     UserRole,
+)
+from trace.selectors import (
+    certification_is_active,
+    origin_refusal,
+    producer_eligibility,
+    product_line_refusal,
 )
 from trace.validators import normalize_gtin, validate_gs1_lot
 
@@ -123,21 +129,19 @@ def test_demo_data_is_well_formed():
     assert under_review == {"邵东市梧桐村黄桃专业合作社"}
     for producer in Producer.objects.all():
         assert uscc.is_valid(producer.uscc)
-        assert services.producer_eligibility(producer=producer).qualifies == (
+        assert producer_eligibility(producer=producer).qualifies == (
             producer.name not in under_review
         )
-        assert services.certification_is_active(producer=producer)
+        assert certification_is_active(producer=producer)
     for line in ProductLine.objects.exclude(gtin=None):
         assert normalize_gtin(line.gtin) == line.gtin
     assert ProductLine.objects.filter(gtin=None).exists()
     for batch in Batch.objects.all():
         validate_gs1_lot(batch.lot_code)
-        assert not services.product_line_refusal(
+        assert not product_line_refusal(
             producer=batch.producer, product_line=batch.product_line
         )
-        assert not services.origin_refusal(
-            product_line=batch.product_line, origin=batch.origin
-        )
+        assert not origin_refusal(product_line=batch.product_line, origin=batch.origin)
     assert Batch.objects.filter(status=BatchStatus.RELEASED).count() >= 5
     assert Household.objects.exclude(public_name_consent_at=None).exists()
     assert Sale.objects.filter(outlet__name__contains="832").exists()

@@ -14,9 +14,10 @@ from tests.factories import (
     ProductLineFactory,
     RegionFactory,
 )
-from trace import selectors, services
+from trace import selectors
 from trace.choices import BenefitKind, ProducerKind, RegionLevel
 from trace.management.commands.seed_trace_demo import POLICIES
+from trace.services.certification import certification_policy_set
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -31,7 +32,7 @@ def shaodong():
     town = RegionFactory(name="斫曹乡", level=RegionLevel.TOWN, parent=county)
     village = RegionFactory(name="梧桐村", level=RegionLevel.VILLAGE, parent=town)
     kinds, links, income, households, document, clause, note = POLICIES["邵东市"]
-    services.certification_policy_set(
+    certification_policy_set(
         region=county,
         eligible_producer_kinds=[str(kind) for kind in kinds],
         qualifying_benefit_kinds=[str(kind) for kind in links],
@@ -113,7 +114,7 @@ class TestShaodongPolicy:
         assert policy.source_clause.startswith("凡是带动 1 名以上贫困户务工")
 
     def test_a_village_policy_overrides_the_county(self, shaodong):
-        services.certification_policy_set(
+        certification_policy_set(
             region=shaodong,
             eligible_producer_kinds=[ProducerKind.FAMILY_FARM],
             qualifying_benefit_kinds=[BenefitKind.EMPLOYMENT],

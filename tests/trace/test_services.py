@@ -22,7 +22,7 @@ from tests.factories import (
     make_id_number,
 )
 from tests.reports.factories import OutletFactory, local
-from trace import selectors, services
+from trace import selectors
 from trace.choices import (
     BatchStatus,
     CertificationReviewStatus,
@@ -40,6 +40,34 @@ from trace.models import (
     TraceEvent,
 )
 from trace.rules import CLOCK_SKEW
+from trace.selectors import certification_is_active, producer_eligibility
+from trace.services.batches import (
+    batch_create,
+    batch_hold,
+    batch_release,
+    batch_transition,
+    batch_update,
+)
+from trace.services.certification import (
+    certification_policy_set,
+    certification_reinstate,
+    certification_review_dismiss,
+    certification_review_revoke,
+    certification_review_suspend,
+    certification_revoke,
+    certification_suspend,
+    certification_update,
+    producer_certify,
+)
+from trace.services.events import (
+    guidance_visit_record,
+    purchase_record,
+    sale_record,
+    trace_event_record,
+)
+from trace.services.households import benefit_link_end, benefit_link_update
+from trace.services.licences import brand_license_revoke
+from trace.services.registry import product_line_create
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -60,7 +88,7 @@ def batch_kwargs(producer, **overrides):
 
 
 def certify(producer, **overrides):
-    return services.producer_certify(
+    return producer_certify(
         producer=producer,
         number=overrides.get("number", f"CERT-{producer.pk}"),
         issuer="洞口县扶贫开发办公室",
@@ -74,11 +102,11 @@ class TestQualification:
     def test_household_earning_the_threshold_qualifies(self, settings):
         settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 6000
         link = BenefitLinkFactory(annual_income=Decimal("6000.00"))
-        assert services.producer_eligibility(producer=link.producer).qualifies
+        assert producer_eligibility(producer=link.producer).qualifies
 
     def test_household_just_below_threshold_does_not(self):
         link = BenefitLinkFactory(annual_income=Decimal("5999.99"))
-        assert not services.producer_eligibility(producer=link.producer).qualifies
+        assert not producer_eligibility(producer=link.producer).qualifies
 
     def test_income_of_different_kinds_is_not_summed(self):
         link = BenefitLinkFactory(annual_income=Decimal("4000"))
@@ -88,17 +116,17 @@ class TestQualification:
             kind="dividend",
             annual_income=Decimal("2000"),
         )
-        assert not services.producer_eligibility(producer=link.producer).qualifies
+        assert not producer_eligibility(producer=link.producer).qualifies
 
     def test_two_households_below_threshold_do_not_add_up(self):
         link = BenefitLinkFactory(annual_income=Decimal("4000"))
         BenefitLinkFactory(producer=link.producer, annual_income=Decimal("4000"))
-        assert not services.producer_eligibility(producer=link.producer).qualifies
+        assert not producer_eligibility(producer=link.producer).qualifies
 
     def test_threshold_is_a_setting(self, settings):
         link = BenefitLinkFactory(annual_income=Decimal("6500"))
         settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 7000
-        assert not services.producer_eligibility(producer=link.producer).qualifies
+        assert not producer_eligibility(producer=link.producer).qualifies
 
 
 class TestCertification:
@@ -110,29 +138,29 @@ class TestCertification:
     def test_certify_suspend_reinstate_revoke(self):
         producer = BenefitLinkFactory().producer
         certification = certify(producer)
-        assert services.certification_is_active(producer=producer)
-        services.certification_suspend(
+        assert certification_is_active(producer=producer)
+        certification_suspend(
             certification=certification, reason="抽检不合格", changed_by=None
         )
-        assert not services.certification_is_active(producer=producer)
-        services.certification_reinstate(
+        assert not certification_is_active(producer=producer)
+        certification_reinstate(
             certification=certification, reason="整改完成", changed_by=None
         )
-        assert services.certification_is_active(producer=producer)
-        services.certification_revoke(
+        assert certification_is_active(producer=producer)
+        certification_revoke(
             certification=certification, reason="弄虚作假", changed_by=None
         )
         certification.refresh_from_db()
         assert certification.status == CertificationStatus.REVOKED
         with pytest.raises(ValidationError):
-            services.certification_reinstate(
+            certification_reinstate(
                 certification=certification, reason="再次申请", changed_by=None
             )
 
     def test_status_change_needs_a_reason(self):
         certification = CertificationFactory()
         with pytest.raises(ValidationError):
-            services.certification_suspend(
+            certification_suspend(
                 certification=certification, reason=" ", changed_by=None
             )
 
@@ -141,13 +169,13 @@ class TestCertification:
             valid_from=TODAY - datetime.timedelta(days=400),
             valid_until=TODAY - datetime.timedelta(days=1),
         )
-        assert not services.certification_is_active(producer=certification.producer)
+        assert not certification_is_active(producer=certification.producer)
 
 
 class TestBatchCreation:
     def test_certified_producer_gets_a_draft_batch(self):
         producer = CertificationFactory().producer
-        batch = services.batch_create(**batch_kwargs(producer))
+        batch = batch_create(**batch_kwargs(producer))
         assert batch.status == BatchStatus.DRAFT
 
     @pytest.mark.parametrize(
@@ -156,22 +184,22 @@ class TestBatchCreation:
     def test_no_batch_for_suspended_or_revoked_producer(self, status):
         producer = CertificationFactory(status=status).producer
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(**batch_kwargs(producer))
+            batch_create(**batch_kwargs(producer))
         assert "producer" in raised.value.message_dict
 
     def test_no_batch_for_uncertified_producer(self):
         with pytest.raises(ValidationError):
-            services.batch_create(**batch_kwargs(ProducerFactory()))
+            batch_create(**batch_kwargs(ProducerFactory()))
 
     def test_branded_line_needs_a_valid_license(self):
         producer = CertificationFactory().producer
         brand = BrandFactory(name="雪峰蜜橘")
         line = ProductLineFactory(brand=brand, name="雪峰蜜橘")
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(**batch_kwargs(producer, product_line=line))
+            batch_create(**batch_kwargs(producer, product_line=line))
         assert "product_line" in raised.value.message_dict
         BrandLicenseFactory(brand=brand, producer=producer, product_lines=[line])
-        assert services.batch_create(**batch_kwargs(producer, product_line=line)).pk
+        assert batch_create(**batch_kwargs(producer, product_line=line)).pk
 
     def test_revoked_license_no_longer_allows_batches(self):
         producer = CertificationFactory().producer
@@ -179,9 +207,9 @@ class TestBatchCreation:
         license_ = BrandLicenseFactory(
             brand=line.brand, producer=producer, product_lines=[line]
         )
-        services.brand_license_revoke(license_=license_, reason="质量问题")
+        brand_license_revoke(license_=license_, reason="质量问题")
         with pytest.raises(ValidationError):
-            services.batch_create(**batch_kwargs(producer, product_line=line))
+            batch_create(**batch_kwargs(producer, product_line=line))
 
     def test_contributions_need_a_benefit_link(self):
         link = BenefitLinkFactory()
@@ -193,12 +221,10 @@ class TestBatchCreation:
             "amount_paid": Decimal("300"),
         }
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(
-                **batch_kwargs(link.producer, contributions=[contribution])
-            )
+            batch_create(**batch_kwargs(link.producer, contributions=[contribution]))
         assert "contributions" in raised.value.message_dict
         contribution["household"] = link.household
-        batch = services.batch_create(
+        batch = batch_create(
             **batch_kwargs(link.producer, contributions=[contribution])
         )
         assert batch.contributions.get().amount_paid == Decimal("300")
@@ -206,13 +232,11 @@ class TestBatchCreation:
     def test_lot_code_must_be_gs1_safe_and_unique_per_line(self):
         producer = CertificationFactory().producer
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(**batch_kwargs(producer, lot_code="古楼一批"))
+            batch_create(**batch_kwargs(producer, lot_code="古楼一批"))
         assert "lot_code" in raised.value.message_dict
-        first = services.batch_create(**batch_kwargs(producer))
+        first = batch_create(**batch_kwargs(producer))
         with pytest.raises(ValidationError):
-            services.batch_create(
-                **batch_kwargs(producer, product_line=first.product_line)
-            )
+            batch_create(**batch_kwargs(producer, product_line=first.product_line))
 
 
 class TestBatchTransitions:
@@ -229,7 +253,7 @@ class TestBatchTransitions:
     def test_legal_transitions_are_recorded(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
         # Lifting a hold is decided by inspections (its evidence); the move is here.
-        services.batch_transition(
+        batch_transition(
             batch=batch,
             to_status=target,
             changed_by=None,
@@ -250,7 +274,7 @@ class TestBatchTransitions:
             status=BatchStatus.ON_HOLD, producer=CertificationFactory().producer
         )
         with pytest.raises(ValidationError) as refused:
-            services.batch_release(batch=batch, changed_by=None, reason="看着没问题")
+            batch_release(batch=batch, changed_by=None, reason="看着没问题")
         assert "status" in refused.value.message_dict
         batch.refresh_from_db()
         assert batch.status == BatchStatus.ON_HOLD
@@ -270,7 +294,7 @@ class TestBatchTransitions:
     def test_illegal_transitions_are_refused(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
         with pytest.raises(ValidationError):
-            services.batch_transition(
+            batch_transition(
                 batch=batch, to_status=target, changed_by=None, reason="试图变更"
             )
         batch.refresh_from_db()
@@ -280,7 +304,7 @@ class TestBatchTransitions:
     def test_hold_needs_a_reason(self):
         batch = BatchFactory(producer=CertificationFactory().producer)
         with pytest.raises(ValidationError):
-            services.batch_hold(batch=batch, changed_by=None, reason="")
+            batch_hold(batch=batch, changed_by=None, reason="")
 
     def test_release_needs_an_active_certification(self):
         batch = BatchFactory(
@@ -288,12 +312,12 @@ class TestBatchTransitions:
             producer=CertificationFactory(status="suspended").producer,
         )
         with pytest.raises(ValidationError):
-            services.batch_release(batch=batch, changed_by=None)
+            batch_release(batch=batch, changed_by=None)
 
     def test_released_batch_cannot_be_edited(self):
         batch = BatchFactory(status=BatchStatus.RELEASED)
         with pytest.raises(ValidationError):
-            services.batch_update(batch=batch, quantity=Decimal("1"))
+            batch_update(batch=batch, quantity=Decimal("1"))
 
 
 class TestHouseholds:
@@ -322,7 +346,7 @@ class TestRecords:
     def test_no_trace_event_on_a_draft(self):
         batch = BatchFactory(status=BatchStatus.DRAFT)
         with pytest.raises(ValidationError):
-            services.trace_event_record(
+            trace_event_record(
                 batch=batch, recorded_by=None, kind="harvest", occurred_at=TODAY
             )
 
@@ -332,7 +356,7 @@ class TestRecords:
     def test_only_released_batches_are_sold(self, status):
         batch = BatchFactory(status=status)
         with pytest.raises(ValidationError):
-            services.sale_record(
+            sale_record(
                 batch=batch,
                 recorded_by=None,
                 buyer="洞口县第一中学",
@@ -357,7 +381,7 @@ class TestCertificationReview:
 
     def test_a_link_ending_moves_the_producer_to_review(self, certified):
         link, certification = certified
-        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
+        benefit_link_end(benefit_link=link, ended_on=TODAY)
         review = CertificationReview.objects.get()
         assert review.certification == certification
         assert review.producer == link.producer
@@ -366,11 +390,11 @@ class TestCertificationReview:
         assert "少于要求的 1 户" in review.reason
         assert review.policy_source == "系统默认标准（本地区未设认定政策）"
         # Not silently changed: the administrator decides.
-        assert services.certification_is_active(producer=link.producer)
+        assert certification_is_active(producer=link.producer)
 
     def test_a_link_ending_in_the_future_keeps_the_certification(self, certified):
         link, _certification = certified
-        services.benefit_link_end(
+        benefit_link_end(
             benefit_link=link, ended_on=TODAY + datetime.timedelta(days=30)
         )
         assert not CertificationReview.objects.exists()
@@ -378,29 +402,27 @@ class TestCertificationReview:
     def test_a_link_cut_below_the_minimum_opens_a_review(self, certified, settings):
         settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 6000
         link, _certification = certified
-        services.benefit_link_update(
-            benefit_link=link, annual_income=Decimal("5999.99")
-        )
+        benefit_link_update(benefit_link=link, annual_income=Decimal("5999.99"))
         review = CertificationReview.objects.get()
         assert review.trigger == "利益联结变更"
 
     def test_a_second_change_refreshes_the_one_open_review(self, certified):
         link, _certification = certified
-        services.benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
-        services.benefit_link_update(benefit_link=link, annual_income=Decimal("20"))
+        benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
+        benefit_link_update(benefit_link=link, annual_income=Decimal("20"))
         assert CertificationReview.objects.count() == 1
 
     def test_qualifying_again_closes_the_review(self, certified):
         link, _certification = certified
-        services.benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
-        services.benefit_link_update(benefit_link=link, annual_income=Decimal("9000"))
+        benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
+        benefit_link_update(benefit_link=link, annual_income=Decimal("9000"))
         review = CertificationReview.objects.get()
         assert review.status == CertificationReviewStatus.REQUALIFIED
 
     def test_editing_the_validity_rechecks_the_producer(self, certified):
         link, certification = certified
         BenefitLink.objects.filter(pk=link.pk).update(annual_income=Decimal("10"))
-        services.certification_update(
+        certification_update(
             certification=certification,
             valid_until=TODAY + datetime.timedelta(days=700),
         )
@@ -408,7 +430,7 @@ class TestCertificationReview:
 
     def test_a_stricter_policy_sends_its_producers_to_review(self, certified):
         link, _certification = certified
-        services.certification_policy_set(
+        certification_policy_set(
             region=link.producer.region,
             eligible_producer_kinds=["enterprise"],
             qualifying_benefit_kinds=["employment"],
@@ -421,8 +443,8 @@ class TestCertificationReview:
 
     def test_suspending_from_the_review_closes_it(self, certified):
         link, certification = certified
-        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
-        review = services.certification_review_suspend(
+        benefit_link_end(benefit_link=link, ended_on=TODAY)
+        review = certification_review_suspend(
             review=CertificationReview.objects.get(),
             note="带贫关系中断",
             resolved_by=None,
@@ -431,25 +453,21 @@ class TestCertificationReview:
         assert certification.status == CertificationStatus.SUSPENDED
         assert review.status == CertificationReviewStatus.SUSPENDED
         assert review.resolution_note == "带贫关系中断"
-        assert not services.certification_is_active(producer=link.producer)
+        assert not certification_is_active(producer=link.producer)
 
     def test_dismissing_keeps_the_certification_and_needs_a_reason(self, certified):
         link, certification = certified
-        services.benefit_link_end(benefit_link=link, ended_on=TODAY)
+        benefit_link_end(benefit_link=link, ended_on=TODAY)
         review = CertificationReview.objects.get()
         with pytest.raises(ValidationError):
-            services.certification_review_dismiss(
-                review=review, note=" ", resolved_by=None
-            )
-        review = services.certification_review_dismiss(
+            certification_review_dismiss(review=review, note=" ", resolved_by=None)
+        review = certification_review_dismiss(
             review=review, note="已核实新务工合同", resolved_by=None
         )
         assert review.status == CertificationReviewStatus.DISMISSED
-        assert services.certification_is_active(producer=link.producer)
+        assert certification_is_active(producer=link.producer)
         with pytest.raises(ValidationError):
-            services.certification_review_revoke(
-                review=review, note="再处理", resolved_by=None
-            )
+            certification_review_revoke(review=review, note="再处理", resolved_by=None)
 
 
 # Sales are guarded (DESIGN: "never more than is left of the batch, never for
@@ -457,7 +475,7 @@ class TestCertificationReview:
 
 
 def sale(batch, quantity, **fields):
-    return services.sale_record(
+    return sale_record(
         batch=batch,
         recorded_by=None,
         **{
@@ -480,9 +498,7 @@ class TestSaleGuard:
             producer=certification.producer, quantity=Decimal("30"), unit="斤"
         )
 
-    @pytest.mark.parametrize(
-        "service", [services.certification_revoke, services.certification_suspend]
-    )
+    @pytest.mark.parametrize("service", [certification_revoke, certification_suspend])
     def test_no_sale_after_revocation_or_suspension(self, batch, service):
         service(
             certification=batch.producer.certifications.get(),
@@ -547,7 +563,7 @@ class TestBatchEntitlement:
             producer=ProducerFactory(region=lake)
         ).producer
         orange = CertificationFactory(producer=ProducerFactory(region=dongkou)).producer
-        line = services.product_line_create(
+        line = product_line_create(
             name="大通湖大闸蟹",
             geographical_indication=True,
             unit="只",
@@ -558,7 +574,7 @@ class TestBatchEntitlement:
 
     def test_the_owner_registers_a_batch_from_inside_the_region(self, crab):
         line, lake_producer, _orange, lake, _dongkou = crab
-        batch = services.batch_create(
+        batch = batch_create(
             **batch_kwargs(lake_producer, product_line=line, origin=lake)
         )
         assert batch.status == BatchStatus.DRAFT
@@ -566,15 +582,13 @@ class TestBatchEntitlement:
     def test_another_producer_cannot_use_the_line(self, crab):
         line, _lake_producer, orange, lake, _dongkou = crab
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(
-                **batch_kwargs(orange, product_line=line, origin=lake)
-            )
+            batch_create(**batch_kwargs(orange, product_line=line, origin=lake))
         assert "product_line" in raised.value.message_dict
 
     def test_a_gi_batch_from_outside_its_region_is_refused(self, crab):
         line, lake_producer, _orange, _lake, dongkou = crab
         with pytest.raises(ValidationError) as raised:
-            services.batch_create(
+            batch_create(
                 **batch_kwargs(lake_producer, product_line=line, origin=dongkou)
             )
         assert "大通湖区" in raised.value.message_dict["origin"][0]
@@ -582,11 +596,11 @@ class TestBatchEntitlement:
 
     def test_moving_a_draft_outside_the_region_is_refused(self, crab):
         line, lake_producer, _orange, lake, dongkou = crab
-        batch = services.batch_create(
+        batch = batch_create(
             **batch_kwargs(lake_producer, product_line=line, origin=lake)
         )
         with pytest.raises(ValidationError):
-            services.batch_update(batch=batch, origin=dongkou)
+            batch_update(batch=batch, origin=dongkou)
 
     def test_a_draft_from_before_the_rules_is_not_released(self, crab):
         # The demo's crab got in as a draft by the orange company's operator.
@@ -595,13 +609,13 @@ class TestBatchEntitlement:
             producer=orange, product_line=line, origin=dongkou, status="draft"
         )
         with pytest.raises(ValidationError):
-            services.batch_release(batch=batch, changed_by=None)
+            batch_release(batch=batch, changed_by=None)
         batch.refresh_from_db()
         assert batch.status == BatchStatus.DRAFT
 
     def test_a_gi_line_needs_its_protected_region(self):
         with pytest.raises(ValidationError) as raised:
-            services.product_line_create(
+            product_line_create(
                 name="洞口雪峰蜜橘", geographical_indication=True, unit="箱"
             )
         assert "protected_regions" in raised.value.message_dict
@@ -642,9 +656,7 @@ def test_the_daily_recheck_catches_a_link_that_ended_since(settings):
         annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
     )
     certify(link.producer)
-    services.benefit_link_end(
-        benefit_link=link, ended_on=TODAY + datetime.timedelta(days=1)
-    )
+    benefit_link_end(benefit_link=link, ended_on=TODAY + datetime.timedelta(days=1))
     assert not CertificationReview.objects.exists()  # still in force today
     # The next day nothing else changes; the daily command finds it.
     BenefitLink.objects.filter(pk=link.pk).update(ended_on=TODAY)
@@ -681,7 +693,7 @@ class TestEventOrder:
     SHIPPED = local(2026, 9, 1, 12)
 
     def ship(self, cycle, batch):
-        return services.trace_event_record(
+        return trace_event_record(
             batch=batch,
             recorded_by=cycle.users["admin"],
             kind=TraceEventKind.SHIP,
@@ -689,7 +701,7 @@ class TestEventOrder:
         )
 
     def purchase(self, cycle, purchased_at, batch=None):
-        return services.purchase_record(
+        return purchase_record(
             batch=batch or cycle.batches["v1"],
             household=cycle.households["v1"],
             quantity=Decimal("20"),
@@ -741,7 +753,7 @@ class TestEventOrder:
         batch = cycle.batches["v1b"]
         self.ship(cycle, batch)
         with pytest.raises(ValidationError) as refused:
-            services.guidance_visit_record(
+            guidance_visit_record(
                 batch=batch,
                 recorded_by=cycle.users["technician_t1"],
                 occurred_at=local(2026, 10, 1, 9),
@@ -758,7 +770,7 @@ class TestEventOrder:
         batch = cycle.batches["v1"]
 
         def harvest(at):
-            return services.trace_event_record(
+            return trace_event_record(
                 batch=batch,
                 recorded_by=cycle.users["admin"],
                 kind=TraceEventKind.HARVEST,
@@ -779,7 +791,7 @@ class TestEventOrder:
         batch = cycle.batches["v1"]
 
         def pack(at):
-            return services.trace_event_record(
+            return trace_event_record(
                 batch=batch,
                 recorded_by=cycle.users["admin"],
                 kind=TraceEventKind.PACK,
@@ -797,7 +809,7 @@ class TestEventOrder:
 
     def test_a_shipment_cannot_precede_a_recorded_production_step(self, cycle):
         batch = cycle.batches["v1"]
-        services.trace_event_record(
+        trace_event_record(
             batch=batch,
             recorded_by=cycle.users["admin"],
             kind=TraceEventKind.PACK,
@@ -810,7 +822,7 @@ class TestEventOrder:
                 "该批次已有 2026-09-01 12:00 的包装记录，发货时间须晚于它。"
             ]
         }
-        services.trace_event_record(
+        trace_event_record(
             batch=batch,
             recorded_by=cycle.users["admin"],
             kind=TraceEventKind.SHIP,

@@ -10,9 +10,14 @@ from django.utils import timezone
 
 from tests.catalogue import end_notice, make_officers
 from tests.conftest import PHONE, SCREENSHOTS
-from trace import services
 from trace.choices import CatalogueStatus
 from trace.models import CatalogueEntry
+from trace.services.catalogue import (
+    catalogue_entry_create,
+    catalogue_notices_close,
+    catalogue_objection_lodge,
+)
+from trace.services.certification import certification_policy_set
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +34,7 @@ def browser_for(user) -> Client:
 
 
 def test_procedure_through_the_workbench(world, officers):
-    services.certification_policy_set(
+    certification_policy_set(
         region=world.dongkou,
         eligible_producer_kinds=["cooperative", "enterprise"],
         qualifying_benefit_kinds=["employment"],
@@ -80,7 +85,7 @@ def test_procedure_through_the_workbench(world, officers):
     entry.refresh_from_db()
     assert entry.status == CatalogueStatus.NOTICE
 
-    objection = services.catalogue_objection_lodge(entry=entry, text="并非本村所产")
+    objection = catalogue_objection_lodge(entry=entry, text="并非本村所产")
     screen = office.get(page).content.decode()
     assert "并非本村所产" in screen
     reviewed = office.post(
@@ -89,7 +94,7 @@ def test_procedure_through_the_workbench(world, officers):
     )
     assert reviewed.status_code == 302
     end_notice(entry)
-    services.catalogue_notices_close()
+    catalogue_notices_close()
 
     informant = browser_for(officers.informant)
     month = timezone.localdate().strftime("%Y-%m")
@@ -105,7 +110,7 @@ def test_procedure_through_the_workbench(world, officers):
 
 
 def test_other_townships_do_not_see_the_entry(world, officers):
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=world.producer_a,
         created_by=world.operator_a,
         name="古楼云雾茶",
@@ -128,7 +133,7 @@ def evidence_upload(data: bytes, name: str) -> SimpleUploadedFile:
 def test_evidence_uploaded_in_a_plain_form_and_listed_for_the_check(
     world, officers, settings
 ):
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=world.producer_a,
         created_by=world.operator_a,
         name="古楼云雾茶",
@@ -202,7 +207,7 @@ def test_evidence_uploaded_in_a_plain_form_and_listed_for_the_check(
 def test_evidence_upload_in_a_browser_without_javascript(
     world, officers, browser, live_server, tmp_path
 ):
-    entry = services.catalogue_entry_create(
+    entry = catalogue_entry_create(
         producer=world.producer_a,
         created_by=world.operator_a,
         name="古楼云雾茶",

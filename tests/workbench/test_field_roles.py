@@ -8,8 +8,8 @@ from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
 from tests.factories import HouseholdFactory
 from tests.reports.factories import local
-from trace import services
 from trace.models import BatchContribution, TraceEvent
+from trace.services.events import trace_event_record
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def test_a_household_without_a_benefit_link_is_refused_next_to_its_field(cycle, 
 
 def test_a_purchase_after_the_shipment_is_refused_next_to_its_time(cycle, client):
     batch, household = cycle.batches["v1"], cycle.households["v1"]
-    services.trace_event_record(
+    trace_event_record(
         batch=batch,
         recorded_by=cycle.users["admin"],
         kind="ship",

@@ -23,9 +23,10 @@ from tests.factories import (
     ProductLineFactory,
     make_gtin13,
 )
-from trace import services
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch, Certification, CertificationReview, Sale
+from trace.services.batches import batch_hold
+from trace.services.households import benefit_link_end
 from workbench.models import PrinterSettings
 
 pytestmark = pytest.mark.django_db
@@ -431,7 +432,7 @@ def test_the_page_says_when_no_lab_result_can_cover_a_cause_for_the_category(
 
 
 def test_an_inspector_signs_the_release_of_a_hand_made_hold(client, world):
-    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
+    batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
     client.force_login(world.inspector)
     url = f"/w/batches/{world.batch_a.pk}/"
     assert "签字解除暂停" in html(client.get(url))
@@ -446,7 +447,7 @@ def test_an_inspector_signs_the_release_of_a_hand_made_hold(client, world):
 
 
 def test_an_operator_is_offered_no_release_of_a_hold(client, world):
-    services.batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
+    batch_hold(batch=world.batch_a, changed_by=world.admin, reason="群众举报")
     text = html(page(client, world.operator_a, f"/w/batches/{world.batch_a.pk}/"))
     assert "签字解除暂停" not in text
     assert "只能由负责该地区的检测员签字" in text
@@ -990,7 +991,7 @@ def test_a_gi_batch_from_outside_its_region_is_refused_next_to_the_origin(
 
 def test_the_review_queue_is_the_administrators(client, world):
     link = world.producer_a.benefit_links.get()
-    services.benefit_link_end(benefit_link=link, ended_on=datetime.date.today())
+    benefit_link_end(benefit_link=link, ended_on=datetime.date.today())
     review = CertificationReview.objects.get()
     assert page(client, world.operator_a, "/w/reviews/").status_code == 404
     text = html(page(client, world.admin, "/w/reviews/"))

@@ -40,7 +40,7 @@ from reports.submissions import (
 )
 from trace.choices import RegionLevel
 from trace.models import Batch, Region, Sale
-from trace.services import sale_evidence_add
+from trace.services.events import sale_evidence_add
 
 # The seed documents' own deadlines: (form, region, submitting level,
 # frequency, due day of the month, recipient, source).

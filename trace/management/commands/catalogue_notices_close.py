@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from trace.services import catalogue_notices_close
+from trace.services.catalogue import catalogue_notices_close
 
 
 class Command(BaseCommand):

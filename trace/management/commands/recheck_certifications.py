@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from trace.models import CertificationReview
-from trace.services import certifications_recheck_all
+from trace.services.certification import certifications_recheck_all
 
 
 class Command(BaseCommand):

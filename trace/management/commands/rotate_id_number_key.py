@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from trace.services import household_id_numbers_reencrypt
+from trace.services.households import household_id_numbers_reencrypt
 
 
 class Command(BaseCommand):

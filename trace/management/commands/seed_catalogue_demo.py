@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from trace import services
 from trace.choices import (
     BenefitKind,
     CatalogueContactKind,
@@ -40,6 +39,19 @@ from trace.models import (
     Region,
     UserRole,
 )
+from trace.services.catalogue import (
+    catalogue_availability_set,
+    catalogue_entry_apply,
+    catalogue_entry_check,
+    catalogue_entry_create,
+    catalogue_entry_decide,
+    catalogue_evidence_add,
+    catalogue_notices_close,
+    catalogue_objection_lodge,
+    catalogue_photo_add,
+)
+from trace.services.certification import producer_certify
+from trace.services.registry import producer_create
 
 # The 四员 and the county office seed_trace_demo made (it runs first).
 OFFICERS = ["informant", "supervisor", "office"]
@@ -209,7 +221,7 @@ class Command(BaseCommand):
         name, uscc, village, person, phone = YUNYANG_COLLECTIVE
         producer = Producer.objects.filter(uscc=uscc).first()
         if producer is None:
-            producer = services.producer_create(
+            producer = producer_create(
                 name=name,
                 kind=ProducerKind.COOPERATIVE,
                 uscc=uscc,
@@ -228,7 +240,7 @@ class Command(BaseCommand):
             },
         )
         if not Certification.objects.filter(producer=producer).exists():
-            services.producer_certify(
+            producer_certify(
                 producer=producer,
                 number="CQ-YY-FPCP-2025-0001",
                 issuer="云阳县扶贫开发办公室",
@@ -241,7 +253,7 @@ class Command(BaseCommand):
         """A photo, this month's availability, and an objection awaiting review."""
         orange = CatalogueEntry.objects.get(name="雪峰蜜橘")
         if not orange.photos.exists():
-            services.catalogue_photo_add(
+            catalogue_photo_add(
                 entry=orange,
                 content=demo_photo(),
                 suffix=".png",
@@ -250,7 +262,7 @@ class Command(BaseCommand):
             )
         tea = CatalogueEntry.objects.get(name="古楼云雾茶")
         if not CatalogueAvailability.objects.filter(entry=tea).exists():
-            services.catalogue_availability_set(
+            catalogue_availability_set(
                 entry=tea,
                 month=self.today,
                 available=True,
@@ -261,7 +273,7 @@ class Command(BaseCommand):
         applied = CatalogueEntry.objects.filter(status=CatalogueStatus.APPLIED).first()
         if applied is not None and not applied.evidence.exists():
             document = io.BytesIO(demo_photo())
-            services.catalogue_evidence_add(
+            catalogue_evidence_add(
                 entry=applied,
                 uploaded_by=self.admin,
                 file=document,
@@ -270,7 +282,7 @@ class Command(BaseCommand):
             )
         eggs = CatalogueEntry.objects.get(name="土鸡蛋")
         if not eggs.objections.exists():
-            services.catalogue_objection_lodge(
+            catalogue_objection_lodge(
                 entry=eggs, text="演示数据：听说部分鸡蛋是从外地收购的，请核实。"
             )
 
@@ -288,7 +300,7 @@ class Command(BaseCommand):
             .first()
         )
         applicant = operator.user if operator else self.admin
-        entry = services.catalogue_entry_create(
+        entry = catalogue_entry_create(
             producer=producer,
             created_by=applicant,
             product_line=ProductLine.objects.filter(name=line_name).first()
@@ -300,7 +312,7 @@ class Command(BaseCommand):
             ],
             **fields,
         )
-        entry = services.catalogue_entry_apply(
+        entry = catalogue_entry_apply(
             entry=entry,
             applied_by=applicant,
             statement="演示数据：带贫情况见利益联结。",
@@ -311,8 +323,8 @@ class Command(BaseCommand):
             self.users["supervisor"] if region in ("古楼村", "茶铺村") else self.admin
         )
         office = self.users["office"] if region != "新华村" else self.admin
-        services.catalogue_entry_check(entry=entry, checked_by=supervisor, passed=True)
-        entry = services.catalogue_entry_decide(
+        catalogue_entry_check(entry=entry, checked_by=supervisor, passed=True)
+        entry = catalogue_entry_decide(
             entry=entry, decided_by=office, approved=True, reason="符合认定政策"
         )
         if status == CatalogueStatus.LISTED:
@@ -322,4 +334,4 @@ class Command(BaseCommand):
                 notice_starts_on=ended - datetime.timedelta(days=6),
                 notice_ends_on=ended,
             )
-            services.catalogue_notices_close()
+            catalogue_notices_close()

@@ -18,7 +18,6 @@ from django.utils import timezone
 from stdnum import ean
 from stdnum.cn import ric, uscc
 
-from trace import services
 from trace.choices import (
     BatchStatus,
     BenefitKind,
@@ -49,6 +48,27 @@ from trace.models import (
     UserRole,
 )
 from trace.personal_data import id_number_blind_index
+from trace.services.batches import batch_create, batch_release, slow_selling_mark
+from trace.services.certification import certification_policy_set, producer_certify
+from trace.services.events import (
+    guidance_visit_record,
+    purchase_record,
+    sale_record,
+    trace_event_record,
+)
+from trace.services.households import (
+    benefit_link_end,
+    household_create,
+    household_record_public_name_consent,
+)
+from trace.services.licences import brand_license_grant
+from trace.services.registry import (
+    outlet_create,
+    producer_create,
+    product_line_create,
+    product_line_update,
+    region_create,
+)
 
 DEMO_PASSWORD = "suyuan-demo"
 
@@ -753,9 +773,7 @@ class Command(BaseCommand):
         parent = self.regions[ancestors[-1]] if ancestors else None
         region = Region.objects.filter(parent=parent, name=name).first()
         if region is None:
-            region = services.region_create(
-                name=name, level=level, parent=parent, code=code
-            )
+            region = region_create(name=name, level=level, parent=parent, code=code)
         self.regions[name] = region
 
     def _household(self, item: DemoHousehold) -> Household:
@@ -763,7 +781,7 @@ class Command(BaseCommand):
             id_number_index=id_number_blind_index(item.id_number)
         ).first()
         if household is None:
-            household = services.household_create(
+            household = household_create(
                 id_number=item.id_number,
                 village=self.regions[item.village],
                 head_name=item.head_name,
@@ -772,7 +790,7 @@ class Command(BaseCommand):
                 registered_year=2016,
             )
         if item.consent and not household.has_public_name_consent:
-            household = services.household_record_public_name_consent(
+            household = household_record_public_name_consent(
                 household=household, recorded_by=self.users["admin"], consented=True
             )
         return household
@@ -790,7 +808,7 @@ class Command(BaseCommand):
         }
         producer = Producer.objects.filter(uscc=code).first()
         if producer is None:
-            return services.producer_create(uscc=code, **fields)
+            return producer_create(uscc=code, **fields)
         return producer
 
     def _benefit_links(self) -> None:
@@ -807,7 +825,7 @@ class Command(BaseCommand):
             if CertificationPolicy.objects.filter(region=self.regions[region]).exists():
                 continue
             kinds, links, income, households, document, clause, note = spec
-            services.certification_policy_set(
+            certification_policy_set(
                 region=self.regions[region],
                 eligible_producer_kinds=[str(kind) for kind in kinds],
                 qualifying_benefit_kinds=[str(kind) for kind in links],
@@ -824,7 +842,7 @@ class Command(BaseCommand):
         for producer, (number, issuer) in CERTIFICATIONS.items():
             if Certification.objects.filter(number=number).exists():
                 continue
-            services.producer_certify(
+            producer_certify(
                 producer=self.producers[producer],
                 number=number,
                 issuer=issuer,
@@ -854,7 +872,7 @@ class Command(BaseCommand):
             ],
         }
         if line is None:
-            return services.product_line_create(
+            return product_line_create(
                 brand=brand,
                 name=name,
                 category=category,
@@ -870,7 +888,7 @@ class Command(BaseCommand):
             and owner
             or (gi and not line.protected_regions.exists())
         ):
-            line = services.product_line_update(product_line=line, **fields)
+            line = product_line_update(product_line=line, **fields)
         return line
 
     def _licenses(self) -> None:
@@ -882,7 +900,7 @@ class Command(BaseCommand):
                 revoked_at__isnull=True,
             ).first()
             if license_ is None:
-                services.brand_license_grant(
+                brand_license_grant(
                     brand=self.brands[brand],
                     producer=self.producers[producer],
                     product_lines=product_lines,
@@ -893,7 +911,7 @@ class Command(BaseCommand):
     def _outlet(self, name, kind, region, operator_name, url) -> Outlet:
         outlet = Outlet.objects.filter(name=name).first()
         if outlet is None:
-            outlet = services.outlet_create(
+            outlet = outlet_create(
                 name=name,
                 kind=kind,
                 region=self.regions[region],
@@ -960,7 +978,7 @@ class Command(BaseCommand):
             product_line=product_line, lot_code=item.lot_code
         ).first()
         if batch is None:
-            batch = services.batch_create(
+            batch = batch_create(
                 producer=producer,
                 product_line=product_line,
                 lot_code=item.lot_code,
@@ -980,7 +998,7 @@ class Command(BaseCommand):
                 ],
             )
         if item.release and batch.status == BatchStatus.DRAFT:
-            batch = services.batch_release(batch=batch, changed_by=operator)
+            batch = batch_release(batch=batch, changed_by=operator)
         if batch.status != BatchStatus.DRAFT:
             self._events(batch, producer, operator)
         return batch
@@ -1017,7 +1035,7 @@ class Command(BaseCommand):
         for kind, day, location, place, document in steps:
             if TraceEvent.objects.filter(batch=batch, kind=kind).exists():
                 continue
-            services.trace_event_record(
+            trace_event_record(
                 batch=batch,
                 recorded_by=operator,
                 kind=kind,
@@ -1051,7 +1069,7 @@ class Command(BaseCommand):
                 datetime.time(10, 30),
                 tzinfo=timezone.get_current_timezone(),
             )
-            services.sale_record(
+            sale_record(
                 batch=batch,
                 recorded_by=self.users["admin"],
                 buyer=buyer,
@@ -1088,7 +1106,7 @@ class Command(BaseCommand):
         if not TraceEvent.objects.filter(
             batch=batch, kind=TraceEventKind.GUIDANCE
         ).exists():
-            services.guidance_visit_record(
+            guidance_visit_record(
                 batch=batch,
                 recorded_by=self.users["technician"],
                 occurred_at=visited,
@@ -1098,7 +1116,7 @@ class Command(BaseCommand):
         if not TraceEvent.objects.filter(
             batch=batch, kind=TraceEventKind.PURCHASE
         ).exists():
-            services.purchase_record(
+            purchase_record(
                 batch=batch,
                 household=self.households["xiao"],
                 quantity=Decimal("20"),
@@ -1114,7 +1132,7 @@ class Command(BaseCommand):
             if SlowSellingMark.objects.filter(product_line=product_line).exists():
                 continue
             valid_from = self.today - datetime.timedelta(days=starts_ago)
-            services.slow_selling_mark(
+            slow_selling_mark(
                 product_line=product_line,
                 region=self.regions[region],
                 valid_from=valid_from,
@@ -1131,7 +1149,7 @@ class Command(BaseCommand):
                 kind=kind,
             )
             if link.ended_on is None:
-                services.benefit_link_end(
+                benefit_link_end(
                     benefit_link=link,
                     ended_on=self.today - datetime.timedelta(days=days_ago),
                 )

@@ -1,0 +1,585 @@
+"""Writes of the 扶贫产品目录 and its 认定 procedure."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trace import access
+from trace.choices import (
+    CatalogueContactKind,
+    CatalogueStatus,
+    CatalogueStepKind,
+    ObjectionStatus,
+    ProducerKind,
+    Role,
+)
+from trace.models import (
+    BenefitLink,
+    CatalogueAvailability,
+    CatalogueEntry,
+    CatalogueEntryStep,
+    CatalogueEvidence,
+    CatalogueObjection,
+    CataloguePhoto,
+    Household,
+    Producer,
+    Region,
+    UserRole,
+)
+from trace.public_cache import producer_story_changed
+from trace.selectors import (
+    catalogue_entry_status,
+    catalogue_listed_q,
+    certification_is_active,
+    producer_eligibility,
+)
+from trace.services.common import _evidence_store, validated_save
+
+# The 扶贫产品目录 and its 认定 procedure: 申报 → 核查 → 审定 → 公示 → 目录
+# (seed 001 lines 112-118: 企业申报、摸底调查 … 开展核查; seed 002 line 43).
+
+# Fields that say what the product is: fixed once the 监督员 has checked it.
+CATALOGUE_IDENTITY_FIELDS = {
+    "product_line",
+    "region",
+    "name",
+    "category",
+    "unit",
+    "households",
+}
+# Fields buyers need and producers update as the market moves (seed 004
+# 附件1 备注 1: 至少每月更新一次).
+CATALOGUE_COMMERCIAL_FIELDS = {
+    "specification",
+    "price",
+    "delivery_method",
+    "season",
+    "planned_quantity",
+    "planned_period",
+    "shop_url",
+    "contact_kind",
+    "informant",
+    "note",
+}
+CATALOGUE_OPEN_STATUSES = {
+    CatalogueStatus.DRAFT,
+    CatalogueStatus.APPLIED,
+    CatalogueStatus.REJECTED,
+    CatalogueStatus.WITHDRAWN,
+}
+
+
+def _catalogue_step(
+    *,
+    entry: CatalogueEntry,
+    kind: str,
+    to_status: str,
+    actor,
+    reason: str = "",
+    **facts,
+) -> CatalogueEntryStep:
+    step = CatalogueEntryStep.objects.create(
+        entry=entry,
+        kind=kind,
+        from_status=entry.status,
+        to_status=to_status,
+        reason=reason,
+        actor=actor,
+        **facts,
+    )
+    entry.status = to_status
+    return step
+
+
+def _catalogue_locked(entry: CatalogueEntry) -> CatalogueEntry:
+    return (
+        CatalogueEntry.objects.select_for_update()
+        .select_related("producer__region", "region")
+        .get(pk=entry.pk)
+    )
+
+
+def _catalogue_require(entry: CatalogueEntry, *statuses: str) -> None:
+    if entry.status not in statuses:
+        raise ValidationError(
+            {
+                "status": _("目录条目当前为“%(current)s”，不能进行此操作。")
+                % {"current": entry.get_status_display()}
+            }
+        )
+
+
+def _catalogue_validate(
+    entry: CatalogueEntry, households: Iterable[Household] | None
+) -> None:
+    """Check the rules that span rows: contact, informant, households."""
+    producer = entry.producer
+    if (
+        producer.kind == ProducerKind.HOUSEHOLD
+        and entry.contact_kind != CatalogueContactKind.INFORMANT
+    ):
+        # A household producer's contact would be the household's own phone.
+        raise ValidationError(
+            {"contact_kind": _("农户的产品请以村信息员为供货联系人，不公开农户信息。")}
+        )
+    if entry.contact_kind == CatalogueContactKind.INFORMANT:
+        binding = UserRole.objects.filter(
+            user=entry.informant, role=Role.INFORMANT
+        ).first()
+        if binding is None or not any(
+            entry.region.lineage.startswith(region.lineage)
+            for region in binding.regions.all()
+        ):
+            raise ValidationError({"informant": _("请选择负责该产品所在村的信息员。")})
+    else:
+        entry.informant = None
+        # A family farm's contact may be a registered household's head: then
+        # buyers would call a poor household (PIPL art. 28), so refuse.
+        linked = Household.objects.filter(benefit_links__producer=producer)
+        contact = (
+            Q(head_name=producer.contact_person) if producer.contact_person else Q()
+        )
+        if producer.contact_phone:
+            contact |= Q(phone=producer.contact_phone)
+        if contact and linked.filter(contact).exists():
+            raise ValidationError(
+                {
+                    "contact_kind": _(
+                        "该主体的联系人是建档立卡贫困户本人，请以村信息员为供货联系人。"
+                    )
+                }
+            )
+    if households is not None:
+        households = list(households)
+        linked = set(
+            BenefitLink.objects.filter(
+                producer=producer, household__in=households
+            ).values_list("household_id", flat=True)
+        )
+        if any(household.pk not in linked for household in households):
+            raise ValidationError(
+                {"households": _("涉及的贫困户必须与该主体有利益联结。")}
+            )
+
+
+@transaction.atomic
+def catalogue_entry_create(
+    *,
+    producer: Producer,
+    created_by,
+    households: Iterable[Household] = (),
+    region: Region | None = None,
+    **fields: Any,
+) -> CatalogueEntry:
+    """Create a draft catalogue entry of a producer's product.
+
+    Raise ValidationError if the contact would be a household's, the
+    informant is not the village's, or a household has no benefit link.
+    """
+    households = list(households)
+    entry = CatalogueEntry(
+        producer=producer,
+        region=region or producer.region,
+        created_by=created_by,
+        status=CatalogueStatus.DRAFT,
+        **fields,
+    )
+    entry.full_clean()
+    _catalogue_validate(entry, households)
+    entry.save()
+    entry.households.set(households)
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_update(*, entry: CatalogueEntry, **fields: Any) -> CatalogueEntry:
+    """Change an entry: what the product is only before 核查, price and delivery always.
+
+    Raise ValidationError for a withdrawn entry or for identity fields of an
+    entry already checked.
+    """
+    entry = _catalogue_locked(entry)
+    fields.pop("producer", None)
+    fields.pop("status", None)
+    households = fields.pop("households", None)
+    changed = set(fields) | ({"households"} if households is not None else set())
+    identity = changed & CATALOGUE_IDENTITY_FIELDS
+    if identity and entry.status not in CATALOGUE_OPEN_STATUSES:
+        raise ValidationError(
+            {
+                name: _("已核查的条目不能修改产品本身；请移出后重新申报。")
+                for name in sorted(identity)
+            }
+        )
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.full_clean()
+    _catalogue_validate(entry, households)
+    entry.save()
+    if households is not None:
+        entry.households.set(households)
+    if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
+        producer_story_changed(entry.producer_id)
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_apply(
+    *, entry: CatalogueEntry, applied_by, statement: str = ""
+) -> CatalogueEntry:
+    """Submit (申报) a draft, rejected or withdrawn entry for 核查.
+
+    `statement` is the applicant's account of the benefit to households,
+    kept with the step. Raise ValidationError from any other status.
+    """
+    entry = _catalogue_locked(entry)
+    _catalogue_require(
+        entry,
+        CatalogueStatus.DRAFT,
+        CatalogueStatus.REJECTED,
+        CatalogueStatus.WITHDRAWN,
+    )
+    _catalogue_step(
+        entry=entry,
+        kind=CatalogueStepKind.APPLY,
+        to_status=CatalogueStatus.APPLIED,
+        actor=applied_by,
+        reason=statement,
+    )
+    entry.notice_starts_on = entry.notice_ends_on = entry.listed_on = None
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_check(
+    *, entry: CatalogueEntry, checked_by, passed: bool, reason: str = ""
+) -> CatalogueEntry:
+    """Record the 监督员's 核查 of the producer's benefit links.
+
+    The county's policy decides (producer_eligibility); the step keeps the
+    policy's source, the qualifying households and what was found. Raise
+    ValidationError if a pass is recorded for a producer that does not
+    qualify, or a failure without a reason.
+    """
+    entry = _catalogue_locked(entry)
+    _catalogue_require(entry, CatalogueStatus.APPLIED)
+    eligibility = producer_eligibility(producer=entry.producer)
+    if passed and not eligibility.qualifies:
+        raise ValidationError(
+            {
+                "passed": _("该主体不符合认定条件（%(source)s）：%(reasons)s")
+                % {
+                    "source": eligibility.policy.source_document,
+                    "reasons": "".join(eligibility.reasons),
+                }
+            }
+        )
+    if not passed and not reason.strip():
+        raise ValidationError({"reason": _("核查未通过须说明原因。")})
+    _catalogue_step(
+        entry=entry,
+        kind=CatalogueStepKind.CHECK_PASSED
+        if passed
+        else CatalogueStepKind.CHECK_FAILED,
+        to_status=CatalogueStatus.CHECKED if passed else CatalogueStatus.REJECTED,
+        actor=checked_by,
+        reason=reason,
+        policy_source=eligibility.policy.source_document[:255],
+        qualifying_households=eligibility.qualifying_households,
+        findings=list(eligibility.reasons),
+    )
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_decide(
+    *,
+    entry: CatalogueEntry,
+    decided_by,
+    approved: bool,
+    reason: str = "",
+    notice_days: int | None = None,
+) -> CatalogueEntry:
+    """Record the office's 审定; an approval starts the 公示 today.
+
+    The 公示 lasts `notice_days` days (SUYUAN_CATALOGUE_NOTICE_DAYS by
+    default), today included. Raise ValidationError if the producer holds
+    no active certification, or for a rejection without a reason.
+    """
+    entry = _catalogue_locked(entry)
+    _catalogue_require(entry, CatalogueStatus.CHECKED)
+    if not approved:
+        if not reason.strip():
+            raise ValidationError({"reason": _("审定不通过须说明原因。")})
+        _catalogue_step(
+            entry=entry,
+            kind=CatalogueStepKind.REJECT,
+            to_status=CatalogueStatus.REJECTED,
+            actor=decided_by,
+            reason=reason,
+        )
+        entry.save()
+        return entry
+    if not certification_is_active(producer=entry.producer):
+        raise ValidationError(
+            {"producer": _("该主体没有有效的扶贫产品认定，产品不能列入目录。")}
+        )
+    days = notice_days or settings.SUYUAN_CATALOGUE_NOTICE_DAYS
+    if not 1 <= days <= 30:
+        raise ValidationError({"notice_days": _("公示期应为 1 至 30 天。")})
+    today = timezone.localdate()
+    entry.notice_starts_on = today
+    entry.notice_ends_on = today + datetime.timedelta(days=days - 1)
+    _catalogue_step(
+        entry=entry,
+        kind=CatalogueStepKind.APPROVE,
+        to_status=CatalogueStatus.NOTICE,
+        actor=decided_by,
+        reason=reason,
+    )
+    entry.save()
+    return entry
+
+
+def catalogue_objection_lodge(
+    *, entry: CatalogueEntry, text: str, name: str = "", contact: str = ""
+) -> CatalogueObjection:
+    """Lodge anyone's objection to an entry in 公示 (name and contact optional).
+
+    Raise ValidationError if the entry is not in 公示 today.
+    """
+    today = timezone.localdate()
+    if not (
+        entry.status == CatalogueStatus.NOTICE
+        and entry.notice_starts_on <= today <= entry.notice_ends_on
+    ):
+        raise ValidationError({"entry": _("该产品不在公示期内，不能提出异议。")})
+    if not text.strip():
+        raise ValidationError({"text": _("请写明异议内容。")})
+    return validated_save(
+        CatalogueObjection(),
+        entry=entry,
+        text=text.strip(),
+        name=name.strip(),
+        contact=contact.strip(),
+    )
+
+
+@transaction.atomic
+def catalogue_objection_review(
+    *, objection: CatalogueObjection, reviewed_by, upheld: bool, note: str
+) -> CatalogueObjection:
+    """Record the review of an objection; an upheld one stops the entry.
+
+    Raise ValidationError if the objection was already reviewed or the note
+    is empty.
+    """
+    objection = CatalogueObjection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.PENDING:
+        raise ValidationError({"status": _("该异议已核实处理。")})
+    if not note.strip():
+        raise ValidationError({"note": _("请写明核实意见。")})
+    objection = validated_save(
+        objection,
+        status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED,
+        review_note=note,
+        reviewed_by=reviewed_by,
+        reviewed_at=timezone.now(),
+    )
+    if upheld:
+        entry = _catalogue_locked(objection.entry)
+        if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
+            _catalogue_step(
+                entry=entry,
+                kind=CatalogueStepKind.OBJECTION_UPHELD,
+                to_status=CatalogueStatus.REJECTED,
+                actor=reviewed_by,
+                reason=note,
+            )
+            entry.save()
+            producer_story_changed(entry.producer_id)
+    return objection
+
+
+def catalogue_notices_close(*, on: datetime.date | None = None) -> int:
+    """Record the entries whose 公示 ended without objection as listed.
+
+    Idempotent (run daily by Celery beat or `catalogue_notices_close`): an
+    entry moves once, locked, and is listed from the day after its 公示.
+    The public catalogue already treats such entries as listed by date
+    (catalogue_listed_q); this writes the step that says so. Return how
+    many entries moved.
+    """
+    on = on or timezone.localdate()
+    moved = 0
+    due = CatalogueEntry.objects.filter(
+        catalogue_listed_q(on=on), status=CatalogueStatus.NOTICE
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            entry = (
+                CatalogueEntry.objects.select_for_update()
+                .filter(catalogue_listed_q(on=on), pk=pk, status=CatalogueStatus.NOTICE)
+                .first()
+            )
+            if entry is None:  # moved by a concurrent run, or an objection came in
+                continue
+            entry.listed_on = entry.notice_ends_on + datetime.timedelta(days=1)
+            _catalogue_step(
+                entry=entry,
+                kind=CatalogueStepKind.LIST,
+                to_status=CatalogueStatus.LISTED,
+                actor=None,
+                reason=_("公示期满（%(start)s 至 %(end)s）无异议，列入目录。")
+                % {"start": entry.notice_starts_on, "end": entry.notice_ends_on},
+            )
+            entry.save()
+            producer_story_changed(entry.producer_id)
+            moved += 1
+    return moved
+
+
+@transaction.atomic
+def catalogue_entry_withdraw(
+    *, entry: CatalogueEntry, withdrawn_by, reason: str
+) -> CatalogueEntry:
+    """Take an entry out of the procedure or the 目录 (已移出), with the reason."""
+    entry = _catalogue_locked(entry)
+    _catalogue_require(
+        entry,
+        CatalogueStatus.APPLIED,
+        CatalogueStatus.CHECKED,
+        CatalogueStatus.NOTICE,
+        CatalogueStatus.LISTED,
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": _("移出目录须说明原因。")})
+    _catalogue_step(
+        entry=entry,
+        kind=CatalogueStepKind.WITHDRAW,
+        to_status=CatalogueStatus.WITHDRAWN,
+        actor=withdrawn_by,
+        reason=reason,
+    )
+    entry.save()
+    producer_story_changed(entry.producer_id)
+    return entry
+
+
+def catalogue_availability_set(
+    *,
+    entry: CatalogueEntry,
+    month: datetime.date,
+    available: bool,
+    quantity: Decimal,
+    recorded_by,
+    note: str = "",
+) -> CatalogueAvailability:
+    """Keep a listed product's availability and quantity for a month (信息员).
+
+    Raise ValidationError if the entry is not in the 目录.
+    """
+    if catalogue_entry_status(entry=entry) != CatalogueStatus.LISTED:
+        raise ValidationError({"entry": _("只有已入目录的产品登记月度供货情况。")})
+    month = month.replace(day=1)
+    record = CatalogueAvailability.objects.filter(entry=entry, month=month).first()
+    return validated_save(
+        record or CatalogueAvailability(entry=entry, month=month),
+        available=available,
+        quantity=quantity if available else Decimal("0"),
+        note=note,
+        recorded_by=recorded_by,
+    )
+
+
+# At most this many photos per product: a phone page, not a gallery.
+CATALOGUE_MAX_PHOTOS = 6
+
+
+def catalogue_photo_add(
+    *,
+    entry: CatalogueEntry,
+    content: bytes,
+    suffix: str,
+    uploaded_by,
+    caption: str = "",
+) -> CataloguePhoto:
+    """Store a cleaned photo (no EXIF: the caller cleans uploads) of an entry."""
+    count = entry.photos.count()
+    if count >= CATALOGUE_MAX_PHOTOS:
+        raise ValidationError(
+            {
+                "file": _("每个产品最多 %(count)s 张照片。")
+                % {"count": CATALOGUE_MAX_PHOTOS}
+            }
+        )
+    photo = CataloguePhoto(
+        entry=entry, caption=caption, position=count, uploaded_by=uploaded_by
+    )
+    photo.image.save(f"entry-{entry.pk}{suffix}", ContentFile(content), save=False)
+    photo.full_clean()
+    photo.save()
+    if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
+        producer_story_changed(entry.producer_id)
+    return photo
+
+
+# An application gathers its documents while it waits for 核查 or is put
+# right after a refusal; once checked, what the 监督员 read stays as it was.
+CATALOGUE_EVIDENCE_STATUSES = (
+    CatalogueStatus.DRAFT,
+    CatalogueStatus.APPLIED,
+    CatalogueStatus.REJECTED,
+)
+
+
+def catalogue_evidence_add(
+    *,
+    entry: CatalogueEntry,
+    uploaded_by,
+    file: IO[bytes],
+    name: str = "",
+    caption: str = "",
+) -> CatalogueEvidence:
+    """Attach a document (photo or PDF) to an application, stored privately.
+
+    Raise ValidationError if the user may not apply the entry, the entry is
+    past 核查 (only a draft, applied or rejected entry gathers evidence), or
+    the file is not a real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
+    """
+    if not access.may_edit_catalogue_entry(uploaded_by, entry):
+        raise ValidationError(
+            {"file": _("只有本主体操作员、本村信息员或管理员可以上传申报材料。")}
+        )
+    with transaction.atomic():
+        entry = _catalogue_locked(entry)  # no upload races the step to 审定
+        if entry.status not in CATALOGUE_EVIDENCE_STATUSES:
+            raise ValidationError(
+                {
+                    "file": _(
+                        "目录条目当前为“%(current)s”，审定前（草稿、申报中或未通过）"
+                        "才能上传申报材料。"
+                    )
+                    % {"current": entry.get_status_display()}
+                }
+            )
+        evidence = CatalogueEvidence(
+            entry=entry, caption=caption, uploaded_by=uploaded_by
+        )
+        return _evidence_store(
+            evidence,
+            file=file,
+            name=name,
+            refused_message=_("请上传申报材料的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+        )

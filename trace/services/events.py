@@ -1,0 +1,317 @@
+"""Writes of trace events and sales: append-only records."""
+
+import datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trace import access, rules
+from trace.choices import (
+    BatchStatus,
+    ReferenceDocumentType,
+    TraceEventKind,
+)
+from trace.models import (
+    Batch,
+    BatchContribution,
+    BenefitLink,
+    Household,
+    Sale,
+    SaleEvidence,
+    TraceEvent,
+)
+from trace.public_cache import batch_story_changed
+from trace.selectors import (
+    batch_remaining,
+    certification_is_active,
+    outlet_stock_of,
+)
+from trace.services.common import _evidence_store, _plain, validated_save
+
+# Trace events and sales: append-only records.
+
+
+@transaction.atomic
+def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEvent:
+    """Record a critical tracking event of a non-draft batch, in its order.
+
+    Raise ValidationError, writing nothing, if the batch is a draft or the
+    event cannot follow the batch's story (trace.rules.trace_event_refusal:
+    a 收购 into a recalled batch, a time in the future or before the batch
+    existed, a production step after the first 发货), as an error on
+    `occurred_at`.
+    """
+    trace_event_check(
+        batch=batch,
+        kind=fields.get("kind"),
+        occurred_at=fields.get("occurred_at"),
+        field="occurred_at",
+    )
+    event = validated_save(TraceEvent(), batch=batch, recorded_by=recorded_by, **fields)
+    batch_story_changed(batch.pk)
+    return event
+
+
+def trace_event_check(
+    *, batch: Batch, kind: str | None, occurred_at: Any, field: str
+) -> None:
+    """Raise ValidationError unless an event of `kind` may join the batch now.
+
+    Lock the batch row (in the caller's transaction) so that a 发货 and a
+    收购 recorded at once are placed in turn, and read its status afresh.
+    The refusal is an error on `field`; a missing or malformed kind or time
+    is left to the model's own validation.
+    """
+    locked = (
+        Batch.objects.select_for_update()
+        .filter(pk=batch.pk)
+        .values("status", "harvest_date", "created_at")
+        .get()
+    )
+    if locked["status"] == BatchStatus.DRAFT:
+        raise ValidationError({"batch": _("草稿批次尚未放行，不能记录追溯事件。")})
+    occurred_at = _event_moment(occurred_at)
+    if kind not in TraceEventKind.values or occurred_at is None:
+        return
+    events = TraceEvent.objects.filter(batch_id=batch.pk)
+    first_shipped_at = (
+        events.filter(kind=TraceEventKind.SHIP)
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    last_production = (
+        events.filter(kind__in=rules.PRODUCTION_KINDS)
+        .order_by("-occurred_at")
+        .values_list("kind", "occurred_at")
+        .first()
+        if kind == TraceEventKind.SHIP
+        else None
+    )
+    refusal = rules.trace_event_refusal(
+        kind=kind,
+        occurred_at=occurred_at,
+        timeline=rules.BatchTimeline(
+            status=locked["status"],
+            harvest_date=locked["harvest_date"],
+            created_at=locked["created_at"],
+            first_shipped_at=first_shipped_at,
+            last_production=last_production,
+        ),
+        now=timezone.now(),
+    )
+    if refusal:
+        raise ValidationError({field: refusal})
+
+
+def _event_moment(value: Any) -> datetime.datetime | None:
+    """Return the event time as an aware datetime, or None if it is not one."""
+    try:
+        value = TraceEvent._meta.get_field("occurred_at").to_python(value)
+    except ValidationError:
+        return None
+    if value is None:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@transaction.atomic
+def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
+    """Record a sale of a released batch; the seller is the batch's producer.
+
+    The batch row is locked, so two sales recorded at once cannot together
+    sell more than the batch holds. Raise ValidationError, writing nothing,
+    if the batch is not released (on hold or recalled goods must not be
+    sold), the producer's certification is not active today (suspended,
+    revoked or expired), the unit differs from the batch's, or the quantity
+    exceeds what is left: of the batch, or, for an outlet reselling goods
+    it bought in from the batch (授权店进货), of that outlet's stock.
+    """
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("producer", "product_line")
+        .get(pk=batch.pk)
+    )
+    if batch.status != BatchStatus.RELEASED:
+        raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
+    if not certification_is_active(producer=batch.producer):
+        raise ValidationError(
+            {"batch": _("该主体的扶贫产品认定已暂停、撤销或过期，不能登记新的销售。")}
+        )
+    unit = fields.get("unit") or batch.unit
+    if unit != batch.unit:
+        raise ValidationError(
+            {"unit": _("销售单位须与批次单位（%(unit)s）一致。") % {"unit": batch.unit}}
+        )
+    fields["unit"] = unit
+    quantity = Decimal(fields.get("quantity") or 0)
+    outlet, buyer_outlet = fields.get("outlet"), fields.get("buyer_outlet")
+    if outlet is not None and buyer_outlet is not None and outlet == buyer_outlet:
+        raise ValidationError({"buyer_outlet": _("进货网点不能与销售网点相同。")})
+    stock = outlet_stock_of(batch=batch, outlet=outlet) if outlet is not None else None
+    if stock is not None:
+        if quantity > stock:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "超出该网点此批次的库存：进货剩余 %(left)s%(unit)s，"
+                        "本次 %(quantity)s%(unit)s。"
+                    )
+                    % {
+                        "left": _plain(stock),
+                        "quantity": _plain(quantity),
+                        "unit": unit,
+                    }
+                }
+            )
+    elif quantity > (left := batch_remaining(batch=batch)):
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "超出该批次剩余数量：剩余 %(left)s%(unit)s，本次 %(quantity)s%(unit)s。"
+                )
+                % {"left": _plain(left), "quantity": _plain(quantity), "unit": unit}
+            }
+        )
+    return validated_save(
+        Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
+    )
+
+
+def sale_evidence_add(
+    *, sale: Sale, uploaded_by, file: IO[bytes], name: str = "", caption: str = ""
+) -> SaleEvidence:
+    """Attach an invoice or receipt (photo or PDF) to a sale, stored privately.
+
+    Raise ValidationError if the user may not record the sale's batch, or the
+    file is not a real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
+    """
+    if not access.may_record_sale(uploaded_by, sale.batch):
+        raise ValidationError(
+            {"file": _("只有本主体操作员、本村信息员或管理员可以上传销售凭证。")}
+        )
+    evidence = SaleEvidence(sale=sale, caption=caption, uploaded_by=uploaded_by)
+    return _evidence_store(
+        evidence,
+        file=file,
+        name=name,
+        refused_message=_("请上传发票或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
+    )
+
+
+def guidance_visit_record(
+    *,
+    batch: Batch,
+    recorded_by,
+    occurred_at: datetime.datetime,
+    topic: str,
+    organisation: str = "",
+    reference_document_number: str = "",
+) -> TraceEvent:
+    """Record a 技术指导员's guidance visit as a trace event of the batch.
+
+    Raise ValidationError if the user is not the township's 技术指导员 (or an
+    administrator) or the batch is still a draft.
+    """
+    if not access.may_record_guidance(recorded_by, batch):
+        raise ValidationError({"batch": _("只有本乡镇的技术指导员可以记录技术指导。")})
+    if not topic.strip():
+        raise ValidationError({"topic": _("请填写指导内容。")})
+    return trace_event_record(
+        batch=batch,
+        recorded_by=recorded_by,
+        kind=TraceEventKind.GUIDANCE,
+        occurred_at=occurred_at,
+        location=batch.origin,
+        place=topic.strip()[:128],
+        actor=organisation[:128],
+        reference_document_type=ReferenceDocumentType.OTHER
+        if reference_document_number
+        else "",
+        reference_document_number=reference_document_number,
+    )
+
+
+@transaction.atomic
+def purchase_record(
+    *,
+    batch: Batch,
+    household: Household,
+    quantity: Decimal,
+    amount_paid: Decimal,
+    purchased_at: datetime.datetime,
+    recorded_by,
+    reference_document_number: str = "",
+) -> TraceEvent:
+    """Record a village purchase point's purchase from a household into a batch.
+
+    The household's contribution to the batch grows by the quantity and the
+    amount paid, so the purchase counts in the benefit ledger; the trace event
+    names the purchase point, never the household. Raise ValidationError,
+    writing nothing, if the user is not the village's purchase point, the
+    household lives elsewhere or has no benefit link with the batch's
+    producer, or the purchase cannot follow the batch's story (after its
+    first 发货, into a recalled batch, in the future or before the batch
+    existed: trace.rules.trace_event_refusal, an error on `purchased_at`).
+    """
+    if not access.may_record_purchase(recorded_by, batch):
+        raise ValidationError({"batch": _("只有本村的收购点可以登记收购。")})
+    outlet = (
+        access.role_of(recorded_by).outlet
+        if not access.is_administrator(recorded_by)
+        else None
+    )
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("收购数量必须大于 0。")})
+    if amount_paid < 0:
+        raise ValidationError({"amount_paid": _("收购金额不能为负数。")})
+    if outlet is not None and not household.village.lineage.startswith(
+        outlet.region.lineage
+    ):
+        raise ValidationError({"household": _("只能收购本村贫困户的产品。")})
+    if not BenefitLink.objects.filter(
+        producer=batch.producer, household=household
+    ).exists():
+        raise ValidationError(
+            {"household": _("该贫困户与批次的主体没有利益联结，请先登记利益联结。")}
+        )
+    # Before the contribution grows: a refused purchase must write nothing.
+    trace_event_check(
+        batch=batch,
+        kind=TraceEventKind.PURCHASE,
+        occurred_at=purchased_at,
+        field="purchased_at",
+    )
+    contribution = (
+        BatchContribution.objects.select_for_update()
+        .filter(batch=batch, household=household)
+        .first()
+    )
+    if contribution is None:
+        contribution = BatchContribution(
+            batch=batch, household=household, quantity=0, amount_paid=0
+        )
+    validated_save(
+        contribution,
+        quantity=contribution.quantity + quantity,
+        amount_paid=contribution.amount_paid + amount_paid,
+    )
+    return trace_event_record(
+        batch=batch,
+        recorded_by=recorded_by,
+        kind=TraceEventKind.PURCHASE,
+        occurred_at=purchased_at,
+        location=outlet.region if outlet else household.village,
+        place=outlet.name if outlet else "",
+        actor=(outlet.operator_name or outlet.name) if outlet else "",
+        quantity=quantity,
+        unit=batch.unit,
+        reference_document_type=ReferenceDocumentType.PURCHASE_ORDER
+        if reference_document_number
+        else "",
+        reference_document_number=reference_document_number,
+    )

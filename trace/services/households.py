@@ -1,0 +1,173 @@
+"""Writes of households and their benefit links."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trace.models import (
+    BenefitLink,
+    Household,
+    Producer,
+)
+from trace.personal_data import (
+    encrypt_id_number,
+    id_number_blind_index,
+    id_number_is_current,
+    reencrypt_id_number,
+)
+from trace.public_cache import producer_story_changed
+from trace.services.certification import certification_recheck
+from trace.services.common import validated_save
+from trace.validators import normalize_id_number
+
+# Households and benefit links.
+
+
+def household_create(*, id_number: str, **fields: Any) -> Household:
+    """Register a household; the ID number is stored only encrypted.
+
+    Raise ValidationError if the ID number is invalid or already registered.
+    """
+    household = Household()
+    _set_id_number(household, id_number)
+    return _save_household(household, **fields)
+
+
+def household_update(
+    *, household: Household, id_number: str | None = None, **fields: Any
+) -> Household:
+    if id_number:
+        _set_id_number(household, id_number)
+    return _save_household(household, **fields)
+
+
+def _set_id_number(household: Household, id_number: str) -> None:
+    try:
+        number = normalize_id_number(id_number)
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from error
+    index = id_number_blind_index(number)
+    if (
+        Household.objects.filter(id_number_index=index)
+        .exclude(pk=household.pk)
+        .exists()
+    ):
+        raise ValidationError({"id_number": _("该身份证号码已登记。")})
+    household.id_number_encrypted = encrypt_id_number(number)
+    household.id_number_index = index
+
+
+def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every household's ID number under the newest key.
+
+    Run after putting a new key first in SUYUAN_ID_NUMBER_KEYS and before
+    removing the old one. Idempotent: rows already under the newest key are
+    left alone. Works in batches, each in its own transaction with the rows
+    locked. The blind index does not change (it has its own key). Return
+    counts: checked, reencrypted.
+    """
+    checked = reencrypted = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Household.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "id_number_encrypted")[:batch_size]
+            )
+            if not rows:
+                break
+            for pk, token in rows:
+                if not id_number_is_current(token):
+                    # update(): no audit row, the trail never holds ID numbers.
+                    Household.objects.filter(pk=pk).update(
+                        id_number_encrypted=reencrypt_id_number(token)
+                    )
+                    reencrypted += 1
+            checked += len(rows)
+            last_pk = rows[-1][0]
+    return {"checked": checked, "reencrypted": reencrypted}
+
+
+def _save_household(household: Household, **fields: Any) -> Household:
+    try:
+        with transaction.atomic():
+            # Excluded from full_clean: the unique check would echo nothing
+            # useful, and the blind index was checked above.
+            for name, value in fields.items():
+                setattr(household, name, value)
+            household.full_clean(exclude=["id_number_index", "id_number_encrypted"])
+            household.save()
+    except IntegrityError as error:  # a concurrent registration of the same ID
+        raise ValidationError({"id_number": _("该身份证号码已登记。")}) from error
+    return household
+
+
+def household_record_public_name_consent(
+    *, household: Household, recorded_by, consented: bool
+) -> Household:
+    """Record (or withdraw) consent to show the masked name on public pages."""
+    for producer_id in household.benefit_links.values_list("producer_id", flat=True):
+        producer_story_changed(producer_id)
+    if consented:
+        return _save_household(
+            household,
+            public_name_consent_at=timezone.now(),
+            public_name_consent_by=recorded_by,
+        )
+    return _save_household(
+        household, public_name_consent_at=None, public_name_consent_by=None
+    )
+
+
+@transaction.atomic
+def benefit_link_create(**fields: Any) -> BenefitLink:
+    link = validated_save(BenefitLink(), **fields)
+    producer_story_changed(link.producer_id)
+    certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
+    return link
+
+
+@transaction.atomic
+def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitLink:
+    """Change a benefit link and re-check its producer's certification.
+
+    A certification rests on the links (its policy counts them), so one
+    that no longer holds goes to the administrators' review queue.
+    """
+    previous_producer_id = (
+        BenefitLink.objects.filter(pk=benefit_link.pk)
+        .values_list("producer_id", flat=True)
+        .first()
+    )
+    link = validated_save(benefit_link, **fields)
+    trigger = (
+        _("利益联结结束")
+        if fields.get("ended_on") and link.ended_on <= timezone.localdate()
+        else _("利益联结变更")
+    )
+    producer_story_changed(link.producer_id)
+    certification_recheck(producer=link.producer, trigger=trigger)
+    if previous_producer_id not in (None, link.producer_id):
+        producer_story_changed(previous_producer_id)
+        certification_recheck(
+            producer=Producer.objects.get(pk=previous_producer_id), trigger=trigger
+        )
+    return link
+
+
+def benefit_link_end(
+    *, benefit_link: BenefitLink, ended_on: datetime.date
+) -> BenefitLink:
+    """End a benefit link on a day and re-check its producer's certification.
+
+    Raise ValidationError if the link has already ended.
+    """
+    if benefit_link.ended_on is not None:
+        raise ValidationError({"ended_on": _("该利益联结已结束。")})
+    return benefit_link_update(benefit_link=benefit_link, ended_on=ended_on)

@@ -1,0 +1,166 @@
+"""Writes of the office's registers: regions, producers, brands, product lines, outlets."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from trace.choices import (
+    BatchStatus,
+)
+from trace.models import (
+    Brand,
+    Outlet,
+    Producer,
+    ProductLine,
+    Region,
+)
+from trace.public_cache import batch_story_changed, producer_story_changed
+from trace.services.common import validated_save
+from trace.validators import normalize_gtin, normalize_uscc
+
+# Regions, producers, brands, product lines, outlets: the office's registers.
+
+
+def region_create(
+    *, name: str, level: str, parent: Region | None = None, code: str = ""
+) -> Region:
+    return validated_save(Region(), name=name, level=level, parent=parent, code=code)
+
+
+def producer_create(**fields: Any) -> Producer:
+    return validated_save(Producer(), **_normalized_producer_fields(fields))
+
+
+def producer_update(*, producer: Producer, **fields: Any) -> Producer:
+    producer_story_changed(producer.pk)
+    return validated_save(producer, **_normalized_producer_fields(fields))
+
+
+def _normalized_producer_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("uscc"):
+        try:
+            fields["uscc"] = normalize_uscc(fields["uscc"])
+        except ValidationError as error:
+            raise ValidationError({"uscc": error.messages}) from error
+    elif "uscc" in fields:
+        fields["uscc"] = None
+    return fields
+
+
+def brand_create(**fields: Any) -> Brand:
+    return validated_save(Brand(), **fields)
+
+
+def brand_update(*, brand: Brand, **fields: Any) -> Brand:
+    return validated_save(brand, **fields)
+
+
+@transaction.atomic
+def product_line_create(
+    *, protected_regions: Iterable[Region] = (), **fields: Any
+) -> ProductLine:
+    """Register a product line; a geographical-indication line names its regions.
+
+    Raise ValidationError for a GI line without a protected region.
+    """
+    line = validated_save(ProductLine(), **_normalized_product_line_fields(fields))
+    _set_protected_regions(line, list(protected_regions))
+    return line
+
+
+@transaction.atomic
+def product_line_update(
+    *,
+    product_line: ProductLine,
+    protected_regions: Iterable[Region] | None = None,
+    **fields: Any,
+) -> ProductLine:
+    fields = _normalized_product_line_fields(fields)
+    _check_gtin_kept(product_line=product_line, fields=fields)
+    batch_story_changed(*product_line.batches.values_list("pk", flat=True))
+    line = validated_save(product_line, **fields)
+    _set_protected_regions(
+        line,
+        list(line.protected_regions.all())
+        if protected_regions is None
+        else list(protected_regions),
+    )
+    return line
+
+
+def _check_gtin_kept(*, product_line: ProductLine, fields: dict[str, Any]) -> None:
+    """Refuse a new GTIN once a batch of the line has left draft.
+
+    Its labels carry the GTIN in their Digital Links and its EPCIS events in
+    their lot identifiers: a new GTIN would make printed codes and exported
+    events name something else (issue 32: what was said stays said).
+    """
+    if "gtin" not in fields:
+        return
+    stored = (
+        ProductLine.objects.filter(pk=product_line.pk)
+        .values_list("gtin", flat=True)
+        .first()
+    )
+    if fields["gtin"] == stored:
+        return
+    if product_line.batches.exclude(status=BatchStatus.DRAFT).exists():
+        raise ValidationError(
+            {
+                "gtin": _(
+                    "该产品线已有放行的批次，标签和追溯数据已使用原 GTIN，不能修改；"
+                    "如需新 GTIN，请登记新的产品线。"
+                )
+            }
+        )
+
+
+def _set_protected_regions(line: ProductLine, regions: list[Region]) -> None:
+    # A GI product is protected for a named area (地理标志保护地域): without
+    # one, no batch origin could be checked, so the line is not accepted.
+    if line.geographical_indication and not regions:
+        raise ValidationError(
+            {"protected_regions": _("地理标志产品线必须登记保护地域。")}
+        )
+    line.protected_regions.set(regions)
+
+
+def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("gtin"):
+        try:
+            fields["gtin"] = normalize_gtin(fields["gtin"])
+        except ValidationError as error:
+            raise ValidationError({"gtin": error.messages}) from error
+    elif "gtin" in fields:
+        fields["gtin"] = None
+    return fields
+
+
+def outlet_create(**fields: Any) -> Outlet:
+    return validated_save(Outlet(), **fields)
+
+
+def outlet_update(*, outlet: Outlet, **fields: Any) -> Outlet:
+    return validated_save(outlet, **fields)
+
+
+@transaction.atomic
+def outlet_authorisation_revoke(
+    *, outlet: Outlet, revoked_on: datetime.date, reason: str
+) -> Outlet:
+    """Withdraw an outlet's authorisation (授权店 → 取消授权), keeping date and reason.
+
+    Raise ValidationError without a reason or if it is already withdrawn.
+    """
+    outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("取消授权必须说明原因。")})
+    if outlet.authorisation_revoked_on is not None:
+        raise ValidationError({"status": _("该网点的授权已取消。")})
+    return validated_save(
+        outlet, authorisation_revoked_on=revoked_on, authorisation_revoked_reason=reason
+    )
