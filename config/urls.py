@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api import catalogue, resolver, scan
-from api.scan import gate
+from api import catalogue, scan
+from api.scan import gate, resolver
 from api.throttling import SchemaThrottle
 from workbench import views as workbench_views
 
@@ -67,7 +67,7 @@ urlpatterns = [
     path("catalogue/", include(catalogue.page_urlpatterns)),
     path("", workbench_views.landing, name="landing"),
     path("", include("reports.urls")),
-    # The GS1 resolver (api/resolver.py): Digital Link URIs, its description
+    # The GS1 resolver (api/scan/resolver.py): Digital Link URIs, its description
     # file, and the product and lot pages its links point to.
     path(".well-known/gs1resolver", resolver.description, name="gs1-resolver"),
     re_path(r"^01/", resolver.uncompressed_link, name="digital-link"),

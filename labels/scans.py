@@ -168,8 +168,8 @@ def scan_record(
     two simultaneous requests of one client may both count). Otherwise one ScanEvent is
     written, the count raised in the database (concurrent scans all count),
     and the clone signal applied; `label` shows the new values. A database
-    connection dropped on the way is reopened and the write tried once more
-    (like the lookup, labels.selectors); a second failure is raised.
+    connection dropped on the way is reopened and the write tried once more;
+    a second failure is raised.
     """
     if label.status == LabelStatus.VOID:
         return False
@@ -207,38 +207,23 @@ def _scan_write(*, label: Label, hashed: str, user_agent: str, city: str) -> boo
             user_agent=user_agent,
             city=city,
         )
-        # One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the counter
-        # is raised in the database, and we see the values it produced.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Label._meta.db_table} SET scan_count = scan_count + 1, "
-                "first_scanned_city = CASE WHEN first_scanned_at IS NULL "
-                "THEN %s ELSE first_scanned_city END, "
-                "first_scanned_at = COALESCE(first_scanned_at, %s) "
-                "WHERE id = %s RETURNING scan_count, first_scanned_at, "
-                "first_scanned_city, suspicious_since",
-                [city, connection.ops.adapt_datetimefield_value(now), label.pk],
-            )
-            count, first_at, first_city, suspicious = cursor.fetchone()
+        # The one place a label's count is raised (the flush uses it too).
+        _label_counts_add([(label.pk, 1, now, city)])
+        count, first_at, first_city, suspicious = Label.objects.filter(
+            pk=label.pk
+        ).values_list(
+            "scan_count", "first_scanned_at", "first_scanned_city", "suspicious_since"
+        )[0]
         label.scan_count = count
-        label.first_scanned_at = _db_datetime(first_at)
+        label.first_scanned_at = first_at
         label.first_scanned_city = first_city
-        label.suspicious_since = _db_datetime(suspicious)
+        label.suspicious_since = suspicious
         if label.suspicious_since is None:
             flagged = labels_flag_clones(labels={label.pk: count}, now=now)
             if flagged:
                 label.suspicious_since = now
                 label.suspicious_reason = flagged[label.pk]
     return True
-
-
-def _db_datetime(value) -> datetime.datetime | None:
-    """Convert a raw column value (SQLite returns text in UTC) to an aware datetime."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime.datetime):
-        value = datetime.datetime.fromisoformat(str(value))
-    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
 # The clone signal.
@@ -523,6 +508,9 @@ def scans_record_many(*, records: list[list]) -> int:
 
 def _label_counts_add(counts: list[tuple]) -> None:
     """Add (label id, scans, first time, first city) to the labels.
+
+    The one place a label's count is raised in the database: a synchronous
+    scan (`_scan_write`) and the buffer's flush both come here.
 
     On PostgreSQL one UPDATE ... FROM (VALUES ...) per 1,000 labels: one
     statement per label made the flush slower than the scans it drains

@@ -1,18 +1,15 @@
 """Reads of the labels domain, scoped by trace.access like every other read."""
 
-import functools
-import logging
-import weakref
-
-from django.db import InterfaceError, OperationalError, connection
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
 from labels.choices import LabelStatus
 from labels.codes import serial_normalize
 from labels.models import Label, PrintJob, ScanEvent
 from trace import access
-
-logger = logging.getLogger(__name__)
+from trace.choices import BatchStatus
+from trace.models import Batch
+from trace.validators import GS1_CSET82, normalize_gtin
 
 
 def print_job_list_visible_to(*, user) -> QuerySet[PrintJob]:
@@ -78,64 +75,32 @@ def label_find_for_scan(*, serial: str, gs1_key: bool = False) -> Label | None:
     cached by batch id, api/scan/story.py; a dozen joins cost more to plan
     than to run); none for a malformed or forged one. `gs1_key`: the serial
     is a Digital Link's AI (21), matched exactly (labels.codes.serial_normalize).
+    In buffered mode only a label Redis does not know yet is read here.
     """
     canonical = serial_normalize(serial, gs1_key=gs1_key)
     if canonical is None:
         return None
-    if connection.vendor != "postgresql":  # SQLite needs the ORM's converters
-        return next(iter(Label.objects.filter(serial=canonical).order_by()[:1]), None)
-    row = _scan_lookup(canonical)
-    return None if row is None else Label.from_db(connection.alias, _columns(), row)
+    return Label.objects.filter(serial=canonical).order_by().first()
 
 
-# Raw psycopg2 connections on which the lookup is prepared (PREPARE lives
-# as long as the session; a reconnect starts a new one).
-_PREPARED: "weakref.WeakSet" = weakref.WeakSet()
+def batch_find_public(*, gtin: str, lot: str) -> Batch | None:
+    """Return the public batch of a GTIN and lot (a Digital Link's 01 and 10).
 
-
-def _scan_lookup(serial: str) -> tuple | None:
-    """Run the prepared lookup, reconnecting once if the connection died.
-
-    The scan is the busiest request, and on this hardware every round trip
-    to PostgreSQL costs about as much CPU as a whole bare request
-    (bench/scan.py). So it skips Django's per-request health check (a
-    `SELECT 1` round trip) and instead retries once on a fresh connection
-    when a kept connection turns out dead (PostgreSQL restarted), and it
-    runs a prepared statement, which spares the server parsing and planning.
-    (A PgBouncer in transaction-pooling mode would not keep it; we connect
-    to PostgreSQL directly.)
+    None for a malformed GTIN or lot, an unknown one, or a draft (drafts are
+    not public). A lot outside GS1's character set 82 costs no query, which
+    also keeps a NUL byte away from the database.
     """
-    for attempt in (1, 2):
-        if connection.connection is not None and not connection.in_atomic_block:
-            connection.health_check_done = True  # see above: the retry replaces it
-        try:
-            with connection.cursor() as cursor:
-                raw = connection.connection
-                if raw not in _PREPARED:
-                    cursor.execute(_scan_prepare_sql())
-                    _PREPARED.add(raw)
-                cursor.execute("EXECUTE suyuan_scan_label (%s)", [serial])
-                return cursor.fetchone()
-        except (OperationalError, InterfaceError):
-            if attempt == 2 or connection.in_atomic_block:
-                raise
-            logger.warning("scan lookup: database connection lost, reconnecting")
-            connection.close()
-    return None  # unreachable: the second attempt returns or raises
-
-
-@functools.cache
-def _columns() -> list[str]:
-    return [field.attname for field in Label._meta.concrete_fields]
-
-
-@functools.cache
-def _scan_prepare_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in Label._meta.concrete_fields)
+    if not GS1_CSET82.match(lot):
+        return None
+    try:
+        gtin = normalize_gtin(gtin)
+    except ValidationError:
+        return None
     return (
-        f"PREPARE suyuan_scan_label (text) AS SELECT {columns} "
-        f"FROM {quote(Label._meta.db_table)} WHERE serial = $1"
+        Batch.objects.select_related("product_line__brand")
+        .filter(product_line__gtin=gtin, lot_code=lot)
+        .exclude(status=BatchStatus.DRAFT)
+        .first()
     )
 
 

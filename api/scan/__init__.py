@@ -1,7 +1,8 @@
 """The public scan wing: views (the page, its JSON twin, the lot pages GS1
-Digital Links lead to), gate (throttles, label, record), story (what a scan shows) and
-middleware (503 while Redis or the database is away); the scans themselves
-are written by labels/scans.py.
+Digital Links lead to), resolver (GS1 Digital Link URIs), linkset (the links
+of a label, lot or product), gate (throttles, label, record), story (what a
+scan shows) and middleware (503 while Redis or the database is away); the
+scans themselves are written by labels/scans.py.
 
 The views config/urls.py routes are importable from here.
 """

@@ -7,12 +7,11 @@ twin), in the two write modes of labels/scans.py:
   (api/throttling.py), the label is read from the database and
   `labels.scans.scan_record` writes the scan in the request;
 - buffered (the Redis gate): one call of a Lua script registered with
-  redis-py (`register_script`, sent on the connection of the process's
-  client, labels.scans.redis_client; see _evalsha) counts both limits,
-  reads the label's facts and the batch's story generation and, if the
-  scan counts, queues it and raises the live count. A label
-  Redis does not know yet is read from the database and handed over in a
-  second call.
+  redis-py (`register_script`, called with the process's client,
+  labels.scans.redis_client) counts both limits, reads the label's facts
+  and the batch's story generation and, if the scan counts, queues it and
+  raises the live count. A label Redis does not know yet is read from the
+  database and handed over in a second call.
 
 Either way the answer is a `Passage`: seconds to wait if over a limit, the
 label (a Label, or the facts Redis holds) or None for an unknown code, and
@@ -29,7 +28,6 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone
-from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.throttling import (
@@ -198,7 +196,7 @@ def _plan_for(pid: int) -> _Plan | None:
     redis_client = scans.redis_client()
     return _Plan(
         redis=redis_client,
-        # redis-py loads it again after NOSCRIPT (_evalsha).
+        # redis-py loads it again after NOSCRIPT.
         script=redis_client.register_script(_script_text()),
         make_key=cache.make_key,
         client=ScanClientThrottle(),
@@ -219,26 +217,13 @@ def _forget_plan(**kwargs) -> None:
 
 
 def _evalsha(plan: _Plan, keys: list, args: list) -> list:
-    """Call the gate's script on the client's one connection and return its reply.
+    """Call the gate's script and return its reply.
 
-    `send_command` and `read_response` are the connection's own methods
-    (redis-py's socket, parser and timeouts). The client's call around them
-    (script object, retry wrapper, metrics, reply callbacks) cost 131,000
-    instructions per scan, 8 % of a JSON scan (bench/scan_cpu.py). After
-    NOSCRIPT (Redis restarted) or a lost connection, the script's own call
-    loads the script and tries again, as the client's retry did.
+    redis-py's registered script (`Script.__call__`) sends EVALSHA, loads the
+    script again after NOSCRIPT (Redis restarted), and the client retries a
+    lost connection once (labels.scans.redis_client).
     """
-    client, script = plan.redis, plan.script
-    with client.single_connection_lock:
-        connection = client.connection
-        try:
-            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            return connection.read_response()
-        except NoScriptError:
-            pass
-        except (ConnectionError, TimeoutError):
-            connection.disconnect()
-    return script(keys=keys, args=args, client=client)
+    return plan.script(keys=keys, args=args, client=plan.redis)
 
 
 def _redis_pass(

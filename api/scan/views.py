@@ -18,7 +18,6 @@ not consumer scans: they are answered but not counted.
 """
 
 import functools
-import json
 from dataclasses import replace
 
 from django.conf import settings
@@ -35,9 +34,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.scan import gate
+from api.scan.linkset import linkset_response, wants_linkset
 from api.scan.story import (
     GENUINE,
     LOT,
@@ -51,18 +52,21 @@ from api.scan.story import (
     label_story,
 )
 from labels.choices import LabelStatus
+from labels.selectors import batch_find_public
 from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus
 from trace.models import Batch
-from trace.validators import GS1_CSET82, normalize_gtin
 
 # The public scan's routes (config/urls.py).
 SCAN_PAGE_ROUTE = "t/<str:serial>"
 SCAN_JSON_ROUTE = "api/v1/scan/<str:serial>"
 SCAN_CERTIFICATE_ROUTE = "t/<str:serial>/certificate"
-LINKSET_TYPE = "application/linkset+json"
 # The query a walk-up adds to the lot page it lands on.
 WALKED_UP = "unknown_serial"
+
+
+# The fields of a scan's body that depend on the label, not only on its batch.
+PER_LABEL = frozenset({"verdict", "warnings", "label", "certificate_url"})
 
 
 class WarningSerializer(serializers.Serializer):
@@ -177,6 +181,34 @@ class ScanStorySerializer(serializers.Serializer):
         help_text="批次暂停销售或已召回时，说明为何不提供合格证和购买渠道；否则为 null。",
     )
 
+    def to_representation(self, story: ScanStory) -> dict:
+        """Return the whole body of a scan.
+
+        Everything but the per-label fields (PER_LABEL) is the same for every
+        label of the batch: with the story's entry in the context
+        (`{"entry": StoryEntry}`), that part is rendered once per story and
+        kept in the entry, and each scan renders only the per-label fields.
+        A test holds the body equal to the serializer's without the entry.
+        """
+        entry = self.context.get("entry")
+        if entry is None:
+            return super().to_representation(story)
+        kept = entry.derived.get("json")
+        if kept is None:
+            data = super().to_representation(story)
+            kept = entry.derived["json"] = {
+                name: value for name, value in data.items() if name not in PER_LABEL
+            }
+            return data
+        data = {}
+        for name, field in self.fields.items():
+            if name in kept:
+                data[name] = kept[name]
+                continue
+            value = field.get_attribute(story)
+            data[name] = None if value is None else field.to_representation(value)
+        return data
+
 
 class VoidLabelSerializer(serializers.Serializer):
     serial = serializers.CharField()
@@ -206,38 +238,6 @@ class VoidScanSerializer(serializers.Serializer):
 
 class NotFoundSerializer(serializers.Serializer):
     detail = serializers.CharField()
-
-
-# As DRF's JSONRenderer encodes (compact, UTF-8, U+2028/U+2029 escaped).
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def label_json(facts: dict) -> bytes:
-    """Return the label part as LabelFactsSerializer and JSONRenderer render it.
-
-    Built by hand because it runs on every JSON scan, where the serializer
-    fields cost more than the rest of the view (a test holds the two equal).
-    """
-    zone = timezone.get_default_timezone()  # no view activates another zone
-
-    def moment(value):
-        if value is None:
-            return None
-        text = value.astimezone(zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-    text = _JSON.encode(
-        {
-            "serial": str(facts["serial"]),
-            "status": str(facts["status"]),
-            "scan_count": int(facts["scan_count"]),
-            "first_scanned_at": moment(facts["first_scanned_at"]),
-            "first_scanned_city": str(facts["first_scanned_city"]),
-            "suspicious": bool(facts["suspicious"]),
-            "checked_at": moment(facts["checked_at"]),
-        }
-    )
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 def label_section(
@@ -336,28 +336,7 @@ class ScanView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []  # the gate counts the scan's own limits
     renderer_classes = [JSONRenderer]
-
-    def dispatch(self, request, *args, **kwargs):
-        """Answer an anonymous GET with `get` on Django's own request.
-
-        Nearly every scan is one. It has no body to parse, one renderer, no
-        permission to check (AllowAny) and no throttle class (the gate
-        counts), so DRF's request wrapping would only cost: 233,000
-        instructions per scan, 14 % of the JSON scan and more than the
-        gate's Redis call (bench/scan_cpu.py --instructions). The same `get`
-        answers either way, and its errors go through DRF's exception
-        handler. A request with credentials, or any other method, goes
-        through DRF as usual: its authenticators decide whether staff are
-        asking (_signed_in).
-        """
-        if request.method not in ("GET", "HEAD") or _has_credentials(request):
-            return super().dispatch(request, *args, **kwargs)
-        self.args, self.kwargs, self.request, self.headers = args, kwargs, request, {}
-        try:
-            response = self.get(request, *args, **kwargs)
-        except exceptions.APIException as exc:
-            response = self.handle_exception(exc)
-        return self.finalize_response(request, response, *args, **kwargs)
+    parser_classes = []  # a scan has no body
 
     def perform_authentication(self, request) -> None:
         """Authenticate lazily: only a request with credentials is asked (_signed_in)."""
@@ -389,36 +368,12 @@ class ScanView(APIView):
         entry = label and _entry_of(request, passage)
         if entry is None:
             raise exceptions.NotFound
+        story = label_story(label=label, entry=entry)
         if label.status == LabelStatus.VOID:
-            story = label_story(label=label, entry=entry)
             body = VoidScanSerializer(_void_facts(label, story)).data
-            return HttpResponse(
-                JSONRenderer().render(body), status=410, content_type="application/json"
-            )
-        certificate_url = _certificate_url(label, entry.story) or None
-        if label_adds_warnings(label):
-            story = label_story(label=label, entry=entry)
-            story.certificate_url = certificate_url
-            body = JSONRenderer().render(ScanStorySerializer(story).data)
-            return HttpResponse(body, content_type="application/json")
-        # The batch part is encoded once per story; per scan only the label
-        # part and the label's certificate URL.
-        batch_part = entry.derived.get("json")
-        if batch_part is None:
-            data = dict(ScanStorySerializer(_as_label_page(entry.story)).data)
-            del data["label"], data["certificate_url"]
-            batch_part = entry.derived["json"] = JSONRenderer().render(data)[1:]
-        body = b"".join(
-            [
-                b'{"label":',
-                label_json(label_facts(label)),
-                b',"certificate_url":',
-                _JSON.encode(certificate_url).encode(),  # an ASCII path or null
-                b",",
-                batch_part,
-            ]
-        )
-        return HttpResponse(body, content_type="application/json")
+            return Response(body, status=410)
+        story.certificate_url = _certificate_url(label, entry.story) or None
+        return Response(ScanStorySerializer(story, context={"entry": entry}).data)
 
 
 def _entry_of(request, passage: gate.Passage) -> StoryEntry | None:
@@ -468,7 +423,7 @@ def label_page(request, passage: gate.Passage) -> HttpResponse:
     if entry is None:
         return _not_found(request)
     if wants_linkset(request):
-        return _linkset_response(request, label=label, batch=label.batch)
+        return linkset_response(request, label=label, batch=label.batch)
     if label.status == LabelStatus.VOID:
         story = label_story(label=label, entry=entry)
         return _story_page(request, story, status=410, void=_void_facts(label, story))
@@ -588,25 +543,7 @@ def _certificate_response(
     )
 
 
-# Lot pages, where GS1 Digital Links lead (api/resolver.py routes /01/...).
-
-
-def _batch_for(gtin: str, lot: str) -> Batch | None:
-    """Return the public batch of a GTIN and lot, or None (drafts are not public)."""
-    if not GS1_CSET82.match(lot):  # also keeps a NUL byte away from the database
-        return None
-    try:
-        gtin = normalize_gtin(gtin)
-    except Exception:  # noqa: BLE001 - any malformed GTIN is simply unknown
-        return None
-    return (
-        Batch.objects.select_related(
-            "producer__region", "product_line__brand", "origin"
-        )
-        .filter(product_line__gtin=gtin, lot_code=lot)
-        .exclude(status=BatchStatus.DRAFT)
-        .first()
-    )
+# Lot pages, where GS1 Digital Links lead (api/scan/resolver.py routes /01/...).
 
 
 def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
@@ -615,11 +552,11 @@ def digital_link_lot_page(request, gtin: str, lot: str) -> HttpResponse:
     It vouches for no single item; reached by a walk-up it says that the
     scanned code is not on record.
     """
-    batch = _batch_for(gtin, lot)
+    batch = batch_find_public(gtin=gtin, lot=lot)
     if batch is None:
         return _not_found(request)
     if wants_linkset(request):
-        return _linkset_response(request, label=None, batch=batch)
+        return linkset_response(request, batch=batch)
     story = batch_story_entry(
         batch_id=batch.pk, language=getattr(request, "LANGUAGE_CODE", None)
     ).story
@@ -642,7 +579,7 @@ def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
     As the label's certificate URL: 404 for an unknown or draft lot, the
     warning for a lot on hold (409) or recalled (410).
     """
-    batch = _batch_for(gtin, lot)
+    batch = batch_find_public(gtin=gtin, lot=lot)
     if batch is None:
         return _not_found(request)
     story = batch_story_entry(
@@ -650,19 +587,3 @@ def digital_link_certificate(request, gtin: str, lot: str) -> HttpResponse:
     ).story
     page_url = reverse("lot-page", args=[gtin, lot])
     return _certificate_response(request, story, batch_id=batch.pk, page_url=page_url)
-
-
-def wants_linkset(request) -> bool:
-    if request.META.get("QUERY_STRING") and request.GET.get("linkType") in (
-        "all",
-        "linkset",
-    ):
-        return True
-    return LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
-
-
-def _linkset_response(request, *, label, batch: Batch) -> HttpResponse:
-    """Return the RFC 9264 linkset of a label or lot (GS1 `linkType=all`)."""
-    from api.resolver import linkset_for  # the resolver imports this module
-
-    return linkset_for(request, label=label, batch=batch)

@@ -1,6 +1,9 @@
 import pytest
 
 from labels import codes, scans, selectors, services
+from tests.factories import make_gtin13
+from trace.choices import BatchStatus
+from trace.models import Batch, ProductLine
 
 
 @pytest.fixture
@@ -86,3 +89,40 @@ def test_batch_label_summary_counts_labels_and_scans_per_city(
         {"city": "长沙市", "scans": 2, "labels": 1},
         {"city": "邵阳市", "scans": 1, "labels": 1},
     ]
+
+
+@pytest.fixture
+def gtin(world) -> str:
+    gtin = "0" + make_gtin13()
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(gtin=gtin)
+    return gtin
+
+
+def test_batch_find_public_finds_a_lot_by_its_gtin_and_lot(world, gtin):
+    assert selectors.batch_find_public(gtin=gtin, lot="GL2026A") == world.batch_a
+    # A GTIN-13 names the same product as its zero-padded GTIN-14.
+    assert selectors.batch_find_public(gtin=gtin[1:], lot="GL2026A") == world.batch_a
+
+
+def test_batch_find_public_leaves_out_drafts_and_other_lots(world, gtin):
+    assert selectors.batch_find_public(gtin=gtin, lot="gl2026a") is None  # GS1 case
+    assert selectors.batch_find_public(gtin=gtin, lot="GL2026B") is None
+    Batch.objects.filter(pk=world.batch_a.pk).update(status=BatchStatus.DRAFT)
+    assert selectors.batch_find_public(gtin=gtin, lot="GL2026A") is None
+
+
+@pytest.mark.parametrize(
+    ("gtin", "lot"),
+    [
+        ("12345", "GL2026A"),
+        ("06901234500012", "GL2026A"),  # wrong check digit
+        ("06901234500011", "古楼2026"),  # not GS1's character set 82
+        ("06901234500011", "GL\x002026"),
+        ("06901234500011", "L" * 21),
+    ],
+)
+def test_batch_find_public_of_a_malformed_key_costs_no_query(
+    db, gtin, lot, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert selectors.batch_find_public(gtin=gtin, lot=lot) is None

@@ -28,8 +28,6 @@ The resolver does not count scans: the label's page it redirects to does,
 so a scan counts once however many hops it took.
 """
 
-import json
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -40,19 +38,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from api.scan import gate, scan_page
+from api.scan import gate
+from api.scan.linkset import (
+    GS1_VOCABULARY,
+    LINKSET_CONTEXT,
+    UnknownKey,
+    cors,
+    levels_of,
+    link_header,
+    linkset_response,
+    requested_link_type,
+    wants_linkset,
+)
 from api.scan.story import batch_story_entry
-from api.scan.views import LINKSET_TYPE, WALKED_UP
+from api.scan.views import WALKED_UP, scan_page
 from labels import digital_link
 from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
-from labels.selectors import label_find_for_scan
-from reports.selectors.certificates import certificate_public
-from trace.choices import BatchStatus
-from trace.models import Batch, ProductLine
+from labels.selectors import batch_find_public
+from trace.models import Batch
 from trace.selectors import batch_list_public, product_line_by_gtin
 
-GS1_VOCABULARY = "https://gs1.org/voc/"
 # The namespaces GS1 has used for its web vocabulary, and the CURIE prefix.
 GS1_NAMESPACES = (
     "gs1:",
@@ -61,51 +67,6 @@ GS1_NAMESPACES = (
     "https://ref.gs1.org/voc/",
     "https://www.gs1.org/voc/",
 )
-# GS1-Conformant Resolver 1.2, linkset context (served as application/ld+json).
-LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
-METHODS = "GET, HEAD, OPTIONS"
-# The hreflang of our pages; GS1's linkset schema takes "xx" or "xx-XX" only.
-PAGE_LANGUAGE = ["zh-CN"]
-
-
-@dataclass
-class Link:
-    """One link of a level, by GS1 link type (the name after gs1:)."""
-
-    link_type: str
-    href: str
-    title: str
-    media_type: str = ""
-    language: bool = True
-
-    def as_json(self) -> dict:
-        # GS1-Conformant Resolver 1.2: the default link has a title and no
-        # other attribute; the others say their media type and language.
-        target = {"href": self.href, "title": self.title}
-        if self.link_type == "defaultLink":
-            return target
-        if self.media_type:
-            target["type"] = self.media_type
-        if self.language:
-            target["hreflang"] = PAGE_LANGUAGE
-        return target
-
-
-@dataclass
-class Level:
-    """An identified entity (item, lot or product) and its links."""
-
-    key: ItemKey | None
-    description: str
-    links: list[Link] = field(default_factory=list)
-    anchor: str = ""  # when not the key's Digital Link (a label without a GTIN)
-
-    def link(self, link_type: str) -> Link | None:
-        return next((x for x in self.links if x.link_type == link_type), None)
-
-
-class _NotFound(Exception):
-    pass
 
 
 class TemporaryRedirect(HttpResponseRedirectBase):
@@ -165,7 +126,7 @@ def compressed_link(request, segment: str) -> HttpResponse:
 def description(request) -> HttpResponse:
     """`/.well-known/gs1resolver`: the resolver description file."""
     if request.method == "OPTIONS":
-        return _cors(HttpResponse(status=204), preflight=True)
+        return cors(HttpResponse(status=204), preflight=True)
     root = request.build_absolute_uri("/").rstrip("/")
     document = {
         "name": _("溯源 · 消费扶贫产品 GS1 解析服务"),
@@ -178,7 +139,7 @@ def description(request) -> HttpResponse:
     if operator := settings.SUYUAN_RESOLVER_OPERATOR:
         document["contact"] = {"fn": operator}
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
-    return _cors(response)
+    return cors(response)
 
 
 def product_page(request, gtin: str) -> HttpResponse:
@@ -205,14 +166,16 @@ def product_page(request, gtin: str) -> HttpResponse:
 
 
 def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpResponse:
-    links = _link_header(request, key, same_as=same_as)
+    links = link_header(request, key, same_as=same_as)
     if request.method == "OPTIONS":
-        return _cors(HttpResponse(status=204, headers={"Link": links}), preflight=True)
-    link_type = request.GET.get("linkType", "") if request.META["QUERY_STRING"] else ""
-    wants_linkset = link_type in ("linkset", "all") or (
-        not link_type and LINKSET_TYPE in request.META.get("HTTP_ACCEPT", "")
-    )
-    if key.serial and not link_type and not wants_linkset:
+        return cors(HttpResponse(status=204, headers={"Link": links}), preflight=True)
+    link_type = requested_link_type(request)
+    if wants_linkset(request):
+        try:
+            return linkset_response(request, key=key, same_as=same_as)
+        except UnknownKey:
+            return _error(request, _("查无此码。"), status=404)
+    if key.serial and not link_type:
         # The common case, a phone scanning a label: the label as the scan
         # gate reads it (from Redis in buffered mode) and its batch's story as
         # the worker keeps it, so once warm no query. Neither counted nor
@@ -238,16 +201,14 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
             page = reverse("scan-page", args=[label.serial])
             return _redirect(request, request.build_absolute_uri(page), links=links)
     try:
-        levels, label = _levels(request, key)
-    except _NotFound:
+        levels, label = levels_of(request, key)
+    except UnknownKey:
         return _error(request, _("查无此码。"), status=404)
-    if wants_linkset:
-        return _linkset(request, levels, links=links)
     if not link_type and label is not None and label.status == LabelStatus.VOID:
         # A deactivated code is 410 Gone (GS1 resolver); its page says why.
         response = scan_page(request, label.serial)
         response["Link"] = links
-        return _cors(response)
+        return cors(response)
     wanted = _link_type(link_type) if link_type else "defaultLink"
     target = next((level.link(wanted) for level in levels if level.link(wanted)), None)
     if target is None:
@@ -267,18 +228,14 @@ def _unknown_serial(request, key: ItemKey, *, links: str) -> HttpResponse:
     real lot never reads as genuine, and the keyed check is not revealed.
     """
     if key.lot:
-        batch = (
-            Batch.objects.filter(product_line__gtin=key.gtin, lot_code=key.lot)
-            .exclude(status=BatchStatus.DRAFT)
-            .first()
-        )
+        batch = batch_find_public(gtin=key.gtin, lot=key.lot)
         if batch is not None:
             page = reverse("lot-page", args=[key.gtin, key.lot])
             response = HttpResponseRedirect(
                 f"{page}?{urlencode({WALKED_UP: 1})}", status=303
             )
             response["Link"] = links
-            return _cors(response)
+            return cors(response)
     return _error(request, _("查无此码。"), status=404)
 
 
@@ -294,123 +251,7 @@ def _redirect(request, location: str, *, links: str) -> HttpResponse:
         location += ("&" if "?" in location else "?") + urlencode(passed_on)
     response = TemporaryRedirect(location, headers={"Link": links})
     response["Vary"] = "Accept"
-    return _cors(response)
-
-
-def _levels(request, key: ItemKey):
-    """Return the known levels of a key, most granular first, and its label.
-
-    Raise _NotFound for an unknown GTIN, a serial we did not issue or a label
-    whose GTIN or lot is not the URI's: a linkset describes known items only
-    (a page request for an unknown serial walks up in `_unknown_serial`).
-    """
-    product_line = product_line_by_gtin(gtin=key.gtin)
-    if product_line is None:
-        raise _NotFound
-    label, batch = None, None
-    if key.serial:
-        label = label_find_for_scan(serial=key.serial, gs1_key=True)
-        if label is None:
-            raise _NotFound
-        batch = Batch.objects.select_related("product_line__brand").get(
-            pk=label.batch_id
-        )
-        if batch.product_line_id != product_line.pk or (
-            key.lot and batch.lot_code != key.lot
-        ):
-            raise _NotFound
-    if key.lot and batch is None:
-        batch = (
-            Batch.objects.filter(product_line=product_line, lot_code=key.lot)
-            .exclude(status=BatchStatus.DRAFT)
-            .first()
-        )
-    absolute = request.build_absolute_uri
-    levels = []
-    if label is not None:
-        levels.append(_item_level(absolute, key, label, batch, product_line))
-    if batch is not None and batch.status != BatchStatus.DRAFT and key.lot:
-        levels.append(_lot_level(absolute, batch, product_line))
-    levels.append(_product_level(absolute, product_line))
-    return levels, label
-
-
-def _item_level(
-    absolute, key: ItemKey | None, label, batch: Batch, product_line
-) -> Level:
-    page = absolute(reverse("scan-page", args=[label.serial]))
-    description = _("%(product)s · 批次 %(lot)s · 序列号 %(serial)s") % {
-        "product": _product_name(product_line),
-        "lot": batch.lot_code,
-        "serial": label.serial,
-    }
-    if label.status == LabelStatus.VOID:
-        description += _("（此标签已作废，请勿相信）")
-    return Level(
-        key=ItemKey(key.gtin, key.lot, label.serial) if key else None,
-        anchor="" if key else page,
-        description=description,
-        links=[
-            Link("defaultLink", page, _("扫码溯源")),
-            Link("traceability", page, _("追溯信息与检测结论"), "text/html"),
-            Link(
-                "verificationService",
-                absolute(reverse("scan", args=[label.serial])),
-                _("标签真伪核验"),
-                "application/json",
-                language=False,
-            ),
-        ],
-    )
-
-
-def _lot_level(absolute, batch: Batch, product_line) -> Level:
-    page = absolute(reverse("lot-page", args=[product_line.gtin, batch.lot_code]))
-    description = _("%(product)s · 批次 %(lot)s（%(status)s）") % {
-        "product": _product_name(product_line),
-        "lot": batch.lot_code,
-        "status": batch.get_status_display(),
-    }
-    links = [
-        Link("defaultLink", page, _("批次追溯信息")),
-        Link("traceability", page, _("批次追溯信息与检测结论"), "text/html"),
-    ]
-    if certificate_public(batch=batch) is not None:  # none while held (issue 32)
-        certificate = reverse(
-            "digital-link-certificate", args=[product_line.gtin, batch.lot_code]
-        )
-        links.append(
-            Link(
-                "certificationInfo",
-                absolute(certificate),
-                _("承诺达标合格证"),
-                "application/pdf",
-            )
-        )
-    return Level(
-        key=ItemKey(product_line.gtin, batch.lot_code),
-        description=description,
-        links=links,
-    )
-
-
-def _product_level(absolute, product_line: ProductLine) -> Level:
-    page = absolute(reverse("product-page", args=[product_line.gtin]))
-    return Level(
-        key=ItemKey(product_line.gtin),
-        description=_product_name(product_line),
-        links=[
-            Link("defaultLink", page, _("产品信息")),
-            Link("pip", page, _("产品信息"), "text/html"),
-        ],
-    )
-
-
-def _product_name(product_line: ProductLine) -> str:
-    brand = product_line.brand.name if product_line.brand_id else ""
-    if brand and brand != product_line.name:
-        return f"{brand} · {product_line.name}"
-    return product_line.name
+    return cors(response)
 
 
 def _link_type(requested: str) -> str:
@@ -419,62 +260,6 @@ def _link_type(requested: str) -> str:
         if requested.startswith(namespace):
             return requested[len(namespace) :]
     return ""
-
-
-def linkset_for(request, *, label, batch: Batch) -> HttpResponse:
-    """Return the linkset of a label or lot asked for at its page (/t/, /p/).
-
-    With a GTIN it is the linkset of its Digital Link; without, the label's
-    own links anchored at its page (there is no GS1 key to name it by).
-    """
-    product_line = ProductLine.objects.select_related("brand").get(
-        pk=batch.product_line_id
-    )
-    serial = label.serial if label is not None else ""
-    if product_line.gtin:
-        key = ItemKey(product_line.gtin, batch.lot_code, serial)
-        levels, _label = _levels(request, key)
-        return _linkset(request, levels, links=_link_header(request, key, same_as=None))
-    levels = []
-    if label is not None:
-        levels.append(
-            _item_level(request.build_absolute_uri, None, label, batch, product_line)
-        )
-    return _linkset(request, levels, links="")
-
-
-# Answers.
-
-
-def _linkset(request, levels: list[Level], *, links: str) -> HttpResponse:
-    """Return the RFC 9264 linkset of the levels (GS1's linkset schema)."""
-    linkset = []
-    for level in levels:
-        entry = {
-            "anchor": level.anchor or request.build_absolute_uri(level.key.path()),
-            "itemDescription": level.description,
-        }
-        for link in level.links:
-            entry.setdefault(GS1_VOCABULARY + link.link_type, []).append(link.as_json())
-        linkset.append(entry)
-    body = json.dumps({"linkset": linkset}, ensure_ascii=False)
-    response = HttpResponse(body, content_type=LINKSET_TYPE)
-    context = (
-        f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
-        'type="application/ld+json"'
-    )
-    response["Link"] = f"{links}, {context}" if links else context
-    response["Vary"] = "Accept"
-    return _cors(response)
-
-
-def _link_header(request, key: ItemKey, *, same_as: str | None) -> str:
-    """Return the Link header: the linkset, and a compressed URI's twin."""
-    anchor = request.build_absolute_uri(key.path())
-    header = f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
-    if same_as:
-        header += f', <{same_as}>; rel="owl:sameAs"'
-    return header
 
 
 def _error(request, message: str, *, status: int) -> HttpResponse:
@@ -498,16 +283,4 @@ def _error(request, message: str, *, status: int) -> HttpResponse:
         response = HttpResponse(
             message + "\n", status=status, content_type="text/plain; charset=utf-8"
         )
-    return _cors(response)
-
-
-def _cors(response: HttpResponse, *, preflight: bool = False) -> HttpResponse:
-    """Add the CORS headers GS1 resolvers send (any origin, read-only methods)."""
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Expose-Headers"] = "Link, Location"
-    response["Access-Control-Allow-Methods"] = METHODS
-    if preflight:
-        response["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
-        response["Access-Control-Max-Age"] = "86400"
-        response["Allow"] = METHODS
-    return response
+    return cors(response)
