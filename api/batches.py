@@ -16,10 +16,10 @@ from inspections.services import batch_hold_release_sign
 from trace import access
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer
-from trace.selectors import (
+from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.households import household_reference_list_visible_to
+from trace.selectors.registry import (
     REGION_PATH,
-    batch_list_visible_to,
-    household_reference_list_visible_to,
     producer_list_visible_to,
     product_line_list,
     region_list,

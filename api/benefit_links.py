@@ -4,11 +4,11 @@ from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import HouseholdReferenceSerializer
 from trace.models import BenefitLink
-from trace.selectors import (
+from trace.selectors.households import (
     benefit_link_list_visible_to,
     household_list_visible_to,
-    producer_list_visible_to,
 )
+from trace.selectors.registry import producer_list_visible_to
 from trace.services.households import benefit_link_create, benefit_link_update
 
 

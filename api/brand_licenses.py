@@ -7,7 +7,8 @@ from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
 from trace.models import BrandLicense, ProductLine
-from trace.selectors import brand_license_list_visible_to, producer_list_visible_to
+from trace.selectors.licences import brand_license_list_visible_to
+from trace.selectors.registry import producer_list_visible_to
 from trace.services.licences import brand_license_grant, brand_license_revoke
 
 

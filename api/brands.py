@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import Brand
-from trace.selectors import brand_list
+from trace.selectors.registry import brand_list
 from trace.services.registry import brand_create, brand_update
 
 

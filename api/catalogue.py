@@ -1,8 +1,8 @@
 """The public 扶贫产品目录: pages at /catalogue/ and their JSON twin.
 
 No login. Both the pages and `GET /api/v1/catalogue/` are built from one
-selector (trace.selectors.catalogue_public_facts), which never carries a
-household's name, ID number or phone. The 公示 list takes objections from
+selector (trace.selectors.catalogue.catalogue_public_facts), which never
+carries a household's name, ID number or phone. The 公示 list takes objections from
 anyone, limited per client by a DRF throttle in the shared cache, the same
 counter for the HTML form and `POST /api/v1/objections/`.
 """
@@ -25,15 +25,15 @@ from rest_framework.throttling import SimpleRateThrottle
 from labels.codes import lot_url
 from trace.choices import DeliveryMethod, RegionLevel, Season
 from trace.models import CatalogueEntry, Region
-from trace.selectors import (
+from trace.selectors.catalogue import (
     catalogue_filter,
     catalogue_notice_list,
     catalogue_photo_public,
     catalogue_public_facts,
     catalogue_public_list,
     catalogue_search_options,
-    region_list,
 )
+from trace.selectors.registry import region_list
 from trace.services.catalogue import catalogue_objection_lodge
 
 

@@ -36,16 +36,15 @@ from trace.models import (
     CatalogueEvidence,
     Producer,
 )
-from trace.selectors import (
+from trace.selectors.catalogue import (
     catalogue_entry_contact,
     catalogue_entry_list_visible_to,
     catalogue_evidence_list_visible_to,
-    household_reference_list_visible_to,
-    producer_eligibility,
     producer_list_for_catalogue,
-    product_line_list,
-    region_list,
 )
+from trace.selectors.certification import producer_eligibility
+from trace.selectors.households import household_reference_list_visible_to
+from trace.selectors.registry import product_line_list, region_list
 from trace.services.catalogue import (
     catalogue_availability_set,
     catalogue_entry_apply,

@@ -4,7 +4,7 @@ from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.choices import BenefitKind, ProducerKind
 from trace.models import CertificationPolicy
-from trace.selectors import certification_policy_list
+from trace.selectors.certification import certification_policy_list
 from trace.services.certification import certification_policy_set
 
 

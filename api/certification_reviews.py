@@ -7,7 +7,7 @@ from api.base import ReadOnlyServiceViewSet
 from api.permissions import AdministratorOnly
 from api.references import ReasonSerializer
 from trace.models import CertificationReview
-from trace.selectors import certification_review_list_visible_to
+from trace.selectors.certification import certification_review_list_visible_to
 from trace.services.certification import (
     certification_review_dismiss,
     certification_review_revoke,

@@ -7,7 +7,8 @@ from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from api.references import ReasonSerializer
 from trace.models import Certification
-from trace.selectors import certification_list_visible_to, producer_list_visible_to
+from trace.selectors.certification import certification_list_visible_to
+from trace.selectors.registry import producer_list_visible_to
 from trace.services.certification import (
     certification_reinstate,
     certification_revoke,

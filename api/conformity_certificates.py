@@ -33,7 +33,7 @@ from reports.choices import CertificateBasis
 from reports.models import Certificate
 from reports.selectors.certificates import certificate_latest, print_job_sheet_notes
 from reports.services import certificate_issue
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 
 SIZES = ("a6", "label")
 

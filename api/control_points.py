@@ -12,7 +12,7 @@ from inspections.services import (
     control_point_update,
 )
 from trace.models import Producer
-from trace.selectors import product_line_list
+from trace.selectors.registry import product_line_list
 
 
 class ControlPointSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports.epcis import batch_epcis_document
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 
 
 class JSONLDRenderer(renderers.JSONRenderer):

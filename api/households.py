@@ -7,7 +7,7 @@ from api.base import ServiceViewSet
 from api.permissions import AdministratorOnly
 from trace.models import Household
 from trace.personal_data import mask_id_number
-from trace.selectors import household_list_visible_to
+from trace.selectors.households import household_list_visible_to
 from trace.services.households import (
     household_create,
     household_record_public_name_consent,

@@ -43,7 +43,7 @@ from inspections.services import (
 )
 from trace.files import private_file_response
 from trace.models import Outlet, Region
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 from trace.validators import validate_past_date
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -17,7 +17,10 @@ from api.catalogue import ObjectionThrottle
 from api.throttling import AnonymousThrottle, UserThrottle
 from trace import access
 from trace.models import CatalogueObjection
-from trace.selectors import catalogue_notice_list, catalogue_objection_list_visible_to
+from trace.selectors.catalogue import (
+    catalogue_notice_list,
+    catalogue_objection_list_visible_to,
+)
 from trace.services.catalogue import (
     catalogue_objection_lodge,
     catalogue_objection_review,

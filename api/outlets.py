@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import Outlet
-from trace.selectors import outlet_list
+from trace.selectors.registry import outlet_list
 from trace.services.registry import outlet_create, outlet_update
 
 

@@ -29,7 +29,7 @@ from labels.templates import (
     template_choices,
 )
 from trace.files import private_file_response
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 
 
 class PrintJobSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import Producer
-from trace.selectors import producer_list_visible_to
+from trace.selectors.registry import producer_list_visible_to
 from trace.services.registry import producer_create, producer_update
 
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import ProductLine
-from trace.selectors import product_line_list
+from trace.selectors.registry import product_line_list
 from trace.services.registry import product_line_create, product_line_update
 
 

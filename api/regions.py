@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import Region
-from trace.selectors import region_list
+from trace.selectors.registry import region_list
 from trace.services.registry import region_create
 
 

@@ -22,7 +22,7 @@ from reports.selectors.submissions import (
 )
 from trace import access
 from trace.choices import RegionLevel
-from trace.selectors import region_list
+from trace.selectors.registry import region_list
 
 
 class ReportPeriodSerializer(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ from reports.form_pdf import form_pdf
 from reports.forms import FORMS
 from reports.selectors.recall import recall_trace
 from reports.tables import report_build
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

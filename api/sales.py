@@ -10,12 +10,9 @@ from api.evidence import EvidenceInputSerializer, evidence_upload
 from trace import access
 from trace.files import evidence_file_response
 from trace.models import Sale, SaleEvidence
-from trace.selectors import (
-    batch_list_visible_to,
-    outlet_list,
-    sale_evidence_list_visible_to,
-    sale_list_visible_to,
-)
+from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.events import sale_evidence_list_visible_to, sale_list_visible_to
+from trace.selectors.registry import outlet_list
 from trace.services.events import sale_evidence_add, sale_record
 
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.permissions import RegisterPermission
 from trace.models import SlowSellingMark
-from trace.selectors import batch_list_visible_to, slow_selling_mark_list
+from trace.selectors.batches import batch_list_visible_to, slow_selling_mark_list
 from trace.services.batches import slow_selling_mark
 
 

@@ -31,7 +31,7 @@ from reports.selectors.submissions import (
     submission_list_visible_to,
 )
 from trace.files import private_file_response
-from trace.selectors import region_list
+from trace.selectors.registry import region_list
 
 ZIP_MEDIA_TYPE = "application/zip"
 

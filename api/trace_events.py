@@ -7,12 +7,10 @@ from rest_framework.response import Response
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from trace import access
 from trace.models import Batch, Household, TraceEvent
-from trace.selectors import (
-    batch_list_visible_to,
-    household_list_purchasable_by,
-    region_list,
-    trace_event_list_visible_to,
-)
+from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.events import trace_event_list_visible_to
+from trace.selectors.households import household_list_purchasable_by
+from trace.selectors.registry import region_list
 from trace.services.events import (
     guidance_visit_record,
     purchase_record,

@@ -33,7 +33,8 @@ from trace import access
 from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch
-from trace.selectors import brand_license_is_valid, certification_is_active
+from trace.selectors.certification import certification_is_active
+from trace.selectors.licences import brand_license_is_valid
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ the batch's signed, current inspections:
 - 委托检测 needs a passing spot check or lab test by another organisation
   (an inspector's, not the producer's own staff);
 - 内部质量控制 (the producer's own quality-control system) is always allowed.
-Only a batch that vouches for its produce (trace.selectors.batch_vouches:
-released) gets a certificate: a draft is not yet for sale and a batch on
-hold or recalled may not be sold.
+Only a batch that vouches for its produce
+(trace.selectors.batches.batch_vouches: released) gets a certificate: a draft
+is not yet for sale and a batch on hold or recalled may not be sold.
 """
 
 import datetime
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from inspections.choices import InspectionKind, Verdict
 from labels.codes import lot_url
 from reports.choices import CertificateBasis
-from trace.selectors import VOUCHING_STATUSES, batch_vouches
+from trace.selectors.batches import VOUCHING_STATUSES, batch_vouches
 
 COMMITMENT_INTRO = "我承诺对生产销售的食用农产品："
 COMMITMENTS = (

@@ -187,8 +187,8 @@ def _biz_step(kind: str) -> str:
 
 
 def _ilmd(batch: Batch) -> dict:
-    # A released batch is fixed (trace.services.batch_update), and only a
-    # released batch has events; names live in the master data.
+    # A released batch is fixed (trace.services.batches.batch_update), and
+    # only a released batch has events; names live in the master data.
     return {
         _ext("harvestDate"): batch.harvest_date.isoformat(),
         _ext("lotCode"): batch.lot_code,

@@ -44,7 +44,7 @@ from reports.selectors.common import ReportFilters, in_region
 from trace import access
 from trace.choices import ProducerKind, SaleChannel
 from trace.models import Household, Sale, SaleEvidence
-from trace.selectors import (
+from trace.selectors.catalogue import (
     catalogue_availability_for,
     catalogue_entry_contact,
     catalogue_listed_visible_to,

@@ -12,7 +12,7 @@ from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
 from reports.tables import report_title
 from trace import access
-from trace.selectors import region_list
+from trace.selectors.registry import region_list
 
 
 @login_required

@@ -49,7 +49,7 @@ from trace.models import (
     UserRole,
 )
 from trace.personal_data import mask_id_number
-from trace.selectors import producer_eligibility
+from trace.selectors.certification import producer_eligibility
 from trace.services.batches import (
     batch_create,
     batch_hold,

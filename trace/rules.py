@@ -1,9 +1,9 @@
 """When a trace event may be recorded: the order of a batch's story.
 
 Pure functions over plain values, so the one rule is easy to test at its
-boundaries; `trace.services.trace_event_record`, through which every path
-records an event (API, workbench, admin, purchase and guidance, seed data),
-gathers the batch's facts and asks `trace_event_refusal`.
+boundaries; `trace.services.events.trace_event_record`, through which every
+path records an event (API, workbench, admin, purchase and guidance, seed
+data), gathers the batch's facts and asks `trace_event_refusal`.
 """
 
 import datetime

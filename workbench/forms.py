@@ -34,12 +34,13 @@ from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
 from trace.forms import apply_service_errors as apply_service_errors
 from trace.models import Region
-from trace.selectors import (
-    REGION_PATH,
-    batch_list_visible_to,
+from trace.selectors.batches import batch_list_visible_to, lot_codes_taken
+from trace.selectors.households import (
     household_list_purchasable_by,
     household_reference_list_visible_to,
-    lot_codes_taken,
+)
+from trace.selectors.registry import (
+    REGION_PATH,
     outlet_list,
     product_line_list,
     product_line_list_usable_by,

@@ -26,7 +26,7 @@ from labels.selectors import label_find, print_job_list_visible_to
 from labels.templates import LabelTemplate, slot_rect
 from trace.choices import BatchStatus
 from trace.models import Batch
-from trace.selectors import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to
 from workbench.models import PrinterSettings
 
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)

@@ -23,7 +23,7 @@ from reports.selectors.submissions import (
     submission_overview,
 )
 from trace import access
-from trace.selectors import region_list
+from trace.selectors.registry import region_list
 
 VERBS = {
     "submit": lambda submission, user, data: services.submission_submit(

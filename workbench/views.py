@@ -61,13 +61,12 @@ from trace.choices import (
 )
 from trace.files import private_file_response
 from trace.models import Certification
-from trace.selectors import (
-    batch_list_visible_to,
+from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.certification import (
     certification_list_visible_to,
     certification_review_list_visible_to,
-    sale_list_visible_to,
-    trace_event_list_visible_to,
 )
+from trace.selectors.events import sale_list_visible_to, trace_event_list_visible_to
 from trace.services.batches import batch_create, batch_release
 from trace.services.certification import (
     certification_review_dismiss,

@@ -20,7 +20,7 @@ from labels.selectors import batch_find_public, label_find_for_scan
 from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus
 from trace.models import Batch, ProductLine
-from trace.selectors import product_line_by_gtin
+from trace.selectors.registry import product_line_by_gtin
 
 LINKSET_TYPE = "application/linkset+json"
 GS1_VOCABULARY = "https://gs1.org/voc/"

@@ -57,7 +57,8 @@ from labels.choices import LabelStatus
 from labels.digital_link import DigitalLinkError, ItemKey, UnsupportedKey
 from labels.selectors import batch_find_public
 from trace.models import Batch
-from trace.selectors import batch_list_public, product_line_by_gtin
+from trace.selectors.batches import batch_list_public
+from trace.selectors.registry import product_line_by_gtin
 
 # The namespaces GS1 has used for its web vocabulary, and the CURIE prefix.
 GS1_NAMESPACES = (

@@ -28,7 +28,9 @@ from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch
 from trace.public_cache import batch_story_generation
-from trace.selectors import REGION_PATH, batch_public_story, batch_vouches
+from trace.selectors.batches import batch_vouches
+from trace.selectors.events import batch_public_story
+from trace.selectors.registry import REGION_PATH
 
 # Per worker process: (batch id, language, local date) -> (generation, expires, entry).
 # Verdicts of a story (see the module docstring).

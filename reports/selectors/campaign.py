@@ -26,11 +26,8 @@ from trace.models import (
     Sale,
     SlowSellingMark,
 )
-from trace.selectors import (
-    REGION_PATH,
-    region_subtree,
-    sale_list_visible_to,
-)
+from trace.selectors.events import sale_list_visible_to
+from trace.selectors.registry import REGION_PATH, region_subtree
 
 # The 统计表: counts per region, rolled up by lineage (a region's lineage prefixes
 # its descendants').

@@ -14,7 +14,7 @@ from trace.choices import Role
 from trace.models import (
     Batch,
 )
-from trace.selectors import batch_vouches
+from trace.selectors.batches import batch_vouches
 
 # 承诺达标合格证.
 

@@ -19,12 +19,9 @@ from trace.models import (
     Region,
     Sale,
 )
-from trace.selectors import (
-    REGION_PATH,
-    batch_list_visible_to,
-    region_subtree,
-    sale_list_visible_to,
-)
+from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.events import sale_list_visible_to
+from trace.selectors.registry import REGION_PATH, region_subtree
 
 ZERO = Decimal("0")
 

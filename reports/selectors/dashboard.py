@@ -19,10 +19,8 @@ from trace.choices import RegionLevel
 from trace.models import (
     Region,
 )
-from trace.selectors import (
-    REGION_PATH,
-    sale_list_visible_to,
-)
+from trace.selectors.events import sale_list_visible_to
+from trace.selectors.registry import REGION_PATH
 
 # The dashboard.
 

@@ -18,9 +18,7 @@ from trace.models import (
     Producer,
     Region,
 )
-from trace.selectors import (
-    REGION_PATH,
-)
+from trace.selectors.registry import REGION_PATH
 
 # The benefit ledger.
 

@@ -15,9 +15,7 @@ from reports.selectors.common import ZERO
 from trace.models import (
     Batch,
 )
-from trace.selectors import (
-    REGION_PATH,
-)
+from trace.selectors.registry import REGION_PATH
 
 # The recall trace: the batch, its status changes, events and sales, and nothing else.
 

@@ -27,7 +27,7 @@ from reports.selectors.common import ReportFilters
 from reports.tables import report_build
 from trace import access
 from trace.models import Region, SaleEvidence
-from trace.selectors import REGION_PATH, region_subtree
+from trace.selectors.registry import REGION_PATH, region_subtree
 
 # Forms whose rows are figures per region, added up row by row; the value
 # names the label column. Every other form is a list of rows.

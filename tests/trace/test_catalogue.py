@@ -26,7 +26,7 @@ from trace.choices import (
     ProducerKind,
 )
 from trace.models import CatalogueEntryStep, Certification
-from trace.selectors import (
+from trace.selectors.catalogue import (
     catalogue_entry_for_batch,
     catalogue_entry_status,
     catalogue_public_facts,

@@ -5,7 +5,7 @@ import pytest
 from labels.services import print_job_create
 from tests.factories import BrandFactory, BrandLicenseFactory, ProductLineFactory
 from trace.models import product_title
-from trace.selectors import batch_public_story
+from trace.selectors.events import batch_public_story
 
 
 @pytest.mark.parametrize(

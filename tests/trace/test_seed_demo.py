@@ -19,12 +19,8 @@ from trace.models import (
     Sale,
     UserRole,
 )
-from trace.selectors import (
-    certification_is_active,
-    origin_refusal,
-    producer_eligibility,
-    product_line_refusal,
-)
+from trace.selectors.batches import origin_refusal, product_line_refusal
+from trace.selectors.certification import certification_is_active, producer_eligibility
 from trace.validators import normalize_gtin, validate_gs1_lot
 
 DEMO_USERS = [

@@ -14,9 +14,10 @@ from tests.factories import (
     ProductLineFactory,
     RegionFactory,
 )
-from trace import selectors
 from trace.choices import BenefitKind, ProducerKind, RegionLevel
 from trace.management.commands.seed_trace_demo import POLICIES
+from trace.selectors.batches import origin_refusal, product_line_refusal
+from trace.selectors.certification import certification_policy_for, producer_eligibility
 from trace.services.certification import certification_policy_set
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ class TestShaodongPolicy:
     def test_employment_of_5999_99_does_not_qualify(self, shaodong):
         producer = shaodong_producer(shaodong)
         link(producer, BenefitKind.EMPLOYMENT, "5999.99")
-        eligibility = selectors.producer_eligibility(producer=producer)
+        eligibility = producer_eligibility(producer=producer)
         assert not eligibility.qualifies
         assert eligibility.qualifying_households == 0
 
@@ -75,7 +76,7 @@ class TestShaodongPolicy:
         # "不低于 6000 元": 6,000 itself is not below it.
         producer = shaodong_producer(shaodong)
         link(producer, BenefitKind.EMPLOYMENT, "6000.00")
-        eligibility = selectors.producer_eligibility(producer=producer)
+        eligibility = producer_eligibility(producer=producer)
         assert eligibility.qualifies
         assert eligibility.qualifying_households == 1
 
@@ -85,30 +86,30 @@ class TestShaodongPolicy:
         household = HouseholdFactory(village=shaodong)
         link(producer, BenefitKind.LAND_LEASE, "3000", household=household)
         link(producer, BenefitKind.DIVIDEND, "3000", household=household)
-        eligibility = selectors.producer_eligibility(producer=producer)
+        eligibility = producer_eligibility(producer=producer)
         assert not eligibility.qualifies
         assert "务工就业" in "".join(eligibility.reasons)
 
     def test_6000_of_land_lease_alone_does_not_qualify(self, shaodong):
         producer = shaodong_producer(shaodong)
         link(producer, BenefitKind.LAND_LEASE, "6000")
-        assert not selectors.producer_eligibility(producer=producer).qualifies
+        assert not producer_eligibility(producer=producer).qualifies
 
     def test_a_family_farm_does_not_qualify(self, shaodong):
         # "的企业（专业合作社）": a family farm is neither.
         producer = shaodong_producer(shaodong, kind=ProducerKind.FAMILY_FARM)
         link(producer, BenefitKind.EMPLOYMENT, "9000")
-        eligibility = selectors.producer_eligibility(producer=producer)
+        eligibility = producer_eligibility(producer=producer)
         assert not eligibility.qualifies
         assert "家庭农场" in "".join(eligibility.reasons)
 
     def test_a_cooperative_qualifies(self, shaodong):
         producer = shaodong_producer(shaodong, kind=ProducerKind.COOPERATIVE)
         link(producer, BenefitKind.EMPLOYMENT, "6000")
-        assert selectors.producer_eligibility(producer=producer).qualifies
+        assert producer_eligibility(producer=producer).qualifies
 
     def test_the_village_producer_inherits_the_county_policy(self, shaodong):
-        policy = selectors.certification_policy_for(region=shaodong)
+        policy = certification_policy_for(region=shaodong)
         assert policy.pk is not None
         assert policy.region.name == "邵东市"
         assert policy.source_clause.startswith("凡是带动 1 名以上贫困户务工")
@@ -123,7 +124,7 @@ class TestShaodongPolicy:
         )
         producer = shaodong_producer(shaodong, kind=ProducerKind.FAMILY_FARM)
         link(producer, BenefitKind.EMPLOYMENT, "6000")
-        assert selectors.producer_eligibility(producer=producer).qualifies
+        assert producer_eligibility(producer=producer).qualifies
 
     def test_an_ended_link_no_longer_counts(self, shaodong):
         producer = shaodong_producer(shaodong)
@@ -134,8 +135,8 @@ class TestShaodongPolicy:
             since=TODAY - datetime.timedelta(days=400),
             ended_on=TODAY,
         )
-        assert not selectors.producer_eligibility(producer=producer).qualifies
-        assert selectors.producer_eligibility(
+        assert not producer_eligibility(producer=producer).qualifies
+        assert producer_eligibility(
             producer=producer, on=TODAY - datetime.timedelta(days=1)
         ).qualifies
 
@@ -147,14 +148,14 @@ class TestShaodongPolicy:
             "8000",
             since=TODAY + datetime.timedelta(days=1),
         )
-        assert not selectors.producer_eligibility(producer=producer).qualifies
+        assert not producer_eligibility(producer=producer).qualifies
 
 
 def test_without_any_policy_the_system_default_applies(settings):
     settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 6000
     producer = ProducerFactory(kind=ProducerKind.HOUSEHOLD)
     link(producer, BenefitKind.DIVIDEND, "6000")
-    eligibility = selectors.producer_eligibility(producer=producer)
+    eligibility = producer_eligibility(producer=producer)
     assert eligibility.qualifies
     assert eligibility.policy.pk is None
     assert "系统默认" in eligibility.policy.source_document
@@ -171,15 +172,13 @@ def test_demo_policies_without_a_number_say_so_and_use_the_default(region, setti
 class TestProductLineEntitlement:
     def test_an_unowned_unbranded_line_is_open_to_anyone(self):
         line = ProductLineFactory()
-        assert not selectors.product_line_refusal(
-            producer=ProducerFactory(), product_line=line
-        )
+        assert not product_line_refusal(producer=ProducerFactory(), product_line=line)
 
     def test_an_owned_line_is_its_owners_alone(self):
         owner = ProducerFactory()
         line = ProductLineFactory(producer=owner)
-        assert not selectors.product_line_refusal(producer=owner, product_line=line)
-        assert "其他主体" in selectors.product_line_refusal(
+        assert not product_line_refusal(producer=owner, product_line=line)
+        assert "其他主体" in product_line_refusal(
             producer=ProducerFactory(), product_line=line
         )
 
@@ -187,8 +186,8 @@ class TestProductLineEntitlement:
         brand = BrandFactory()
         line = ProductLineFactory(brand=brand)
         licensed = BrandLicenseFactory(brand=brand, product_lines=[line]).producer
-        assert not selectors.product_line_refusal(producer=licensed, product_line=line)
-        assert "品牌授权" in selectors.product_line_refusal(
+        assert not product_line_refusal(producer=licensed, product_line=line)
+        assert "品牌授权" in product_line_refusal(
             producer=ProducerFactory(), product_line=line
         )
 
@@ -212,20 +211,18 @@ class TestGeographicalIndicationOrigin:
 
     def test_origin_inside_the_protected_region_is_accepted(self, lake):
         line, village, _elsewhere = lake
-        assert not selectors.origin_refusal(product_line=line, origin=village)
+        assert not origin_refusal(product_line=line, origin=village)
 
     def test_origin_outside_the_protected_region_is_refused(self, lake):
         line, _village, elsewhere = lake
-        refusal = selectors.origin_refusal(product_line=line, origin=elsewhere)
+        refusal = origin_refusal(product_line=line, origin=elsewhere)
         assert "大通湖区" in refusal
 
     def test_a_gi_line_without_protected_regions_takes_no_batch(self):
         line = ProductLineFactory(geographical_indication=True)
-        assert "保护地域" in selectors.origin_refusal(
-            product_line=line, origin=RegionFactory()
-        )
+        assert "保护地域" in origin_refusal(product_line=line, origin=RegionFactory())
 
     def test_an_ordinary_line_may_come_from_anywhere(self):
-        assert not selectors.origin_refusal(
+        assert not origin_refusal(
             product_line=ProductLineFactory(), origin=RegionFactory()
         )

@@ -22,7 +22,6 @@ from tests.factories import (
     make_id_number,
 )
 from tests.reports.factories import OutletFactory, local
-from trace import selectors
 from trace.choices import (
     BatchStatus,
     CertificationReviewStatus,
@@ -40,7 +39,8 @@ from trace.models import (
     TraceEvent,
 )
 from trace.rules import CLOCK_SKEW
-from trace.selectors import certification_is_active, producer_eligibility
+from trace.selectors.certification import certification_is_active, producer_eligibility
+from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.batches import (
     batch_create,
     batch_hold,
@@ -522,7 +522,7 @@ class TestSaleGuard:
     def test_a_sale_may_take_exactly_what_is_left(self, batch):
         sale(batch, "20")
         sale(batch, "10")
-        assert selectors.batch_remaining(batch=batch) == 0
+        assert batch_remaining(batch=batch) == 0
 
     def test_an_oversell_is_refused_with_what_is_left(self, batch):
         sale(batch, "20")
@@ -543,8 +543,8 @@ class TestSaleGuard:
         sale(batch, "20", buyer_outlet=store, note="授权店进货")
         sale(batch, "10")  # the producer's last 10 斤
         sale(batch, "15", outlet=store)  # retail from the store's 20
-        assert selectors.batch_remaining(batch=batch) == 0
-        assert selectors.outlet_stock_of(batch=batch, outlet=store) == 5
+        assert batch_remaining(batch=batch) == 0
+        assert outlet_stock_of(batch=batch, outlet=store) == 5
         with pytest.raises(ValidationError) as raised:
             sale(batch, "6", outlet=store)
         assert "进货剩余 5斤" in raised.value.message_dict["quantity"][0]
@@ -648,7 +648,7 @@ def test_two_sales_at_once_cannot_oversell_the_batch(transactional_db):
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["refused", "sold"]
-    assert selectors.batch_remaining(batch=batch) == Decimal("10")
+    assert batch_remaining(batch=batch) == Decimal("10")
 
 
 def test_the_daily_recheck_catches_a_link_that_ended_since(settings):

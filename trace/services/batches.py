@@ -23,11 +23,8 @@ from trace.models import (
     SlowSellingMark,
 )
 from trace.public_cache import batch_story_changed
-from trace.selectors import (
-    certification_is_active,
-    origin_refusal,
-    product_line_refusal,
-)
+from trace.selectors.batches import origin_refusal, product_line_refusal
+from trace.selectors.certification import certification_is_active
 from trace.services.common import validated_save
 
 # The one table of legal batch transitions: draft → released → on_hold →

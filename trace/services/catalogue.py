@@ -36,12 +36,8 @@ from trace.models import (
     UserRole,
 )
 from trace.public_cache import producer_story_changed
-from trace.selectors import (
-    catalogue_entry_status,
-    catalogue_listed_q,
-    certification_is_active,
-    producer_eligibility,
-)
+from trace.selectors.catalogue import catalogue_entry_status, catalogue_listed_q
+from trace.selectors.certification import certification_is_active, producer_eligibility
 from trace.services.common import _evidence_store, validated_save
 
 # The 扶贫产品目录 and its 认定 procedure: 申报 → 核查 → 审定 → 公示 → 目录

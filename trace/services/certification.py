@@ -20,11 +20,8 @@ from trace.models import (
     Region,
 )
 from trace.public_cache import producer_story_changed
-from trace.selectors import (
-    certification_policy_for,
-    producer_eligibility,
-    region_subtree,
-)
+from trace.selectors.certification import certification_policy_for, producer_eligibility
+from trace.selectors.registry import region_subtree
 from trace.services.common import validated_save
 
 # Certification (扶贫产品认定).

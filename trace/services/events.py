@@ -25,11 +25,8 @@ from trace.models import (
     TraceEvent,
 )
 from trace.public_cache import batch_story_changed
-from trace.selectors import (
-    batch_remaining,
-    certification_is_active,
-    outlet_stock_of,
-)
+from trace.selectors.certification import certification_is_active
+from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
 
 # Trace events and sales: append-only records.

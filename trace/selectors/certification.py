@@ -1,0 +1,157 @@
+"""Reads of certification (扶贫产品认定): policies, reviews, eligibility."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trace import access
+from trace.choices import (
+    BenefitKind,
+    CertificationStatus,
+    ProducerKind,
+)
+from trace.models import (
+    BenefitLink,
+    Certification,
+    CertificationPolicy,
+    CertificationReview,
+    Producer,
+    Region,
+)
+from trace.selectors.households import benefit_links_in_force
+from trace.selectors.registry import REGION_PATH
+
+
+def certification_list_visible_to(*, user) -> QuerySet[Certification]:
+    return Certification.objects.filter(
+        access.producer_scope(user, "producer")
+    ).select_related("producer")
+
+
+def certification_policy_list() -> QuerySet[CertificationPolicy]:
+    """认定 policies are the offices' published rules: anyone signed in reads them."""
+    return CertificationPolicy.objects.select_related(f"region__{REGION_PATH}")
+
+
+def certification_review_list_visible_to(*, user) -> QuerySet[CertificationReview]:
+    """Return the review queue: it is the administrators' (they decide 认定)."""
+    if not access.is_administrator(user):
+        return CertificationReview.objects.none()
+    return CertificationReview.objects.select_related(
+        "certification", "producer", "resolved_by"
+    )
+
+
+def certification_policy_for(*, region: Region) -> CertificationPolicy:
+    """Return the 认定 policy of the region or of its nearest ancestor that has one.
+
+    Where no region up the chain has a policy, return an unsaved system default:
+    every producer kind and benefit-link kind, one household, and the
+    SUYUAN_MIN_HOUSEHOLD_INCOME setting as the yearly minimum.
+    """
+    ancestor_ids = [int(pk) for pk in region.lineage.strip("/").split("/") if pk]
+    policies = {
+        policy.region_id: policy
+        for policy in CertificationPolicy.objects.filter(
+            region_id__in=ancestor_ids
+        ).select_related("region")
+    }
+    for region_id in reversed(ancestor_ids):
+        if region_id in policies:
+            return policies[region_id]
+    return CertificationPolicy(
+        region=region,
+        eligible_producer_kinds=list(ProducerKind.values),
+        qualifying_benefit_kinds=list(BenefitKind.values),
+        min_annual_income=Decimal(settings.SUYUAN_MIN_HOUSEHOLD_INCOME),
+        min_households=1,
+        source_document=str(_("系统默认标准（本地区未设认定政策）")),
+    )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a producer meets its region's 认定 policy, and why not."""
+
+    policy: CertificationPolicy
+    qualifying_households: int
+    reasons: tuple[str, ...]
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.reasons
+
+
+def producer_eligibility(
+    *, producer: Producer, on: datetime.date | None = None
+) -> Eligibility:
+    """Check the producer against the 认定 policy of its region on a day.
+
+    A household counts when one benefit link of a qualifying kind, in force
+    on the day (today if not given), brings it at least the policy's yearly
+    minimum: links of different kinds are not summed, since a rule such as
+    邵东's names one kind of link (务工). A link that has ended, or has not
+    started yet, does not count.
+    """
+    on = on or timezone.localdate()
+    policy = certification_policy_for(region=producer.region)
+    reasons = []
+    if producer.kind not in policy.eligible_producer_kinds:
+        reasons.append(
+            _("%(kind)s不在本地区可认定的主体类型之内（%(kinds)s）。")
+            % {
+                "kind": producer.get_kind_display(),
+                "kinds": "、".join(
+                    str(ProducerKind(kind).label)
+                    for kind in policy.eligible_producer_kinds
+                ),
+            }
+        )
+    households = (
+        BenefitLink.objects.filter(
+            benefit_links_in_force(on=on),
+            producer=producer,
+            kind__in=policy.qualifying_benefit_kinds,
+            annual_income__gte=policy.min_annual_income,
+        )
+        .values("household")
+        .distinct()
+        .count()
+    )
+    if households < policy.min_households:
+        reasons.append(
+            _(
+                "以%(kinds)s方式、每户年收益不低于 %(amount)s 元的贫困户有 %(count)s 户，"
+                "少于要求的 %(required)s 户。"
+            )
+            % {
+                "kinds": "、".join(
+                    str(BenefitKind(kind).label)
+                    for kind in policy.qualifying_benefit_kinds
+                ),
+                "amount": policy.min_annual_income,
+                "count": households,
+                "required": policy.min_households,
+            }
+        )
+    return Eligibility(
+        policy=policy, qualifying_households=households, reasons=tuple(reasons)
+    )
+
+
+def certification_is_active(
+    *, producer: Producer, on: datetime.date | None = None
+) -> bool:
+    """Return True if the producer holds an active certification valid on the day."""
+    on = on or timezone.localdate()
+    return Certification.objects.filter(
+        producer=producer,
+        status=CertificationStatus.ACTIVE,
+        valid_from__lte=on,
+        valid_until__gte=on,
+    ).exists()

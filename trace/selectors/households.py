@@ -1,0 +1,54 @@
+"""Reads of households and their benefit links."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from trace import access
+from trace.models import (
+    BenefitLink,
+    Household,
+)
+from trace.selectors.registry import REGION_PATH
+
+
+def household_list_visible_to(*, user) -> QuerySet[Household]:
+    if not access.may_see_households(user):
+        return Household.objects.none()
+    return Household.objects.select_related(f"village__{REGION_PATH}")
+
+
+def benefit_link_list_visible_to(*, user) -> QuerySet[BenefitLink]:
+    return BenefitLink.objects.filter(
+        access.producer_scope(user, "producer")
+    ).select_related("producer", f"household__village__{REGION_PATH}")
+
+
+def household_reference_list_visible_to(*, user) -> QuerySet[Household]:
+    """Households linked to a producer the user sees, for choosing contributors."""
+    return Household.objects.filter(
+        pk__in=BenefitLink.objects.filter(
+            access.producer_scope(user, "producer")
+        ).values("household")
+    )
+
+
+def household_list_purchasable_by(*, user) -> QuerySet[Household]:
+    """Households of the user's villages: those a village purchase point buys from."""
+    return (
+        Household.objects.filter(access.region_scope(user, "village"))
+        .select_related("village")
+        .order_by("village__name", "pk")
+    )
+
+
+def benefit_links_in_force(*, on: datetime.date, field: str = "") -> Q:
+    """Return a filter for benefit links in force on the day.
+
+    A link counts from `since` and stops counting on `ended_on` (the day
+    it ended is no longer covered).
+    """
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}since__lte": on}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
+    )
