@@ -13,7 +13,7 @@ from reports.models import (
 )
 from reports.services import authorised_store_review
 from reports.submissions import report_period_create, report_period_update
-from trace.admin import ServiceAdmin
+from trace.admin.common import ServiceAdmin
 from trace.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from trace.choices import OutletKind
 from trace.models import Outlet
