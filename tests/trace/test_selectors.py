@@ -15,7 +15,7 @@ from tests.factories import (
     RegionFactory,
 )
 from trace.choices import BenefitKind, ProducerKind, RegionLevel
-from trace.management.commands.seed_trace_demo import POLICIES
+from trace.demo.certification import POLICIES
 from trace.selectors.batches import origin_refusal, product_line_refusal
 from trace.selectors.certification import certification_policy_for, producer_eligibility
 from trace.services.certification import certification_policy_set

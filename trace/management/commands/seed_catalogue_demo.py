@@ -27,7 +27,7 @@ from trace.choices import (
     SalePeriod,
     Season,
 )
-from trace.management.commands.seed_trace_demo import make_uscc
+from trace.demo.shapes import make_uscc
 from trace.models import (
     BenefitLink,
     CatalogueAvailability,
