@@ -269,7 +269,7 @@ def batch_recall(*, batch: Batch, changed_by, reason: str) -> Batch:
     )
 
 
-# 滞销 marks and authorised stores.
+# 滞销 marks.
 
 
 def slow_selling_mark(
