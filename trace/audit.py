@@ -10,19 +10,25 @@ so deleting a user never has to touch (and so never breaks) the trail.
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import migrations, models
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model
 
-HISTORY_IMMUTABLE_FUNCTION = """
-CREATE OR REPLACE FUNCTION suyuan_history_immutable() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit history is append-only: % on % refused', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
+from trace import db_triggers
+
+# One function serves every history table; each migration that adds history
+# tables creates (or replaces) it. It raises insufficient_privilege (SQLSTATE
+# 42501), not db_triggers.REFUSED, as it did before db_triggers existed: the
+# migrations that built it have run, so what it raises stays.
+HISTORY_IMMUTABLE = db_triggers.refusing(
+    "suyuan_history_immutable",
+    "audit history is append-only: % on % refused",
+    "TG_OP",
+    "TG_TABLE_NAME",
+    errcode="insufficient_privilege",
+    shared=True,
+)
 
 
 def audit_history(**kwargs) -> HistoricalRecords:
@@ -55,37 +61,20 @@ def history_record(
     return len(instances)
 
 
-def history_immutable_sql(table: str) -> str:
-    """Return SQL that makes one history table append-only on PostgreSQL."""
-    return (
-        HISTORY_IMMUTABLE_FUNCTION
-        + f"""
-DROP TRIGGER IF EXISTS {table}_append_only ON {table};
-CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION suyuan_history_immutable();
-"""
+def history_immutable_trigger(table: str) -> db_triggers.Trigger:
+    """Return the trigger that makes one history table append-only."""
+    return db_triggers.Trigger(f"{table}_append_only", table, HISTORY_IMMUTABLE.name)
+
+
+def history_immutable_operation(*tables: str) -> migrations.RunPython:
+    """Return a migration operation adding the append-only trigger (PostgreSQL only).
+
+    Reversed, it drops the tables' triggers and keeps the shared function.
+    """
+    return db_triggers.triggers_operation(
+        functions=[HISTORY_IMMUTABLE],
+        triggers=[history_immutable_trigger(table) for table in tables],
     )
-
-
-def history_immutable_operation(*tables: str):
-    """Return a migration operation adding the append-only trigger (PostgreSQL only)."""
-    from django.db import migrations
-
-    def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return  # SQLite (the embedded default): the app layer is the guard
-        for table in tables:
-            schema_editor.execute(history_immutable_sql(table), params=None)
-
-    def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for table in tables:
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"
-            )
-
-    return migrations.RunPython(forwards, backwards)
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):

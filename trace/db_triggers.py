@@ -1,11 +1,12 @@
 """PostgreSQL triggers that refuse changes to evidence, built for migrations.
 
-Signed inspections, lifted holds and accepted forms cannot be changed through
-the ORM (the services and models refuse); on PostgreSQL a row trigger refuses
-them too, so raw SQL and bulk updates are caught (DESIGN.md, "Evidence").
-A migration declares its functions and triggers with this module and adds
-`triggers_operation(...)`; the SQL is written here once. On SQLite (the
-embedded default) the operation does nothing: the app layer is the guard.
+Signed inspections, lifted holds, accepted forms and the audit history
+(trace/audit.py) cannot be changed through the ORM (the services, models and
+admin refuse); on PostgreSQL a row trigger refuses them too, so raw SQL and
+bulk updates are caught (DESIGN.md, "Evidence"). A migration declares its
+functions and triggers with this module and adds `triggers_operation(...)`;
+the SQL is written here once. On SQLite (the embedded default) the operation
+does nothing: the app layer is the guard.
 
 trace is the lowest layer, so every app's migrations may import this. What
 a migration builds must not change once it has run somewhere: change a
@@ -28,13 +29,16 @@ RETURN_ROW = """    IF TG_OP = 'DELETE' THEN
 """
 
 
-def refuse(message: str, *args: str, indent: int = 4) -> str:
-    """Return a RAISE that refuses the change; `%` in `message` take `args`."""
+def refuse(message: str, *args: str, indent: int = 4, errcode: str = REFUSED) -> str:
+    """Return a RAISE that refuses the change; `%` in `message` take `args`.
+
+    `errcode` is the condition name raised (PostgreSQL, Appendix A).
+    """
     pad = " " * indent
     values = "".join(f", {arg}" for arg in args)
     return (
         f"{pad}RAISE EXCEPTION '{message}'{values}\n"
-        f"{pad}    USING ERRCODE = '{REFUSED}';\n"
+        f"{pad}    USING ERRCODE = '{errcode}';\n"
     )
 
 
@@ -49,10 +53,16 @@ def refuse_if(condition: str, message: str, *args: str) -> str:
 
 @dataclass(frozen=True)
 class Function:
-    """A PL/pgSQL trigger function: `body` is what goes between BEGIN and END."""
+    """A PL/pgSQL trigger function: `body` is what goes between BEGIN and END.
+
+    A `shared` function is called by triggers that several migrations create:
+    each of them creates (or replaces) it, and none drops it when reversed,
+    since the others' triggers still call it.
+    """
 
     name: str
     body: str
+    shared: bool = False
 
     def create_sql(self) -> str:
         return (
@@ -64,9 +74,15 @@ class Function:
         return f"DROP FUNCTION IF EXISTS {self.name}();\n"
 
 
-def refusing(name: str, message: str, *args: str) -> Function:
+def refusing(
+    name: str,
+    message: str,
+    *args: str,
+    errcode: str = REFUSED,
+    shared: bool = False,
+) -> Function:
     """Return a function that refuses every change it is asked about."""
-    return Function(name, refuse(message, *args))
+    return Function(name, refuse(message, *args, errcode=errcode), shared=shared)
 
 
 def refusing_if(name: str, condition: str, message: str, *args: str) -> Function:
@@ -103,10 +119,17 @@ def create_sql(functions: Sequence[Function], triggers: Sequence[Trigger]) -> st
 
 
 def drop_sql(functions: Sequence[Function], triggers: Sequence[Trigger]) -> str:
-    """Return the SQL that drops `triggers`, then `functions`, newest first."""
+    """Return the SQL that drops `triggers`, then `functions`, newest first.
+
+    Shared functions stay: other migrations' triggers call them.
+    """
     return "".join(
         [trigger.drop_sql() for trigger in reversed(triggers)]
-        + [function.drop_sql() for function in reversed(functions)]
+        + [
+            function.drop_sql()
+            for function in reversed(functions)
+            if not function.shared
+        ]
     )
 
 
