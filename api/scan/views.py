@@ -187,8 +187,10 @@ class ScanStorySerializer(serializers.Serializer):
         Everything but the per-label fields (PER_LABEL) is the same for every
         label of the batch: with the story's entry in the context
         (`{"entry": StoryEntry}`), that part is rendered once per story and
-        kept in the entry, and each scan renders only the per-label fields.
-        A test holds the body equal to the serializer's without the entry.
+        kept in the entry, and each scan renders only the per-label fields,
+        with this serializer's fields as bound once per process
+        (`_scan_fields`). A test holds the body equal to the serializer's
+        without the entry.
         """
         entry = self.context.get("entry")
         if entry is None:
@@ -201,13 +203,25 @@ class ScanStorySerializer(serializers.Serializer):
             }
             return data
         data = {}
-        for name, field in self.fields.items():
+        for name, field in _scan_fields().items():
             if name in kept:
                 data[name] = kept[name]
                 continue
             value = field.get_attribute(story)
             data[name] = None if value is None else field.to_representation(value)
         return data
+
+
+@functools.cache
+def _scan_fields() -> dict:
+    """Return ScanStorySerializer's fields, bound once per process.
+
+    A serializer deep-copies its declared fields, nested serializers and
+    all, the first time it reads `fields`: for this one that was more CPU
+    than the rest of a JSON scan (bench/scan_cpu.py --profile). Fields keep
+    no state between calls of `get_attribute` and `to_representation`.
+    """
+    return ScanStorySerializer().fields
 
 
 class VoidLabelSerializer(serializers.Serializer):
