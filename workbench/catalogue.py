@@ -56,25 +56,7 @@ class CatalogueEntryForm(forms.ModelForm):
 
     class Meta:
         model = CatalogueEntry
-        fields = [
-            "producer",
-            "product_line",
-            "region",
-            "name",
-            "category",
-            "specification",
-            "unit",
-            "price",
-            "delivery_method",
-            "season",
-            "planned_quantity",
-            "planned_period",
-            "shop_url",
-            "contact_kind",
-            "informant",
-            "households",
-            "note",
-        ]
+        fields = CatalogueEntry.APPLICATION_FIELDS
         widgets = {
             "price": NUMBER,
             "planned_quantity": NUMBER,

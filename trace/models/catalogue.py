@@ -40,6 +40,35 @@ from trace.validators import (
 class CatalogueEntry(models.Model):
     """A product offered in the 扶贫产品目录, with its price, delivery and status."""
 
+    # What the applicant describes (申报), in the order the forms ask for it:
+    # the API's serializer and the workbench's form take their fields from here.
+    APPLICATION_FIELDS = (
+        "producer",
+        "product_line",
+        "region",
+        "name",
+        "category",
+        "specification",
+        "unit",
+        "price",
+        "delivery_method",
+        "season",
+        "planned_quantity",
+        "planned_period",
+        "shop_url",
+        "contact_kind",
+        "informant",
+        "households",
+        "note",
+    )
+    # Of those, what says what the product is: fixed once the 监督员 has
+    # checked it (trace.services.catalogue). The others, but the producer,
+    # are what buyers need and producers update as the market moves (seed 004
+    # 附件1 备注 1: 至少每月更新一次).
+    IDENTITY_FIELDS = frozenset(
+        {"product_line", "region", "name", "category", "unit", "households"}
+    )
+
     producer = models.ForeignKey(
         Producer,
         verbose_name=_("生产经营主体"),

@@ -43,29 +43,6 @@ from trace.services.common import _evidence_store, validated_save
 # The 扶贫产品目录 and its 认定 procedure: 申报 → 核查 → 审定 → 公示 → 目录
 # (seed 001 lines 112-118: 企业申报、摸底调查 … 开展核查; seed 002 line 43).
 
-# Fields that say what the product is: fixed once the 监督员 has checked it.
-CATALOGUE_IDENTITY_FIELDS = {
-    "product_line",
-    "region",
-    "name",
-    "category",
-    "unit",
-    "households",
-}
-# Fields buyers need and producers update as the market moves (seed 004
-# 附件1 备注 1: 至少每月更新一次).
-CATALOGUE_COMMERCIAL_FIELDS = {
-    "specification",
-    "price",
-    "delivery_method",
-    "season",
-    "planned_quantity",
-    "planned_period",
-    "shop_url",
-    "contact_kind",
-    "informant",
-    "note",
-}
 CATALOGUE_OPEN_STATUSES = {
     CatalogueStatus.DRAFT,
     CatalogueStatus.APPLIED,
@@ -208,7 +185,7 @@ def catalogue_entry_update(*, entry: CatalogueEntry, **fields: Any) -> Catalogue
     fields.pop("status", None)
     households = fields.pop("households", None)
     changed = set(fields) | ({"households"} if households is not None else set())
-    identity = changed & CATALOGUE_IDENTITY_FIELDS
+    identity = changed & CatalogueEntry.IDENTITY_FIELDS
     if identity and entry.status not in CATALOGUE_OPEN_STATUSES:
         raise ValidationError(
             {
