@@ -9,7 +9,6 @@ inside it a step that is not one's own is a 403).
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.evidence import EvidenceInputSerializer, evidence_upload
+from api.evidence import evidence_actions
 from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
@@ -28,7 +27,6 @@ from inspections.choices import AttachmentKind
 from inspections.uploads import max_upload_bytes, upload_clean, upload_too_large
 from trace import access
 from trace.choices import Role
-from trace.files import evidence_file_response
 from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
@@ -417,34 +415,12 @@ class CatalogueEntryViewSet(ServiceViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(
-        summary="上传申报材料（照片或 PDF，私密保存）",
-        request={"multipart/form-data": EvidenceInputSerializer},
-        responses=CatalogueEvidenceSerializer,
+    evidence, evidence_file = evidence_actions(
+        parent="entry",
+        add=catalogue_evidence_add,
+        serializer=CatalogueEvidenceSerializer,
+        visible=catalogue_evidence_list_visible_to,
+        label="申报材料",
+        upload_summary="上传申报材料（照片或 PDF，私密保存）",
+        download_summary="下载申报材料（仅经办该申报的用户）",
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[MultiPartParser, FormParser],
-        url_path="evidence",
-    )
-    def evidence(self, request, pk=None):
-        return evidence_upload(
-            request,
-            add=catalogue_evidence_add,
-            output_serializer=CatalogueEvidenceSerializer,
-            entry=self.get_object(),
-        )
-
-    @extend_schema(
-        summary="下载申报材料（仅经办该申报的用户）",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-    )
-    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
-    def evidence_file(self, request, pk=None, evidence_id=None):
-        return evidence_file_response(
-            catalogue_evidence_list_visible_to(user=request.user),
-            label=f"申报材料-{pk}",
-            pk=evidence_id,
-            entry_id=pk,
-        )

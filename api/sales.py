@@ -1,14 +1,9 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
-from api.evidence import EvidenceInputSerializer, evidence_upload
+from api.evidence import evidence_actions
 from trace import access
-from trace.files import evidence_file_response
 from trace.models import Sale, SaleEvidence
 from trace.selectors.batches import batch_list_visible_to
 from trace.selectors.events import sale_evidence_list_visible_to, sale_list_visible_to
@@ -84,34 +79,12 @@ class SaleViewSet(ServiceViewSet):
             )
         return sale_record(recorded_by=self.request.user, **data)
 
-    @extend_schema(
-        summary="上传销售发票或凭证（照片或 PDF，私密保存）",
-        request={"multipart/form-data": EvidenceInputSerializer},
-        responses=SaleEvidenceSerializer,
+    evidence, evidence_file = evidence_actions(
+        parent="sale",
+        add=sale_evidence_add,
+        serializer=SaleEvidenceSerializer,
+        visible=sale_evidence_list_visible_to,
+        label="销售凭证",
+        upload_summary="上传销售发票或凭证（照片或 PDF，私密保存）",
+        download_summary="下载销售凭证（仅能看到该销售的用户）",
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[MultiPartParser, FormParser],
-        url_path="evidence",
-    )
-    def evidence(self, request, pk=None):
-        return evidence_upload(
-            request,
-            add=sale_evidence_add,
-            output_serializer=SaleEvidenceSerializer,
-            sale=self.get_object(),
-        )
-
-    @extend_schema(
-        summary="下载销售凭证（仅能看到该销售的用户）",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-    )
-    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
-    def evidence_file(self, request, pk=None, evidence_id=None):
-        return evidence_file_response(
-            sale_evidence_list_visible_to(user=request.user),
-            label=f"销售凭证-{pk}",
-            pk=evidence_id,
-            sale_id=pk,
-        )
