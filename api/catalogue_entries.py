@@ -12,7 +12,6 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -243,14 +242,12 @@ class CatalogueEntryViewSet(ServiceViewSet):
         producer = data.pop("producer", None) or access.operator_producer(user)
         if producer is None:
             raise serializers.ValidationError({"producer": ["请选择生产经营主体。"]})
-        if not access.may_apply_catalogue_entry(user, producer):
-            raise PermissionDenied("只有本主体的操作员、本村信息员或管理员可以申报。")
         return catalogue_entry_create(producer=producer, created_by=user, **data)
 
     def update_object(self, instance, data):
-        if not access.may_edit_catalogue_entry(self.request.user, instance):
-            raise PermissionDenied("您无权修改此目录条目。")
-        return catalogue_entry_update(entry=instance, **data)
+        return catalogue_entry_update(
+            entry=instance, changed_by=self.request.user, **data
+        )
 
     def _respond(self, entry):
         entry = self.get_queryset().get(pk=entry.pk)
@@ -263,8 +260,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = ApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_edit_catalogue_entry(request.user, entry):
-            raise PermissionDenied("只有本主体的操作员、本村信息员或管理员可以申报。")
         entry = catalogue_entry_apply(
             entry=entry,
             applied_by=request.user,
@@ -279,8 +274,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_check_catalogue_entry(request.user, entry):
-            raise PermissionDenied("核查由产品所在乡镇的监督员进行。")
         entry = catalogue_entry_check(
             entry=entry, checked_by=request.user, **data.validated_data
         )
@@ -293,8 +286,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_decide_catalogue_entry(request.user, entry):
-            raise PermissionDenied("审定由县级扶贫办或管理员进行。")
         entry = catalogue_entry_decide(
             entry=entry,
             decided_by=request.user,
@@ -311,8 +302,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_decide_catalogue_entry(request.user, entry):
-            raise PermissionDenied("审定由县级扶贫办或管理员进行。")
         entry = catalogue_entry_decide(
             entry=entry,
             decided_by=request.user,
@@ -328,8 +317,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_withdraw_catalogue_entry(request.user, entry):
-            raise PermissionDenied("您无权移出此产品。")
         entry = catalogue_entry_withdraw(
             entry=entry,
             withdrawn_by=request.user,
@@ -382,8 +369,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
             )
         data = AvailabilitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_record_catalogue_availability(request.user, entry):
-            raise PermissionDenied("月度供货情况由本村信息员登记。")
         record = catalogue_availability_set(
             entry=entry, recorded_by=request.user, **data.validated_data
         )
@@ -396,8 +381,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
         entry = self.get_object()
         data = PhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not access.may_edit_catalogue_entry(request.user, entry):
-            raise PermissionDenied("您无权修改此目录条目。")
         upload = data.validated_data["file"]
         if upload.size > max_upload_bytes():
             raise upload_too_large()

@@ -64,8 +64,10 @@ class CertificationPolicyViewSet(ServiceViewSet):
         return certification_policy_list()
 
     def create_object(self, data):
-        return certification_policy_set(**data)
+        return certification_policy_set(changed_by=self.request.user, **data)
 
     def update_object(self, instance, data):
         data.pop("region", None)
-        return certification_policy_set(region=instance.region, **data)
+        return certification_policy_set(
+            region=instance.region, changed_by=self.request.user, **data
+        )

@@ -1,4 +1,8 @@
-"""Map domain errors to HTTP: Django's ValidationError becomes a 400 with field messages."""
+"""Map domain errors to HTTP: Django's ValidationError becomes a 400 with field messages.
+
+A service's refusal of a user who sees the object (trace.access.Refused)
+becomes a 403.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -8,12 +12,19 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from trace.access import Refused
+
 # Renderers whose error bodies are already JSON (or the browsable API's page).
 JSON_FORMATS = ("json", "api")
 
 
 def exception_handler(error, context):
-    if isinstance(error, DjangoValidationError):
+    if isinstance(error, Refused):
+        # The user sees the object but may not do this: 403 with the
+        # service's words. (Outside the user's scope the service says "does
+        # not exist", and the scoped queryset has already answered 404.)
+        error = exceptions.PermissionDenied(detail=" ".join(error.messages))
+    elif isinstance(error, DjangoValidationError):
         if hasattr(error, "error_dict"):
             detail = {
                 field: [str(message) for message in messages]

@@ -50,7 +50,7 @@ from trace.audit import history_record
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchStatusChange, Outlet, Region
 from trace.public_cache import batch_story_changed
-from trace.services.batches import batch_hold, batch_recall, batch_release
+from trace.services.batches import batch_transition_as_consequence
 from trace.services.common import validated_save
 
 # Phones' clocks drift; a sampling time a little ahead of the server is fine.
@@ -510,13 +510,23 @@ def _apply_consequence(
         reason += _("暂停原因：%(causes)s。") % {
             "causes": "、".join(_cause_labels(causes))
         }
-        batch_hold(batch=batch, changed_by=changed_by, reason=reason)
+        batch_transition_as_consequence(
+            batch=batch,
+            to_status=BatchStatus.ON_HOLD,
+            changed_by=changed_by,
+            reason=reason,
+        )
         hold = batch_current_hold(batch=batch)
         _hold_causes_add(hold=hold, batch=batch, results=results)
         return hold
     if action == BatchAction.RECALL:
         reason = _("实验室检测 #%(id)s 确认不合格，批次召回。") % facts
-        batch_recall(batch=batch, changed_by=changed_by, reason=reason)
+        batch_transition_as_consequence(
+            batch=batch,
+            to_status=BatchStatus.RECALLED,
+            changed_by=changed_by,
+            reason=reason,
+        )
         return BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
     state = batch_hold_state(batch=batch)
     reason = _(
@@ -678,7 +688,13 @@ def _hold_lift(
     basis: str,
     inspection: Inspection | None = None,
 ) -> HoldRelease:
-    batch_release(batch=batch, changed_by=released_by, reason=reason, lifting_hold=True)
+    batch_transition_as_consequence(
+        batch=batch,
+        to_status=BatchStatus.RELEASED,
+        changed_by=released_by,
+        reason=reason,
+        lifting_hold=True,
+    )
     change = BatchStatusChange.objects.filter(batch=batch).order_by("-id").first()
     release = HoldRelease(
         batch=batch,
@@ -712,8 +728,12 @@ def batch_hold_release_sign(*, batch: Batch, released_by, reason: str) -> HoldRe
     not an inspector of the batch's region (or an administrator), the batch
     is not on hold, the reason is blank, or known causes are outstanding.
     """
-    if not may_sign_hold_release(released_by, batch):
-        raise ValidationError({"batch": _("只有负责该地区的检测员可以签字解除暂停。")})
+    access.require(
+        may_sign_hold_release(released_by, batch),
+        field="batch",
+        message=_("只有负责该地区的检测员可以签字解除暂停。"),
+        visible=lambda: access.batch_visible(released_by, batch),
+    )
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     state = batch_hold_state(batch=batch)
     if state.hold is None:

@@ -163,8 +163,14 @@ def authorised_store_review(
     rule revokes loses its authorisation now (authorised → revoked, with the
     date and the reason kept on the outlet). Raise ValidationError for an
     outlet that is not an 授权店, a year not yet over ("全年" needs the whole
-    year), or a year already reviewed.
+    year), or a year already reviewed; refuse a user who does not keep the
+    office's registers (trace.access.may_manage_register).
     """
+    access.require(
+        access.may_manage_register(decided_by),
+        field="outlet",
+        message=_("授权店年度考核由扶贫办（管理员）进行。"),
+    )
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
     if outlet.kind != OutletKind.AUTHORISED_STORE:
         raise ValidationError({"outlet": _("只有授权店参加年度考核。")})

@@ -6,10 +6,14 @@ all answer the same way. Outside a user's scope an object simply does not
 exist for them (404), so its existence does not leak.
 """
 
-from django.db.models import Q
+from collections.abc import Callable
 
-from trace.choices import BatchStatus, Role
-from trace.models import Batch, Producer, Region, UserRole
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from trace.choices import BatchStatus, RegionLevel, Role
+from trace.models import Batch, CatalogueEntry, Producer, Region, UserRole
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -28,6 +32,35 @@ REGION_ROLES = (
 # those of the level below (a 监督员 those of the township's villages).
 SUBMITTING_ROLES = (Role.INFORMANT, Role.SUPERVISOR, Role.OFFICE)
 REVIEWING_ROLES = (Role.SUPERVISOR, Role.OFFICE)
+
+
+class Refused(ValidationError):
+    """The user sees the object but may not do this (the API answers 403).
+
+    A ValidationError, so a form shows the message next to its field; an
+    object outside the user's scope is refused as "does not exist" instead
+    (`require`), with the same words as a 404.
+    """
+
+
+def require(
+    allowed: bool,
+    *,
+    field: str,
+    message: str,
+    visible: bool | Callable[[], bool] = True,
+) -> None:
+    """Raise unless `allowed`: "does not exist" if not `visible`, else Refused.
+
+    The one shape of a service's "who may" check (STYLE.md, "Who may, in the
+    service"): the refusal of an object the user cannot see reads as a 404,
+    so its existence does not leak.
+    """
+    if allowed:
+        return
+    if not (visible() if callable(visible) else visible):
+        raise ValidationError({field: _("对象不存在。")})
+    raise Refused({field: message})
 
 
 def role_of(user) -> UserRole | None:
@@ -156,6 +189,16 @@ def batch_scope(user, field: str = "") -> Q:
     if is_operator(user):
         return Q(**{f"{prefix}producer_id": role_of(user).producer_id})
     return region_scope(user, f"{prefix}origin")
+
+
+def batch_visible(user, batch: Batch) -> bool:
+    """Return True if the batch lies in the user's scope (batch_scope)."""
+    return Batch.objects.filter(batch_scope(user), pk=batch.pk).exists()
+
+
+def producer_visible(user, producer: Producer) -> bool:
+    """Return True if the producer lies in the user's scope (producer_scope)."""
+    return Producer.objects.filter(producer_scope(user), pk=producer.pk).exists()
 
 
 def may_manage_register(user) -> bool:
@@ -330,6 +373,36 @@ def may_apply_catalogue_entry(user, producer: Producer) -> bool:
     if is_operator(user):
         return role_of(user).producer_id == producer.pk
     return has_role(user, Role.INFORMANT) and region_in_scope(user, producer.region)
+
+
+def county_of(region: Region) -> Region:
+    """Return the county above (or at) the region, or its top if none is."""
+    while region.level != RegionLevel.COUNTY and region.parent_id is not None:
+        region = region.parent
+    return region
+
+
+def may_apply_catalogue_entry_in(user, producer: Producer, region: Region) -> bool:
+    """Return True if the user may apply a product of the producer from the region.
+
+    The product comes from the producer's county, whose office decides its
+    认定; a 信息员 reports the products of its own village only (issue 33: a
+    洞口 信息员 saved a draft for 大通湖大闸蟹 under a 洞口 cooperative).
+    """
+    if is_administrator(user):
+        return True
+    if not may_apply_catalogue_entry(user, producer):
+        return False
+    if not region.lineage.startswith(county_of(producer.region).lineage):
+        return False
+    return not has_role(user, Role.INFORMANT) or region_in_scope(user, region)
+
+
+def catalogue_entry_visible(user, entry) -> bool:
+    """Return True if the entry lies in the user's scope (catalogue_entry_scope)."""
+    return CatalogueEntry.objects.filter(
+        catalogue_entry_scope(user), pk=entry.pk
+    ).exists()
 
 
 def may_edit_catalogue_entry(user, entry) -> bool:

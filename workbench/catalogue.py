@@ -27,10 +27,11 @@ from trace.selectors.catalogue import (
     catalogue_evidence_list_visible_to,
     catalogue_objection_list_visible_to,
     producer_list_for_catalogue,
+    product_line_list_for_catalogue,
+    region_list_for_catalogue,
 )
 from trace.selectors.certification import producer_eligibility
 from trace.selectors.households import household_reference_list_visible_to
-from trace.selectors.registry import product_line_list, region_list
 from trace.services.catalogue import (
     CATALOGUE_EVIDENCE_STATUSES,
     catalogue_availability_set,
@@ -66,10 +67,11 @@ class CatalogueEntryForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["producer"].queryset = producer_list_for_catalogue(user=user)
-        self.fields["product_line"].queryset = product_line_list()
-        self.fields["region"].queryset = region_list().filter(
-            level__in=["town", "village"]
+        # Only what the user may apply for (catalogue_entry_create checks too).
+        self.fields["product_line"].queryset = product_line_list_for_catalogue(
+            user=user
         )
+        self.fields["region"].queryset = region_list_for_catalogue(user=user)
         self.fields["region"].required = False
         self.fields["region"].label_from_instance = lambda region: region.full_name
         self.fields["households"].queryset = household_reference_list_visible_to(
@@ -340,12 +342,15 @@ def entry_step(request, pk: int, verb: str):
     if verb not in STEPS:
         raise Http404
     form_class, may, call = STEPS[verb]
-    if not may(request.user, entry):
-        raise Http404
     form = form_class(request.POST)
+    if not form.is_valid() and not may(request.user, entry):
+        raise Http404  # the step's form is shown only to whom it is offered
     if form.is_valid():
         try:
             call(entry, request.user, dict(form.cleaned_data))
+        except access.Refused:
+            # The service refused the user: no button was offered, no page is.
+            raise Http404 from None
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

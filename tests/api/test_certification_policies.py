@@ -94,6 +94,7 @@ def test_the_certification_error_cites_the_policy(world, client_for):
     Certification.objects.filter(producer=world.producer_a).delete()
     certification_policy_set(
         region=world.dongkou,
+        changed_by=world.admin,
         eligible_producer_kinds=["enterprise", "cooperative"],
         qualifying_benefit_kinds=["employment"],
         min_annual_income=Decimal("9000"),

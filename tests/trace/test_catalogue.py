@@ -89,6 +89,7 @@ def test_check_cannot_pass_a_producer_the_county_policy_refuses(world, officers)
     # 邵东's policy (seed 001, lines 112-118): 务工 only, at least 6,000 yuan.
     certification_policy_set(
         region=world.dongkou,
+        changed_by=world.admin,
         eligible_producer_kinds=[ProducerKind.COOPERATIVE],
         qualifying_benefit_kinds=[BenefitKind.EMPLOYMENT],
         min_annual_income=Decimal("9000"),
@@ -280,8 +281,10 @@ def test_households_must_be_linked_to_the_producer(world):
 def test_checked_entry_keeps_what_it_is_but_prices_move(world, officers):
     entry = entry_in_notice(world, officers)
     with pytest.raises(ValidationError):
-        catalogue_entry_update(entry=entry, name="别的茶")
-    catalogue_entry_update(entry=entry, price=Decimal("79.00"))
+        catalogue_entry_update(entry=entry, changed_by=world.operator_a, name="别的茶")
+    catalogue_entry_update(
+        entry=entry, changed_by=world.operator_a, price=Decimal("79.00")
+    )
     entry.refresh_from_db()
     assert entry.price == Decimal("79.00") and entry.name == "古楼云雾茶"
 

@@ -38,7 +38,7 @@ def test_a_change_gives_the_batch_a_new_generation(
         batch_story_changed(world.batch_a.pk)
     assert batch_story_generation(world.batch_a.pk) != before
     assert batch_story_generation(world.batch_b.pk) == other
-    batch_hold(batch=world.batch_b, changed_by=world.inspector, reason="复检")
+    batch_hold(batch=world.batch_b, changed_by=world.admin, reason="复检")
     assert batch_story_generation(world.batch_b.pk) != other
 
 

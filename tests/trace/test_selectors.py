@@ -13,6 +13,7 @@ from tests.factories import (
     ProducerFactory,
     ProductLineFactory,
     RegionFactory,
+    make_administrator,
 )
 from trace.choices import BenefitKind, ProducerKind, RegionLevel
 from trace.demo.certification import POLICIES
@@ -35,6 +36,7 @@ def shaodong():
     kinds, links, income, households, document, clause, note = POLICIES["邵东市"]
     certification_policy_set(
         region=county,
+        changed_by=make_administrator(f"policy_admin_{county.pk}"),
         eligible_producer_kinds=[str(kind) for kind in kinds],
         qualifying_benefit_kinds=[str(kind) for kind in links],
         min_annual_income=Decimal(income),
@@ -117,6 +119,7 @@ class TestShaodongPolicy:
     def test_a_village_policy_overrides_the_county(self, shaodong):
         certification_policy_set(
             region=shaodong,
+            changed_by=make_administrator("policy_admin"),
             eligible_producer_kinds=[ProducerKind.FAMILY_FARM],
             qualifying_benefit_kinds=[BenefitKind.EMPLOYMENT],
             min_annual_income=Decimal("6000"),

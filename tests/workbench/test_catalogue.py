@@ -36,6 +36,7 @@ def browser_for(user) -> Client:
 def test_procedure_through_the_workbench(world, officers):
     certification_policy_set(
         region=world.dongkou,
+        changed_by=world.admin,
         eligible_producer_kinds=["cooperative", "enterprise"],
         qualifying_benefit_kinds=["employment"],
         min_annual_income=Decimal("6000"),

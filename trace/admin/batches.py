@@ -128,7 +128,7 @@ class BatchAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         return batch_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return batch_update(batch=obj, **fields)
+        return batch_update(batch=obj, changed_by=request.user, **fields)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()

@@ -106,7 +106,9 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     def service_update(self, request, obj, fields, form):
         # No status change here: those go through the actions below. A new
         # validity re-checks the producer (certification_update).
-        return certification_update(certification=obj, **fields)
+        return certification_update(
+            certification=obj, changed_by=request.user, **fields
+        )
 
     @admin.action(description=_("暂停所选认定"), permissions=["change"])
     def suspend(self, request, queryset):
@@ -218,11 +220,13 @@ class CertificationPolicyAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     def service_create(self, request, fields, form):
         if CertificationPolicy.objects.filter(region=fields["region"]).exists():
             raise ValidationError({"region": _("该地区已有认定政策，请修改原政策。")})
-        return certification_policy_set(**fields)
+        return certification_policy_set(changed_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
         fields.pop("region", None)
-        return certification_policy_set(region=obj.region, **fields)
+        return certification_policy_set(
+            region=obj.region, changed_by=request.user, **fields
+        )
 
 
 @admin.register(CertificationReview)

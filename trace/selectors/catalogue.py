@@ -28,12 +28,16 @@ from trace.models import (
     Certification,
     Household,
     Producer,
+    ProductLine,
     Region,
 )
 from trace.selectors.batches import VOUCHING_STATUSES
 from trace.selectors.registry import (
     REGION_PATH,
     producer_list_visible_to,
+    product_line_list,
+    product_line_list_usable_by,
+    region_list,
     region_subtree,
 )
 
@@ -450,6 +454,71 @@ def producer_list_for_catalogue(*, user) -> QuerySet[Producer]:
     if access.has_role(user, Role.INFORMANT):
         return Producer.objects.filter(_assigned_region_q(user, "region"))
     return Producer.objects.none()
+
+
+def _catalogue_areas(user) -> list[Region] | None:
+    """Return the regions the user's products may come from (None: anywhere).
+
+    The counties of the user's producers; a 信息员's own villages
+    (trace.access.may_apply_catalogue_entry_in decides the same).
+    """
+    if access.is_administrator(user):
+        return None
+    if access.has_role(user, Role.INFORMANT):
+        return access.assigned_regions(user)
+    regions = Region.objects.filter(
+        pk__in=producer_list_for_catalogue(user=user).values("region")
+    )
+    return list(
+        {
+            access.county_of(region).pk: access.county_of(region) for region in regions
+        }.values()
+    )
+
+
+def region_list_for_catalogue(*, user) -> QuerySet[Region]:
+    """Return the towns and villages the user may apply a product from (申报)."""
+    regions = region_list().filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE])
+    areas = _catalogue_areas(user)
+    if areas is None:
+        return regions
+    return regions.filter(
+        functools.reduce(
+            operator.or_,
+            (region_subtree(region=area) for area in areas),
+            Q(pk__in=[]),
+        )
+    )
+
+
+def product_line_list_for_catalogue(*, user) -> QuerySet[ProductLine]:
+    """Return the product lines the user may apply a product of (申报).
+
+    Those one of the user's producers may use (product_line_list_usable_by);
+    a 地理标志 line only where its protected regions meet the user's areas.
+    """
+    areas = _catalogue_areas(user)
+    if areas is None:
+        return product_line_list()
+    usable: set[int] = set()
+    for producer in producer_list_for_catalogue(user=user):
+        usable |= set(
+            product_line_list_usable_by(producer=producer).values_list("pk", flat=True)
+        )
+    lines = product_line_list().filter(pk__in=usable)
+    outside = [
+        line.pk
+        for line in lines.filter(geographical_indication=True).prefetch_related(
+            "protected_regions"
+        )
+        if not any(
+            area.lineage.startswith(protected.lineage)
+            or protected.lineage.startswith(area.lineage)
+            for protected in line.protected_regions.all()
+            for area in areas
+        )
+    ]
+    return lines.exclude(pk__in=outside)
 
 
 def _assigned_region_q(user, field: str) -> Q:

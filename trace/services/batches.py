@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from trace import access
 from trace.choices import (
     BatchStatus,
 )
@@ -60,8 +61,15 @@ def batch_create(
     not use the product line (another producer's, or a brand it holds no
     valid license for), the origin lies outside a geographical-indication
     line's protected regions, or a contributing household has no benefit
-    link with the producer.
+    link with the producer; refuse a user who may not register batches
+    of the producer (trace.access.may_register_batch_for).
     """
+    access.require(
+        access.may_register_batch_for(created_by, producer),
+        field="producer",
+        message=_("只有本主体的操作员或管理员可以登记批次。"),
+        visible=lambda: access.producer_visible(created_by, producer),
+    )
     if not certification_is_active(producer=producer):
         raise ValidationError(
             {"producer": _("该主体没有有效的扶贫产品认定，不能登记批次。")}
@@ -92,13 +100,21 @@ def batch_create(
 def batch_update(
     *,
     batch: Batch,
+    changed_by,
     contributions: Iterable[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Batch:
     """Change a draft batch; released batches are fixed, their labels carry them.
 
-    Raise ValidationError if the batch is no longer a draft.
+    Raise ValidationError if the user may not edit the batch
+    (trace.access.may_edit_batch) or the batch is no longer a draft.
     """
+    access.require(
+        access.may_edit_batch(changed_by, batch),
+        field="batch",
+        message=_("只有本主体的操作员或管理员可以修改批次。"),
+        visible=lambda: access.batch_visible(changed_by, batch),
+    )
     if batch.status != BatchStatus.DRAFT:
         raise ValidationError({"status": _("只有草稿状态的批次可以修改。")})
     for locked in ("producer", "status"):
@@ -159,7 +175,6 @@ def batch_set_contributions(
     batch_story_changed(batch.pk)
 
 
-# Who may move a batch is trace.access's question; whether the move is legal is this one.
 def batch_transition(
     *,
     batch: Batch,
@@ -168,7 +183,42 @@ def batch_transition(
     reason: str = "",
     lifting_hold: bool = False,
 ) -> Batch:
-    """Move a batch to a new status and record who did it and why.
+    """Move a batch to a new status for a user, and record who did it and why.
+
+    Refuse a user whose role does not allow the move
+    (trace.access.may_change_batch_status), then as
+    `batch_transition_as_consequence`.
+    """
+    access.require(
+        access.may_change_batch_status(changed_by, batch, to_status),
+        field="status",
+        message=_("您无权变更此批次的状态。"),
+        visible=lambda: access.batch_visible(changed_by, batch),
+    )
+    return batch_transition_as_consequence(
+        batch=batch,
+        to_status=to_status,
+        changed_by=changed_by,
+        reason=reason,
+        lifting_hold=lifting_hold,
+    )
+
+
+def batch_transition_as_consequence(
+    *,
+    batch: Batch,
+    to_status: str,
+    changed_by,
+    reason: str = "",
+    lifting_hold: bool = False,
+) -> Batch:
+    """Move a batch as the consequence of a write another service authorised.
+
+    For inspections.services only: a recorded check holds, recalls or
+    releases the batch, and a signed release lifts a hold; that service has
+    decided who may record or sign (an operator's failed self-check holds
+    its batch, though an operator may not lift a hold by hand). Faces call
+    `batch_transition`, which asks trace.access first.
 
     Raise ValidationError for a transition not in BATCH_TRANSITIONS, for a
     hold or recall without a reason, for releasing a batch whose producer
@@ -284,9 +334,15 @@ def slow_selling_mark(
 ) -> SlowSellingMark:
     """Mark a product line or a batch 滞销 in a region for a period.
 
-    Raise ValidationError unless exactly one of product line and batch is
-    given and the period ends on or after it starts.
+    Raise ValidationError if the user does not keep the office's registers
+    (trace.access.may_manage_register), unless exactly one of product line
+    and batch is given and the period ends on or after it starts.
     """
+    access.require(
+        access.may_manage_register(marked_by),
+        field="region",
+        message=_("滞销标记由扶贫办登记。"),
+    )
     if (product_line is None) == (batch is None):
         raise ValidationError({"product_line": _("请选择产品线或批次（二选一）。")})
     if valid_until < valid_from:

@@ -36,6 +36,7 @@ from trace.models import (
     UserRole,
 )
 from trace.public_cache import producer_story_changed
+from trace.selectors.batches import origin_refusal, product_line_refusal
 from trace.selectors.catalogue import catalogue_entry_status, catalogue_listed_q
 from trace.selectors.certification import certification_is_active, producer_eligibility
 from trace.services.common import _evidence_store, validated_save
@@ -79,6 +80,37 @@ def _catalogue_locked(entry: CatalogueEntry) -> CatalogueEntry:
         .select_related("producer__region", "region")
         .get(pk=entry.pk)
     )
+
+
+def _catalogue_may(allowed: bool, *, user, entry: CatalogueEntry, message: str):
+    """Refuse unless `allowed` ("does not exist" outside the user's scope)."""
+    access.require(
+        allowed,
+        field="status",
+        message=message,
+        visible=lambda: access.catalogue_entry_visible(user, entry),
+    )
+
+
+def _catalogue_check_origin(*, user, entry: CatalogueEntry) -> None:
+    """Refuse a region or product line the user may not apply for (申报).
+
+    The product comes from the producer's county, and a 信息员's from its
+    village (trace.access.may_apply_catalogue_entry_in); a product line must
+    be one the producer may use, from its protected regions if a 地理标志.
+    """
+    if not access.may_apply_catalogue_entry_in(user, entry.producer, entry.region):
+        raise ValidationError(
+            {"region": _("产品所在地须在本主体所在县内；信息员只申报本村的产品。")}
+        )
+    if entry.product_line_id is None:
+        return
+    if refusal := product_line_refusal(
+        producer=entry.producer, product_line=entry.product_line
+    ):
+        raise ValidationError({"product_line": refusal})
+    if refusal := origin_refusal(product_line=entry.product_line, origin=entry.region):
+        raise ValidationError({"region": refusal})
 
 
 def _catalogue_require(entry: CatalogueEntry, *statuses: str) -> None:
@@ -155,9 +187,17 @@ def catalogue_entry_create(
 ) -> CatalogueEntry:
     """Create a draft catalogue entry of a producer's product.
 
-    Raise ValidationError if the contact would be a household's, the
-    informant is not the village's, or a household has no benefit link.
+    Raise ValidationError if the user may not apply for the producer
+    (trace.access.may_apply_catalogue_entry) or for this region and product
+    line (`_catalogue_check_origin`), the contact would be a household's,
+    the informant is not the village's, or a household has no benefit link.
     """
+    access.require(
+        access.may_apply_catalogue_entry(created_by, producer),
+        field="producer",
+        message=_("只有本主体的操作员、本村信息员或管理员可以申报。"),
+        visible=lambda: access.producer_visible(created_by, producer),
+    )
     households = list(households)
     entry = CatalogueEntry(
         producer=producer,
@@ -168,18 +208,28 @@ def catalogue_entry_create(
     )
     entry.full_clean()
     _catalogue_validate(entry, households)
+    _catalogue_check_origin(user=created_by, entry=entry)
     entry.save()
     entry.households.set(households)
     return entry
 
 
 @transaction.atomic
-def catalogue_entry_update(*, entry: CatalogueEntry, **fields: Any) -> CatalogueEntry:
+def catalogue_entry_update(
+    *, entry: CatalogueEntry, changed_by, **fields: Any
+) -> CatalogueEntry:
     """Change an entry: what the product is only before 核查, price and delivery always.
 
-    Raise ValidationError for a withdrawn entry or for identity fields of an
-    entry already checked.
+    Raise ValidationError if the user may not edit the entry
+    (trace.access.may_edit_catalogue_entry), for a withdrawn entry or for
+    identity fields of an entry already checked.
     """
+    _catalogue_may(
+        access.may_edit_catalogue_entry(changed_by, entry),
+        user=changed_by,
+        entry=entry,
+        message=_("您无权修改此目录条目。"),
+    )
     entry = _catalogue_locked(entry)
     fields.pop("producer", None)
     fields.pop("status", None)
@@ -197,6 +247,8 @@ def catalogue_entry_update(*, entry: CatalogueEntry, **fields: Any) -> Catalogue
         setattr(entry, name, value)
     entry.full_clean()
     _catalogue_validate(entry, households)
+    if {"region", "product_line"} & set(fields):
+        _catalogue_check_origin(user=changed_by, entry=entry)
     entry.save()
     if households is not None:
         entry.households.set(households)
@@ -212,8 +264,15 @@ def catalogue_entry_apply(
     """Submit (申报) a draft, rejected or withdrawn entry for 核查.
 
     `statement` is the applicant's account of the benefit to households,
-    kept with the step. Raise ValidationError from any other status.
+    kept with the step. Raise ValidationError if the user may not apply the
+    entry (trace.access.may_edit_catalogue_entry), or from any other status.
     """
+    _catalogue_may(
+        access.may_edit_catalogue_entry(applied_by, entry),
+        user=applied_by,
+        entry=entry,
+        message=_("只有本主体的操作员、本村信息员或管理员可以申报。"),
+    )
     entry = _catalogue_locked(entry)
     _catalogue_require(
         entry,
@@ -241,9 +300,16 @@ def catalogue_entry_check(
 
     The county's policy decides (producer_eligibility); the step keeps the
     policy's source, the qualifying households and what was found. Raise
-    ValidationError if a pass is recorded for a producer that does not
-    qualify, or a failure without a reason.
+    ValidationError if the user is not the township's 监督员
+    (trace.access.may_check_catalogue_entry), a pass is recorded for a
+    producer that does not qualify, or a failure without a reason.
     """
+    _catalogue_may(
+        access.may_check_catalogue_entry(checked_by, entry),
+        user=checked_by,
+        entry=entry,
+        message=_("核查由产品所在乡镇的监督员进行。"),
+    )
     entry = _catalogue_locked(entry)
     _catalogue_require(entry, CatalogueStatus.APPLIED)
     eligibility = producer_eligibility(producer=entry.producer)
@@ -287,9 +353,17 @@ def catalogue_entry_decide(
     """Record the office's 审定; an approval starts the 公示 today.
 
     The 公示 lasts `notice_days` days (SUYUAN_CATALOGUE_NOTICE_DAYS by
-    default), today included. Raise ValidationError if the producer holds
-    no active certification, or for a rejection without a reason.
+    default), today included. Raise ValidationError if the user is not the
+    office over the entry (trace.access.may_decide_catalogue_entry), the
+    producer holds no active certification, or for a rejection without a
+    reason.
     """
+    _catalogue_may(
+        access.may_decide_catalogue_entry(decided_by, entry),
+        user=decided_by,
+        entry=entry,
+        message=_("审定由县级扶贫办或管理员进行。"),
+    )
     entry = _catalogue_locked(entry)
     _catalogue_require(entry, CatalogueStatus.CHECKED)
     if not approved:
@@ -355,9 +429,16 @@ def catalogue_objection_review(
 ) -> CatalogueObjection:
     """Record the review of an objection; an upheld one stops the entry.
 
-    Raise ValidationError if the objection was already reviewed or the note
-    is empty.
+    Raise ValidationError if the user does not review the entry's objections
+    (trace.access.may_review_catalogue_objection), the objection was already
+    reviewed or the note is empty.
     """
+    _catalogue_may(
+        access.may_review_catalogue_objection(reviewed_by, objection.entry),
+        user=reviewed_by,
+        entry=objection.entry,
+        message=_("异议由县级扶贫办或管理员核实。"),
+    )
     objection = CatalogueObjection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != ObjectionStatus.PENDING:
         raise ValidationError({"status": _("该异议已核实处理。")})
@@ -427,7 +508,17 @@ def catalogue_notices_close(*, on: datetime.date | None = None) -> int:
 def catalogue_entry_withdraw(
     *, entry: CatalogueEntry, withdrawn_by, reason: str
 ) -> CatalogueEntry:
-    """Take an entry out of the procedure or the 目录 (已移出), with the reason."""
+    """Take an entry out of the procedure or the 目录 (已移出), with the reason.
+
+    Raise ValidationError if the user may not withdraw it
+    (trace.access.may_withdraw_catalogue_entry).
+    """
+    _catalogue_may(
+        access.may_withdraw_catalogue_entry(withdrawn_by, entry),
+        user=withdrawn_by,
+        entry=entry,
+        message=_("您无权移出此产品。"),
+    )
     entry = _catalogue_locked(entry)
     _catalogue_require(
         entry,
@@ -461,8 +552,16 @@ def catalogue_availability_set(
 ) -> CatalogueAvailability:
     """Keep a listed product's availability and quantity for a month (信息员).
 
-    Raise ValidationError if the entry is not in the 目录.
+    Raise ValidationError if the user is not the village's 信息员
+    (trace.access.may_record_catalogue_availability) or the entry is not in
+    the 目录.
     """
+    _catalogue_may(
+        access.may_record_catalogue_availability(recorded_by, entry),
+        user=recorded_by,
+        entry=entry,
+        message=_("月度供货情况由本村信息员登记。"),
+    )
     if catalogue_entry_status(entry=entry) != CatalogueStatus.LISTED:
         raise ValidationError({"entry": _("只有已入目录的产品登记月度供货情况。")})
     month = month.replace(day=1)
@@ -488,7 +587,17 @@ def catalogue_photo_add(
     uploaded_by,
     caption: str = "",
 ) -> CataloguePhoto:
-    """Store a cleaned photo (no EXIF: the caller cleans uploads) of an entry."""
+    """Store a cleaned photo (no EXIF: the caller cleans uploads) of an entry.
+
+    Raise ValidationError if the user may not edit the entry
+    (trace.access.may_edit_catalogue_entry) or it has its photos already.
+    """
+    _catalogue_may(
+        access.may_edit_catalogue_entry(uploaded_by, entry),
+        user=uploaded_by,
+        entry=entry,
+        message=_("您无权修改此目录条目。"),
+    )
     count = entry.photos.count()
     if count >= CATALOGUE_MAX_PHOTOS:
         raise ValidationError(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trace import access
 from trace.choices import (
     CertificationReviewStatus,
     CertificationStatus,
@@ -26,14 +27,25 @@ from trace.services.common import validated_save
 
 # Certification (扶贫产品认定).
 
+# 认定 is the office's register (trace.access.may_manage_register).
+REGISTER_ONLY = _("扶贫产品认定由扶贫办（管理员）办理。")
+
+
+def _require_register_keeper(user, field: str) -> None:
+    access.require(access.may_manage_register(user), field=field, message=REGISTER_ONLY)
+
 
 @transaction.atomic
-def certification_policy_set(*, region: Region, **fields: Any) -> CertificationPolicy:
+def certification_policy_set(
+    *, region: Region, changed_by, **fields: Any
+) -> CertificationPolicy:
     """Create or replace the 认定 policy of a region (its descendants inherit it).
 
     Every producer in the region that holds a current certification and
-    follows this policy is re-checked against it.
+    follows this policy is re-checked against it. Raise ValidationError if
+    the user does not keep the registers (trace.access.may_manage_register).
     """
+    _require_register_keeper(changed_by, "region")
     policy = CertificationPolicy.objects.filter(region=region).first()
     policy = validated_save(policy or CertificationPolicy(region=region), **fields)
     producers = Producer.objects.filter(
@@ -122,14 +134,16 @@ def certifications_recheck_all(*, trigger: str) -> int:
 
 @transaction.atomic
 def certification_update(
-    *, certification: Certification, **fields: Any
+    *, certification: Certification, changed_by, **fields: Any
 ) -> Certification:
     """Change a certification's issuer or validity, then re-check its producer.
 
     Status changes go through suspend / reinstate / revoke; the producer and
     number are fixed once issued. Raise ValidationError for a validity that
-    ends before it starts or overlaps another active certification.
+    ends before it starts or overlaps another active certification, or if
+    the user does not keep the registers.
     """
+    _require_register_keeper(changed_by, "certification")
     for fixed in ("producer", "number", "status", "status_reason"):
         fields.pop(fixed, None)
     certification = validated_save(certification, **fields)
@@ -177,7 +191,11 @@ def _open_review(review: CertificationReview) -> CertificationReview:
 def certification_review_dismiss(
     *, review: CertificationReview, note: str, resolved_by
 ) -> CertificationReview:
-    """Keep the certification: the administrator found it still true."""
+    """Keep the certification: the administrator found it still true.
+
+    Raise ValidationError if the user does not keep the registers.
+    """
+    _require_register_keeper(resolved_by, "status")
     if not note.strip():
         raise ValidationError({"reason": _("请说明维持认定的理由。")})
     review = _open_review(review)
@@ -239,9 +257,12 @@ def producer_certify(
 ) -> Certification:
     """Issue an active certification to a producer that qualifies.
 
-    Raise ValidationError if the producer does not meet the qualification
-    rule or already holds an active certification for an overlapping period.
+    Raise ValidationError if the user does not keep the registers
+    (trace.access.may_manage_register), the producer does not meet the
+    qualification rule or already holds an active certification for an
+    overlapping period.
     """
+    _require_register_keeper(certified_by, "producer")
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
     eligibility = producer_eligibility(producer=producer)
     if not eligibility.qualifies:
@@ -314,6 +335,7 @@ def _certification_set_status(
     reason: str,
     changed_by,
 ) -> Certification:
+    _require_register_keeper(changed_by, "status")
     if not reason.strip():
         raise ValidationError({"reason": _("请说明原因。")})
     with transaction.atomic():

@@ -32,16 +32,27 @@ from trace.services.common import _evidence_store, _plain, validated_save
 # Trace events and sales: append-only records.
 
 
-@transaction.atomic
 def trace_event_record(*, batch: Batch, recorded_by, **fields: Any) -> TraceEvent:
     """Record a critical tracking event of a non-draft batch, in its order.
 
-    Raise ValidationError, writing nothing, if the batch is a draft or the
-    event cannot follow the batch's story (trace.rules.trace_event_refusal:
-    a 收购 into a recalled batch, a time in the future or before the batch
-    existed, a production step after the first 发货), as an error on
-    `occurred_at`.
+    Raise ValidationError, writing nothing, if the user may not edit the
+    batch (trace.access.may_edit_batch), the batch is a draft or the event
+    cannot follow the batch's story (trace.rules.trace_event_refusal: a 收购
+    into a recalled batch, a time in the future or before the batch existed,
+    a production step after the first 发货), as an error on `occurred_at`.
     """
+    access.require(
+        access.may_edit_batch(recorded_by, batch),
+        field="batch",
+        message=_("只有本主体的操作员或管理员可以记录追溯事件。"),
+        visible=lambda: access.batch_visible(recorded_by, batch),
+    )
+    return _trace_event_save(batch=batch, recorded_by=recorded_by, **fields)
+
+
+@transaction.atomic
+def _trace_event_save(*, batch: Batch, recorded_by, **fields: Any) -> TraceEvent:
+    # The guidance visit and the purchase check their own "who may" first.
     trace_event_check(
         batch=batch,
         kind=fields.get("kind"),
@@ -127,7 +138,16 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     revoked or expired), the unit differs from the batch's, or the quantity
     exceeds what is left: of the batch, or, for an outlet reselling goods
     it bought in from the batch (授权店进货), of that outlet's stock.
+
+    Refuse first a user who may not record sales of the batch
+    (trace.access.may_record_sale: its operator, its village's 信息员).
     """
+    access.require(
+        access.may_record_sale(recorded_by, batch),
+        field="batch",
+        message=_("只有本主体的操作员、本村信息员或管理员可以登记销售。"),
+        visible=lambda: access.batch_visible(recorded_by, batch),
+    )
     batch = (
         Batch.objects.select_for_update()
         .select_related("producer", "product_line")
@@ -218,7 +238,7 @@ def guidance_visit_record(
         raise ValidationError({"batch": _("只有本乡镇的技术指导员可以记录技术指导。")})
     if not topic.strip():
         raise ValidationError({"topic": _("请填写指导内容。")})
-    return trace_event_record(
+    return _trace_event_save(
         batch=batch,
         recorded_by=recorded_by,
         kind=TraceEventKind.GUIDANCE,
@@ -297,7 +317,7 @@ def purchase_record(
         quantity=contribution.quantity + quantity,
         amount_paid=contribution.amount_paid + amount_paid,
     )
-    return trace_event_record(
+    return _trace_event_save(
         batch=batch,
         recorded_by=recorded_by,
         kind=TraceEventKind.PURCHASE,

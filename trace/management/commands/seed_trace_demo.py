@@ -178,6 +178,7 @@ class Command(BaseCommand):
                 continue
             certification_policy_set(
                 region=self.regions[region],
+                changed_by=self.users["admin"],
                 eligible_producer_kinds=[str(kind) for kind in policy.producer_kinds],
                 qualifying_benefit_kinds=[str(kind) for kind in policy.benefit_kinds],
                 min_annual_income=Decimal(
