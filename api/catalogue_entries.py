@@ -62,6 +62,8 @@ def informant_list(*, user):
 class CatalogueEntryStepSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor_name = serializers.SerializerMethodField()
+    # The model says `at` (trace.models.Transition); clients read occurred_at.
+    occurred_at = serializers.DateTimeField(source="at", read_only=True)
 
     class Meta:
         model = CatalogueEntryStep

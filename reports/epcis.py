@@ -335,7 +335,7 @@ def status_change_document(*, batch: Batch, change: BatchStatusChange) -> dict |
         biz_step, disposition = None, "sellable_accessible"
     else:
         return None
-    event_time, offset = _time(change.changed_at)
+    event_time, offset = _time(change.at)
     document = {
         "type": "ObjectEvent",
         "eventTime": event_time,
@@ -523,7 +523,7 @@ def batch_epcis_document(*, batch: Batch) -> dict:
     for change in BatchStatusChange.objects.filter(batch=batch).order_by("id"):
         document = status_change_document(batch=batch, change=change)
         if document is not None:
-            timed.append((change.changed_at, document))
+            timed.append((change.at, document))
     timed += label_event_documents(batch=batch, max_epcs=max_epcs)
     timed += label_void_documents(batch=batch, max_epcs=max_epcs)
     # Stable sort: events at the same moment keep trace, inspection, status,

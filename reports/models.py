@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
 from reports.forms import FORMS
 from trace.choices import RegionLevel
-from trace.models import MONEY, QUANTITY, Batch, Outlet, Region
+from trace.models import MONEY, QUANTITY, Batch, Outlet, Region, Transition
 from trace.validators import validate_calendar_date
 
 
@@ -242,7 +242,7 @@ class Submission(models.Model):
         return f"{self.region.name} {self.period}"
 
 
-class SubmissionTransition(models.Model):
+class SubmissionTransition(Transition):
     """One move of a submission's status: who, when and why."""
 
     submission = models.ForeignKey(
@@ -257,16 +257,15 @@ class SubmissionTransition(models.Model):
     to_status = models.CharField(
         _("新状态"), max_length=16, choices=SubmissionStatus.choices
     )
-    reason = models.TextField(_("原因"), blank=True)
     # What was returned: a resubmission freezes anew, this keeps the old form.
     snapshot = models.JSONField(_("退回时的上报内容"), null=True, blank=True)
+    # Every move of a submission is someone's: no system step here.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("上报状态变更")

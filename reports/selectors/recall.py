@@ -48,9 +48,7 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
     events = batch.trace_events.select_related(f"location__{REGION_PATH}").order_by(
         "occurred_at", "id"
     )
-    changes = batch.status_changes.select_related("changed_by").order_by(
-        "changed_at", "id"
-    )
+    changes = batch.status_changes.select_related("actor").order_by("at", "id")
     sold = sales.aggregate(
         quantity=Sum("quantity"), amount=Sum("amount"), count=Count("id")
     )
@@ -75,10 +73,9 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
                 "to_status": change.to_status,
                 "to_status_display": change.get_to_status_display(),
                 "reason": change.reason,
-                "changed_by": change.changed_by.get_username()
-                if change.changed_by
-                else "",
-                "changed_at": _local(change.changed_at),
+                # The keys stay the API's: clients read changed_by/changed_at.
+                "changed_by": change.actor.get_username() if change.actor else "",
+                "changed_at": _local(change.at),
             }
             for change in changes
         ],

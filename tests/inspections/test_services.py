@@ -52,7 +52,7 @@ def test_failed_spot_check_puts_batch_on_hold_with_who_and_why(world):
     assert inspection.verdict == Verdict.FAIL
     assert status_of(world.batch_a) == BatchStatus.ON_HOLD
     change = BatchStatusChange.objects.get(batch=world.batch_a)
-    assert change.changed_by == world.inspector
+    assert change.actor == world.inspector
     assert f"#{inspection.pk}" in change.reason
     assert inspection.status_change == change
 
@@ -226,7 +226,7 @@ def test_lab_result_of_a_listed_analyte_of_the_class_lifts_the_hold(world, examp
     lab = lab_test(world, catalogued(examples["dichlorvos"], "0.01"))
     assert status_of(world.batch_a) == BatchStatus.RELEASED
     assert lab.status_change.to_status == BatchStatus.RELEASED
-    assert lab.status_change.changed_by == world.inspector
+    assert lab.status_change.actor == world.inspector
     assert "敌敌畏 0.01 mg/kg ≤ 0.2 mg/kg" in lab.status_change.reason
     release = HoldRelease.objects.get()
     assert release.basis == HoldReleaseBasis.LAB_RESULTS

@@ -436,7 +436,7 @@ def test_batch_status_is_read_only_and_changes_through_actions(
     draft.refresh_from_db()
     assert draft.status == BatchStatus.RELEASED
     change = BatchStatusChange.objects.get(batch=draft)
-    assert (change.to_status, change.changed_by) == (BatchStatus.RELEASED, superuser)
+    assert (change.to_status, change.actor) == (BatchStatus.RELEASED, superuser)
 
     hold = {
         "action": "hold",

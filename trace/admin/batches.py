@@ -75,7 +75,7 @@ class BatchContributionInline(admin.TabularInline):
 
 class BatchStatusChangeInline(ReadOnlyInline):
     model = BatchStatusChange
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = ["at", "from_status", "to_status", "reason", "actor"]
     readonly_fields = fields
 
 
@@ -188,13 +188,13 @@ class BatchStatusChangeAdmin(AuditAdmin):
         "from_status",
         "to_status",
         "reason",
-        "changed_by",
-        "changed_at",
+        "actor",
+        "at",
     ]
     list_filter = ["to_status", "from_status"]
     search_fields = ["batch__lot_code", "reason"]
-    list_select_related = ["batch__product_line__brand", "changed_by"]
-    date_hierarchy = "changed_at"
+    list_select_related = ["batch__product_line__brand", "actor"]
+    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False  # only batch_transition writes these

@@ -29,7 +29,7 @@ class _ReadOnlyInline(admin.TabularInline):
 class CatalogueEntryStepInline(_ReadOnlyInline):
     model = CatalogueEntryStep
     fields = [
-        "occurred_at",
+        "at",
         "kind",
         "from_status",
         "to_status",

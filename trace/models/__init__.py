@@ -28,6 +28,7 @@ from trace.models.common import (
     NON_NEGATIVE,
     QUANTITY,
     StoredEvidence,
+    Transition,
     private_upload_name,
 )
 from trace.models.events import (
@@ -55,6 +56,7 @@ from trace.models.registry import (
 
 __all__ = [
     "StoredEvidence",
+    "Transition",
     "MONEY",
     "NON_NEGATIVE",
     "QUANTITY",

@@ -9,7 +9,7 @@ from trace.audit import audit_history
 from trace.choices import (
     BatchStatus,
 )
-from trace.models.common import MONEY, NON_NEGATIVE, QUANTITY
+from trace.models.common import MONEY, NON_NEGATIVE, QUANTITY, Transition
 from trace.models.households import Household
 from trace.models.registry import Producer, ProductLine, Region
 from trace.validators import (
@@ -150,7 +150,7 @@ class SlowSellingMark(models.Model):
         return f"{target} 滞销（{self.valid_from}—{self.valid_until}）"
 
 
-class BatchStatusChange(models.Model):
+class BatchStatusChange(Transition):
     """One recorded transition of a batch's status, with who and why."""
 
     batch = models.ForeignKey(
@@ -165,21 +165,11 @@ class BatchStatusChange(models.Model):
     to_status = models.CharField(
         _("新状态"), max_length=16, choices=BatchStatus.choices
     )
-    reason = models.TextField(_("原因"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("批次状态变更")
         verbose_name_plural = _("批次状态变更")
-        ordering = ["batch", "changed_at", "id"]
+        ordering = ["batch", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.batch}: {self.from_status} → {self.to_status}"

@@ -24,6 +24,7 @@ from trace.models.common import (
     NON_NEGATIVE,
     QUANTITY,
     StoredEvidence,
+    Transition,
     private_upload_name,
 )
 from trace.models.households import Household
@@ -199,7 +200,7 @@ class CatalogueEntry(models.Model):
             raise ValidationError({"informant": _("请选择村信息员。")})
 
 
-class CatalogueEntryStep(models.Model):
+class CatalogueEntryStep(Transition):
     """One step of an entry's procedure: what happened, who, when and why."""
 
     entry = models.ForeignKey(
@@ -215,28 +216,17 @@ class CatalogueEntryStep(models.Model):
     to_status = models.CharField(
         _("新状态"), max_length=16, choices=CatalogueStatus.choices
     )
-    reason = models.TextField(_("理由"), blank=True)
     # At 核查: the policy applied and what producer_eligibility found.
     policy_source = models.CharField(_("依据文件"), max_length=255, blank=True)
     qualifying_households = models.PositiveIntegerField(
         _("符合条件的贫困户数"), null=True, blank=True
     )
     findings = models.JSONField(_("核查发现"), default=list, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("为空表示系统按日期自动处理。"),
-    )
-    occurred_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("目录认定步骤")
         verbose_name_plural = _("目录认定步骤")
-        ordering = ["entry", "occurred_at", "id"]
+        ordering = ["entry", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.entry}: {self.get_kind_display()}"

@@ -34,3 +34,33 @@ class StoredEvidence(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Transition(models.Model):
+    """A recorded move of a row's status: why, who and when.
+
+    Batches (BatchStatusChange), catalogue entries (CatalogueEntryStep) and
+    the offices' submissions (reports.SubmissionTransition) record their
+    moves with it; each adds the row that moved and its own `from_status`
+    and `to_status`, whose choices are that row's statuses. Who and when are
+    `actor` and `at`: two of the three already said `actor`; `at` renames as
+    few columns as `occurred_at` would, all of them in trace (reports keeps
+    its table as it is), and is not mistaken for TraceEvent.occurred_at, the
+    time someone states an event happened, where this is when the move was
+    recorded.
+    """
+
+    reason = models.TextField(_("原因"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空表示系统自动处理。"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -283,7 +283,7 @@ def batch_transition_as_consequence(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            changed_by=changed_by,
+            actor=changed_by,
         )
         # A hold or recall is what the scan page exists to say: at once.
         batch_story_changed(locked.pk)
