@@ -50,7 +50,9 @@ class BenefitLinkViewSet(ServiceViewSet):
         return benefit_link_list_visible_to(user=user)
 
     def create_object(self, data):
-        return benefit_link_create(**data)
+        return benefit_link_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return benefit_link_update(benefit_link=instance, **data)
+        return benefit_link_update(
+            benefit_link=instance, changed_by=self.request.user, **data
+        )

@@ -45,7 +45,7 @@ class BrandLicenseViewSet(ServiceViewSet):
         return brand_license_list_visible_to(user=user)
 
     def create_object(self, data):
-        return brand_license_grant(**data)
+        return brand_license_grant(created_by=self.request.user, **data)
 
     @extend_schema(request=ReasonSerializer, responses=BrandLicenseSerializer)
     @action(detail=True, methods=["post"])
@@ -54,6 +54,8 @@ class BrandLicenseViewSet(ServiceViewSet):
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         license_ = brand_license_revoke(
-            license_=license_, reason=reason.validated_data["reason"]
+            license_=license_,
+            reason=reason.validated_data["reason"],
+            changed_by=request.user,
         )
         return Response(self.get_serializer(license_).data)

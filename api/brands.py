@@ -25,7 +25,7 @@ class BrandViewSet(ServiceViewSet):
         return brand_list()
 
     def create_object(self, data):
-        return brand_create(**data)
+        return brand_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return brand_update(brand=instance, **data)
+        return brand_update(brand=instance, changed_by=self.request.user, **data)

@@ -70,10 +70,12 @@ class HouseholdViewSet(ServiceViewSet):
         return household_list_visible_to(user=user)
 
     def create_object(self, data):
-        return household_create(**data)
+        return household_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return household_update(household=instance, **data)
+        return household_update(
+            household=instance, changed_by=self.request.user, **data
+        )
 
     @extend_schema(request=ConsentSerializer, responses=HouseholdSerializer)
     @action(detail=True, methods=["post"])

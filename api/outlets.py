@@ -39,7 +39,7 @@ class OutletViewSet(ServiceViewSet):
         return outlet_list()
 
     def create_object(self, data):
-        return outlet_create(**data)
+        return outlet_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return outlet_update(outlet=instance, **data)
+        return outlet_update(outlet=instance, changed_by=self.request.user, **data)

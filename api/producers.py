@@ -41,7 +41,7 @@ class ProducerViewSet(ServiceViewSet):
         return producer_list_visible_to(user=user)
 
     def create_object(self, data):
-        return producer_create(**data)
+        return producer_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return producer_update(producer=instance, **data)
+        return producer_update(producer=instance, changed_by=self.request.user, **data)

@@ -49,7 +49,9 @@ class ProductLineViewSet(ServiceViewSet):
         return product_line_list()
 
     def create_object(self, data):
-        return product_line_create(**data)
+        return product_line_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return product_line_update(product_line=instance, **data)
+        return product_line_update(
+            product_line=instance, changed_by=self.request.user, **data
+        )

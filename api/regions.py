@@ -27,4 +27,4 @@ class RegionViewSet(ServiceViewSet):
         return region_list()
 
     def create_object(self, data):
-        return region_create(**data)
+        return region_create(created_by=self.request.user, **data)

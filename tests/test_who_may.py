@@ -25,12 +25,15 @@ from reports.services import authorised_store_review
 from tests.factories import (
     BatchFactory,
     BenefitLinkFactory,
+    BrandFactory,
+    BrandLicenseFactory,
     CertificationFactory,
     HouseholdFactory,
     ProducerFactory,
     ProductLineFactory,
     RegionFactory,
     make_administrator,
+    make_id_number,
     make_operator,
     make_user,
 )
@@ -82,6 +85,26 @@ from trace.services.events import (
     sale_record,
     trace_event_record,
 )
+from trace.services.households import (
+    benefit_link_create,
+    benefit_link_end,
+    benefit_link_update,
+    household_create,
+    household_record_public_name_consent,
+    household_update,
+)
+from trace.services.licences import brand_license_grant, brand_license_revoke
+from trace.services.registry import (
+    brand_create,
+    brand_update,
+    outlet_create,
+    outlet_update,
+    producer_create,
+    producer_update,
+    product_line_create,
+    product_line_update,
+    region_create,
+)
 
 ROLES = (
     "administrator",
@@ -119,6 +142,23 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
     "batch_transition: lift a hold": _only(*ADMIN, "inspector"),
     "slow_selling_mark": _only(*ADMIN),
+    "region_create": _only(*ADMIN),
+    "producer_create": _only(*ADMIN),
+    "producer_update": _only(*ADMIN),
+    "brand_create": _only(*ADMIN),
+    "brand_update": _only(*ADMIN),
+    "product_line_create": _only(*ADMIN),
+    "product_line_update": _only(*ADMIN),
+    "outlet_create": _only(*ADMIN),
+    "outlet_update": _only(*ADMIN),
+    "household_create": _only(*ADMIN),
+    "household_update": _only(*ADMIN),
+    "household_record_public_name_consent": _only(*ADMIN),
+    "benefit_link_create": _only(*ADMIN),
+    "benefit_link_update": _only(*ADMIN),
+    "benefit_link_end": _only(*ADMIN),
+    "brand_license_grant": _only(*ADMIN),
+    "brand_license_revoke": _only(*ADMIN),
     "certification_policy_set": _only(*ADMIN),
     "producer_certify": _only(*ADMIN),
     "certification_update": _only(*ADMIN),
@@ -323,6 +363,87 @@ CALLS = {
         valid_from=TODAY,
         valid_until=TODAY + datetime.timedelta(days=30),
         marked_by=user,
+    ),
+    "region_create": lambda w, user: region_create(
+        name="醪田村",
+        level=RegionLevel.VILLAGE,
+        parent=w.village.parent,
+        created_by=user,
+    ),
+    "producer_create": lambda w, user: producer_create(
+        created_by=user,
+        name="洞口县古楼家庭农场",
+        kind="family_farm",
+        region=w.village,
+        address="古楼村",
+    ),
+    "producer_update": lambda w, user: producer_update(
+        producer=w.producer, changed_by=user, address="古楼村三组"
+    ),
+    "brand_create": lambda w, user: brand_create(
+        created_by=user, name="洞乡好物", kind="regional_public", owner="洞口县扶贫办"
+    ),
+    "brand_update": lambda w, user: brand_update(
+        brand=BrandFactory(), changed_by=user, owner="洞口县农业农村局"
+    ),
+    "product_line_create": lambda w, user: product_line_create(
+        created_by=user, name="古楼红茶", category="茶叶", unit="盒"
+    ),
+    "product_line_update": lambda w, user: product_line_update(
+        product_line=w.line, changed_by=user, standard="GB/T 14456.1"
+    ),
+    "outlet_create": lambda w, user: outlet_create(
+        created_by=user,
+        name="洞口县消费扶贫专柜",
+        kind=OutletKind.SMART_CABINET,
+        region=w.county,
+    ),
+    "outlet_update": lambda w, user: outlet_update(
+        outlet=OutletFactory(region=w.county), changed_by=user, operator_name="县供销社"
+    ),
+    "household_create": lambda w, user: household_create(
+        created_by=user,
+        id_number=make_id_number(),
+        village=w.village,
+        head_name="赵大妈",
+        members=2,
+    ),
+    "household_update": lambda w, user: household_update(
+        household=w.household, changed_by=user, members=4
+    ),
+    "household_record_public_name_consent": lambda w, user: (
+        household_record_public_name_consent(
+            household=w.household, recorded_by=user, consented=True
+        )
+    ),
+    "benefit_link_create": lambda w, user: benefit_link_create(
+        created_by=user,
+        producer=w.producer,
+        household=HouseholdFactory(village=w.village),
+        kind="employment",
+        since=TODAY - datetime.timedelta(days=100),
+        annual_income=Decimal("8000"),
+    ),
+    "benefit_link_update": lambda w, user: benefit_link_update(
+        benefit_link=w.producer.benefit_links.get(),
+        changed_by=user,
+        annual_income=Decimal("9000"),
+    ),
+    "benefit_link_end": lambda w, user: benefit_link_end(
+        benefit_link=w.producer.benefit_links.get(), ended_on=TODAY, changed_by=user
+    ),
+    "brand_license_grant": lambda w, user: brand_license_grant(
+        brand=BrandFactory(),
+        producer=w.producer,
+        product_lines=[],
+        valid_from=TODAY,
+        valid_until=TODAY + datetime.timedelta(days=365),
+        created_by=user,
+    ),
+    "brand_license_revoke": lambda w, user: brand_license_revoke(
+        license_=BrandLicenseFactory(producer=w.producer),
+        reason="质量问题",
+        changed_by=user,
     ),
     "certification_policy_set": lambda w, user: certification_policy_set(
         region=w.county,

@@ -70,6 +70,7 @@ def test_a_gi_batch_from_outside_its_region_is_refused_by_the_api(world, client_
     lake = RegionFactory(name="大通湖区", level=RegionLevel.COUNTY, parent=world.hunan)
     lake_producer = CertificationFactory(producer=ProducerFactory(region=lake)).producer
     crab = product_line_create(
+        created_by=world.admin,
         name="大通湖大闸蟹",
         geographical_indication=True,
         unit="只",

@@ -951,8 +951,10 @@ def test_a_warm_digital_link_hop_asks_the_database_nothing_and_keeps_its_gtin(
     new_gtin = "0" + make_gtin13()
     # Printed labels carry the GTIN: a released line keeps it (issue 32).
     with pytest.raises(ValidationError):
-        product_line_update(product_line=line, gtin=new_gtin)
-    product_line_update(product_line=line, name="雪峰蜜橘（新包装）")
+        product_line_update(product_line=line, changed_by=world.admin, gtin=new_gtin)
+    product_line_update(
+        product_line=line, changed_by=world.admin, name="雪峰蜜橘（新包装）"
+    )
     assert client.get(hop).status_code == 307
     assert client.get(hop.replace(old_gtin, new_gtin)).status_code == 404
     assert scans.scan_buffer_flush() == 0  # hops count no scan

@@ -675,6 +675,7 @@ def test_gi_line_without_protected_region_is_refused_in_the_admin(browser, world
 
 def test_gi_batch_from_outside_its_region_is_refused_in_the_admin(browser, world):
     line = product_line_create(
+        created_by=world.admin,
         name="邵东黄花菜",
         geographical_indication=True,
         unit="袋",

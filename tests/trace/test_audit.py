@@ -82,7 +82,7 @@ def test_batch_certification_and_benefit_link_changes_are_recorded(world):
         certification=certification, reason="复核中", changed_by=world.admin
     )
     link = BenefitLink.objects.filter(producer=world.producer_a).get()
-    benefit_link_update(benefit_link=link, annual_income=9000)
+    benefit_link_update(benefit_link=link, changed_by=world.admin, annual_income=9000)
     after = (
         Batch.history.count(),
         Certification.history.count(),

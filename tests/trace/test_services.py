@@ -215,7 +215,7 @@ class TestBatchCreation:
         license_ = BrandLicenseFactory(
             brand=line.brand, producer=producer, product_lines=[line]
         )
-        brand_license_revoke(license_=license_, reason="质量问题")
+        brand_license_revoke(license_=license_, reason="质量问题", changed_by=office())
         with pytest.raises(ValidationError):
             batch_create(**batch_kwargs(producer, product_line=line))
 
@@ -389,7 +389,7 @@ class TestCertificationReview:
 
     def test_a_link_ending_moves_the_producer_to_review(self, certified):
         link, certification = certified
-        benefit_link_end(benefit_link=link, ended_on=TODAY)
+        benefit_link_end(benefit_link=link, changed_by=office(), ended_on=TODAY)
         review = CertificationReview.objects.get()
         assert review.certification == certification
         assert review.producer == link.producer
@@ -403,27 +403,39 @@ class TestCertificationReview:
     def test_a_link_ending_in_the_future_keeps_the_certification(self, certified):
         link, _certification = certified
         benefit_link_end(
-            benefit_link=link, ended_on=TODAY + datetime.timedelta(days=30)
+            benefit_link=link,
+            changed_by=office(),
+            ended_on=TODAY + datetime.timedelta(days=30),
         )
         assert not CertificationReview.objects.exists()
 
     def test_a_link_cut_below_the_minimum_opens_a_review(self, certified, settings):
         settings.SUYUAN_MIN_HOUSEHOLD_INCOME = 6000
         link, _certification = certified
-        benefit_link_update(benefit_link=link, annual_income=Decimal("5999.99"))
+        benefit_link_update(
+            benefit_link=link, changed_by=office(), annual_income=Decimal("5999.99")
+        )
         review = CertificationReview.objects.get()
         assert review.trigger == "利益联结变更"
 
     def test_a_second_change_refreshes_the_one_open_review(self, certified):
         link, _certification = certified
-        benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
-        benefit_link_update(benefit_link=link, annual_income=Decimal("20"))
+        benefit_link_update(
+            benefit_link=link, changed_by=office(), annual_income=Decimal("10")
+        )
+        benefit_link_update(
+            benefit_link=link, changed_by=office(), annual_income=Decimal("20")
+        )
         assert CertificationReview.objects.count() == 1
 
     def test_qualifying_again_closes_the_review(self, certified):
         link, _certification = certified
-        benefit_link_update(benefit_link=link, annual_income=Decimal("10"))
-        benefit_link_update(benefit_link=link, annual_income=Decimal("9000"))
+        benefit_link_update(
+            benefit_link=link, changed_by=office(), annual_income=Decimal("10")
+        )
+        benefit_link_update(
+            benefit_link=link, changed_by=office(), annual_income=Decimal("9000")
+        )
         review = CertificationReview.objects.get()
         assert review.status == CertificationReviewStatus.REQUALIFIED
 
@@ -453,7 +465,7 @@ class TestCertificationReview:
 
     def test_suspending_from_the_review_closes_it(self, certified):
         link, certification = certified
-        benefit_link_end(benefit_link=link, ended_on=TODAY)
+        benefit_link_end(benefit_link=link, changed_by=office(), ended_on=TODAY)
         review = certification_review_suspend(
             review=CertificationReview.objects.get(),
             note="带贫关系中断",
@@ -467,7 +479,7 @@ class TestCertificationReview:
 
     def test_dismissing_keeps_the_certification_and_needs_a_reason(self, certified):
         link, certification = certified
-        benefit_link_end(benefit_link=link, ended_on=TODAY)
+        benefit_link_end(benefit_link=link, changed_by=office(), ended_on=TODAY)
         review = CertificationReview.objects.get()
         with pytest.raises(ValidationError):
             certification_review_dismiss(review=review, note=" ", resolved_by=office())
@@ -576,6 +588,7 @@ class TestBatchEntitlement:
         ).producer
         orange = CertificationFactory(producer=ProducerFactory(region=dongkou)).producer
         line = product_line_create(
+            created_by=office(),
             name="大通湖大闸蟹",
             geographical_indication=True,
             unit="只",
@@ -628,7 +641,10 @@ class TestBatchEntitlement:
     def test_a_gi_line_needs_its_protected_region(self):
         with pytest.raises(ValidationError) as raised:
             product_line_create(
-                name="洞口雪峰蜜橘", geographical_indication=True, unit="箱"
+                created_by=office(),
+                name="洞口雪峰蜜橘",
+                geographical_indication=True,
+                unit="箱",
             )
         assert "protected_regions" in raised.value.message_dict
 
@@ -668,7 +684,11 @@ def test_the_daily_recheck_catches_a_link_that_ended_since(settings):
         annual_income=Decimal("8000"), since=TODAY - datetime.timedelta(days=60)
     )
     certify(link.producer)
-    benefit_link_end(benefit_link=link, ended_on=TODAY + datetime.timedelta(days=1))
+    benefit_link_end(
+        benefit_link=link,
+        changed_by=office(),
+        ended_on=TODAY + datetime.timedelta(days=1),
+    )
     assert not CertificationReview.objects.exists()  # still in force today
     # The next day nothing else changes; the daily command finds it.
     BenefitLink.objects.filter(pk=link.pk).update(ended_on=TODAY)

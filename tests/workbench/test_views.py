@@ -991,7 +991,9 @@ def test_a_gi_batch_from_outside_its_region_is_refused_next_to_the_origin(
 
 def test_the_review_queue_is_the_administrators(client, world):
     link = world.producer_a.benefit_links.get()
-    benefit_link_end(benefit_link=link, ended_on=datetime.date.today())
+    benefit_link_end(
+        benefit_link=link, ended_on=datetime.date.today(), changed_by=world.admin
+    )
     review = CertificationReview.objects.get()
     assert page(client, world.operator_a, "/w/reviews/").status_code == 404
     text = html(page(client, world.admin, "/w/reviews/"))

@@ -105,11 +105,16 @@ class HouseholdAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         return obj.has_public_name_consent
 
     def service_create(self, request, fields, form):
-        return household_create(id_number=form.cleaned_data["id_number"], **fields)
+        return household_create(
+            id_number=form.cleaned_data["id_number"], created_by=request.user, **fields
+        )
 
     def service_update(self, request, obj, fields, form):
         return household_update(
-            household=obj, id_number=form.cleaned_data["id_number"] or None, **fields
+            household=obj,
+            changed_by=request.user,
+            id_number=form.cleaned_data["id_number"] or None,
+            **fields,
         )
 
     @admin.action(description=_("记录同意公开脱敏姓名"), permissions=["change"])
@@ -145,7 +150,7 @@ class BenefitLinkAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     list_select_related = ["producer", "household__village"]
 
     def service_create(self, request, fields, form):
-        return benefit_link_create(**fields)
+        return benefit_link_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return benefit_link_update(benefit_link=obj, **fields)
+        return benefit_link_update(benefit_link=obj, changed_by=request.user, **fields)

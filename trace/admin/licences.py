@@ -24,7 +24,9 @@ class BrandLicenseAdmin(ServiceAdmin):
 
     def service_create(self, request, fields, form):
         return brand_license_grant(
-            product_lines=form.cleaned_data["product_lines"], **fields
+            product_lines=form.cleaned_data["product_lines"],
+            created_by=request.user,
+            **fields,
         )
 
     def service_update(self, request, obj, fields, form):
@@ -45,6 +47,6 @@ class BrandLicenseAdmin(ServiceAdmin):
             queryset,
             title=_("撤销品牌授权"),
             apply=lambda license_, reason: brand_license_revoke(
-                license_=license_, reason=reason
+                license_=license_, reason=reason, changed_by=request.user
             ),
         )

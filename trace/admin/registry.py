@@ -38,7 +38,7 @@ class RegionAdmin(ServiceAdmin):
     list_select_related = [path("parent", 4)]
 
     def service_create(self, request, fields, form):
-        return region_create(**fields)
+        return region_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
         # No update service: Region.save() re-roots the lineage of a moved region.
@@ -67,10 +67,10 @@ class ProducerAdmin(ServiceAdmin):
     inlines = [CertificationInline]
 
     def service_create(self, request, fields, form):
-        return producer_create(**fields)
+        return producer_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return producer_update(producer=obj, **fields)
+        return producer_update(producer=obj, changed_by=request.user, **fields)
 
 
 class ProductLineInline(admin.TabularInline):
@@ -93,10 +93,10 @@ class BrandAdmin(ServiceAdmin):
     inlines = [ProductLineInline]
 
     def service_create(self, request, fields, form):
-        return brand_create(**fields)
+        return brand_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return brand_update(brand=obj, **fields)
+        return brand_update(brand=obj, changed_by=request.user, **fields)
 
 
 @admin.register(ProductLine)
@@ -117,12 +117,15 @@ class ProductLineAdmin(ServiceAdmin):
 
     def service_create(self, request, fields, form):
         return product_line_create(
-            protected_regions=form.cleaned_data.get("protected_regions", []), **fields
+            created_by=request.user,
+            protected_regions=form.cleaned_data.get("protected_regions", []),
+            **fields,
         )
 
     def service_update(self, request, obj, fields, form):
         return product_line_update(
             product_line=obj,
+            changed_by=request.user,
             protected_regions=form.cleaned_data.get("protected_regions", []),
             **fields,
         )
@@ -146,10 +149,10 @@ class OutletAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
     readonly_fields = ["authorisation_revoked_on", "authorisation_revoked_reason"]
 
     def service_create(self, request, fields, form):
-        return outlet_create(**fields)
+        return outlet_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return outlet_update(outlet=obj, **fields)
+        return outlet_update(outlet=obj, changed_by=request.user, **fields)
 
 
 @admin.register(UserRole)

@@ -3,11 +3,12 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trace import access
 from trace.models import (
     BenefitLink,
     Household,
@@ -24,22 +25,39 @@ from trace.services.certification import certification_recheck
 from trace.services.common import validated_save
 from trace.validators import normalize_id_number
 
-# Households and benefit links.
+# Households and benefit links: the office's registers. Each write raises
+# ValidationError (trace.access.Refused) for a user who does not keep them
+# (trace.access.may_manage_register; households are personal data, PIPL
+# art. 28).
 
 
-def household_create(*, id_number: str, **fields: Any) -> Household:
+def _require_register_keeper(user) -> None:
+    access.require(
+        access.may_manage_register(user),
+        field=NON_FIELD_ERRORS,
+        message=_("贫困户和利益联结由扶贫办（管理员）登记。"),
+    )
+
+
+def household_create(*, id_number: str, created_by, **fields: Any) -> Household:
     """Register a household; the ID number is stored only encrypted.
 
     Raise ValidationError if the ID number is invalid or already registered.
     """
+    _require_register_keeper(created_by)
     household = Household()
     _set_id_number(household, id_number)
     return _save_household(household, **fields)
 
 
 def household_update(
-    *, household: Household, id_number: str | None = None, **fields: Any
+    *,
+    household: Household,
+    changed_by,
+    id_number: str | None = None,
+    **fields: Any,
 ) -> Household:
+    _require_register_keeper(changed_by)
     if id_number:
         _set_id_number(household, id_number)
     return _save_household(household, **fields)
@@ -112,6 +130,7 @@ def household_record_public_name_consent(
     *, household: Household, recorded_by, consented: bool
 ) -> Household:
     """Record (or withdraw) consent to show the masked name on public pages."""
+    _require_register_keeper(recorded_by)
     for producer_id in household.benefit_links.values_list("producer_id", flat=True):
         producer_story_changed(producer_id)
     if consented:
@@ -126,7 +145,8 @@ def household_record_public_name_consent(
 
 
 @transaction.atomic
-def benefit_link_create(**fields: Any) -> BenefitLink:
+def benefit_link_create(*, created_by, **fields: Any) -> BenefitLink:
+    _require_register_keeper(created_by)
     link = validated_save(BenefitLink(), **fields)
     producer_story_changed(link.producer_id)
     certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
@@ -134,12 +154,15 @@ def benefit_link_create(**fields: Any) -> BenefitLink:
 
 
 @transaction.atomic
-def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitLink:
+def benefit_link_update(
+    *, benefit_link: BenefitLink, changed_by, **fields: Any
+) -> BenefitLink:
     """Change a benefit link and re-check its producer's certification.
 
     A certification rests on the links (its policy counts them), so one
     that no longer holds goes to the administrators' review queue.
     """
+    _require_register_keeper(changed_by)
     previous_producer_id = (
         BenefitLink.objects.filter(pk=benefit_link.pk)
         .values_list("producer_id", flat=True)
@@ -162,7 +185,7 @@ def benefit_link_update(*, benefit_link: BenefitLink, **fields: Any) -> BenefitL
 
 
 def benefit_link_end(
-    *, benefit_link: BenefitLink, ended_on: datetime.date
+    *, benefit_link: BenefitLink, ended_on: datetime.date, changed_by
 ) -> BenefitLink:
     """End a benefit link on a day and re-check its producer's certification.
 
@@ -170,4 +193,6 @@ def benefit_link_end(
     """
     if benefit_link.ended_on is not None:
         raise ValidationError({"ended_on": _("该利益联结已结束。")})
-    return benefit_link_update(benefit_link=benefit_link, ended_on=ended_on)
+    return benefit_link_update(
+        benefit_link=benefit_link, changed_by=changed_by, ended_on=ended_on
+    )

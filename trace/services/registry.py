@@ -4,10 +4,11 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from trace import access
 from trace.choices import (
     BatchStatus,
 )
@@ -23,19 +24,37 @@ from trace.services.common import validated_save
 from trace.validators import normalize_gtin, normalize_uscc
 
 # Regions, producers, brands, product lines, outlets: the office's registers.
+# Each write raises ValidationError (trace.access.Refused) for a user who
+# does not keep them (trace.access.may_manage_register).
+
+
+def _require_register_keeper(user) -> None:
+    access.require(
+        access.may_manage_register(user),
+        field=NON_FIELD_ERRORS,
+        message=_("登记册由扶贫办（管理员）维护。"),
+    )
 
 
 def region_create(
-    *, name: str, level: str, parent: Region | None = None, code: str = ""
+    *,
+    name: str,
+    level: str,
+    created_by,
+    parent: Region | None = None,
+    code: str = "",
 ) -> Region:
+    _require_register_keeper(created_by)
     return validated_save(Region(), name=name, level=level, parent=parent, code=code)
 
 
-def producer_create(**fields: Any) -> Producer:
+def producer_create(*, created_by, **fields: Any) -> Producer:
+    _require_register_keeper(created_by)
     return validated_save(Producer(), **_normalized_producer_fields(fields))
 
 
-def producer_update(*, producer: Producer, **fields: Any) -> Producer:
+def producer_update(*, producer: Producer, changed_by, **fields: Any) -> Producer:
+    _require_register_keeper(changed_by)
     producer_story_changed(producer.pk)
     return validated_save(producer, **_normalized_producer_fields(fields))
 
@@ -51,22 +70,25 @@ def _normalized_producer_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def brand_create(**fields: Any) -> Brand:
+def brand_create(*, created_by, **fields: Any) -> Brand:
+    _require_register_keeper(created_by)
     return validated_save(Brand(), **fields)
 
 
-def brand_update(*, brand: Brand, **fields: Any) -> Brand:
+def brand_update(*, brand: Brand, changed_by, **fields: Any) -> Brand:
+    _require_register_keeper(changed_by)
     return validated_save(brand, **fields)
 
 
 @transaction.atomic
 def product_line_create(
-    *, protected_regions: Iterable[Region] = (), **fields: Any
+    *, created_by, protected_regions: Iterable[Region] = (), **fields: Any
 ) -> ProductLine:
     """Register a product line; a geographical-indication line names its regions.
 
     Raise ValidationError for a GI line without a protected region.
     """
+    _require_register_keeper(created_by)
     line = validated_save(ProductLine(), **_normalized_product_line_fields(fields))
     _set_protected_regions(line, list(protected_regions))
     return line
@@ -76,9 +98,11 @@ def product_line_create(
 def product_line_update(
     *,
     product_line: ProductLine,
+    changed_by,
     protected_regions: Iterable[Region] | None = None,
     **fields: Any,
 ) -> ProductLine:
+    _require_register_keeper(changed_by)
     fields = _normalized_product_line_fields(fields)
     _check_gtin_kept(product_line=product_line, fields=fields)
     batch_story_changed(*product_line.batches.values_list("pk", flat=True))
@@ -140,11 +164,13 @@ def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def outlet_create(**fields: Any) -> Outlet:
+def outlet_create(*, created_by, **fields: Any) -> Outlet:
+    _require_register_keeper(created_by)
     return validated_save(Outlet(), **fields)
 
 
-def outlet_update(*, outlet: Outlet, **fields: Any) -> Outlet:
+def outlet_update(*, outlet: Outlet, changed_by, **fields: Any) -> Outlet:
+    _require_register_keeper(changed_by)
     return validated_save(outlet, **fields)
 
 

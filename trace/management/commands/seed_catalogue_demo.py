@@ -223,6 +223,7 @@ class Command(BaseCommand):
         producer = Producer.objects.filter(uscc=uscc).first()
         if producer is None:
             producer = producer_create(
+                created_by=self.admin,
                 name=name,
                 kind=ProducerKind.COOPERATIVE,
                 uscc=uscc,

@@ -90,10 +90,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             self.today = timezone.localdate()
+            # Accounts first: the registers are written as the demo admin.
+            self.users = self._users_without_roles()
             self.regions: dict[str, Region] = {}
             for item in REGIONS:
                 self._region(item)
-            self.users = self._users_without_roles()
             self.households = {item.key: self._household(item) for item in HOUSEHOLDS}
             self.producers = {
                 key: self._producer(item) for key, item in PRODUCERS.items()
@@ -123,7 +124,11 @@ class Command(BaseCommand):
         region = Region.objects.filter(parent=parent, name=name).first()
         if region is None:
             region = region_create(
-                name=name, level=item.level, parent=parent, code=item.code
+                name=name,
+                level=item.level,
+                parent=parent,
+                code=item.code,
+                created_by=self.users["admin"],
             )
         self.regions[name] = region
 
@@ -133,6 +138,7 @@ class Command(BaseCommand):
         ).first()
         if household is None:
             household = household_create(
+                created_by=self.users["admin"],
                 id_number=item.id_number,
                 village=self.regions[item.village],
                 head_name=item.head_name,
@@ -157,7 +163,9 @@ class Command(BaseCommand):
         }
         producer = Producer.objects.filter(uscc=item.uscc).first()
         if producer is None:
-            return producer_create(uscc=item.uscc, **fields)
+            return producer_create(
+                created_by=self.users["admin"], uscc=item.uscc, **fields
+            )
         return producer
 
     def _benefit_links(self) -> None:
@@ -225,6 +233,7 @@ class Command(BaseCommand):
         }
         if line is None:
             return product_line_create(
+                created_by=self.users["admin"],
                 brand=brand,
                 name=item.name,
                 category=item.category,
@@ -240,7 +249,9 @@ class Command(BaseCommand):
             and item.owner
             or (item.geographical_indication and not line.protected_regions.exists())
         ):
-            line = product_line_update(product_line=line, **fields)
+            line = product_line_update(
+                product_line=line, changed_by=self.users["admin"], **fields
+            )
         return line
 
     def _licenses(self) -> None:
@@ -258,12 +269,14 @@ class Command(BaseCommand):
                     product_lines=product_lines,
                     valid_from=datetime.date(self.today.year - 1, 1, 1),
                     valid_until=datetime.date(self.today.year + 1, 12, 31),
+                    created_by=self.users["admin"],
                 )
 
     def _outlet(self, item: DemoOutlet) -> Outlet:
         outlet = Outlet.objects.filter(name=item.name).first()
         if outlet is None:
             outlet = outlet_create(
+                created_by=self.users["admin"],
                 name=item.name,
                 kind=item.kind,
                 region=self.regions[item.region],
@@ -497,6 +510,7 @@ class Command(BaseCommand):
                 benefit_link_end(
                     benefit_link=link,
                     ended_on=self.today - datetime.timedelta(days=item.days_ago),
+                    changed_by=self.users["admin"],
                 )
 
     def _print_summary(self) -> None:
