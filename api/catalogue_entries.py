@@ -50,9 +50,8 @@ from trace.services.catalogue import (
     catalogue_entry_decide,
     catalogue_entry_update,
     catalogue_entry_withdraw,
-    catalogue_evidence_add,
-    catalogue_photo_add,
 )
+from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 
 
 def informant_list(*, user):

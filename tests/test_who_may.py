@@ -64,11 +64,10 @@ from trace.services.catalogue import (
     catalogue_entry_decide,
     catalogue_entry_update,
     catalogue_entry_withdraw,
-    catalogue_evidence_add,
     catalogue_objection_lodge,
     catalogue_objection_review,
-    catalogue_photo_add,
 )
+from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import (
     certification_policy_set,
     certification_reinstate,

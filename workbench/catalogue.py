@@ -33,15 +33,17 @@ from trace.selectors.catalogue import (
 from trace.selectors.certification import producer_eligibility
 from trace.selectors.households import household_reference_list_visible_to
 from trace.services.catalogue import (
-    CATALOGUE_EVIDENCE_STATUSES,
     catalogue_availability_set,
     catalogue_entry_apply,
     catalogue_entry_check,
     catalogue_entry_create,
     catalogue_entry_decide,
     catalogue_entry_withdraw,
-    catalogue_evidence_add,
     catalogue_objection_review,
+)
+from trace.services.catalogue_files import (
+    CATALOGUE_EVIDENCE_STATUSES,
+    catalogue_evidence_add,
 )
 from workbench.forms import NUMBER, apply_service_errors
 

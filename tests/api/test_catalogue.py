@@ -27,9 +27,9 @@ from trace.services.catalogue import (
     catalogue_entry_check,
     catalogue_entry_create,
     catalogue_entry_decide,
-    catalogue_evidence_add,
     catalogue_notices_close,
 )
+from trace.services.catalogue_files import catalogue_evidence_add
 
 pytestmark = pytest.mark.django_db
 

@@ -40,11 +40,11 @@ from trace.services.catalogue import (
     catalogue_entry_decide,
     catalogue_entry_update,
     catalogue_entry_withdraw,
-    catalogue_evidence_add,
     catalogue_notices_close,
     catalogue_objection_lodge,
     catalogue_objection_review,
 )
+from trace.services.catalogue_files import catalogue_evidence_add
 from trace.services.certification import certification_policy_set, certification_revoke
 
 pytestmark = pytest.mark.django_db

@@ -657,6 +657,7 @@ def test_two_sales_at_once_cannot_oversell_the_batch(transactional_db):
     batch = BatchFactory(
         producer=CertificationFactory().producer, quantity=Decimal("30"), unit="斤"
     )
+    office()  # the recording user exists before the threads race for the batch
     barrier = threading.Barrier(2)
     outcomes = []
 

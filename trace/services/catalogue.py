@@ -3,11 +3,10 @@
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,9 +26,7 @@ from trace.models import (
     CatalogueAvailability,
     CatalogueEntry,
     CatalogueEntryStep,
-    CatalogueEvidence,
     CatalogueObjection,
-    CataloguePhoto,
     Household,
     Producer,
     Region,
@@ -39,7 +36,7 @@ from trace.public_cache import producer_story_changed
 from trace.selectors.batches import origin_refusal, product_line_refusal
 from trace.selectors.catalogue import catalogue_entry_status, catalogue_listed_q
 from trace.selectors.certification import certification_is_active, producer_eligibility
-from trace.services.common import _evidence_store, validated_save
+from trace.services.common import validated_save
 
 # The 扶贫产品目录 and its 认定 procedure: 申报 → 核查 → 审定 → 公示 → 目录
 # (seed 001 lines 112-118: 企业申报、摸底调查 … 开展核查; seed 002 line 43).
@@ -573,95 +570,3 @@ def catalogue_availability_set(
         note=note,
         recorded_by=recorded_by,
     )
-
-
-# At most this many photos per product: a phone page, not a gallery.
-CATALOGUE_MAX_PHOTOS = 6
-
-
-def catalogue_photo_add(
-    *,
-    entry: CatalogueEntry,
-    content: bytes,
-    suffix: str,
-    uploaded_by,
-    caption: str = "",
-) -> CataloguePhoto:
-    """Store a cleaned photo (no EXIF: the caller cleans uploads) of an entry.
-
-    Raise ValidationError if the user may not edit the entry
-    (trace.access.may_edit_catalogue_entry) or it has its photos already.
-    """
-    _catalogue_may(
-        access.may_edit_catalogue_entry(uploaded_by, entry),
-        user=uploaded_by,
-        entry=entry,
-        message=_("您无权修改此目录条目。"),
-    )
-    count = entry.photos.count()
-    if count >= CATALOGUE_MAX_PHOTOS:
-        raise ValidationError(
-            {
-                "file": _("每个产品最多 %(count)s 张照片。")
-                % {"count": CATALOGUE_MAX_PHOTOS}
-            }
-        )
-    photo = CataloguePhoto(
-        entry=entry, caption=caption, position=count, uploaded_by=uploaded_by
-    )
-    photo.image.save(f"entry-{entry.pk}{suffix}", ContentFile(content), save=False)
-    photo.full_clean()
-    photo.save()
-    if entry.status in (CatalogueStatus.NOTICE, CatalogueStatus.LISTED):
-        producer_story_changed(entry.producer_id)
-    return photo
-
-
-# An application gathers its documents while it waits for 核查 or is put
-# right after a refusal; once checked, what the 监督员 read stays as it was.
-CATALOGUE_EVIDENCE_STATUSES = (
-    CatalogueStatus.DRAFT,
-    CatalogueStatus.APPLIED,
-    CatalogueStatus.REJECTED,
-)
-
-
-def catalogue_evidence_add(
-    *,
-    entry: CatalogueEntry,
-    uploaded_by,
-    file: IO[bytes],
-    name: str = "",
-    caption: str = "",
-) -> CatalogueEvidence:
-    """Attach a document (photo or PDF) to an application, stored privately.
-
-    Raise ValidationError if the user may not apply the entry, the entry is
-    past 核查 (only a draft, applied or rejected entry gathers evidence), or
-    the file is not a real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
-    """
-    if not access.may_edit_catalogue_entry(uploaded_by, entry):
-        raise ValidationError(
-            {"file": _("只有本主体操作员、本村信息员或管理员可以上传申报材料。")}
-        )
-    with transaction.atomic():
-        entry = _catalogue_locked(entry)  # no upload races the step to 审定
-        if entry.status not in CATALOGUE_EVIDENCE_STATUSES:
-            raise ValidationError(
-                {
-                    "file": _(
-                        "目录条目当前为“%(current)s”，审定前（草稿、申报中或未通过）"
-                        "才能上传申报材料。"
-                    )
-                    % {"current": entry.get_status_display()}
-                }
-            )
-        evidence = CatalogueEvidence(
-            entry=entry, caption=caption, uploaded_by=uploaded_by
-        )
-        return _evidence_store(
-            evidence,
-            file=file,
-            name=name,
-            refused_message=_("请上传申报材料的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
-        )

@@ -46,11 +46,10 @@ from trace.services.catalogue import (
     catalogue_entry_check,
     catalogue_entry_create,
     catalogue_entry_decide,
-    catalogue_evidence_add,
     catalogue_notices_close,
     catalogue_objection_lodge,
-    catalogue_photo_add,
 )
+from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import producer_certify
 from trace.services.registry import producer_create
 
