@@ -139,7 +139,6 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: release a draft": _only(*PRODUCER),
     "batch_transition: hold": _only(*PRODUCER, "inspector"),
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
-    "batch_transition: lift a hold": _only(*ADMIN, "inspector"),
     "slow_selling_mark": _only(*ADMIN),
     "region_create": _only(*ADMIN),
     "producer_create": _only(*ADMIN),
@@ -348,13 +347,6 @@ CALLS = {
     ),
     "batch_transition: recall": lambda w, user: batch_transition(
         batch=w.batch(), to_status=BatchStatus.RECALLED, changed_by=user, reason="召回"
-    ),
-    "batch_transition: lift a hold": lambda w, user: batch_transition(
-        batch=w.held_batch(),
-        to_status=BatchStatus.RELEASED,
-        changed_by=user,
-        reason="复检合格",
-        lifting_hold=True,
     ),
     "slow_selling_mark": lambda w, user: slow_selling_mark(
         region=w.county,

@@ -25,7 +25,10 @@ from trace.models import (
     ProductLine,
 )
 from trace.personal_data import mask_id_number
-from trace.services.batches import batch_hold, batch_release
+from trace.services.batches import (
+    batch_hold,
+    batch_transition_as_consequence,
+)
 from trace.services.catalogue import catalogue_entry_apply
 from trace.services.events import sale_record, trace_event_record
 from trace.services.registry import product_line_create
@@ -136,8 +139,12 @@ def test_status_changes_are_written_only_by_batch_transition(browser, world):
 @pytest.mark.parametrize("model", AUDIT_MODELS)
 def test_audit_records_cannot_be_deleted(browser, world, superuser, model):
     batch = batch_hold(batch=world.batch_a, changed_by=superuser, reason="抽检不合格")
-    batch = batch_release(
-        batch=batch, changed_by=superuser, reason="复检合格", lifting_hold=True
+    batch = batch_transition_as_consequence(
+        batch=batch,
+        to_status=BatchStatus.RELEASED,
+        changed_by=superuser,
+        reason="复检合格",
+        lifting_hold=True,
     )
     trace_event_record(
         batch=batch,

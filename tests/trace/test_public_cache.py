@@ -18,11 +18,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from inspections.services import batch_hold_release_sign
 from labels import services as label_services
 from labels.models import Label
 from tests.conftest import TEST_CACHE_URL, missing
 from trace.public_cache import batch_story_changed, batch_story_generation
-from trace.services.batches import batch_hold, batch_recall, batch_release
+from trace.services.batches import batch_hold, batch_recall
 from trace.services.events import trace_event_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ def test_hold_release_recall_and_events_reach_both_workers_at_once(world, gunico
     batch_hold(batch=batch, changed_by=world.inspector, reason="复检")
     for html in pages():
         assert "暂停销售" in html and "正品 · 已认证" not in html
-    batch_release(batch=batch, changed_by=world.inspector, lifting_hold=True)
+    batch_hold_release_sign(batch=batch, released_by=world.inspector, reason="复检合格")
     assert all("正品 · 已认证" in html for html in pages())
     trace_event_record(
         batch=batch,

@@ -48,6 +48,7 @@ from trace.services.batches import (
     batch_hold,
     batch_release,
     batch_transition,
+    batch_transition_as_consequence,
     batch_update,
 )
 from trace.services.certification import (
@@ -261,7 +262,7 @@ class TestBatchTransitions:
     def test_legal_transitions_are_recorded(self, start, target):
         batch = BatchFactory(status=start, producer=CertificationFactory().producer)
         # Lifting a hold is decided by inspections (its evidence); the move is here.
-        batch_transition(
+        batch_transition_as_consequence(
             batch=batch,
             to_status=target,
             changed_by=office(),

@@ -181,13 +181,13 @@ def batch_transition(
     to_status: str,
     changed_by,
     reason: str = "",
-    lifting_hold: bool = False,
 ) -> Batch:
     """Move a batch to a new status for a user, and record who did it and why.
 
     Refuse a user whose role does not allow the move
     (trace.access.may_change_batch_status), then as
-    `batch_transition_as_consequence`.
+    `batch_transition_as_consequence`. A user never lifts a hold here: that
+    is inspections.services.batch_hold_release_sign, or a lab result.
     """
     access.require(
         access.may_change_batch_status(changed_by, batch, to_status),
@@ -196,11 +196,7 @@ def batch_transition(
         visible=lambda: access.batch_visible(changed_by, batch),
     )
     return batch_transition_as_consequence(
-        batch=batch,
-        to_status=to_status,
-        changed_by=changed_by,
-        reason=reason,
-        lifting_hold=lifting_hold,
+        batch=batch, to_status=to_status, changed_by=changed_by, reason=reason
     )
 
 
@@ -292,15 +288,12 @@ def batch_transition_as_consequence(
     return batch
 
 
-def batch_release(
-    *, batch: Batch, changed_by, reason: str = "", lifting_hold: bool = False
-) -> Batch:
+def batch_release(*, batch: Batch, changed_by, reason: str = "") -> Batch:
     return batch_transition(
         batch=batch,
         to_status=BatchStatus.RELEASED,
         changed_by=changed_by,
         reason=reason,
-        lifting_hold=lifting_hold,
     )
 
 
