@@ -1,6 +1,5 @@
 from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
 from api.analytes import AnalyteViewSet
@@ -30,13 +29,14 @@ from api.quality_alerts import QualityAlertViewSet
 from api.regions import RegionViewSet
 from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
+from api.routers import NumericIdRouter
 from api.sales import SaleViewSet
 from api.slow_selling_marks import SlowSellingMarkViewSet
 from api.submissions import SubmissionViewSet
 from api.throttling import AnonymousThrottle
 from api.trace_events import TraceEventViewSet
 
-router = DefaultRouter()
+router = NumericIdRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("producers", ProducerViewSet, basename="producer")
 router.register("certifications", CertificationViewSet, basename="certification")
