@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from inspections.models import Analyte, AnalyteLimit
 from inspections.selectors import analyte_list
-from inspections.services import analyte_create, analyte_delete, analyte_update
+from inspections.services.analytes import analyte_create, analyte_delete, analyte_update
 from trace import access
 
 

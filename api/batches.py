@@ -11,7 +11,7 @@ from api.references import (
     OptionalReasonSerializer,
     ReasonSerializer,
 )
-from inspections.services import batch_hold_release_sign
+from inspections.services.holds import batch_hold_release_sign
 from trace import access
 from trace.choices import BatchStatus
 from trace.models import Batch, BatchContribution, Producer

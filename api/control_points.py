@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from api.permissions import AdministratorOnly
 from inspections.models import ControlPoint
 from inspections.selectors import control_point_list_visible_to
-from inspections.services import (
+from inspections.services.planning import (
     control_point_create,
     control_point_delete,
     control_point_update,

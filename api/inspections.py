@@ -33,7 +33,7 @@ from inspections.selectors import (
     inspection_attachment_visible_to,
     inspection_list_visible_to,
 )
-from inspections.services import (
+from inspections.services.inspections import (
     IdempotencyKeyReused,
     inspection_attachment_add,
     inspection_create,

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from inspections.models import QualityAlert
 from inspections.selectors import quality_alert_list_visible_to
-from inspections.services import quality_alert_close, quality_alert_update
+from inspections.services.alerts import quality_alert_close, quality_alert_update
 
 
 class QualityAlertSerializer(serializers.ModelSerializer):

@@ -238,7 +238,7 @@ def browser():
 @pytest.fixture
 def examples(db) -> dict:
     """The example analyte catalogue (示例数据), by short name."""
-    from inspections.services import analyte_seed_examples
+    from inspections.services.analytes import analyte_seed_examples
 
     by_name = {analyte.name: analyte for analyte in analyte_seed_examples()}
     return {

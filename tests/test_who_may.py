@@ -19,7 +19,8 @@ from django.utils import timezone
 from PIL import Image
 
 from inspections.choices import InspectionKind
-from inspections.services import batch_hold_release_sign, inspection_create
+from inspections.services.holds import batch_hold_release_sign
+from inspections.services.inspections import inspection_create
 from labels.services import print_job_create
 from reports.services import authorised_store_review
 from tests.factories import (

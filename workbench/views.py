@@ -30,13 +30,12 @@ from inspections.selectors import (
     inspection_attachment_visible_to,
     inspection_list_visible_to,
 )
-from inspections.services import (
+from inspections.services.holds import batch_hold_release_sign, may_sign_hold_release
+from inspections.services.inspections import (
     IdempotencyKeyReused,
-    batch_hold_release_sign,
     inspection_attachment_add,
     inspection_create,
     inspection_sign,
-    may_sign_hold_release,
 )
 from labels.models import OFFSET_LIMIT
 from labels.selectors import (

@@ -1,7 +1,7 @@
 """/api/v1/batches/{id}/certificate/: the 合格证 PDF, issuing and scope."""
 
 from inspections.choices import InspectionKind
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from reports.choices import CertificateBasis
 from reports.models import Certificate
 from tests.inspections.factories import record_inspection

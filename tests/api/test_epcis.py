@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from labels.services import print_job_create
 from tests.inspections.factories import quantitative, record_inspection
 from tests.reports.factories import TraceEventFactory, local

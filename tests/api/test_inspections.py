@@ -8,7 +8,7 @@ from PIL import ExifTags, Image
 
 from inspections.choices import InspectionKind, Verdict
 from inspections.models import Inspection
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from tests.inspections.factories import record_inspection
 from tests.inspections.test_uploads import jpeg_with_gps
 from trace.choices import BatchStatus

@@ -11,7 +11,7 @@ import pytest
 from stdnum.cn import ric
 
 from api.urls import router
-from inspections import services as inspection_services
+from inspections.services.inspections import inspection_sign
 from labels import services as label_services
 from tests.conftest import leaks_in
 from tests.factories import BenefitLinkFactory, HouseholdFactory
@@ -107,9 +107,7 @@ def rich_world(world):
         enqueue=False,
     )
     inspection = record_inspection(batch=batch, user=world.inspector)
-    inspection_services.inspection_sign(
-        inspection=inspection, signed_by=world.inspector
-    )
+    inspection_sign(inspection=inspection, signed_by=world.inspector)
     return canaries + [
         (world.household_a, world.household_a.id_number()),
         (world.household_b, world.household_b.id_number()),

@@ -12,8 +12,9 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
-from inspections import services as inspection_services
 from inspections.choices import InspectionKind
+from inspections.services.holds import batch_hold_release_sign
+from inspections.services.inspections import inspection_sign
 from labels import codes, scans
 from labels import services as label_services
 from labels.models import Label, ScanEvent
@@ -91,9 +92,7 @@ def scanned(world):
     inspection = record_inspection(
         batch=batch, user=world.inspector, organisation="洞口县市场监督管理局"
     )
-    inspection_services.inspection_sign(
-        inspection=inspection, signed_by=world.inspector
-    )
+    inspection_sign(inspection=inspection, signed_by=world.inspector)
     labels = print_labels(batch, world.operator_a)
     return labels
 
@@ -280,9 +279,7 @@ def test_query_count_is_constant_as_households_and_inspections_grow(
     )
     for _ in range(6):
         inspection = record_inspection(batch=world.batch_a, user=world.inspector)
-        inspection_services.inspection_sign(
-            inspection=inspection, signed_by=world.inspector
-        )
+        inspection_sign(inspection=inspection, signed_by=world.inspector)
     for hour in range(8):  # after the harvest, in the past
         trace_event_record(
             batch=world.batch_a,
@@ -625,7 +622,7 @@ def test_released_again_batch_offers_its_certificate_and_buy_link_again(
         batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="快检疑似")
     assert offers(client, vouching)["certificate_links"] == [False, False, False]
     with django_capture_on_commit_callbacks(execute=True):
-        inspection_services.batch_hold_release_sign(
+        batch_hold_release_sign(
             batch=world.batch_a, released_by=world.inspector, reason="复检合格"
         )
     again = offers(client, vouching)

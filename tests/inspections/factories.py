@@ -6,9 +6,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from inspections import services
 from inspections.choices import AnalyteKind, InspectionKind
 from inspections.models import Analyte
+from inspections.services.inspections import inspection_create
 
 
 class AnalyteFactory(factory.django.DjangoModelFactory):
@@ -50,7 +50,7 @@ def record_inspection(
 ):
     """Record an inspection through the service (verdict and consequences apply)."""
     fields.setdefault("sampled_at", timezone.now() - datetime.timedelta(hours=1))
-    inspection, _created = services.inspection_create(
+    inspection, _created = inspection_create(
         created_by=user,
         batch=batch,
         kind=kind,

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from tests.inspections.factories import AnalyteFactory, record_inspection
 
 

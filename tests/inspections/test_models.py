@@ -4,7 +4,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from inspections.models import Inspection, InspectionResult, SignedRecordError
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from tests.inspections.factories import record_inspection
 
 INSPECTION = "inspections_inspection"

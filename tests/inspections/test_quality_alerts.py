@@ -7,12 +7,8 @@ from django.core.exceptions import ValidationError
 
 from inspections.choices import AlertStatus, ControlRule, InspectionKind
 from inspections.models import ControlPoint, QualityAlert
-from inspections.services import (
-    control_point_create,
-    control_point_update,
-    quality_alert_close,
-    quality_alert_update,
-)
+from inspections.services.alerts import quality_alert_close, quality_alert_update
+from inspections.services.planning import control_point_create, control_point_update
 from tests.inspections.factories import quantitative, record_inspection
 
 CAPA = {

@@ -15,11 +15,10 @@ from inspections.choices import (
 )
 from inspections.models import HoldCause, HoldRelease, Inspection
 from inspections.selectors import batch_hold_state
-from inspections.services import (
+from inspections.services.analytes import analyte_delete, analyte_seed_examples
+from inspections.services.holds import batch_hold_release_sign
+from inspections.services.inspections import (
     IdempotencyKeyReused,
-    analyte_delete,
-    analyte_seed_examples,
-    batch_hold_release_sign,
     inspection_create,
     inspection_sign,
     inspection_supersede,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from inspections.choices import InspectionKind
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from labels.services import print_job_create
 from reports.certificate_pdf import certificate_pdf
 from reports.choices import CertificateBasis

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from inspections.choices import InspectionKind
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from reports.epcis import batch_epcis_document, lot_uri, quantity_element
 from tests.inspections.factories import qualitative, quantitative, record_inspection
 from tests.reports.factories import TraceEventFactory, local
@@ -346,7 +346,7 @@ def test_one_void_across_batches_is_an_event_in_each(world):
 
 
 def test_correction_of_a_signed_inspection_is_a_new_event(world, validator):
-    from inspections.services import inspection_supersede
+    from inspections.services.inspections import inspection_supersede
 
     original = record_inspection(
         batch=world.batch_a, user=world.inspector, items=[quantitative("0.02")]
@@ -408,7 +408,7 @@ def test_events_name_registers_by_uri_and_master_data_names_them(
 
 
 def test_hold_and_release_are_events(world, validator):
-    from inspections.services import batch_hold_release_sign
+    from inspections.services.holds import batch_hold_release_sign
     from trace.services.batches import batch_hold
 
     batch_hold(batch=world.batch_a, changed_by=world.inspector, reason="抽检")

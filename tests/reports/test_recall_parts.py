@@ -2,7 +2,7 @@
 
 import pytest
 
-from inspections import services as inspection_services
+from inspections.services.inspections import inspection_sign
 from labels import scans
 from labels import services as label_services
 from labels.models import Label
@@ -40,7 +40,7 @@ def recalled_world(world):
         user=world.inspector,
         items=[quantitative("2.5", limit="1.0")],
     )
-    inspection_services.inspection_sign(inspection=failing, signed_by=world.inspector)
+    inspection_sign(inspection=failing, signed_by=world.inspector)
     record_inspection(batch=world.batch_b, user=world.admin)
     return world
 

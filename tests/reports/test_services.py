@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from inspections.choices import InspectionKind
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from reports.choices import CertificateBasis
 from reports.models import Certificate
 from reports.services import certificate_issue

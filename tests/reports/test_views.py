@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from tests.inspections.factories import enzyme, quantitative, record_inspection
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from inspections.models import Inspection
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from labels import services as label_services
 from labels.models import Label
 from tests.factories import UserFactory, make_id_number

@@ -10,7 +10,7 @@ from django.db import connection
 from psycopg2 import errors
 
 from inspections.models import Inspection
-from inspections.services import inspection_sign
+from inspections.services.inspections import inspection_sign
 from tests.inspections.factories import record_inspection
 from trace.db_roles import app_role_grants
 

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from inspections.services import batch_hold_release_sign
+from inspections.services.holds import batch_hold_release_sign
 from labels import services as label_services
 from labels.models import Label
 from tests.conftest import TEST_CACHE_URL, missing

@@ -12,7 +12,7 @@ from PIL import Image
 
 from inspections.choices import Verdict
 from inspections.models import Analyte, Inspection
-from inspections.services import analyte_seed_examples
+from inspections.services.analytes import analyte_seed_examples
 from labels.choices import PrintJobStatus
 from labels.models import PrintJob
 from labels.services import print_job_create

@@ -19,11 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from inspections.choices import InspectionKind
-from inspections.services import (
-    analyte_seed_examples,
-    inspection_create,
-    inspection_sign,
-)
+from inspections.services.analytes import analyte_seed_examples
+from inspections.services.inspections import inspection_create, inspection_sign
 from labels.choices import LabelStatus
 from labels.models import Label, PrintJob
 from labels.scans import labels_scans_reset
