@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import catalogue, submissions, views
+from workbench import catalogue, inspections, submissions, views
 
 app_name = "workbench"
 
@@ -19,13 +19,13 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("guidance/", views.guidance, name="guidance"),
     path("purchases/", views.purchases, name="purchases"),
-    path("inspect/", views.inspect, name="inspect"),
-    path("inspect/new/", views.inspection_new, name="inspection_new"),
-    path("inspect/serial.json", views.serial_lookup, name="serial_lookup"),
-    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspect/", inspections.inspect, name="inspect"),
+    path("inspect/new/", inspections.inspection_new, name="inspection_new"),
+    path("inspect/serial.json", inspections.serial_lookup, name="serial_lookup"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection"),
     path(
         "inspections/<int:pk>/attachments/<int:attachment_pk>/<str:variant>/",
-        views.inspection_attachment,
+        inspections.inspection_attachment,
         name="inspection_attachment",
     ),
     path("print/", views.print_new, name="print"),
