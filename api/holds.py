@@ -7,7 +7,7 @@ Returned with a recorded inspection (what it did to the hold) and by
 from rest_framework import serializers
 
 from inspections.models import HoldCause, HoldRelease
-from inspections.selectors import batch_hold_state
+from inspections.selectors import batch_hold_state, batch_last_hold_release
 from trace.models import Batch
 
 
@@ -72,9 +72,7 @@ def batch_hold_data(*, batch: Batch, lifted: HoldRelease | None = None) -> dict:
     """Return the batch's hold for the API; `lifted` defaults to the latest lift."""
     state = batch_hold_state(batch=batch)
     if lifted is None and state.hold is None:
-        lifted = (
-            batch.hold_releases.select_related("released_by").order_by("-id").first()
-        )
+        lifted = batch_last_hold_release(batch=batch)
     return BatchHoldSerializer(
         {
             "on_hold": state.hold is not None,

@@ -197,15 +197,6 @@ def batch_last_hold_release(*, batch: Batch) -> HoldRelease | None:
     )
 
 
-def hold_release_evidence(*, release: HoldRelease) -> list[HoldCause]:
-    """Return the causes of a lifted hold with the lab results that covered them."""
-    return list(
-        HoldCause.objects.filter(hold=release.hold).select_related(
-            "analyte", "analyte_class", "result__inspection", "covered_by__inspection"
-        )
-    )
-
-
 def batch_public_inspections(*, batch: Batch) -> list[dict]:
     """Return the latest signed, current inspection of each kind, for the public.
 

@@ -186,14 +186,16 @@ def _hold_causes_cover(
     """Record which open causes of the hold these lab results answer."""
     open_causes = HoldCause.objects.filter(hold=hold, covered_by__isnull=True)
     category = batch.product_line.category
+    # The standard's limit of each result, read once, not once per cause.
+    standard_limits = [
+        analyte_limit_for(analyte=result.analyte, category=category)
+        if result.analyte is not None
+        else None
+        for result in results
+    ]
     for cause in open_causes:
-        for result in results:
+        for result, standard_limit in zip(results, standard_limits, strict=True):
             analyte = result.analyte
-            standard_limit = (
-                analyte_limit_for(analyte=analyte, category=category)
-                if analyte is not None
-                else None
-            )
             if rules.result_covers_cause(
                 cause_analyte_id=cause.analyte_id,
                 cause_class_id=cause.analyte_class_id,
