@@ -9,7 +9,7 @@ import datetime
 import itertools
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Callable, Container
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,24 +18,67 @@ from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import isdigits
 
 # GS1 General Specifications, figure 7.11-1: character set 82, used by AI 10
 # (lot) and AI 21 (serial), at most 20 characters.
 GS1_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
 
 
-def normalize_id_number(value: str) -> str:
-    """Return an 18-character national ID (GB 11643) or raise ValidationError."""
-    try:
-        number = ric.validate(value)
-    # KeyError: python-stdnum 2.2 fails so on area codes its table lists
-    # without a county (e.g. 430971, 大通湖区); that is a bad number, not a 500.
-    except (StdnumError, KeyError) as error:
-        raise ValidationError(
-            _("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid"
-        ) from error
+def area_code_in_gb2260(code: str) -> bool:
+    """Return True if python-stdnum's GB/T 2260 table lists the county code in any year.
+
+    The table (stdnum/cn/loc.dat) records each code with the years it was
+    in force ("[1983-2019]邵东县"). A code retired or renamed is still the
+    true origin of everyone registered under it, so the years are ignored:
+    python-stdnum's own `ric.validate` ties them to the birth year and so
+    refuses a 洞口县 (430525, from 1986) head born 1960 (python-stdnum issue
+    442).
+    """
+    from stdnum import numdb  # the library's lookup of its own data file
+
+    if len(code) != 6 or not isdigits(code):
+        return False
+    parts = numdb.get("cn/loc").info(code)
+    # [(province prefix, {province}), (county suffix, {county})]; a code the
+    # table lacks yields a county part with no properties.
+    return len(parts) == 2 and bool(parts[1][1].get("county"))
+
+
+def normalize_id_number(
+    value: str, *, area_code_exists: Callable[[str], bool] = area_code_in_gb2260
+) -> str:
+    """Return an 18-character national ID (GB 11643) or raise ValidationError.
+
+    Valid: 17 digits and the GB 11643 check character, a birth date that is
+    a real date not after today, and an area code that exists or existed
+    (`area_code_exists`: python-stdnum's GB/T 2260 table, any year; the
+    households service also accepts the code of a region in the register,
+    e.g. 大通湖区 430971, which the table lacks).
+    """
+    number = ric.compact(value or "")
+    invalid = ValidationError(
+        _("身份证号码无效（GB 11643 校验位不符或格式错误）。"), code="invalid"
+    )
     if len(number) != 18:
         raise ValidationError(_("身份证号码必须为 18 位。"), code="invalid")
+    if not isdigits(number[:17]) or number[17] != ric.calc_check_digit(number):
+        raise invalid
+    try:
+        born = ric.get_birth_date(number)
+    except StdnumError as error:
+        raise ValidationError(
+            _("身份证号码中的出生日期不是有效日期。"), code="invalid_birth_date"
+        ) from error
+    if born > timezone.localdate():
+        raise ValidationError(
+            _("身份证号码中的出生日期晚于今天。"), code="invalid_birth_date"
+        )
+    if not area_code_exists(number[:6]):
+        raise ValidationError(
+            _("身份证号码的前 6 位不是已有或曾有的行政区划代码。"),
+            code="invalid_area_code",
+        )
     return number
 
 

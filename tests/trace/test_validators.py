@@ -3,7 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
 
+from tests.factories import make_id_number
 from trace.validators import (
     normalize_gtin,
     normalize_id_number,
@@ -29,7 +32,6 @@ def test_valid_id_number_is_normalized():
         "110105194912310021",  # wrong check digit
         "11010519491331002X",  # month 13
         "99010519491231002X",  # no such area code
-        "430971201002140150",  # 大通湖区: python-stdnum's table has no county (KeyError)
         "11010519491231002",  # 17 characters
         "ABCDEFGHIJKLMNOPQR",
     ],
@@ -38,6 +40,59 @@ def test_invalid_id_number_is_rejected_without_echoing_it(value):
     with pytest.raises(ValidationError) as raised:
         normalize_id_number(value)
     assert value not in str(raised.value)
+
+
+# Genuine-shaped numbers of the demo counties' households: ric.validate refused
+# each, the area code not being in force in the birth year (python-stdnum #442).
+@pytest.mark.parametrize(
+    ("area", "born"),
+    [
+        ("430525", datetime.date(1960, 5, 4)),  # 洞口县, code from 1986
+        ("430521", datetime.date(1982, 2, 1)),  # 邵东县, code 1983-2019
+        ("500235", datetime.date(1960, 9, 9)),  # 云阳县, code from 1997
+        ("430981", datetime.date(1993, 3, 3)),  # 沅江市, code from 1994
+        ("430582", datetime.date(1950, 1, 1)),  # 邵东市, code from 2019
+    ],
+)
+def test_id_number_of_an_area_code_not_yet_or_no_longer_in_force_is_valid(area, born):
+    number = make_id_number(area, born, serial=7)
+    with pytest.raises(StdnumError):
+        ric.validate(number)  # the library's own check, the reason for ours
+    assert normalize_id_number(number) == number
+
+
+def test_area_code_outside_gb2260_is_valid_only_when_vouched_for():
+    number = make_id_number("430971", datetime.date(1975, 6, 1), serial=3)  # 大通湖区
+    with pytest.raises(ValidationError) as raised:
+        normalize_id_number(number)
+    assert raised.value.code == "invalid_area_code"
+    assert normalize_id_number(number, area_code_exists={"430971"}.__contains__)
+
+
+def test_wrong_check_character_is_refused():
+    number = make_id_number("430525", datetime.date(1960, 5, 4), serial=7)
+    wrong = number[:-1] + ("1" if number[-1] == "0" else "0")
+    with pytest.raises(ValidationError) as raised:
+        normalize_id_number(wrong)
+    assert raised.value.code == "invalid"
+
+
+def test_birth_date_after_today_is_refused():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    number = make_id_number("430525", tomorrow, serial=7)
+    with pytest.raises(ValidationError) as raised:
+        normalize_id_number(number)
+    assert raised.value.code == "invalid_birth_date"
+    assert normalize_id_number(make_id_number("430525", timezone.localdate(), 7))
+
+
+def test_nonexistent_area_code_is_refused():
+    for area in ("430599", "439999", "000000"):
+        number = make_id_number(area, datetime.date(1980, 1, 1), serial=7)
+        with pytest.raises(ValidationError) as raised:
+            normalize_id_number(number)
+        assert raised.value.code == "invalid_area_code"
+        assert number not in str(raised.value)
 
 
 def test_valid_credit_code():

@@ -31,7 +31,7 @@ class DemoHousehold(NamedTuple):
     key: str
     head_name: str
     village: str
-    # Area code valid in the birth year: stdnum checks it (GB 11643).
+    # An area code that exists or existed (trace.validators.normalize_id_number).
     area: str
     born: datetime.date
     sequence: int

@@ -13,6 +13,7 @@ from trace.models import (
     BenefitLink,
     Household,
     Producer,
+    Region,
 )
 from trace.personal_data import (
     encrypt_id_number,
@@ -23,7 +24,7 @@ from trace.personal_data import (
 from trace.public_cache import producer_story_changed
 from trace.services.certification import certification_recheck
 from trace.services.common import validated_save
-from trace.validators import normalize_id_number
+from trace.validators import area_code_in_gb2260, normalize_id_number
 
 # Households and benefit links: the office's registers. Each write raises
 # ValidationError (trace.access.Refused) for a user who does not keep them
@@ -63,9 +64,19 @@ def household_update(
     return _save_household(household, **fields)
 
 
+def _area_code_exists(code: str) -> bool:
+    """Return True if the area code is in GB/T 2260 (any year) or the register.
+
+    python-stdnum's table lacks codes the statistics bureau gave to
+    管理区 such as 大通湖区 (430971); a region the offices registered under a
+    code vouches for that code.
+    """
+    return area_code_in_gb2260(code) or Region.objects.filter(code=code).exists()
+
+
 def _set_id_number(household: Household, id_number: str) -> None:
     try:
-        number = normalize_id_number(id_number)
+        number = normalize_id_number(id_number, area_code_exists=_area_code_exists)
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from error
     index = id_number_blind_index(number)
