@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reports.form_pdf import form_pdf
-from reports.formatting import XLSX_AMOUNT_FORMAT, as_amount
+from reports.formatting import SUMMARY_LABEL, XLSX_AMOUNT_FORMAT, as_amount
 
 BOM = "\ufeff"
 THIN = Side(style="thin", color="000000")
@@ -109,6 +109,7 @@ def _write_sheet(
     rows: list[list],
     header_fields: list[str] = (),
     money_columns: list[str] = (),
+    summary: str = "",
 ) -> None:
     bold = Font(bold=True)
     sheet.append([title])
@@ -167,9 +168,25 @@ def _write_sheet(
         sheet.merge_cells(
             start_row=row, start_column=1, end_row=row, end_column=len(columns)
         )
+    if summary:
+        _write_summary(sheet, summary=summary, width=len(columns))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _print_setup(sheet, header_row=header_row)
     _keep_text_as_text(sheet)
+
+
+def _write_summary(sheet, *, summary: str, width: int) -> None:
+    """Write the 工作小结 below the table, across it, as the paper form has it."""
+    sheet.append([])
+    sheet.append([SUMMARY_LABEL])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    sheet.append([summary])
+    row = sheet.max_row
+    sheet.cell(row=row, column=1).alignment = Alignment(vertical="top", wrap_text=True)
+    if width > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    lines = sum(1 + len(line) // 60 for line in summary.splitlines() or [""])
+    sheet.row_dimensions[row].height = min(15 * lines + 6, 409)  # Excel's maximum
 
 
 def _keep_text_as_text(sheet) -> None:
@@ -204,6 +221,7 @@ def report_xlsx(data: dict) -> bytes:
         rows=data["rows"],
         header_fields=header_fields_line(data),
         money_columns=data.get("money_columns", []),
+        summary=data.get("summary") or "",
     )
     return _workbook_bytes(workbook)
 

@@ -25,8 +25,11 @@ class ReportFilterForm(forms.Form):
         label=_("年度"), required=False, min_value=2000, max_value=2100
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if regions is not None:
+            # A region the user may not see is "没有这个地区", as if unknown.
+            self.fields["region"].queryset = regions
         # "from" is a Python keyword, so the period's fields are added here.
         date_errors = {"invalid": _("日期格式应为 YYYY-MM-DD。")}
         self.fields["from"] = forms.DateField(

@@ -27,7 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from labels.rendering import text_font
-from reports.formatting import FILLER_LABELS, format_amount
+from reports.formatting import FILLER_LABELS, SUMMARY_LABEL, format_amount
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -144,6 +144,7 @@ def form_pdf(data: dict) -> bytes:
         Paragraph(SEPARATOR.join(_escape(part) for part in filler), text_style),
         Spacer(0, 2 * mm),
         table,
+        *_summary(data, text_style),
         Spacer(0, 6 * mm),
         KeepTogether(
             [
@@ -185,6 +186,19 @@ def form_pdf(data: dict) -> bytes:
 
     document.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()
+
+
+def _summary(data: dict, style: ParagraphStyle) -> list:
+    """Return the 工作小结 printed under the table, if the filler wrote one."""
+    summary = (data.get("summary") or "").strip()
+    if not summary:
+        return []
+    text = "<br/>".join(_escape(line) for line in summary.splitlines())
+    return [
+        Spacer(0, 4 * mm),
+        Paragraph(f"{SUMMARY_LABEL}：", style),
+        Paragraph(text, ParagraphStyle("summary", parent=style, wordWrap="CJK")),
+    ]
 
 
 def _filler_line(data: dict) -> list[str]:

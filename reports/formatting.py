@@ -19,6 +19,7 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_AMOUNT_FORMAT = "#,##0.00"
 # The slots every printed form carries, in the order of FormSpec.header_fields.
 FILLER_LABELS = ("填报单位", "填报人", "联系方式", "填报日期")
+SUMMARY_LABEL = "工作小结"
 
 
 def format_date(value: datetime.date) -> str:

@@ -150,6 +150,11 @@ class ReportPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.region.name} {self.get_form_key_display()} {self.name}"
 
+    @property
+    def addressee(self) -> str:
+        """Return whom the forms go to: the named office, else the region."""
+        return self.recipient or self.region.name
+
 
 def stamped_scan_upload_to(instance: "Submission", filename: str) -> str:
     # Random names: evidence files must not be found by guessing.

@@ -211,6 +211,21 @@ def _locked(submission: Submission) -> Submission:
     )
 
 
+def _visible(submission: Submission, user) -> bool:
+    return Submission.objects.filter(
+        access.submission_scope(user), pk=submission.pk
+    ).exists()
+
+
+def _require_filler(submission: Submission, user, *, field: str = "region") -> None:
+    access.require(
+        access.may_submit_for(user, submission.region),
+        field=field,
+        message=_("您不能为该地区填报。"),
+        visible=lambda: _visible(submission, user),
+    )
+
+
 def _check_editable(submission: Submission) -> None:
     if submission.status not in EDITABLE:
         raise ValidationError(
@@ -273,8 +288,7 @@ def submission_update(
 ) -> Submission:
     """Change a draft's 工作小结 or basis; raise ValidationError once submitted."""
     submission = _locked(submission)
-    if not access.may_submit_for(user, submission.region):
-        raise ValidationError({"region": _("您不能为该地区填报。")})
+    _require_filler(submission, user)
     _check_editable(submission)
     if summary is not None:
         submission.summary = summary
@@ -295,8 +309,7 @@ def submission_attach_scan(
     or PDF within SUYUAN_MAX_UPLOAD_BYTES.
     """
     submission = _locked(submission)
-    if not access.may_submit_for(user, submission.region):
-        raise ValidationError({"file": _("您不能为该地区填报。")})
+    _require_filler(submission, user, field="file")
     _check_editable(submission)
     size = getattr(file, "size", None)
     if size is not None and size > max_upload_bytes():
@@ -377,6 +390,28 @@ def _snapshot(submission: Submission, *, user) -> dict:
     return data
 
 
+def submission_preview(*, submission: Submission, user) -> dict:
+    """Return the form exactly as 上报 would freeze it now, without freezing it.
+
+    The filler sees this (PDF and XLSX) before submitting. Raise
+    ValidationError as submitting would: not the user's form, not editable,
+    no 填报人 or 联系方式 in the profile, a roll-up still missing forms.
+    """
+    _require_filler(submission, user)
+    _check_editable(submission)
+    _filler_binding(user)
+    return _snapshot(submission, user=user)
+
+
+def _filler_binding(user):
+    binding = access.role_of(user)
+    if binding is None or not binding.real_name or not binding.phone:
+        raise ValidationError(
+            {"filler": _("请先在用户资料中填写姓名和联系电话（填报人、联系方式）。")}
+        )
+    return binding
+
+
 @transaction.atomic
 def submission_submit(*, submission: Submission, user) -> Submission:
     """Freeze the form and hand it to the level above.
@@ -386,14 +421,9 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     (填报人 and 联系方式 are printed from it).
     """
     submission = _locked(submission)
-    if not access.may_submit_for(user, submission.region):
-        raise ValidationError({"region": _("您不能为该地区填报。")})
+    _require_filler(submission, user)
     _check_editable(submission)
-    binding = access.role_of(user)
-    if binding is None or not binding.real_name or not binding.phone:
-        raise ValidationError(
-            {"filler": _("请先在用户资料中填写姓名和联系电话（填报人、联系方式）。")}
-        )
+    binding = _filler_binding(user)
     submission.snapshot = _snapshot(submission, user=user)
     submission.unit_name = submission.region.full_name
     submission.filler_name = binding.real_name
@@ -406,12 +436,26 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     return submission
 
 
-def _review(submission: Submission, *, user) -> Submission:
-    submission = _locked(submission)
-    if not access.may_review_submission_of(user, submission.region):
-        raise ValidationError({"status": _("只有上级单位可以审核。")})
+def submission_review_check(*, submission: Submission, user) -> None:
+    """Raise ValidationError unless the user may accept or return it now.
+
+    Only the addressee (the period's region) reviews, and only a submitted
+    form (trace.access.may_review_submissions_to).
+    """
+    access.require(
+        access.may_review_submissions_to(user, submission.period.region),
+        field="status",
+        message=_("只有报送对象（%(addressee)s）可以审核此报表。")
+        % {"addressee": submission.period.addressee},
+        visible=lambda: _visible(submission, user),
+    )
     if submission.status != SubmissionStatus.SUBMITTED:
         raise ValidationError({"status": _("只有已上报的报表可以审核。")})
+
+
+def _review(submission: Submission, *, user) -> Submission:
+    submission = _locked(submission)
+    submission_review_check(submission=submission, user=user)
     return submission
 
 

@@ -1,4 +1,11 @@
-"""The administrators' dashboard: sales per month and per region, households covered."""
+"""The offices' dashboard: sales per month and per region, households covered.
+
+Each office (county, 市州, province) sees its own region and below; the
+administrators see everything. Every figure comes from selectors scoped to
+the user, so a region outside the office's is empty, never leaked.
+"""
+
+import dataclasses
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -12,22 +19,30 @@ from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
 from reports.tables import report_title
 from trace import access
-from trace.selectors.registry import region_list
+from trace.choices import RegionLevel, Role
+from trace.selectors.registry import region_list_in_scope
 
 
 @login_required
 def dashboard(request):
-    """Show the figures of the filtered region and period (administrators only)."""
-    if not access.is_administrator(request.user):
+    """Show the figures of the filtered region and period (offices and administrators)."""
+    user = request.user
+    administrator = access.is_administrator(user)
+    own = access.assigned_regions(user) if access.has_role(user, Role.OFFICE) else []
+    if not (administrator or own):
         raise Http404
-    form = ReportFilterForm(request.GET or None)
+    regions = region_list_in_scope(user=user)
+    form = ReportFilterForm(request.GET or None, regions=regions)
     filters = form.filters() if form.is_bound and form.is_valid() else ReportFilters()
-    data = dashboard_data(user=request.user, filters=filters)
+    if filters.region is None and not administrator:
+        # An office's figures are its own region's unless it narrows them.
+        filters = dataclasses.replace(filters, region=own[0])
+    data = dashboard_data(user=user, filters=filters)
     query = request.GET.urlencode() if form.is_bound and form.is_valid() else ""
     context = {
         "form": form,
         "data": data,
-        "regions": region_list().exclude(level="village"),
+        "regions": regions.exclude(level=RegionLevel.VILLAGE),
         "month_chart": bar_chart_svg(
             data["sales_per_month"], unit="元", label="每月销售额"
         ),
@@ -48,11 +63,10 @@ def dashboard(request):
             for panel in data["panels"]
         ],
         "exports": [
-            (spec.key, report_title(spec, filters, user=request.user))
-            for spec in SEED_FORMS
+            (spec.key, report_title(spec, filters, user=user)) for spec in SEED_FORMS
         ],
         "outlet_rewards": report_title(OUTLET_REWARDS, filters),
-        "submissions": submission_overview(user=request.user),
+        "submissions": submission_overview(user=user),
         "query": query,
     }
     return render(request, "reports/dashboard.html", context)

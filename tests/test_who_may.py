@@ -22,7 +22,14 @@ from inspections.choices import InspectionKind
 from inspections.services.holds import batch_hold_release_sign
 from inspections.services.inspections import inspection_create
 from labels.services import print_job_create
+from reports.choices import PeriodFrequency, SubmissionStatus
+from reports.models import ReportPeriod, Submission
 from reports.services import authorised_store_review
+from reports.submissions import (
+    submission_accept,
+    submission_return,
+    submission_update,
+)
 from tests.factories import (
     BatchFactory,
     BenefitLinkFactory,
@@ -184,6 +191,11 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "inspection_create: spot check": _only(*ADMIN, "inspector"),
     "batch_hold_release_sign": _only(*ADMIN, "inspector"),
     "authorised_store_review": _only(*ADMIN),
+    # A form is reviewed by the level it is addressed to, and by no one above.
+    "submission_accept: 古楼乡's form to 洞口县": _only(*ADMIN, "office_county"),
+    "submission_return: 古楼乡's form to 洞口县": _only(*ADMIN, "office_county"),
+    "submission_accept: 古楼村's form to 古楼乡": _only(*ADMIN, "supervisor"),
+    "submission_update: 古楼乡's 工作小结": _only(*ADMIN, "supervisor"),
 }
 
 TODAY = timezone.localdate()
@@ -207,6 +219,7 @@ class World:
             name="邵东市", level=RegionLevel.COUNTY, parent=city
         )
         self.county = county
+        self.town = town
         self.producer = ProducerFactory(
             name="洞口县古楼茶业专业合作社", region=self.village
         )
@@ -297,6 +310,27 @@ class World:
         CatalogueEntry.objects.filter(pk=entry.pk).update(status=status, **dates)
         entry.refresh_from_db()
         return entry
+
+    def form(self, *, addressee, sender, status=SubmissionStatus.SUBMITTED):
+        """Return `sender`'s form of this quarter to `addressee`, in `status`."""
+        period = ReportPeriod.objects.create(
+            form_key="township_sales",
+            region=addressee,
+            submitter_level=sender.level,
+            frequency=PeriodFrequency.QUARTERLY,
+            name="本季度",
+            starts_on=TODAY - datetime.timedelta(days=80),
+            ends_on=TODAY,
+            due_on=TODAY,
+            recipient="县扶贫办" if addressee == self.county else "",
+        )
+        return Submission.objects.create(
+            period=period,
+            region=sender,
+            status=status,
+            created_by=self.admin,
+            snapshot={} if status == SubmissionStatus.SUBMITTED else None,
+        )
 
     def entry_in_notice(self):
         return self.entry(
@@ -567,6 +601,22 @@ CALLS = {
     ),
     "batch_hold_release_sign": lambda w, user: batch_hold_release_sign(
         batch=w.held_batch(), released_by=user, reason="现场复核无异常"
+    ),
+    "submission_accept: 古楼乡's form to 洞口县": lambda w, user: submission_accept(
+        submission=w.form(addressee=w.county, sender=w.town), user=user
+    ),
+    "submission_return: 古楼乡's form to 洞口县": lambda w, user: submission_return(
+        submission=w.form(addressee=w.county, sender=w.town), user=user, reason="缺"
+    ),
+    "submission_accept: 古楼村's form to 古楼乡": lambda w, user: submission_accept(
+        submission=w.form(addressee=w.town, sender=w.village), user=user
+    ),
+    "submission_update: 古楼乡's 工作小结": lambda w, user: submission_update(
+        submission=w.form(
+            addressee=w.county, sender=w.town, status=SubmissionStatus.DRAFT
+        ),
+        user=user,
+        summary="本季度销售平稳。",
     ),
     "authorised_store_review": lambda w, user: authorised_store_review(
         outlet=OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=w.village),

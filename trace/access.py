@@ -126,13 +126,9 @@ def assigned_regions(user) -> list[Region]:
     return regions
 
 
-def _covers(regions: list[Region], region: Region, *, strictly: bool = False) -> bool:
-    """Return True if `region` lies in (or, strictly, below) one of `regions`."""
-    return any(
-        region.lineage.startswith(assigned.lineage)
-        and not (strictly and region.lineage == assigned.lineage)
-        for assigned in regions
-    )
+def _covers(regions: list[Region], region: Region) -> bool:
+    """Return True if `region` lies in (or is) one of `regions`."""
+    return any(region.lineage.startswith(assigned.lineage) for assigned in regions)
 
 
 def region_in_scope(user, region: Region) -> bool:
@@ -330,16 +326,18 @@ def may_submit_for(user, region: Region) -> bool:
     return False
 
 
-def may_review_submission_of(user, region: Region) -> bool:
-    """Return True if the user may accept or return a submission of the region.
+def may_review_submissions_to(user, addressee: Region) -> bool:
+    """Return True if the user may accept or return the forms sent to `addressee`.
 
-    Only the level above reviews: an office (or a township's 监督员) whose
-    region lies strictly above the submitting one.
+    A form is reviewed by the level it is addressed to (its period's
+    region: 古楼乡's form to 洞口县's 县扶贫办 is reviewed by 洞口县's office,
+    a village's to its township by the township's 监督员) and by no one
+    else: the 市州 and the province above read it but do not decide it.
     """
     if is_administrator(user):
         return True
-    return has_role(user, *REVIEWING_ROLES) and _covers(
-        assigned_regions(user), region, strictly=True
+    return has_role(user, *REVIEWING_ROLES) and any(
+        assigned.pk == addressee.pk for assigned in assigned_regions(user)
     )
 
 

@@ -8,19 +8,30 @@ for review, what is missing and what is overdue, and accepts or returns it
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import submissions as services
+from reports.exports import report_xlsx
+from reports.form_pdf import form_pdf
+from reports.models import SubmissionTransition
 from reports.selectors.submissions import (
     forms_owed_by,
+    period_expected,
+    period_list_collected_by,
     period_list_visible_to,
+    period_status_table,
     submission_list_visible_to,
     submission_overview,
+    submission_rollup,
 )
 from trace import access
 from trace.selectors.registry import region_list
@@ -55,6 +66,9 @@ def reporter_required(view):
     return wrapper
 
 
+PERIODS_LISTED = 24
+
+
 def _page(request, *, errors: dict | None = None, status: int = 200):
     return render(
         request,
@@ -62,6 +76,7 @@ def _page(request, *, errors: dict | None = None, status: int = 200):
         {
             "owed": forms_owed_by(user=request.user),
             "overview": submission_overview(user=request.user),
+            "collected": period_list_collected_by(user=request.user)[:PERIODS_LISTED],
             "errors": errors or {},
         },
         status=status,
@@ -92,15 +107,171 @@ def submission_start(request, period_pk: int, region_pk: int):
     return redirect(reverse("workbench:submissions"))
 
 
+# What each verb did, said on the page after it (the filler's and the
+# reviewer's own words for it).
+DONE = {
+    "submit": gettext_lazy(
+        "已上报：%(form)s（%(region)s），报表内容已冻结，等待%(addressee)s审核。"
+    ),
+    "accept": gettext_lazy("已审核通过：%(form)s（%(region)s）。"),
+    "return": gettext_lazy("已退回：%(form)s（%(region)s），退回原因：%(reason)s。"),
+}
+# A review decides for the level below; it is asked twice (退回, 审核通过).
+CONFIRMED = ("accept", "return")
+
+
 @reporter_required
 @require_POST
 def submission_act(request, pk: int, verb: str):
-    """Submit, accept or return a submission the user sees."""
+    """Submit, accept or return a submission the user sees.
+
+    审核通过 and 退回 first show what is about to happen and act only when
+    confirmed (the form posts `confirmed`).
+    """
     if verb not in VERBS:
         raise Http404
     submission = get_object_or_404(submission_list_visible_to(user=request.user), pk=pk)
+    if verb in CONFIRMED and not request.POST.get("confirmed"):
+        try:
+            services.submission_review_check(submission=submission, user=request.user)
+        except ValidationError as error:
+            return _page(
+                request, errors={f"s{submission.pk}": error.messages}, status=400
+            )
+        return render(
+            request,
+            "workbench/submission_confirm.html",
+            {
+                "submission": submission,
+                "verb": verb,
+                "reason": request.POST.get("reason", "").strip(),
+            },
+        )
     try:
-        VERBS[verb](submission, request.user, request.POST)
+        submission = VERBS[verb](submission, request.user, request.POST)
     except ValidationError as error:
         return _page(request, errors={f"s{submission.pk}": error.messages}, status=400)
+    messages.success(
+        request,
+        DONE[verb]
+        % {
+            "form": f"{submission.period.get_form_key_display()} {submission.period.name}",
+            "region": submission.region.name,
+            "addressee": submission.period.addressee,
+            "reason": submission.return_reason,
+        },
+    )
     return redirect(reverse("workbench:submissions"))
+
+
+@reporter_required
+@require_POST
+def submission_summary(request, pk: int):
+    """Write or rewrite the 工作小结 of a draft or returned form."""
+    submission = get_object_or_404(submission_list_visible_to(user=request.user), pk=pk)
+    try:
+        services.submission_update(
+            submission=submission,
+            user=request.user,
+            summary=request.POST.get("summary", "").strip(),
+        )
+    except ValidationError as error:
+        return _page(request, errors={f"s{submission.pk}": error.messages}, status=400)
+    messages.success(request, _("工作小结已保存，上报时将印在报表上。"))
+    return redirect(reverse("workbench:submissions"))
+
+
+FORM_FORMATS = PREVIEW_FORMATS = {
+    "pdf": ("application/pdf", form_pdf),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        report_xlsx,
+    ),
+}
+
+
+@reporter_required
+def submission_preview(request, pk: int, fmt: str):
+    """Download the form exactly as 上报 would freeze it now (PDF or XLSX)."""
+    if fmt not in PREVIEW_FORMATS:
+        raise Http404
+    submission = get_object_or_404(submission_list_visible_to(user=request.user), pk=pk)
+    try:
+        data = services.submission_preview(submission=submission, user=request.user)
+    except ValidationError as error:
+        return _page(request, errors={f"s{submission.pk}": error.messages}, status=400)
+    content_type, render_form = PREVIEW_FORMATS[fmt]
+    response = HttpResponse(render_form(data), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{data['title']}（上报前预览）.{fmt}"
+    )
+    return response
+
+
+def _download(data: dict, fmt: str, name: str) -> HttpResponse:
+    if fmt not in FORM_FORMATS:
+        raise Http404
+    content_type, render_form = FORM_FORMATS[fmt]
+    response = HttpResponse(render_form(data), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+    return response
+
+
+@reporter_required
+def period_detail(request, pk: int):
+    """One period for the level that collects it: who owes, the roll-up, history.
+
+    Missing and overdue regions, each form's states with who and when (the
+    accepted ones stay here), and the sum of the accepted forms, each with
+    its PDF and XLSX. The addressee reviews from /w/reports/; the levels
+    above read.
+    """
+    period = get_object_or_404(period_list_collected_by(user=request.user), pk=pk)
+    expected = period_expected(period=period)
+    history: dict[int, list] = {}
+    for transition in SubmissionTransition.objects.filter(
+        submission__period=period
+    ).select_related("actor"):
+        history.setdefault(transition.submission_id, []).append(transition)
+    rollup = submission_rollup(period=period, region=period.region)
+    return render(
+        request,
+        "workbench/report_period.html",
+        {
+            "period": period,
+            "expected": [
+                {
+                    "item": item,
+                    "history": history.get(item.submission.pk, [])
+                    if item.submission
+                    else [],
+                }
+                for item in expected
+            ],
+            "counts": {
+                "expected": len(expected),
+                "accepted": sum(item.state == "accepted" for item in expected),
+                "submitted": sum(item.state == "submitted" for item in expected),
+                "missing": sum(item.state == "missing" for item in expected),
+                "overdue": sum(item.overdue for item in expected),
+            },
+            "rollup": rollup,
+            "reviewable": access.may_review_submissions_to(request.user, period.region),
+        },
+    )
+
+
+@reporter_required
+def period_status_download(request, pk: int, fmt: str):
+    """The period's 报送情况 (missing, overdue, accepted) as PDF or XLSX."""
+    period = get_object_or_404(period_list_collected_by(user=request.user), pk=pk)
+    data = period_status_table(period=period)
+    return _download(data, fmt, data["title"])
+
+
+@reporter_required
+def period_rollup_download(request, pk: int, fmt: str):
+    """The sum of the accepted forms of the period's region, as PDF or XLSX."""
+    period = get_object_or_404(period_list_collected_by(user=request.user), pk=pk)
+    data = submission_rollup(period=period, region=period.region).data
+    return _download(data, fmt, f"{data['title']}（{period.region.name}汇总）")

@@ -44,6 +44,31 @@ urlpatterns = [
         name="submission_start",
     ),
     path(
+        "reports/periods/<int:pk>/",
+        submissions.period_detail,
+        name="report_period",
+    ),
+    path(
+        "reports/periods/<int:pk>/status.<slug:fmt>",
+        submissions.period_status_download,
+        name="report_period_status",
+    ),
+    path(
+        "reports/periods/<int:pk>/rollup.<slug:fmt>",
+        submissions.period_rollup_download,
+        name="report_period_rollup",
+    ),
+    path(
+        "reports/<int:pk>/summary/",
+        submissions.submission_summary,
+        name="submission_summary",
+    ),
+    path(
+        "reports/<int:pk>/preview.<slug:fmt>",
+        submissions.submission_preview,
+        name="submission_preview",
+    ),
+    path(
         "reports/<int:pk>/<slug:verb>/",
         submissions.submission_act,
         name="submission_act",

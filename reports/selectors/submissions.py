@@ -350,6 +350,8 @@ def submission_overview(*, user, today: datetime.date | None = None) -> dict:
                 "missing": missing,
                 "overdue": overdue,
                 "to_review": waiting,
+                # Only the addressee decides; the levels above read.
+                "reviewable": access.may_review_submissions_to(user, period.region),
             }
         )
     return {"periods": rows, "counts": dict(counts)}
@@ -425,3 +427,99 @@ def forms_owed_by(
             )
     result.sort(key=lambda item: (item.period.due_on, item.period.pk), reverse=True)
     return result[:limit]
+
+
+# The pages of a period for the level that collects it.
+
+
+def period_list_collected_by(*, user) -> QuerySet[ReportPeriod]:
+    """Return the periods whose forms come to the user's regions or below.
+
+    An office sees the periods of its region and of the regions below it
+    (the city reads its counties'); a 监督员 its township's. Accepted ones
+    stay listed, newest deadline first.
+    """
+    if access.is_administrator(user):
+        periods = ReportPeriod.objects.all()
+    elif access.has_role(user, *access.REVIEWING_ROLES):
+        periods = ReportPeriod.objects.filter(access.region_scope(user, "region"))
+    else:
+        periods = ReportPeriod.objects.none()
+    return periods.select_related(f"region__{REGION_PATH}").order_by("-due_on", "-id")
+
+
+STATUS_COLUMNS = [
+    "序号",
+    "填报单位",
+    "状态",
+    "上报时间",
+    "逾期",
+    "审核人",
+    "审核时间",
+    "退回原因",
+]
+
+
+def period_status_table(
+    *, period: ReportPeriod, today: datetime.date | None = None
+) -> dict:
+    """Return who owes the period's form and how far each got, as a printable table.
+
+    The same shape as a form (`title`, `columns`, `rows`), so the PDF and
+    XLSX are drawn by the form's own renderers.
+    """
+    expected = period_expected(period=period, today=today)
+    rows = []
+    for number, item in enumerate(expected, start=1):
+        submission = item.submission
+        state = "未填报" if submission is None else submission.get_status_display()
+        if item.overdue:
+            lateness = "逾期未报"
+        elif item.late:
+            lateness = "逾期上报"
+        else:
+            lateness = ""
+        rows.append(
+            [
+                number,
+                item.region.full_name,
+                state,
+                _moment(submission.submitted_at if submission else None),
+                lateness,
+                _reviewer(submission),
+                _moment(submission.reviewed_at if submission else None),
+                submission.return_reason if submission else "",
+            ]
+        )
+    return {
+        "key": "period_status",
+        "title": f"{period.get_form_key_display()}（{period.name}）报送情况",
+        "columns": STATUS_COLUMNS,
+        "money_columns": [],
+        "rows": rows,
+        "filler": [],
+        "header_fields": [
+            {"label": "汇总单位", "value": period.addressee},
+            {"label": "上报截止", "value": period.due_on.isoformat()},
+            {
+                "label": "已通过",
+                "value": f"{sum(i.state == 'accepted' for i in expected)}"
+                f"/{len(expected)}",
+            },
+            {
+                "label": "缺报",
+                "value": str(sum(i.state == "missing" for i in expected)),
+            },
+        ],
+    }
+
+
+def _moment(value: datetime.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _reviewer(submission: Submission | None) -> str:
+    if submission is None or submission.reviewed_by is None:
+        return ""
+    binding = access.role_of(submission.reviewed_by)
+    return (binding.real_name if binding else "") or submission.reviewed_by.username

@@ -55,7 +55,7 @@ def test_submit_return_and_accept_through_the_api(cycle, client_for):
     submitted = supervisor.post(f"{url}submit/").json()
     assert submitted["status"] == "submitted"
     assert submitted["filler_name"] == "刘监督"
-    assert supervisor.post(f"{url}accept/").status_code == 400  # not its own
+    assert supervisor.post(f"{url}accept/").status_code == 403  # not its own
     no_reason = office.post(f"{url}return/", {}, format="json")
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
     returned = office.post(f"{url}return/", {"reason": "金额有误"}, format="json")

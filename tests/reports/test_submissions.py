@@ -11,6 +11,7 @@ from reports.selectors.submissions import (
     frozen,
     period_expected,
     submission_difference,
+    submission_list_visible_to,
     submission_overview,
     submission_rollup,
 )
@@ -23,8 +24,10 @@ from reports.submissions import (
     submission_update,
 )
 from reports.tables import report_build
+from tests.reports.cycle import person
 from tests.reports.factories import SaleFactory, local
-from trace.choices import RegionLevel
+from trace.access import Refused
+from trace.choices import RegionLevel, Role
 from trace.models import UserRole
 
 
@@ -213,17 +216,54 @@ def test_returned_submission_can_be_resubmitted_and_an_accepted_one_not_edited(c
         submission_return(submission=accepted, user=office, reason="再改")
 
 
-def test_only_the_level_above_reviews_and_a_return_needs_a_reason(cycle):
+def test_only_the_addressee_reviews_and_a_return_needs_a_reason(cycle):
+    """古楼乡's form to 洞口县 (县商务委): 邵阳市 and 湖南省 read it, only 洞口县 decides."""
     supervisor = cycle.users["supervisor_t1"]
     submission = submitted(cycle.quarterly, cycle.town_1, supervisor)
-    with pytest.raises(ValidationError, match="上级"):
-        submission_accept(submission=submission, user=supervisor)
-    with pytest.raises(ValidationError, match="上级"):
+    province_office = person(
+        "office_province", Role.OFFICE, [cycle.province], name="李主任", phone="1"
+    )
+    for user in (supervisor, cycle.users["office_city"], province_office):
+        for review in (submission_accept, submission_return):
+            with pytest.raises(Refused, match="只有报送对象（县商务委）可以审核"):
+                review(submission=submission, user=user, **_reason(review))
+        assert submission_list_visible_to(user=user).filter(pk=submission.pk)
+    with pytest.raises(ValidationError, match="对象不存在"):
         submission_accept(submission=submission, user=cycle.users["informant_v1"])
     with pytest.raises(ValidationError, match="退回原因"):
         submission_return(
             submission=submission, user=cycle.users["office_county"], reason=" "
         )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.SUBMITTED
+    accepted = submission_accept(
+        submission=submission, user=cycle.users["office_county"]
+    )
+    assert accepted.status == SubmissionStatus.ACCEPTED
+    assert accepted.transitions.last().actor == cycle.users["office_county"]
+
+
+def test_a_village_form_to_the_county_is_not_the_townships_to_review(cycle):
+    """The monthly 证明材料 go from the villages to 洞口县, past the township."""
+    informant = cycle.users["informant_v1"]
+    submission = submitted(cycle.monthly, cycle.village_1, informant)
+    with pytest.raises(Refused):
+        submission_accept(submission=submission, user=cycle.users["supervisor_t1"])
+    returned = submission_return(
+        submission=submission, user=cycle.users["office_county"], reason="缺凭证"
+    )
+    assert returned.status == SubmissionStatus.RETURNED
+    resubmitted = submission_submit(submission=returned, user=informant)
+    assert resubmitted.status == SubmissionStatus.SUBMITTED
+    assert [t.to_status for t in resubmitted.transitions.order_by("pk")] == [
+        "submitted",
+        "returned",
+        "submitted",
+    ]
+
+
+def _reason(review) -> dict:
+    return {"reason": "请核实"} if review is submission_return else {}
 
 
 def test_submitting_needs_the_fillers_real_name_and_phone(cycle):

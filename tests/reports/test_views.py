@@ -144,3 +144,72 @@ def test_dashboard_lists_missing_and_overdue_submissions(cycle, client):
     assert "待审核 古楼村" in row
     assert "逾期</strong> 茶铺村、醪田村" in row  # due 2026-09-29
     assert "?format=pdf" in html
+
+
+@pytest.fixture
+def two_counties(cycle):
+    """The cycle's 洞口县 (5,100 yuan sold) and 邵东市 beside it (700 yuan)."""
+    from decimal import Decimal
+
+    from tests.factories import (
+        BatchFactory,
+        ProducerFactory,
+        ProductLineFactory,
+        RegionFactory,
+    )
+    from tests.reports.factories import SaleFactory, local
+    from trace.choices import RegionLevel
+
+    shaodong = RegionFactory(
+        name="邵东市", level=RegionLevel.COUNTY, parent=cycle.city, code="430582"
+    )
+    village = RegionFactory(
+        name="廉桥村",
+        level=RegionLevel.VILLAGE,
+        parent=RegionFactory(name="廉桥镇", level=RegionLevel.TOWN, parent=shaodong),
+    )
+    batch = BatchFactory(
+        producer=ProducerFactory(name="邵东市廉桥药材合作社", region=village),
+        product_line=ProductLineFactory(name="廉桥玉竹", unit="袋"),
+        origin=village,
+    )
+    SaleFactory(batch=batch, amount=Decimal("700.00"), sold_at=local(2026, 9, 12))
+    return cycle, shaodong
+
+
+def _total(html: str) -> str:
+    return re.search(r"销售扶贫产品<b>([^<]+)</b>", html).group(1)
+
+
+def test_each_office_sees_its_own_region(two_counties, client):
+    cycle, shaodong = two_counties
+    client.force_login(cycle.users["office_county"])
+    html = client.get(URL).content.decode()
+    assert _total(html) == "5100.00 元"
+    assert "邵东市" not in html  # neither in the figures nor in the region list
+    header = html[html.index('<header class="bar">') : html.index("</header>")]
+    assert 'href="/reports/dashboard/"' in header and "/admin/" not in header
+    assert "/api/v1/reports/township_sales/?format=xlsx" in html
+
+    # Another county, asked for by id, is no region at all for it.
+    outside = client.get(URL, {"region": shaodong.pk}).content.decode()
+    assert "没有这个地区" in outside and _total(outside) == "5100.00 元"
+
+    client.force_login(cycle.users["office_city"])
+    html = client.get(URL).content.decode()
+    assert _total(html) == "5800.00 元"
+    assert "邵东市" in html and "洞口县" in html
+    narrowed = client.get(URL, {"region": shaodong.pk}).content.decode()
+    assert _total(narrowed) == "700.00 元"
+
+
+def test_the_office_exports_are_its_own_and_masked(two_counties, client_for):
+    cycle, _shaodong = two_counties
+    office = client_for(cycle.users["office_county"])
+    response = office.get("/api/v1/reports/sales_evidence/", {"format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "廉桥" not in text
+    for household in cycle.households.values():
+        assert household.head_name not in text
+        assert household.id_number() not in text

@@ -30,6 +30,16 @@ def region_list() -> QuerySet[Region]:
     return Region.objects.select_related(REGION_PATH)
 
 
+def region_list_in_scope(*, user) -> QuerySet[Region]:
+    """Return the user's regions and those below them (all, for administrators)."""
+    if access.is_administrator(user):
+        return region_list()
+    condition = Q(pk__in=[])
+    for region in access.assigned_regions(user):
+        condition |= region_subtree(region=region)
+    return region_list().filter(condition)
+
+
 def brand_list() -> QuerySet[Brand]:
     return Brand.objects.all()
 

@@ -14,6 +14,7 @@ def workbench_nav(context):
         "operator": access.is_operator(user),
         "inspector": access.is_inspector(user) or access.is_administrator(user),
         "administrator": access.is_administrator(user),
+        "office": access.is_administrator(user) or access.has_role(user, Role.OFFICE),
         "reporter": access.is_administrator(user)
         or access.has_role(user, *access.SUBMITTING_ROLES),
         "technician": access.has_role(user, Role.TECHNICIAN),
