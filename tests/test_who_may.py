@@ -147,7 +147,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: release a draft": _only(*PRODUCER),
     "batch_transition: hold": _only(*PRODUCER, "inspector"),
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
-    "slow_selling_mark": _only(*ADMIN),
+    "slow_selling_mark": _only(*ADMIN, "informant"),  # 古楼村's own goods
     "region_create": _only(*ADMIN),
     "producer_create": _only(*ADMIN),
     "producer_update": _only(*ADMIN),
@@ -384,7 +384,7 @@ CALLS = {
         batch=w.batch(), to_status=BatchStatus.RECALLED, changed_by=user, reason="召回"
     ),
     "slow_selling_mark": lambda w, user: slow_selling_mark(
-        region=w.county,
+        region=w.village,
         product_line=w.line,
         valid_from=TODAY,
         valid_until=TODAY + datetime.timedelta(days=30),

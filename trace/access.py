@@ -267,6 +267,24 @@ def may_record_sale(user, batch: Batch) -> bool:
     )
 
 
+def may_mark_slow_selling(user, region: Region, batch: Batch | None = None) -> bool:
+    """Return True if the user may mark goods of the region (or the batch) 滞销.
+
+    The office that keeps the registers, and a village 信息员 for its own
+    village: seed 001 lines 202-205 make it "负责本村扶贫产品摸底、上报、
+    促销", and lines 51-55 blame the one who does not report: "在扶贫产品
+    出现滞销问题不报告、不支持的给予通报批评".
+    """
+    if may_manage_register(user):
+        return True
+    regions = assigned_regions(user)
+    return (
+        has_role(user, Role.INFORMANT)
+        and _covers(regions, region)
+        and (batch is None or _covers(regions, batch.origin))
+    )
+
+
 def may_record_guidance(user, batch: Batch) -> bool:
     """Return True if the user may record a technical guidance visit on the batch.
 

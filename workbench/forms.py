@@ -686,3 +686,30 @@ def region_batch_choices(user):
         .select_related("product_line")
         .order_by("-harvest_date", "-id")
     )
+
+
+class SlowSellingReportForm(forms.Form):
+    """A village 信息员's report that a batch of its village does not sell (滞销).
+
+    Seed 001, lines 51-55: "在扶贫产品出现滞销问题不报告、不支持的给予通报批评"
+    — reporting 滞销 is the 信息员's duty.
+    """
+
+    batch = forms.ModelChoiceField(
+        label=_("滞销的批次"), queryset=None, empty_label=_("请选择本村的批次")
+    )
+    valid_from = forms.DateField(label=_("滞销起"), widget=DATE)
+    valid_until = forms.DateField(label=_("预计滞销至"), widget=DATE)
+    reason = forms.CharField(
+        label=_("滞销情况（数量、价格、原因）"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = region_batch_choices(user)
+        self.fields["batch"].label_from_instance = _batch_choice_label
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("valid_from", today)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("guidance/", views.guidance, name="guidance"),
     path("purchases/", views.purchases, name="purchases"),
+    path("village/", views.village, name="village"),
     path("inspect/", inspections.inspect, name="inspect"),
     path("inspect/new/", inspections.inspection_new, name="inspection_new"),
     path("inspect/serial.json", inspections.serial_lookup, name="serial_lookup"),

@@ -9,6 +9,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -37,6 +38,7 @@ from reports.certificates import status_allows_certificate
 from reports.selectors.certificates import certificate_latest
 from reports.selectors.common import ReportFilters
 from reports.selectors.ledger import benefit_ledger
+from reports.selectors.submissions import forms_owed_by
 from reports.services import certificate_issue
 from trace import access
 from trace.choices import (
@@ -48,13 +50,13 @@ from trace.choices import (
 )
 from trace.files import private_file_response
 from trace.models import Certification
-from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.batches import batch_list_visible_to, slow_selling_mark_list
 from trace.selectors.certification import (
     certification_list_visible_to,
     certification_review_list_visible_to,
 )
 from trace.selectors.events import sale_list_visible_to, trace_event_list_visible_to
-from trace.services.batches import batch_create, batch_release
+from trace.services.batches import batch_create, batch_release, slow_selling_mark
 from trace.services.certification import (
     certification_review_dismiss,
     certification_review_revoke,
@@ -71,7 +73,9 @@ from workbench.forms import (
     PrintForm,
     PurchaseForm,
     SaleForm,
+    SlowSellingReportForm,
     apply_service_errors,
+    region_batch_choices,
 )
 
 # Warn this long before a certification lapses: time to apply for renewal.
@@ -84,6 +88,8 @@ def home(request):
     user = request.user
     if access.is_inspector(user):
         return redirect("workbench:inspect")
+    if access.has_role(user, Role.INFORMANT):
+        return redirect("workbench:village")
     if access.has_role(user, *access.SUBMITTING_ROLES):
         return redirect("workbench:submissions")
     if access.has_role(user, Role.TECHNICIAN):
@@ -418,6 +424,55 @@ def purchases(request):
     )
     return _record_event(
         request, PurchaseForm, purchase_record, "workbench/purchases.html", events
+    )
+
+
+@role_required(Role.INFORMANT)
+def village(request):
+    """The 信息员's own tasks: report 滞销, the forms its village owes, its products.
+
+    Seed 001, lines 202-205: the 信息员 "负责本村扶贫产品摸底、上报、促销".
+    """
+    user = request.user
+    form = SlowSellingReportForm(request.POST or None, user=user)
+    if request.method == "POST":
+        _posted_in_scope(request, form, "batch")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                slow_selling_mark(
+                    region=data["batch"].origin,
+                    batch=data["batch"],
+                    valid_from=data["valid_from"],
+                    valid_until=data["valid_until"],
+                    reason=data["reason"],
+                    marked_by=user,
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已上报滞销：%(batch)s。扶贫办和授权店可据此帮助销售。")
+                    % {"batch": data["batch"]},
+                )
+                return redirect("workbench:village")
+    marks = (
+        slow_selling_mark_list()
+        .filter(access.region_scope(user, "region"))
+        .order_by("-valid_from", "-id")[:20]
+    )
+    return render(
+        request,
+        "workbench/village.html",
+        {
+            "form": form,
+            "marks": marks,
+            "owed": forms_owed_by(user=user, limit=6),
+            "today": timezone.localdate(),
+            "batches": region_batch_choices(user)[:10],
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

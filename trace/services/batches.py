@@ -327,14 +327,15 @@ def slow_selling_mark(
 ) -> SlowSellingMark:
     """Mark a product line or a batch 滞销 in a region for a period.
 
-    Raise ValidationError if the user does not keep the office's registers
-    (trace.access.may_manage_register), unless exactly one of product line
-    and batch is given and the period ends on or after it starts.
+    Raise ValidationError unless the user may mark the region's goods
+    (trace.access.may_mark_slow_selling: the office, or the village's
+    信息员), exactly one of product line and batch is given and the period
+    ends on or after it starts.
     """
     access.require(
-        access.may_manage_register(marked_by),
+        access.may_mark_slow_selling(marked_by, region, batch),
         field="region",
-        message=_("滞销标记由扶贫办登记。"),
+        message=_("滞销标记由扶贫办或本村信息员登记。"),
     )
     if (product_line is None) == (batch is None):
         raise ValidationError({"product_line": _("请选择产品线或批次（二选一）。")})

@@ -18,6 +18,7 @@ def workbench_nav(context):
         "reporter": access.is_administrator(user)
         or access.has_role(user, *access.SUBMITTING_ROLES),
         "technician": access.has_role(user, Role.TECHNICIAN),
+        "informant": access.has_role(user, Role.INFORMANT),
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }
