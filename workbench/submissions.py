@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,11 @@ from reports import submissions as services
 from reports.exports import report_xlsx
 from reports.form_pdf import form_pdf
 from reports.models import SubmissionTransition
+from reports.selectors.informants import (
+    ADVANCED_PER_YEAR,
+    ADVANCED_REWARD_YUAN,
+    informant_assessment,
+)
 from reports.selectors.submissions import (
     forms_owed_by,
     period_expected,
@@ -34,6 +40,7 @@ from reports.selectors.submissions import (
     submission_rollup,
 )
 from trace import access
+from trace.choices import Role
 from trace.selectors.registry import region_list
 
 VERBS = {
@@ -77,6 +84,8 @@ def _page(request, *, errors: dict | None = None, status: int = 200):
             "owed": forms_owed_by(user=request.user),
             "overview": submission_overview(user=request.user),
             "collected": period_list_collected_by(user=request.user)[:PERIODS_LISTED],
+            "office": access.is_administrator(request.user)
+            or access.has_role(request.user, Role.OFFICE),
             "errors": errors or {},
         },
         status=status,
@@ -275,3 +284,34 @@ def period_rollup_download(request, pk: int, fmt: str):
     period = get_object_or_404(period_list_collected_by(user=request.user), pk=pk)
     data = submission_rollup(period=period, region=period.region).data
     return _download(data, fmt, f"{data['title']}（{period.region.name}汇总）")
+
+
+@login_required
+def informant_assessment_page(request):
+    """The office's yearly 信息员考核: a ranked list, the first 30 先进个人.
+
+    Seed 001, lines 47-52 ("年底评选30名消费扶贫先进个人，给予一次性奖励1200元").
+    """
+    user = request.user
+    if not (access.is_administrator(user) or access.has_role(user, Role.OFFICE)):
+        raise Http404
+    this_year = timezone.localdate().year
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else this_year
+    if not 2000 <= year <= this_year:
+        year = this_year
+    rows = informant_assessment(user=user, year=year)
+    advanced = sum(row.advanced for row in rows)
+    return render(
+        request,
+        "workbench/informant_assessment.html",
+        {
+            "year": year,
+            "years": range(this_year, this_year - 5, -1),
+            "rows": rows,
+            "advanced_per_year": ADVANCED_PER_YEAR,
+            "reward": ADVANCED_REWARD_YUAN,
+            "advanced": advanced,
+            "reward_total": ADVANCED_REWARD_YUAN * advanced,
+        },
+    )

@@ -45,6 +45,11 @@ urlpatterns = [
         name="submission_start",
     ),
     path(
+        "reports/informants/",
+        submissions.informant_assessment_page,
+        name="informant_assessment",
+    ),
+    path(
         "reports/periods/<int:pk>/",
         submissions.period_detail,
         name="report_period",
