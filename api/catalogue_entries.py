@@ -345,7 +345,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
                     "qualifies": eligibility.qualifies,
                     "qualifying_households": eligibility.qualifying_households,
                     "reasons": list(eligibility.reasons),
-                    "policy_source": eligibility.policy.source_document,
+                    "policy_source": eligibility.policy.source_title,
                     "policy_clause": eligibility.policy.source_clause,
                     "policy_region": eligibility.policy.region.name,
                 }

@@ -48,3 +48,18 @@ def test_public_story_and_scan_page_title_name_the_product_once(world, client):
     page = client.get(f"/t/{job.labels.get().serial}").content.decode()
     title = page[page.index("<title>") : page.index("</title>")]
     assert title.count("古楼云雾茶") == 1
+
+
+def test_a_policy_cites_the_document_and_clause_not_the_file():
+    from trace.models import CertificationPolicy
+
+    policy = CertificationPolicy(
+        source_document="邵东市消费扶贫工作（seeds/001，第 112–118 行）",
+        source_clause="凡是带动 1 名以上贫困户务工",
+    )
+    assert policy.source_title == "邵东市消费扶贫工作"
+    assert policy.citation == "邵东市消费扶贫工作：“凡是带动 1 名以上贫困户务工”"
+    titled = CertificationPolicy(source_document="《湖南省2020年消费扶贫月活动方案》")
+    assert (
+        titled.citation == titled.source_title == "《湖南省2020年消费扶贫月活动方案》"
+    )

@@ -169,7 +169,7 @@ def test_demo_policies_without_a_number_say_so_and_use_the_default(region, setti
     kinds, links, income, households, document, clause, note = POLICIES[region]
     assert income is None
     assert "SUYUAN_MIN_HOUSEHOLD_INCOME" in note and "6000" in note
-    assert "seeds/00" in document and clause
+    assert document and clause
 
 
 class TestProductLineEntitlement:

@@ -88,7 +88,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         )
         return format_html(
             "{}<br>{}<br>{}",
-            policy.source_document,
+            policy.source_title,
             f"“{policy.source_clause}”" if policy.source_clause else "",
             verdict,
         )

@@ -43,7 +43,8 @@ POLICIES = {
         note="方案只要求“符合条件”，未列主体类型、联结方式或数额：各类主体、各种联结方式均可，"
         + DEFAULT_NOTE,
     ),
-    # seeds/000_9fc936ce6709e860.txt, lines 74-76 and 94-95.
+    # seeds/000_9fc936ce6709e860.txt, lines 74-76 and 94-95; the title is the
+    # article's headline, lines 167-168.
     "洞口县": DemoPolicy(
         producer_kinds=[
             ProducerKind.ENTERPRISE,
@@ -53,19 +54,20 @@ POLICIES = {
         benefit_kinds=[BenefitKind.EMPLOYMENT, BenefitKind.ORDER_PURCHASE],
         min_annual_income=None,
         min_households=1,
-        source_document="洞口县消费扶贫工作综述（seeds/000，第 74–76、94–95 行）",
+        source_document="《坚持政府主导，大力度推动消费扶贫》（洞口县）",
         source_clause="县内企业通过订单农业、技术指导、劳务聘用等方式，与贫困户保持稳定的生产合作关系；"
         "有74家企业（合作社、家庭农场）的473种扶贫产品入驻国务院扶贫832平台",
         note="主体类型取“企业（合作社、家庭农场）”；联结方式取“订单农业”（订单收购）和"
         "“劳务聘用”（务工就业），“技术指导”不带来收益，不计。" + DEFAULT_NOTE,
     ),
-    # seeds/001_baf9327039a84779.txt, lines 112-118.
+    # seeds/001_baf9327039a84779.txt, lines 112-118; the title is the
+    # article's headline, lines 221-222.
     "邵东市": DemoPolicy(
         producer_kinds=[ProducerKind.ENTERPRISE, ProducerKind.COOPERATIVE],
         benefit_kinds=[BenefitKind.EMPLOYMENT],
         min_annual_income="6000",
         min_households=1,
-        source_document="邵东市消费扶贫工作（seeds/001，第 112–118 行）",
+        source_document="《产销两旺“活水”来——邵东市扎实推进消费扶贫工作综述》",
         source_clause=SHAODONG_RULE,
         note="“务工”只计务工就业一种联结方式；“年收入不低于 6000 元”按每户每年计，"
         "含 6000 元，不同方式的收益不相加。",

@@ -1,5 +1,7 @@
 """Certification of producers (扶贫产品认定), county policies and reviews."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -69,6 +71,16 @@ class Certification(models.Model):
         return self.number
 
 
+# A file reference in a citation: "（seeds/000，第 74–76 行）". The seed files
+# are where the project found a rule; people are shown the document itself.
+FILE_REFERENCE = re.compile(r"\s*[（(]\s*seeds/[^）)]*[）)]")
+
+
+def document_title(source: str) -> str:
+    """Return a cited source without its file reference (a title, as people cite it)."""
+    return FILE_REFERENCE.sub("", source or "").strip()
+
+
 class CertificationPolicy(models.Model):
     """A region's rule for 扶贫产品认定, inherited by its descendant regions.
 
@@ -115,7 +127,19 @@ class CertificationPolicy(models.Model):
         ordering = ["region__lineage"]
 
     def __str__(self) -> str:
-        return f"{self.region.name}：{self.source_document}"
+        return f"{self.region.name}：{self.source_title}"
+
+    @property
+    def source_title(self) -> str:
+        """Return the cited document's own title, without a file reference."""
+        return document_title(self.source_document)
+
+    @property
+    def citation(self) -> str:
+        """Return the document's title and the clause quoted, as a screen cites it."""
+        if not self.source_clause:
+            return self.source_title
+        return f"{self.source_title}：“{self.source_clause}”"
 
     def clean(self) -> None:
         errors = {}

@@ -315,7 +315,7 @@ def catalogue_entry_check(
             {
                 "passed": _("该主体不符合认定条件（%(source)s）：%(reasons)s")
                 % {
-                    "source": eligibility.policy.source_document,
+                    "source": eligibility.policy.source_title,
                     "reasons": "".join(eligibility.reasons),
                 }
             }
@@ -330,7 +330,7 @@ def catalogue_entry_check(
         to_status=CatalogueStatus.CHECKED if passed else CatalogueStatus.REJECTED,
         actor=checked_by,
         reason=reason,
-        policy_source=eligibility.policy.source_document[:255],
+        policy_source=eligibility.policy.source_title[:255],
         qualifying_households=eligibility.qualifying_households,
         findings=list(eligibility.reasons),
     )

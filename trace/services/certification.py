@@ -106,7 +106,7 @@ def certification_recheck(
                 producer=producer,
                 trigger=trigger,
                 reason="".join(eligibility.reasons),
-                policy_source=eligibility.policy.source_document,
+                policy_source=eligibility.policy.source_title[:255],
             )
         )
     return opened
@@ -235,13 +235,9 @@ def certification_review_revoke(
 
 def eligibility_refusal(eligibility) -> str:
     """Return the refusal a decision screen shows: reasons, then the source cited."""
-    policy = eligibility.policy
-    source = policy.source_document
-    if policy.source_clause:
-        source = f"{source}：“{policy.source_clause}”"
     return _("该主体不符合认定条件：%(reasons)s（依据：%(source)s）") % {
         "reasons": "".join(eligibility.reasons),
-        "source": source,
+        "source": eligibility.policy.citation,
     }
 
 

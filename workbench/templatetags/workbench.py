@@ -2,6 +2,7 @@ from django import template
 
 from trace import access
 from trace.choices import Role
+from trace.models.certification import document_title as certification_document_title
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def workbench_nav(context):
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }
+
+
+@register.filter
+def document_title(source: str) -> str:
+    """Show a cited source as people cite it: its title, not a file reference."""
+    return certification_document_title(source)
