@@ -32,6 +32,7 @@ from trace.selectors.catalogue import (
     catalogue_public_facts,
     catalogue_public_list,
     catalogue_search_options,
+    township_notice_list,
 )
 from trace.selectors.registry import region_list
 from trace.services.catalogue import catalogue_objection_lodge
@@ -182,6 +183,10 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 PAGE_SIZE = 30
 
 
+# The newest notices a township page shows; older ones stay in the workbench.
+NOTICES_SHOWN = 5
+
+
 def catalogue_page(request):
     """`/catalogue/`: search the catalogue by region, category, season, delivery."""
     search = CatalogueFilter(request.GET, queryset=catalogue_public_list())
@@ -190,10 +195,16 @@ def catalogue_page(request):
     query = request.GET.copy()
     query.pop("page", None)
     options = catalogue_search_options()
+    chosen = search.form.cleaned_data.get("region") if search.is_valid() else None
     return render(
         request,
         "api/catalogue.html",
         {
+            # A township's page carries its 监督员's 信息发布.
+            "township": chosen if chosen and chosen.level == RegionLevel.TOWN else None,
+            "township_notices": township_notice_list(township=chosen)[:NOTICES_SHOWN]
+            if chosen and chosen.level == RegionLevel.TOWN
+            else [],
             "entries": public_entries(page.object_list),
             "page": page,
             "query": query.urlencode(),
@@ -277,6 +288,7 @@ def township_print_page(request, pk: int):
         "api/catalogue_print.html",
         {
             "township": township,
+            "township_notices": township_notice_list(township=township)[:NOTICES_SHOWN],
             "entries": public_entries(entries),
             "today": timezone.localdate(),
             "public_url": settings.SUYUAN_PUBLIC_BASE_URL + reverse("catalogue"),

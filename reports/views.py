@@ -17,7 +17,7 @@ from reports.forms import OUTLET_REWARDS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
-from reports.tables import report_title
+from reports.tables import report_title, report_visible_to
 from trace import access
 from trace.choices import RegionLevel, Role
 from trace.selectors.registry import region_list_in_scope
@@ -62,10 +62,16 @@ def dashboard(request):
             }
             for panel in data["panels"]
         ],
+        # Only the forms this user may download (an office's are its region's).
         "exports": [
-            (spec.key, report_title(spec, filters, user=user)) for spec in SEED_FORMS
+            (spec.key, report_title(spec, filters, user=user))
+            for spec in SEED_FORMS
+            if report_visible_to(spec=spec, user=user)
         ],
-        "outlet_rewards": report_title(OUTLET_REWARDS, filters),
+        "outlet_rewards": report_title(OUTLET_REWARDS, filters)
+        if report_visible_to(spec=OUTLET_REWARDS, user=user)
+        else "",
+        "own_region": None if administrator else own[0],
         "submissions": submission_overview(user=user),
         "query": query,
     }

@@ -74,6 +74,7 @@ from trace.services.catalogue import (
     catalogue_entry_withdraw,
     catalogue_objection_lodge,
     catalogue_objection_review,
+    township_notice_publish,
 )
 from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import (
@@ -196,6 +197,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "submission_return: 古楼乡's form to 洞口县": _only(*ADMIN, "office_county"),
     "submission_accept: 古楼村's form to 古楼乡": _only(*ADMIN, "supervisor"),
     "submission_update: 古楼乡's 工作小结": _only(*ADMIN, "supervisor"),
+    "township_notice_publish": _only(*ADMIN, "supervisor"),  # 古楼乡's 监督员
 }
 
 TODAY = timezone.localdate()
@@ -617,6 +619,12 @@ CALLS = {
         ),
         user=user,
         summary="本季度销售平稳。",
+    ),
+    "township_notice_publish": lambda w, user: township_notice_publish(
+        township=w.town,
+        title="春茶收购",
+        body="古楼乡春茶 4 月 10 日起收购。",
+        published_by=user,
     ),
     "authorised_store_review": lambda w, user: authorised_store_review(
         outlet=OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=w.village),

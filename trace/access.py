@@ -285,6 +285,19 @@ def may_mark_slow_selling(user, region: Region, batch: Batch | None = None) -> b
     )
 
 
+def may_publish_township_notice(user, township: Region) -> bool:
+    """Return True if the user may publish a notice to the township's producers and buyers.
+
+    The township's own 监督员 (seed 001, lines 193-195: "负责辖区内扶贫产品
+    认定的监督、信息发布、推广促销等工作"), or an administrator.
+    """
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.SUPERVISOR) and any(
+        assigned.pk == township.pk for assigned in assigned_regions(user)
+    )
+
+
 def may_record_guidance(user, batch: Batch) -> bool:
     """Return True if the user may record a technical guidance visit on the batch.
 

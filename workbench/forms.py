@@ -713,3 +713,14 @@ class SlowSellingReportForm(forms.Form):
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.setdefault("valid_from", today)
+
+
+class TownshipNoticeForm(forms.Form):
+    """A 监督员's 信息发布 to its township's producers and buyers (seed 001, 193-195)."""
+
+    title = forms.CharField(label=_("标题"), max_length=64)
+    body = forms.CharField(
+        label=_("内容（面向本乡镇生产主体和采购单位，公开显示）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

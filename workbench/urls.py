@@ -20,6 +20,7 @@ urlpatterns = [
     path("guidance/", views.guidance, name="guidance"),
     path("purchases/", views.purchases, name="purchases"),
     path("village/", views.village, name="village"),
+    path("notices/", views.township_notices, name="township_notices"),
     path("inspect/", inspections.inspect, name="inspect"),
     path("inspect/new/", inspections.inspection_new, name="inspection_new"),
     path("inspect/serial.json", inspections.serial_lookup, name="serial_lookup"),

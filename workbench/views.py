@@ -44,6 +44,7 @@ from trace import access
 from trace.choices import (
     BatchStatus,
     CertificationReviewStatus,
+    RegionLevel,
     Role,
     SaleChannel,
     TraceEventKind,
@@ -51,12 +52,14 @@ from trace.choices import (
 from trace.files import private_file_response
 from trace.models import Certification
 from trace.selectors.batches import batch_list_visible_to, slow_selling_mark_list
+from trace.selectors.catalogue import township_notice_list
 from trace.selectors.certification import (
     certification_list_visible_to,
     certification_review_list_visible_to,
 )
 from trace.selectors.events import sale_list_visible_to, trace_event_list_visible_to
 from trace.services.batches import batch_create, batch_release, slow_selling_mark
+from trace.services.catalogue import township_notice_publish
 from trace.services.certification import (
     certification_review_dismiss,
     certification_review_revoke,
@@ -74,6 +77,7 @@ from workbench.forms import (
     PurchaseForm,
     SaleForm,
     SlowSellingReportForm,
+    TownshipNoticeForm,
     apply_service_errors,
     region_batch_choices,
 )
@@ -471,6 +475,41 @@ def village(request):
             "owed": forms_owed_by(user=user, limit=6),
             "today": timezone.localdate(),
             "batches": region_batch_choices(user)[:10],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def township_notices(request):
+    """The 监督员's 信息发布: publish a notice on its township's public catalogue."""
+    user = request.user
+    townships = [
+        region
+        for region in access.assigned_regions(user)
+        if region.level == RegionLevel.TOWN
+    ]
+    if not townships:
+        raise Http404
+    township = townships[0]
+    form = TownshipNoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            township_notice_publish(
+                township=township, published_by=user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已发布，本乡镇的公开产品目录页上可以看到。"))
+            return redirect("workbench:township_notices")
+    return render(
+        request,
+        "workbench/township_notices.html",
+        {
+            "form": form,
+            "township": township,
+            "notices": township_notice_list(township=township)[:20],
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -190,6 +190,9 @@ def test_each_office_sees_its_own_region(two_counties, client):
     header = html[html.index('<header class="bar">') : html.index("</header>")]
     assert 'href="/reports/dashboard/"' in header and "/admin/" not in header
     assert "/api/v1/reports/township_sales/?format=xlsx" in html
+    assert "本单位辖区（洞口县）" in html
+    # No link to what the office would get a 404 for (inspectors' rewards form).
+    assert "/api/v1/reports/outlet-rewards/" not in html
 
     # Another county, asked for by id, is no region at all for it.
     outside = client.get(URL, {"region": shaodong.pk}).content.decode()

@@ -16,6 +16,7 @@ from trace.models.catalogue import (
     CatalogueEvidence,
     CatalogueObjection,
     CataloguePhoto,
+    TownshipNotice,
     catalogue_evidence_upload_to,
 )
 from trace.models.certification import (
@@ -88,5 +89,6 @@ __all__ = [
     "CatalogueEvidence",
     "CatalogueObjection",
     "CataloguePhoto",
+    "TownshipNotice",
     "catalogue_evidence_upload_to",
 ]

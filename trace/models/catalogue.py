@@ -383,3 +383,36 @@ class CatalogueObjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry}：{self.get_status_display()}"
+
+
+class TownshipNotice(models.Model):
+    """A township 监督员's 信息发布 to its producers and buyers.
+
+    Seed 001, lines 193-195: the 监督员 is "负责辖区内扶贫产品认定的监督、
+    信息发布、推广促销等工作". Shown on the public catalogue of the township.
+    """
+
+    township = models.ForeignKey(
+        Region,
+        verbose_name=_("乡镇"),
+        on_delete=models.PROTECT,
+        related_name="township_notices",
+    )
+    title = models.CharField(_("标题"), max_length=64)
+    body = models.TextField(_("内容"), max_length=2000)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("乡镇信息发布")
+        verbose_name_plural = _("乡镇信息发布")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}：{self.title}"

@@ -30,6 +30,7 @@ from trace.models import (
     Producer,
     ProductLine,
     Region,
+    TownshipNotice,
 )
 from trace.selectors.batches import VOUCHING_STATUSES
 from trace.selectors.registry import (
@@ -550,3 +551,11 @@ def catalogue_listed_visible_to(
         )
         .order_by("region__lineage", "name", "id")
     )
+
+
+def township_notice_list(*, township: Region | None = None) -> QuerySet[TownshipNotice]:
+    """The 监督员's notices, public: newest first, of one township if given."""
+    notices = TownshipNotice.objects.select_related("township")
+    if township is not None:
+        notices = notices.filter(township=township)
+    return notices

@@ -19,6 +19,7 @@ from trace.choices import (
     CatalogueStepKind,
     ObjectionStatus,
     ProducerKind,
+    RegionLevel,
     Role,
 )
 from trace.models import (
@@ -30,6 +31,7 @@ from trace.models import (
     Household,
     Producer,
     Region,
+    TownshipNotice,
     UserRole,
 )
 from trace.public_cache import producer_story_changed
@@ -569,4 +571,28 @@ def catalogue_availability_set(
         quantity=quantity if available else Decimal("0"),
         note=note,
         recorded_by=recorded_by,
+    )
+
+
+def township_notice_publish(
+    *, township: Region, title: str, body: str, published_by
+) -> TownshipNotice:
+    """Publish a 监督员's 信息发布 on the public catalogue of its township.
+
+    Raise ValidationError if the user is not the township's 监督员
+    (trace.access.may_publish_township_notice) or the region is not a town.
+    """
+    access.require(
+        access.may_publish_township_notice(published_by, township),
+        field="township",
+        message=_("信息发布由本乡镇的监督员发布。"),
+    )
+    if township.level != RegionLevel.TOWN:
+        raise ValidationError({"township": _("只能向乡镇（街道）发布信息。")})
+    return validated_save(
+        TownshipNotice(),
+        township=township,
+        title=(title or "").strip(),
+        body=(body or "").strip(),
+        published_by=published_by,
     )

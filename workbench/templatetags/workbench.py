@@ -20,6 +20,7 @@ def workbench_nav(context):
         or access.has_role(user, *access.SUBMITTING_ROLES),
         "technician": access.has_role(user, Role.TECHNICIAN),
         "informant": access.has_role(user, Role.INFORMANT),
+        "supervisor": access.has_role(user, Role.SUPERVISOR),
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }
