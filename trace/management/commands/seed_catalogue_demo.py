@@ -38,6 +38,7 @@ from trace.models import (
     Producer,
     ProductLine,
     Region,
+    TownshipNotice,
     UserRole,
 )
 from trace.services.catalogue import (
@@ -48,6 +49,7 @@ from trace.services.catalogue import (
     catalogue_entry_decide,
     catalogue_notices_close,
     catalogue_objection_lodge,
+    township_notice_publish,
 )
 from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import producer_certify
@@ -212,9 +214,24 @@ class Command(BaseCommand):
             for status, producer, line, region, fields in ENTRIES:
                 self._entry(status, producer, line, region, dict(fields))
             self._extras()
+            self._township_notice()
         listed = CatalogueEntry.objects.filter(status=CatalogueStatus.LISTED).count()
         self.stdout.write(
             self.style.SUCCESS(f"扶贫产品目录：{listed} 个产品已入目录。")
+        )
+
+    def _township_notice(self) -> None:
+        """古楼乡's 监督员 announces the spring tea purchase (信息发布, 001:193-195)."""
+        supervisor = self.users["supervisor"]
+        township = Region.objects.get(name="古楼乡")
+        title = "古楼云雾茶春茶收购"
+        if TownshipNotice.objects.filter(township=township, title=title).exists():
+            return
+        township_notice_publish(
+            township=township,
+            title=title,
+            body="古楼乡各村收购点收购春茶鲜叶，欢迎机关、学校、企业到乡扶贫站联系采购。",
+            published_by=supervisor,
         )
 
     def _yunyang_collective(self) -> None:
