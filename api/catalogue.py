@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from api.fields import DecimalField, IntegerField
 from labels.codes import lot_url
 from trace.choices import DeliveryMethod, RegionLevel, Season
 from trace.models import CatalogueEntry, Region
@@ -35,6 +36,7 @@ from trace.selectors.catalogue import (
 )
 from trace.selectors.registry import region_list
 from trace.services.catalogue import catalogue_objection_lodge
+from trace.validators import is_ascii_number
 
 
 class ObjectionThrottle(SimpleRateThrottle):
@@ -92,18 +94,18 @@ class PublicBatchSerializer(serializers.Serializer):
 class CataloguePublicSerializer(serializers.Serializer):
     """What anyone may see of a catalogue product."""
 
-    id = serializers.IntegerField()
+    id = IntegerField()
     name = serializers.CharField()
     category = serializers.CharField(allow_blank=True)
     specification = serializers.CharField(allow_blank=True)
     unit = serializers.CharField()
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    price = DecimalField(max_digits=14, decimal_places=2)
     price_display = serializers.CharField(help_text="如 3元/斤。")
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices)
     delivery_method_display = serializers.CharField()
     season = serializers.ChoiceField(choices=Season.choices)
     season_display = serializers.CharField()
-    planned_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    planned_quantity = DecimalField(max_digits=14, decimal_places=3)
     planned_period_display = serializers.CharField()
     region = serializers.CharField()
     township = serializers.CharField(allow_blank=True)
@@ -154,7 +156,11 @@ class CatalogueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=CataloguePublicSerializer)
     def retrieve(self, request, pk=None):
-        entry = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        entry = (
+            self.get_queryset().filter(pk=pk).first()
+            if is_ascii_number(str(pk))
+            else None
+        )
         if entry is None:
             raise Http404
         return Response(self.get_serializer(public_entries([entry])[0]).data)

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.fields import IntegerField
 from labels.models import Label
 from labels.selectors import label_list_visible_to, suspicious_label_list_visible_to
 from labels.services import labels_void
@@ -12,7 +13,7 @@ from labels.services import labels_void
 # What a void answers: how many labels changed from active to void.
 VOIDED = inline_serializer(
     name="VoidResult",
-    fields={"voided": serializers.IntegerField(help_text="本次作废的标签数量。")},
+    fields={"voided": IntegerField(help_text="本次作废的标签数量。")},
 )
 
 
@@ -60,9 +61,7 @@ class LabelViewSet(
 
     @extend_schema(
         request=LabelVoidSerializer,
-        responses=inline_serializer(
-            "LabelVoidResult", {"voided": serializers.IntegerField()}
-        ),
+        responses=inline_serializer("LabelVoidResult", {"voided": IntegerField()}),
     )
     @extend_schema(request=LabelVoidSerializer, responses=VOIDED)
     @action(detail=False, methods=["post"], serializer_class=LabelVoidSerializer)

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from api.catalogue import ObjectionThrottle
+from api.fields import DateTimeField, IntegerField
 from api.throttling import AnonymousThrottle, UserThrottle
 from trace.models import CatalogueObjection
 from trace.selectors.catalogue import (
@@ -26,7 +27,7 @@ from trace.services.catalogue import (
 
 
 class ObjectionLodgeSerializer(serializers.Serializer):
-    entry = serializers.IntegerField(help_text="公示中的目录条目编号。")
+    entry = IntegerField(help_text="公示中的目录条目编号。")
     text = serializers.CharField(max_length=2000, help_text="异议内容。")
     name = serializers.CharField(
         max_length=32,
@@ -47,10 +48,10 @@ class ObjectionLodgeSerializer(serializers.Serializer):
 class ObjectionReceiptSerializer(serializers.Serializer):
     """What the objector gets back: no echo of name or contact."""
 
-    id = serializers.IntegerField()
-    entry = serializers.IntegerField(source="entry_id")
+    id = IntegerField()
+    entry = IntegerField(source="entry_id")
     status = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
 
 
 class ObjectionSerializer(serializers.ModelSerializer):

@@ -13,11 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin
+from api.parsers import FormParser, MultiPartParser
 from api.references import ReasonSerializer
 from api.reports import REPORT_RENDERERS, XLSX_MEDIA_TYPE, JSONErrorsMixin
 from reports import submissions as services

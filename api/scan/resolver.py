@@ -59,6 +59,7 @@ from labels.selectors import batch_find_public
 from trace.models import Batch
 from trace.selectors.batches import batch_list_public
 from trace.selectors.registry import product_line_by_gtin
+from trace.validators import is_ascii_number
 
 # The namespaces GS1 has used for its web vocabulary, and the CURIE prefix.
 GS1_NAMESPACES = (
@@ -144,7 +145,13 @@ def description(request) -> HttpResponse:
 
 
 def product_page(request, gtin: str) -> HttpResponse:
-    """`/p/{gtin}`: the public page of a product line (its GTIN's default link)."""
+    """`/p/{gtin}`: the public page of a product line (its GTIN's default link).
+
+    A GTIN that is not 14 digits is a malformed URI, a 400 like the
+    resolver's; it never reaches the database (PostgreSQL refuses a NUL).
+    """
+    if not (is_ascii_number(gtin) and len(gtin) == 14):
+        return _error(request, _("GTIN 格式错误：应为 14 位数字。"), status=400)
     product_line = product_line_by_gtin(gtin=gtin)
     if product_line is None:
         return render(request, "api/scan_error.html", {"reason": "unknown"}, status=404)
