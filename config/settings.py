@@ -5,6 +5,7 @@ run inline, development secrets. DATABASE_URL and CELERY_BROKER_URL switch to
 PostgreSQL and a real broker; DJANGO_DEBUG=0 demands real secrets.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Failed logins counted per account and per address (api/logins.py).
+    "axes",
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
     "labels.apps.LabelsConfig",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user in the audit trail (DRF sets request.user too).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks swap in bench.urls (config.urls plus a constant view); never set in production.
@@ -168,6 +173,31 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Every login path (/login/, /admin/login/, the API's token) goes through
+# authenticate(), where django-axes counts failures per account and, apart,
+# per address: 100 addresses guessing one account's password lock the
+# account, one address guessing many accounts locks the address. A locked
+# login is answered the same whether the account exists or not; it lifts
+# after the cool-off, or at once when an administrator deletes its access
+# attempts (admin: 访问尝试, or `manage.py axes_reset_username NAME`).
+# NIST SP 800-63B 5.2.2 allows at most 100 consecutive failures; the limit
+# and the cool-off are the deployment's to choose.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SUYUAN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("SUYUAN_LOGIN_LOCKOUT_MINUTES", 30)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the API's throttles see it (NUM_PROXIES decides).
+AXES_CLIENT_IP_CALLABLE = "api.throttling.client_ident"
+AXES_LOCKOUT_CALLABLE = "api.logins.lockout_response"
+# api/logins.py logs each lockout itself, without the address in clear.
+AXES_VERBOSE = False
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/w/"

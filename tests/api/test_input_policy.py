@@ -159,7 +159,9 @@ def test_a_naive_year_one_time_is_a_400_on_guidance_and_purchase(cycle, client_f
     assert not TraceEvent.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/p/%00", "/p/%E2%80%AE", "/p/０６９０１２３４５６７８９"])
+@pytest.mark.parametrize(
+    "path", ["/p/%00", "/p/%E2%80%AE", "/p/０６９０１２３４５６７８９"]
+)
 def test_a_malformed_gtin_on_the_product_page_is_a_400(db, path):
     response = Client().get(path)
     assert response.status_code == 400
