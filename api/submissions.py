@@ -280,7 +280,8 @@ class SubmissionViewSet(
                 {"status": [_("报表尚未上报，没有冻结的内容可以下载。")]}
             )
         content = evidence_zip(
-            data=submission.snapshot, files=submission_evidence(submission=submission)
+            data=submission.snapshot,
+            files=submission_evidence(submission=submission, user=request.user),
         )
         response = HttpResponse(content, content_type=ZIP_MEDIA_TYPE)
         response["Content-Disposition"] = content_disposition_header(

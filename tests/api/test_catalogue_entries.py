@@ -4,10 +4,12 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from PIL import ExifTags, Image
 
 from tests.catalogue import end_notice, listed_entry, make_officers
-from trace.choices import CatalogueStatus, CatalogueStepKind
+from tests.factories import make_user
+from trace.choices import CatalogueStatus, CatalogueStepKind, Role
 from trace.models import CatalogueEntry, CatalogueEvidence
 
 pytestmark = pytest.mark.django_db
@@ -362,6 +364,32 @@ def test_application_evidence_served_only_to_whom_works_on_the_entry(
     assert (
         operator.get(f"{URL}{other_id}/evidence/{evidence['id']}/").status_code == 404
     )
+
+
+def test_application_evidence_is_not_served_to_other_roles_of_the_region(
+    world, officers, client_for
+):
+    """Issue 34: the region's technician, purchase point and inspector see
+    the entry's region but do not work on its application."""
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+    evidence = upload_evidence(operator, entry_id, evidence_pdf()).json()
+    url = f"{URL}{entry_id}/evidence/{evidence['id']}/"
+    gulou_town = world.gulou_village.parent
+    outsiders = (
+        make_user("technician_gl", Role.TECHNICIAN, regions=[gulou_town]),
+        make_user("point_gl", Role.PURCHASE_POINT, regions=[world.gulou_village]),
+        world.inspector,  # 洞口县
+    )
+    for user in outsiders:
+        assert client_for(user).get(url).status_code == 404, user
+    # The workbench's page of the document answers the same.
+    browser = Client()
+    browser.force_login(outsiders[0])
+    page = browser.get(f"/w/catalogue/{entry_id}/evidence/{evidence['id']}/")
+    assert page.status_code == 404
+    # Those who work on it still read it.
+    assert client_for(officers.supervisor).get(url).status_code == 200
 
 
 def test_evidence_is_added_by_applicants_until_checked(world, officers, client_for):
