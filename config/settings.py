@@ -422,6 +422,13 @@ SUYUAN_MAX_INSPECTION_RESULTS = env_int("SUYUAN_MAX_INSPECTION_RESULTS", 200)
 SUYUAN_MEDIA_ACCEL_REDIRECT = env_str("SUYUAN_MEDIA_ACCEL_REDIRECT")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Largest photo in pixels, read from its header before anything is decoded
+# (trace/uploads.py says why 24 million).
+SUYUAN_MAX_IMAGE_PIXELS = env_int("SUYUAN_MAX_IMAGE_PIXELS", 24_000_000)
+# A ClamAV daemon every upload is scanned by (unix:///run/clamav/clamd.ctl or
+# tcp://host:3310); empty: no scan. When set and not answering, uploads are refused.
+SUYUAN_CLAMD_URL = env_str("SUYUAN_CLAMD_URL")
+SUYUAN_CLAMD_TIMEOUT = env_float("SUYUAN_CLAMD_TIMEOUT", 30.0)
 # Seed of the inspection plan's random share: same seed, same batches picked.
 SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
 # How long an issued 承诺达标合格证 and its PDF are kept (days).

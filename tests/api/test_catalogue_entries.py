@@ -8,7 +8,7 @@ from django.test import Client
 from PIL import ExifTags, Image
 
 from tests.catalogue import end_notice, listed_entry, make_officers
-from tests.factories import make_user
+from tests.factories import make_pdf, make_user
 from trace.choices import CatalogueStatus, CatalogueStepKind, Role
 from trace.models import CatalogueEntry, CatalogueEvidence
 
@@ -280,7 +280,7 @@ def test_schema_names_the_catalogue_endpoints(world, client_for):
 
 
 def evidence_pdf() -> bytes:
-    return b"%PDF-1.4\n% agreement\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    return make_pdf()
 
 
 def upload_evidence(client, entry_id, data: bytes, name: str = "带贫协议.pdf"):
