@@ -36,7 +36,7 @@ from trace.selectors.catalogue import (
 )
 from trace.selectors.registry import region_list
 from trace.services.catalogue import catalogue_objection_lodge
-from trace.validators import is_ascii_number
+from trace.validators import is_ascii_number, text_is_unsafe, unsafe_text_message
 
 
 class ObjectionThrottle(SimpleRateThrottle):
@@ -52,6 +52,35 @@ class ObjectionThrottle(SimpleRateThrottle):
             "scope": self.scope,
             "ident": self.get_ident(request),
         }
+
+
+class ObjectionEntryThrottle(SimpleRateThrottle):
+    """Objections per catalogue entry, from every address together.
+
+    The per-address limit alone let 20 addresses lodge 100 objections to one
+    product (issue 34). Counted after the entry is known, so a request for
+    an entry not in 公示 uses none of it.
+    """
+
+    scope = "catalogue-objection-entry"
+
+    def __init__(self, entry_id: int):
+        self.entry_id = entry_id  # before DRF's __init__ reads the rate
+        super().__init__()
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_OBJECTION_ENTRY_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.entry_id}
+
+
+def objection_entry_wait(request, entry) -> float | None:
+    """Return seconds to wait if the entry has had its share of objections."""
+    throttle = ObjectionEntryThrottle(entry.pk)
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 1
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -255,9 +284,19 @@ def notices_page(request, pk: int | None = None):
             "contact": request.POST.get("contact", "")[:64],
         }
         throttle = ObjectionThrottle()
-        if not throttle.allow_request(request, None):
+        if not throttle.allow_request(request, None) or objection_entry_wait(
+            request, entry
+        ):
             context.update(typed=typed, throttled=True)
             return render(request, "api/catalogue_notices.html", context, status=429)
+        unsafe = {
+            name: [unsafe_text_message()]
+            for name in ("text", "name", "contact")
+            if text_is_unsafe(typed[name])
+        }
+        if unsafe:  # the API's input policy (api/parsers.py), for this form
+            context.update(typed=typed, errors=unsafe)
+            return render(request, "api/catalogue_notices.html", context, status=400)
         try:
             catalogue_objection_lodge(
                 entry=entry,

@@ -409,6 +409,9 @@ SUYUAN_API_RATES_PER_ROLE = {
 # throttles count per address in the shared cache).
 SUYUAN_CATALOGUE_NOTICE_DAYS = env_int("SUYUAN_CATALOGUE_NOTICE_DAYS", 7)
 SUYUAN_OBJECTION_RATE = env_str("SUYUAN_OBJECTION_RATE", "5/hour")
+# Objections to one catalogue entry from all addresses together: a flood
+# from many addresses stops here; the office dismisses duplicates at once.
+SUYUAN_OBJECTION_ENTRY_RATE = env_str("SUYUAN_OBJECTION_ENTRY_RATE", "20/day")
 # Dates of what happened (harvest, events, sales, samples) may lie at most
 # this many days after today (trace/validators.py); none before 2000-01-01.
 SUYUAN_DATE_MARGIN_DAYS = env_int("SUYUAN_DATE_MARGIN_DAYS", 1)

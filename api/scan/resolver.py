@@ -186,13 +186,17 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
     if key.serial and not link_type:
         # The common case, a phone scanning a label: the label as the scan
         # gate reads it (from Redis in buffered mode) and its batch's story as
-        # the worker keeps it, so once warm no query. Neither counted nor
-        # throttled here: the page it leads to counts the scan. The serial is
-        # a GS1 key, the label only as printed: another case is a serial we
-        # never issued and walks up (labels.codes.serial_normalize).
-        passage = gate.scan_pass(
-            request, key.serial, record=False, count_limits=False, gs1_key=True
-        )
+        # the worker keeps it, so once warm no query. Throttled like /t/
+        # (per client and per serial), so made-up serials cannot be tried
+        # here without limit (issue 34); not recorded: the page it leads to
+        # records the scan. The serial is a GS1 key, the label only as
+        # printed: another case is a serial we never issued and walks up
+        # (labels.codes.serial_normalize).
+        passage = gate.scan_pass(request, key.serial, record=False, gs1_key=True)
+        if passage.wait is not None:
+            response = _error(request, _("扫码过于频繁，请稍后再试。"), status=429)
+            response["Retry-After"] = str(int(passage.wait) + 1)
+            return response
         label = passage.label
         if label is None:
             return _unknown_serial(request, key, links=links)
