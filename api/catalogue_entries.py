@@ -328,7 +328,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         return self._respond(entry)
 
     @extend_schema(responses=CatalogueEntryStepSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list
     def steps(self, request, pk=None):
         """认定过程：每一步的操作人、时间和理由。"""
         entry = self.get_object()
@@ -362,7 +362,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         request=AvailabilitySerializer,
         responses=AvailabilitySerializer,
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def availability(self, request, pk=None):
         """月度供货情况：村信息员每月登记是否有货及可供数量。"""
         entry = self.get_object()

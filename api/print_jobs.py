@@ -122,6 +122,11 @@ class PrintJobViewSet(
     def get_queryset(self):
         return print_job_list_visible_to(user=self.request.user)
 
+    @extend_schema(
+        request=PrintJobCreateSerializer,
+        responses={202: PrintJobSerializer},
+        summary="申请打印标签（排队生成 PDF，返回 202）",
+    )
     def create(self, request, *args, **kwargs):
         data = PrintJobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

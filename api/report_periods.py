@@ -75,6 +75,20 @@ class ExpectedSerializer(serializers.Serializer):
     late = serializers.BooleanField()
 
 
+class PeriodCountsSerializer(serializers.Serializer):
+    expected = IntegerField()
+    missing = IntegerField()
+    overdue = IntegerField()
+    accepted = IntegerField()
+
+
+class PeriodStatusSerializer(serializers.Serializer):
+    # What `status/` returns: the counts, then each region expected.
+
+    counts = PeriodCountsSerializer()
+    regions = ExpectedSerializer(many=True)
+
+
 class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
     """报表周期：各级报表的统计期和上报截止日期（管理员设置）。"""
 
@@ -112,9 +126,9 @@ class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
 
     @extend_schema(
         summary="本周期应报地区、已报、缺报和逾期",
-        responses=ExpectedSerializer(many=True),
+        responses=PeriodStatusSerializer,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def status(self, request, pk=None):
         period = self.get_object()
         expected = [
