@@ -174,10 +174,13 @@ def validate_calendar_date(value: datetime.date | datetime.datetime) -> None:
 # 500). Bidirectional overrides and isolates reorder what a reader sees
 # without changing what is stored (Trojan Source, CVE-2021-42574), so a buyer
 # or a note could show one thing and export another.
-ALLOWED_CONTROLS = frozenset("\t\n\r")
-BIDI_CONTROLS = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
-    "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
+# Unicode category Cc is exactly U+0000-001F and U+007F-009F; tab (U+0009),
+# line feed (U+000A) and carriage return (U+000D) are text. Then the
+# embeddings and overrides LRE RLE PDF LRO RLO (U+202A-202E) and the
+# isolates LRI RLI FSI PDI (U+2066-2069). One regular expression: a body of
+# a few megabytes is checked in milliseconds.
+UNSAFE_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
 # Full-width digits and signs (a Chinese input method's 全角 mode) are the same
 # number as their ASCII forms; every other non-ASCII digit (Arabic-Indic,
@@ -187,11 +190,7 @@ FULL_WIDTH_NUMBER = str.maketrans("０１２３４５６７８９．－＋", "01
 
 def text_is_unsafe(text: str) -> bool:
     """Return whether a text holds a control or bidirectional control character."""
-    return any(
-        (unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROLS)
-        or character in BIDI_CONTROLS
-        for character in text
-    )
+    return UNSAFE_CHARACTER.search(text) is not None
 
 
 def unsafe_text_message() -> str:
