@@ -7,6 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口")
 
     def ready(self) -> None:
-        from api.fields import use_project_fields
+        from axes.signals import user_locked_out
 
-        use_project_fields()  # datetimes that overflow are a 400, not a 500
+        from api.fields import use_project_fields
+        from api.logins import log_lockout
+
+        use_project_fields()  # datetimes and numbers held to the input policy
+        user_locked_out.connect(log_lockout, dispatch_uid="suyuan-log-lockout")

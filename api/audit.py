@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 
+from api.fields import DateTimeField, IntegerField
 from api.permissions import AdministratorOnly
 from inspections.models import Inspection
 from labels.models import Label
@@ -31,7 +32,7 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 class AuditQuerySerializer(serializers.Serializer):
     model = serializers.ChoiceField(choices=sorted(AUDITED_MODELS))
-    object = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    object = IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class AuditChangeSerializer(serializers.Serializer):
@@ -41,11 +42,11 @@ class AuditChangeSerializer(serializers.Serializer):
 
 
 class AuditRecordSerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
-    object = serializers.IntegerField(source="id")
+    history_id = IntegerField()
+    object = IntegerField(source="id")
     action = serializers.SerializerMethodField()
-    at = serializers.DateTimeField(source="history_date")
-    user = serializers.IntegerField(source="history_user_id", allow_null=True)
+    at = DateTimeField(source="history_date")
+    user = IntegerField(source="history_user_id", allow_null=True)
     username = serializers.SerializerMethodField()
     reason = serializers.CharField(source="history_change_reason", allow_null=True)
     changes = serializers.SerializerMethodField()

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from api.fields import DecimalField, IntegerField
 from labels.codes import lot_url
 from trace.choices import DeliveryMethod, RegionLevel, Season
 from trace.models import CatalogueEntry, Region
@@ -36,6 +37,7 @@ from trace.selectors.catalogue import (
 )
 from trace.selectors.registry import region_list
 from trace.services.catalogue import catalogue_objection_lodge
+from trace.validators import is_ascii_number, text_is_unsafe, unsafe_text_message
 
 
 class ObjectionThrottle(SimpleRateThrottle):
@@ -51,6 +53,35 @@ class ObjectionThrottle(SimpleRateThrottle):
             "scope": self.scope,
             "ident": self.get_ident(request),
         }
+
+
+class ObjectionEntryThrottle(SimpleRateThrottle):
+    """Objections per catalogue entry, from every address together.
+
+    The per-address limit alone let 20 addresses lodge 100 objections to one
+    product (issue 34). Counted after the entry is known, so a request for
+    an entry not in 公示 uses none of it.
+    """
+
+    scope = "catalogue-objection-entry"
+
+    def __init__(self, entry_id: int):
+        self.entry_id = entry_id  # before DRF's __init__ reads the rate
+        super().__init__()
+
+    def get_rate(self) -> str:
+        return settings.SUYUAN_OBJECTION_ENTRY_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.entry_id}
+
+
+def objection_entry_wait(request, entry) -> float | None:
+    """Return seconds to wait if the entry has had its share of objections."""
+    throttle = ObjectionEntryThrottle(entry.pk)
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 1
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -93,18 +124,18 @@ class PublicBatchSerializer(serializers.Serializer):
 class CataloguePublicSerializer(serializers.Serializer):
     """What anyone may see of a catalogue product."""
 
-    id = serializers.IntegerField()
+    id = IntegerField()
     name = serializers.CharField()
     category = serializers.CharField(allow_blank=True)
     specification = serializers.CharField(allow_blank=True)
     unit = serializers.CharField()
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    price = DecimalField(max_digits=14, decimal_places=2)
     price_display = serializers.CharField(help_text="如 3元/斤。")
     delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices)
     delivery_method_display = serializers.CharField()
     season = serializers.ChoiceField(choices=Season.choices)
     season_display = serializers.CharField()
-    planned_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    planned_quantity = DecimalField(max_digits=14, decimal_places=3)
     planned_period_display = serializers.CharField()
     region = serializers.CharField()
     township = serializers.CharField(allow_blank=True)
@@ -155,7 +186,11 @@ class CatalogueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=CataloguePublicSerializer)
     def retrieve(self, request, pk=None):
-        entry = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        entry = (
+            self.get_queryset().filter(pk=pk).first()
+            if is_ascii_number(str(pk))
+            else None
+        )
         if entry is None:
             raise Http404
         return Response(self.get_serializer(public_entries([entry])[0]).data)
@@ -260,9 +295,19 @@ def notices_page(request, pk: int | None = None):
             "contact": request.POST.get("contact", "")[:64],
         }
         throttle = ObjectionThrottle()
-        if not throttle.allow_request(request, None):
+        if not throttle.allow_request(request, None) or objection_entry_wait(
+            request, entry
+        ):
             context.update(typed=typed, throttled=True)
             return render(request, "api/catalogue_notices.html", context, status=429)
+        unsafe = {
+            name: [unsafe_text_message()]
+            for name in ("text", "name", "contact")
+            if text_is_unsafe(typed[name])
+        }
+        if unsafe:  # the API's input policy (api/parsers.py), for this form
+            context.update(typed=typed, errors=unsafe)
+            return render(request, "api/catalogue_notices.html", context, status=400)
         try:
             catalogue_objection_lodge(
                 entry=entry,

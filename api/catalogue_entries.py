@@ -12,11 +12,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.evidence import evidence_actions
+from api.fields import DateTimeField, IntegerField
 from api.references import (
     HouseholdReferenceSerializer,
     OptionalReasonSerializer,
@@ -62,7 +62,7 @@ class CatalogueEntryStepSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor_name = serializers.SerializerMethodField()
     # The model says `at` (trace.models.Transition); clients read occurred_at.
-    occurred_at = serializers.DateTimeField(source="at", read_only=True)
+    occurred_at = DateTimeField(source="at", read_only=True)
 
     class Meta:
         model = CatalogueEntryStep
@@ -175,7 +175,7 @@ class CheckSerializer(serializers.Serializer):
 
 
 class ApproveSerializer(OptionalReasonSerializer):
-    notice_days = serializers.IntegerField(
+    notice_days = IntegerField(
         min_value=1,
         max_value=30,
         required=False,
@@ -201,6 +201,9 @@ class AvailabilitySerializer(serializers.ModelSerializer):
         fields = ["month", "available", "quantity", "note", "recorded_at"]
         read_only_fields = ["recorded_at"]
         validators = []  # one row per month: the service updates it
+        # The model's default made `available` optional, and the service
+        # needs it: a record without it is a 400, not a 500.
+        extra_kwargs = {"available": {"required": True}}
 
 
 class PhotoUploadSerializer(serializers.Serializer):
@@ -212,7 +215,7 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 class EligibilitySerializer(serializers.Serializer):
     qualifies = serializers.BooleanField()
-    qualifying_households = serializers.IntegerField()
+    qualifying_households = IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
     policy_source = serializers.CharField()
     policy_clause = serializers.CharField(allow_blank=True)
@@ -233,7 +236,6 @@ class CatalogueEntryViewSet(ServiceViewSet):
     ]
     search_fields = ["name", "category"]
     ordering_fields = ["created_at", "price", "notice_ends_on"]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def select(self, user):
         return catalogue_entry_list_visible_to(user=user)
@@ -326,7 +328,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         return self._respond(entry)
 
     @extend_schema(responses=CatalogueEntryStepSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list
     def steps(self, request, pk=None):
         """认定过程：每一步的操作人、时间和理由。"""
         entry = self.get_object()
@@ -360,7 +362,7 @@ class CatalogueEntryViewSet(ServiceViewSet):
         request=AvailabilitySerializer,
         responses=AvailabilitySerializer,
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def availability(self, request, pk=None):
         """月度供货情况：村信息员每月登记是否有货及可供数量。"""
         entry = self.get_object()

@@ -34,6 +34,7 @@ from reports.models import Certificate
 from reports.selectors.certificates import certificate_latest, print_job_sheet_notes
 from reports.services import certificate_issue
 from trace.selectors.batches import batch_list_visible_to
+from trace.validators import is_ascii_number
 
 SIZES = ("a6", "label")
 
@@ -89,7 +90,7 @@ class BatchCertificateView(APIView):
         value = request.query_params.get("print_job")
         if value is None:
             return None
-        if not value.isdigit():
+        if not is_ascii_number(value):
             raise ValidationError({"print_job": [_("打印任务编号必须是整数。")]})
         print_job = (
             print_job_list_visible_to(user=request.user)

@@ -12,9 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.parsers import FormParser, MultiPartParser
 from trace.files import evidence_file_response
 
 
@@ -70,7 +70,7 @@ def evidence_actions(
         summary=download_summary,
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
-    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)")
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>[0-9]+)")
     def evidence_file(self, request, pk=None, evidence_id=None):
         return evidence_file_response(
             visible(user=request.user),

@@ -6,6 +6,7 @@ Returned with a recorded inspection (what it did to the hold) and by
 
 from rest_framework import serializers
 
+from api.fields import IntegerField
 from inspections.models import HoldCause, HoldRelease
 from inspections.selectors import batch_hold_state, batch_last_hold_release
 from trace.models import Batch
@@ -14,8 +15,8 @@ from trace.models import Batch
 class HoldCauseSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
     known = serializers.BooleanField(source="is_known", read_only=True)
-    inspection = serializers.IntegerField(source="result.inspection_id")
-    covered_by_inspection = serializers.IntegerField(
+    inspection = IntegerField(source="result.inspection_id")
+    covered_by_inspection = IntegerField(
         source="covered_by.inspection_id", default=None, allow_null=True
     )
 

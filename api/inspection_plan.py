@@ -5,19 +5,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from api.fields import IntegerField
 from api.pagination import StandardPagination
 from inspections.selectors import batches_due_for_inspection
 from trace import access
 
 
 class DueBatchSerializer(serializers.Serializer):
-    batch = serializers.IntegerField(source="batch.pk")
+    batch = IntegerField(source="batch.pk")
     lot_code = serializers.CharField(source="batch.lot_code")
     product_line_name = serializers.CharField(source="batch.product_line.__str__")
     producer_name = serializers.CharField(source="batch.producer.name")
     origin_name = serializers.CharField(source="batch.origin.name")
     status = serializers.CharField(source="batch.status")
-    control_point = serializers.IntegerField(source="control_point.pk")
+    control_point = IntegerField(source="control_point.pk")
     control_point_name = serializers.CharField(source="control_point.name")
     inspection_kind = serializers.CharField(source="control_point.inspection_kind")
     reason = serializers.CharField()
@@ -33,7 +34,7 @@ class DueInspectionsView(APIView):
         responses=inline_serializer(
             "PaginatedDueBatchList",
             {
-                "count": serializers.IntegerField(),
+                "count": IntegerField(),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
                 "results": DueBatchSerializer(many=True),

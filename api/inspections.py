@@ -15,11 +15,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.fields import DateTimeField
+from api.fields import DateTimeField, DecimalField
 from api.holds import batch_hold_data
+from api.parsers import FormParser, MultiPartParser
 from inspections.choices import AnalyteKind, InspectionKind, QualitativeOutcome
 from inspections.models import (
     Analyte,
@@ -44,7 +44,7 @@ from inspections.services.inspections import (
 from trace.files import private_file_response
 from trace.models import Outlet, Region
 from trace.selectors.batches import batch_list_visible_to
-from trace.validators import validate_past_date
+from trace.validators import is_ascii_number, validate_past_date
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -82,10 +82,10 @@ class ResultInputSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=128, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=AnalyteKind.choices, required=False)
     method = serializers.CharField(max_length=128, required=False, allow_blank=True)
-    limit = serializers.DecimalField(
+    limit = DecimalField(
         max_digits=16, decimal_places=6, required=False, allow_null=True
     )
-    measured_value = serializers.DecimalField(
+    measured_value = DecimalField(
         max_digits=16, decimal_places=6, required=False, allow_null=True
     )
     unit = serializers.CharField(max_length=32, required=False, allow_blank=True)
@@ -110,7 +110,7 @@ class InspectionInputSerializer(serializers.Serializer):
     outlet = serializers.PrimaryKeyRelatedField(
         queryset=Outlet.objects.all(), required=False, allow_null=True
     )
-    sample_size = serializers.DecimalField(
+    sample_size = DecimalField(
         max_digits=14, decimal_places=3, min_value=0, required=False, allow_null=True
     )
     sample_unit = serializers.CharField(max_length=16, required=False, allow_blank=True)
@@ -292,7 +292,7 @@ class InspectionViewSet(
         if self.action == "list" and batch_id is not None:
             # The inspections of a batch outside one's scope are a 404, like the batch.
             if (
-                not batch_id.isdigit()
+                not is_ascii_number(batch_id)
                 or batch_visible_to(user=self.request.user, batch_id=batch_id) is None
             ):
                 raise Http404

@@ -6,13 +6,15 @@ region (or an administrator) reviews; an upheld objection stops the entry.
 An objector's name and contact are shown to reviewers only.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from api.catalogue import ObjectionThrottle
+from api.catalogue import ObjectionThrottle, objection_entry_wait
+from api.fields import DateTimeField, IntegerField
 from api.throttling import AnonymousThrottle, UserThrottle
 from trace.models import CatalogueObjection
 from trace.selectors.catalogue import (
@@ -22,11 +24,12 @@ from trace.selectors.catalogue import (
 from trace.services.catalogue import (
     catalogue_objection_lodge,
     catalogue_objection_review,
+    catalogue_objections_dismiss,
 )
 
 
 class ObjectionLodgeSerializer(serializers.Serializer):
-    entry = serializers.IntegerField(help_text="公示中的目录条目编号。")
+    entry = IntegerField(help_text="公示中的目录条目编号。")
     text = serializers.CharField(max_length=2000, help_text="异议内容。")
     name = serializers.CharField(
         max_length=32,
@@ -47,10 +50,10 @@ class ObjectionLodgeSerializer(serializers.Serializer):
 class ObjectionReceiptSerializer(serializers.Serializer):
     """What the objector gets back: no echo of name or contact."""
 
-    id = serializers.IntegerField()
-    entry = serializers.IntegerField(source="entry_id")
+    id = IntegerField()
+    entry = IntegerField(source="entry_id")
     status = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = DateTimeField()
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -81,6 +84,22 @@ class ObjectionReviewSerializer(serializers.Serializer):
         help_text="异议是否成立；成立则该产品不列入目录。"
     )
     note = serializers.CharField(max_length=2000, help_text="核实意见。")
+
+
+class ObjectionDismissSerializer(serializers.Serializer):
+    objections = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=CatalogueObjection.objects.none(),
+        help_text="要一并驳回的异议编号（如同一内容的重复异议）。",
+    )
+    note = serializers.CharField(max_length=2000, help_text="核实意见。")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only objections the user reviews: others "do not exist" (400).
+        self.fields[
+            "objections"
+        ].child_relation.queryset = catalogue_objection_list_visible_to(user=user)
 
 
 class ObjectionViewSet(
@@ -117,6 +136,11 @@ class ObjectionViewSet(
         entry = catalogue_notice_list().filter(pk=fields.pop("entry")).first()
         if entry is None:
             raise serializers.ValidationError({"entry": ["该产品不在公示期内。"]})
+        wait = objection_entry_wait(request, entry)
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait, detail=_("该产品收到的异议已达上限，请稍后再提出。")
+            )
         objection = catalogue_objection_lodge(entry=entry, **fields)
         return Response(
             ObjectionReceiptSerializer(objection).data, status=status.HTTP_201_CREATED
@@ -133,3 +157,18 @@ class ObjectionViewSet(
             objection=objection, reviewed_by=request.user, **data.validated_data
         )
         return Response(ObjectionSerializer(objection).data)
+
+    @extend_schema(
+        request=ObjectionDismissSerializer, responses=ObjectionSerializer(many=True)
+    )
+    @action(detail=False, methods=["post"])
+    def dismiss(self, request):
+        """一并驳回多条异议（如重复提交的同一异议），全部成功或全部不变。"""
+        data = ObjectionDismissSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        objections = catalogue_objections_dismiss(
+            objections=data.validated_data["objections"],
+            reviewed_by=request.user,
+            note=data.validated_data["note"],
+        )
+        return Response(ObjectionSerializer(objections, many=True).data)

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.fields import DecimalField, IntegerField
 from api.labels import VOIDED
 from labels.choices import PrintJobStatus
 from labels.models import OFFSET_BOUNDS, OFFSET_DIGITS, PrintJob
@@ -77,18 +78,14 @@ class PrintJobSerializer(serializers.ModelSerializer):
 class PrintJobCreateSerializer(serializers.Serializer):
     """Check shape only; released batch, certification and limit are the service's."""
 
-    batch = serializers.IntegerField(min_value=1)
+    batch = IntegerField(min_value=1)
     template = serializers.ChoiceField(
         choices=template_choices(), default=DEFAULT_TEMPLATE
     )
-    count = serializers.IntegerField(min_value=1)
-    start_position = serializers.IntegerField(min_value=1, default=1)
-    offset_x_mm = serializers.DecimalField(
-        **OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0")
-    )
-    offset_y_mm = serializers.DecimalField(
-        **OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0")
-    )
+    count = IntegerField(min_value=1)
+    start_position = IntegerField(min_value=1, default=1)
+    offset_x_mm = DecimalField(**OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0"))
+    offset_y_mm = DecimalField(**OFFSET_DIGITS, **OFFSET_BOUNDS, default=Decimal("0"))
     crop_marks = serializers.BooleanField(default=False)
     link_form = serializers.ChoiceField(
         choices=link_form_choices(),
@@ -125,6 +122,11 @@ class PrintJobViewSet(
     def get_queryset(self):
         return print_job_list_visible_to(user=self.request.user)
 
+    @extend_schema(
+        request=PrintJobCreateSerializer,
+        responses={202: PrintJobSerializer},
+        summary="申请打印标签（排队生成 PDF，返回 202）",
+    )
     def create(self, request, *args, **kwargs):
         data = PrintJobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

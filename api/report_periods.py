@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ServiceViewSet
+from api.fields import IntegerField
 from api.permissions import RegisterPermission
 from api.reports import REPORT_RENDERERS, JSONErrorsMixin
 from reports import submissions as services
@@ -59,19 +60,33 @@ class ScheduleSerializer(serializers.Serializer):
     frequency = serializers.ChoiceField(
         choices=[PeriodFrequency.MONTHLY, PeriodFrequency.QUARTERLY]
     )
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    due_day = serializers.IntegerField(min_value=1, max_value=31)
+    year = IntegerField(min_value=2000, max_value=2100)
+    due_day = IntegerField(min_value=1, max_value=31)
     recipient = serializers.CharField(max_length=128, required=False, allow_blank=True)
     source = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class ExpectedSerializer(serializers.Serializer):
-    region = serializers.IntegerField(source="region.pk")
+    region = IntegerField(source="region.pk")
     region_name = serializers.CharField(source="region.full_name")
-    submission = serializers.IntegerField(source="submission.pk", allow_null=True)
+    submission = IntegerField(source="submission.pk", allow_null=True)
     state = serializers.CharField()
     overdue = serializers.BooleanField()
     late = serializers.BooleanField()
+
+
+class PeriodCountsSerializer(serializers.Serializer):
+    expected = IntegerField()
+    missing = IntegerField()
+    overdue = IntegerField()
+    accepted = IntegerField()
+
+
+class PeriodStatusSerializer(serializers.Serializer):
+    # What `status/` returns: the counts, then each region expected.
+
+    counts = PeriodCountsSerializer()
+    regions = ExpectedSerializer(many=True)
 
 
 class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
@@ -111,9 +126,9 @@ class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
 
     @extend_schema(
         summary="本周期应报地区、已报、缺报和逾期",
-        responses=ExpectedSerializer(many=True),
+        responses=PeriodStatusSerializer,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def status(self, request, pk=None):
         period = self.get_object()
         expected = [

@@ -4,7 +4,10 @@ from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.evidence import evidence_actions
 from trace.models import Sale, SaleEvidence
 from trace.selectors.batches import batch_list_visible_to
-from trace.selectors.events import sale_evidence_list_visible_to, sale_list_visible_to
+from trace.selectors.events import (
+    sale_evidence_file_list_visible_to,
+    sale_list_visible_to,
+)
 from trace.selectors.registry import outlet_list
 from trace.services.events import sale_evidence_add, sale_record
 
@@ -77,8 +80,8 @@ class SaleViewSet(ServiceViewSet):
         parent="sale",
         add=sale_evidence_add,
         serializer=SaleEvidenceSerializer,
-        visible=sale_evidence_list_visible_to,
+        visible=sale_evidence_file_list_visible_to,
         label="销售凭证",
         upload_summary="上传销售发票或凭证（照片或 PDF，私密保存）",
-        download_summary="下载销售凭证（仅能看到该销售的用户）",
+        download_summary="下载销售凭证（载有贫困户姓名：仅可查看贫困户信息的用户）",
     )

@@ -13,11 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin
+from api.parsers import FormParser, MultiPartParser
 from api.references import ReasonSerializer
 from api.reports import REPORT_RENDERERS, XLSX_MEDIA_TYPE, JSONErrorsMixin
 from reports import submissions as services
@@ -280,7 +280,8 @@ class SubmissionViewSet(
                 {"status": [_("报表尚未上报，没有冻结的内容可以下载。")]}
             )
         content = evidence_zip(
-            data=submission.snapshot, files=submission_evidence(submission=submission)
+            data=submission.snapshot,
+            files=submission_evidence(submission=submission, user=request.user),
         )
         response = HttpResponse(content, content_type=ZIP_MEDIA_TYPE)
         response["Content-Disposition"] = content_disposition_header(

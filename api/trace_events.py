@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.fields import DateTimeField, DecimalField
 from trace.models import Batch, Household, TraceEvent
 from trace.selectors.batches import batch_list_visible_to
 from trace.selectors.events import trace_event_list_visible_to
@@ -45,7 +46,7 @@ class GuidanceVisitSerializer(ScopedRelationsMixin, serializers.Serializer):
     scoped_relations = {"batch": batch_list_visible_to}
 
     batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.none())
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
     topic = serializers.CharField(max_length=128)
     organisation = serializers.CharField(
         max_length=128, required=False, allow_blank=True
@@ -64,9 +65,9 @@ class PurchaseSerializer(ScopedRelationsMixin, serializers.Serializer):
 
     batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.none())
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
-    purchased_at = serializers.DateTimeField()
+    quantity = DecimalField(max_digits=14, decimal_places=3)
+    amount_paid = DecimalField(max_digits=14, decimal_places=2)
+    purchased_at = DateTimeField()
     reference_document_number = serializers.CharField(
         max_length=64, required=False, allow_blank=True
     )

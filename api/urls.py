@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
 
 from api.analytes import AnalyteViewSet
@@ -20,6 +19,7 @@ from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
 from api.labels import LabelViewSet
+from api.logins import TokenLoginView
 from api.objections import ObjectionViewSet
 from api.outlets import OutletViewSet
 from api.print_jobs import PrintJobViewSet
@@ -81,7 +81,7 @@ urlpatterns = [
     # It names its own parsers; the project's default bounds JSON nesting.
     path(
         "auth/token/",
-        ObtainAuthToken.as_view(
+        TokenLoginView.as_view(
             throttle_classes=[AnonymousThrottle],
             parser_classes=api_settings.DEFAULT_PARSER_CLASSES,
         ),

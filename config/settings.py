@@ -5,6 +5,7 @@ run inline, development secrets. DATABASE_URL and CELERY_BROKER_URL switch to
 PostgreSQL and a real broker; DJANGO_DEBUG=0 demands real secrets.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Failed logins counted per account and per address (api/logins.py).
+    "axes",
     "trace.apps.TraceConfig",
     "inspections.apps.InspectionsConfig",
     "labels.apps.LabelsConfig",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user in the audit trail (DRF sets request.user too).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks swap in bench.urls (config.urls plus a constant view); never set in production.
@@ -169,6 +174,31 @@ STORAGES = {
     },
 }
 
+# Every login path (/login/, /admin/login/, the API's token) goes through
+# authenticate(), where django-axes counts failures per account and, apart,
+# per address: 100 addresses guessing one account's password lock the
+# account, one address guessing many accounts locks the address. A locked
+# login is answered the same whether the account exists or not; it lifts
+# after the cool-off, or at once when an administrator deletes its access
+# attempts (admin: 访问尝试, or `manage.py axes_reset_username NAME`).
+# NIST SP 800-63B 5.2.2 allows at most 100 consecutive failures; the limit
+# and the cool-off are the deployment's to choose.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SUYUAN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("SUYUAN_LOGIN_LOCKOUT_MINUTES", 30)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the API's throttles see it (NUM_PROXIES decides).
+AXES_CLIENT_IP_CALLABLE = "api.throttling.client_ident"
+AXES_LOCKOUT_CALLABLE = "api.logins.lockout_response"
+# api/logins.py logs each lockout itself, without the address in clear.
+AXES_VERBOSE = False
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/w/"
 LOGOUT_REDIRECT_URL = "/"
@@ -193,11 +223,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # JSON with a bound on nesting (api/parsers.py); forms and uploads as DRF's.
+    # JSON with a bound on nesting, and the input policy on every text (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
@@ -379,6 +409,9 @@ SUYUAN_API_RATES_PER_ROLE = {
 # throttles count per address in the shared cache).
 SUYUAN_CATALOGUE_NOTICE_DAYS = env_int("SUYUAN_CATALOGUE_NOTICE_DAYS", 7)
 SUYUAN_OBJECTION_RATE = env_str("SUYUAN_OBJECTION_RATE", "5/hour")
+# Objections to one catalogue entry from all addresses together: a flood
+# from many addresses stops here; the office dismisses duplicates at once.
+SUYUAN_OBJECTION_ENTRY_RATE = env_str("SUYUAN_OBJECTION_ENTRY_RATE", "20/day")
 # Dates of what happened (harvest, events, sales, samples) may lie at most
 # this many days after today (trace/validators.py); none before 2000-01-01.
 SUYUAN_DATE_MARGIN_DAYS = env_int("SUYUAN_DATE_MARGIN_DAYS", 1)
@@ -392,6 +425,13 @@ SUYUAN_MAX_INSPECTION_RESULTS = env_int("SUYUAN_MAX_INSPECTION_RESULTS", 200)
 SUYUAN_MEDIA_ACCEL_REDIRECT = env_str("SUYUAN_MEDIA_ACCEL_REDIRECT")
 # Largest photo or PDF lab report accepted as inspection evidence.
 SUYUAN_MAX_UPLOAD_BYTES = env_int("SUYUAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Largest photo in pixels, read from its header before anything is decoded
+# (trace/uploads.py says why 24 million).
+SUYUAN_MAX_IMAGE_PIXELS = env_int("SUYUAN_MAX_IMAGE_PIXELS", 24_000_000)
+# A ClamAV daemon every upload is scanned by (unix:///run/clamav/clamd.ctl or
+# tcp://host:3310); empty: no scan. When set and not answering, uploads are refused.
+SUYUAN_CLAMD_URL = env_str("SUYUAN_CLAMD_URL")
+SUYUAN_CLAMD_TIMEOUT = env_float("SUYUAN_CLAMD_TIMEOUT", 30.0)
 # Seed of the inspection plan's random share: same seed, same batches picked.
 SUYUAN_PLANNING_SEED = env_str("SUYUAN_PLANNING_SEED", "suyuan-planning")
 # How long an issued 承诺达标合格证 and its PDF are kept (days).

@@ -28,6 +28,8 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from django.utils.translation import gettext as _
 from stdnum import ean
 
+from trace.validators import is_ascii_number
+
 PRIMARY_KEY = "01"
 # GS1 Digital Link URI syntax 1.4: the qualifiers of a GTIN, in path order.
 QUALIFIERS = ("22", "10", "21", "235")
@@ -126,7 +128,7 @@ def parse_path(path: str) -> ItemKey:
             raise DigitalLinkError(_message(str(error))) from error
         raise UnsupportedKey(segments[0])
     gtin = segments[1] if len(segments) > 1 else ""
-    if not (gtin.isdigit() and len(gtin) in (8, 12, 13, 14)):
+    if not (is_ascii_number(gtin) and len(gtin) in (8, 12, 13, 14)):
         raise DigitalLinkError(
             _("GTIN 应为 14 位数字（GS1 数字链接 1.4），收到“%(gtin)s”。")
             % {"gtin": gtin[:20]}
@@ -195,7 +197,7 @@ def _length_bits(maximum: int) -> int:
 def _encode_value(ai: str, value: str) -> str:
     kind, size = TABLE_F[ai]
     if kind == "N":
-        if len(value) != size or not value.isdigit():
+        if len(value) != size or not is_ascii_number(value):
             raise ValueError(f"AI ({ai}) takes {size} digits")
         return format(int(value), f"0{_value_bits(size)}b")
     if not 0 < len(value) <= size:
@@ -243,7 +245,7 @@ def decompress(segment: str) -> dict[str, str]:
     # Fewer than 8 bits left are the padding to a whole base64 character.
     while reader.left() > 8:
         h1h2 = reader.hex(2)
-        if h1h2.isdigit():
+        if is_ascii_number(h1h2):
             length = TABLE_P.get(h1h2)
             if length is None:
                 raise ValueError(f"unsupported AI {h1h2}..")

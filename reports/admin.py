@@ -16,6 +16,7 @@ from reports.submissions import report_period_create, report_period_update
 from trace.admin.common import ServiceAdmin
 from trace.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from trace.choices import OutletKind
+from trace.forms import InputPolicyMixin
 from trace.models import Outlet
 
 
@@ -72,7 +73,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
     inlines = [SubmissionTransitionInline]
 
 
-class AuthorisedStoreReviewForm(forms.ModelForm):
+class AuthorisedStoreReviewForm(InputPolicyMixin, forms.ModelForm):
     """Choose a store and a finished year; the service does the rest."""
 
     outlet = forms.ModelChoiceField(

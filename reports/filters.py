@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.common import ReportFilters
+from trace.forms import InputPolicyMixin
 from trace.models import Region
 from trace.validators import validate_calendar_date
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(InputPolicyMixin, forms.Form):
     """Validate the query string; errors are keyed by the parameter's name."""
 
     region = forms.ModelChoiceField(

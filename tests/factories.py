@@ -1,6 +1,7 @@
 """factory_boy factories; households go through the service so IDs are encrypted."""
 
 import datetime
+import io
 import itertools
 import random
 from decimal import Decimal
@@ -256,3 +257,23 @@ def make_inspector(username: str, regions):
 
 def make_administrator(username: str):
     return make_user(username, Role.ADMINISTRATOR)
+
+
+def make_pdf(pages: int = 1) -> bytes:
+    """Return a small valid PDF that the upload check keeps byte for byte.
+
+    Saved twice as qpdf saves (deterministic /ID): the second save is what
+    trace.uploads writes back, so a download compares equal to the upload.
+    """
+    import pikepdf
+
+    document = pikepdf.new()
+    for _ in range(pages):
+        document.add_blank_page()
+    data = b""
+    for _ in range(2):
+        buffer = io.BytesIO()
+        document.save(buffer, fix_metadata_version=False, deterministic_id=True)
+        data = buffer.getvalue()
+        document = pikepdf.open(io.BytesIO(data))
+    return data

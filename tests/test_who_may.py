@@ -75,6 +75,7 @@ from trace.services.catalogue import (
     catalogue_objection_lodge,
     catalogue_objection_review,
     township_notice_publish,
+    catalogue_objections_dismiss,
 )
 from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import (
@@ -186,6 +187,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "catalogue_entry_check": _only(*ADMIN, "supervisor"),
     "catalogue_entry_decide": _only(*ADMIN, *OFFICES),
     "catalogue_objection_review": _only(*ADMIN, *OFFICES),
+    "catalogue_objections_dismiss": _only(*ADMIN, *OFFICES),
     "catalogue_entry_withdraw": _only(*ADMIN, *OFFICES, "operator"),
     "catalogue_availability_set": _only(*ADMIN, "informant"),
     "print_job_create": _only(*PRODUCER),
@@ -581,6 +583,16 @@ CALLS = {
         upheld=False,
         note="价格合理",
     ),
+    "catalogue_objections_dismiss": lambda w, user: (
+        lambda entry: catalogue_objections_dismiss(
+            objections=[
+                catalogue_objection_lodge(entry=entry, text="价格偏高"),
+                catalogue_objection_lodge(entry=entry, text="价格偏高"),
+            ],
+            reviewed_by=user,
+            note="重复提交",
+        )
+    )(w.entry_in_notice()),
     "catalogue_entry_withdraw": lambda w, user: catalogue_entry_withdraw(
         entry=w.entry(CatalogueStatus.APPLIED), withdrawn_by=user, reason="停产"
     ),

@@ -207,7 +207,12 @@ def may_manage_register(user) -> bool:
 
 
 def may_see_households(user) -> bool:
-    """Only administrators see household personal data (PIPL art. 28)."""
+    """Only administrators see household personal data (PIPL art. 28).
+
+    The same rule decides who gets the file of a document that names
+    households (a 销售凭证 signed by the household): everyone else who sees
+    the sale gets the record without the file.
+    """
     return is_administrator(user)
 
 
@@ -389,6 +394,25 @@ def catalogue_entry_scope(user, field: str = "") -> Q:
     if is_operator(user):
         return Q(**{f"{prefix}producer_id": role_of(user).producer_id})
     return region_scope(user, f"{prefix}region")
+
+
+def catalogue_evidence_scope(user, field: str = "entry") -> Q:
+    """Return a filter for the application documents (at `field`'s entry) a user reads.
+
+    Only those who work on the application: its applicant (the producer's
+    operator, or the village 信息员 who reports the village's products), the
+    township 监督员 who checks it and the office that decides it (issue 34:
+    a technician, a purchase point or an inspector of the region is not one
+    of them, whatever else of the region they see).
+    """
+    prefix = f"{field}__" if field else ""
+    if is_administrator(user):
+        return EVERYTHING
+    if is_operator(user):
+        return Q(**{f"{prefix}producer_id": role_of(user).producer_id})
+    if has_role(user, Role.INFORMANT, Role.SUPERVISOR, Role.OFFICE):
+        return region_scope(user, f"{prefix}region")
+    return NOTHING
 
 
 def may_apply_catalogue_entry(user, producer: Producer) -> bool:

@@ -3,6 +3,39 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from trace.validators import normalize_number_text, validate_safe_text
+
+
+class InputPolicyMixin:
+    """Hold every field of a form to the project's input policy.
+
+    The same rule as the API's parsers and number fields (trace.validators):
+    a control or bidirectional control character in any field, or a digit
+    outside 0-9 and its full-width twins in a number field, is an error on
+    that field, before the form's own clean() sees the value. Put it first
+    in the bases of every form a person fills in.
+    """
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            if field.disabled:
+                continue
+            raw = field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)
+            )
+            for value in raw if isinstance(raw, list | tuple) else [raw]:
+                if not isinstance(value, str):
+                    continue
+                try:
+                    validate_safe_text(value)
+                    # DecimalField and FloatField are IntegerFields in Django.
+                    if isinstance(field, forms.IntegerField):
+                        normalize_number_text(value)
+                except ValidationError as error:
+                    self.add_error(name, error)
+                    break
+
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names.

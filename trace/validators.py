@@ -205,3 +205,66 @@ def validate_calendar_date(value: datetime.date | datetime.datetime) -> None:
             },
             code="date_out_of_range",
         )
+
+
+# The input policy: one rule for every text and number that comes in, through
+# the API's parsers (api/parsers.py), the API's number fields (api/fields.py)
+# and every form (trace/forms.py InputPolicyMixin).
+#
+# Control characters (Unicode category Cc) other than tab, line feed and
+# carriage return have no place in anything a person types, and openpyxl
+# refuses them in a cell (a stored 仓\x1c库 broke the recall-trace XLSX with a
+# 500). Bidirectional overrides and isolates reorder what a reader sees
+# without changing what is stored (Trojan Source, CVE-2021-42574), so a buyer
+# or a note could show one thing and export another.
+# Unicode category Cc is exactly U+0000-001F and U+007F-009F; tab (U+0009),
+# line feed (U+000A) and carriage return (U+000D) are text. Then the
+# embeddings and overrides LRE RLE PDF LRO RLO (U+202A-202E) and the
+# isolates LRI RLI FSI PDI (U+2066-2069). One regular expression: a body of
+# a few megabytes is checked in milliseconds.
+UNSAFE_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+# Full-width digits and signs (a Chinese input method's 全角 mode) are the same
+# number as their ASCII forms; every other non-ASCII digit (Arabic-Indic,
+# Devanagari, superscripts) is refused rather than read as a number.
+FULL_WIDTH_NUMBER = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
+def text_is_unsafe(text: str) -> bool:
+    """Return whether a text holds a control or bidirectional control character."""
+    return UNSAFE_CHARACTER.search(text) is not None
+
+
+def unsafe_text_message() -> str:
+    """Return the policy's words for a refused text (never the text itself)."""
+    return _("不能包含控制字符或双向文本控制符，请删除后重新填写。")
+
+
+def validate_safe_text(value: str) -> None:
+    """Raise ValidationError if the text holds a character the policy refuses."""
+    if text_is_unsafe(value):
+        raise ValidationError(unsafe_text_message(), code="unsafe_character")
+
+
+def normalize_number_text(value: str) -> str:
+    """Return a number as typed with full-width digits made ASCII, or raise.
+
+    Raise ValidationError if it still holds a digit outside 0-9: int() and
+    Decimal() read Arabic-Indic ٣ or Devanagari ३ as 3, which a person in a
+    Chinese county did not mean to type, and str.isdigit() accepts ² as well,
+    which int() then refuses.
+    """
+    text = value.translate(FULL_WIDTH_NUMBER)
+    if any(character.isdigit() and not character.isascii() for character in text):
+        raise ValidationError(_("数字请使用 0–9 填写。"), code="non_ascii_digit")
+    return text
+
+
+def is_ascii_number(value: str) -> bool:
+    """Return whether a text is one or more of the digits 0-9 and nothing else.
+
+    str.isdigit() is True for full-width, Arabic-Indic and superscript
+    digits, which then reach int() or a lookup by id.
+    """
+    return value.isascii() and value.isdigit()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from trace import access
 from trace.choices import CatalogueStatus, ObjectionStatus
 from trace.files import evidence_file_response
+from trace.forms import InputPolicyMixin
 from trace.models import CatalogueEntry
 from trace.selectors.catalogue import (
     catalogue_entry_contact,
@@ -50,7 +51,7 @@ from workbench.forms import NUMBER, apply_service_errors
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
-class CatalogueEntryForm(forms.ModelForm):
+class CatalogueEntryForm(InputPolicyMixin, forms.ModelForm):
     """The product as the applicant describes it (申报)."""
 
     shop_url = forms.URLField(
@@ -93,7 +94,7 @@ class CatalogueEntryForm(forms.ModelForm):
         pass
 
 
-class StatementForm(forms.Form):
+class StatementForm(InputPolicyMixin, forms.Form):
     statement = forms.CharField(
         label=_("申报说明"),
         required=False,
@@ -103,7 +104,7 @@ class StatementForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(InputPolicyMixin, forms.Form):
     file = forms.FileField(
         label=_("添加文件"),
         allow_empty_file=False,
@@ -113,7 +114,7 @@ class EvidenceForm(forms.Form):
     caption = forms.CharField(label=_("说明"), max_length=255, required=False)
 
 
-class CheckForm(forms.Form):
+class CheckForm(InputPolicyMixin, forms.Form):
     passed = forms.TypedChoiceField(
         label=_("核查结论"),
         choices=[("", _("请选择")), ("1", _("核查通过")), ("0", _("核查未通过"))],
@@ -127,7 +128,7 @@ class CheckForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(InputPolicyMixin, forms.Form):
     approved = forms.TypedChoiceField(
         label=_("审定结论"),
         choices=[("", _("请选择")), ("1", _("通过，开始公示")), ("0", _("不通过"))],
@@ -144,13 +145,13 @@ class DecisionForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputPolicyMixin, forms.Form):
     reason = forms.CharField(
         label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(InputPolicyMixin, forms.Form):
     month = forms.DateField(label=_("月份"), widget=MONTH, input_formats=["%Y-%m"])
     available = forms.BooleanField(label=_("本月有货"), required=False, initial=True)
     quantity = forms.DecimalField(
@@ -163,7 +164,7 @@ class AvailabilityForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=255, required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(InputPolicyMixin, forms.Form):
     objection = forms.IntegerField(widget=forms.HiddenInput)
     upheld = forms.TypedChoiceField(
         label=_("核实结论"),

@@ -32,6 +32,7 @@ from labels.templates import (
 )
 from trace import access
 from trace.choices import BatchStatus, RegionLevel, SaleChannel
+from trace.forms import InputPolicyMixin
 from trace.forms import apply_service_errors as apply_service_errors
 from trace.models import Region
 from trace.selectors.batches import batch_list_visible_to, lot_codes_taken
@@ -90,7 +91,7 @@ def product_line_label(product_line) -> str:
     return product_line.name
 
 
-class BatchForm(forms.Form):
+class BatchForm(InputPolicyMixin, forms.Form):
     """Register a batch: what, which lot, from where, when and how much."""
 
     product_line = forms.ModelChoiceField(
@@ -158,7 +159,7 @@ class BatchForm(forms.Form):
         return origin
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(InputPolicyMixin, forms.Form):
     """One household's share: only households linked to the producer, masked."""
 
     household = forms.ModelChoiceField(
@@ -221,7 +222,7 @@ ContributionFormSet = forms.formset_factory(
 )
 
 
-class SaleForm(forms.Form):
+class SaleForm(InputPolicyMixin, forms.Form):
     """One 消费扶贫 sale of a released batch."""
 
     batch = forms.ModelChoiceField(
@@ -300,7 +301,7 @@ def inspection_kind_choices(user) -> list[tuple[str, str]]:
     ]
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(InputPolicyMixin, forms.Form):
     """A spot check or rapid test as logged on a phone in a village."""
 
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
@@ -423,7 +424,7 @@ def _number(value) -> str:
     return format(value.normalize(), "f") if value is not None else ""
 
 
-class ResultItemForm(forms.Form):
+class ResultItemForm(InputPolicyMixin, forms.Form):
     """One test item: pick it from the catalogue, enter the value or outcome."""
 
     analyte = forms.ModelChoiceField(
@@ -509,14 +510,14 @@ def request_fingerprint(data) -> str:
     return hashlib.sha256(f"workbench-inspection\n{canonical}".encode()).hexdigest()
 
 
-class PrinterSettingsForm(forms.ModelForm):
+class PrinterSettingsForm(InputPolicyMixin, forms.ModelForm):
     class Meta:
         model = PrinterSettings
         fields = ["offset_x_mm", "offset_y_mm"]
         widgets = {"offset_x_mm": NUMBER, "offset_y_mm": NUMBER}
 
 
-class PrintForm(forms.Form):
+class PrintForm(InputPolicyMixin, forms.Form):
     """A label sheet request: batch, template, count, start, printer offsets."""
 
     batch = forms.ModelChoiceField(
@@ -595,7 +596,7 @@ class PrintForm(forms.Form):
             return 1
 
 
-class CalibrationForm(forms.Form):
+class CalibrationForm(InputPolicyMixin, forms.Form):
     """What the calibration test sheet needs: the template and the offsets."""
 
     template = forms.ChoiceField()
@@ -612,7 +613,7 @@ def _batch_choice_label(batch) -> str:
     return f"{batch.product_line.name} {batch.lot_code}"
 
 
-class GuidanceForm(forms.Form):
+class GuidanceForm(InputPolicyMixin, forms.Form):
     """A 技术指导员's guidance visit on a batch of its township (seed 001, 196-199)."""
 
     batch = forms.ModelChoiceField(
@@ -638,7 +639,7 @@ class GuidanceForm(forms.Form):
         self.fields["batch"].label_from_instance = _batch_choice_label
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(InputPolicyMixin, forms.Form):
     """A village purchase point's purchase from a household (seed 001, 199-203)."""
 
     batch = forms.ModelChoiceField(

@@ -66,6 +66,7 @@ from trace.services.certification import (
     certification_review_suspend,
 )
 from trace.services.events import guidance_visit_record, purchase_record, sale_record
+from trace.validators import is_ascii_number
 from workbench import printing
 from workbench.decorators import operator_required, role_required
 from workbench.forms import (
@@ -239,7 +240,9 @@ def batch_certificate_issue(request, pk: int):
         return render(request, "workbench/batch_detail.html", context, status=400)
     url = reverse("batch-certificate", kwargs={"pk": batch.pk})
     print_job = request.POST.get("print_job", "")
-    return redirect(f"{url}?print_job={print_job}" if print_job.isdigit() else url)
+    return redirect(
+        f"{url}?print_job={print_job}" if is_ascii_number(print_job) else url
+    )
 
 
 @require_POST
@@ -360,7 +363,10 @@ def _posted_in_scope(request, form, *names) -> None:
     """
     for name in names:
         value = request.POST.get(name, "")
-        if value.isdigit() and not form.fields[name].queryset.filter(pk=value).exists():
+        if (
+            is_ascii_number(value)
+            and not form.fields[name].queryset.filter(pk=value).exists()
+        ):
             raise Http404
 
 
@@ -404,7 +410,7 @@ def _record_event(request, form_class, service, template, events):
 
 
 def _digits(value: str) -> int:
-    if not value.isdigit():
+    if not is_ascii_number(value):
         raise Http404
     return int(value)
 

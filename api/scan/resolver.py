@@ -59,6 +59,7 @@ from labels.selectors import batch_find_public
 from trace.models import Batch
 from trace.selectors.batches import batch_list_public
 from trace.selectors.registry import product_line_by_gtin
+from trace.validators import is_ascii_number
 
 # The namespaces GS1 has used for its web vocabulary, and the CURIE prefix.
 GS1_NAMESPACES = (
@@ -144,7 +145,13 @@ def description(request) -> HttpResponse:
 
 
 def product_page(request, gtin: str) -> HttpResponse:
-    """`/p/{gtin}`: the public page of a product line (its GTIN's default link)."""
+    """`/p/{gtin}`: the public page of a product line (its GTIN's default link).
+
+    A GTIN that is not 14 digits is a malformed URI, a 400 like the
+    resolver's; it never reaches the database (PostgreSQL refuses a NUL).
+    """
+    if not (is_ascii_number(gtin) and len(gtin) == 14):
+        return _error(request, _("GTIN 格式错误：应为 14 位数字。"), status=400)
     product_line = product_line_by_gtin(gtin=gtin)
     if product_line is None:
         return render(request, "api/scan_error.html", {"reason": "unknown"}, status=404)
@@ -179,13 +186,17 @@ def _resolve(request, key: ItemKey, *, same_as: str | None = None) -> HttpRespon
     if key.serial and not link_type:
         # The common case, a phone scanning a label: the label as the scan
         # gate reads it (from Redis in buffered mode) and its batch's story as
-        # the worker keeps it, so once warm no query. Neither counted nor
-        # throttled here: the page it leads to counts the scan. The serial is
-        # a GS1 key, the label only as printed: another case is a serial we
-        # never issued and walks up (labels.codes.serial_normalize).
-        passage = gate.scan_pass(
-            request, key.serial, record=False, count_limits=False, gs1_key=True
-        )
+        # the worker keeps it, so once warm no query. Throttled like /t/
+        # (per client and per serial), so made-up serials cannot be tried
+        # here without limit (issue 34); not recorded: the page it leads to
+        # records the scan. The serial is a GS1 key, the label only as
+        # printed: another case is a serial we never issued and walks up
+        # (labels.codes.serial_normalize).
+        passage = gate.scan_pass(request, key.serial, record=False, gs1_key=True)
+        if passage.wait is not None:
+            response = _error(request, _("扫码过于频繁，请稍后再试。"), status=429)
+            response["Retry-After"] = str(int(passage.wait) + 1)
+            return response
         label = passage.label
         if label is None:
             return _unknown_serial(request, key, links=links)

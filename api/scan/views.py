@@ -37,6 +37,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import DateTimeField, DecimalField, IntegerField
 from api.scan import gate
 from api.scan.linkset import linkset_response, wants_linkset
 from api.scan.story import (
@@ -77,11 +78,11 @@ class WarningSerializer(serializers.Serializer):
 class LabelFactsSerializer(serializers.Serializer):
     serial = serializers.CharField()
     status = serializers.CharField()
-    scan_count = serializers.IntegerField()
-    first_scanned_at = serializers.DateTimeField(allow_null=True)
+    scan_count = IntegerField()
+    first_scanned_at = DateTimeField(allow_null=True)
     first_scanned_city = serializers.CharField(allow_blank=True)
     suspicious = serializers.BooleanField()
-    checked_at = serializers.DateTimeField()
+    checked_at = DateTimeField()
 
 
 class ProductSerializer(serializers.Serializer):
@@ -100,7 +101,7 @@ class BatchFactsSerializer(serializers.Serializer):
     lot = serializers.CharField()
     name = serializers.CharField(allow_blank=True)
     harvest_date = serializers.DateField()
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = DecimalField(max_digits=14, decimal_places=3)
     unit = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField()
@@ -122,21 +123,17 @@ class ProducerFactsSerializer(serializers.Serializer):
 class InspectionFactsSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField()
-    sampled_at = serializers.DateTimeField()
+    sampled_at = DateTimeField()
     verdict = serializers.CharField()
     verdict_display = serializers.CharField()
     organisation = serializers.CharField(allow_blank=True)
 
 
 class BenefitFactsSerializer(serializers.Serializer):
-    batch_households = serializers.IntegerField(
-        help_text="为本批次供货或务工的建档立卡贫困户数。"
-    )
-    producer_households = serializers.IntegerField(
-        help_text="与生产主体有利益联结的贫困户数。"
-    )
+    batch_households = IntegerField(help_text="为本批次供货或务工的建档立卡贫困户数。")
+    producer_households = IntegerField(help_text="与生产主体有利益联结的贫困户数。")
     villages = serializers.ListField(child=serializers.CharField())
-    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount_paid = DecimalField(max_digits=14, decimal_places=2)
     consented_names = serializers.ListField(
         child=serializers.CharField(),
         help_text="仅限已登记同意公开的农户，姓名已脱敏。",
@@ -146,12 +143,10 @@ class BenefitFactsSerializer(serializers.Serializer):
 class EventFactsSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
     place = serializers.CharField(allow_blank=True)
     actor = serializers.CharField(allow_blank=True)
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, allow_null=True
-    )
+    quantity = DecimalField(max_digits=14, decimal_places=3, allow_null=True)
     unit = serializers.CharField(allow_blank=True)
 
 
@@ -227,7 +222,7 @@ def _scan_fields() -> dict:
 class VoidLabelSerializer(serializers.Serializer):
     serial = serializers.CharField()
     status = serializers.CharField()
-    voided_at = serializers.DateTimeField(allow_null=True)
+    voided_at = DateTimeField(allow_null=True)
     void_reason = serializers.CharField(allow_blank=True)
 
 

@@ -357,12 +357,13 @@ def submission_overview(*, user, today: datetime.date | None = None) -> dict:
     return {"periods": rows, "counts": dict(counts)}
 
 
-def submission_evidence(*, submission: Submission) -> list[tuple[str, object]]:
+def submission_evidence(*, submission: Submission, user) -> list[tuple[str, object]]:
     """Return the submission's files as (name in the zip, stored file).
 
     The stamped scan, then the invoices and receipts of exactly the sales
     the frozen form lists (大通湖: 附件 and 销售凭证 go in together, seed 003
-    line 74).
+    line 74), for a user who may see household names: a receipt is signed
+    by the household (trace.access.may_see_households).
     """
     files: list[tuple[str, object]] = []
     if submission.stamped_scan:
@@ -373,6 +374,8 @@ def submission_evidence(*, submission: Submission) -> list[tuple[str, object]]:
             )
         )
     sale_ids = (submission.snapshot or {}).get("sale_ids", [])
+    if not access.may_see_households(user):
+        sale_ids = []
     for evidence in SaleEvidence.objects.filter(sale_id__in=sale_ids).order_by(
         "sale__sold_at", "sale_id", "id"
     ):

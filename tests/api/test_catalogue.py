@@ -18,6 +18,7 @@ from tests.factories import (
     HouseholdFactory,
     ProducerFactory,
     make_gtin13,
+    make_pdf,
 )
 from trace.choices import CatalogueContactKind, ProducerKind
 from trace.models import CatalogueObjection, ProductLine
@@ -313,7 +314,7 @@ def test_catalogue_page_is_paged_for_phones(catalogue, client_for, monkeypatch):
 
 def test_public_catalogue_never_links_application_evidence(catalogue, client_for):
     world, officers = catalogue["world"], catalogue["officers"]
-    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    pdf = make_pdf()
 
     def with_evidence(**fields):
         entry = draft_entry(world, **fields)

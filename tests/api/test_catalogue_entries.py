@@ -4,11 +4,13 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from PIL import ExifTags, Image
 
 from tests.catalogue import end_notice, listed_entry, make_officers
-from trace.choices import CatalogueStatus, CatalogueStepKind
-from trace.models import CatalogueEntry, CatalogueEvidence
+from tests.factories import make_pdf, make_user
+from trace.choices import CatalogueStatus, CatalogueStepKind, Role
+from trace.models import CatalogueEntry, CatalogueEvidence, CatalogueObjection
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,108 @@ def test_objections_are_rate_limited(world, officers, client_for, settings):
     assert "再提一次" in page.content.decode()  # nothing typed is lost
 
 
+def entry_in_notice(world, officers, client_for) -> int:
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+    act(operator, entry_id, "apply")
+    act(client_for(officers.supervisor), entry_id, "check", passed=True)
+    act(client_for(officers.office), entry_id, "approve")
+    return entry_id
+
+
+def test_objections_are_limited_per_entry_from_all_addresses(
+    world, officers, client_for, settings
+):
+    """Issue 34: 100 objections from 20 addresses were all accepted."""
+    settings.SUYUAN_OBJECTION_RATE = "2/hour"  # per address
+    settings.SUYUAN_OBJECTION_ENTRY_RATE = "5/day"  # per entry
+    entry_id = entry_in_notice(world, officers, client_for)
+    other_id = entry_in_notice(world, officers, client_for)
+    codes = [
+        client_for(None)
+        .post(
+            "/api/v1/objections/",
+            {"entry": entry_id, "text": "价格偏高"},
+            format="json",
+            REMOTE_ADDR=f"10.0.6.{n}",
+        )
+        .status_code
+        for n in range(7)
+    ]
+    assert codes == [201] * 5 + [429] * 2
+    assert CatalogueObjection.objects.filter(entry_id=entry_id).count() == 5
+    # The HTML form counts against the same entry.
+    page = client_for(None).post(
+        f"/catalogue/notices/{entry_id}/objection/",
+        {"text": "再提一次"},
+        format="multipart",
+        REMOTE_ADDR="10.0.6.99",
+    )
+    assert page.status_code == 429 and "再提一次" in page.content.decode()
+    # Another entry has its own count.
+    other = client_for(None).post(
+        "/api/v1/objections/",
+        {"entry": other_id, "text": "价格偏高"},
+        format="json",
+        REMOTE_ADDR="10.0.6.100",
+    )
+    assert other.status_code == 201
+
+
+def test_the_office_dismisses_duplicate_objections_in_one_action(
+    world, officers, client_for
+):
+    entry_id = entry_in_notice(world, officers, client_for)
+    ids = [
+        client_for(None)
+        .post(
+            "/api/v1/objections/",
+            {"entry": entry_id, "text": "价格偏高"},
+            format="json",
+            REMOTE_ADDR=f"10.0.7.{n}",
+        )
+        .json()["id"]
+        for n in range(3)
+    ]
+    body = {"objections": ids, "note": "同一内容重复提交，经核实价格合理"}
+    # Outside its region the office sees none of them; the 监督员 decides none.
+    outside = client_for(officers.other_office).post(
+        "/api/v1/objections/dismiss/", body, format="json"
+    )
+    assert outside.status_code == 400 and "objections" in outside.json()
+    supervisor = client_for(officers.supervisor).post(
+        "/api/v1/objections/dismiss/", body, format="json"
+    )
+    assert supervisor.status_code in (400, 403)
+    assert set(
+        CatalogueObjection.objects.filter(pk__in=ids).values_list("status", flat=True)
+    ) == {"pending"}
+
+    dismissed = client_for(officers.office).post(
+        "/api/v1/objections/dismiss/", body, format="json"
+    )
+    assert dismissed.status_code == 200, dismissed.content
+    assert [item["status"] for item in dismissed.json()] == ["dismissed"] * 3
+    assert CatalogueEntry.objects.get(pk=entry_id).status == CatalogueStatus.NOTICE
+    # All or none: a second try (already reviewed) changes nothing.
+    again = client_for(officers.office).post(
+        "/api/v1/objections/dismiss/", body, format="json"
+    )
+    assert again.status_code == 400
+
+
+def test_the_objection_form_refuses_control_characters(world, officers, client_for):
+    entry_id = entry_in_notice(world, officers, client_for)
+    page = client_for(None).post(
+        f"/catalogue/notices/{entry_id}/objection/",
+        {"text": "价格\u202e偏高"},
+        format="multipart",
+    )
+    assert page.status_code == 400
+    assert "不能包含控制字符" in page.content.decode()
+    assert not CatalogueObjection.objects.exists()
+
+
 def jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (40, 30), (200, 120, 0))
     exif = Image.Exif()
@@ -278,7 +382,7 @@ def test_schema_names_the_catalogue_endpoints(world, client_for):
 
 
 def evidence_pdf() -> bytes:
-    return b"%PDF-1.4\n% agreement\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    return make_pdf()
 
 
 def upload_evidence(client, entry_id, data: bytes, name: str = "带贫协议.pdf"):
@@ -362,6 +466,32 @@ def test_application_evidence_served_only_to_whom_works_on_the_entry(
     assert (
         operator.get(f"{URL}{other_id}/evidence/{evidence['id']}/").status_code == 404
     )
+
+
+def test_application_evidence_is_not_served_to_other_roles_of_the_region(
+    world, officers, client_for
+):
+    """Issue 34: the region's technician, purchase point and inspector see
+    the entry's region but do not work on its application."""
+    operator = client_for(world.operator_a)
+    entry_id = new_entry(operator, world).json()["id"]
+    evidence = upload_evidence(operator, entry_id, evidence_pdf()).json()
+    url = f"{URL}{entry_id}/evidence/{evidence['id']}/"
+    gulou_town = world.gulou_village.parent
+    outsiders = (
+        make_user("technician_gl", Role.TECHNICIAN, regions=[gulou_town]),
+        make_user("point_gl", Role.PURCHASE_POINT, regions=[world.gulou_village]),
+        world.inspector,  # 洞口县
+    )
+    for user in outsiders:
+        assert client_for(user).get(url).status_code == 404, user
+    # The workbench's page of the document answers the same.
+    browser = Client()
+    browser.force_login(outsiders[0])
+    page = browser.get(f"/w/catalogue/{entry_id}/evidence/{evidence['id']}/")
+    assert page.status_code == 404
+    # Those who work on it still read it.
+    assert client_for(officers.supervisor).get(url).status_code == 200
 
 
 def test_evidence_is_added_by_applicants_until_checked(world, officers, client_for):

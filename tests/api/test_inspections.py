@@ -9,6 +9,7 @@ from PIL import ExifTags, Image
 from inspections.choices import InspectionKind, Verdict
 from inspections.models import Inspection
 from inspections.services.inspections import inspection_sign
+from tests.factories import make_pdf
 from tests.inspections.factories import record_inspection
 from tests.inspections.test_uploads import jpeg_with_gps
 from trace.choices import BatchStatus
@@ -299,15 +300,11 @@ def test_pdf_attachment_and_none_after_signing(world, client_for):
     inspection = record_inspection(batch=world.batch_a, user=world.inspector)
     client = client_for(world.inspector)
     assert (
-        attach(
-            client, inspection, b"%PDF-1.4\n%%EOF\n", "r.pdf", "application/pdf"
-        ).status_code
+        attach(client, inspection, make_pdf(), "r.pdf", "application/pdf").status_code
         == 201
     )
     inspection_sign(inspection=inspection, signed_by=world.inspector)
-    response = attach(
-        client, inspection, b"%PDF-1.4\n%%EOF\n", "r2.pdf", "application/pdf"
-    )
+    response = attach(client, inspection, make_pdf(), "r2.pdf", "application/pdf")
     assert response.status_code == 400
     assert inspection.attachments.count() == 1
 
@@ -334,7 +331,7 @@ def test_attachment_files_are_served_with_debug_off_to_those_in_scope_only(
     report = attach(
         client_for(world.inspector),
         inspection,
-        b"%PDF-1.4\n%%EOF\n",
+        make_pdf(),
         "r.pdf",
         "application/pdf",
     ).json()

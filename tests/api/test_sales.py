@@ -115,7 +115,7 @@ def upload(client, sale, data: bytes, name: str = "发票.jpg"):
     )
 
 
-def test_sale_evidence_is_checked_and_served_only_to_whom_sees_the_sale(
+def test_sale_evidence_is_checked_and_its_file_served_only_to_household_viewers(
     world, client_for, settings
 ):
     sale = SaleFactory(batch=world.batch_a)
@@ -134,16 +134,21 @@ def test_sale_evidence_is_checked_and_served_only_to_whom_sees_the_sale(
     assert created.status_code == 201, created.content
     evidence_id = created.json()["id"]
     url = f"{API}/sales/{sale.pk}/evidence/{evidence_id}/"
-    download = owner.get(url)
+    # A receipt names the household who signed it: the file goes only to a
+    # role that may see household names (issue 34).
+    download = client_for(world.admin).get(url)
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
     assert b"".join(download.streaming_content).startswith(b"\xff\xd8")
+    assert owner.get(url).status_code == 404
+    assert client_for(world.inspector).get(url).status_code == 404  # 洞口县's sale
     assert stranger.get(url).status_code == 404
     assert client_for(None).get(url).status_code in (401, 403)
-    assert client_for(world.inspector).get(url).status_code == 200  # 洞口县's sale
-    listed = owner.get(f"{API}/sales/{sale.pk}/").json()["evidence"]
-    assert [item["caption"] for item in listed] == ["销售发票"]
-    assert "file" not in listed[0]  # no storage path or URL leaks
+    # Everyone who sees the sale keeps the record, without the file.
+    for client in (owner, client_for(world.inspector)):
+        listed = client.get(f"{API}/sales/{sale.pk}/").json()["evidence"]
+        assert [item["caption"] for item in listed] == ["销售发票"]
+        assert "file" not in listed[0]  # no storage path or URL leaks
 
 
 def test_sales_evidence_form_lists_the_invoices(world, client_for):

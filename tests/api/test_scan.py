@@ -1174,3 +1174,28 @@ def test_json_scan_is_the_serializers_whole_body(
         assert response.content == JSONRenderer().render(
             ScanStorySerializer(story).data
         )
+
+
+def test_the_gs1_item_path_is_throttled_like_the_short_path(
+    world, gtin_labels, client, settings
+):
+    """Issue 34: made-up serials could be tried on /01/… without limit."""
+    settings.SUYUAN_SCAN_RATE_PER_CLIENT = "3/min"
+    gtin = gtin_labels[0].batch.product_line.gtin
+    made_up = [
+        client.get(f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}").status_code
+        for _ in range(4)
+    ]
+    assert made_up == [303, 303, 303, 429]
+    real = client.get(f"/01/{gtin}/10/GL2026A/21/{gtin_labels[0].serial}")
+    assert real.status_code == 429 and int(real["Retry-After"]) > 0
+
+
+def test_the_gs1_item_path_counts_per_serial_too(world, gtin_labels, client, settings):
+    settings.SUYUAN_SCAN_RATE_PER_SERIAL = "2/min"
+    gtin = gtin_labels[0].batch.product_line.gtin
+    path = f"/01/{gtin}/10/GL2026A/21/{codes.serial_new()}"
+    codes_seen = [
+        client.get(path, REMOTE_ADDR=f"10.0.5.{n}").status_code for n in range(3)
+    ]
+    assert codes_seen == [303, 303, 429]

@@ -87,3 +87,46 @@ def test_an_error_is_json_whatever_format_was_asked(world, client_for):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def _success_schema(schema, path, method, status="200"):
+    content = schema["paths"][path][method]["responses"][status]["content"]
+    return content["application/json"]["schema"]
+
+
+def test_print_job_creation_documents_its_body_and_its_202(schema):
+    """Issue 34: POST print-jobs/ had no documented body and said 201."""
+    operation = schema["paths"]["/api/v1/print-jobs/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    component = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert {"batch", "template", "count"} <= set(component["properties"])
+    assert "202" in operation["responses"] and "201" not in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/catalogue-entries/{id}/availability/",
+        "/api/v1/catalogue-entries/{id}/steps/",
+    ],
+)
+def test_plain_lists_are_documented_as_arrays_not_pages(schema, path):
+    assert _success_schema(schema, path, "get")["type"] == "array"
+
+
+def test_a_periods_status_is_documented_as_counts_and_regions(schema):
+    ref = _success_schema(schema, "/api/v1/report-periods/{id}/status/", "get")
+    component = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    assert set(component["properties"]) == {"counts", "regions"}
+    assert component["properties"]["regions"]["type"] == "array"
+
+
+def test_voiding_labels_documents_the_one_content_type_it_reads(
+    schema, world, client_for
+):
+    operation = schema["paths"]["/api/v1/labels/void/"]["post"]
+    assert list(operation["requestBody"]["content"]) == ["application/json"]
+    form = client_for(world.admin).post(
+        "/api/v1/labels/void/", {"serials": ["X"], "reason": "r"}, format="multipart"
+    )
+    assert form.status_code == 415

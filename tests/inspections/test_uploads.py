@@ -6,6 +6,7 @@ from PIL import ExifTags, Image
 
 from inspections.choices import AttachmentKind
 from inspections.uploads import upload_clean
+from tests.factories import make_pdf
 
 GPS_IFD = ExifTags.IFD.GPSInfo
 
@@ -67,7 +68,7 @@ def test_fake_files_are_refused(data, name):
 
 
 def test_pdf_must_start_with_pdf_marker():
-    clean = upload_clean(data=b"%PDF-1.7\n...\n%%EOF\n", name="report.pdf")
+    clean = upload_clean(data=make_pdf(), name="report.pdf")
     assert (
         clean.kind == AttachmentKind.LAB_REPORT
         and clean.content_type == "application/pdf"

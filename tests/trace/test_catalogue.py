@@ -16,7 +16,12 @@ from tests.catalogue import (
     listed_entry,
     make_officers,
 )
-from tests.factories import BenefitLinkFactory, HouseholdFactory, ProducerFactory
+from tests.factories import (
+    BenefitLinkFactory,
+    HouseholdFactory,
+    ProducerFactory,
+    make_pdf,
+)
 from trace.choices import (
     BenefitKind,
     CatalogueContactKind,
@@ -346,7 +351,7 @@ def test_the_periodic_task_lists_ended_notices(world, officers, settings):
 
 def test_refused_evidence_leaves_no_file_behind(world, officers, media_root):
     entry = draft_entry(world)
-    pdf = b"%PDF-1.4\n%%EOF\n"
+    pdf = make_pdf()
     with pytest.raises(ValidationError) as refused:
         # Refused by the row's own check, after the file was stored.
         catalogue_evidence_add(

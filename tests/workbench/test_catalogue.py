@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.catalogue import end_notice, make_officers
 from tests.conftest import PHONE, SCREENSHOTS
+from tests.factories import make_pdf
 from trace.choices import CatalogueStatus
 from trace.models import CatalogueEntry
 from trace.services.catalogue import (
@@ -168,7 +169,7 @@ def test_evidence_uploaded_in_a_plain_form_and_listed_for_the_check(
     settings.SUYUAN_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     assert not entry.evidence.exists()
 
-    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    pdf = make_pdf()
     uploaded = operator.post(
         f"{page}evidence/",
         {"file": evidence_upload(pdf, "协议.pdf"), "caption": "带贫协议"},
@@ -232,7 +233,7 @@ def test_evidence_upload_in_a_browser_without_javascript(
         ]
     )
     scan = tmp_path / "带贫协议.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    scan.write_bytes(make_pdf())
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/w/catalogue/{entry.pk}/")

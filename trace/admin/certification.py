@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from trace.admin.common import ServiceAdmin, path, reason_action
 from trace.audit import ReadOnlyHistoryAdmin
 from trace.choices import BenefitKind, ProducerKind
+from trace.forms import InputPolicyMixin
 from trace.models import (
     Certification,
     CertificationPolicy,
@@ -147,7 +148,7 @@ class CertificationAdmin(ReadOnlyHistoryAdmin, ServiceAdmin):
         )
 
 
-class CertificationPolicyForm(forms.ModelForm):
+class CertificationPolicyForm(InputPolicyMixin, forms.ModelForm):
     # The kinds are JSON lists of choice codes: chosen with checkboxes, never typed.
     eligible_producer_kinds = forms.MultipleChoiceField(
         label=_("可认定的主体类型"),

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from trace.forms import apply_service_errors
+from trace.forms import InputPolicyMixin, apply_service_errors
 
 # A shop address typed without a scheme is https, as Django 6 will assume
 # and the workbench's forms already do.
@@ -101,7 +101,7 @@ class ServiceAdmin(admin.ModelAdmin):
             _adopt(obj, saved)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputPolicyMixin, forms.Form):
     reason = forms.CharField(
         label=_("原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
     )

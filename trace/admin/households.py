@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trace.admin.common import ServiceAdmin, path
 from trace.audit import ReadOnlyHistoryAdmin
+from trace.forms import InputPolicyMixin
 from trace.models import (
     BenefitLink,
     Household,
@@ -21,7 +22,7 @@ from trace.services.households import (
 )
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(InputPolicyMixin, forms.ModelForm):
     # Write-only: never pre-filled, never rendered back (render_value=False).
     id_number = forms.CharField(
         label=_("身份证号码"),

@@ -106,11 +106,12 @@ def catalogue_entry_list_visible_to(*, user) -> QuerySet[CatalogueEntry]:
 def catalogue_evidence_list_visible_to(*, user) -> QuerySet[CatalogueEvidence]:
     """Return the documents of the applications the user works on.
 
-    The operator, the village 信息员, the township 监督员 who checks, the
-    county office and administrators; nobody else, and never the public.
+    The applicant (the operator, the village 信息员), the township 监督员 who
+    checks, the office that decides and administrators; nobody else (not the
+    region's technician, purchase point or inspector), never the public.
     """
     return CatalogueEvidence.objects.filter(
-        access.catalogue_entry_scope(user, "entry")
+        access.catalogue_evidence_scope(user, "entry")
     ).select_related("entry")
 
 

@@ -185,7 +185,24 @@ def batch_public_story(*, batch: Batch) -> dict:
 
 
 def sale_evidence_list_visible_to(*, user) -> QuerySet[SaleEvidence]:
-    """Invoices and receipts of the sales the user sees (and nobody else's)."""
+    """Invoices and receipts of the sales the user sees (and nobody else's).
+
+    The records: caption, type, size. Their files name households (a receipt
+    signed by the household), so they go out through
+    sale_evidence_file_list_visible_to.
+    """
     return SaleEvidence.objects.filter(
         access.batch_scope(user, "sale__batch")
     ).select_related("sale__batch")
+
+
+def sale_evidence_file_list_visible_to(*, user) -> QuerySet[SaleEvidence]:
+    """The invoices and receipts whose files the user may download.
+
+    A 销售凭证 is signed by the household (the demo's 「贫困户签字 杨桂花」), so
+    its file reaches only a role that may see household names
+    (access.may_see_households); the seller who uploaded it keeps the record.
+    """
+    if not access.may_see_households(user):
+        return SaleEvidence.objects.none()
+    return sale_evidence_list_visible_to(user=user)
