@@ -74,8 +74,8 @@ from trace.services.catalogue import (
     catalogue_entry_withdraw,
     catalogue_objection_lodge,
     catalogue_objection_review,
-    township_notice_publish,
     catalogue_objections_dismiss,
+    township_notice_publish,
 )
 from trace.services.catalogue_files import catalogue_evidence_add, catalogue_photo_add
 from trace.services.certification import (
