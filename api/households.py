@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ServiceViewSet
-from api.permissions import AdministratorOnly
+from api.permissions import OfficesAndAdministrators
 from trace.models import Household
 from trace.personal_data import mask_id_number
 from trace.selectors.households import household_list_visible_to
@@ -60,10 +60,10 @@ class ConsentSerializer(serializers.Serializer):
 
 
 class HouseholdViewSet(ServiceViewSet):
-    """建档立卡贫困户: administrators only; for everyone else it does not exist."""
+    """建档立卡贫困户: administrators and offices (their regions); for others it does not exist."""
 
     serializer_class = HouseholdSerializer
-    permission_classes = [AdministratorOnly]
+    permission_classes = [OfficesAndAdministrators]
     filterset_fields = ["village"]
 
     def select(self, user):

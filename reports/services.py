@@ -167,9 +167,10 @@ def authorised_store_review(
     office's registers (trace.access.may_manage_register).
     """
     access.require(
-        access.may_manage_register(decided_by),
+        access.may_manage_register(decided_by, outlet.region),
         field="outlet",
-        message=_("授权店年度考核由扶贫办（管理员）进行。"),
+        message=_("授权店年度考核由本县扶贫办（或管理员）进行。"),
+        visible=lambda: access.region_in_scope(decided_by, outlet.region),
     )
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
     if outlet.kind != OutletKind.AUTHORISED_STORE:
@@ -202,7 +203,10 @@ def authorised_store_review(
         reason += _("本地扶贫农畜产品不足 70%，须整改（seeds/001 第 3–5 行）。")
     if verdict.revoke and outlet.is_authorised:
         outlet_authorisation_revoke(
-            outlet=outlet, revoked_on=timezone.localdate(), reason=reason
+            outlet=outlet,
+            revoked_on=timezone.localdate(),
+            reason=reason,
+            changed_by=decided_by,
         )
     review = AuthorisedStoreReview(
         outlet=outlet,

@@ -201,18 +201,59 @@ def producer_visible(user, producer: Producer) -> bool:
     return Producer.objects.filter(producer_scope(user), pk=producer.pk).exists()
 
 
-def may_manage_register(user) -> bool:
-    """Return True if the user keeps the office's registers.
+def register_regions(user) -> list[Region]:
+    """Return the counties whose registers the user keeps (an office of a county).
 
-    Producers, certifications, households, benefit links, brands, licenses,
-    product lines, regions and outlets are the poverty-alleviation office's.
+    DESIGN ("Roles"): a county office keeps the county's registers; a
+    市州 or province office reads and sums its counties but keeps none.
     """
-    return is_administrator(user)
+    if not has_role(user, Role.OFFICE):
+        return []
+    return [
+        region
+        for region in assigned_regions(user)
+        if region.level == RegionLevel.COUNTY
+    ]
 
 
-def may_see_households(user) -> bool:
-    """Only administrators see household personal data (PIPL art. 28)."""
-    return is_administrator(user)
+def may_manage_register(user, region: Region | None = None) -> bool:
+    """Return True if the user keeps the office's registers of the region.
+
+    DESIGN ("Roles"): the county office keeps the county's registers —
+    producers, households, links and evidence, certifications and reviews,
+    outlets, 滞销 marks, periods — for its county and below. Without a
+    region, the registers that belong to no county (regions, brands,
+    product lines, brand licenses, 认定 policies) are the administrators'.
+    """
+    if is_administrator(user):
+        return True
+    if region is None:
+        return False
+    return _covers(register_regions(user), region)
+
+
+def household_scope(user, field: str = "") -> Q:
+    """Return a filter for households (or objects with a household at `field`).
+
+    Household personal data (PIPL art. 28) is seen by the administrators
+    and by the offices, within their regions; by nobody else.
+    """
+    prefix = f"{field}__" if field else ""
+    if is_administrator(user):
+        return EVERYTHING
+    if not has_role(user, Role.OFFICE):
+        return NOTHING
+    return region_scope(user, f"{prefix}village")
+
+
+def may_see_id_number(user, household) -> bool:
+    """Return True if the user may read the household's ID number whole.
+
+    Only where a form prints it (the 带贫人员名册) and only for the office of
+    the household's county (DESIGN, "Roles") or an administrator; every
+    screen shows the last four characters (personal_data.mask_id_number).
+    """
+    return may_manage_register(user, household.village)
 
 
 def may_register_batch_for(user, producer: Producer) -> bool:

@@ -3,16 +3,16 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trace import access
 from trace.models import (
     BenefitLink,
     Household,
     Producer,
+    Region,
 )
 from trace.personal_data import (
     encrypt_id_number,
@@ -22,32 +22,41 @@ from trace.personal_data import (
 )
 from trace.public_cache import producer_story_changed
 from trace.services.certification import certification_recheck
-from trace.services.common import validated_save
+from trace.services.common import (
+    audit_as,
+    audited_save,
+    require_register_keeper,
+)
 from trace.validators import normalize_id_number
 
-# Households and benefit links: the office's registers. Each write raises
+# Households and benefit links: the county office's registers, within its
+# county (households are personal data, PIPL art. 28). Each write raises
 # ValidationError (trace.access.Refused) for a user who does not keep them
-# (trace.access.may_manage_register; households are personal data, PIPL
-# art. 28).
+# (trace.access.may_manage_register).
 
 
-def _require_register_keeper(user) -> None:
-    access.require(
-        access.may_manage_register(user),
-        field=NON_FIELD_ERRORS,
-        message=_("贫困户和利益联结由扶贫办（管理员）登记。"),
+def _require_register_keeper(user, *regions: Region | None) -> None:
+    require_register_keeper(
+        user,
+        *regions,
+        message=_("贫困户和利益联结由本县扶贫办（或管理员）登记。"),
     )
 
 
-def household_create(*, id_number: str, created_by, **fields: Any) -> Household:
-    """Register a household; the ID number is stored only encrypted.
+def household_create(
+    *, id_number: str, created_by, reason: str = "", **fields: Any
+) -> Household:
+    """Register a household of a village the user keeps; the ID is stored encrypted.
 
     Raise ValidationError if the ID number is invalid or already registered.
     """
-    _require_register_keeper(created_by)
+    village = fields.get("village")
+    _require_register_keeper(
+        created_by, village if isinstance(village, Region) else None
+    )
     household = Household()
     _set_id_number(household, id_number)
-    return _save_household(household, **fields)
+    return _save_household(household, actor=created_by, reason=reason, **fields)
 
 
 def household_update(
@@ -55,12 +64,20 @@ def household_update(
     household: Household,
     changed_by,
     id_number: str | None = None,
+    reason: str = "",
     **fields: Any,
 ) -> Household:
-    _require_register_keeper(changed_by)
+    """Change a household; its village and a new one must be the user's."""
+    village = fields.get("village")
+    moved = (
+        [village]
+        if isinstance(village, Region) and village.pk != household.village_id
+        else []
+    )
+    _require_register_keeper(changed_by, household.village, *moved)
     if id_number:
         _set_id_number(household, id_number)
-    return _save_household(household, **fields)
+    return _save_household(household, actor=changed_by, reason=reason, **fields)
 
 
 def _set_id_number(household: Household, id_number: str) -> None:
@@ -112,7 +129,9 @@ def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
     return {"checked": checked, "reencrypted": reencrypted}
 
 
-def _save_household(household: Household, **fields: Any) -> Household:
+def _save_household(
+    household: Household, *, actor, reason: str = "", **fields: Any
+) -> Household:
     try:
         with transaction.atomic():
             # Excluded from full_clean: the unique check would echo nothing
@@ -120,6 +139,7 @@ def _save_household(household: Household, **fields: Any) -> Household:
             for name, value in fields.items():
                 setattr(household, name, value)
             household.full_clean(exclude=["id_number_index", "id_number_encrypted"])
+            audit_as(household, actor=actor, reason=reason)
             household.save()
     except IntegrityError as error:  # a concurrent registration of the same ID
         raise ValidationError({"id_number": _("该身份证号码已登记。")}) from error
@@ -130,24 +150,44 @@ def household_record_public_name_consent(
     *, household: Household, recorded_by, consented: bool
 ) -> Household:
     """Record (or withdraw) consent to show the masked name on public pages."""
-    _require_register_keeper(recorded_by)
+    _require_register_keeper(recorded_by, household.village)
     for producer_id in household.benefit_links.values_list("producer_id", flat=True):
         producer_story_changed(producer_id)
     if consented:
         return _save_household(
             household,
+            actor=recorded_by,
+            reason=_("同意公开脱敏姓名"),
             public_name_consent_at=timezone.now(),
             public_name_consent_by=recorded_by,
         )
     return _save_household(
-        household, public_name_consent_at=None, public_name_consent_by=None
+        household,
+        actor=recorded_by,
+        reason=_("撤回公开脱敏姓名的同意"),
+        public_name_consent_at=None,
+        public_name_consent_by=None,
     )
 
 
+def _link_villages(fields: dict[str, Any], link: BenefitLink | None = None) -> list:
+    """Return the villages whose office keeps the link: its household's, old and new.
+
+    The household's county office registers how a producer benefits it.
+    """
+    villages = [link.household.village] if link is not None else []
+    household = fields.get("household")
+    if isinstance(household, Household) and (
+        link is None or household.pk != link.household_id
+    ):
+        villages.append(household.village)
+    return villages or [None]
+
+
 @transaction.atomic
-def benefit_link_create(*, created_by, **fields: Any) -> BenefitLink:
-    _require_register_keeper(created_by)
-    link = validated_save(BenefitLink(), **fields)
+def benefit_link_create(*, created_by, reason: str = "", **fields: Any) -> BenefitLink:
+    _require_register_keeper(created_by, *_link_villages(fields))
+    link = audited_save(BenefitLink(), actor=created_by, reason=reason, **fields)
     producer_story_changed(link.producer_id)
     certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
     return link
@@ -155,20 +195,20 @@ def benefit_link_create(*, created_by, **fields: Any) -> BenefitLink:
 
 @transaction.atomic
 def benefit_link_update(
-    *, benefit_link: BenefitLink, changed_by, **fields: Any
+    *, benefit_link: BenefitLink, changed_by, reason: str = "", **fields: Any
 ) -> BenefitLink:
     """Change a benefit link and re-check its producer's certification.
 
     A certification rests on the links (its policy counts them), so one
-    that no longer holds goes to the administrators' review queue.
+    that no longer holds goes to the office's review queue.
     """
-    _require_register_keeper(changed_by)
+    _require_register_keeper(changed_by, *_link_villages(fields, benefit_link))
     previous_producer_id = (
         BenefitLink.objects.filter(pk=benefit_link.pk)
         .values_list("producer_id", flat=True)
         .first()
     )
-    link = validated_save(benefit_link, **fields)
+    link = audited_save(benefit_link, actor=changed_by, reason=reason, **fields)
     trigger = (
         _("利益联结结束")
         if fields.get("ended_on") and link.ended_on <= timezone.localdate()
@@ -185,7 +225,7 @@ def benefit_link_update(
 
 
 def benefit_link_end(
-    *, benefit_link: BenefitLink, ended_on: datetime.date, changed_by
+    *, benefit_link: BenefitLink, ended_on: datetime.date, changed_by, reason: str = ""
 ) -> BenefitLink:
     """End a benefit link on a day and re-check its producer's certification.
 
@@ -194,5 +234,8 @@ def benefit_link_end(
     if benefit_link.ended_on is not None:
         raise ValidationError({"ended_on": _("该利益联结已结束。")})
     return benefit_link_update(
-        benefit_link=benefit_link, changed_by=changed_by, ended_on=ended_on
+        benefit_link=benefit_link,
+        changed_by=changed_by,
+        ended_on=ended_on,
+        reason=reason or _("利益联结结束"),
     )

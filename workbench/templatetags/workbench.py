@@ -19,4 +19,5 @@ def workbench_nav(context):
         "technician": access.has_role(user, Role.TECHNICIAN),
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
+        "office": access.has_role(user, Role.OFFICE),
     }
