@@ -25,6 +25,11 @@ from trace import access
 from trace.choices import OutletKind
 from trace.models import Batch, Outlet, Region
 from trace.public_cache import batch_story_changed
+from trace.services.common import (
+    audit_as,
+    require_register_keeper,
+    validated_save,
+)
 from trace.services.registry import outlet_authorisation_revoke
 
 
@@ -33,17 +38,34 @@ def sales_event_record(
     name: str,
     region: Region,
     held_on: datetime.date,
+    recorded_by,
     organiser: str = "",
     note: str = "",
 ) -> SalesEvent:
-    """Record a large sales event (大型产销活动); the same name, place and day once."""
-    event, _created = SalesEvent.objects.get_or_create(
+    """Record a large sales event (大型产销活动); the same name, place and day once.
+
+    Raise ValidationError if the user does not keep the region's registers
+    (the county office within its county: trace.access.may_manage_register).
+    """
+    require_register_keeper(
+        recorded_by,
+        region,
+        field="region",
+        message=_("大型产销活动由本县扶贫办（或管理员）登记。"),
+    )
+    event = SalesEvent.objects.filter(name=name, region=region, held_on=held_on).first()
+    if event is not None:
+        return event
+    event = SalesEvent()
+    audit_as(event, actor=recorded_by)
+    return validated_save(
+        event,
         name=name,
         region=region,
         held_on=held_on,
-        defaults={"organiser": organiser, "note": note},
+        organiser=organiser,
+        note=note,
     )
-    return event
 
 
 # 承诺达标合格证.

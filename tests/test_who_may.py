@@ -22,7 +22,8 @@ from inspections.choices import InspectionKind
 from inspections.services.holds import batch_hold_release_sign
 from inspections.services.inspections import inspection_create
 from labels.services import print_job_create
-from reports.services import authorised_store_review
+from reports.services import authorised_store_review, sales_event_record
+from reports.submissions import report_period_create, report_period_update
 from tests.factories import (
     BatchFactory,
     BenefitLinkFactory,
@@ -56,6 +57,7 @@ from trace.services.batches import (
     batch_transition,
     batch_update,
     slow_selling_mark,
+    slow_selling_mark_clear,
 )
 from trace.services.catalogue import (
     catalogue_availability_set,
@@ -144,6 +146,10 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: hold": _only(*PRODUCER, "inspector"),
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
     "slow_selling_mark": _only(*KEEPER),
+    "slow_selling_mark_clear": _only(*KEEPER),
+    "sales_event_record": _only(*KEEPER),
+    "report_period_create": _only(*KEEPER),
+    "report_period_update": _only(*KEEPER),
     "region_create": _only(*ADMIN),
     "producer_create": _only(*KEEPER),
     "producer_update": _only(*KEEPER),
@@ -358,6 +364,51 @@ CALLS = {
         valid_from=TODAY,
         valid_until=TODAY + datetime.timedelta(days=30),
         marked_by=user,
+    ),
+    "slow_selling_mark_clear": lambda w, user: slow_selling_mark_clear(
+        mark=slow_selling_mark(
+            region=w.county,
+            product_line=w.line,
+            valid_from=TODAY,
+            valid_until=TODAY + datetime.timedelta(days=30),
+            marked_by=w.admin,
+        ),
+        ended_on=TODAY,
+        reason="已售出",
+        cleared_by=user,
+    ),
+    "sales_event_record": lambda w, user: sales_event_record(
+        name="洞口县消费扶贫月产销对接会",
+        region=w.county,
+        held_on=TODAY,
+        recorded_by=user,
+    ),
+    "report_period_create": lambda w, user: report_period_create(
+        form_key="township_sales",
+        region=w.county,
+        submitter_level=RegionLevel.TOWN,
+        frequency="quarterly",
+        name="2026年第3季度",
+        starts_on=datetime.date(2026, 7, 1),
+        ends_on=datetime.date(2026, 9, 30),
+        due_on=datetime.date(2026, 9, 30),
+        created_by=user,
+    ),
+    "report_period_update": lambda w, user: report_period_update(
+        period=report_period_create(
+            form_key="township_sales",
+            region=w.county,
+            submitter_level=RegionLevel.TOWN,
+            frequency="quarterly",
+            name="2026年第3季度",
+            starts_on=datetime.date(2026, 7, 1),
+            ends_on=datetime.date(2026, 9, 30),
+            due_on=datetime.date(2026, 9, 30),
+            created_by=w.admin,
+        ),
+        changed_by=user,
+        reason="县商务委要求提前",
+        due_on=datetime.date(2026, 9, 25),
     ),
     "region_create": lambda w, user: region_create(
         name="醪田村",

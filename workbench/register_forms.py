@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from reports.models import ReportPeriod, SalesEvent
 from trace import access
 from trace.choices import RegionLevel
 from trace.models import (
@@ -249,3 +250,57 @@ class SlowSellingMarkForm(forms.ModelForm):
 class SlowSellingClearForm(forms.Form):
     ended_on = forms.DateField(label=_("滞销截至（含当日）"), widget=DATE)
     reason = reason_field(required=True)
+
+
+class SalesEventForm(forms.ModelForm):
+    """A 大型产销活动 held in a region of the county."""
+
+    region = RegionChoiceField(label=_("举办地区"), queryset=Region.objects.none())
+
+    class Meta:
+        model = SalesEvent
+        fields = ["name", "region", "held_on", "organiser", "note"]
+        widgets = {"held_on": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = kept_regions(user).exclude(
+            level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]
+        )
+
+    def _post_clean(self):
+        # The service records a repeat once; no unique check here.
+        pass
+
+
+class ReportPeriodForm(RegisterForm):
+    """When a form is due from the regions below the county."""
+
+    region = RegionChoiceField(label=_("汇总地区"), queryset=Region.objects.none())
+
+    class Meta:
+        model = ReportPeriod
+        fields = [
+            "form_key",
+            "region",
+            "submitter_level",
+            "frequency",
+            "name",
+            "starts_on",
+            "ends_on",
+            "due_on",
+            "recipient",
+            "source",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "due_on": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["region"].queryset = kept_regions(user).exclude(
+            level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]
+        )
+        self.fields["source"].help_text = _("文件标题及所引条款。")
+
+    def _post_clean(self):
+        # The service checks the window and its uniqueness, with its words.
+        pass

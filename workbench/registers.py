@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reports.models import ReportPeriod, SalesEvent
+from reports.services import sales_event_record
+from reports.submissions import report_period_create, report_period_update
 from trace import access
 from trace.choices import CertificationStatus, OutletKind, RegionLevel
 from trace.models import Producer, Region
@@ -60,6 +63,8 @@ from workbench.register_forms import (
     OutletForm,
     OutletRevokeForm,
     ProducerForm,
+    ReportPeriodForm,
+    SalesEventForm,
     SlowSellingClearForm,
     SlowSellingMarkForm,
     StatusReasonForm,
@@ -709,7 +714,109 @@ def slow_selling_clear(request, pk: int):
     )
 
 
+# 大型产销活动 and report periods: the county's, counted by the 统计表.
+
+
+def _sales_events_visible_to(user):
+    return SalesEvent.objects.filter(
+        access.region_scope(user, "region")
+    ).select_related("region")
+
+
+@office_required
+def sales_events(request):
+    form = SalesEventForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if not _keeps_any(request.user):
+            raise Http404
+        status = 400
+        if form.is_valid():
+            try:
+                sales_event_record(recorded_by=request.user, **form.cleaned_data)
+            except access.Refused:
+                raise Http404 from None
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return redirect(f"{reverse('workbench:register_sales_events')}?saved=1")
+    return render(
+        request,
+        "workbench/registers/sales_events.html",
+        {
+            "form": form if _keeps_any(request.user) else None,
+            "events": _sales_events_visible_to(request.user)[:200],
+            "saved": request.GET.get("saved") == "1",
+        },
+        status=status,
+    )
+
+
+def _periods_visible_to(user):
+    return ReportPeriod.objects.filter(
+        access.region_scope(user, "region")
+    ).select_related("region")
+
+
+@office_required
+def periods(request):
+    return render(
+        request,
+        "workbench/registers/periods.html",
+        {
+            "rows": [
+                {"period": period, "keeps": _keeps(request.user, period.region)}
+                for period in _periods_visible_to(request.user)[:200]
+            ],
+            "keeps_any": _keeps_any(request.user),
+            "saved": request.GET.get("saved") == "1",
+        },
+    )
+
+
+@office_required
+def period_new(request):
+    if not _keeps_any(request.user):
+        raise Http404
+    form = ReportPeriodForm(request.POST or None, user=request.user)
+    return _save_page(
+        request,
+        form,
+        lambda fields: report_period_create(
+            created_by=request.user,
+            **{name: value for name, value in fields.items() if name != "reason"},
+        ),
+        title=_("设置报表周期"),
+        back=reverse("workbench:register_periods"),
+    )
+
+
+@office_required
+def period_detail(request, pk: int):
+    period = get_object_or_404(_periods_visible_to(request.user), pk=pk)
+    _require_keeper(request.user, period.region)
+    form = ReportPeriodForm(
+        request.POST or None,
+        instance=ReportPeriod.objects.get(pk=pk),
+        user=request.user,
+    )
+    return _save_page(
+        request,
+        form,
+        lambda fields: report_period_update(
+            period=period, changed_by=request.user, **fields
+        ),
+        title=str(period),
+        back=reverse("workbench:register_periods"),
+        extra={"history": history_of(period)},
+    )
+
+
 urlpatterns = [
+    path("registers/events/", sales_events, name="register_sales_events"),
+    path("registers/periods/", periods, name="register_periods"),
+    path("registers/periods/new/", period_new, name="register_period_new"),
+    path("registers/periods/<int:pk>/", period_detail, name="register_period"),
     path("registers/", index, name="registers"),
     path("registers/producers/", producers, name="register_producers"),
     path("registers/producers/new/", producer_new, name="register_producer_new"),

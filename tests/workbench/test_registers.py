@@ -486,3 +486,48 @@ def test_the_county_office_marks_and_clears_slow_selling_goods(world, client):
     login(client, world, "other_county")
     assert client.get(url).status_code == 404
     assert SlowSellingMark.objects.count() == 1
+
+
+def test_sales_events_and_report_periods_are_the_county_offices(world, client):
+    from reports.models import ReportPeriod, SalesEvent
+
+    login(client, world, "county")
+    event = {
+        "name": "洞口县消费扶贫月产销对接会",
+        "region": world.county.pk,
+        "held_on": TODAY.isoformat(),
+        "organiser": "洞口县扶贫开发办公室",
+        "note": "",
+    }
+    assert client.post("/w/registers/events/", event).status_code == 302
+    assert SalesEvent.objects.get().history.get().history_user_id == (
+        world.users["county"].pk
+    )
+    period = {
+        "form_key": "township_sales",
+        "region": world.county.pk,
+        "submitter_level": RegionLevel.TOWN,
+        "frequency": "quarterly",
+        "name": "2026年第3季度",
+        "starts_on": "2026-07-01",
+        "ends_on": "2026-09-30",
+        "due_on": "2026-09-30",
+        "recipient": "县商务委",
+        "source": "",
+        "reason": "",
+    }
+    assert client.post("/w/registers/periods/new/", period).status_code == 302
+    saved = ReportPeriod.objects.get()
+    url = f"/w/registers/periods/{saved.pk}/"
+    moved = {**period, "due_on": "2026-09-25", "reason": "县商务委要求提前"}
+    assert client.post(url, moved).status_code == 302
+    saved.refresh_from_db()
+    assert saved.due_on == datetime.date(2026, 9, 25)
+    assert saved.history.first().history_change_reason == "县商务委要求提前"
+    for role in ("city", "other_county"):
+        login(client, world, role)
+        assert client.get(url).status_code == 404
+        assert client.post("/w/registers/events/", event).status_code in (400, 404)
+    login(client, world, "city")
+    assert client.post("/w/registers/events/", event).status_code == 404
+    assert SalesEvent.objects.count() == 1
