@@ -156,6 +156,7 @@ def test_a_rollup_submission_freezes_the_sum_of_the_level_below(cycle):
         frequency="quarterly",
         year=2026,
         due_day=30,
+        created_by=cycle.users["admin"],
     )[2]
     draft = submission_create(
         period=county_period,
