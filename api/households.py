@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from api.base import ServiceViewSet
 from api.permissions import OfficesAndAdministrators
+from trace import access
 from trace.models import Household
 from trace.personal_data import mask_id_number
 from trace.selectors.households import household_list_visible_to
@@ -16,7 +17,7 @@ from trace.services.households import (
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    """A household for the office's administrators.
+    """A household for the offices and administrators.
 
     The ID number is write-only; responses carry only its last four characters.
     """
@@ -47,6 +48,21 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     def get_id_number_masked(self, household: Household) -> str:
         return mask_id_number(household.id_number())
+
+    def to_representation(self, household: Household) -> dict:
+        """Mask name and phone for an office that reads but does not keep it.
+
+        A 市州 or province office sums its counties; the county's office
+        keeps its households (trace.access.may_manage_register).
+        """
+        data = super().to_representation(household)
+        request = self.context.get("request")
+        if request is not None and not access.may_manage_register(
+            request.user, household.village
+        ):
+            data["head_name"] = household.masked_name
+            data["phone"] = ""
+        return data
 
     def get_fields(self):
         fields = super().get_fields()
