@@ -93,11 +93,10 @@ class Report:
 
 def report_visible_to(*, spec: FormSpec, user) -> bool:
     """Return True if the user may request the form at all (otherwise 404)."""
-    if spec.key == BENEFICIARY_ROSTER.key:
-        # The offices' own form: each prints its region's (build_beneficiary_roster).
+    if spec.offices_only:
+        # Each office prints its region's; IDs whole only for its own county
+        # (build_beneficiary_roster).
         return access.is_administrator(user) or access.has_role(user, Role.OFFICE)
-    if spec.administrators_only:
-        return access.is_administrator(user)
     if spec.key == OUTLET_REWARDS.key:
         return access.is_administrator(user) or access.is_inspector(user)
     return access.is_administrator(user) or access.role_of(user) is not None

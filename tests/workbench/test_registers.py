@@ -204,6 +204,10 @@ REGISTER_PAGES = [
     "/w/registers/households/",
     "/w/registers/links/",
     "/w/registers/producers/",
+    "/w/registers/outlets/",
+    "/w/registers/slow-selling/",
+    "/w/registers/events/",
+    "/w/registers/periods/",
     "/w/reviews/",
 ]
 
@@ -216,13 +220,17 @@ def test_id_numbers_are_masked_on_every_register_page(world, client, role):
         trigger="利益联结终止",
         reason="带贫户数不足",
     )
+    certification = CertificationFactory(producer=world.producer, number="DK-9")
     login(client, world, role)
     pages = [
         *REGISTER_PAGES,
         f"/w/registers/producers/{world.producer.pk}/",
+        f"/w/registers/certifications/{certification.pk}/",
     ]
     if role in ("county", "admin"):
         pages += [
+            "/w/registers/households/new/",
+            "/w/registers/links/new/",
             f"/w/registers/households/{world.household.pk}/",
             f"/w/registers/links/{world.link.pk}/",
         ]
