@@ -92,6 +92,9 @@ from trace.services.households import (
     benefit_link_end,
     benefit_link_update,
     household_create,
+    household_member_add,
+    household_member_remove,
+    household_member_update,
     household_record_public_name_consent,
     household_update,
 )
@@ -162,6 +165,9 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "household_create": _only(*KEEPER),
     "household_update": _only(*KEEPER),
     "household_record_public_name_consent": _only(*KEEPER),
+    "household_member_add": _only(*KEEPER),
+    "household_member_update": _only(*KEEPER),
+    "household_member_remove": _only(*KEEPER),
     "benefit_link_create": _only(*KEEPER),
     "benefit_link_update": _only(*KEEPER),
     "benefit_link_end": _only(*KEEPER),
@@ -274,6 +280,15 @@ class World:
             reason="抽检可疑",
         )
         return batch
+
+    def member(self):
+        return household_member_add(
+            household=self.household,
+            added_by=self.admin,
+            name="赵小芳",
+            relation="女儿",
+            id_number=make_id_number(),
+        )
 
     def suspended(self):
         certification_suspend(
@@ -461,6 +476,19 @@ CALLS = {
         household_record_public_name_consent(
             household=w.household, recorded_by=user, consented=True
         )
+    ),
+    "household_member_add": lambda w, user: household_member_add(
+        household=w.household,
+        added_by=user,
+        name="赵小芳",
+        relation="女儿",
+        id_number=make_id_number(),
+    ),
+    "household_member_update": lambda w, user: household_member_update(
+        member=w.member(), changed_by=user, phone="13973911111", reason="换号"
+    ),
+    "household_member_remove": lambda w, user: household_member_remove(
+        member=w.member(), removed_by=user, reason="迁出"
     ),
     "benefit_link_create": lambda w, user: benefit_link_create(
         created_by=user,

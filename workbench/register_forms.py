@@ -15,6 +15,7 @@ from trace.choices import RegionLevel
 from trace.models import (
     BenefitLink,
     Household,
+    HouseholdMember,
     Outlet,
     Producer,
     Region,
@@ -304,3 +305,41 @@ class ReportPeriodForm(RegisterForm):
     def _post_clean(self):
         # The service checks the window and its uniqueness, with its words.
         pass
+
+
+class HouseholdMemberForm(RegisterForm):
+    """A person of the household; the ID number is typed, never shown back."""
+
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        min_length=15,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = HouseholdMember
+        fields = ["name", "relation", "phone"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.order_fields(["name", "relation", "id_number", "phone"])
+        if self.instance.pk is not None:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _(
+                "已登记，尾号 %(last4)s；不改请留空。"
+            ) % {"last4": self.instance.id_number_last4()}
+
+    def _post_clean(self):
+        # The member's household is set by the service, not the form.
+        pass
+
+    def service_fields(self) -> dict:
+        fields = dict(self.cleaned_data)
+        if not fields.get("id_number"):
+            fields.pop("id_number", None)
+        return fields
+
+
+class MemberRemoveForm(forms.Form):
+    reason = reason_field(required=True)

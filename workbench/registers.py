@@ -23,7 +23,7 @@ from reports.services import sales_event_record
 from reports.submissions import report_period_create, report_period_update
 from trace import access
 from trace.choices import CertificationStatus, OutletKind, RegionLevel
-from trace.models import Producer, Region
+from trace.models import HouseholdMember, Producer, Region
 from trace.personal_data import mask_id_number
 from trace.selectors.batches import slow_selling_mark_list
 from trace.selectors.certification import certification_list_visible_to
@@ -44,6 +44,9 @@ from trace.services.households import (
     benefit_link_end,
     benefit_link_update,
     household_create,
+    household_member_add,
+    household_member_remove,
+    household_member_update,
     household_update,
 )
 from trace.services.registry import (
@@ -60,6 +63,8 @@ from workbench.register_forms import (
     BenefitLinkForm,
     CertifyForm,
     HouseholdForm,
+    HouseholdMemberForm,
+    MemberRemoveForm,
     OutletForm,
     OutletRevokeForm,
     ProducerForm,
@@ -438,12 +443,81 @@ def household_detail(request, pk: int):
         ),
         title=_("贫困户：%(name)s") % {"name": household.head_name},
         back=reverse("workbench:register_households"),
+        template="household.html",
         extra={
+            "household": household,
             "history": history_of(household),
             "links": benefit_link_list_visible_to(user=request.user).filter(
                 household=household
             ),
             "masked_id": mask_id_number(household.id_number()),
+            "people": [
+                (member, mask_id_number(member.id_number()))
+                for member in household.people.all()
+            ],
+        },
+    )
+
+
+@office_required
+def member_new(request, pk: int):
+    """Register a person of the household (家庭成员)."""
+    household = get_object_or_404(household_list_visible_to(user=request.user), pk=pk)
+    _require_keeper(request.user, household.village)
+    form = HouseholdMemberForm(request.POST or None, user=request.user)
+    return _save_page(
+        request,
+        form,
+        lambda fields: household_member_add(
+            household=household, added_by=request.user, **fields
+        ),
+        title=_("登记家庭成员"),
+        back=reverse("workbench:register_household", kwargs={"pk": pk}),
+    )
+
+
+@office_required
+def member_detail(request, pk: int):
+    """Change a person of the household, or take them off it, with a reason."""
+    member = get_object_or_404(
+        HouseholdMember.objects.filter(
+            access.household_scope(request.user, "household")
+        ).select_related("household__village"),
+        pk=pk,
+    )
+    _require_keeper(request.user, member.household.village)
+    back = reverse("workbench:register_household", kwargs={"pk": member.household_id})
+    removing = "remove" in request.POST
+    remove_form = MemberRemoveForm(request.POST if removing else None)
+    if removing and remove_form.is_valid():
+        try:
+            household_member_remove(
+                member=member, removed_by=request.user, **remove_form.cleaned_data
+            )
+        except access.Refused:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_service_errors(remove_form, error)
+        else:
+            return redirect(f"{back}?saved=1")
+    form = HouseholdMemberForm(
+        None if removing else (request.POST or None),
+        instance=HouseholdMember.objects.get(pk=pk),
+        user=request.user,
+    )
+    return _save_page(
+        request,
+        form,
+        lambda fields: household_member_update(
+            member=member, changed_by=request.user, **fields
+        ),
+        title=_("家庭成员：%(name)s") % {"name": member.name},
+        back=back,
+        template="member.html",
+        extra={
+            "remove_form": remove_form,
+            "masked_id": mask_id_number(member.id_number()),
+            "history": history_of(member),
         },
     )
 
@@ -834,6 +908,12 @@ urlpatterns = [
     path("registers/households/", households, name="register_households"),
     path("registers/households/new/", household_new, name="register_household_new"),
     path("registers/households/<int:pk>/", household_detail, name="register_household"),
+    path(
+        "registers/households/<int:pk>/members/new/",
+        member_new,
+        name="register_member_new",
+    ),
+    path("registers/members/<int:pk>/", member_detail, name="register_member"),
     path("registers/links/", links, name="register_links"),
     path("registers/links/new/", link_new, name="register_link_new"),
     path("registers/links/<int:pk>/", link_detail, name="register_link"),

@@ -483,3 +483,38 @@ def test_sales_events_and_report_periods_are_the_county_offices(world, client):
     login(client, world, "city")
     assert client.post("/w/registers/events/", event).status_code == 404
     assert SalesEvent.objects.count() == 1
+
+
+def test_the_county_office_keeps_a_households_members(world, client):
+    from trace.models import HouseholdMember
+
+    login(client, world, "county")
+    url = f"/w/registers/households/{world.household.pk}/members/new/"
+    number = make_id_number("430525")
+    fields = {"name": "王小芳", "relation": "女儿", "phone": "", "reason": "新增"}
+    # The head's own number is already registered: refused next to the field.
+    response = client.post(url, {**fields, "id_number": world.id_number})
+    assert response.status_code == 400
+    assert "id_number" in response.context["form"].errors
+    response = client.post(url, {**fields, "id_number": number})
+    assert response.status_code == 302
+    member = HouseholdMember.objects.get()
+    assert member.id_number() == number
+    page = client.get(f"/w/registers/households/{world.household.pk}/")
+    text = page.content.decode()
+    assert "王小芳" in text and number not in text
+    assert f"**************{number[-4:]}" in text
+    member_url = f"/w/registers/members/{member.pk}/"
+    assert number not in client.get(member_url).content.decode()
+    assert client.post(member_url, {"remove": "1", "reason": ""}).status_code == 400
+    response = client.post(member_url, {"remove": "1", "reason": "出嫁迁出"})
+    assert response.status_code == 302
+    assert not HouseholdMember.objects.exists()
+    removed = member.history.first()
+    assert removed.history_type == "-"
+    assert removed.history_change_reason == "出嫁迁出"
+    assert removed.history_user_id == world.users["county"].pk
+    for role in ("city", "other_county"):
+        login(client, world, role)
+        assert client.post(url, {**fields, "id_number": number}).status_code == 404
+    assert not HouseholdMember.objects.exists()

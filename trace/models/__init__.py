@@ -40,6 +40,7 @@ from trace.models.events import (
 from trace.models.households import (
     BenefitLink,
     Household,
+    HouseholdMember,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -73,6 +74,7 @@ __all__ = [
     "CertificationReview",
     "BenefitLink",
     "Household",
+    "HouseholdMember",
     "BrandLicense",
     "Batch",
     "BatchContribution",

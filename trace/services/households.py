@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from trace.models import (
     BenefitLink,
     Household,
+    HouseholdMember,
     Producer,
     Region,
 )
@@ -80,24 +81,30 @@ def household_update(
     return _save_household(household, actor=changed_by, reason=reason, **fields)
 
 
-def _set_id_number(household: Household, id_number: str) -> None:
+def _set_id_number(person: Household | HouseholdMember, id_number: str) -> None:
+    """Encrypt and index a head's or member's ID number, refusing a registered one.
+
+    One person is registered once: as a head or as a member, not both.
+    """
     try:
         number = normalize_id_number(id_number)
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from error
     index = id_number_blind_index(number)
-    if (
-        Household.objects.filter(id_number_index=index)
-        .exclude(pk=household.pk)
-        .exists()
-    ):
+    heads = Household.objects.filter(id_number_index=index)
+    members = HouseholdMember.objects.filter(id_number_index=index)
+    if isinstance(person, Household):
+        heads = heads.exclude(pk=person.pk)
+    else:
+        members = members.exclude(pk=person.pk)
+    if heads.exists() or members.exists():
         raise ValidationError({"id_number": _("该身份证号码已登记。")})
-    household.id_number_encrypted = encrypt_id_number(number)
-    household.id_number_index = index
+    person.id_number_encrypted = encrypt_id_number(number)
+    person.id_number_index = index
 
 
 def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
-    """Re-encrypt every household's ID number under the newest key.
+    """Re-encrypt every head's and member's ID number under the newest key.
 
     Run after putting a new key first in SUYUAN_ID_NUMBER_KEYS and before
     removing the old one. Idempotent: rows already under the newest key are
@@ -105,12 +112,20 @@ def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
     locked. The blind index does not change (it has its own key). Return
     counts: checked, reencrypted.
     """
+    counts = {"checked": 0, "reencrypted": 0}
+    for model in (Household, HouseholdMember):
+        for name, count in _reencrypt(model, batch_size=batch_size).items():
+            counts[name] += count
+    return counts
+
+
+def _reencrypt(model, *, batch_size: int) -> dict[str, int]:
     checked = reencrypted = 0
     last_pk = 0
     while True:
         with transaction.atomic():
             rows = list(
-                Household.objects.select_for_update()
+                model.objects.select_for_update()
                 .filter(pk__gt=last_pk)
                 .order_by("pk")
                 .values_list("pk", "id_number_encrypted")[:batch_size]
@@ -120,7 +135,7 @@ def household_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
             for pk, token in rows:
                 if not id_number_is_current(token):
                     # update(): no audit row, the trail never holds ID numbers.
-                    Household.objects.filter(pk=pk).update(
+                    model.objects.filter(pk=pk).update(
                         id_number_encrypted=reencrypt_id_number(token)
                     )
                     reencrypted += 1
@@ -168,6 +183,74 @@ def household_record_public_name_consent(
         public_name_consent_at=None,
         public_name_consent_by=None,
     )
+
+
+# 家庭成员: the people of a household besides its head.
+
+
+def household_member_add(
+    *,
+    household: Household,
+    id_number: str,
+    added_by,
+    reason: str = "",
+    **fields: Any,
+) -> HouseholdMember:
+    """Register a person of a household the user keeps; the ID is stored encrypted.
+
+    Raise ValidationError if the ID number is invalid or already registered
+    (as a head or a member).
+    """
+    _require_register_keeper(added_by, household.village)
+    member = HouseholdMember(household=household)
+    _set_id_number(member, id_number)
+    return _save_member(member, actor=added_by, reason=reason, **fields)
+
+
+def household_member_update(
+    *,
+    member: HouseholdMember,
+    changed_by,
+    id_number: str | None = None,
+    reason: str = "",
+    **fields: Any,
+) -> HouseholdMember:
+    """Change a member's name, relation, phone or ID number (with a reason)."""
+    fields.pop("household", None)  # a person does not move between households
+    _require_register_keeper(changed_by, member.household.village)
+    if id_number:
+        _set_id_number(member, id_number)
+    return _save_member(member, actor=changed_by, reason=reason, **fields)
+
+
+@transaction.atomic
+def household_member_remove(
+    *, member: HouseholdMember, removed_by, reason: str
+) -> None:
+    """Take a person off the household (moved out, died); the trail keeps why.
+
+    Raise ValidationError without a reason.
+    """
+    _require_register_keeper(removed_by, member.household.village)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明移除的原因。")})
+    audit_as(member, actor=removed_by, reason=reason)
+    member.delete()
+
+
+def _save_member(
+    member: HouseholdMember, *, actor, reason: str = "", **fields: Any
+) -> HouseholdMember:
+    try:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(member, name, value)
+            member.full_clean(exclude=["id_number_index", "id_number_encrypted"])
+            audit_as(member, actor=actor, reason=reason)
+            member.save()
+    except IntegrityError as error:  # a concurrent registration of the same ID
+        raise ValidationError({"id_number": _("该身份证号码已登记。")}) from error
+    return member
 
 
 def _link_villages(fields: dict[str, Any], link: BenefitLink | None = None) -> list:
