@@ -135,7 +135,13 @@ def _save_page(request, form, save, *, title, back, template="form.html", extra=
     return render(
         request,
         f"workbench/registers/{template}",
-        {"form": form, "title": title, "back": back, **(extra or {})},
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "saved": request.GET.get("saved") == "1",
+            **(extra or {}),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
