@@ -102,6 +102,7 @@ from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.registry import (
     brand_create,
     brand_update,
+    outlet_authorisation_revoke,
     outlet_create,
     outlet_update,
     producer_create,
@@ -162,6 +163,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "product_line_update": _only(*ADMIN),
     "outlet_create": _only(*KEEPER),
     "outlet_update": _only(*KEEPER),
+    "outlet_authorisation_revoke": _only(*KEEPER),
     "household_create": _only(*KEEPER),
     "household_update": _only(*KEEPER),
     "household_record_public_name_consent": _only(*KEEPER),
@@ -461,6 +463,12 @@ CALLS = {
     ),
     "outlet_update": lambda w, user: outlet_update(
         outlet=OutletFactory(region=w.county), changed_by=user, operator_name="县供销社"
+    ),
+    "outlet_authorisation_revoke": lambda w, user: outlet_authorisation_revoke(
+        outlet=OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=w.village),
+        revoked_on=TODAY,
+        reason="不再经营扶贫产品",
+        changed_by=user,
     ),
     "household_create": lambda w, user: household_create(
         created_by=user,
