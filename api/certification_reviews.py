@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ReadOnlyServiceViewSet
-from api.permissions import AdministratorOnly
+from api.permissions import OfficesAndAdministrators
 from api.references import ReasonSerializer
 from trace.models import CertificationReview
 from trace.selectors.certification import certification_review_list_visible_to
@@ -48,7 +48,8 @@ class CertificationReviewViewSet(ReadOnlyServiceViewSet):
     """
 
     serializer_class = CertificationReviewSerializer
-    permission_classes = [AdministratorOnly]
+    # The offices and administrators; the queue is scoped by the selector.
+    permission_classes = [OfficesAndAdministrators]
     filterset_fields = ["status", "producer", "certification"]
 
     def select(self, user):

@@ -4,7 +4,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ServiceViewSet
-from api.permissions import AdministratorOnly
+from api.permissions import OfficesAndAdministrators
+from trace import access
 from trace.models import Household
 from trace.personal_data import mask_id_number
 from trace.selectors.households import household_list_visible_to
@@ -16,7 +17,7 @@ from trace.services.households import (
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    """A household for the office's administrators.
+    """A household for the offices and administrators.
 
     The ID number is write-only; responses carry only its last four characters.
     """
@@ -48,6 +49,21 @@ class HouseholdSerializer(serializers.ModelSerializer):
     def get_id_number_masked(self, household: Household) -> str:
         return mask_id_number(household.id_number())
 
+    def to_representation(self, household: Household) -> dict:
+        """Mask name and phone for an office that reads but does not keep it.
+
+        A 市州 or province office sums its counties; the county's office
+        keeps its households (trace.access.may_manage_register).
+        """
+        data = super().to_representation(household)
+        request = self.context.get("request")
+        if request is not None and not access.may_manage_register(
+            request.user, household.village
+        ):
+            data["head_name"] = household.masked_name
+            data["phone"] = ""
+        return data
+
     def get_fields(self):
         fields = super().get_fields()
         if self.instance is not None:
@@ -60,10 +76,10 @@ class ConsentSerializer(serializers.Serializer):
 
 
 class HouseholdViewSet(ServiceViewSet):
-    """建档立卡贫困户: administrators only; for everyone else it does not exist."""
+    """建档立卡贫困户: administrators and offices (their regions); for others it does not exist."""
 
     serializer_class = HouseholdSerializer
-    permission_classes = [AdministratorOnly]
+    permission_classes = [OfficesAndAdministrators]
     filterset_fields = ["village"]
 
     def select(self, user):

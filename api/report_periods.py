@@ -108,7 +108,9 @@ class ReportPeriodViewSet(JSONErrorsMixin, ServiceViewSet):
         return services.report_period_create(created_by=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return services.report_period_update(period=instance, **data)
+        return services.report_period_update(
+            period=instance, changed_by=self.request.user, **data
+        )
 
     @extend_schema(
         summary="按年批量设置月报或季报周期",

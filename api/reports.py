@@ -146,7 +146,7 @@ class ReportView(JSONErrorsMixin, APIView):
         summary="导出报表",
         description=(
             "key 为报表的键（扶贫办的统计表格）："
-            "beneficiary_roster（带贫人员名册，仅管理员）、"
+            "beneficiary_roster（带贫人员名册，管理员和扶贫办；完整身份证号只给本县扶贫办）、"
             "sales_evidence、products_for_sale、township_sales、"
             "sector_purchases、campaign_statistics；"
             "以及 outlet_rewards（也可写作 outlet-rewards："

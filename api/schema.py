@@ -20,7 +20,7 @@ RESOURCES = {
     "regions": "行政区划：省、市、县、乡镇、村。",
     "producers": "生产经营主体：带贫企业、合作社、家庭农场。",
     "certifications": "扶贫产品认定证书。",
-    "households": "建档立卡贫困户（仅管理员可见）。",
+    "households": "建档立卡贫困户（管理员和扶贫办可见，县扶贫办登记本县的）。",
     "benefit-links": "利益联结：主体与贫困户之间的带贫关系。",
     "brands": "品牌：“1+1+N”品牌体系。",
     "brand-licenses": "统一许可授权：品牌方授权主体使用品牌。",

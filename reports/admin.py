@@ -52,7 +52,7 @@ class ReportPeriodAdmin(ServiceAdmin):
         return report_period_create(created_by=request.user, **fields)
 
     def service_update(self, request, obj, fields, form):
-        return report_period_update(period=obj, **fields)
+        return report_period_update(period=obj, changed_by=request.user, **fields)
 
 
 class SubmissionTransitionInline(ReadOnlyInline):

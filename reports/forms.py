@@ -17,7 +17,8 @@ class FormSpec:
     columns: tuple[str, ...]
     header_fields: tuple[str, ...] = ()
     source: str = ""
-    administrators_only: bool = False
+    # Only administrators and the offices request it: it prints personal data.
+    offices_only: bool = False
     # Columns holding money, summed by the tests and formatted with two decimals.
     money_columns: tuple[str, ...] = field(default=())
 
@@ -27,7 +28,7 @@ BENEFICIARY_ROSTER = FormSpec(
     title="带贫人员名册",
     columns=("姓名", "身份证", "联系方式", "受益金额"),
     source="003_eac4151f958b09b3.txt, 附件1 (益阳市大通湖区)",
-    administrators_only=True,
+    offices_only=True,
     money_columns=("受益金额",),
 )
 SALES_EVIDENCE = FormSpec(

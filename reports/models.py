@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
 from reports.forms import FORMS
+from trace.audit import audit_history
 from trace.choices import RegionLevel
 from trace.models import MONEY, QUANTITY, Batch, Outlet, Region, Transition
 from trace.validators import validate_calendar_date
@@ -31,6 +32,8 @@ class SalesEvent(models.Model):
     held_on = models.DateField(_("举办日期"), validators=[validate_calendar_date])
     organiser = models.CharField(_("主办单位"), max_length=128, blank=True)
     note = models.CharField(_("备注"), max_length=255, blank=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("大型产销活动")
@@ -131,6 +134,8 @@ class ReportPeriod(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    history = audit_history()
 
     class Meta:
         verbose_name = _("报表周期")

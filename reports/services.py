@@ -25,6 +25,11 @@ from trace import access
 from trace.choices import OutletKind
 from trace.models import Batch, Outlet, Region
 from trace.public_cache import batch_story_changed
+from trace.services.common import (
+    audit_as,
+    require_register_keeper,
+    validated_save,
+)
 from trace.services.registry import outlet_authorisation_revoke
 
 
@@ -33,17 +38,34 @@ def sales_event_record(
     name: str,
     region: Region,
     held_on: datetime.date,
+    recorded_by,
     organiser: str = "",
     note: str = "",
 ) -> SalesEvent:
-    """Record a large sales event (大型产销活动); the same name, place and day once."""
-    event, _created = SalesEvent.objects.get_or_create(
+    """Record a large sales event (大型产销活动); the same name, place and day once.
+
+    Raise ValidationError if the user does not keep the region's registers
+    (the county office within its county: trace.access.may_manage_register).
+    """
+    require_register_keeper(
+        recorded_by,
+        region,
+        field="region",
+        message=_("大型产销活动由本县扶贫办（或管理员）登记。"),
+    )
+    event = SalesEvent.objects.filter(name=name, region=region, held_on=held_on).first()
+    if event is not None:
+        return event
+    event = SalesEvent()
+    audit_as(event, actor=recorded_by)
+    return validated_save(
+        event,
         name=name,
         region=region,
         held_on=held_on,
-        defaults={"organiser": organiser, "note": note},
+        organiser=organiser,
+        note=note,
     )
-    return event
 
 
 # 承诺达标合格证.
@@ -167,9 +189,10 @@ def authorised_store_review(
     office's registers (trace.access.may_manage_register).
     """
     access.require(
-        access.may_manage_register(decided_by),
+        access.may_manage_register(decided_by, outlet.region),
         field="outlet",
-        message=_("授权店年度考核由扶贫办（管理员）进行。"),
+        message=_("授权店年度考核由本县扶贫办（或管理员）进行。"),
+        visible=lambda: access.region_in_scope(decided_by, outlet.region),
     )
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
     if outlet.kind != OutletKind.AUTHORISED_STORE:
@@ -202,7 +225,10 @@ def authorised_store_review(
         reason += _("本地扶贫农畜产品不足 70%，须整改（seeds/001 第 3–5 行）。")
     if verdict.revoke and outlet.is_authorised:
         outlet_authorisation_revoke(
-            outlet=outlet, revoked_on=timezone.localdate(), reason=reason
+            outlet=outlet,
+            revoked_on=timezone.localdate(),
+            reason=reason,
+            changed_by=decided_by,
         )
     review = AuthorisedStoreReview(
         outlet=outlet,

@@ -30,6 +30,7 @@ from reports.tables import SECTOR_CHANNELS, report_build, report_visible_to
 from trace import access
 from trace.choices import RegionLevel
 from trace.models import Region
+from trace.services.common import audit_as, require_register_keeper
 from trace.uploads import max_upload_bytes, upload_clean, upload_too_large
 
 # Forms whose rows are sales: their snapshot keeps the sale ids, so the
@@ -50,13 +51,16 @@ def report_period_create(
     due_on: datetime.date,
     recipient: str = "",
     source: str = "",
-    created_by=None,
+    created_by,
 ) -> ReportPeriod:
     """Set one reporting window of a form for the regions below `region`.
 
     Raise ValidationError for an unknown form, a submitting level not below
-    the region, or dates out of order.
+    the region, or dates out of order, or if the user does not keep the
+    region's registers (a county office its county's periods; the
+    administrators the others: trace.access.may_manage_register).
     """
+    _require_period_keeper(created_by, region)
     period = ReportPeriod(
         form_key=form_key,
         region=region,
@@ -71,21 +75,39 @@ def report_period_create(
         created_by=created_by,
     )
     _period_check(period)
+    audit_as(period, actor=created_by)
     period.full_clean()
     period.save()
     return period
+
+
+def _require_period_keeper(user, *regions: Region) -> None:
+    require_register_keeper(
+        user,
+        *regions,
+        field="region",
+        message=_("报表周期由本县扶贫办（或管理员）设置。"),
+    )
 
 
 # Once a region has filled the form, what it filled must stay what it was.
 FIXED_ONCE_FILLED = ("form_key", "region", "submitter_level", "starts_on", "ends_on")
 
 
-def report_period_update(*, period: ReportPeriod, **fields) -> ReportPeriod:
+def report_period_update(
+    *, period: ReportPeriod, changed_by, reason: str = "", **fields
+) -> ReportPeriod:
     """Change a reporting window; the same rules as when it was set.
 
     Raise ValidationError for a change of the form, the regions or the dates
     counted once a submission exists; the deadline may still move.
     """
+    region = fields.get("region")
+    _require_period_keeper(
+        changed_by,
+        period.region,
+        *([region] if isinstance(region, Region) else []),
+    )
     if period.submissions.exists():
         for name in FIXED_ONCE_FILLED:
             if name in fields and fields[name] != getattr(period, name):
@@ -93,6 +115,7 @@ def report_period_update(*, period: ReportPeriod, **fields) -> ReportPeriod:
     for name, value in fields.items():
         setattr(period, name, value)
     _period_check(period)
+    audit_as(period, actor=changed_by, reason=reason)
     period.full_clean()
     period.save()
     return period
@@ -130,7 +153,7 @@ def report_periods_schedule(
     due_day: int,
     recipient: str = "",
     source: str = "",
-    created_by=None,
+    created_by,
     since: datetime.date | None = None,
 ) -> list[ReportPeriod]:
     """Set a year of monthly or quarterly windows, due on `due_day`.

@@ -42,8 +42,9 @@ from reports.rules import (
 from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters, in_region
 from trace import access
-from trace.choices import ProducerKind, SaleChannel
+from trace.choices import ProducerKind, Role, SaleChannel
 from trace.models import Household, Sale, SaleEvidence
+from trace.personal_data import mask_id_number
 from trace.selectors.catalogue import (
     catalogue_availability_for,
     catalogue_entry_contact,
@@ -92,8 +93,10 @@ class Report:
 
 def report_visible_to(*, spec: FormSpec, user) -> bool:
     """Return True if the user may request the form at all (otherwise 404)."""
-    if spec.administrators_only:
-        return access.is_administrator(user)
+    if spec.offices_only:
+        # Each office prints its region's; IDs whole only for its own county
+        # (build_beneficiary_roster).
+        return access.is_administrator(user) or access.has_role(user, Role.OFFICE)
     if spec.key == OUTLET_REWARDS.key:
         return access.is_administrator(user) or access.is_inspector(user)
     return access.is_administrator(user) or access.role_of(user) is not None
@@ -163,14 +166,23 @@ def _join(parts) -> str:
 
 
 def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
+    """Print the 带贫人员名册 of the user's region.
+
+    It prints names and ID numbers whole, but only to the office of each
+    household's county (and administrators: trace.access.may_see_id_number);
+    a 市州 or province office summing its counties gets them masked.
+    """
     rows = []
     for entry in ledger.benefit_ledger(user=user, filters=filters):
         household = entry.household
+        whole = access.may_see_id_number(user, household)
         rows.append(
             [
-                household.head_name,
-                household.id_number(),
-                household.phone,
+                household.head_name if whole else household.masked_name,
+                household.id_number()
+                if whole
+                else mask_id_number(household.id_number()),
+                household.phone if whole else "",
                 _money(entry.paid),
             ]
         )

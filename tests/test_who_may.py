@@ -24,8 +24,10 @@ from inspections.services.inspections import inspection_create
 from labels.services import print_job_create
 from reports.choices import PeriodFrequency, SubmissionStatus
 from reports.models import ReportPeriod, Submission
-from reports.services import authorised_store_review
+from reports.services import authorised_store_review, sales_event_record
 from reports.submissions import (
+    report_period_create,
+    report_period_update,
     submission_accept,
     submission_return,
     submission_update,
@@ -63,6 +65,7 @@ from trace.services.batches import (
     batch_transition,
     batch_update,
     slow_selling_mark,
+    slow_selling_mark_clear,
 )
 from trace.services.catalogue import (
     catalogue_availability_set,
@@ -99,6 +102,9 @@ from trace.services.households import (
     benefit_link_end,
     benefit_link_update,
     household_create,
+    household_member_add,
+    household_member_remove,
+    household_member_update,
     household_record_public_name_consent,
     household_update,
 )
@@ -106,6 +112,7 @@ from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.registry import (
     brand_create,
     brand_update,
+    outlet_authorisation_revoke,
     outlet_create,
     outlet_update,
     producer_create,
@@ -141,6 +148,9 @@ ADMIN = ("administrator",)
 PRODUCER = (*ADMIN, "operator")
 SELLER = (*PRODUCER, "informant")  # access.may_record_sale
 OFFICES = ("office_county", "office_city", "office_province")  # over the entry
+# The county office keeps its county's registers; 市州 and province offices
+# read and sum them (DESIGN, "Roles"; trace.access.may_manage_register).
+KEEPER = (*ADMIN, "office_county")
 
 # The one table of who may: service → role → allowed.
 WHO_MAY: dict[str, dict[str, bool]] = {
@@ -149,31 +159,39 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: release a draft": _only(*PRODUCER),
     "batch_transition: hold": _only(*PRODUCER, "inspector"),
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
-    "slow_selling_mark": _only(*ADMIN, "informant"),  # 古楼村's own goods
+    "slow_selling_mark": _only(*KEEPER, "informant"),  # 古楼村's own goods
+    "slow_selling_mark_clear": _only(*KEEPER),
+    "sales_event_record": _only(*KEEPER),
+    "report_period_create": _only(*KEEPER),
+    "report_period_update": _only(*KEEPER),
     "region_create": _only(*ADMIN),
-    "producer_create": _only(*ADMIN),
-    "producer_update": _only(*ADMIN),
+    "producer_create": _only(*KEEPER),
+    "producer_update": _only(*KEEPER),
     "brand_create": _only(*ADMIN),
     "brand_update": _only(*ADMIN),
     "product_line_create": _only(*ADMIN),
     "product_line_update": _only(*ADMIN),
-    "outlet_create": _only(*ADMIN),
-    "outlet_update": _only(*ADMIN),
-    "household_create": _only(*ADMIN),
-    "household_update": _only(*ADMIN),
-    "household_record_public_name_consent": _only(*ADMIN),
-    "benefit_link_create": _only(*ADMIN),
-    "benefit_link_update": _only(*ADMIN),
-    "benefit_link_end": _only(*ADMIN),
+    "outlet_create": _only(*KEEPER),
+    "outlet_update": _only(*KEEPER),
+    "outlet_authorisation_revoke": _only(*KEEPER),
+    "household_create": _only(*KEEPER),
+    "household_update": _only(*KEEPER),
+    "household_record_public_name_consent": _only(*KEEPER),
+    "household_member_add": _only(*KEEPER),
+    "household_member_update": _only(*KEEPER),
+    "household_member_remove": _only(*KEEPER),
+    "benefit_link_create": _only(*KEEPER),
+    "benefit_link_update": _only(*KEEPER),
+    "benefit_link_end": _only(*KEEPER),
     "brand_license_grant": _only(*ADMIN),
     "brand_license_revoke": _only(*ADMIN),
     "certification_policy_set": _only(*ADMIN),
-    "producer_certify": _only(*ADMIN),
-    "certification_update": _only(*ADMIN),
-    "certification_suspend": _only(*ADMIN),
-    "certification_reinstate": _only(*ADMIN),
-    "certification_revoke": _only(*ADMIN),
-    "certification_review_dismiss": _only(*ADMIN),
+    "producer_certify": _only(*KEEPER),
+    "certification_update": _only(*KEEPER),
+    "certification_suspend": _only(*KEEPER),
+    "certification_reinstate": _only(*KEEPER),
+    "certification_revoke": _only(*KEEPER),
+    "certification_review_dismiss": _only(*KEEPER),
     "trace_event_record": _only(*PRODUCER),
     "sale_record": _only(*SELLER),
     "sale_evidence_add": _only(*SELLER),
@@ -193,7 +211,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "print_job_create": _only(*PRODUCER),
     "inspection_create: spot check": _only(*ADMIN, "inspector"),
     "batch_hold_release_sign": _only(*ADMIN, "inspector"),
-    "authorised_store_review": _only(*ADMIN),
+    "authorised_store_review": _only(*KEEPER),
     # A form is reviewed by the level it is addressed to, and by no one above.
     "submission_accept: 古楼乡's form to 洞口县": _only(*ADMIN, "office_county"),
     "submission_return: 古楼乡's form to 洞口县": _only(*ADMIN, "office_county"),
@@ -282,6 +300,15 @@ class World:
             reason="抽检可疑",
         )
         return batch
+
+    def member(self):
+        return household_member_add(
+            household=self.household,
+            added_by=self.admin,
+            name="赵小芳",
+            relation="女儿",
+            id_number=make_id_number(),
+        )
 
     def suspended(self):
         certification_suspend(
@@ -394,6 +421,51 @@ CALLS = {
         valid_until=TODAY + datetime.timedelta(days=30),
         marked_by=user,
     ),
+    "slow_selling_mark_clear": lambda w, user: slow_selling_mark_clear(
+        mark=slow_selling_mark(
+            region=w.county,
+            product_line=w.line,
+            valid_from=TODAY,
+            valid_until=TODAY + datetime.timedelta(days=30),
+            marked_by=w.admin,
+        ),
+        ended_on=TODAY,
+        reason="已售出",
+        cleared_by=user,
+    ),
+    "sales_event_record": lambda w, user: sales_event_record(
+        name="洞口县消费扶贫月产销对接会",
+        region=w.county,
+        held_on=TODAY,
+        recorded_by=user,
+    ),
+    "report_period_create": lambda w, user: report_period_create(
+        form_key="township_sales",
+        region=w.county,
+        submitter_level=RegionLevel.TOWN,
+        frequency="quarterly",
+        name="2026年第3季度",
+        starts_on=datetime.date(2026, 7, 1),
+        ends_on=datetime.date(2026, 9, 30),
+        due_on=datetime.date(2026, 9, 30),
+        created_by=user,
+    ),
+    "report_period_update": lambda w, user: report_period_update(
+        period=report_period_create(
+            form_key="township_sales",
+            region=w.county,
+            submitter_level=RegionLevel.TOWN,
+            frequency="quarterly",
+            name="2026年第3季度",
+            starts_on=datetime.date(2026, 7, 1),
+            ends_on=datetime.date(2026, 9, 30),
+            due_on=datetime.date(2026, 9, 30),
+            created_by=w.admin,
+        ),
+        changed_by=user,
+        reason="县商务委要求提前",
+        due_on=datetime.date(2026, 9, 25),
+    ),
     "region_create": lambda w, user: region_create(
         name="醪田村",
         level=RegionLevel.VILLAGE,
@@ -431,6 +503,12 @@ CALLS = {
     "outlet_update": lambda w, user: outlet_update(
         outlet=OutletFactory(region=w.county), changed_by=user, operator_name="县供销社"
     ),
+    "outlet_authorisation_revoke": lambda w, user: outlet_authorisation_revoke(
+        outlet=OutletFactory(kind=OutletKind.AUTHORISED_STORE, region=w.village),
+        revoked_on=TODAY,
+        reason="不再经营扶贫产品",
+        changed_by=user,
+    ),
     "household_create": lambda w, user: household_create(
         created_by=user,
         id_number=make_id_number(),
@@ -445,6 +523,19 @@ CALLS = {
         household_record_public_name_consent(
             household=w.household, recorded_by=user, consented=True
         )
+    ),
+    "household_member_add": lambda w, user: household_member_add(
+        household=w.household,
+        added_by=user,
+        name="赵小芳",
+        relation="女儿",
+        id_number=make_id_number(),
+    ),
+    "household_member_update": lambda w, user: household_member_update(
+        member=w.member(), changed_by=user, phone="13973911111", reason="换号"
+    ),
+    "household_member_remove": lambda w, user: household_member_remove(
+        member=w.member(), removed_by=user, reason="迁出"
     ),
     "benefit_link_create": lambda w, user: benefit_link_create(
         created_by=user,

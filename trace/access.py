@@ -197,23 +197,72 @@ def producer_visible(user, producer: Producer) -> bool:
     return Producer.objects.filter(producer_scope(user), pk=producer.pk).exists()
 
 
-def may_manage_register(user) -> bool:
-    """Return True if the user keeps the office's registers.
+def register_regions(user) -> list[Region]:
+    """Return the counties whose registers the user keeps (an office of a county).
 
-    Producers, certifications, households, benefit links, brands, licenses,
-    product lines, regions and outlets are the poverty-alleviation office's.
+    DESIGN ("Roles"): a county office keeps the county's registers; a
+    市州 or province office reads and sums its counties but keeps none.
     """
-    return is_administrator(user)
+    if not has_role(user, Role.OFFICE):
+        return []
+    return [
+        region
+        for region in assigned_regions(user)
+        if region.level == RegionLevel.COUNTY
+    ]
 
 
 def may_see_households(user) -> bool:
-    """Only administrators see household personal data (PIPL art. 28).
+    """Administrators and offices see household personal data (PIPL art. 28).
+
+    Offices see it within their regions (household_scope); what reaches
+    them is scoped there.
 
     The same rule decides who gets the file of a document that names
     households (a 销售凭证 signed by the household): everyone else who sees
     the sale gets the record without the file.
     """
-    return is_administrator(user)
+    return is_administrator(user) or has_role(user, Role.OFFICE)
+
+
+def may_manage_register(user, region: Region | None = None) -> bool:
+    """Return True if the user keeps the office's registers of the region.
+
+    DESIGN ("Roles"): the county office keeps the county's registers —
+    producers, households, links and evidence, certifications and reviews,
+    outlets, 滞销 marks, periods — for its county and below. Without a
+    region, the registers that belong to no county (regions, brands,
+    product lines, brand licenses, 认定 policies) are the administrators'.
+    """
+    if is_administrator(user):
+        return True
+    if region is None:
+        return False
+    return _covers(register_regions(user), region)
+
+
+def household_scope(user, field: str = "") -> Q:
+    """Return a filter for households (or objects with a household at `field`).
+
+    Household personal data (PIPL art. 28) is seen by the administrators
+    and by the offices, within their regions; by nobody else.
+    """
+    prefix = f"{field}__" if field else ""
+    if is_administrator(user):
+        return EVERYTHING
+    if not has_role(user, Role.OFFICE):
+        return NOTHING
+    return region_scope(user, f"{prefix}village")
+
+
+def may_see_id_number(user, household) -> bool:
+    """Return True if the user may read the household's ID number whole.
+
+    Only where a form prints it (the 带贫人员名册) and only for the office of
+    the household's county (DESIGN, "Roles") or an administrator; every
+    screen shows the last four characters (personal_data.mask_id_number).
+    """
+    return may_manage_register(user, household.village)
 
 
 def may_register_batch_for(user, producer: Producer) -> bool:
@@ -280,7 +329,7 @@ def may_mark_slow_selling(user, region: Region, batch: Batch | None = None) -> b
     促销", and lines 51-55 blame the one who does not report: "在扶贫产品
     出现滞销问题不报告、不支持的给予通报批评".
     """
-    if may_manage_register(user):
+    if may_manage_register(user, region):
         return True
     regions = assigned_regions(user)
     return (

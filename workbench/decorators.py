@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from trace import access
+from trace.choices import Role
 
 
 def operator_required(view):
@@ -50,3 +51,17 @@ def role_required(role):
         return wrapper
 
     return decorator
+
+
+def office_required(view):
+    """Let the offices (county, 市州, province) and administrators in."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (access.is_administrator(user) or access.has_role(user, Role.OFFICE)):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

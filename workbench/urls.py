@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import catalogue, inspections, submissions, views
+from workbench import catalogue, inspections, registers, submissions, views
 
 app_name = "workbench"
 
@@ -82,3 +82,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += catalogue.urlpatterns
+urlpatterns += registers.urlpatterns

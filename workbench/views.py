@@ -68,7 +68,7 @@ from trace.services.certification import (
 from trace.services.events import guidance_visit_record, purchase_record, sale_record
 from trace.validators import is_ascii_number
 from workbench import printing
-from workbench.decorators import operator_required, role_required
+from workbench.decorators import office_required, operator_required, role_required
 from workbench.forms import (
     BatchForm,
     CalibrationForm,
@@ -307,24 +307,28 @@ REVIEW_ACTIONS = {
 }
 
 
-@login_required
+@office_required
 def reviews(request):
-    """List the certifications that may no longer hold; keep, suspend or revoke."""
-    if not access.is_administrator(request.user):
-        raise Http404
+    """List the certifications that may no longer hold; keep, suspend or revoke.
+
+    The county office decides those of its county; a city or province
+    office reads its counties' queue (trace.access.may_manage_register).
+    """
     queue = certification_review_list_visible_to(user=request.user)
     errors, status = [], 200
     if request.method == "POST":
-        review = get_object_or_404(queue, pk=request.POST.get("review"))
+        review = get_object_or_404(queue, pk=_digits(request.POST.get("review", "")))
         service = REVIEW_ACTIONS.get(request.POST.get("action", ""))
         if service is None:
             raise Http404
         try:
             service(
                 review=review,
-                note=request.POST.get("reason", ""),
+                note=request.POST.get("reason", "")[:1000],
                 resolved_by=request.user,
             )
+        except access.Refused:
+            raise Http404 from None
         except ValidationError as error:
             errors, status = error.messages, 400
         else:
@@ -333,7 +337,13 @@ def reviews(request):
         request,
         "workbench/reviews.html",
         {
-            "open": queue.filter(status=CertificationReviewStatus.OPEN),
+            "open": [
+                (
+                    review,
+                    access.may_manage_register(request.user, review.producer.region),
+                )
+                for review in queue.filter(status=CertificationReviewStatus.OPEN)
+            ],
             "closed": queue.exclude(status=CertificationReviewStatus.OPEN)[:20],
             "errors": errors,
         },

@@ -199,3 +199,70 @@ def test_a_lines_gtin_is_fixed_once_a_batch_is_released(world, client_for):
         format="json",
     )
     assert response.status_code == 200
+
+
+# Issue 35: a county office keeps its county's registers through the API as
+# in the workbench; the 市州 and province offices read them.
+
+
+@pytest.fixture
+def offices(db):
+    from tests.offices import World
+
+    return World()
+
+
+def test_the_county_office_writes_inside_its_county_only(offices, client_for):
+    client = client_for(offices.users["county"])
+    body = {"name": "古楼家庭农场", "kind": "family_farm", "uscc": make_uscc()}
+    created = client.post(
+        "/api/v1/producers/", {**body, "region": offices.village.pk}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    outside = client.post(
+        "/api/v1/producers/",
+        {**body, "uscc": make_uscc(), "region": offices.other_village.pk},
+        format="json",
+    )
+    assert outside.status_code == 400
+    assert "对象不存在。" in str(outside.json())
+    other = offices.other_producer.pk
+    assert (
+        client.patch(
+            f"/api/v1/producers/{other}/", {"address": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.patch(
+            f"/api/v1/producers/{offices.producer.pk}/",
+            {"address": "古楼村三组"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    households = client.get("/api/v1/households/").json()["results"]
+    assert [row["id"] for row in households] == [offices.household.pk]
+    assert households[0]["head_name"] == "王小明"
+
+
+@pytest.mark.parametrize("role", ["city", "province"])
+def test_city_and_province_offices_read_but_may_not_write(offices, client_for, role):
+    client = client_for(offices.users[role])
+    response = client.patch(
+        f"/api/v1/producers/{offices.producer.pk}/", {"address": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    response = client.post(
+        "/api/v1/producers/",
+        {"name": "新农场", "kind": "family_farm", "region": offices.village.pk},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Producer.objects.filter(name="新农场").exists()
+    rows = client.get("/api/v1/households/").json()["results"]
+    assert len(rows) == 2
+    text = str(rows)
+    assert "王小明" not in text and "王*明" in text
+    assert offices.id_number not in text
+    assert offices.household.phone not in text

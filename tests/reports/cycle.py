@@ -166,6 +166,7 @@ def cycle(db) -> Cycle:
         ends_on=datetime.date(2026, 9, 30),
         due_on=datetime.date(2026, 9, 30),
         recipient="县商务委",
+        created_by=users["admin"],
     )
     campaign = report_period_create(
         form_key="campaign_statistics",
@@ -176,6 +177,7 @@ def cycle(db) -> Cycle:
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2026, 9, 30),
         due_on=datetime.date(2026, 10, 5),
+        created_by=users["admin"],
     )
     monthly = report_period_create(
         form_key="sales_evidence",
@@ -186,6 +188,7 @@ def cycle(db) -> Cycle:
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2026, 9, 30),
         due_on=datetime.date(2026, 9, 29),
+        created_by=users["admin"],
     )
     return Cycle(
         province=province,

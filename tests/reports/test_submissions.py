@@ -159,6 +159,7 @@ def test_a_rollup_submission_freezes_the_sum_of_the_level_below(cycle):
         frequency="quarterly",
         year=2026,
         due_day=30,
+        created_by=cycle.users["admin"],
     )[2]
     draft = submission_create(
         period=county_period,
@@ -334,6 +335,7 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         frequency="quarterly",
         year=2027,
         due_day=30,
+        created_by=cycle.users["admin"],
     )
     assert [(p.starts_on, p.ends_on, p.due_on) for p in periods] == [
         (
@@ -364,6 +366,7 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         frequency="monthly",
         year=2027,
         due_day=29,
+        created_by=cycle.users["admin"],
     )
     assert monthly[1].due_on == datetime.date(2027, 2, 28)  # no 29 February in 2027
     again = report_periods_schedule(
@@ -373,6 +376,7 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         frequency="monthly",
         year=2027,
         due_day=29,
+        created_by=cycle.users["admin"],
     )
     assert [p.pk for p in again] == [p.pk for p in monthly]
     later = report_periods_schedule(
@@ -383,6 +387,7 @@ def test_quarterly_schedule_is_due_on_the_30th_of_the_quarters_last_month(cycle)
         year=2027,
         due_day=30,
         since=datetime.date(2027, 8, 15),
+        created_by=cycle.users["admin"],
     )
     assert [p.pk for p in later] == [p.pk for p in periods[2:]]
 
@@ -397,14 +402,22 @@ def test_a_filled_periods_dates_cannot_change_but_its_deadline_can(cycle):
     )
     with pytest.raises(ValidationError, match="已有地区填报"):
         report_period_update(
-            period=cycle.quarterly, starts_on=datetime.date(2026, 8, 1)
+            period=cycle.quarterly,
+            changed_by=cycle.users["office_county"],
+            starts_on=datetime.date(2026, 8, 1),
         )
     moved = report_period_update(
-        period=cycle.quarterly, due_on=datetime.date(2026, 10, 10)
+        period=cycle.quarterly,
+        changed_by=cycle.users["office_county"],
+        due_on=datetime.date(2026, 10, 10),
     )
     assert moved.due_on == datetime.date(2026, 10, 10)
     with pytest.raises(ValidationError, match="上报截止日期"):
-        report_period_update(period=cycle.quarterly, due_on=datetime.date(2026, 1, 1))
+        report_period_update(
+            period=cycle.quarterly,
+            changed_by=cycle.users["office_county"],
+            due_on=datetime.date(2026, 1, 1),
+        )
 
 
 @pytest.mark.skipif(

@@ -36,3 +36,26 @@ def test_rotation_reencrypts_every_household_and_keeps_the_index(
         for household in Household.objects.all()
     }
     assert after == before
+
+
+def test_rotation_reencrypts_the_members_too(world, settings, capsys):
+    from tests.factories import make_administrator, make_id_number
+    from trace.models import HouseholdMember
+    from trace.services.households import household_member_add
+
+    old_key = settings.SUYUAN_ID_NUMBER_KEYS[0]
+    household = HouseholdFactory(village=world.gulou_village)
+    member = household_member_add(
+        household=household,
+        added_by=make_administrator("rotate_admin"),
+        name="王小芳",
+        relation="女儿",
+        id_number=(number := make_id_number()),
+    )
+    new_key = Fernet.generate_key().decode()
+    settings.SUYUAN_ID_NUMBER_KEYS = [new_key, old_key]
+    call_command("rotate_id_number_key")
+    people = Household.objects.count() + 1
+    assert f"re-encrypted {people}" in capsys.readouterr().out
+    settings.SUYUAN_ID_NUMBER_KEYS = [new_key]
+    assert HouseholdMember.objects.get(pk=member.pk).id_number() == number

@@ -3,7 +3,12 @@
 import datetime
 
 from trace.choices import BenefitKind
-from trace.demo.shapes import DemoBenefitLink, DemoEndedLink, DemoHousehold
+from trace.demo.shapes import (
+    DemoBenefitLink,
+    DemoEndedLink,
+    DemoHousehold,
+    DemoHouseholdMember,
+)
 
 HOUSEHOLDS = [
     DemoHousehold(
@@ -120,6 +125,18 @@ HOUSEHOLDS = [
 ]
 
 # At least one household per producer above the 6,000-yuan rule (seeds/001, 邵东).
+# 家庭成员 besides the head: the one a producer employs is often not the head.
+MEMBERS = [
+    DemoHouseholdMember(
+        household="yang",
+        name="杨小燕",
+        relation="女儿",
+        area="430525",
+        born=datetime.date(2004, 9, 8),
+        sequence=26,
+    ),
+]
+
 BENEFIT_LINKS = [
     DemoBenefitLink(
         producer="orange",

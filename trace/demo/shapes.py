@@ -44,6 +44,20 @@ class DemoHousehold(NamedTuple):
         return body + ric.calc_check_digit(body + "0")
 
 
+class DemoHouseholdMember(NamedTuple):
+    household: str  # DemoHousehold.key
+    name: str
+    relation: str
+    area: str
+    born: datetime.date
+    sequence: int
+
+    @property
+    def id_number(self) -> str:
+        body = f"{self.area}{self.born:%Y%m%d}{self.sequence:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+
 class DemoProducer(NamedTuple):
     name: str
     kind: str

@@ -41,6 +41,7 @@ from trace.models.events import (
 from trace.models.households import (
     BenefitLink,
     Household,
+    HouseholdMember,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -74,6 +75,7 @@ __all__ = [
     "CertificationReview",
     "BenefitLink",
     "Household",
+    "HouseholdMember",
     "BrandLicense",
     "Batch",
     "BatchContribution",

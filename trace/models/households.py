@@ -76,6 +76,50 @@ class Household(models.Model):
         return self.id_number()[-4:]
 
 
+class HouseholdMember(models.Model):
+    """A person of a registered household besides its head (家庭成员).
+
+    The 带贫人员名册 names people, not households, and the one a producer
+    employs (务工) is often not the head. Name and ID number are sensitive as
+    the head's are: the number is kept only encrypted, with a blind index.
+    """
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.CASCADE,
+        related_name="people",
+    )
+    name = models.CharField(_("姓名"), max_length=32)
+    relation = models.CharField(
+        _("与户主关系"), max_length=16, help_text=_("如：配偶、子女、父母。")
+    )
+    id_number_encrypted = models.TextField(_("身份证号（密文）"), editable=False)
+    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    phone = models.CharField(_("联系方式"), max_length=32, blank=True)
+
+    history = audit_history(excluded_fields=["id_number_encrypted", "id_number_index"])
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household", "id"]
+
+    def __str__(self) -> str:
+        return f"{mask_name(self.name)}（{self.relation}）"
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    def id_number(self) -> str:
+        """Return the ID number in clear; only the 名册 prints it."""
+        return decrypt_id_number(self.id_number_encrypted)
+
+    def id_number_last4(self) -> str:
+        return self.id_number()[-4:]
+
+
 class BenefitLink(models.Model):
     """利益联结: how a producer benefits a household, and the yearly income."""
 

@@ -110,6 +110,8 @@ class Producer(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    history = audit_history()
+
     class Meta:
         verbose_name = _("生产经营主体")
         verbose_name_plural = _("生产经营主体")

@@ -14,6 +14,7 @@ from trace.choices import (
     BenefitKind,
     CertificationStatus,
     ProducerKind,
+    Role,
 )
 from trace.models import (
     BenefitLink,
@@ -39,12 +40,16 @@ def certification_policy_list() -> QuerySet[CertificationPolicy]:
 
 
 def certification_review_list_visible_to(*, user) -> QuerySet[CertificationReview]:
-    """Return the review queue: it is the administrators' (they decide 认定)."""
-    if not access.is_administrator(user):
+    """Return the review queue of the offices (and administrators) over the producers.
+
+    The county office decides 认定 and so its reviews; a city or province
+    office reads those of its counties (trace.access.may_manage_register).
+    """
+    if not (access.is_administrator(user) or access.has_role(user, Role.OFFICE)):
         return CertificationReview.objects.none()
-    return CertificationReview.objects.select_related(
-        "certification", "producer", "resolved_by"
-    )
+    return CertificationReview.objects.filter(
+        access.producer_scope(user, "producer")
+    ).select_related("certification", "producer__region", "resolved_by")
 
 
 def certification_policy_for(*, region: Region) -> CertificationPolicy:

@@ -13,9 +13,10 @@ from trace.selectors.registry import REGION_PATH
 
 
 def household_list_visible_to(*, user) -> QuerySet[Household]:
-    if not access.may_see_households(user):
-        return Household.objects.none()
-    return Household.objects.select_related(f"village__{REGION_PATH}")
+    """Households of the user's regions: administrators and offices (PIPL art. 28)."""
+    return Household.objects.filter(access.household_scope(user)).select_related(
+        f"village__{REGION_PATH}"
+    )
 
 
 def benefit_link_list_visible_to(*, user) -> QuerySet[BenefitLink]:

@@ -26,7 +26,12 @@ from trace.models import (
 from trace.public_cache import batch_story_changed
 from trace.selectors.batches import origin_refusal, product_line_refusal
 from trace.selectors.certification import certification_is_active
-from trace.services.common import validated_save
+from trace.services.common import (
+    audit_as,
+    audited_save,
+    require_register_keeper,
+    validated_save,
+)
 
 # The one table of legal batch transitions: draft → released → on_hold →
 # released or recalled; a released batch may also be recalled directly.
@@ -328,21 +333,24 @@ def slow_selling_mark(
     """Mark a product line or a batch 滞销 in a region for a period.
 
     Raise ValidationError unless the user may mark the region's goods
-    (trace.access.may_mark_slow_selling: the office, or the village's
-    信息员), exactly one of product line and batch is given and the period
+    (trace.access.may_mark_slow_selling: the county office within its
+    county, or the village's 信息员), exactly one of product line and batch is given and the period
     ends on or after it starts.
     """
     access.require(
         access.may_mark_slow_selling(marked_by, region, batch),
         field="region",
-        message=_("滞销标记由扶贫办或本村信息员登记。"),
+        message=_("滞销标记由本县扶贫办或本村信息员登记。"),
     )
     if (product_line is None) == (batch is None):
         raise ValidationError({"product_line": _("请选择产品线或批次（二选一）。")})
     if valid_until < valid_from:
         raise ValidationError({"valid_until": _("滞销截止日期不能早于起始日期。")})
+    mark = SlowSellingMark()
+    # `reason` is the mark's own 说明; the audit row keeps its start.
+    audit_as(mark, actor=marked_by, reason=reason[:100])
     return validated_save(
-        SlowSellingMark(),
+        mark,
         region=region,
         product_line=product_line,
         batch=batch,
@@ -351,3 +359,40 @@ def slow_selling_mark(
         reason=reason,
         marked_by=marked_by,
     )
+
+
+SLOW_SELLING_ONLY = _("滞销标记由本县扶贫办（或管理员）登记。")
+
+
+@transaction.atomic
+def slow_selling_mark_clear(
+    *, mark: SlowSellingMark, ended_on: datetime.date, reason: str, cleared_by
+) -> SlowSellingMark:
+    """End a 滞销 mark on a day (the goods sell again): its period stops there.
+
+    The mark stays, as the reward counts the sales made while it held;
+    the audit row keeps who ended it, when and why. Raise ValidationError
+    without a reason, for a day before the mark starts or not before its
+    end, or if the user does not keep the mark's region.
+    """
+    require_register_keeper(
+        cleared_by, mark.region, field="region", message=SLOW_SELLING_ONLY
+    )
+    mark = SlowSellingMark.objects.select_for_update().get(pk=mark.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明解除滞销的原因。")})
+    if ended_on < mark.valid_from:
+        raise ValidationError(
+            {
+                "ended_on": _("解除日期不能早于滞销起始日期（%(date)s）。")
+                % {"date": mark.valid_from.isoformat()}
+            }
+        )
+    if ended_on >= mark.valid_until:
+        raise ValidationError(
+            {
+                "ended_on": _("该标记在 %(date)s 已到期，无需解除。")
+                % {"date": mark.valid_until.isoformat()}
+            }
+        )
+    return audited_save(mark, actor=cleared_by, reason=reason, valid_until=ended_on)

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trace import access
 from trace.choices import (
     CertificationReviewStatus,
     CertificationStatus,
@@ -23,16 +22,22 @@ from trace.models import (
 from trace.public_cache import producer_story_changed
 from trace.selectors.certification import certification_policy_for, producer_eligibility
 from trace.selectors.registry import region_subtree
-from trace.services.common import validated_save
+from trace.services.common import (
+    audit_as,
+    require_register_keeper,
+    validated_save,
+)
 
 # Certification (扶贫产品认定).
 
-# 认定 is the office's register (trace.access.may_manage_register).
-REGISTER_ONLY = _("扶贫产品认定由扶贫办（管理员）办理。")
+# 认定 is the county office's register, for the producers of its county
+# (trace.access.may_manage_register); the policies, which descendants
+# inherit, are the administrators'.
+REGISTER_ONLY = _("扶贫产品认定由本县扶贫办（或管理员）办理。")
 
 
-def _require_register_keeper(user, field: str) -> None:
-    access.require(access.may_manage_register(user), field=field, message=REGISTER_ONLY)
+def _require_register_keeper(user, field: str, region: Region | None = None) -> None:
+    require_register_keeper(user, region, field=field, message=REGISTER_ONLY)
 
 
 @transaction.atomic
@@ -143,7 +148,7 @@ def certification_update(
     ends before it starts or overlaps another active certification, or if
     the user does not keep the registers.
     """
-    _require_register_keeper(changed_by, "certification")
+    _require_register_keeper(changed_by, "certification", certification.producer.region)
     for fixed in ("producer", "number", "status", "status_reason"):
         fields.pop(fixed, None)
     certification = validated_save(certification, **fields)
@@ -195,7 +200,7 @@ def certification_review_dismiss(
 
     Raise ValidationError if the user does not keep the registers.
     """
-    _require_register_keeper(resolved_by, "status")
+    _require_register_keeper(resolved_by, "status", review.producer.region)
     if not note.strip():
         raise ValidationError({"reason": _("请说明维持认定的理由。")})
     review = _open_review(review)
@@ -258,7 +263,7 @@ def producer_certify(
     qualification rule or already holds an active certification for an
     overlapping period.
     """
-    _require_register_keeper(certified_by, "producer")
+    _require_register_keeper(certified_by, "producer", producer.region)
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
     eligibility = producer_eligibility(producer=producer)
     if not eligibility.qualifies:
@@ -331,7 +336,7 @@ def _certification_set_status(
     reason: str,
     changed_by,
 ) -> Certification:
-    _require_register_keeper(changed_by, "status")
+    _require_register_keeper(changed_by, "status", certification.producer.region)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明原因。")})
     with transaction.atomic():
@@ -349,6 +354,7 @@ def _certification_set_status(
                 }
             )
         producer_story_changed(certification.producer_id)
+        audit_as(certification, actor=changed_by, reason=reason[:100])
         certification = validated_save(
             certification,
             status=status,

@@ -3,11 +3,15 @@
 from decimal import Decimal
 from typing import IO, Any, TypeVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from trace import access
 from trace.models import (
     CatalogueEvidence,
+    Region,
     SaleEvidence,
 )
 from trace.uploads import max_upload_bytes, upload_clean, upload_too_large
@@ -20,6 +24,57 @@ def validated_save(instance: models.Model, **fields: Any) -> models.Model:
     instance.full_clean()
     instance.save()
     return instance
+
+
+# The audit trail's reason column (django-simple-history) holds 100 characters.
+REASON_MAX_LENGTH = 100
+
+
+def audit_as(instance: models.Model, *, actor, reason: str = "") -> None:
+    """Make the instance's next audit row say who (`actor`) changed it and why.
+
+    Raise ValidationError for a reason longer than the trail keeps, rather
+    than cut what the clerk wrote.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("变更原因最多 %(limit)d 个字。")
+                % {"limit": REASON_MAX_LENGTH}
+            }
+        )
+    instance._history_user = actor  # django-simple-history reads these two
+    instance._change_reason = reason
+
+
+def audited_save(
+    instance: models.Model, *, actor, reason: str = "", **fields: Any
+) -> models.Model:
+    """Save like validated_save; the audit row says who changed it and why."""
+    audit_as(instance, actor=actor, reason=reason)
+    return validated_save(instance, **fields)
+
+
+def require_register_keeper(
+    user, *regions: Region | None, message: str, field: str = NON_FIELD_ERRORS
+) -> None:
+    """Refuse a user who does not keep the registers of every region given.
+
+    No region (or None) means a register of no county: the administrators'
+    (trace.access.may_manage_register). A region outside the user's scope
+    is refused as "does not exist"; a city office over it, as "may not".
+    """
+    regions = regions or (None,)
+    for region in regions:
+        access.require(
+            access.may_manage_register(user, region),
+            field=field,
+            message=message,
+            visible=lambda region=region: (
+                region is None or access.region_in_scope(user, region)
+            ),
+        )
 
 
 EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence)

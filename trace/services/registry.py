@@ -4,11 +4,10 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from trace import access
 from trace.choices import (
     BatchStatus,
 )
@@ -20,20 +19,19 @@ from trace.models import (
     Region,
 )
 from trace.public_cache import batch_story_changed, producer_story_changed
-from trace.services.common import validated_save
+from trace.services.common import audited_save, require_register_keeper, validated_save
 from trace.validators import normalize_gtin, normalize_uscc
 
 # Regions, producers, brands, product lines, outlets: the office's registers.
 # Each write raises ValidationError (trace.access.Refused) for a user who
-# does not keep them (trace.access.may_manage_register).
+# does not keep them (trace.access.may_manage_register): producers and
+# outlets are the county office's, within its county; regions, brands and
+# product lines, which belong to no county, the administrators'.
+REGISTER_ONLY = _("登记册由本县扶贫办（或管理员）维护；市州、省扶贫办只查看汇总。")
 
 
-def _require_register_keeper(user) -> None:
-    access.require(
-        access.may_manage_register(user),
-        field=NON_FIELD_ERRORS,
-        message=_("登记册由扶贫办（管理员）维护。"),
-    )
+def _require_register_keeper(user, *regions: Region | None) -> None:
+    require_register_keeper(user, *regions, message=REGISTER_ONLY)
 
 
 def region_create(
@@ -48,15 +46,49 @@ def region_create(
     return validated_save(Region(), name=name, level=level, parent=parent, code=code)
 
 
-def producer_create(*, created_by, **fields: Any) -> Producer:
-    _require_register_keeper(created_by)
-    return validated_save(Producer(), **_normalized_producer_fields(fields))
+def producer_create(*, created_by, reason: str = "", **fields: Any) -> Producer:
+    """Register a producer in a region the user keeps."""
+    _require_register_keeper(created_by, _region_field(fields, "region"))
+    return audited_save(
+        Producer(),
+        actor=created_by,
+        reason=reason,
+        **_normalized_producer_fields(fields),
+    )
 
 
-def producer_update(*, producer: Producer, changed_by, **fields: Any) -> Producer:
-    _require_register_keeper(changed_by)
+def producer_update(
+    *, producer: Producer, changed_by, reason: str = "", **fields: Any
+) -> Producer:
+    """Change a producer; both its region and a new one must be the user's."""
+    _require_register_keeper(
+        changed_by, producer.region, *_moved_to(producer, fields, "region")
+    )
     producer_story_changed(producer.pk)
-    return validated_save(producer, **_normalized_producer_fields(fields))
+    return audited_save(
+        producer,
+        actor=changed_by,
+        reason=reason,
+        **_normalized_producer_fields(fields),
+    )
+
+
+def _region_field(fields: dict[str, Any], name: str) -> Region | None:
+    """Return the region a new row names; a missing one is the model's error.
+
+    The check of who may is on the region, so without one nobody but an
+    administrator passes it; full_clean then names the missing field.
+    """
+    region = fields.get(name)
+    return region if isinstance(region, Region) else None
+
+
+def _moved_to(row, fields: dict[str, Any], name: str) -> list[Region]:
+    """Return the new region a change moves the row to, if it moves it."""
+    region = fields.get(name)
+    if isinstance(region, Region) and region.pk != getattr(row, f"{name}_id"):
+        return [region]
+    return []
 
 
 def _normalized_producer_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -164,29 +196,40 @@ def _normalized_product_line_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def outlet_create(*, created_by, **fields: Any) -> Outlet:
-    _require_register_keeper(created_by)
-    return validated_save(Outlet(), **fields)
+def outlet_create(*, created_by, reason: str = "", **fields: Any) -> Outlet:
+    """Register an outlet in a region the user keeps."""
+    _require_register_keeper(created_by, _region_field(fields, "region"))
+    return audited_save(Outlet(), actor=created_by, reason=reason, **fields)
 
 
-def outlet_update(*, outlet: Outlet, changed_by, **fields: Any) -> Outlet:
-    _require_register_keeper(changed_by)
-    return validated_save(outlet, **fields)
+def outlet_update(
+    *, outlet: Outlet, changed_by, reason: str = "", **fields: Any
+) -> Outlet:
+    _require_register_keeper(
+        changed_by, outlet.region, *_moved_to(outlet, fields, "region")
+    )
+    return audited_save(outlet, actor=changed_by, reason=reason, **fields)
 
 
 @transaction.atomic
 def outlet_authorisation_revoke(
-    *, outlet: Outlet, revoked_on: datetime.date, reason: str
+    *, outlet: Outlet, revoked_on: datetime.date, reason: str, changed_by
 ) -> Outlet:
     """Withdraw an outlet's authorisation (授权店 → 取消授权), keeping date and reason.
 
-    Raise ValidationError without a reason or if it is already withdrawn.
+    Raise ValidationError without a reason, if it is already withdrawn, or
+    if the user does not keep the outlet's register.
     """
+    _require_register_keeper(changed_by, outlet.region)
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
     if not reason.strip():
         raise ValidationError({"reason": _("取消授权必须说明原因。")})
     if outlet.authorisation_revoked_on is not None:
         raise ValidationError({"status": _("该网点的授权已取消。")})
-    return validated_save(
-        outlet, authorisation_revoked_on=revoked_on, authorisation_revoked_reason=reason
+    return audited_save(
+        outlet,
+        actor=changed_by,
+        reason=reason[:100],
+        authorisation_revoked_on=revoked_on,
+        authorisation_revoked_reason=reason,
     )

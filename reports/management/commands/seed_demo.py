@@ -106,6 +106,7 @@ class Command(BaseCommand):
                 region=Region.objects.get(name="洞口县"),
                 held_on=datetime.date(timezone.localdate().year, 9, 20),
                 organiser="洞口县扶贫开发办公室",
+                recorded_by=users["admin"],
             )
             jobs = [
                 self._label_sheet(lot, users[operator], count)

@@ -24,7 +24,7 @@ from trace.choices import (
 )
 from trace.demo.batches import BATCHES, SALES, SLOW_SELLING
 from trace.demo.certification import CERTIFICATIONS, POLICIES
-from trace.demo.households import BENEFIT_LINKS, ENDED_LINKS, HOUSEHOLDS
+from trace.demo.households import BENEFIT_LINKS, ENDED_LINKS, HOUSEHOLDS, MEMBERS
 from trace.demo.registry import (
     BRANDS,
     LICENSES,
@@ -37,6 +37,7 @@ from trace.demo.shapes import (
     DemoBatch,
     DemoBrand,
     DemoHousehold,
+    DemoHouseholdMember,
     DemoOutlet,
     DemoProducer,
     DemoProductLine,
@@ -51,6 +52,7 @@ from trace.models import (
     Certification,
     CertificationPolicy,
     Household,
+    HouseholdMember,
     Outlet,
     Producer,
     ProductLine,
@@ -72,6 +74,7 @@ from trace.services.events import (
 from trace.services.households import (
     benefit_link_end,
     household_create,
+    household_member_add,
     household_record_public_name_consent,
 )
 from trace.services.licences import brand_license_grant
@@ -96,6 +99,8 @@ class Command(BaseCommand):
             for item in REGIONS:
                 self._region(item)
             self.households = {item.key: self._household(item) for item in HOUSEHOLDS}
+            for member in MEMBERS:
+                self._member(member)
             self.producers = {
                 key: self._producer(item) for key, item in PRODUCERS.items()
             }
@@ -151,6 +156,19 @@ class Command(BaseCommand):
                 household=household, recorded_by=self.users["admin"], consented=True
             )
         return household
+
+    def _member(self, item: DemoHouseholdMember) -> None:
+        if HouseholdMember.objects.filter(
+            id_number_index=id_number_blind_index(item.id_number)
+        ).exists():
+            return
+        household_member_add(
+            household=self.households[item.household],
+            added_by=self.users["admin"],
+            id_number=item.id_number,
+            name=item.name,
+            relation=item.relation,
+        )
 
     def _producer(self, item: DemoProducer) -> Producer:
         fields = {
