@@ -23,7 +23,6 @@ def workbench_nav(context):
         "supervisor": access.has_role(user, Role.SUPERVISOR),
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
-        "office": access.has_role(user, Role.OFFICE),
     }
 
 
