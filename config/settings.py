@@ -180,7 +180,7 @@ STORAGES = {
 # account, one address guessing many accounts locks the address. A locked
 # login is answered the same whether the account exists or not; it lifts
 # after the cool-off, or at once when an administrator deletes its access
-# attempts (admin: 访问尝试, or `manage.py axes_reset_username NAME`).
+# attempts (admin: Axes › Access attempts, or `manage.py axes_reset_username NAME`).
 # NIST SP 800-63B 5.2.2 allows at most 100 consecutive failures; the limit
 # and the cool-off are the deployment's to choose.
 AUTHENTICATION_BACKENDS = [

@@ -15,6 +15,7 @@ import zipfile
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -78,7 +79,18 @@ def report_csv(data: dict) -> bytes:
 
 
 def _blank(value):
-    return "" if value is None else value
+    """Return the cell's value: "" for None, text without what XLSX forbids.
+
+    The input policy (trace.validators) refuses control characters since
+    issue 34; a row stored before it may still hold one, which openpyxl
+    refuses with an error (a 500 for the whole export). It is shown as U+FFFD
+    in the sheet; the record keeps what was stored.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
 
 
 def _width(value) -> int:

@@ -60,3 +60,7 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             )
         else:
             form.add_error(None, errors)
+
+
+class PolicyModelForm(InputPolicyMixin, forms.ModelForm):
+    """The admin's default form: a ModelForm held to the input policy."""

@@ -345,3 +345,17 @@ def test_recall_trace_xlsx_carries_no_live_formula(sales, client_for):
         assert not [
             c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"
         ]
+
+
+def test_recall_trace_xlsx_of_a_buyer_stored_with_a_control_character(
+    sales, client_for
+):
+    """Issue 34: a 仓\\x1c库 stored before the input policy broke the export."""
+    Sale.objects.filter(buyer="张女士").update(buyer="仓\x1c库")  # a legacy row
+    response = client_for(sales.world.admin).get(
+        RECALL.format(sales.world.batch_a.pk), {"format": "xlsx"}
+    )
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "仓\ufffd库" in [cell.value for cell in workbook["销售"]["C"]]
+    assert Sale.objects.filter(buyer="仓\x1c库").exists()  # the record keeps it

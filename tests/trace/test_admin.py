@@ -18,6 +18,7 @@ from trace.choices import BatchStatus, CertificationReviewStatus, CertificationS
 from trace.models import (
     Batch,
     BatchStatusChange,
+    Brand,
     CertificationPolicy,
     CertificationReview,
     Household,
@@ -709,3 +710,15 @@ def test_gi_batch_from_outside_its_region_is_refused_in_the_admin(browser, world
     assert response.status_code == 200
     assert "地理标志产品的产地必须在其保护地域" in response.content.decode()
     assert not Batch.objects.filter(lot_code="HHC2026X").exists()
+
+
+def test_the_admin_holds_its_forms_to_the_input_policy(browser, world):
+    """Issue 34: the same rule as the API and the workbench."""
+    response = browser.post(
+        "/admin/trace/brand/add/", {"name": "洞乡\u202e源味", "kind": "regional_public"}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors["name"] == [
+        "不能包含控制字符或双向文本控制符，请删除后重新填写。"
+    ]
+    assert not Brand.objects.filter(name__contains="源味").exists()

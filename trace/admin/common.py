@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from trace.forms import InputPolicyMixin, apply_service_errors
+from trace.forms import InputPolicyMixin, PolicyModelForm, apply_service_errors
 
 # A shop address typed without a scheme is https, as Django 6 will assume
 # and the workbench's forms already do.
@@ -50,8 +50,11 @@ class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves call services instead of Model.save().
 
     Subclasses implement `service_create` and `service_update`; both receive
-    the form's cleaned model fields and the form (for extra fields).
+    the form's cleaned model fields and the form (for extra fields). Forms
+    are held to the input policy (a subclass's own form takes the mixin too).
     """
+
+    form = PolicyModelForm
 
     def service_create(self, request, fields: dict[str, Any], form) -> models.Model:
         raise NotImplementedError
