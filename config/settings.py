@@ -106,6 +106,37 @@ if DATABASE_URL := env_str("DATABASE_URL"):
             **dj_database_url.parse(DATABASE_OWNER_URL, conn_max_age=0),
             "TEST": {"MIRROR": "default"},
         }
+    # pgbouncer in transaction mode (deploy/pgbouncer.ini) hands each
+    # transaction any server connection: a named (server-side) cursor would
+    # not survive to its next fetch. Django's persistent connections to
+    # pgbouncer itself are fine (Django docs, transaction pooling).
+    if env_bool("DATABASE_POOLED", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A streaming replica for the read-only pages (trace/replica.py): the
+    # reports and exports, the dashboard, the recall trace and the public
+    # catalogue. Tests mirror it onto default (the replica replays the test
+    # database the primary creates).
+    if DATABASE_REPLICA_URL := env_str("DATABASE_REPLICA_URL"):
+        DATABASES["replica"] = {
+            **dj_database_url.parse(
+                DATABASE_REPLICA_URL,
+                conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+                conn_health_checks=True,
+            ),
+            "TEST": {"MIRROR": "default"},
+        }
+        # A replica that does not answer costs the check a second, not a minute.
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+            "SUYUAN_REPLICA_CONNECT_TIMEOUT", 1
+        )
+        if env_bool("DATABASE_REPLICA_POOLED", False):
+            DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASE_ROUTERS = ["trace.replica.ReplicaRouter"]
+        # Reads after a write stay on the primary (trace/replica.py).
+        MIDDLEWARE.insert(
+            MIDDLEWARE.index("config.middleware.UnavailableMiddleware") + 1,
+            "config.middleware.ReplicaPinMiddleware",
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -116,6 +147,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The read replica (trace/replica.py): past this lag the primary answers;
+# the lag is measured at most this often per process; a client that wrote
+# reads the primary for this long.
+SUYUAN_REPLICA_MAX_LAG_SECONDS = env_float("SUYUAN_REPLICA_MAX_LAG_SECONDS", 10.0)
+SUYUAN_REPLICA_CHECK_SECONDS = env_float("SUYUAN_REPLICA_CHECK_SECONDS", 5.0)
+SUYUAN_REPLICA_PIN_SECONDS = env_int("SUYUAN_REPLICA_PIN_SECONDS", 10)
 
 if CACHE_URL := env_str("SUYUAN_CACHE_URL"):
     CACHES = {

@@ -12,10 +12,12 @@ from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
 from reports.tables import report_title
 from trace import access
+from trace.replica import reads_from_replica
 from trace.selectors.registry import region_list
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     """Show the figures of the filtered region and period (administrators only)."""
     if not access.is_administrator(request.user):
