@@ -22,6 +22,7 @@ from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_SCRIPT = ROOT / "deploy" / "postgres.sh"
+PGBOUNCER_SCRIPT = ROOT / "deploy" / "pgbouncer.sh"
 
 
 def free_port() -> int:
@@ -59,6 +60,11 @@ class PostgresPair:
         )
 
     def stop(self) -> None:
+        subprocess.run(
+            [str(PGBOUNCER_SCRIPT), "stop", str(self.directory / "pgbouncer")],
+            capture_output=True,
+            timeout=60,
+        )
         self.script("stop")
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -89,6 +95,27 @@ def start_postgres_pair() -> PostgresPair:
     return pair
 
 
+def start_pgbouncer(pair: PostgresPair, *, pool_size: int = 2) -> int:
+    """Start pgbouncer (transaction mode) before the pair's primary; return its port."""
+    if shutil.which("pgbouncer") is None:
+        missing("pgbouncer is not installed (Debian: pgbouncer)")
+    port = free_port()
+    subprocess.run(
+        [
+            str(PGBOUNCER_SCRIPT),
+            "start",
+            str(pair.directory / "pgbouncer"),
+            str(port),
+            str(pair.primary_port),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+        env=os.environ | {"POOL_SIZE": str(pool_size)},
+    )
+    return port
+
+
 def clean_environment() -> dict[str, str]:
     """This process's environment without the project's settings."""
     return {
@@ -111,7 +138,9 @@ def run_cases(module: str, env: dict[str, str]) -> subprocess.CompletedProcess:
             "no:cacheprovider",
             "-o",
             "python_files=*_cases.py",
-            "--create-db",
+            # The pair lives for the session: the test database is made and
+            # migrated by the first child run, reused by the next.
+            "--reuse-db",
         ],
         cwd=ROOT,
         env=clean_environment() | env,

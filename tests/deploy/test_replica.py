@@ -6,16 +6,7 @@ Starts a PostgreSQL primary and a replica made by pg_basebackup
 
 import re
 
-import pytest
-
-from tests.deploy.clusters import run_cases, start_postgres_pair
-
-
-@pytest.fixture(scope="module")
-def postgres_pair():
-    pair = start_postgres_pair()
-    yield pair
-    pair.stop()
+from tests.deploy.clusters import run_cases
 
 
 def test_reads_go_to_the_replica_writes_and_fallbacks_to_the_primary(postgres_pair):
