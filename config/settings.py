@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts every response, the 503s and redirects below included.
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A Redis or database outage is a 503 with Retry-After, not a 500.
     "config.middleware.UnavailableMiddleware",
@@ -308,6 +310,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS = env_int("SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS", 5)
 SUYUAN_PRINT_JOB_LEASE_SECONDS = env_int("SUYUAN_PRINT_JOB_LEASE_SECONDS", 20)
 CELERY_TIMEZONE = TIME_ZONE
+# Workers by queue (deploy/, make cluster): the scan flush, print jobs,
+# imports and reports each have their own queue and workers, so that a
+# 100,000-label print job does not delay the scan flush. Anything else
+# (the catalogue's and certifications' daily sweeps) goes to "celery".
+# A worker for every queue: `celery worker -Q celery,scans,labels,imports,reports`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "labels.tasks.scan_buffer_flush_task": {"queue": "scans"},
+    "labels.tasks.*": {"queue": "labels"},
+    "*.tasks.*import*": {"queue": "imports"},
+    "reports.tasks.*": {"queue": "reports"},
+}
 # `celery -A config beat` (optional for print jobs: redelivery re-runs them):
 # fail print jobs whose heartbeat stopped and whose message was lost.
 CELERY_BEAT_SCHEDULE = {
@@ -456,6 +470,8 @@ LOGGING = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The balancer's probes and the metrics scraper speak plain HTTP to the node.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)

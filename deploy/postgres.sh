@@ -26,6 +26,9 @@ as_postgres() {
 }
 
 command="$1"
+# SUYUAN_PG_FAST=1 (tests): nothing is synced to disk.
+no_sync=()
+[ "${SUYUAN_PG_FAST:-0}" = 1 ] && no_sync=(--no-sync)
 dir="$(realpath -m "$2")"
 
 start_server() {  # DATA_DIR
@@ -40,7 +43,7 @@ case "$command" in
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     if [ ! -f "$dir/primary/PG_VERSION" ]; then
       as_postgres "$bin/initdb" -D "$dir/primary" -U postgres --auth=trust \
-        -E UTF8 --locale=C.UTF-8 >/dev/null
+        -E UTF8 --locale=C.UTF-8 "${no_sync[@]}" >/dev/null
       {
         cat "$here/postgresql-primary.conf"
         echo "port = $primary_port"
@@ -54,7 +57,7 @@ case "$command" in
     start_server "$dir/primary"
     if [ ! -f "$dir/replica/PG_VERSION" ]; then
       as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres \
-        -D "$dir/replica" -R -X stream -c fast
+        -D "$dir/replica" -R -X stream -c fast "${no_sync[@]}"
       {
         cat "$here/postgresql-replica.conf"
         echo "port = $replica_port"
