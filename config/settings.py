@@ -318,6 +318,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "labels.tasks.scan_buffer_flush_task": {"queue": "scans"},
+    "labels.tasks.scan_partitions_maintain_task": {"queue": "scans"},
     "labels.tasks.*": {"queue": "labels"},
     "*.tasks.*import*": {"queue": "imports"},
     "reports.tasks.*": {"queue": "reports"},
@@ -333,6 +334,12 @@ CELERY_BEAT_SCHEDULE = {
     "scan-buffer-flush": {
         "task": "labels.tasks.scan_buffer_flush_task",
         "schedule": env_int("SUYUAN_SCAN_FLUSH_SECONDS", 5),
+    },
+    # PostgreSQL: scan event partitions made ahead, old ones detached
+    # (labels/partitions.py); a no-op on SQLite.
+    "scan-partitions-maintain": {
+        "task": "labels.tasks.scan_partitions_maintain_task",
+        "schedule": env_int("SUYUAN_SCAN_PARTITION_SECONDS", 3600),
     },
     # Records as listed the catalogue entries whose 公示 ended (idempotent;
     # the public catalogue is right by date without it).
@@ -408,6 +415,16 @@ SUYUAN_SCAN_LABEL_CACHE_SECONDS = env_int(
 # rebuild costs about 16 ms, so with a short TTL a county's hundreds of
 # batches keep the workers rebuilding (bench/scan.py).
 SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 600)
+# Scan events on PostgreSQL are partitioned by month (labels/partitions.py):
+# months made ahead, and after how many months a partition is detached into
+# the scan_archive schema (0: never; the county decides how long it keeps
+# scans, docs/deploy.md).
+SUYUAN_SCAN_PARTITION_PREMAKE_MONTHS = env_int(
+    "SUYUAN_SCAN_PARTITION_PREMAKE_MONTHS", 4
+)
+SUYUAN_SCAN_PARTITION_RETENTION_MONTHS = env_int(
+    "SUYUAN_SCAN_PARTITION_RETENTION_MONTHS", 0
+)
 # Processes that encode QR codes for one large print job (labels/rendering.py);
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.

@@ -99,9 +99,11 @@ start() {
 
   step "migrate, collectstatic, demo data"
   # Migrations straight to the primary (DDL needs no pool).
+  "$python" manage.py collectstatic --noinput >"$dir/log/collectstatic.log" &
+  collecting=$!
   DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/suyuan" \
     "$python" manage.py migrate --noinput >"$dir/log/migrate.log"
-  "$python" manage.py collectstatic --noinput >/dev/null
+  wait "$collecting"
   step "demo data"
   if [ "${CLUSTER_SEED:-1}" = 1 ] && [ ! -f "$dir/var/seeded" ]; then
     "$python" manage.py seed_demo >"$dir/log/seed.log" && touch "$dir/var/seeded"
@@ -150,8 +152,12 @@ stop() {
   if [ -f "$dir/nginx/nginx.pid" ]; then
     nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" -e "$dir/nginx/error.log" -s quit || true
   fi
+  # Everything is removed next: quick shutdowns (gunicorn and Celery on
+  # QUIT; a task cut short is redelivered by its late ack, were the broker kept).
   for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    signal=QUIT
+    case "$pidfile" in */redis.pid | */beat.pid) signal=TERM ;; esac
+    [ -f "$pidfile" ] && kill -s "$signal" "$(cat "$pidfile")" 2>/dev/null || true
   done
   for _ in $(seq 100); do
     alive=0

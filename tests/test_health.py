@@ -87,6 +87,7 @@ def test_metrics_count_scans_written(labels):
     "task, queue",
     [
         ("labels.tasks.scan_buffer_flush_task", "scans"),
+        ("labels.tasks.scan_partitions_maintain_task", "scans"),
         ("labels.tasks.print_job_render_task", "labels"),
         ("labels.tasks.print_jobs_fail_stale_task", "labels"),
         ("trace.tasks.catalogue_notices_close_task", "celery"),
