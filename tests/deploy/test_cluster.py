@@ -8,8 +8,10 @@ marked `cluster`; `make cluster-stop` removes it all afterwards.
 """
 
 import json
+import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -148,6 +150,27 @@ def test_a_scan_over_tls_through_nginx_is_recorded_once(cluster):
         -2000:
     ]
     assert re.search(r"^suyuan_replica_usable 1\.0$", metrics, re.M)
+
+    # nginx serves the static files itself, and never the private ones directly.
+    status, css = get("/static/admin/css/base.css")
+    assert status == 200 and "body" in css
+    with pytest.raises(urllib.error.HTTPError) as private:
+        get("/_protected/anything.pdf")
+    assert private.value.code == 404
+
+    # Node 1 dies: every GET is still answered (retried on node 2).
+    node1 = int((directory / "run" / "node1.pid").read_text())
+    os.kill(node1, signal.SIGQUIT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(node1, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    answered = [get("/healthz")[0] for _ in range(10)]
+    answered += [get(f"/t/{serial}")[0] for _ in range(5)]
+    assert answered == [200] * 15
 
     # The GS1 resolver's own links are https (its isHttps check).
     status, resolver = get("/.well-known/gs1resolver")
