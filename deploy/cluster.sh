@@ -153,20 +153,34 @@ stop() {
     nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" -e "$dir/nginx/error.log" -s quit || true
   fi
   # Everything is removed next: quick shutdowns (gunicorn and Celery on
-  # QUIT; a task cut short is redelivered by its late ack, were the broker kept).
+  # QUIT; a task cut short is redelivered by its late ack, were the broker
+  # kept). The pids are read first: the processes remove their pid files.
+  # Redis (the broker) last, so the workers can leave cleanly.
+  pids=()
   for pidfile in "$dir"/run/*.pid; do
+    [ -f "$pidfile" ] && [ "$pidfile" != "$dir/run/redis.pid" ] || continue
+    pid="$(cat "$pidfile")"
+    pids+=("$pid")
     signal=QUIT
-    case "$pidfile" in */redis.pid | */beat.pid) signal=TERM ;; esac
-    [ -f "$pidfile" ] && kill -s "$signal" "$(cat "$pidfile")" 2>/dev/null || true
+    [ "$pidfile" = "$dir/run/beat.pid" ] && signal=TERM
+    kill -s "$signal" "$pid" 2>/dev/null || true
   done
   for _ in $(seq 100); do
-    alive=0
-    for pidfile in "$dir"/run/*.pid "$dir/nginx/nginx.pid"; do
-      [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
-    done
-    [ "$alive" = 0 ] && break
+    alive=()
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+    [ -f "$dir/nginx/nginx.pid" ] && alive+=("$(cat "$dir/nginx/nginx.pid")")
+    [ ${#alive[@]} = 0 ] && break
     sleep 0.2
   done
+  # Whatever did not leave in 20 s (a worker stuck reconnecting) is killed.
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill -s KILL "$pid" 2>/dev/null || true
+  done
+  if [ -f "$dir/run/redis.pid" ]; then
+    redis="$(cat "$dir/run/redis.pid")"
+    kill "$redis" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$redis" 2>/dev/null || break; sleep 0.2; done
+  fi
   step "pgbouncer, PostgreSQL"
   deploy/pgbouncer.sh stop "$dir/pgbouncer" || true
   deploy/postgres.sh stop "$dir/postgres" || true

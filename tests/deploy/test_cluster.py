@@ -46,6 +46,19 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def processes_under(directory: Path) -> list[str]:
+    """Command lines of the running processes that name `directory`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if str(directory) in command:
+            found.append(command)
+    return found
+
+
 @pytest.fixture
 def cluster():
     for tool in ("nginx", "pgbouncer", "redis-server", "openssl", "curl", "make"):
@@ -88,6 +101,7 @@ def cluster():
         )
         assert stopped.returncode == 0, stopped.stderr[-3000:]
         assert not directory.exists()
+        assert not processes_under(directory), processes_under(directory)
 
 
 def test_a_scan_over_tls_through_nginx_is_recorded_once(cluster):
