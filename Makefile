@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv venv-dev migrate seed serve lint format messages serve-prod
+.PHONY: run test venv venv-dev migrate seed serve lint format messages serve-prod cluster cluster-stop
 
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
@@ -68,7 +68,21 @@ serve-prod: venv
 	  $(BIN)/python manage.py migrate --noinput; \
 	fi
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/celery -A config worker --loglevel=info --concurrency=$(shell nproc) & \
+	$(BIN)/celery -A config worker -Q celery,scans,labels,imports,reports --loglevel=info --concurrency=$(shell nproc) & \
 	$(BIN)/celery -A config beat --loglevel=info --schedule=$${SUYUAN_VAR_DIR:-var}/celerybeat-schedule & \
 	trap 'kill %1 %2' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --workers $(WEB_WORKERS) --bind $(BIND) --access-logfile -
+
+# The province topology on this machine (deploy/cluster.sh, docs/deploy.md):
+# nginx with TLS before two gunicorn nodes, pgbouncer, a PostgreSQL primary
+# and streaming replica, Redis, Celery workers by queue and beat, all on
+# loopback with their own ports and data under CLUSTER_DIR (.cluster/).
+# `make cluster-stop` stops them and removes CLUSTER_DIR.
+# CLUSTER_PYTHON: another environment's python (its gunicorn and celery beside it).
+CLUSTER_PYTHON ?= $(CURDIR)/$(BIN)/python
+
+cluster: $(if $(filter $(CURDIR)/$(BIN)/python,$(CLUSTER_PYTHON)),venv)
+	CLUSTER_PYTHON=$(CLUSTER_PYTHON) deploy/cluster.sh start
+
+cluster-stop:
+	CLUSTER_PYTHON=$(CLUSTER_PYTHON) deploy/cluster.sh stop

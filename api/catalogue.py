@@ -26,6 +26,7 @@ from api.fields import DecimalField, IntegerField
 from labels.codes import lot_url
 from trace.choices import DeliveryMethod, RegionLevel, Season
 from trace.models import CatalogueEntry, Region
+from trace.replica import reads_from_replica
 from trace.selectors.catalogue import (
     catalogue_filter,
     catalogue_notice_list,
@@ -178,6 +179,7 @@ class CatalogueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return catalogue_public_list()
 
+    @reads_from_replica
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -185,6 +187,7 @@ class CatalogueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(data)
 
     @extend_schema(responses=CataloguePublicSerializer)
+    @reads_from_replica
     def retrieve(self, request, pk=None):
         entry = (
             self.get_queryset().filter(pk=pk).first()
@@ -206,6 +209,7 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return catalogue_notice_list()
 
+    @reads_from_replica
     def list(self, request, *args, **kwargs):
         return Response(
             self.get_serializer(public_entries(self.get_queryset()), many=True).data
@@ -222,6 +226,7 @@ PAGE_SIZE = 30
 NOTICES_SHOWN = 5
 
 
+@reads_from_replica
 def catalogue_page(request):
     """`/catalogue/`: search the catalogue by region, category, season, delivery."""
     search = CatalogueFilter(request.GET, queryset=catalogue_public_list())
@@ -259,6 +264,7 @@ def catalogue_page(request):
     )
 
 
+@reads_from_replica
 def catalogue_entry_page(request, pk: int):
     """`/catalogue/<id>/`: one product (listed, or in 公示) with its batches."""
     entry = catalogue_public_list().filter(pk=pk).first()
@@ -276,6 +282,7 @@ def catalogue_entry_page(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def notices_page(request, pk: int | None = None):
     """`/catalogue/notices/`: the 公示 list; POST lodges an objection to one entry.
 
@@ -322,6 +329,7 @@ def notices_page(request, pk: int | None = None):
     return render(request, "api/catalogue_notices.html", context)
 
 
+@reads_from_replica
 def township_print_page(request, pk: int):
     """`/catalogue/print/<town id>/`: an A4 list of a township's products for notice boards."""
     township = region_list().filter(pk=pk, level=RegionLevel.TOWN).first()

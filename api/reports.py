@@ -24,6 +24,7 @@ from reports.form_pdf import form_pdf
 from reports.forms import FORMS
 from reports.selectors.recall import recall_trace
 from reports.tables import report_build
+from trace.replica import reads_from_replica
 from trace.selectors.batches import batch_list_visible_to
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,6 +165,7 @@ class ReportView(JSONErrorsMixin, APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
         },
     )
+    @reads_from_replica
     def get(self, request, key: str):
         form = ReportFilterForm(request.query_params)
         if not form.is_valid():
@@ -190,6 +192,7 @@ class RecallTraceView(JSONErrorsMixin, APIView):
             (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
         },
     )
+    @reads_from_replica
     def get(self, request, pk: int):
         batch = get_object_or_404(batch_list_visible_to(user=request.user), pk=pk)
         return Response(recall_trace(batch=batch))

@@ -30,6 +30,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from trace import replica
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -133,4 +135,35 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class ReplicaPinMiddleware:
+    """Read your own write (trace/replica.py): pin a client that wrote to the primary.
+
+    A request that wrote with an unsafe method (a form's POST, an API PUT)
+    sets a cookie for SUYUAN_REPLICA_PIN_SECONDS; while it lasts, the client's
+    reads stay on the primary, so the page after a POST shows what it wrote
+    even if the replica has not replayed it yet. Installed only with a replica.
+    """
+
+    COOKIE = "suyuan_primary"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pinned = self.COOKIE in request.COOKIES
+        with replica.request_scope(pinned=pinned):
+            response = self.get_response(request)
+            wrote = replica.wrote()
+        if wrote and request.method not in replica.SAFE_METHODS:
+            response.set_cookie(
+                self.COOKIE,
+                "1",
+                max_age=settings.SUYUAN_REPLICA_PIN_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
         return response

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts every response, the 503s and redirects below included.
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A Redis or database outage is a 503 with Retry-After, not a 500.
     "config.middleware.UnavailableMiddleware",
@@ -111,6 +113,37 @@ if DATABASE_URL := env_str("DATABASE_URL"):
             **dj_database_url.parse(DATABASE_OWNER_URL, conn_max_age=0),
             "TEST": {"MIRROR": "default"},
         }
+    # pgbouncer in transaction mode (deploy/pgbouncer.ini) hands each
+    # transaction any server connection: a named (server-side) cursor would
+    # not survive to its next fetch. Django's persistent connections to
+    # pgbouncer itself are fine (Django docs, transaction pooling).
+    if env_bool("DATABASE_POOLED", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A streaming replica for the read-only pages (trace/replica.py): the
+    # reports and exports, the dashboard, the recall trace and the public
+    # catalogue. Tests mirror it onto default (the replica replays the test
+    # database the primary creates).
+    if DATABASE_REPLICA_URL := env_str("DATABASE_REPLICA_URL"):
+        DATABASES["replica"] = {
+            **dj_database_url.parse(
+                DATABASE_REPLICA_URL,
+                conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+                conn_health_checks=True,
+            ),
+            "TEST": {"MIRROR": "default"},
+        }
+        # A replica that does not answer costs the check a second, not a minute.
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+            "SUYUAN_REPLICA_CONNECT_TIMEOUT", 1
+        )
+        if env_bool("DATABASE_REPLICA_POOLED", False):
+            DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASE_ROUTERS = ["trace.replica.ReplicaRouter"]
+        # Reads after a write stay on the primary (trace/replica.py).
+        MIDDLEWARE.insert(
+            MIDDLEWARE.index("config.middleware.UnavailableMiddleware") + 1,
+            "config.middleware.ReplicaPinMiddleware",
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -121,6 +154,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The read replica (trace/replica.py): past this lag the primary answers;
+# the lag is measured at most this often per process; a client that wrote
+# reads the primary for this long.
+SUYUAN_REPLICA_MAX_LAG_SECONDS = env_float("SUYUAN_REPLICA_MAX_LAG_SECONDS", 10.0)
+SUYUAN_REPLICA_CHECK_SECONDS = env_float("SUYUAN_REPLICA_CHECK_SECONDS", 5.0)
+SUYUAN_REPLICA_PIN_SECONDS = env_int("SUYUAN_REPLICA_PIN_SECONDS", 10)
 
 if CACHE_URL := env_str("SUYUAN_CACHE_URL"):
     CACHES = {
@@ -301,6 +340,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS = env_int("SUYUAN_PRINT_JOB_HEARTBEAT_SECONDS", 5)
 SUYUAN_PRINT_JOB_LEASE_SECONDS = env_int("SUYUAN_PRINT_JOB_LEASE_SECONDS", 20)
 CELERY_TIMEZONE = TIME_ZONE
+# Workers by queue (deploy/, make cluster): the scan flush, print jobs,
+# imports and reports each have their own queue and workers, so that a
+# 100,000-label print job does not delay the scan flush. Anything else
+# (the catalogue's and certifications' daily sweeps) goes to "celery".
+# A worker for every queue: `celery worker -Q celery,scans,labels,imports,reports`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "labels.tasks.scan_buffer_flush_task": {"queue": "scans"},
+    "labels.tasks.scan_partitions_maintain_task": {"queue": "scans"},
+    "labels.tasks.*": {"queue": "labels"},
+    "*.tasks.*import*": {"queue": "imports"},
+    "reports.tasks.*": {"queue": "reports"},
+}
 # `celery -A config beat` (optional for print jobs: redelivery re-runs them):
 # fail print jobs whose heartbeat stopped and whose message was lost.
 CELERY_BEAT_SCHEDULE = {
@@ -312,6 +364,12 @@ CELERY_BEAT_SCHEDULE = {
     "scan-buffer-flush": {
         "task": "labels.tasks.scan_buffer_flush_task",
         "schedule": env_int("SUYUAN_SCAN_FLUSH_SECONDS", 5),
+    },
+    # PostgreSQL: scan event partitions made ahead, old ones detached
+    # (labels/partitions.py); a no-op on SQLite.
+    "scan-partitions-maintain": {
+        "task": "labels.tasks.scan_partitions_maintain_task",
+        "schedule": env_int("SUYUAN_SCAN_PARTITION_SECONDS", 3600),
     },
     # Records as listed the catalogue entries whose 公示 ended (idempotent;
     # the public catalogue is right by date without it).
@@ -387,6 +445,16 @@ SUYUAN_SCAN_LABEL_CACHE_SECONDS = env_int(
 # rebuild costs about 16 ms, so with a short TTL a county's hundreds of
 # batches keep the workers rebuilding (bench/scan.py).
 SUYUAN_SCAN_STORY_CACHE_SECONDS = env_int("SUYUAN_SCAN_STORY_CACHE_SECONDS", 600)
+# Scan events on PostgreSQL are partitioned by month (labels/partitions.py):
+# months made ahead, and after how many months a partition is detached into
+# the scan_archive schema (0: never; the county decides how long it keeps
+# scans, docs/deploy.md).
+SUYUAN_SCAN_PARTITION_PREMAKE_MONTHS = env_int(
+    "SUYUAN_SCAN_PARTITION_PREMAKE_MONTHS", 4
+)
+SUYUAN_SCAN_PARTITION_RETENTION_MONTHS = env_int(
+    "SUYUAN_SCAN_PARTITION_RETENTION_MONTHS", 0
+)
 # Processes that encode QR codes for one large print job (labels/rendering.py);
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.
@@ -459,6 +527,8 @@ LOGGING = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The balancer's probes and the metrics scraper speak plain HTTP to the node.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from api import catalogue, scan
 from api.scan import gate, resolver
 from api.throttling import SchemaThrottle
+from config import health, metrics
 from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
@@ -23,6 +24,10 @@ def demo_label_page(request, label):
 
 
 urlpatterns = [
+    # For the balancer and monitoring (config/health.py, config/metrics.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # The public scan first: it is most of the traffic, and Django tries
     # patterns in order (behind the includes below it cost 25 µs a request).
     path(scan.SCAN_PAGE_ROUTE, scan.scan_page, name="scan-page"),

@@ -44,6 +44,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from prometheus_client import Counter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -52,6 +53,9 @@ from labels.models import Label, ScanEvent
 from trace.models import Batch
 
 logger = logging.getLogger(__name__)
+
+# /metrics (config/metrics.py): scans written to the database, either mode.
+SCANS_RECORDED = Counter("suyuan_scans_recorded", "Scans written to the database.")
 
 SYNC, BUFFERED = "sync", "buffered"
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
@@ -175,12 +179,15 @@ def scan_record(
         return False
     for attempt in (1, 2):
         try:
-            return _scan_write(
+            recorded = _scan_write(
                 label=label,
                 hashed=client_hash(client_address),
                 user_agent=user_agent[:255],
                 city=city.strip()[:64],
             )
+            if recorded:
+                SCANS_RECORDED.inc()
+            return recorded
         except (OperationalError, InterfaceError):
             if attempt == 2 or connection.in_atomic_block:
                 raise
@@ -503,6 +510,7 @@ def scans_record_many(*, records: list[list]) -> int:
             "serial", flat=True
         )
         labels_forget(list(serials))  # the next scan shows the warning
+    transaction.on_commit(lambda: SCANS_RECORDED.inc(len(records)))
     return len(records)
 
 

@@ -82,3 +82,11 @@ def print_jobs_fail_stale_task() -> int:
     from labels.services import print_jobs_fail_stale
 
     return print_jobs_fail_stale()
+
+
+@shared_task
+def scan_partitions_maintain_task() -> bool:
+    """Make scan event partitions ahead, detach old ones (PostgreSQL; labels/partitions.py)."""
+    from labels.partitions import scan_partitions_maintain
+
+    return scan_partitions_maintain()

@@ -20,10 +20,12 @@ from reports.selectors.submissions import submission_overview
 from reports.tables import report_title, report_visible_to
 from trace import access
 from trace.choices import RegionLevel, Role
+from trace.replica import reads_from_replica
 from trace.selectors.registry import region_list_in_scope
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     """Show the figures of the filtered region and period (offices and administrators)."""
     user = request.user
