@@ -75,6 +75,9 @@ class CertificationPolicy(models.Model):
     A producer qualifies when its kind is eligible and at least
     `min_households` households each receive at least `min_annual_income`
     yuan a year from one link of a qualifying kind (kinds are never summed).
+    Where the county's document names no amount, `min_annual_income` is
+    empty: a link in force that brings the household some income counts,
+    and the county may later set an amount with its own source.
     """
 
     region = models.OneToOneField(
@@ -95,7 +98,12 @@ class CertificationPolicy(models.Model):
         help_text=_("利益联结方式代码列表，如 employment。"),
     )
     min_annual_income = models.DecimalField(
-        _("每户最低年收益（元）"), validators=NON_NEGATIVE, **MONEY
+        _("每户最低年收益（元）"),
+        validators=NON_NEGATIVE,
+        null=True,
+        blank=True,
+        help_text=_("文件未写明数额的留空；县里另定数额的，在说明中写明依据。"),
+        **MONEY,
     )
     min_households = models.PositiveSmallIntegerField(
         _("最少带动户数"), default=1, validators=[MinValueValidator(1)]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,7 +96,13 @@ def producer_eligibility(
     on the day (today if not given), brings it at least the policy's yearly
     minimum: links of different kinds are not summed, since a rule such as
     邵东's names one kind of link (务工). A link that has ended, or has not
-    started yet, does not count.
+    started yet, does not count. Where the policy names no amount (洞口,
+    大通湖, 云阳: their documents name none), a link counts when it brings
+    the household some income.
+
+    A household that is itself the producer counts for itself: 云阳's
+    catalogue is of "贫困户可销售的农特产品" (seed 004, lines 24 and 114),
+    e.g. its 附件1 row "王某某 土豆 30斤 3元/斤" (seed 004, lines 81-84).
     """
     on = on or timezone.localdate()
     policy = certification_policy_for(region=producer.region)
@@ -112,33 +118,50 @@ def producer_eligibility(
                 ),
             }
         )
-    households = (
+    income = (
+        Q(annual_income__gt=0)
+        if policy.min_annual_income is None
+        else Q(annual_income__gte=policy.min_annual_income)
+    )
+    household_ids = set(
         BenefitLink.objects.filter(
+            income,
             benefit_links_in_force(on=on),
             producer=producer,
             kind__in=policy.qualifying_benefit_kinds,
-            annual_income__gte=policy.min_annual_income,
-        )
-        .values("household")
-        .distinct()
-        .count()
+        ).values_list("household", flat=True)
     )
+    if producer.kind == ProducerKind.HOUSEHOLD and producer.household_id:
+        household_ids.add(producer.household_id)
+    households = len(household_ids)
     if households < policy.min_households:
-        reasons.append(
-            _(
-                "以%(kinds)s方式、每户年收益不低于 %(amount)s 元的贫困户有 %(count)s 户，"
-                "少于要求的 %(required)s 户。"
-            )
-            % {
-                "kinds": "、".join(
-                    str(BenefitKind(kind).label)
-                    for kind in policy.qualifying_benefit_kinds
-                ),
-                "amount": policy.min_annual_income,
-                "count": households,
-                "required": policy.min_households,
-            }
+        kinds = "、".join(
+            str(BenefitKind(kind).label) for kind in policy.qualifying_benefit_kinds
         )
+        if policy.min_annual_income is None:
+            reasons.append(
+                _(
+                    "以%(kinds)s方式带动、有收益的贫困户有 %(count)s 户，少于要求的 %(required)s 户。"
+                )
+                % {
+                    "kinds": kinds,
+                    "count": households,
+                    "required": policy.min_households,
+                }
+            )
+        else:
+            reasons.append(
+                _(
+                    "以%(kinds)s方式、每户年收益不低于 %(amount)s 元的贫困户有 %(count)s 户，"
+                    "少于要求的 %(required)s 户。"
+                )
+                % {
+                    "kinds": kinds,
+                    "amount": policy.min_annual_income,
+                    "count": households,
+                    "required": policy.min_households,
+                }
+            )
     return Eligibility(
         policy=policy, qualifying_households=households, reasons=tuple(reasons)
     )

@@ -10,7 +10,6 @@ trace.demo, one NamedTuple a row; this command loads it.
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -189,9 +188,9 @@ class Command(BaseCommand):
                 changed_by=self.users["admin"],
                 eligible_producer_kinds=[str(kind) for kind in policy.producer_kinds],
                 qualifying_benefit_kinds=[str(kind) for kind in policy.benefit_kinds],
-                min_annual_income=Decimal(
-                    policy.min_annual_income or settings.SUYUAN_MIN_HOUSEHOLD_INCOME
-                ),
+                min_annual_income=Decimal(policy.min_annual_income)
+                if policy.min_annual_income is not None
+                else None,
                 min_households=policy.min_households,
                 source_document=policy.source_document,
                 source_clause=policy.source_clause,
