@@ -32,6 +32,7 @@ class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "since",
             "ended_on",
             "annual_income",
+            "full_time",
         ]
 
 

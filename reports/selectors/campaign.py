@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from reports.models import SalesEvent
@@ -16,6 +16,7 @@ from reports.selectors.common import (
     contribution_list_for_report,
     in_period,
     in_region,
+    not_a_resale,
 )
 from reports.selectors.ledger import region_at_level
 from trace import access
@@ -195,15 +196,7 @@ def campaign_figures(
             _within(scope, "batch__origin"),
             in_period(filters, "sold_at__date"),
         )
-        # An outlet's resale of goods it bought in from the batch: the goods
-        # were counted once already, when the outlet bought them.
-        .exclude(
-            Exists(
-                Sale.objects.filter(
-                    batch=OuterRef("batch"), buyer_outlet=OuterRef("outlet")
-                )
-            )
-        )
+        .filter(not_a_resale())
         .order_by()
         .values("batch__origin__lineage")
         .annotate(amount=Sum("amount"))

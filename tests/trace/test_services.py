@@ -531,9 +531,36 @@ class TestSaleGuard:
             changed_by=office(),
         )
         with pytest.raises(ValidationError) as raised:
-            sale(batch, "1000")
-        assert "不能登记新的销售" in raised.value.message_dict["batch"][0]
+            sale(batch, "1000", sold_at=timezone.now())
+        assert "已暂停、撤销" in raised.value.message_dict["sold_at"][0]
         assert not Sale.objects.exists()
+
+    def test_a_sale_made_before_a_suspension_may_be_entered_later(self, batch):
+        made = timezone.now() - datetime.timedelta(days=2)
+        certification_suspend(
+            certification=batch.producer.certifications.get(),
+            reason="复核中",
+            changed_by=office(),
+        )
+        entered = sale(batch, "5", sold_at=made)
+        assert entered.sold_at == made and entered.recorded_at > made
+
+    def test_a_late_entered_sale_dated_inside_the_validity_is_accepted(self, batch):
+        certification = batch.producer.certifications.get()
+        ended = TODAY - datetime.timedelta(days=2)
+        batch.producer.certifications.update(
+            valid_from=ended - datetime.timedelta(days=300), valid_until=ended
+        )
+        inside = timezone.make_aware(
+            datetime.datetime.combine(ended, datetime.time(16, 0))
+        )
+        entered = sale(batch, "5", sold_at=inside)
+        assert entered.recorded_at.date() > ended  # entered after the end
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "5", sold_at=inside + datetime.timedelta(days=1))
+        assert "sold_at" in raised.value.message_dict
+        assert Sale.objects.count() == 1
+        assert certification.pk
 
     def test_no_sale_after_the_certification_expired(self, batch):
         batch.producer.certifications.update(
@@ -541,7 +568,7 @@ class TestSaleGuard:
             valid_until=TODAY - datetime.timedelta(days=1),
         )
         with pytest.raises(ValidationError):
-            sale(batch, "1")
+            sale(batch, "1", sold_at=timezone.now())
         assert not Sale.objects.exists()
 
     def test_a_sale_may_take_exactly_what_is_left(self, batch):

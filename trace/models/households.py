@@ -103,6 +103,11 @@ class BenefitLink(models.Model):
     annual_income = models.DecimalField(
         _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
     )
+    full_time = models.BooleanField(
+        _("全职务工"),
+        default=False,
+        help_text=_("务工就业时，本户一名成员在该主体全职务工。"),
+    )
 
     history = audit_history()
 

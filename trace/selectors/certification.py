@@ -178,3 +178,23 @@ def certification_is_active(
         valid_from__lte=on,
         valid_until__gte=on,
     ).exists()
+
+
+def certification_held_at(*, producer: Producer, at: datetime.datetime) -> bool:
+    """Return True if the producer's certification covered the moment `at`.
+
+    A sale entered late is judged by when it was made: the certification
+    must be valid on that day and not suspended or revoked before that
+    moment (a later suspension does not undo a sale made while it held).
+    """
+    day = timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    return (
+        Certification.objects.filter(
+            producer=producer, valid_from__lte=day, valid_until__gte=day
+        )
+        .filter(
+            Q(status=CertificationStatus.ACTIVE)
+            | Q(status_changed_at__gt=at, status_changed_at__isnull=False)
+        )
+        .exists()
+    )

@@ -27,6 +27,7 @@ from trace.public_cache import batch_story_changed
 from trace.selectors.batches import origin_refusal, product_line_refusal
 from trace.selectors.certification import certification_is_active
 from trace.services.common import validated_save
+from trace.services.events import contributions_exceeding_batch_refusal
 
 # The one table of legal batch transitions: draft → released → on_hold →
 # released or recalled; a released batch may also be recalled directly.
@@ -169,6 +170,14 @@ def batch_set_contributions(
         raise ValidationError(
             {"contributions": _("贡献的贫困户必须与该主体有利益联结。")}
         )
+    contributions_exceeding_batch_refusal(
+        batch=batch,
+        adding=sum(
+            (Decimal(item.get("quantity") or 0) for item in contributions), Decimal(0)
+        ),
+        replacing=True,
+        field="contributions",
+    )
     batch.contributions.all().delete()
     for contribution in contributions:
         validated_save(BatchContribution(batch=batch), **contribution)

@@ -6,6 +6,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from trace.models import (
     TraceEvent,
 )
 from trace.public_cache import batch_story_changed
-from trace.selectors.certification import certification_is_active
+from trace.selectors.certification import certification_held_at
 from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
 
@@ -134,8 +135,8 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     The batch row is locked, so two sales recorded at once cannot together
     sell more than the batch holds. Raise ValidationError, writing nothing,
     if the batch is not released (on hold or recalled goods must not be
-    sold), the producer's certification is not active today (suspended,
-    revoked or expired), the unit differs from the batch's, or the quantity
+    sold), the producer's certification did not hold when the sale was made
+    (its `sold_at`, which may be entered later: certification_held_at), the unit differs from the batch's, or the quantity
     exceeds what is left: of the batch, or, for an outlet reselling goods
     it bought in from the batch (授权店进货), of that outlet's stock.
 
@@ -155,9 +156,18 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     )
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
-    if not certification_is_active(producer=batch.producer):
+    # The sale's own date decides (it may be entered later; recorded_at keeps
+    # the entry time): a sale made while the certification held counts.
+    sold_at = _event_moment(fields.get("sold_at"))
+    if sold_at is not None and not certification_held_at(
+        producer=batch.producer, at=sold_at
+    ):
         raise ValidationError(
-            {"batch": _("该主体的扶贫产品认定已暂停、撤销或过期，不能登记新的销售。")}
+            {
+                "sold_at": _(
+                    "交易时该主体的扶贫产品认定不在有效期内或已暂停、撤销，不能登记为消费扶贫销售。"
+                )
+            }
         )
     unit = fields.get("unit") or batch.unit
     if unit != batch.unit:
@@ -218,6 +228,42 @@ def sale_evidence_add(
         name=name,
         refused_message=_("请上传发票或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"),
     )
+
+
+def contributions_exceeding_batch_refusal(
+    *, batch: Batch, adding: Decimal, replacing: bool = False, field: str = "quantity"
+) -> None:
+    """Raise ValidationError if households' contributions would exceed the batch.
+
+    What households supplied to a batch (purchases included) is part of it:
+    "确保扶贫产品……带贫真实" (seed 002, line 71) — the contributions cannot add
+    up to more than the batch holds, as sales cannot exceed what is left.
+    `replacing` compares `adding` alone (the whole new set of contributions).
+    """
+    batch_quantity = Batch.objects.values_list("quantity", flat=True).get(pk=batch.pk)
+    already = (
+        Decimal(0)
+        if replacing
+        else BatchContribution.objects.filter(batch=batch).aggregate(
+            total=Sum("quantity")
+        )["total"]
+        or Decimal(0)
+    )
+    if already + adding > batch_quantity:
+        raise ValidationError(
+            {
+                field: _(
+                    "贫困户供货合计不能超过批次数量：批次 %(batch)s%(unit)s，"
+                    "已登记 %(already)s%(unit)s，本次 %(adding)s%(unit)s。"
+                )
+                % {
+                    "batch": _plain(batch_quantity),
+                    "already": _plain(already),
+                    "adding": _plain(adding),
+                    "unit": batch.unit,
+                }
+            }
+        )
 
 
 def guidance_visit_record(
@@ -303,6 +349,9 @@ def purchase_record(
         occurred_at=purchased_at,
         field="purchased_at",
     )
+    # trace_event_check locked the batch row: purchases recorded at once
+    # are added up in turn.
+    contributions_exceeding_batch_refusal(batch=batch, adding=quantity)
     contribution = (
         BatchContribution.objects.select_for_update()
         .filter(batch=batch, household=household)
