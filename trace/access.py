@@ -284,6 +284,19 @@ def may_record_guidance(user, batch: Batch) -> bool:
     )
 
 
+def may_record_household_confirmation(user, household) -> bool:
+    """Return True if the user may record a household's confirmation of a payment.
+
+    The village 信息员 visits the households (DESIGN: "the households'
+    confirmations"); the office may record one too.
+    """
+    if is_administrator(user):
+        return True
+    return has_role(user, Role.INFORMANT) and _covers(
+        assigned_regions(user), household.village
+    )
+
+
 def may_record_purchase(user, batch: Batch) -> bool:
     """Return True if the user, a village purchase point, may record a purchase.
 

@@ -201,3 +201,20 @@ class ObjectionStatus(models.TextChoices):
     PENDING = "pending", _("待核实")
     UPHELD = "upheld", _("异议成立")
     DISMISSED = "dismissed", _("异议不成立")
+
+
+class PaymentKind(models.TextChoices):
+    """What a payment to a household is for (到户收益)."""
+
+    WAGE = "wage", _("务工工资")
+    PURCHASE = "purchase", _("收购货款")
+    SALE_SHARE = "sale_share", _("销售分成")
+    LEASE = "lease", _("土地流转租金")
+    DIVIDEND = "dividend", _("入股分红")
+    PROCESSING = "processing", _("来料加工费")
+
+
+class PaymentConfirmation(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("待本户确认")
+    CONFIRMED = "confirmed", _("本户已确认")
+    DISPUTED = "disputed", _("本户有异议，待县里复核")

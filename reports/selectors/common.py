@@ -16,6 +16,7 @@ from trace.models import (
     Batch,
     BatchContribution,
     BenefitLink,
+    HouseholdPayment,
     Region,
     Sale,
 )
@@ -129,6 +130,20 @@ def contribution_list_for_report(
         access.batch_scope(user, "batch"),
         in_region(filters, "household__village"),
         in_period(filters, "batch__harvest_date"),
+    )
+
+
+def payment_list_for_report(
+    *, user, filters: ReportFilters
+) -> QuerySet[HouseholdPayment]:
+    """Payments to households of the region, paid in the period (by paid_on).
+
+    Money belongs to the period it was paid, not to its batch's harvest.
+    """
+    return HouseholdPayment.objects.filter(
+        access.producer_scope(user, "producer"),
+        in_region(filters, "household__village"),
+        in_period(filters, "paid_on"),
     )
 
 

@@ -88,3 +88,43 @@ def test_a_household_of_four_is_not_employed_full_time_by_a_fifth_producer(
     )
     assert ended.status_code == 200, ended.content
     assert link(producers[5], since="2026-07-01").status_code == 201
+
+
+def test_a_december_purchase_into_an_october_batch_is_in_decembers_roster(
+    cycle, client_for
+):
+    batch, household = cycle.batches["v1"], cycle.households["v1"]
+    Batch.objects.filter(pk=batch.pk).update(harvest_date="2026-10-15")
+    point = client_for(cycle.users["purchase_point_v1"])
+    bought = point.post(
+        f"{API}/trace-events/purchase/",
+        {
+            "batch": batch.pk,
+            "household": household.pk,
+            "quantity": "10",
+            "amount_paid": "450.00",
+            "purchased_at": "2026-12-02T10:00:00+08:00",
+        },
+        format="json",
+    )
+    assert bought.status_code == 201, bought.content
+    admin = client_for(cycle.users["admin"])
+
+    def roster(date_from, date_to):
+        response = admin.get(
+            f"{API}/reports/beneficiary_roster/",
+            {
+                "region": cycle.village_1.pk,
+                "from": date_from,
+                "to": date_to,
+                "format": "csv",
+            },
+        )
+        assert response.status_code == 200, response.content
+        return response.content.decode("utf-8-sig")
+
+    december = roster("2026-12-01", "2026-12-31")
+    assert household.head_name in december and "450.00" in december
+    october = roster("2026-10-01", "2026-10-31")
+    assert "450.00" not in october
+    assert "300.00" in october  # the contribution entered with the batch

@@ -40,6 +40,7 @@ from trace.models.events import (
 from trace.models.households import (
     BenefitLink,
     Household,
+    HouseholdPayment,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -72,6 +73,7 @@ __all__ = [
     "CertificationPolicy",
     "CertificationReview",
     "BenefitLink",
+    "HouseholdPayment",
     "Household",
     "BrandLicense",
     "Batch",

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from trace.audit import audit_history
 from trace.choices import (
     BenefitKind,
+    PaymentConfirmation,
+    PaymentKind,
 )
 from trace.models.common import MONEY, NON_NEGATIVE
 from trace.models.registry import Producer, Region
@@ -131,3 +133,87 @@ class BenefitLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} → {self.household}（{self.get_kind_display()}）"
+
+
+class HouseholdPayment(models.Model):
+    """Money paid to a household (a wage, a purchase, a share), with its date paid.
+
+    Forms count it in the period it was paid; it counts toward a 认定
+    threshold only once the household has confirmed it (on the 信息员's
+    visit, or with the one-time code printed on its slip).
+    """
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("付款主体"),
+        on_delete=models.PROTECT,
+        related_name="household_payments",
+    )
+    benefit_link = models.ForeignKey(
+        BenefitLink,
+        verbose_name=_("利益联结"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    batch = models.ForeignKey(
+        "trace.Batch",
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="household_payments",
+    )
+    kind = models.CharField(_("款项"), max_length=16, choices=PaymentKind.choices)
+    amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
+    paid_on = models.DateField(_("支付日期"), validators=[validate_calendar_date])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    confirmation = models.CharField(
+        _("本户确认"),
+        max_length=16,
+        choices=PaymentConfirmation.choices,
+        default=PaymentConfirmation.UNCONFIRMED,
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("信息员入户记录；本户凭确认码确认时为空。"),
+    )
+    confirmation_note = models.TextField(_("确认说明"), blank=True)
+    # A keyed hash of the one-time code printed on the household's slip.
+    confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = audit_history(excluded_fields=["confirmation_code_hash"])
+
+    class Meta:
+        verbose_name = _("到户收益")
+        verbose_name_plural = _("到户收益")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="household_payment_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.household}：{self.amount} 元"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from trace import access
 from trace.choices import (
     BenefitKind,
     CertificationStatus,
+    PaymentConfirmation,
     ProducerKind,
 )
 from trace.models import (
@@ -20,6 +21,7 @@ from trace.models import (
     Certification,
     CertificationPolicy,
     CertificationReview,
+    HouseholdPayment,
     Producer,
     Region,
 )
@@ -87,6 +89,31 @@ class Eligibility:
         return not self.reasons
 
 
+def _confirmed_income_by_link(
+    *, link_ids: list[int], on: datetime.date
+) -> dict[int, Decimal]:
+    """Return, for each link with payments in the year up to `on`, the confirmed sum.
+
+    A link without any recorded payment is absent (its declared yearly
+    income stands until payments are recorded against it).
+    """
+    totals: dict[int, Decimal] = {}
+    for link_id, confirmation, amount in (
+        HouseholdPayment.objects.filter(
+            benefit_link_id__in=link_ids,
+            paid_on__gt=on - datetime.timedelta(days=365),
+            paid_on__lte=on,
+        )
+        .values("benefit_link_id", "confirmation")
+        .annotate(amount=Sum("amount"))
+        .values_list("benefit_link_id", "confirmation", "amount")
+    ):
+        totals.setdefault(link_id, Decimal(0))
+        if confirmation == PaymentConfirmation.CONFIRMED:
+            totals[link_id] += amount or Decimal(0)
+    return totals
+
+
 def producer_eligibility(
     *, producer: Producer, on: datetime.date | None = None
 ) -> Eligibility:
@@ -99,6 +126,10 @@ def producer_eligibility(
     started yet, does not count. Where the policy names no amount (洞口,
     大通湖, 云阳: their documents name none), a link counts when it brings
     the household some income.
+
+    Only money the household has confirmed counts: once payments are
+    recorded against a link, the link counts on the sum the household
+    confirmed in the year up to the day (trace.services.payments).
 
     A household that is itself the producer counts for itself: 云阳's
     catalogue is of "贫困户可销售的农特产品" (seed 004, lines 24 and 114),
@@ -123,14 +154,30 @@ def producer_eligibility(
         if policy.min_annual_income is None
         else Q(annual_income__gte=policy.min_annual_income)
     )
-    household_ids = set(
+    links = list(
         BenefitLink.objects.filter(
             income,
             benefit_links_in_force(on=on),
             producer=producer,
             kind__in=policy.qualifying_benefit_kinds,
-        ).values_list("household", flat=True)
+        ).values("pk", "household")
     )
+    confirmed = _confirmed_income_by_link(
+        link_ids=[link["pk"] for link in links], on=on
+    )
+    floor = policy.min_annual_income
+    household_ids = {
+        link["household"]
+        for link in links
+        # Once money is recorded against a link, only what the household
+        # confirmed in the year counts; unconfirmed money does not.
+        if link["pk"] not in confirmed
+        or (
+            confirmed[link["pk"]] >= floor
+            if floor is not None
+            else confirmed[link["pk"]] > 0
+        )
+    }
     if producer.kind == ProducerKind.HOUSEHOLD and producer.household_id:
         household_ids.add(producer.household_id)
     households = len(household_ids)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from trace import access, rules
 from trace.choices import (
     BatchStatus,
+    PaymentKind,
     ReferenceDocumentType,
     TraceEventKind,
 )
@@ -29,6 +30,7 @@ from trace.public_cache import batch_story_changed
 from trace.selectors.certification import certification_held_at
 from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
+from trace.services.payments import household_payment_add
 
 # Trace events and sales: append-only records.
 
@@ -365,6 +367,17 @@ def purchase_record(
         contribution,
         quantity=contribution.quantity + quantity,
         amount_paid=contribution.amount_paid + amount_paid,
+    )
+    # The money is dated by the purchase, not by the batch's harvest, and
+    # waits for the household's confirmation.
+    household_payment_add(
+        household=household,
+        producer=batch.producer,
+        kind=PaymentKind.PURCHASE,
+        amount=amount_paid,
+        paid_on=timezone.localdate(_event_moment(purchased_at)),
+        recorded_by=recorded_by,
+        batch=batch,
     )
     return _trace_event_save(
         batch=batch,

@@ -1,0 +1,136 @@
+"""Writes of payments to households (到户收益) and the households' confirmations.
+
+"带贫真实" (seed 002, line 71; 邵东 seed 001, line 14 "带贫成效真实"): every
+yuan a household is said to receive carries the date it was paid and the
+household's own word on it. Unconfirmed money is shown apart and does not
+count toward a 认定 threshold; disputed money goes to the county's review.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trace import access
+from trace.choices import PaymentConfirmation
+from trace.models import Batch, BenefitLink, Household, HouseholdPayment, Producer
+from trace.services.common import validated_save
+
+# Digits only, so it can be read over the phone or typed on a feature phone.
+CODE_DIGITS = 8
+
+
+def _code_hash(payment_id: int, code: str) -> str:
+    key = settings.SUYUAN_ID_NUMBER_INDEX_KEY.encode()
+    message = f"payment:{payment_id}:{code.strip()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def household_payment_add(
+    *,
+    household: Household,
+    producer: Producer,
+    kind: str,
+    amount: Decimal,
+    paid_on: datetime.date,
+    recorded_by,
+    benefit_link: BenefitLink | None = None,
+    batch: Batch | None = None,
+) -> tuple[HouseholdPayment, str]:
+    """Record money paid to a household; return it and its one-time code.
+
+    The code is printed on the household's slip (到户收益确认单) and stored
+    only as a keyed hash. The caller checks who may (the purchase point's
+    purchase_record, the office's register).
+    """
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("支付日期不能晚于今天。")})
+    payment = validated_save(
+        HouseholdPayment(),
+        household=household,
+        producer=producer,
+        kind=kind,
+        amount=amount,
+        paid_on=paid_on,
+        recorded_by=recorded_by,
+        benefit_link=benefit_link,
+        batch=batch,
+    )
+    code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+    HouseholdPayment.objects.filter(pk=payment.pk).update(
+        confirmation_code_hash=_code_hash(payment.pk, code)
+    )
+    return payment, code
+
+
+def _locked_unconfirmed(payment: HouseholdPayment) -> HouseholdPayment:
+    payment = HouseholdPayment.objects.select_for_update().get(pk=payment.pk)
+    if payment.confirmation != PaymentConfirmation.UNCONFIRMED:
+        raise ValidationError(
+            {
+                "confirmation": _("该笔收益已处理（%(status)s）。")
+                % {"status": payment.get_confirmation_display()}
+            }
+        )
+    return payment
+
+
+@transaction.atomic
+def household_payment_confirm_on_visit(
+    *, payment: HouseholdPayment, confirmed_by, note: str, agreed: bool = True
+) -> HouseholdPayment:
+    """Record the household's answer given on the 信息员's visit.
+
+    `note` names the signed or thumb-printed 到户收益确认单 photographed.
+    A household that does not agree disputes the payment: it goes to the
+    county's review. Raise ValidationError if the user is not the village's
+    信息员 (or the office), the payment was already answered, or no note.
+    """
+    access.require(
+        access.may_record_household_confirmation(confirmed_by, payment.household),
+        field="confirmation",
+        message=_("只有本村信息员可以记录本户确认。"),
+    )
+    if not note.strip():
+        raise ValidationError({"note": _("请写明确认单（签字或手印）及照片情况。")})
+    payment = _locked_unconfirmed(payment)
+    return validated_save(
+        payment,
+        confirmation=PaymentConfirmation.CONFIRMED
+        if agreed
+        else PaymentConfirmation.DISPUTED,
+        confirmed_at=timezone.now(),
+        confirmed_by=confirmed_by,
+        confirmation_note=note.strip(),
+    )
+
+
+@transaction.atomic
+def household_payment_confirm_with_code(
+    *, payment: HouseholdPayment, code: str
+) -> HouseholdPayment:
+    """Confirm a payment with the one-time code from the household's slip.
+
+    Raise ValidationError, the same words for any wrong code, if the code
+    does not match or the payment was already answered.
+    """
+    payment = _locked_unconfirmed(payment)
+    if not payment.confirmation_code_hash or not hmac.compare_digest(
+        payment.confirmation_code_hash, _code_hash(payment.pk, code)
+    ):
+        raise ValidationError({"code": _("确认码不正确。")})
+    payment.confirmation_code_hash = ""  # one-time
+    return validated_save(
+        payment,
+        confirmation=PaymentConfirmation.CONFIRMED,
+        confirmed_at=timezone.now(),
+        confirmed_by=None,
+        confirmation_note=_("本户凭确认码确认"),
+    )
