@@ -94,6 +94,10 @@ from trace.services.households import (
     household_update,
 )
 from trace.services.licences import brand_license_grant, brand_license_revoke
+from trace.services.payments import (
+    household_payment_add,
+    household_payment_confirm_on_visit,
+)
 from trace.services.registry import (
     brand_create,
     brand_update,
@@ -170,6 +174,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "sale_evidence_add": _only(*SELLER),
     "guidance_visit_record": _only(*ADMIN, "technician"),
     "purchase_record": _only(*ADMIN, "purchase_point"),
+    "household_payment_confirm_on_visit": _only(*ADMIN, "informant"),
     "catalogue_entry_create": _only(*SELLER),
     "catalogue_entry_update": _only(*SELLER),
     "catalogue_entry_apply": _only(*SELLER),
@@ -501,6 +506,20 @@ CALLS = {
         amount_paid=Decimal("50"),
         purchased_at=timezone.now(),
         recorded_by=user,
+    ),
+    "household_payment_confirm_on_visit": lambda w, user: (
+        household_payment_confirm_on_visit(
+            payment=household_payment_add(
+                household=w.household,
+                producer=w.producer,
+                kind="wage",
+                amount=Decimal("500"),
+                paid_on=TODAY,
+                recorded_by=None,
+            )[0],
+            confirmed_by=user,
+            note="到户收益确认单已签字",
+        )
     ),
     "catalogue_entry_create": lambda w, user: catalogue_entry_create(
         producer=w.producer,

@@ -97,6 +97,8 @@ def household_payment_confirm_on_visit(
         access.may_record_household_confirmation(confirmed_by, payment.household),
         field="confirmation",
         message=_("只有本村信息员可以记录本户确认。"),
+        # Households are seen only by the office and their village's 信息员.
+        visible=lambda: access.may_see_households(confirmed_by),
     )
     if not note.strip():
         raise ValidationError({"note": _("请写明确认单（签字或手印）及照片情况。")})
