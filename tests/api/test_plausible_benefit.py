@@ -128,3 +128,64 @@ def test_a_december_purchase_into_an_october_batch_is_in_decembers_roster(
     october = roster("2026-10-01", "2026-10-31")
     assert "450.00" not in october
     assert "300.00" in october  # the contribution entered with the batch
+
+
+def test_a_purchase_price_outside_the_countys_band_needs_a_reason(cycle, client_for):
+    from trace.choices import CatalogueStatus
+    from trace.models import CatalogueEntry, CertificationPolicy, HouseholdPayment
+
+    batch, household = cycle.batches["v1"], cycle.households["v1"]
+    body = {
+        "batch": batch.pk,
+        "household": household.pk,
+        "quantity": "10",
+        "amount_paid": "1500.00",  # 150 元/箱
+        "purchased_at": "2026-09-05T15:00:00+08:00",
+    }
+    point = client_for(cycle.users["purchase_point_v1"])
+    CatalogueEntry.objects.create(
+        producer=batch.producer,
+        product_line=batch.product_line,
+        region=batch.origin,
+        name="古楼云雾茶",
+        category="茶叶",
+        unit=batch.unit,
+        price=Decimal("88"),
+        delivery_method="courier",
+        season="spring",
+        planned_quantity=Decimal("100"),
+        status=CatalogueStatus.LISTED,
+    )
+    # No band set by the county: no number is invented, the purchase passes.
+    assert (
+        point.post(f"{API}/trace-events/purchase/", body, format="json").status_code
+        == 201
+    )
+    CertificationPolicy.objects.create(
+        region=cycle.village_1.parent.parent,
+        eligible_producer_kinds=["cooperative"],
+        qualifying_benefit_kinds=["employment"],
+        min_households=1,
+        purchase_price_band_percent=Decimal("30"),
+        source_document="洞口县扶贫办（县定收购价幅度）",
+    )
+    refused = point.post(f"{API}/trace-events/purchase/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["price_reason"] == [
+        "收购单价 150 元/箱 偏离目录价 88 元/箱 超过县定幅度 30%，请说明原因。"
+    ]
+    assert HouseholdPayment.objects.count() == 1
+    # 88 × 1.3 = 114.4 元 is inside the band.
+    inside = body | {"amount_paid": "1144.00"}
+    assert (
+        point.post(f"{API}/trace-events/purchase/", inside, format="json").status_code
+        == 201
+    )
+    explained = body | {"price_reason": "明前特级茶，按质论价"}
+    assert (
+        point.post(
+            f"{API}/trace-events/purchase/", explained, format="json"
+        ).status_code
+        == 201
+    )
+    assert HouseholdPayment.objects.filter(price_reason="明前特级茶，按质论价").exists()

@@ -108,6 +108,39 @@ class CertificationPolicy(models.Model):
     min_households = models.PositiveSmallIntegerField(
         _("最少带动户数"), default=1, validators=[MinValueValidator(1)]
     )
+    # The county's own settings for vouching for benefit (带贫真实). None of
+    # the seed documents names these numbers, so each is empty (not applied)
+    # until the county sets it and writes its source in `note`.
+    purchase_price_band_percent = models.DecimalField(
+        _("收购价偏离目录价的允许幅度（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("超出此幅度的收购须说明原因；空表示不设。"),
+    )
+    watch_links_per_household = models.PositiveSmallIntegerField(
+        _("一户利益联结数的关注线"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("一户同期联结超过此数即列入虚假带贫关注清单；空表示不设。"),
+    )
+    confirmation_deadline_days = models.PositiveSmallIntegerField(
+        _("到户收益确认期限（天）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("支付后超过此天数仍未经本户确认的，列入关注清单；空表示不设。"),
+    )
+    review_suspend_after_days = models.PositiveSmallIntegerField(
+        _("认定复核未决自动暂停（天）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("复核提出后超过此天数未作决定的，自动暂停认定；空表示不设。"),
+    )
     source_document = models.CharField(_("依据文件"), max_length=255)
     source_clause = models.TextField(_("依据条款原文"), blank=True)
     note = models.TextField(

@@ -183,6 +183,12 @@ class HouseholdPayment(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    price_reason = models.CharField(
+        _("价格偏离说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("收购单价超出县定幅度时须写明原因。"),
+    )
     confirmation = models.CharField(
         _("本户确认"),
         max_length=16,

@@ -550,3 +550,24 @@ def catalogue_listed_visible_to(
         )
         .order_by("region__lineage", "name", "id")
     )
+
+
+def catalogue_entry_pricing_batch(*, batch) -> "CatalogueEntry | None":
+    """Return the listed catalogue entry that prices the batch's product, if any.
+
+    The producer's own listed entry of the batch's product line, priced in
+    the batch's unit (云阳 附件1's "销售价格（元）", seed 004 line 72); the most
+    recently listed one when there are several.
+    """
+    if batch.product_line_id is None:
+        return None
+    return (
+        CatalogueEntry.objects.filter(
+            producer_id=batch.producer_id,
+            product_line_id=batch.product_line_id,
+            unit=batch.unit,
+            status=CatalogueStatus.LISTED,
+        )
+        .order_by("-listed_on", "-id")
+        .first()
+    )

@@ -27,7 +27,11 @@ from trace.models import (
     TraceEvent,
 )
 from trace.public_cache import batch_story_changed
-from trace.selectors.certification import certification_held_at
+from trace.selectors.catalogue import catalogue_entry_pricing_batch
+from trace.selectors.certification import (
+    certification_held_at,
+    certification_policy_for,
+)
 from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
 from trace.services.payments import household_payment_add
@@ -232,6 +236,34 @@ def sale_evidence_add(
     )
 
 
+def purchase_price_refusal(
+    *, batch: Batch, quantity: Decimal, amount_paid: Decimal
+) -> str:
+    """Return why a purchase's price per unit needs a reason, or "".
+
+    "价格公道" (seed 002, line 71); 云阳: "销售产品价格要遵循市场价格规律"
+    (seed 004, line 114). The band around the catalogue price is the
+    county's setting (CertificationPolicy.purchase_price_band_percent; no
+    seed names one, so none applies until the county sets it).
+    """
+    band = certification_policy_for(region=batch.origin).purchase_price_band_percent
+    entry = catalogue_entry_pricing_batch(batch=batch)
+    if band is None or entry is None or quantity <= 0:
+        return ""
+    unit_price = amount_paid / quantity
+    if abs(unit_price - entry.price) <= entry.price * band / 100:
+        return ""
+    return _(
+        "收购单价 %(price)s 元/%(unit)s 偏离目录价 %(listed)s 元/%(unit)s 超过县定幅度 "
+        "%(band)s%%，请说明原因。"
+    ) % {
+        "price": _plain(unit_price.quantize(Decimal("0.01"))),
+        "listed": _plain(entry.price),
+        "unit": batch.unit,
+        "band": _plain(band),
+    }
+
+
 def contributions_exceeding_batch_refusal(
     *, batch: Batch, adding: Decimal, replacing: bool = False, field: str = "quantity"
 ) -> None:
@@ -311,6 +343,7 @@ def purchase_record(
     purchased_at: datetime.datetime,
     recorded_by,
     reference_document_number: str = "",
+    price_reason: str = "",
 ) -> TraceEvent:
     """Record a village purchase point's purchase from a household into a batch.
 
@@ -321,7 +354,10 @@ def purchase_record(
     household lives elsewhere or has no benefit link with the batch's
     producer, or the purchase cannot follow the batch's story (after its
     first 发货, into a recalled batch, in the future or before the batch
-    existed: trace.rules.trace_event_refusal, an error on `purchased_at`).
+    existed: trace.rules.trace_event_refusal, an error on `purchased_at`),
+    the households' contributions would exceed the batch, or the price per
+    unit lies outside the county's band around the catalogue price
+    (`purchase_price_refusal`) without a `price_reason`.
     """
     if not access.may_record_purchase(recorded_by, batch):
         raise ValidationError({"batch": _("只有本村的收购点可以登记收购。")})
@@ -344,6 +380,11 @@ def purchase_record(
         raise ValidationError(
             {"household": _("该贫困户与批次的主体没有利益联结，请先登记利益联结。")}
         )
+    if refusal := purchase_price_refusal(
+        batch=batch, quantity=quantity, amount_paid=amount_paid
+    ):
+        if not price_reason.strip():
+            raise ValidationError({"price_reason": refusal})
     # Before the contribution grows: a refused purchase must write nothing.
     trace_event_check(
         batch=batch,
@@ -378,6 +419,7 @@ def purchase_record(
         paid_on=timezone.localdate(_event_moment(purchased_at)),
         recorded_by=recorded_by,
         batch=batch,
+        price_reason=price_reason.strip(),
     )
     return _trace_event_save(
         batch=batch,

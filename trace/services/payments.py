@@ -43,6 +43,7 @@ def household_payment_add(
     recorded_by,
     benefit_link: BenefitLink | None = None,
     batch: Batch | None = None,
+    price_reason: str = "",
 ) -> tuple[HouseholdPayment, str]:
     """Record money paid to a household; return it and its one-time code.
 
@@ -62,6 +63,7 @@ def household_payment_add(
         recorded_by=recorded_by,
         benefit_link=benefit_link,
         batch=batch,
+        price_reason=price_reason,
     )
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     HouseholdPayment.objects.filter(pk=payment.pk).update(
