@@ -95,6 +95,7 @@ from trace.services.households import (
 )
 from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.payments import (
+    benefit_evidence_add,
     household_payment_add,
     household_payment_confirm_on_visit,
 )
@@ -175,6 +176,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "guidance_visit_record": _only(*ADMIN, "technician"),
     "purchase_record": _only(*ADMIN, "purchase_point"),
     "household_payment_confirm_on_visit": _only(*ADMIN, "informant"),
+    "benefit_evidence_add": _only(*ADMIN),
     "catalogue_entry_create": _only(*SELLER),
     "catalogue_entry_update": _only(*SELLER),
     "catalogue_entry_apply": _only(*SELLER),
@@ -520,6 +522,13 @@ CALLS = {
             confirmed_by=user,
             note="到户收益确认单已签字",
         )
+    ),
+    "benefit_evidence_add": lambda w, user: benefit_evidence_add(
+        uploaded_by=user,
+        benefit_link=w.producer.benefit_links.get(),
+        file=io.BytesIO(png()),
+        name="劳动合同.png",
+        caption="劳动合同",
     ),
     "catalogue_entry_create": lambda w, user: catalogue_entry_create(
         producer=w.producer,

@@ -38,6 +38,7 @@ from trace.models.events import (
     sale_evidence_upload_to,
 )
 from trace.models.households import (
+    BenefitEvidence,
     BenefitLink,
     Household,
     HouseholdPayment,
@@ -72,6 +73,7 @@ __all__ = [
     "Certification",
     "CertificationPolicy",
     "CertificationReview",
+    "BenefitEvidence",
     "BenefitLink",
     "HouseholdPayment",
     "Household",

@@ -51,6 +51,13 @@ class Certification(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    rests_on = models.ManyToManyField(
+        "trace.BenefitEvidence",
+        verbose_name=_("认定依据的凭证"),
+        blank=True,
+        related_name="certifications",
+        help_text=_("认定时计入的利益联结及其收益所附的凭证。"),
+    )
 
     history = audit_history()
 

@@ -11,7 +11,12 @@ from trace.choices import (
     PaymentConfirmation,
     PaymentKind,
 )
-from trace.models.common import MONEY, NON_NEGATIVE
+from trace.models.common import (
+    MONEY,
+    NON_NEGATIVE,
+    StoredEvidence,
+    private_upload_name,
+)
 from trace.models.registry import Producer, Region
 from trace.personal_data import decrypt_id_number, mask_name
 from trace.validators import (
@@ -223,3 +228,53 @@ class HouseholdPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} → {self.household}：{self.amount} 元"
+
+
+def benefit_evidence_upload_to(instance: "BenefitEvidence", filename: str) -> str:
+    return private_upload_name("benefit", filename)
+
+
+class BenefitEvidence(StoredEvidence):
+    """A document behind a benefit link or a payment, stored privately.
+
+    劳动合同 and wage records for 务工, the lease for 土地流转, the share
+    agreement for 分红, purchase receipts, the photographed 到户收益确认单.
+    """
+
+    benefit_link = models.ForeignKey(
+        BenefitLink,
+        verbose_name=_("利益联结"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    payment = models.ForeignKey(
+        HouseholdPayment,
+        verbose_name=_("到户收益"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=benefit_evidence_upload_to)
+    caption = models.CharField(
+        _("说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("如：劳动合同、工资发放记录、土地流转合同、入股协议、收购凭证。"),
+    )
+
+    class Meta:
+        verbose_name = _("带贫凭证")
+        verbose_name_plural = _("带贫凭证")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benefit_link__isnull=False) | Q(payment__isnull=False),
+                name="benefit_evidence_has_a_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caption or _('带贫凭证')} #{self.pk}"

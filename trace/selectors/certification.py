@@ -17,6 +17,7 @@ from trace.choices import (
     ProducerKind,
 )
 from trace.models import (
+    BenefitEvidence,
     BenefitLink,
     Certification,
     CertificationPolicy,
@@ -30,9 +31,11 @@ from trace.selectors.registry import REGION_PATH
 
 
 def certification_list_visible_to(*, user) -> QuerySet[Certification]:
-    return Certification.objects.filter(
-        access.producer_scope(user, "producer")
-    ).select_related("producer")
+    return (
+        Certification.objects.filter(access.producer_scope(user, "producer"))
+        .select_related("producer")
+        .prefetch_related("rests_on")
+    )
 
 
 def certification_policy_list() -> QuerySet[CertificationPolicy]:
@@ -83,6 +86,8 @@ class Eligibility:
     policy: CertificationPolicy
     qualifying_households: int
     reasons: tuple[str, ...]
+    # The benefit links that counted: a decision names their evidence.
+    link_ids: tuple[int, ...] = ()
 
     @property
     def qualifies(self) -> bool:
@@ -166,8 +171,8 @@ def producer_eligibility(
         link_ids=[link["pk"] for link in links], on=on
     )
     floor = policy.min_annual_income
-    household_ids = {
-        link["household"]
+    counted = [
+        link
         for link in links
         # Once money is recorded against a link, only what the household
         # confirmed in the year counts; unconfirmed money does not.
@@ -177,7 +182,8 @@ def producer_eligibility(
             if floor is not None
             else confirmed[link["pk"]] > 0
         )
-    }
+    ]
+    household_ids = {link["household"] for link in counted}
     if producer.kind == ProducerKind.HOUSEHOLD and producer.household_id:
         household_ids.add(producer.household_id)
     households = len(household_ids)
@@ -210,7 +216,10 @@ def producer_eligibility(
                 }
             )
     return Eligibility(
-        policy=policy, qualifying_households=households, reasons=tuple(reasons)
+        policy=policy,
+        qualifying_households=households,
+        reasons=tuple(reasons),
+        link_ids=tuple(link["pk"] for link in counted),
     )
 
 
@@ -244,4 +253,19 @@ def certification_held_at(*, producer: Producer, at: datetime.datetime) -> bool:
             | Q(status_changed_at__gt=at, status_changed_at__isnull=False)
         )
         .exists()
+    )
+
+
+def certification_evidence_for(*, eligibility: Eligibility) -> QuerySet:
+    """Return the evidence a 认定 decision rests on: that of the links counted.
+
+    The documents of each benefit link that counted, and of the confirmed
+    payments recorded against it.
+    """
+    return BenefitEvidence.objects.filter(
+        Q(benefit_link_id__in=eligibility.link_ids)
+        | Q(
+            payment__benefit_link_id__in=eligibility.link_ids,
+            payment__confirmation=PaymentConfirmation.CONFIRMED,
+        )
     )

@@ -21,7 +21,11 @@ from trace.models import (
     Region,
 )
 from trace.public_cache import producer_story_changed
-from trace.selectors.certification import certification_policy_for, producer_eligibility
+from trace.selectors.certification import (
+    certification_evidence_for,
+    certification_policy_for,
+    producer_eligibility,
+)
 from trace.selectors.registry import region_subtree
 from trace.services.common import validated_save
 
@@ -278,7 +282,7 @@ def producer_certify(
     if overlapping.exists():
         raise ValidationError({"producer": _("该主体在此期间已有有效认定。")})
     producer_story_changed(producer.pk)
-    return validated_save(
+    certification = validated_save(
         Certification(),
         producer=producer,
         number=number,
@@ -289,6 +293,9 @@ def producer_certify(
         status_changed_at=timezone.now(),
         status_changed_by=certified_by,
     )
+    # The decision names the documents it rests on, as they were that day.
+    certification.rests_on.set(certification_evidence_for(eligibility=eligibility))
+    return certification
 
 
 def certification_suspend(

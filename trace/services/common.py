@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 
 from trace.models import (
+    BenefitEvidence,
     CatalogueEvidence,
     SaleEvidence,
 )
@@ -22,7 +23,7 @@ def validated_save(instance: models.Model, **fields: Any) -> models.Model:
     return instance
 
 
-EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence)
+EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence, BenefitEvidence)
 
 
 def _evidence_store(
@@ -31,7 +32,7 @@ def _evidence_store(
     """Check an uploaded file, store it under a random name and save its row.
 
     `evidence` is an unsaved row with a `file`, `content_type` and `size`
-    (SaleEvidence, CatalogueEvidence). Raise ValidationError, writing
+    (SaleEvidence, CatalogueEvidence, BenefitEvidence). Raise ValidationError, writing
     nothing, if the file is not a real image or PDF within
     SUYUAN_MAX_UPLOAD_BYTES.
     """

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from decimal import Decimal
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +21,15 @@ from django.utils.translation import gettext as _
 
 from trace import access
 from trace.choices import PaymentConfirmation
-from trace.models import Batch, BenefitLink, Household, HouseholdPayment, Producer
-from trace.services.common import validated_save
+from trace.models import (
+    Batch,
+    BenefitEvidence,
+    BenefitLink,
+    Household,
+    HouseholdPayment,
+    Producer,
+)
+from trace.services.common import _evidence_store, validated_save
 
 # Digits only, so it can be read over the phone or typed on a feature phone.
 CODE_DIGITS = 8
@@ -86,11 +94,18 @@ def _locked_unconfirmed(payment: HouseholdPayment) -> HouseholdPayment:
 
 @transaction.atomic
 def household_payment_confirm_on_visit(
-    *, payment: HouseholdPayment, confirmed_by, note: str, agreed: bool = True
+    *,
+    payment: HouseholdPayment,
+    confirmed_by,
+    note: str,
+    agreed: bool = True,
+    photo: IO[bytes] | None = None,
+    photo_name: str = "",
 ) -> HouseholdPayment:
     """Record the household's answer given on the 信息员's visit.
 
-    `note` names the signed or thumb-printed 到户收益确认单 photographed.
+    `note` names the signed or thumb-printed 到户收益确认单; its `photo`
+    is kept as the payment's evidence.
     A household that does not agree disputes the payment: it goes to the
     county's review. Raise ValidationError if the user is not the village's
     信息员 (or the office), the payment was already answered, or no note.
@@ -105,6 +120,14 @@ def household_payment_confirm_on_visit(
     if not note.strip():
         raise ValidationError({"note": _("请写明确认单（签字或手印）及照片情况。")})
     payment = _locked_unconfirmed(payment)
+    if photo is not None:
+        benefit_evidence_add(
+            uploaded_by=confirmed_by,
+            file=photo,
+            name=photo_name,
+            caption=_("到户收益确认单"),
+            payment=payment,
+        )
     return validated_save(
         payment,
         confirmation=PaymentConfirmation.CONFIRMED
@@ -137,4 +160,51 @@ def household_payment_confirm_with_code(
         confirmed_at=timezone.now(),
         confirmed_by=None,
         confirmation_note=_("本户凭确认码确认"),
+    )
+
+
+def benefit_evidence_add(
+    *,
+    uploaded_by,
+    file: IO[bytes],
+    name: str = "",
+    caption: str = "",
+    benefit_link: BenefitLink | None = None,
+    payment: HouseholdPayment | None = None,
+) -> BenefitEvidence:
+    """Attach a document to a benefit link or a payment, stored privately.
+
+    A link's documents (劳动合同, wage records, the lease, the share
+    agreement) are the office's register; a payment's (a receipt, the
+    photographed 到户收益确认单) may also come from the household's village
+    信息员. Raise ValidationError if the user may not, or the file is not a
+    real image or PDF within SUYUAN_MAX_UPLOAD_BYTES.
+    """
+    if (benefit_link is None) == (payment is None):
+        raise ValidationError({"file": _("请指定利益联结或到户收益之一。")})
+    if benefit_link is not None:
+        allowed = access.may_manage_register(uploaded_by)
+    else:
+        allowed = access.may_record_household_confirmation(
+            uploaded_by, payment.household
+        )
+    access.require(
+        allowed,
+        field="file",
+        message=_("只有扶贫办或本村信息员可以上传带贫凭证。"),
+        visible=lambda: access.may_see_households(uploaded_by),
+    )
+    evidence = BenefitEvidence(
+        benefit_link=benefit_link,
+        payment=payment,
+        caption=caption,
+        uploaded_by=uploaded_by,
+    )
+    return _evidence_store(
+        evidence,
+        file=file,
+        name=name,
+        refused_message=_(
+            "请上传合同、记录或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"
+        ),
     )
