@@ -162,18 +162,28 @@ def _join(parts) -> str:
     return "；".join(part for part in parts if part)
 
 
+# How a form marks money the household has not confirmed (trace.services.payments).
+UNCONFIRMED_MARK = "待本户确认"
+
+
 def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
+    """One row per household's confirmed money, and apart its unconfirmed money.
+
+    Money the household has not confirmed is shown on a row of its own,
+    marked 待本户确认, so the form's 受益金额 total stays what was paid while
+    nobody mistakes it for vouched money.
+    """
     rows = []
     for entry in ledger.benefit_ledger(user=user, filters=filters):
         household = entry.household
-        rows.append(
-            [
-                household.head_name,
-                household.id_number(),
-                household.phone,
-                _money(entry.paid),
-            ]
-        )
+        confirmed = entry.paid - entry.unconfirmed
+        parts = [(household.head_name, confirmed)] if confirmed > 0 else []
+        if entry.unconfirmed > 0:
+            parts.append(
+                (f"{household.head_name}（{UNCONFIRMED_MARK}）", entry.unconfirmed)
+            )
+        for name, amount in parts or [(household.head_name, entry.paid)]:
+            rows.append([name, household.id_number(), household.phone, _money(amount)])
     return rows
 
 

@@ -118,3 +118,27 @@ def test_only_the_villages_informant_records_a_confirmation(shaodong):
         )
     assert "note" in raised.value.message_dict
     assert "李春花" not in str(raised.value)
+
+
+def test_the_roster_shows_unconfirmed_money_apart(shaodong):
+    from reports.selectors.common import ReportFilters
+    from reports.tables import report_build
+    from tests.factories import make_administrator
+
+    producer, household, link, informant = shaodong
+    confirmed, _ = wage(link, "2500", days_ago=3)
+    wage(link, "1200", days_ago=2)
+    household_payment_confirm_on_visit(
+        payment=confirmed, confirmed_by=informant, note="确认单已签字"
+    )
+    rows = report_build(
+        key="beneficiary_roster",
+        user=make_administrator("admin_roster"),
+        filters=ReportFilters(
+            date_from=TODAY - datetime.timedelta(days=7), date_to=TODAY
+        ),
+    ).rows
+    assert [(row[0], row[3]) for row in rows] == [
+        ("李春花", Decimal("2500.00")),
+        ("李春花（待本户确认）", Decimal("1200.00")),
+    ]
