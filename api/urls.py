@@ -6,6 +6,7 @@ from api.analytes import AnalyteViewSet
 from api.audit import AuditViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
+from api.benefit_watch import BenefitWatchView
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.catalogue import CatalogueViewSet, NoticeViewSet
@@ -101,5 +102,6 @@ urlpatterns = [
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
+    path("benefit-watch/", BenefitWatchView.as_view(), name="benefit-watch"),
     path("", include(router.urls)),
 ]

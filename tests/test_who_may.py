@@ -96,6 +96,7 @@ from trace.services.households import (
 from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.payments import (
     benefit_evidence_add,
+    benefit_watch_close,
     household_payment_add,
     household_payment_confirm_on_visit,
 )
@@ -177,6 +178,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "purchase_record": _only(*ADMIN, "purchase_point"),
     "household_payment_confirm_on_visit": _only(*ADMIN, "informant"),
     "benefit_evidence_add": _only(*ADMIN),
+    "benefit_watch_close": _only(*ADMIN, *OFFICES, "supervisor"),
     "catalogue_entry_create": _only(*SELLER),
     "catalogue_entry_update": _only(*SELLER),
     "catalogue_entry_apply": _only(*SELLER),
@@ -529,6 +531,12 @@ CALLS = {
         file=io.BytesIO(png()),
         name="劳动合同.png",
         caption="劳动合同",
+    ),
+    "benefit_watch_close": lambda w, user: benefit_watch_close(
+        reason="link_without_evidence",
+        record_id=w.producer.benefit_links.get().pk,
+        note="已补交劳动合同",
+        closed_by=user,
     ),
     "catalogue_entry_create": lambda w, user: catalogue_entry_create(
         producer=w.producer,

@@ -297,6 +297,15 @@ def may_record_household_confirmation(user, household) -> bool:
     )
 
 
+def may_watch_benefit(user) -> bool:
+    """Return True if the user keeps the 虚假带贫 watch list of its regions.
+
+    The township 监督员 ("负责辖区内扶贫产品认定的监督", seed 001, lines
+    197-198) and the offices.
+    """
+    return is_administrator(user) or has_role(user, Role.SUPERVISOR, Role.OFFICE)
+
+
 def may_record_purchase(user, batch: Batch) -> bool:
     """Return True if the user, a village purchase point, may record a purchase.
 

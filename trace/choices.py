@@ -218,3 +218,15 @@ class PaymentConfirmation(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("待本户确认")
     CONFIRMED = "confirmed", _("本户已确认")
     DISPUTED = "disputed", _("本户有异议，待县里复核")
+
+
+class WatchReason(models.TextChoices):
+    """Why a record is on the 虚假带贫 watch list (trace.selectors.watch)."""
+
+    MANY_LINKS = "many_links", _("一户利益联结过多")
+    LINK_WITHOUT_EVIDENCE = "link_without_evidence", _("利益联结无凭证")
+    UNCONFIRMED_OVERDUE = "unconfirmed_overdue", _("到户收益逾期未确认")
+    DISPUTED = "disputed", _("本户对收益有异议")
+    PURCHASE_WITHOUT_MOVEMENT = "purchase_without_movement", _("收购款无对应批次记录")
+    PRICE_FAR = "price_far", _("收购价偏离目录价")
+    ONE_HOUSEHOLD = "one_household", _("认定仅依靠一户")

@@ -42,6 +42,7 @@ from trace.models.households import (
     BenefitLink,
     Household,
     HouseholdPayment,
+    WatchClosure,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -76,6 +77,7 @@ __all__ = [
     "BenefitEvidence",
     "BenefitLink",
     "HouseholdPayment",
+    "WatchClosure",
     "Household",
     "BrandLicense",
     "Batch",

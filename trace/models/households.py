@@ -10,6 +10,7 @@ from trace.choices import (
     BenefitKind,
     PaymentConfirmation,
     PaymentKind,
+    WatchReason,
 )
 from trace.models.common import (
     MONEY,
@@ -278,3 +279,33 @@ class BenefitEvidence(StoredEvidence):
 
     def __str__(self) -> str:
         return f"{self.caption or _('带贫凭证')} #{self.pk}"
+
+
+class WatchClosure(models.Model):
+    """A 虚假带贫 watch-list line closed by the 监督员 or the office, with why."""
+
+    reason = models.CharField(_("关注原因"), max_length=32, choices=WatchReason.choices)
+    record_id = models.PositiveBigIntegerField(_("记录编号"))
+    note = models.TextField(_("处理说明"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("处理时间"), auto_now_add=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("虚假带贫关注处理")
+        verbose_name_plural = _("虚假带贫关注处理")
+        ordering = ["-closed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reason", "record_id"], name="watch_closure_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.record_id}"

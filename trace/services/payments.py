@@ -28,7 +28,9 @@ from trace.models import (
     Household,
     HouseholdPayment,
     Producer,
+    WatchClosure,
 )
+from trace.selectors.watch import benefit_watch_list
 from trace.services.common import _evidence_store, validated_save
 
 # Digits only, so it can be read over the phone or typed on a feature phone.
@@ -207,4 +209,31 @@ def benefit_evidence_add(
         refused_message=_(
             "请上传合同、记录或凭证的 JPEG、PNG、WebP 照片或 PDF 扫描件。"
         ),
+    )
+
+
+def benefit_watch_close(*, reason: str, record_id: int, note: str, closed_by):
+    """Close a 虚假带贫 watch-list line with why (checked, explained, corrected).
+
+    Raise ValidationError if the user does not keep the watch list, the line
+    is not on the user's list, or no note is given.
+    """
+    access.require(
+        access.may_watch_benefit(closed_by),
+        field="reason",
+        message=_("虚假带贫关注清单由监督员和扶贫办处理。"),
+    )
+    if not note.strip():
+        raise ValidationError({"note": _("请说明处理结果。")})
+    if not any(
+        line.reason == reason and line.record_id == record_id
+        for line in benefit_watch_list(user=closed_by)
+    ):
+        raise ValidationError({"record_id": _("对象不存在。")})
+    return validated_save(
+        WatchClosure(),
+        reason=reason,
+        record_id=record_id,
+        note=note.strip(),
+        closed_by=closed_by,
     )
