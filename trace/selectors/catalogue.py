@@ -32,6 +32,7 @@ from trace.models import (
     Region,
 )
 from trace.selectors.batches import VOUCHING_STATUSES
+from trace.selectors.certification import certification_under_review
 from trace.selectors.registry import (
     REGION_PATH,
     producer_list_visible_to,
@@ -131,7 +132,9 @@ def _catalogue_public(*, on: datetime.date) -> QuerySet[CatalogueEntry]:
                     status=CertificationStatus.ACTIVE,
                     valid_from__lte=on,
                     valid_until__gte=on,
-                ).order_by("-valid_until"),
+                )
+                .annotate(under_review=certification_under_review())
+                .order_by("-valid_until"),
                 to_attr="public_certifications",
             ),
         )
@@ -338,7 +341,9 @@ def catalogue_public_facts(
                     status=CertificationStatus.ACTIVE,
                     valid_from__lte=on,
                     valid_until__gte=on,
-                ).order_by("-valid_until")
+                )
+                .annotate(under_review=certification_under_review())
+                .order_by("-valid_until")
             )
         certification = certifications[0] if certifications else None
         status = (
@@ -376,6 +381,10 @@ def catalogue_public_facts(
                 "notice_starts_on": entry.notice_starts_on,
                 "notice_ends_on": entry.notice_ends_on,
                 "certified": certification is not None,
+                # 认定复核中: an open review is public while it lasts.
+                "certification_under_review": bool(
+                    certification is not None and certification.under_review
+                ),
                 "certification_number": certification.number if certification else "",
                 "certification_valid_until": certification.valid_until
                 if certification

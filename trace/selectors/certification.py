@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trace import access
 from trace.choices import (
     BenefitKind,
+    CertificationReviewStatus,
     CertificationStatus,
     PaymentConfirmation,
     ProducerKind,
@@ -267,5 +268,14 @@ def certification_evidence_for(*, eligibility: Eligibility) -> QuerySet:
         | Q(
             payment__benefit_link_id__in=eligibility.link_ids,
             payment__confirmation=PaymentConfirmation.CONFIRMED,
+        )
+    )
+
+
+def certification_under_review(field: str = "pk") -> Exists:
+    """Return an annotation: does the certification have an open review (认定复核中)?"""
+    return Exists(
+        CertificationReview.objects.filter(
+            certification=OuterRef(field), status=CertificationReviewStatus.OPEN
         )
     )
