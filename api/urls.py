@@ -17,6 +17,7 @@ from api.certifications import CertificationViewSet
 from api.conformity_certificates import BatchCertificateView
 from api.control_points import ControlPointViewSet
 from api.epcis import BatchEPCISView
+from api.household_payments import HouseholdPaymentViewSet
 from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
@@ -53,6 +54,9 @@ router.register(
 )
 router.register("households", HouseholdViewSet, basename="household")
 router.register("benefit-links", BenefitLinkViewSet, basename="benefit-link")
+router.register(
+    "household-payments", HouseholdPaymentViewSet, basename="household-payment"
+)
 router.register("brands", BrandViewSet, basename="brand")
 router.register("brand-licenses", BrandLicenseViewSet, basename="brand-license")
 router.register("product-lines", ProductLineViewSet, basename="product-line")

@@ -99,6 +99,7 @@ from trace.services.payments import (
     benefit_watch_close,
     household_payment_add,
     household_payment_confirm_on_visit,
+    household_payment_record,
 )
 from trace.services.registry import (
     brand_create,
@@ -178,6 +179,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "purchase_record": _only(*ADMIN, "purchase_point"),
     "household_payment_confirm_on_visit": _only(*ADMIN, "informant"),
     "benefit_evidence_add": _only(*ADMIN),
+    "household_payment_record": _only(*PRODUCER),
     "benefit_watch_close": _only(*ADMIN, *OFFICES, "supervisor"),
     "catalogue_entry_create": _only(*SELLER),
     "catalogue_entry_update": _only(*SELLER),
@@ -531,6 +533,14 @@ CALLS = {
         file=io.BytesIO(png()),
         name="劳动合同.png",
         caption="劳动合同",
+    ),
+    "household_payment_record": lambda w, user: household_payment_record(
+        recorded_by=user,
+        household=w.household,
+        producer=w.producer,
+        kind="wage",
+        amount=Decimal("800"),
+        paid_on=TODAY,
     ),
     "benefit_watch_close": lambda w, user: benefit_watch_close(
         reason="link_without_evidence",

@@ -297,6 +297,29 @@ def may_record_household_confirmation(user, household) -> bool:
     )
 
 
+def may_record_household_payment(user, producer: Producer) -> bool:
+    """Return True if the user may record the producer's payment to a household.
+
+    The producer's operator (who pays the wage or the share) or the office.
+    """
+    if is_administrator(user):
+        return True
+    return is_operator(user) and role_of(user).producer_id == producer.pk
+
+
+def household_payment_scope(user) -> Q:
+    """Return a filter for the payments the user sees.
+
+    The office all; an operator its producer's; a region-scoped officer
+    (信息员, 监督员, county office) those of the households in its regions.
+    """
+    if is_administrator(user):
+        return EVERYTHING
+    if is_operator(user):
+        return Q(producer_id=role_of(user).producer_id)
+    return region_scope(user, "household__village")
+
+
 def may_watch_benefit(user) -> bool:
     """Return True if the user keeps the 虚假带贫 watch list of its regions.
 

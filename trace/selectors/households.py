@@ -9,6 +9,7 @@ from trace.models import (
     BenefitEvidence,
     BenefitLink,
     Household,
+    HouseholdPayment,
 )
 from trace.selectors.registry import REGION_PATH
 
@@ -64,3 +65,12 @@ def benefit_evidence_list_visible_to(*, user) -> QuerySet[BenefitEvidence]:
     if not access.may_see_households(user):
         return BenefitEvidence.objects.none()
     return BenefitEvidence.objects.select_related("benefit_link", "payment")
+
+
+def household_payment_list_visible_to(*, user) -> QuerySet[HouseholdPayment]:
+    """Payments the user sees (trace.access.household_payment_scope)."""
+    return (
+        HouseholdPayment.objects.filter(access.household_payment_scope(user))
+        .select_related("producer", "household__village")
+        .prefetch_related("evidence")
+    )

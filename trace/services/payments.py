@@ -82,6 +82,47 @@ def household_payment_add(
     return payment, code
 
 
+@transaction.atomic
+def household_payment_record(
+    *,
+    recorded_by,
+    household: Household,
+    producer: Producer,
+    kind: str,
+    amount: Decimal,
+    paid_on: datetime.date,
+    benefit_link: BenefitLink | None = None,
+) -> tuple[HouseholdPayment, str]:
+    """Record a wage, share or rent paid to a household; return it and its code.
+
+    Raise ValidationError if the user may not record the producer's payments
+    (trace.access.may_record_household_payment), the link is not this
+    producer's with this household, or the household has no link with it.
+    """
+    access.require(
+        access.may_record_household_payment(recorded_by, producer),
+        field="producer",
+        message=_("只有本主体的操作员或扶贫办可以登记到户收益。"),
+        visible=lambda: access.producer_visible(recorded_by, producer),
+    )
+    links = BenefitLink.objects.filter(producer=producer, household=household)
+    if benefit_link is not None and not links.filter(pk=benefit_link.pk).exists():
+        raise ValidationError({"benefit_link": _("该利益联结不属于此主体和此户。")})
+    if benefit_link is None and not links.exists():
+        raise ValidationError(
+            {"household": _("该贫困户与此主体没有利益联结，请先登记利益联结。")}
+        )
+    return household_payment_add(
+        household=household,
+        producer=producer,
+        kind=kind,
+        amount=amount,
+        paid_on=paid_on,
+        recorded_by=recorded_by,
+        benefit_link=benefit_link,
+    )
+
+
 def _locked_unconfirmed(payment: HouseholdPayment) -> HouseholdPayment:
     payment = HouseholdPayment.objects.select_for_update().get(pk=payment.pk)
     if payment.confirmation != PaymentConfirmation.UNCONFIRMED:
