@@ -13,15 +13,15 @@ from reports.models import SalesEvent
 from reports.selectors.common import (
     ZERO,
     ReportFilters,
-    contribution_list_for_report,
     in_period,
     in_region,
     not_a_resale,
 )
-from reports.selectors.ledger import region_at_level
+from reports.selectors.ledger import paid_in_period, region_at_level
 from trace import access
 from trace.choices import OutletKind, RegionLevel
 from trace.models import (
+    Household,
     Outlet,
     Region,
     Sale,
@@ -202,14 +202,18 @@ def campaign_figures(
         .annotate(amount=Sum("amount"))
     }
     persons: dict[str, int] = defaultdict(int)
+    # Persons of the households paid in the period (by the day paid).
+    paid = {
+        row["household_id"]
+        for row in paid_in_period(user=user, filters=filters)
+        if row["paid"] > 0
+    }
     for row in (
-        contribution_list_for_report(user=user, filters=filters)
-        .filter(_within(scope, "household__village"), amount_paid__gt=0)
+        Household.objects.filter(_within(scope, "village"), pk__in=paid)
         .order_by()
-        .values("household_id", "household__members", "household__village__lineage")
-        .distinct()
+        .values("members", "village__lineage")
     ):
-        persons[row["household__village__lineage"]] += row["household__members"]
+        persons[row["village__lineage"]] += row["members"]
 
     def figures(region: Region | None) -> CampaignFigures:
         scope_region = region or Region(lineage="/")
