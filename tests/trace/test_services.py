@@ -238,6 +238,28 @@ class TestBatchCreation:
         )
         assert batch.contributions.get().amount_paid == Decimal("300")
 
+    def test_contributions_never_add_up_to_more_than_the_batch(self):
+        link = BenefitLinkFactory()
+        CertificationFactory(producer=link.producer)
+        too_much = {
+            "household": link.household,
+            "quantity": Decimal("100.001"),
+            "amount_paid": Decimal("300"),
+        }
+        with pytest.raises(ValidationError) as raised:
+            batch_create(**batch_kwargs(link.producer, contributions=[too_much]))
+        assert (
+            "不能超过批次数量：批次 100箱"
+            in raised.value.message_dict["contributions"][0]
+        )
+        exactly = too_much | {"quantity": Decimal("100")}
+        batch = batch_create(**batch_kwargs(link.producer, contributions=[exactly]))
+        with pytest.raises(ValidationError) as raised:
+            batch_update(batch=batch, changed_by=office(), quantity=Decimal("99"))
+        assert "quantity" in raised.value.message_dict
+        batch.refresh_from_db()
+        assert batch.quantity == Decimal("100")
+
     def test_lot_code_must_be_gs1_safe_and_unique_per_line(self):
         producer = CertificationFactory().producer
         with pytest.raises(ValidationError) as raised:

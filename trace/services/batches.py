@@ -136,6 +136,9 @@ def batch_update(
     validated_save(batch, **fields)
     if contributions is not None:
         batch_set_contributions(batch=batch, contributions=contributions)
+    elif "quantity" in fields:
+        # A smaller batch must still hold what households already supplied.
+        contributions_exceeding_batch_refusal(batch=batch, adding=Decimal(0))
     return batch
 
 
