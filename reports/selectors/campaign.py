@@ -21,7 +21,6 @@ from reports.selectors.ledger import paid_in_period, region_at_level
 from trace import access
 from trace.choices import OutletKind, RegionLevel
 from trace.models import (
-    Household,
     Outlet,
     Region,
     Sale,
@@ -203,17 +202,14 @@ def campaign_figures(
     }
     persons: dict[str, int] = defaultdict(int)
     # Persons of the households paid in the period (by the day paid).
-    paid = {
-        row["household_id"]
+    paid: dict[int, tuple[int, str]] = {
+        row["household_id"]: (row["members"], row["lineage"])
         for row in paid_in_period(user=user, filters=filters)
         if row["paid"] > 0
     }
-    for row in (
-        Household.objects.filter(_within(scope, "village"), pk__in=paid)
-        .order_by()
-        .values("members", "village__lineage")
-    ):
-        persons[row["village__lineage"]] += row["members"]
+    for members, lineage in paid.values():
+        if scope is None or any(lineage.startswith(root.lineage) for root in scope):
+            persons[lineage] += members
 
     def figures(region: Region | None) -> CampaignFigures:
         scope_region = region or Region(lineage="/")

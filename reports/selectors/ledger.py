@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from reports.selectors.common import (
     ZERO,
@@ -48,59 +49,70 @@ class LedgerEntry:
 def paid_in_period(*, user, filters: ReportFilters) -> list[dict]:
     """Return money paid to households in the period, by the day it was paid.
 
-    One row per household and producer: {household_id, producer_id, paid,
-    unconfirmed}. A payment (HouseholdPayment: a wage, a purchase, a share)
-    counts on its `paid_on`; a December purchase into an October batch is
-    December's money. What a contribution says was paid beyond its recorded
-    payments (a contribution entered with its batch) was paid when the
-    household supplied the batch, its harvest, and is unconfirmed.
+    One row per household and producer: {household_id, producer_id, members,
+    lineage (of its village), paid, unconfirmed}. A payment
+    (HouseholdPayment: a wage, a purchase, a share) counts on its `paid_on`;
+    a December purchase into an October batch is December's money. What a
+    contribution says was paid beyond its recorded payments (a contribution
+    entered with its batch) was paid when the household supplied the batch,
+    its harvest, and is unconfirmed. Two queries, whatever the rows.
     """
     totals: dict[tuple[int, int], dict] = {}
 
-    def add(household_id: int, producer_id: int, amount: Decimal, confirmed: bool):
-        row = totals.setdefault(
-            (household_id, producer_id),
+    def add(row: dict, producer_id: int, amount: Decimal, confirmed: bool) -> None:
+        entry = totals.setdefault(
+            (row["household_id"], producer_id),
             {
-                "household_id": household_id,
+                "household_id": row["household_id"],
                 "producer_id": producer_id,
+                "members": row["household__members"],
+                "lineage": row["household__village__lineage"],
                 "paid": ZERO,
                 "unconfirmed": ZERO,
             },
         )
-        row["paid"] += amount
+        entry["paid"] += amount
         if not confirmed:
-            row["unconfirmed"] += amount
+            entry["unconfirmed"] += amount
 
+    household_fields = (
+        "household_id",
+        "household__members",
+        "household__village__lineage",
+    )
     for row in (
         payment_list_for_report(user=user, filters=filters)
-        .values("household_id", "producer_id", "confirmation")
+        .values(*household_fields, "producer_id", "confirmation")
         .annotate(amount=Sum("amount"))
+        .order_by()
     ):
         add(
-            row["household_id"],
+            row,
             row["producer_id"],
             row["amount"] or ZERO,
             row["confirmation"] == PaymentConfirmation.CONFIRMED,
         )
-    contributions = list(
-        contribution_list_for_report(user=user, filters=filters).values(
-            "batch_id", "household_id", "batch__producer_id", "amount_paid"
+    recorded = (
+        HouseholdPayment.objects.filter(
+            batch=OuterRef("batch"), household=OuterRef("household")
         )
+        .order_by()
+        .values("batch")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
-    recorded = {
-        (row["batch_id"], row["household_id"]): row["amount"] or ZERO
-        for row in HouseholdPayment.objects.filter(
-            batch_id__in={row["batch_id"] for row in contributions}
+    for row in (
+        contribution_list_for_report(user=user, filters=filters)
+        .annotate(
+            recorded=Coalesce(
+                Subquery(recorded), Value(ZERO), output_field=DecimalField()
+            )
         )
-        .values("batch_id", "household_id")
-        .annotate(amount=Sum("amount"))
-    }
-    for row in contributions:
-        rest = row["amount_paid"] - recorded.get(
-            (row["batch_id"], row["household_id"]), ZERO
-        )
+        .values(*household_fields, "batch__producer_id", "amount_paid", "recorded")
+    ):
+        rest = row["amount_paid"] - row["recorded"]
         if rest > 0:
-            add(row["household_id"], row["batch__producer_id"], rest, False)
+            add(row, row["batch__producer_id"], rest, False)
     return list(totals.values())
 
 
