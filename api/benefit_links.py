@@ -1,15 +1,27 @@
 from rest_framework import serializers
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.evidence import evidence_actions
 from api.permissions import RegisterPermission
 from api.references import HouseholdReferenceSerializer
-from trace.models import BenefitLink
+from trace import access
+from trace.models import BenefitEvidence, BenefitLink
 from trace.selectors.households import (
+    benefit_evidence_list_visible_to,
     benefit_link_list_visible_to,
     household_list_visible_to,
 )
 from trace.selectors.registry import producer_list_visible_to
 from trace.services.households import benefit_link_create, benefit_link_update
+from trace.services.payments import benefit_evidence_add
+
+
+class BenefitEvidenceSerializer(serializers.ModelSerializer):
+    """A contract, record or receipt; the file itself only through `evidence/{id}/`."""
+
+    class Meta:
+        model = BenefitEvidence
+        fields = ["id", "caption", "content_type", "size", "uploaded_at"]
 
 
 class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -19,6 +31,7 @@ class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     }
     producer_name = serializers.CharField(source="producer.name", read_only=True)
     household_detail = HouseholdReferenceSerializer(source="household", read_only=True)
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = BenefitLink
@@ -32,7 +45,16 @@ class BenefitLinkSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "since",
             "ended_on",
             "annual_income",
+            "full_time",
+            "evidence",
         ]
+
+    def get_evidence(self, link) -> list[dict]:
+        # Private documents: listed only to those who may see households.
+        request = self.context.get("request")
+        if request is None or not access.may_see_households(request.user):
+            return []
+        return BenefitEvidenceSerializer(link.evidence.all(), many=True).data
 
 
 class BenefitLinkViewSet(ServiceViewSet):
@@ -56,3 +78,16 @@ class BenefitLinkViewSet(ServiceViewSet):
         return benefit_link_update(
             benefit_link=instance, changed_by=self.request.user, **data
         )
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("evidence")
+
+    evidence, evidence_file = evidence_actions(
+        parent="benefit_link",
+        add=benefit_evidence_add,
+        serializer=BenefitEvidenceSerializer,
+        visible=benefit_evidence_list_visible_to,
+        label="带贫凭证",
+        upload_summary="上传利益联结凭证（劳动合同、工资记录、流转合同、入股协议等）",
+        download_summary="下载利益联结凭证（仅扶贫办）",
+    )

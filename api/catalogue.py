@@ -150,6 +150,7 @@ class CataloguePublicSerializer(serializers.Serializer):
     notice_starts_on = serializers.DateField(allow_null=True)
     notice_ends_on = serializers.DateField(allow_null=True)
     certified = serializers.BooleanField()
+    certification_under_review = serializers.BooleanField(help_text="认定复核中")
     certification_number = serializers.CharField(allow_blank=True)
     certification_valid_until = serializers.DateField(allow_null=True)
     photos = serializers.ListField(child=serializers.CharField())

@@ -34,8 +34,14 @@ class CertificationSerializer(ScopedRelationsMixin, serializers.ModelSerializer)
             "status",
             "status_reason",
             "status_changed_at",
+            "rests_on",
         ]
-        read_only_fields = ["status", "status_reason", "status_changed_at"]
+        read_only_fields = [
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "rests_on",
+        ]
 
 
 class CertificationViewSet(ServiceViewSet):

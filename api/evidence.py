@@ -45,7 +45,7 @@ def evidence_actions(
     @extend_schema(
         summary=upload_summary,
         request={"multipart/form-data": EvidenceInputSerializer},
-        responses=serializer,
+        responses={201: serializer},
     )
     @action(
         detail=True,

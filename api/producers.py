@@ -25,6 +25,7 @@ class ProducerSerializer(serializers.ModelSerializer):
             "address",
             "contact_person",
             "contact_phone",
+            "household",
             "created_at",
         ]
 

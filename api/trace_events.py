@@ -71,6 +71,9 @@ class PurchaseSerializer(ScopedRelationsMixin, serializers.Serializer):
     reference_document_number = serializers.CharField(
         max_length=64, required=False, allow_blank=True
     )
+    price_reason = serializers.CharField(
+        max_length=255, required=False, allow_blank=True
+    )
 
 
 class TraceEventViewSet(ServiceViewSet):

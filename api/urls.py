@@ -5,6 +5,7 @@ from api.analytes import AnalyteViewSet
 from api.audit import AuditViewSet
 from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
+from api.benefit_watch import BenefitWatchView
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
 from api.catalogue import CatalogueViewSet, NoticeViewSet
@@ -15,6 +16,7 @@ from api.certifications import CertificationViewSet
 from api.conformity_certificates import BatchCertificateView
 from api.control_points import ControlPointViewSet
 from api.epcis import BatchEPCISView
+from api.household_payments import HouseholdPaymentViewSet
 from api.households import HouseholdViewSet
 from api.inspection_plan import DueInspectionsView
 from api.inspections import InspectionViewSet
@@ -52,6 +54,9 @@ router.register(
 )
 router.register("households", HouseholdViewSet, basename="household")
 router.register("benefit-links", BenefitLinkViewSet, basename="benefit-link")
+router.register(
+    "household-payments", HouseholdPaymentViewSet, basename="household-payment"
+)
 router.register("brands", BrandViewSet, basename="brand")
 router.register("brand-licenses", BrandLicenseViewSet, basename="brand-license")
 router.register("product-lines", ProductLineViewSet, basename="product-line")
@@ -101,5 +106,6 @@ urlpatterns = [
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
+    path("benefit-watch/", BenefitWatchView.as_view(), name="benefit-watch"),
     path("", include(router.urls)),
 ]

@@ -383,6 +383,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trace.tasks.certifications_recheck_task",
         "schedule": env_int("SUYUAN_CERTIFICATION_RECHECK_SECONDS", 86400),
     },
+    # A review left undecided past the county's own number of days suspends
+    # its certification (CertificationPolicy.review_suspend_after_days).
+    "certification-reviews-suspend-overdue": {
+        "task": "trace.tasks.certification_reviews_suspend_overdue_task",
+        "schedule": env_int("SUYUAN_REVIEW_OVERDUE_SECONDS", 3600),
+    },
 }
 
 # Suyuan

@@ -4,10 +4,15 @@ Decisions, in one place:
 - Forms (reports/forms.py) repeat ../shared/forms/seed-forms.json
   column for column; the tests compare them. `outlet_rewards` (alias
   `outlet-rewards`) is an extra key, not a seed form.
-- Money a household received in a period = its batch contributions'
-  amount_paid, dated by the batch's harvest date. Benefit-link annual
+- Money a household received in a period = the payments to it dated
+  (paid_on) in the period, never by a batch's harvest; what a
+  contribution says was paid beyond its payments was paid at the
+  harvest (reports.selectors.ledger.paid_in_period). Money the household
+  has not confirmed is shown apart (待本户确认). Benefit-link annual
   income is the declared yearly figure, shown beside it, never added
   or pro-rated (reports/selectors/).
+- Each box sells once on the forms: an outlet's resale of goods it
+  bought in is left out (reports.selectors.common.not_a_resale).
 - 贫困户姓名: full for administrators, masked (王*明) for others.
   ID numbers appear whole only in the administrators' 带贫人员名册;
   others get 404 for it.

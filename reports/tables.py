@@ -165,27 +165,35 @@ def _join(parts) -> str:
     return "；".join(part for part in parts if part)
 
 
+# How a form marks money the household has not confirmed (trace.services.payments).
+UNCONFIRMED_MARK = "待本户确认"
+
+
 def build_beneficiary_roster(*, user, filters: ReportFilters) -> list[list]:
     """Print the 带贫人员名册 of the user's region.
 
     It prints names and ID numbers whole, but only to the office of each
     household's county (and administrators: trace.access.may_see_id_number);
-    a 市州 or province office summing its counties gets them masked.
+    a 市州 or province office summing its counties gets them masked. One row
+    per household's confirmed money, and apart its unconfirmed money: money
+    the household has not confirmed is on a row of its own, marked 待本户确认,
+    so the form's 受益金额 total stays what was paid while nobody mistakes it
+    for vouched money.
     """
     rows = []
     for entry in ledger.benefit_ledger(user=user, filters=filters):
         household = entry.household
         whole = access.may_see_id_number(user, household)
-        rows.append(
-            [
-                household.head_name if whole else household.masked_name,
-                household.id_number()
-                if whole
-                else mask_id_number(household.id_number()),
-                household.phone if whole else "",
-                _money(entry.paid),
-            ]
-        )
+        name = household.head_name if whole else household.masked_name
+        id_number = household.id_number()
+        shown_id = id_number if whole else mask_id_number(id_number)
+        phone = household.phone if whole else ""
+        confirmed = entry.paid - entry.unconfirmed
+        parts = [(name, confirmed)] if confirmed > 0 else []
+        if entry.unconfirmed > 0:
+            parts.append((f"{name}（{UNCONFIRMED_MARK}）", entry.unconfirmed))
+        for shown_name, amount in parts or [(name, entry.paid)]:
+            rows.append([shown_name, shown_id, phone, _money(amount)])
     return rows
 
 

@@ -139,8 +139,13 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     producer = factory.SubFactory(ProducerFactory)
     number = factory.LazyFunction(make_certification_number)
     issuer = "洞口县扶贫开发办公室"
+    # Valid since before the tests' 2026 sales: a sale counts only when the
+    # certification held on the day it was made (trace.services.events).
     valid_from = factory.LazyFunction(
-        lambda: datetime.date.today() - datetime.timedelta(days=30)
+        lambda: min(
+            datetime.date.today() - datetime.timedelta(days=30),
+            datetime.date(2026, 1, 1),
+        )
     )
     valid_until = factory.LazyFunction(
         lambda: datetime.date.today() + datetime.timedelta(days=335)

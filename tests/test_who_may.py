@@ -109,6 +109,13 @@ from trace.services.households import (
     household_update,
 )
 from trace.services.licences import brand_license_grant, brand_license_revoke
+from trace.services.payments import (
+    benefit_evidence_add,
+    benefit_watch_close,
+    household_payment_add,
+    household_payment_confirm_on_visit,
+    household_payment_record,
+)
 from trace.services.registry import (
     brand_create,
     brand_update,
@@ -197,6 +204,10 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "sale_evidence_add": _only(*SELLER),
     "guidance_visit_record": _only(*ADMIN, "technician"),
     "purchase_record": _only(*ADMIN, "purchase_point"),
+    "household_payment_confirm_on_visit": _only(*KEEPER, "informant"),
+    "benefit_evidence_add": _only(*KEEPER),
+    "household_payment_record": _only(*PRODUCER, "office_county"),
+    "benefit_watch_close": _only(*ADMIN, *OFFICES, "supervisor"),
     "catalogue_entry_create": _only(*SELLER),
     "catalogue_entry_update": _only(*SELLER),
     "catalogue_entry_apply": _only(*SELLER),
@@ -630,6 +641,41 @@ CALLS = {
         amount_paid=Decimal("50"),
         purchased_at=timezone.now(),
         recorded_by=user,
+    ),
+    "household_payment_confirm_on_visit": lambda w, user: (
+        household_payment_confirm_on_visit(
+            payment=household_payment_add(
+                household=w.household,
+                producer=w.producer,
+                kind="wage",
+                amount=Decimal("500"),
+                paid_on=TODAY,
+                recorded_by=None,
+            )[0],
+            confirmed_by=user,
+            note="到户收益确认单已签字",
+        )
+    ),
+    "benefit_evidence_add": lambda w, user: benefit_evidence_add(
+        uploaded_by=user,
+        benefit_link=w.producer.benefit_links.get(),
+        file=io.BytesIO(png()),
+        name="劳动合同.png",
+        caption="劳动合同",
+    ),
+    "household_payment_record": lambda w, user: household_payment_record(
+        recorded_by=user,
+        household=w.household,
+        producer=w.producer,
+        kind="wage",
+        amount=Decimal("800"),
+        paid_on=TODAY,
+    ),
+    "benefit_watch_close": lambda w, user: benefit_watch_close(
+        reason="link_without_evidence",
+        record_id=w.producer.benefit_links.get().pk,
+        note="已补交劳动合同",
+        closed_by=user,
     ),
     "catalogue_entry_create": lambda w, user: catalogue_entry_create(
         producer=w.producer,

@@ -365,6 +365,53 @@ def may_record_guidance(user, batch: Batch) -> bool:
     )
 
 
+def may_record_household_confirmation(user, household) -> bool:
+    """Return True if the user may record a household's confirmation of a payment.
+
+    The village 信息员 visits the households (DESIGN: "the households'
+    confirmations"); the county office that keeps the household may record
+    one too.
+    """
+    if may_manage_register(user, household.village):
+        return True
+    return has_role(user, Role.INFORMANT) and _covers(
+        assigned_regions(user), household.village
+    )
+
+
+def may_record_household_payment(user, producer: Producer) -> bool:
+    """Return True if the user may record the producer's payment to a household.
+
+    The producer's operator (who pays the wage or the share) or the county
+    office that keeps the producer's register.
+    """
+    if may_manage_register(user, producer.region):
+        return True
+    return is_operator(user) and role_of(user).producer_id == producer.pk
+
+
+def household_payment_scope(user) -> Q:
+    """Return a filter for the payments the user sees.
+
+    The office all; an operator its producer's; a region-scoped officer
+    (信息员, 监督员, county office) those of the households in its regions.
+    """
+    if is_administrator(user):
+        return EVERYTHING
+    if is_operator(user):
+        return Q(producer_id=role_of(user).producer_id)
+    return region_scope(user, "household__village")
+
+
+def may_watch_benefit(user) -> bool:
+    """Return True if the user keeps the 虚假带贫 watch list of its regions.
+
+    The township 监督员 ("负责辖区内扶贫产品认定的监督", seed 001, lines
+    197-198) and the offices.
+    """
+    return is_administrator(user) or has_role(user, Role.SUPERVISOR, Role.OFFICE)
+
+
 def may_record_purchase(user, batch: Batch) -> bool:
     """Return True if the user, a village purchase point, may record a purchase.
 

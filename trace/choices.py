@@ -201,3 +201,32 @@ class ObjectionStatus(models.TextChoices):
     PENDING = "pending", _("待核实")
     UPHELD = "upheld", _("异议成立")
     DISMISSED = "dismissed", _("异议不成立")
+
+
+class PaymentKind(models.TextChoices):
+    """What a payment to a household is for (到户收益)."""
+
+    WAGE = "wage", _("务工工资")
+    PURCHASE = "purchase", _("收购货款")
+    SALE_SHARE = "sale_share", _("销售分成")
+    LEASE = "lease", _("土地流转租金")
+    DIVIDEND = "dividend", _("入股分红")
+    PROCESSING = "processing", _("来料加工费")
+
+
+class PaymentConfirmation(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("待本户确认")
+    CONFIRMED = "confirmed", _("本户已确认")
+    DISPUTED = "disputed", _("本户有异议，待县里复核")
+
+
+class WatchReason(models.TextChoices):
+    """Why a record is on the 虚假带贫 watch list (trace.selectors.watch)."""
+
+    MANY_LINKS = "many_links", _("一户利益联结过多")
+    LINK_WITHOUT_EVIDENCE = "link_without_evidence", _("利益联结无凭证")
+    UNCONFIRMED_OVERDUE = "unconfirmed_overdue", _("到户收益逾期未确认")
+    DISPUTED = "disputed", _("本户对收益有异议")
+    PURCHASE_WITHOUT_MOVEMENT = "purchase_without_movement", _("收购款无对应批次记录")
+    PRICE_FAR = "price_far", _("收购价偏离目录价")
+    ONE_HOUSEHOLD = "one_household", _("认定仅依靠一户")

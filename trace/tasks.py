@@ -17,3 +17,11 @@ def certifications_recheck_task() -> int:
     from trace.services.certification import certifications_recheck_all
 
     return certifications_recheck_all(trigger="定期复核")
+
+
+@shared_task(acks_late=True)
+def certification_reviews_suspend_overdue_task() -> int:
+    """Suspend the certifications whose review outlived the county's days."""
+    from trace.services.certification import certification_reviews_suspend_overdue
+
+    return certification_reviews_suspend_overdue()

@@ -663,6 +663,11 @@ class PurchaseForm(InputPolicyMixin, forms.Form):
     reference_document_number = forms.CharField(
         label=_("收购单号（可空）"), max_length=64, required=False
     )
+    price_reason = forms.CharField(
+        label=_("价格偏离说明（单价超出县定幅度时填写）"),
+        max_length=255,
+        required=False,
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

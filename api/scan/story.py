@@ -93,6 +93,13 @@ def batch_warnings(*, batch: Batch, producer: dict) -> list[Warning]:
         warnings.append(
             Warning("certification_expired", _("生产主体目前没有有效的扶贫产品认定。"))
         )
+    elif producer.get("certification_under_review"):
+        warnings.append(
+            Warning(
+                "certification_under_review",
+                _("认定复核中：生产主体的扶贫产品认定正在复核，请留意复核结果。"),
+            )
+        )
     return warnings
 
 

@@ -122,6 +122,7 @@ class ProducerFactsSerializer(serializers.Serializer):
     certification_issuer = serializers.CharField(allow_blank=True)
     certification_status = serializers.CharField(allow_blank=True)
     certification_status_display = serializers.CharField(allow_blank=True)
+    certification_under_review = serializers.BooleanField()
     certification_valid_until = serializers.DateField(allow_null=True)
     certified = serializers.BooleanField()
 

@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from reports.models import SalesEvent
 from reports.selectors.common import (
     ZERO,
     ReportFilters,
-    contribution_list_for_report,
     in_period,
     in_region,
+    not_a_resale,
 )
-from reports.selectors.ledger import region_at_level
+from reports.selectors.ledger import paid_in_period, region_at_level
 from trace import access
 from trace.choices import OutletKind, RegionLevel
 from trace.models import (
@@ -195,28 +195,21 @@ def campaign_figures(
             _within(scope, "batch__origin"),
             in_period(filters, "sold_at__date"),
         )
-        # An outlet's resale of goods it bought in from the batch: the goods
-        # were counted once already, when the outlet bought them.
-        .exclude(
-            Exists(
-                Sale.objects.filter(
-                    batch=OuterRef("batch"), buyer_outlet=OuterRef("outlet")
-                )
-            )
-        )
+        .filter(not_a_resale())
         .order_by()
         .values("batch__origin__lineage")
         .annotate(amount=Sum("amount"))
     }
     persons: dict[str, int] = defaultdict(int)
-    for row in (
-        contribution_list_for_report(user=user, filters=filters)
-        .filter(_within(scope, "household__village"), amount_paid__gt=0)
-        .order_by()
-        .values("household_id", "household__members", "household__village__lineage")
-        .distinct()
-    ):
-        persons[row["household__village__lineage"]] += row["household__members"]
+    # Persons of the households paid in the period (by the day paid).
+    paid: dict[int, tuple[int, str]] = {
+        row["household_id"]: (row["members"], row["lineage"])
+        for row in paid_in_period(user=user, filters=filters)
+        if row["paid"] > 0
+    }
+    for members, lineage in paid.values():
+        if scope is None or any(lineage.startswith(root.lineage) for root in scope):
+            persons[lineage] += members
 
     def figures(region: Region | None) -> CampaignFigures:
         scope_region = region or Region(lineage="/")

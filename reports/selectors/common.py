@@ -9,13 +9,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from trace import access
 from trace.models import (
     Batch,
     BatchContribution,
     BenefitLink,
+    HouseholdPayment,
     Region,
     Sale,
 )
@@ -71,12 +72,30 @@ def in_period(filters: ReportFilters, field: str) -> Q:
 # Sales, batches, contributions and benefit links within a user's scope and the filters.
 
 
+def not_a_resale() -> Q:
+    """Exclude an outlet's resale of goods it bought in from the same batch.
+
+    A 授权店's 进货 from a producer already counted the goods for the
+    households once; its retail of the same goods is not counted again
+    ("带贫真实", seed 002 line 71), so every form sums each box once.
+    """
+    return ~Exists(
+        Sale.objects.filter(batch=OuterRef("batch"), buyer_outlet=OuterRef("outlet"))
+    )
+
+
 def sale_list_for_report(*, user, filters: ReportFilters) -> QuerySet[Sale]:
-    """Sales of visible batches originating in the region, sold in the period."""
+    """Sales of visible batches originating in the region, sold in the period.
+
+    Each box counts once: an outlet's resale of what it bought in is left out
+    (not_a_resale).
+    """
     return (
         sale_list_visible_to(user=user)
         .filter(
-            in_region(filters, "batch__origin"), in_period(filters, "sold_at__date")
+            in_region(filters, "batch__origin"),
+            in_period(filters, "sold_at__date"),
+            not_a_resale(),
         )
         .select_related(
             "batch__product_line__brand",
@@ -111,6 +130,20 @@ def contribution_list_for_report(
         access.batch_scope(user, "batch"),
         in_region(filters, "household__village"),
         in_period(filters, "batch__harvest_date"),
+    )
+
+
+def payment_list_for_report(
+    *, user, filters: ReportFilters
+) -> QuerySet[HouseholdPayment]:
+    """Payments to households of the region, paid in the period (by paid_on).
+
+    Money belongs to the period it was paid, not to its batch's harvest.
+    """
+    return HouseholdPayment.objects.filter(
+        access.producer_scope(user, "producer"),
+        in_region(filters, "household__village"),
+        in_period(filters, "paid_on"),
     )
 
 

@@ -5,16 +5,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from reports.selectors.common import (
     ZERO,
     ReportFilters,
     benefit_link_list_for_report,
     contribution_list_for_report,
+    payment_list_for_report,
 )
+from trace.choices import PaymentConfirmation
 from trace.models import (
     Household,
+    HouseholdPayment,
     Producer,
     Region,
 )
@@ -27,26 +31,95 @@ from trace.selectors.registry import REGION_PATH
 class LedgerEntry:
     """What one household received in the period.
 
-    `paid` is money actually paid: the sum of its batch contributions'
-    amount_paid in the period. `declared_annual_income` is the yearly figure
-    declared on its benefit links in force; it is reported beside `paid`, never
-    added to it or pro-rated, because it is a promise rather than a payment.
+    `paid` is money actually paid in the period, by the day it was paid
+    (paid_in_period), never by the batch's harvest; `unconfirmed` is the part
+    of it the household has not confirmed, shown apart on the forms.
+    `declared_annual_income` is the yearly figure declared on its benefit
+    links in force; it is reported beside `paid`, never added to it or
+    pro-rated, because it is a promise rather than a payment.
     """
 
     household: Household
     paid: Decimal = ZERO
+    unconfirmed: Decimal = ZERO
     declared_annual_income: Decimal = ZERO
     producer_ids: set[int] = field(default_factory=set)
+
+
+def paid_in_period(*, user, filters: ReportFilters) -> list[dict]:
+    """Return money paid to households in the period, by the day it was paid.
+
+    One row per household and producer: {household_id, producer_id, members,
+    lineage (of its village), paid, unconfirmed}. A payment
+    (HouseholdPayment: a wage, a purchase, a share) counts on its `paid_on`;
+    a December purchase into an October batch is December's money. What a
+    contribution says was paid beyond its recorded payments (a contribution
+    entered with its batch) was paid when the household supplied the batch,
+    its harvest, and is unconfirmed. Two queries, whatever the rows.
+    """
+    totals: dict[tuple[int, int], dict] = {}
+
+    def add(row: dict, producer_id: int, amount: Decimal, confirmed: bool) -> None:
+        entry = totals.setdefault(
+            (row["household_id"], producer_id),
+            {
+                "household_id": row["household_id"],
+                "producer_id": producer_id,
+                "members": row["household__members"],
+                "lineage": row["household__village__lineage"],
+                "paid": ZERO,
+                "unconfirmed": ZERO,
+            },
+        )
+        entry["paid"] += amount
+        if not confirmed:
+            entry["unconfirmed"] += amount
+
+    household_fields = (
+        "household_id",
+        "household__members",
+        "household__village__lineage",
+    )
+    for row in (
+        payment_list_for_report(user=user, filters=filters)
+        .values(*household_fields, "producer_id", "confirmation")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    ):
+        add(
+            row,
+            row["producer_id"],
+            row["amount"] or ZERO,
+            row["confirmation"] == PaymentConfirmation.CONFIRMED,
+        )
+    recorded = (
+        HouseholdPayment.objects.filter(
+            batch=OuterRef("batch"), household=OuterRef("household")
+        )
+        .order_by()
+        .values("batch")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    for row in (
+        contribution_list_for_report(user=user, filters=filters)
+        .annotate(
+            recorded=Coalesce(
+                Subquery(recorded), Value(ZERO), output_field=DecimalField()
+            )
+        )
+        .values(*household_fields, "batch__producer_id", "amount_paid", "recorded")
+    ):
+        rest = row["amount_paid"] - row["recorded"]
+        if rest > 0:
+            add(row, row["batch__producer_id"], rest, False)
+    return list(totals.values())
 
 
 def benefit_ledger(*, user, filters: ReportFilters) -> list[LedgerEntry]:
     """Return an entry per household with contributions or links, by village then id."""
     entries: dict[int, LedgerEntry] = {}
-    paid_rows = (
-        contribution_list_for_report(user=user, filters=filters)
-        .values("household_id", "batch__producer_id")
-        .annotate(paid=Sum("amount_paid"))
-    )
+    paid_rows = paid_in_period(user=user, filters=filters)
     declared_rows = (
         benefit_link_list_for_report(user=user, filters=filters)
         .values("household_id", "producer_id")
@@ -60,8 +133,9 @@ def benefit_ledger(*, user, filters: ReportFilters) -> list[LedgerEntry]:
         entry = entries.setdefault(
             row["household_id"], LedgerEntry(households[row["household_id"]])
         )
-        entry.paid += row["paid"] or ZERO
-        entry.producer_ids.add(row["batch__producer_id"])
+        entry.paid += row["paid"]
+        entry.unconfirmed += row["unconfirmed"]
+        entry.producer_ids.add(row["producer_id"])
     for row in declared_rows:
         entry = entries.setdefault(
             row["household_id"], LedgerEntry(households[row["household_id"]])
@@ -116,13 +190,9 @@ def benefit_ledger_by_producer(
     """Sum per producer: what it paid in the period and what it declared yearly."""
     totals: dict[int, LedgerTotal] = defaultdict(LedgerTotal)
     households: dict[int, set[int]] = defaultdict(set)
-    for row in (
-        contribution_list_for_report(user=user, filters=filters)
-        .values("batch__producer_id", "household_id")
-        .annotate(paid=Sum("amount_paid"))
-    ):
-        totals[row["batch__producer_id"]].paid += row["paid"] or ZERO
-        households[row["batch__producer_id"]].add(row["household_id"])
+    for row in paid_in_period(user=user, filters=filters):
+        totals[row["producer_id"]].paid += row["paid"]
+        households[row["producer_id"]].add(row["household_id"])
     for row in (
         benefit_link_list_for_report(user=user, filters=filters)
         .values("producer_id", "household_id")

@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from tests.factories import CertificationFactory, ProducerFactory, RegionFactory
@@ -45,10 +46,11 @@ def test_a_1000_sale_on_a_30_batch_after_revocation_is_refused(
         changed_by=world.admin,
     )
     response = client_for(world.operator_a).post(
-        "/api/v1/sales/", sale_body(batch, "1000")
+        "/api/v1/sales/",
+        sale_body(batch, "1000", sold_at=timezone.now().isoformat()),
     )
     assert response.status_code == 400
-    assert "认定已暂停、撤销或过期" in response.json()["batch"][0]
+    assert "认定不在有效期内或已暂停、撤销" in response.json()["sold_at"][0]
     assert not Sale.objects.exists()
 
 

@@ -1199,3 +1199,63 @@ def test_the_gs1_item_path_counts_per_serial_too(world, gtin_labels, client, set
         client.get(path, REMOTE_ADDR=f"10.0.5.{n}").status_code for n in range(3)
     ]
     assert codes_seen == [303, 303, 429]
+
+
+def test_an_open_review_says_under_review_and_suspends_after_the_countys_days(
+    world, scanned, client, client_for
+):
+    """认定复核中 on the scan page and the catalogue; suspended when overdue."""
+    from tests.catalogue import listed_entry, make_officers
+    from trace.choices import CertificationStatus
+    from trace.models import CertificationPolicy, CertificationReview
+    from trace.services.households import benefit_link_end
+    from trace.tasks import certification_reviews_suspend_overdue_task
+
+    officers = make_officers(world)
+    entry = listed_entry(world, officers)
+    certification = world.producer_a.certifications.get()
+    benefit_link_end(
+        benefit_link=world.producer_a.benefit_links.get(),
+        ended_on=timezone.localdate(),
+        changed_by=world.admin,
+    )
+    review = CertificationReview.objects.get(certification=certification)
+    label = scanned[0]
+    html = page(client, label).content.decode()
+    assert "认定复核中" in html
+    body = client.get(f"/api/v1/scan/{label.serial}").json()
+    assert "certification_under_review" in [w["code"] for w in body["warnings"]]
+    item = client_for(None).get(f"/api/v1/catalogue/{entry.pk}/").json()
+    assert item["certification_under_review"] is True
+    assert "认定复核中" in client.get("/catalogue/").content.decode()
+
+    # No county number: nothing is suspended, however long the review waits.
+    later = timezone.localdate() + datetime.timedelta(days=400)
+    from trace.services.certification import certification_reviews_suspend_overdue
+
+    assert certification_reviews_suspend_overdue(on=later) == 0
+    CertificationPolicy.objects.create(
+        region=world.dongkou,
+        eligible_producer_kinds=["cooperative"],
+        qualifying_benefit_kinds=["employment"],
+        min_households=1,
+        review_suspend_after_days=30,
+        source_document="洞口县扶贫办（复核时限，演示）",
+    )
+    assert (
+        certification_reviews_suspend_overdue(
+            on=timezone.localdate() + datetime.timedelta(days=29)
+        )
+        == 0
+    )
+    CertificationReview.objects.filter(pk=review.pk).update(
+        opened_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    assert certification_reviews_suspend_overdue_task.delay().get() == 1
+    certification.refresh_from_db()
+    review.refresh_from_db()
+    assert certification.status == CertificationStatus.SUSPENDED
+    assert "超过县定 30 天未作决定，自动暂停" in certification.status_reason
+    assert review.status == "suspended" and review.resolved_by is None
+    assert "认定已暂停" in page(client, label).content.decode()
+    assert certification_reviews_suspend_overdue_task.delay().get() == 0

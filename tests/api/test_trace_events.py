@@ -75,7 +75,17 @@ def test_a_purchase_point_purchase_is_a_trace_event_and_counts_for_the_household
             date_to=datetime.date(2026, 8, 31),
         ),
     )
-    assert [entry.paid for entry in ledger] == [750]
+    # The harvest's 300 is August's; the purchase's 450 is paid in September.
+    assert [entry.paid for entry in ledger] == [300]
+    september = benefit_ledger(
+        user=cycle.users["admin"],
+        filters=ReportFilters(
+            region=cycle.village_1,
+            date_from=datetime.date(2026, 9, 1),
+            date_to=datetime.date(2026, 9, 30),
+        ),
+    )
+    assert [(entry.paid, entry.unconfirmed) for entry in september] == [(450, 450)]
 
     elsewhere = point.post(
         f"{API}/trace-events/purchase/",

@@ -184,3 +184,26 @@ def test_the_administrator_reviews_a_store_in_the_admin(world, store):
     )
     assert response.status_code == 200
     assert AuthorisedStoreReview.objects.count() == 1
+
+
+def test_a_stores_retail_of_goods_it_bought_counts_once_on_every_form(world, store):
+    """附件2 and 证明材料 summed 106,200 where the 统计表 counted 96,600 (issue 36)."""
+    from trace.models import Sale
+
+    Sale.objects.filter(buyer_outlet=store).update(amount=Decimal("96600"))
+    retail(store, world.batch_b, "9600")
+    filters = ReportFilters(region=world.shaodong_village.parent.parent, year=YEAR)
+
+    def total(key: str, column: int) -> Decimal:
+        report = report_build(key=key, user=world.admin, filters=filters)
+        return sum(
+            (Decimal(str(row[column]).replace(",", "")) for row in report.rows),
+            Decimal(0),
+        )
+
+    assert total("sales_evidence", 5) == Decimal("96600")
+    township = report_build(key="township_sales", user=world.admin, filters=filters)
+    assert len(township.rows) == 1
+    assert "96600" in str(township.rows[0]).replace(",", "")
+    # The store's own retail is still its sales for the 授权店 review.
+    assert figures(world, store).annual_sales == Decimal("9600")

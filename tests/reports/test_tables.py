@@ -55,7 +55,8 @@ def test_roster_is_for_administrators_only(sales):
     rows = report_build(
         key="beneficiary_roster", user=world.admin, filters=ReportFilters()
     ).rows
-    assert rows[0][:2] == ["王小明", world.household_a.id_number()]
+    # A contribution entered with its batch is money nobody has confirmed.
+    assert rows[0][:2] == ["王小明（待本户确认）", world.household_a.id_number()]
     assert rows[0][3] == Decimal("640.00")
 
 

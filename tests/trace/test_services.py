@@ -238,6 +238,28 @@ class TestBatchCreation:
         )
         assert batch.contributions.get().amount_paid == Decimal("300")
 
+    def test_contributions_never_add_up_to_more_than_the_batch(self):
+        link = BenefitLinkFactory()
+        CertificationFactory(producer=link.producer)
+        too_much = {
+            "household": link.household,
+            "quantity": Decimal("100.001"),
+            "amount_paid": Decimal("300"),
+        }
+        with pytest.raises(ValidationError) as raised:
+            batch_create(**batch_kwargs(link.producer, contributions=[too_much]))
+        assert (
+            "不能超过批次数量：批次 100箱"
+            in raised.value.message_dict["contributions"][0]
+        )
+        exactly = too_much | {"quantity": Decimal("100")}
+        batch = batch_create(**batch_kwargs(link.producer, contributions=[exactly]))
+        with pytest.raises(ValidationError) as raised:
+            batch_update(batch=batch, changed_by=office(), quantity=Decimal("99"))
+        assert "quantity" in raised.value.message_dict
+        batch.refresh_from_db()
+        assert batch.quantity == Decimal("100")
+
     def test_lot_code_must_be_gs1_safe_and_unique_per_line(self):
         producer = CertificationFactory().producer
         with pytest.raises(ValidationError) as raised:
@@ -531,9 +553,36 @@ class TestSaleGuard:
             changed_by=office(),
         )
         with pytest.raises(ValidationError) as raised:
-            sale(batch, "1000")
-        assert "不能登记新的销售" in raised.value.message_dict["batch"][0]
+            sale(batch, "1000", sold_at=timezone.now())
+        assert "已暂停、撤销" in raised.value.message_dict["sold_at"][0]
         assert not Sale.objects.exists()
+
+    def test_a_sale_made_before_a_suspension_may_be_entered_later(self, batch):
+        made = timezone.now() - datetime.timedelta(days=2)
+        certification_suspend(
+            certification=batch.producer.certifications.get(),
+            reason="复核中",
+            changed_by=office(),
+        )
+        entered = sale(batch, "5", sold_at=made)
+        assert entered.sold_at == made and entered.recorded_at > made
+
+    def test_a_late_entered_sale_dated_inside_the_validity_is_accepted(self, batch):
+        certification = batch.producer.certifications.get()
+        ended = TODAY - datetime.timedelta(days=2)
+        batch.producer.certifications.update(
+            valid_from=ended - datetime.timedelta(days=300), valid_until=ended
+        )
+        inside = timezone.make_aware(
+            datetime.datetime.combine(ended, datetime.time(16, 0))
+        )
+        entered = sale(batch, "5", sold_at=inside)
+        assert entered.recorded_at.date() > ended  # entered after the end
+        with pytest.raises(ValidationError) as raised:
+            sale(batch, "5", sold_at=inside + datetime.timedelta(days=1))
+        assert "sold_at" in raised.value.message_dict
+        assert Sale.objects.count() == 1
+        assert certification.pk
 
     def test_no_sale_after_the_certification_expired(self, batch):
         batch.producer.certifications.update(
@@ -541,7 +590,7 @@ class TestSaleGuard:
             valid_until=TODAY - datetime.timedelta(days=1),
         )
         with pytest.raises(ValidationError):
-            sale(batch, "1")
+            sale(batch, "1", sold_at=timezone.now())
         assert not Sale.objects.exists()
 
     def test_a_sale_may_take_exactly_what_is_left(self, batch):

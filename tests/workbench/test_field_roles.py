@@ -113,7 +113,17 @@ def test_a_purchase_through_the_page_counts_in_the_benefit_ledger(cycle, client)
             date_to=datetime.date(2026, 8, 31),
         ),
     )
-    assert [entry.paid for entry in ledger] == [750]
+    # The harvest's 300 is August's; the purchase's 450 is paid in September.
+    assert [entry.paid for entry in ledger] == [300]
+    september = benefit_ledger(
+        user=cycle.users["admin"],
+        filters=ReportFilters(
+            region=cycle.village_1,
+            date_from=datetime.date(2026, 9, 1),
+            date_to=datetime.date(2026, 9, 30),
+        ),
+    )
+    assert [entry.paid for entry in september] == [450]
     listed = point.get(saved.url).content.decode()
     assert "SG-0905-01" in listed and household.head_name not in listed
 

@@ -938,7 +938,7 @@ def test_a_sale_after_revocation_is_a_400(client, world):
     client.force_login(world.operator_a)
     response = client.post("/w/sales/", sale_data(world, quantity="1"))
     assert response.status_code == 400
-    assert "认定已暂停、撤销或过期" in html(response)
+    assert "认定不在有效期内或已暂停、撤销" in html(response)
     assert not Sale.objects.exists()
 
 

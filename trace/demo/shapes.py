@@ -91,7 +91,7 @@ class DemoCertification(NamedTuple):
 class DemoPolicy(NamedTuple):
     producer_kinds: list[str]
     benefit_kinds: list[str]
-    min_annual_income: str | None  # yuan a year; None for the system default
+    min_annual_income: str | None  # yuan a year; None where the text names none
     min_households: int
     source_document: str
     source_clause: str

@@ -39,9 +39,12 @@ from trace.models.events import (
     sale_evidence_upload_to,
 )
 from trace.models.households import (
+    BenefitEvidence,
     BenefitLink,
     Household,
     HouseholdMember,
+    HouseholdPayment,
+    WatchClosure,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -73,7 +76,10 @@ __all__ = [
     "Certification",
     "CertificationPolicy",
     "CertificationReview",
+    "BenefitEvidence",
     "BenefitLink",
+    "HouseholdPayment",
+    "WatchClosure",
     "Household",
     "HouseholdMember",
     "BrandLicense",

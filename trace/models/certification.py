@@ -53,6 +53,13 @@ class Certification(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    rests_on = models.ManyToManyField(
+        "trace.BenefitEvidence",
+        verbose_name=_("认定依据的凭证"),
+        blank=True,
+        related_name="certifications",
+        help_text=_("认定时计入的利益联结及其收益所附的凭证。"),
+    )
 
     history = audit_history()
 
@@ -87,6 +94,9 @@ class CertificationPolicy(models.Model):
     A producer qualifies when its kind is eligible and at least
     `min_households` households each receive at least `min_annual_income`
     yuan a year from one link of a qualifying kind (kinds are never summed).
+    Where the county's document names no amount, `min_annual_income` is
+    empty: a link in force that brings the household some income counts,
+    and the county may later set an amount with its own source.
     """
 
     region = models.OneToOneField(
@@ -107,10 +117,48 @@ class CertificationPolicy(models.Model):
         help_text=_("利益联结方式代码列表，如 employment。"),
     )
     min_annual_income = models.DecimalField(
-        _("每户最低年收益（元）"), validators=NON_NEGATIVE, **MONEY
+        _("每户最低年收益（元）"),
+        validators=NON_NEGATIVE,
+        null=True,
+        blank=True,
+        help_text=_("文件未写明数额的留空；县里另定数额的，在说明中写明依据。"),
+        **MONEY,
     )
     min_households = models.PositiveSmallIntegerField(
         _("最少带动户数"), default=1, validators=[MinValueValidator(1)]
+    )
+    # The county's own settings for vouching for benefit (带贫真实). None of
+    # the seed documents names these numbers, so each is empty (not applied)
+    # until the county sets it and writes its source in `note`.
+    purchase_price_band_percent = models.DecimalField(
+        _("收购价偏离目录价的允许幅度（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("超出此幅度的收购须说明原因；空表示不设。"),
+    )
+    watch_links_per_household = models.PositiveSmallIntegerField(
+        _("一户利益联结数的关注线"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("一户同期联结超过此数即列入虚假带贫关注清单；空表示不设。"),
+    )
+    confirmation_deadline_days = models.PositiveSmallIntegerField(
+        _("到户收益确认期限（天）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("支付后超过此天数仍未经本户确认的，列入关注清单；空表示不设。"),
+    )
+    review_suspend_after_days = models.PositiveSmallIntegerField(
+        _("认定复核未决自动暂停（天）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("复核提出后超过此天数未作决定的，自动暂停认定；空表示不设。"),
     )
     source_document = models.CharField(_("依据文件"), max_length=255)
     source_clause = models.TextField(_("依据条款原文"), blank=True)

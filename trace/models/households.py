@@ -8,8 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from trace.audit import audit_history
 from trace.choices import (
     BenefitKind,
+    PaymentConfirmation,
+    PaymentKind,
+    WatchReason,
 )
-from trace.models.common import MONEY, NON_NEGATIVE
+from trace.models.common import (
+    MONEY,
+    NON_NEGATIVE,
+    StoredEvidence,
+    private_upload_name,
+)
 from trace.models.registry import Producer, Region
 from trace.personal_data import decrypt_id_number, mask_name
 from trace.validators import (
@@ -147,6 +155,11 @@ class BenefitLink(models.Model):
     annual_income = models.DecimalField(
         _("年收益（元）"), validators=NON_NEGATIVE, **MONEY
     )
+    full_time = models.BooleanField(
+        _("全职务工"),
+        default=False,
+        help_text=_("务工就业时，本户一名成员在该主体全职务工。"),
+    )
 
     history = audit_history()
 
@@ -170,3 +183,173 @@ class BenefitLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} → {self.household}（{self.get_kind_display()}）"
+
+
+class HouseholdPayment(models.Model):
+    """Money paid to a household (a wage, a purchase, a share), with its date paid.
+
+    Forms count it in the period it was paid; it counts toward a 认定
+    threshold only once the household has confirmed it (on the 信息员's
+    visit, or with the one-time code printed on its slip).
+    """
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("贫困户"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("付款主体"),
+        on_delete=models.PROTECT,
+        related_name="household_payments",
+    )
+    benefit_link = models.ForeignKey(
+        BenefitLink,
+        verbose_name=_("利益联结"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    batch = models.ForeignKey(
+        "trace.Batch",
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="household_payments",
+    )
+    kind = models.CharField(_("款项"), max_length=16, choices=PaymentKind.choices)
+    amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
+    paid_on = models.DateField(_("支付日期"), validators=[validate_calendar_date])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    price_reason = models.CharField(
+        _("价格偏离说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("收购单价超出县定幅度时须写明原因。"),
+    )
+    confirmation = models.CharField(
+        _("本户确认"),
+        max_length=16,
+        choices=PaymentConfirmation.choices,
+        default=PaymentConfirmation.UNCONFIRMED,
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("信息员入户记录；本户凭确认码确认时为空。"),
+    )
+    confirmation_note = models.TextField(_("确认说明"), blank=True)
+    # A keyed hash of the one-time code printed on the household's slip.
+    confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = audit_history(excluded_fields=["confirmation_code_hash"])
+
+    class Meta:
+        verbose_name = _("到户收益")
+        verbose_name_plural = _("到户收益")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="household_payment_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.household}：{self.amount} 元"
+
+
+def benefit_evidence_upload_to(instance: "BenefitEvidence", filename: str) -> str:
+    return private_upload_name("benefit", filename)
+
+
+class BenefitEvidence(StoredEvidence):
+    """A document behind a benefit link or a payment, stored privately.
+
+    劳动合同 and wage records for 务工, the lease for 土地流转, the share
+    agreement for 分红, purchase receipts, the photographed 到户收益确认单.
+    """
+
+    benefit_link = models.ForeignKey(
+        BenefitLink,
+        verbose_name=_("利益联结"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    payment = models.ForeignKey(
+        HouseholdPayment,
+        verbose_name=_("到户收益"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    file = models.FileField(_("文件"), upload_to=benefit_evidence_upload_to)
+    caption = models.CharField(
+        _("说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("如：劳动合同、工资发放记录、土地流转合同、入股协议、收购凭证。"),
+    )
+
+    class Meta:
+        verbose_name = _("带贫凭证")
+        verbose_name_plural = _("带贫凭证")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benefit_link__isnull=False) | Q(payment__isnull=False),
+                name="benefit_evidence_has_a_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caption or _('带贫凭证')} #{self.pk}"
+
+
+class WatchClosure(models.Model):
+    """A 虚假带贫 watch-list line closed by the 监督员 or the office, with why."""
+
+    reason = models.CharField(_("关注原因"), max_length=32, choices=WatchReason.choices)
+    record_id = models.PositiveBigIntegerField(_("记录编号"))
+    note = models.TextField(_("处理说明"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("处理时间"), auto_now_add=True)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("虚假带贫关注处理")
+        verbose_name_plural = _("虚假带贫关注处理")
+        ordering = ["-closed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reason", "record_id"], name="watch_closure_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.record_id}"

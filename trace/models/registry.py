@@ -1,6 +1,7 @@
 """The office's registers: regions, producers, brands, product lines, outlets, user roles."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -108,6 +109,17 @@ class Producer(models.Model):
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # 云阳 (seed 004, line 24): "各村对贫困户可销售的农特产品进行清理摸底" —
+    # a registered household may itself be the producer of what it sells.
+    household = models.OneToOneField(
+        "trace.Household",
+        verbose_name=_("本户（建档立卡贫困户）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="as_producer",
+        help_text=_("类型为农户时，可登记为自产自销的建档立卡贫困户本户。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = audit_history()
@@ -119,6 +131,17 @@ class Producer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.household_id is None:
+            return
+        if self.kind != ProducerKind.HOUSEHOLD:
+            raise ValidationError(
+                {"household": _("只有类型为农户的主体可以登记为贫困户本户。")}
+            )
+        village = self.household.village
+        if self.region_id and not village.lineage.startswith(self.region.lineage):
+            raise ValidationError({"household": _("该贫困户不在本主体所在地区。")})
 
 
 class Brand(models.Model):

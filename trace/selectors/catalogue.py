@@ -33,6 +33,7 @@ from trace.models import (
     TownshipNotice,
 )
 from trace.selectors.batches import VOUCHING_STATUSES
+from trace.selectors.certification import certification_under_review
 from trace.selectors.registry import (
     REGION_PATH,
     producer_list_visible_to,
@@ -133,7 +134,9 @@ def _catalogue_public(*, on: datetime.date) -> QuerySet[CatalogueEntry]:
                     status=CertificationStatus.ACTIVE,
                     valid_from__lte=on,
                     valid_until__gte=on,
-                ).order_by("-valid_until"),
+                )
+                .annotate(under_review=certification_under_review())
+                .order_by("-valid_until"),
                 to_attr="public_certifications",
             ),
         )
@@ -340,7 +343,9 @@ def catalogue_public_facts(
                     status=CertificationStatus.ACTIVE,
                     valid_from__lte=on,
                     valid_until__gte=on,
-                ).order_by("-valid_until")
+                )
+                .annotate(under_review=certification_under_review())
+                .order_by("-valid_until")
             )
         certification = certifications[0] if certifications else None
         status = (
@@ -378,6 +383,10 @@ def catalogue_public_facts(
                 "notice_starts_on": entry.notice_starts_on,
                 "notice_ends_on": entry.notice_ends_on,
                 "certified": certification is not None,
+                # 认定复核中: an open review is public while it lasts.
+                "certification_under_review": bool(
+                    certification is not None and certification.under_review
+                ),
                 "certification_number": certification.number if certification else "",
                 "certification_valid_until": certification.valid_until
                 if certification
@@ -560,3 +569,24 @@ def township_notice_list(*, township: Region | None = None) -> QuerySet[Township
     if township is not None:
         notices = notices.filter(township=township)
     return notices
+
+
+def catalogue_entry_pricing_batch(*, batch) -> "CatalogueEntry | None":
+    """Return the listed catalogue entry that prices the batch's product, if any.
+
+    The producer's own listed entry of the batch's product line, priced in
+    the batch's unit (云阳 附件1's "销售价格（元）", seed 004 line 72); the most
+    recently listed one when there are several.
+    """
+    if batch.product_line_id is None:
+        return None
+    return (
+        CatalogueEntry.objects.filter(
+            producer_id=batch.producer_id,
+            product_line_id=batch.product_line_id,
+            unit=batch.unit,
+            status=CatalogueStatus.LISTED,
+        )
+        .order_by("-listed_on", "-id")
+        .first()
+    )

@@ -21,6 +21,7 @@ from trace.models import (
 )
 from trace.selectors.batches import batch_vouches
 from trace.selectors.catalogue import catalogue_entries_of_batch
+from trace.selectors.certification import certification_under_review
 from trace.selectors.licences import brand_license_is_valid
 from trace.selectors.registry import REGION_PATH
 
@@ -78,7 +79,9 @@ def batch_public_story(*, batch: Batch) -> dict:
     """
     product_line = batch.product_line
     producer = batch.producer
-    certifications = Certification.objects.filter(producer=producer)
+    certifications = Certification.objects.filter(producer=producer).annotate(
+        under_review=certification_under_review()
+    )
     if batch_vouches(status=batch.status):  # never a buy link through a held batch
         # Folded into this query: the story is rebuilt often (bench/scan.py).
         certifications = certifications.annotate(
@@ -143,6 +146,10 @@ def batch_public_story(*, batch: Batch) -> dict:
             "certification_valid_until": certification.valid_until
             if certification
             else None,
+            # 认定复核中: the open review is public while it lasts.
+            "certification_under_review": bool(
+                certification is not None and certification.under_review
+            ),
             "certified": certification is not None
             and certification.status == CertificationStatus.ACTIVE
             and certification.valid_from

@@ -6,8 +6,10 @@ from django.db.models import Q, QuerySet
 
 from trace import access
 from trace.models import (
+    BenefitEvidence,
     BenefitLink,
     Household,
+    HouseholdPayment,
 )
 from trace.selectors.registry import REGION_PATH
 
@@ -52,4 +54,24 @@ def benefit_links_in_force(*, on: datetime.date, field: str = "") -> Q:
     prefix = f"{field}__" if field else ""
     return Q(**{f"{prefix}since__lte": on}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
+    )
+
+
+def benefit_evidence_list_visible_to(*, user) -> QuerySet[BenefitEvidence]:
+    """The documents behind links and payments: the office's (PIPL art. 28).
+
+    A household's contracts and slips name it, so only those who see
+    households see them.
+    """
+    if not access.may_see_households(user):
+        return BenefitEvidence.objects.none()
+    return BenefitEvidence.objects.select_related("benefit_link", "payment")
+
+
+def household_payment_list_visible_to(*, user) -> QuerySet[HouseholdPayment]:
+    """Payments the user sees (trace.access.household_payment_scope)."""
+    return (
+        HouseholdPayment.objects.filter(access.household_payment_scope(user))
+        .select_related("producer", "household__village")
+        .prefetch_related("evidence")
     )

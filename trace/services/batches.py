@@ -32,6 +32,7 @@ from trace.services.common import (
     require_register_keeper,
     validated_save,
 )
+from trace.services.events import contributions_exceeding_batch_refusal
 
 # The one table of legal batch transitions: draft → released → on_hold →
 # released or recalled; a released batch may also be recalled directly.
@@ -140,6 +141,9 @@ def batch_update(
     validated_save(batch, **fields)
     if contributions is not None:
         batch_set_contributions(batch=batch, contributions=contributions)
+    elif "quantity" in fields:
+        # A smaller batch must still hold what households already supplied.
+        contributions_exceeding_batch_refusal(batch=batch, adding=Decimal(0))
     return batch
 
 
@@ -174,6 +178,14 @@ def batch_set_contributions(
         raise ValidationError(
             {"contributions": _("贡献的贫困户必须与该主体有利益联结。")}
         )
+    contributions_exceeding_batch_refusal(
+        batch=batch,
+        adding=sum(
+            (Decimal(item.get("quantity") or 0) for item in contributions), Decimal(0)
+        ),
+        replacing=True,
+        field="contributions",
+    )
     batch.contributions.all().delete()
     for contribution in contributions:
         validated_save(BatchContribution(batch=batch), **contribution)

@@ -169,6 +169,9 @@ def _catalogue_validate(
                 producer=producer, household__in=households
             ).values_list("household_id", flat=True)
         )
+        # A household selling its own produce is its own beneficiary (云阳,
+        # seed 004 line 24: "贫困户可销售的农特产品").
+        linked.add(producer.household_id)
         if any(household.pk not in linked for household in households):
             raise ValidationError(
                 {"households": _("涉及的贫困户必须与该主体有利益联结。")}

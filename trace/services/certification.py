@@ -20,7 +20,11 @@ from trace.models import (
     Region,
 )
 from trace.public_cache import producer_story_changed
-from trace.selectors.certification import certification_policy_for, producer_eligibility
+from trace.selectors.certification import (
+    certification_evidence_for,
+    certification_policy_for,
+    producer_eligibility,
+)
 from trace.selectors.registry import region_subtree
 from trace.services.common import (
     audit_as,
@@ -94,6 +98,9 @@ def certification_recheck(
     opened = []
     for certification in certifications:
         review = open_reviews.get(certification.pk)
+        if (review is None) != eligibility.qualifies:
+            # 认定复核中 appears on (or leaves) the public pages.
+            producer_story_changed(producer.pk)
         if eligibility.qualifies:
             if review is not None:
                 validated_save(
@@ -171,6 +178,7 @@ def certification_update(
 def _review_close(
     review: CertificationReview, *, status: str, note: str, resolved_by
 ) -> CertificationReview:
+    producer_story_changed(review.producer_id)  # no longer 认定复核中
     return validated_save(
         review,
         status=status,
@@ -279,7 +287,7 @@ def producer_certify(
     if overlapping.exists():
         raise ValidationError({"producer": _("该主体在此期间已有有效认定。")})
     producer_story_changed(producer.pk)
-    return validated_save(
+    certification = validated_save(
         Certification(),
         producer=producer,
         number=number,
@@ -290,6 +298,9 @@ def producer_certify(
         status_changed_at=timezone.now(),
         status_changed_by=certified_by,
     )
+    # The decision names the documents it rests on, as they were that day.
+    certification.rests_on.set(certification_evidence_for(eligibility=eligibility))
+    return certification
 
 
 def certification_suspend(
@@ -335,8 +346,10 @@ def _certification_set_status(
     allowed_from: set[str],
     reason: str,
     changed_by,
+    by_system: bool = False,
 ) -> Certification:
-    _require_register_keeper(changed_by, "status", certification.producer.region)
+    if not by_system:  # the county's own rule acting (an overdue review)
+        _require_register_keeper(changed_by, "status", certification.producer.region)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明原因。")})
     with transaction.atomic():
@@ -374,3 +387,42 @@ def _certification_set_status(
                     resolved_by=changed_by,
                 )
         return certification
+
+
+def certification_reviews_suspend_overdue(*, on: datetime.date | None = None) -> int:
+    """Suspend each certification whose open review outlived the county's days.
+
+    The number of days is the county's setting
+    (CertificationPolicy.review_suspend_after_days; no seed names one, so a
+    county without it suspends nothing). The suspension gives the reason
+    and closes the review, with no person as its author. Idempotent:
+    return how many were suspended now.
+    """
+    on = on or timezone.localdate()
+    suspended = 0
+    reviews = CertificationReview.objects.filter(
+        status=CertificationReviewStatus.OPEN,
+        certification__status=CertificationStatus.ACTIVE,
+    ).select_related("producer__region", "certification")
+    for review in reviews:
+        days = certification_policy_for(
+            region=review.producer.region
+        ).review_suspend_after_days
+        opened_on = timezone.localdate(review.opened_at)
+        if days is None or (on - opened_on).days < days:
+            continue
+        with transaction.atomic():
+            _certification_set_status(
+                certification=review.certification,
+                status=CertificationStatus.SUSPENDED,
+                allowed_from={CertificationStatus.ACTIVE},
+                reason=_(
+                    "认定复核自 %(opened)s 提出，超过县定 %(days)s 天未作决定，"
+                    "自动暂停：%(reason)s"
+                )
+                % {"opened": opened_on, "days": days, "reason": review.reason},
+                changed_by=None,
+                by_system=True,
+            )
+        suspended += 1
+    return suspended

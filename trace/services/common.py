@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from trace import access
 from trace.models import (
+    BenefitEvidence,
     CatalogueEvidence,
     Region,
     SaleEvidence,
@@ -77,7 +78,7 @@ def require_register_keeper(
         )
 
 
-EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence)
+EvidenceRow = TypeVar("EvidenceRow", SaleEvidence, CatalogueEvidence, BenefitEvidence)
 
 
 def _evidence_store(
@@ -86,7 +87,7 @@ def _evidence_store(
     """Check an uploaded file, store it under a random name and save its row.
 
     `evidence` is an unsaved row with a `file`, `content_type` and `size`
-    (SaleEvidence, CatalogueEvidence). Raise ValidationError, writing
+    (SaleEvidence, CatalogueEvidence, BenefitEvidence). Raise ValidationError, writing
     nothing, if the file is not a real image or PDF within
     SUYUAN_MAX_UPLOAD_BYTES.
     """

@@ -6,12 +6,14 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trace import access, rules
 from trace.choices import (
     BatchStatus,
+    PaymentKind,
     ReferenceDocumentType,
     TraceEventKind,
 )
@@ -25,9 +27,14 @@ from trace.models import (
     TraceEvent,
 )
 from trace.public_cache import batch_story_changed
-from trace.selectors.certification import certification_is_active
+from trace.selectors.catalogue import catalogue_entry_pricing_batch
+from trace.selectors.certification import (
+    certification_held_at,
+    certification_policy_for,
+)
 from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
+from trace.services.payments import household_payment_add
 
 # Trace events and sales: append-only records.
 
@@ -134,8 +141,8 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     The batch row is locked, so two sales recorded at once cannot together
     sell more than the batch holds. Raise ValidationError, writing nothing,
     if the batch is not released (on hold or recalled goods must not be
-    sold), the producer's certification is not active today (suspended,
-    revoked or expired), the unit differs from the batch's, or the quantity
+    sold), the producer's certification did not hold when the sale was made
+    (its `sold_at`, which may be entered later: certification_held_at), the unit differs from the batch's, or the quantity
     exceeds what is left: of the batch, or, for an outlet reselling goods
     it bought in from the batch (授权店进货), of that outlet's stock.
 
@@ -155,9 +162,18 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     )
     if batch.status != BatchStatus.RELEASED:
         raise ValidationError({"batch": _("只有已放行的批次可以登记销售。")})
-    if not certification_is_active(producer=batch.producer):
+    # The sale's own date decides (it may be entered later; recorded_at keeps
+    # the entry time): a sale made while the certification held counts.
+    sold_at = _event_moment(fields.get("sold_at"))
+    if sold_at is not None and not certification_held_at(
+        producer=batch.producer, at=sold_at
+    ):
         raise ValidationError(
-            {"batch": _("该主体的扶贫产品认定已暂停、撤销或过期，不能登记新的销售。")}
+            {
+                "sold_at": _(
+                    "交易时该主体的扶贫产品认定不在有效期内或已暂停、撤销，不能登记为消费扶贫销售。"
+                )
+            }
         )
     unit = fields.get("unit") or batch.unit
     if unit != batch.unit:
@@ -220,6 +236,70 @@ def sale_evidence_add(
     )
 
 
+def purchase_price_refusal(
+    *, batch: Batch, quantity: Decimal, amount_paid: Decimal
+) -> str:
+    """Return why a purchase's price per unit needs a reason, or "".
+
+    "价格公道" (seed 002, line 71); 云阳: "销售产品价格要遵循市场价格规律"
+    (seed 004, line 114). The band around the catalogue price is the
+    county's setting (CertificationPolicy.purchase_price_band_percent; no
+    seed names one, so none applies until the county sets it).
+    """
+    band = certification_policy_for(region=batch.origin).purchase_price_band_percent
+    entry = catalogue_entry_pricing_batch(batch=batch)
+    if band is None or entry is None or quantity <= 0:
+        return ""
+    unit_price = amount_paid / quantity
+    if abs(unit_price - entry.price) <= entry.price * band / 100:
+        return ""
+    return _(
+        "收购单价 %(price)s 元/%(unit)s 偏离目录价 %(listed)s 元/%(unit)s 超过县定幅度 "
+        "%(band)s%%，请说明原因。"
+    ) % {
+        "price": _plain(unit_price.quantize(Decimal("0.01"))),
+        "listed": _plain(entry.price),
+        "unit": batch.unit,
+        "band": _plain(band),
+    }
+
+
+def contributions_exceeding_batch_refusal(
+    *, batch: Batch, adding: Decimal, replacing: bool = False, field: str = "quantity"
+) -> None:
+    """Raise ValidationError if households' contributions would exceed the batch.
+
+    What households supplied to a batch (purchases included) is part of it:
+    "确保扶贫产品……带贫真实" (seed 002, line 71) — the contributions cannot add
+    up to more than the batch holds, as sales cannot exceed what is left.
+    `replacing` compares `adding` alone (the whole new set of contributions).
+    """
+    batch_quantity = Batch.objects.values_list("quantity", flat=True).get(pk=batch.pk)
+    already = (
+        Decimal(0)
+        if replacing
+        else BatchContribution.objects.filter(batch=batch).aggregate(
+            total=Sum("quantity")
+        )["total"]
+        or Decimal(0)
+    )
+    if already + adding > batch_quantity:
+        raise ValidationError(
+            {
+                field: _(
+                    "贫困户供货合计不能超过批次数量：批次 %(batch)s%(unit)s，"
+                    "已登记 %(already)s%(unit)s，本次 %(adding)s%(unit)s。"
+                )
+                % {
+                    "batch": _plain(batch_quantity),
+                    "already": _plain(already),
+                    "adding": _plain(adding),
+                    "unit": batch.unit,
+                }
+            }
+        )
+
+
 def guidance_visit_record(
     *,
     batch: Batch,
@@ -263,6 +343,7 @@ def purchase_record(
     purchased_at: datetime.datetime,
     recorded_by,
     reference_document_number: str = "",
+    price_reason: str = "",
 ) -> TraceEvent:
     """Record a village purchase point's purchase from a household into a batch.
 
@@ -273,7 +354,10 @@ def purchase_record(
     household lives elsewhere or has no benefit link with the batch's
     producer, or the purchase cannot follow the batch's story (after its
     first 发货, into a recalled batch, in the future or before the batch
-    existed: trace.rules.trace_event_refusal, an error on `purchased_at`).
+    existed: trace.rules.trace_event_refusal, an error on `purchased_at`),
+    the households' contributions would exceed the batch, or the price per
+    unit lies outside the county's band around the catalogue price
+    (`purchase_price_refusal`) without a `price_reason`.
     """
     if not access.may_record_purchase(recorded_by, batch):
         raise ValidationError({"batch": _("只有本村的收购点可以登记收购。")})
@@ -296,6 +380,11 @@ def purchase_record(
         raise ValidationError(
             {"household": _("该贫困户与批次的主体没有利益联结，请先登记利益联结。")}
         )
+    if refusal := purchase_price_refusal(
+        batch=batch, quantity=quantity, amount_paid=amount_paid
+    ):
+        if not price_reason.strip():
+            raise ValidationError({"price_reason": refusal})
     # Before the contribution grows: a refused purchase must write nothing.
     trace_event_check(
         batch=batch,
@@ -303,6 +392,9 @@ def purchase_record(
         occurred_at=purchased_at,
         field="purchased_at",
     )
+    # trace_event_check locked the batch row: purchases recorded at once
+    # are added up in turn.
+    contributions_exceeding_batch_refusal(batch=batch, adding=quantity)
     contribution = (
         BatchContribution.objects.select_for_update()
         .filter(batch=batch, household=household)
@@ -316,6 +408,18 @@ def purchase_record(
         contribution,
         quantity=contribution.quantity + quantity,
         amount_paid=contribution.amount_paid + amount_paid,
+    )
+    # The money is dated by the purchase, not by the batch's harvest, and
+    # waits for the household's confirmation.
+    household_payment_add(
+        household=household,
+        producer=batch.producer,
+        kind=PaymentKind.PURCHASE,
+        amount=amount_paid,
+        paid_on=timezone.localdate(_event_moment(purchased_at)),
+        recorded_by=recorded_by,
+        batch=batch,
+        price_reason=price_reason.strip(),
     )
     return _trace_event_save(
         batch=batch,

@@ -5,9 +5,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trace.choices import BenefitKind
 from trace.models import (
     BenefitLink,
     Household,
@@ -277,10 +279,51 @@ def _link_villages(fields: dict[str, Any], link: BenefitLink | None = None) -> l
     return villages or [None]
 
 
+def _full_time_jobs_check(link: BenefitLink) -> None:
+    """Raise ValidationError if the household holds more full-time jobs than people.
+
+    One person works full-time for one employer: a household of four cannot
+    be "带动 1 名以上贫困户务工" (seed 001, line 115) by a fifth producer at
+    once. Links that overlap in time are counted; the household row is
+    locked so that two links recorded at once are counted in turn.
+    """
+    if not (link.full_time and link.kind == BenefitKind.EMPLOYMENT):
+        return
+    household = Household.objects.select_for_update().get(pk=link.household_id)
+    overlapping = (
+        BenefitLink.objects.filter(
+            household=household, kind=BenefitKind.EMPLOYMENT, full_time=True
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=link.since))
+        .exclude(pk=link.pk)
+    )
+    if link.ended_on is not None:
+        overlapping = overlapping.filter(since__lt=link.ended_on)
+    if overlapping.count() + 1 > household.members:
+        raise ValidationError(
+            {
+                "full_time": _(
+                    "该户家庭人口 %(members)s 人，同期已有 %(jobs)s 个全职务工联结，"
+                    "不能再登记全职务工。"
+                )
+                % {"members": household.members, "jobs": overlapping.count()}
+            }
+        )
+
+
 @transaction.atomic
 def benefit_link_create(*, created_by, reason: str = "", **fields: Any) -> BenefitLink:
+    """Register a benefit link and re-check its producer's certification.
+
+    Raise ValidationError if the user does not keep the household's
+    register, or the link would make the household employed full-time by
+    more producers than it has members (`_full_time_jobs_check`).
+    """
     _require_register_keeper(created_by, *_link_villages(fields))
-    link = audited_save(BenefitLink(), actor=created_by, reason=reason, **fields)
+    link = BenefitLink(**fields)
+    link.full_clean()
+    _full_time_jobs_check(link)
+    link = audited_save(link, actor=created_by, reason=reason)
     producer_story_changed(link.producer_id)
     certification_recheck(producer=link.producer, trigger=_("新增利益联结"))
     return link
@@ -301,7 +344,11 @@ def benefit_link_update(
         .values_list("producer_id", flat=True)
         .first()
     )
-    link = audited_save(benefit_link, actor=changed_by, reason=reason, **fields)
+    for name, value in fields.items():
+        setattr(benefit_link, name, value)
+    benefit_link.full_clean()
+    _full_time_jobs_check(benefit_link)
+    link = audited_save(benefit_link, actor=changed_by, reason=reason)
     trigger = (
         _("利益联结结束")
         if fields.get("ended_on") and link.ended_on <= timezone.localdate()

@@ -8,9 +8,9 @@ trace.demo, one NamedTuple a row; this command loads it.
 """
 
 import datetime
+import io
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from trace.choices import (
     BatchStatus,
+    BenefitKind,
+    PaymentKind,
     ReferenceDocumentType,
     Role,
     TraceEventKind,
+    WatchReason,
 )
 from trace.demo.batches import BATCHES, SALES, SLOW_SELLING
 from trace.demo.certification import CERTIFICATIONS, POLICIES
@@ -44,6 +47,7 @@ from trace.demo.shapes import (
     DemoRegion,
 )
 from trace.demo.users import DEMO_PASSWORD, USERS
+from trace.management.commands.seed_catalogue_demo import demo_photo
 from trace.models import (
     Batch,
     BenefitLink,
@@ -61,8 +65,10 @@ from trace.models import (
     SlowSellingMark,
     TraceEvent,
     UserRole,
+    WatchClosure,
 )
 from trace.personal_data import id_number_blind_index
+from trace.selectors.watch import benefit_watch_list
 from trace.services.batches import batch_create, batch_release, slow_selling_mark
 from trace.services.certification import certification_policy_set, producer_certify
 from trace.services.events import (
@@ -78,6 +84,12 @@ from trace.services.households import (
     household_record_public_name_consent,
 )
 from trace.services.licences import brand_license_grant
+from trace.services.payments import (
+    benefit_evidence_add,
+    benefit_watch_close,
+    household_payment_confirm_on_visit,
+    household_payment_record,
+)
 from trace.services.registry import (
     outlet_create,
     producer_create,
@@ -105,6 +117,7 @@ class Command(BaseCommand):
                 key: self._producer(item) for key, item in PRODUCERS.items()
             }
             self._benefit_links()
+            self._benefit_evidence()
             self._policies()
             self._certifications()
             self.brands = {key: self._brand(item) for key, item in BRANDS.items()}
@@ -119,6 +132,7 @@ class Command(BaseCommand):
             self._four_officers()
             self._slow_selling()
             self._ended_links()
+            self._household_payments()
         self._print_summary()
 
     # Registers.
@@ -198,6 +212,66 @@ class Command(BaseCommand):
                 },
             )
 
+    def _peach_link(self) -> BenefitLink:
+        """The 邵东 enterprise's best-paid 务工 link: the demo's vouched case."""
+        return (
+            BenefitLink.objects.filter(
+                producer=self.producers["peach"], kind=BenefitKind.EMPLOYMENT
+            )
+            .order_by("-annual_income", "pk")
+            .first()
+        )
+
+    def _benefit_evidence(self) -> None:
+        """A labour contract behind one link, before 认定 counts it."""
+        link = self._peach_link()
+        if not link.evidence.exists():
+            benefit_evidence_add(
+                uploaded_by=self.users["admin"],
+                benefit_link=link,
+                file=io.BytesIO(demo_photo()),
+                name="劳动合同.png",
+                caption="劳动合同（演示图片）",
+            )
+
+    def _household_payments(self) -> None:
+        """A year's wage on that link, confirmed on the 信息员's visit, and a
+        watch-list line closed with its reason."""
+        link = self._peach_link()
+        if not link.payments.exists():
+            payment, _code = household_payment_record(
+                recorded_by=self.users["admin"],
+                household=link.household,
+                producer=link.producer,
+                benefit_link=link,
+                kind=PaymentKind.WAGE,
+                amount=link.annual_income,
+                paid_on=self.today - datetime.timedelta(days=30),
+            )
+            household_payment_confirm_on_visit(
+                payment=payment,
+                confirmed_by=self.users["admin"],
+                note="到户收益确认单已签字（演示）",
+                photo=io.BytesIO(demo_photo()),
+                photo_name="确认单.png",
+            )
+        if not WatchClosure.objects.exists():
+            line = next(
+                (
+                    line
+                    for line in benefit_watch_list(user=self.users["admin"])
+                    if line.reason == WatchReason.LINK_WITHOUT_EVIDENCE
+                ),
+                None,
+            )
+            if line is not None:
+                benefit_watch_close(
+                    reason=line.reason,
+                    record_id=line.record_id,
+                    note="已核实：劳动合同原件在村委会存档（演示）",
+                    closed_by=self.users["admin"],
+                )
+
     def _policies(self) -> None:
         for region, policy in POLICIES.items():
             if CertificationPolicy.objects.filter(region=self.regions[region]).exists():
@@ -207,9 +281,9 @@ class Command(BaseCommand):
                 changed_by=self.users["admin"],
                 eligible_producer_kinds=[str(kind) for kind in policy.producer_kinds],
                 qualifying_benefit_kinds=[str(kind) for kind in policy.benefit_kinds],
-                min_annual_income=Decimal(
-                    policy.min_annual_income or settings.SUYUAN_MIN_HOUSEHOLD_INCOME
-                ),
+                min_annual_income=Decimal(policy.min_annual_income)
+                if policy.min_annual_income is not None
+                else None,
                 min_households=policy.min_households,
                 source_document=policy.source_document,
                 source_clause=policy.source_clause,
