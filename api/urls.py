@@ -31,6 +31,7 @@ from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
 from api.routers import NumericIdRouter
 from api.sales import SaleViewSet
+from api.sales_imports import SalesImportViewSet
 from api.slow_selling_marks import SlowSellingMarkViewSet
 from api.submissions import SubmissionViewSet
 from api.throttling import AnonymousThrottle
@@ -59,6 +60,7 @@ router.register("outlets", OutletViewSet, basename="outlet")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
+router.register("sales-imports", SalesImportViewSet, basename="sales-import")
 router.register(
     "slow-selling-marks", SlowSellingMarkViewSet, basename="slow-selling-mark"
 )

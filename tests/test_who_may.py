@@ -78,6 +78,7 @@ from trace.services.certification import (
     certification_update,
     producer_certify,
 )
+from trace.services.channels import region_channels_adopt
 from trace.services.events import (
     guidance_visit_record,
     purchase_record,
@@ -142,6 +143,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "batch_transition: recall": _only(*PRODUCER, "inspector"),
     "slow_selling_mark": _only(*ADMIN),
     "region_create": _only(*ADMIN),
+    "region_channels_adopt": _only(*ADMIN),
     "producer_create": _only(*ADMIN),
     "producer_update": _only(*ADMIN),
     "brand_create": _only(*ADMIN),
@@ -361,6 +363,9 @@ CALLS = {
         level=RegionLevel.VILLAGE,
         parent=w.village.parent,
         created_by=user,
+    ),
+    "region_channels_adopt": lambda w, user: region_channels_adopt(
+        region=w.county, list_key="dongkou_shijin", changed_by=user
     ),
     "producer_create": lambda w, user: producer_create(
         created_by=user,

@@ -23,6 +23,7 @@ from trace.models.certification import (
     CertificationPolicy,
     CertificationReview,
 )
+from trace.models.channels import SalesChannel
 from trace.models.common import (
     MONEY,
     NON_NEGATIVE,
@@ -40,6 +41,11 @@ from trace.models.events import (
 from trace.models.households import (
     BenefitLink,
     Household,
+)
+from trace.models.imports import (
+    PlatformColumnMapping,
+    SalesImport,
+    SalesImportRow,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -79,6 +85,10 @@ __all__ = [
     "BatchStatusChange",
     "SlowSellingMark",
     "Sale",
+    "SalesChannel",
+    "PlatformColumnMapping",
+    "SalesImport",
+    "SalesImportRow",
     "SaleEvidence",
     "TraceEvent",
     "sale_evidence_upload_to",
