@@ -53,6 +53,7 @@ IMPORT_FIELDS = {
 }
 REQUIRED_FIELDS = ("order_number", "sold_at", "quantity", "amount")
 PROGRESS_EVERY = 1000
+COMMIT_CHUNK = 500
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 
@@ -432,12 +433,15 @@ def sales_import_commit(*, sales_import_id: int) -> SalesImport:
         return sales_import
     rows = SalesImportRow.objects.filter(
         sales_import=sales_import, status=ImportRowStatus.MATCHED
-    ).select_related("batch")
+    ).select_related("batch__origin")
     done = 0
-    for row in rows.iterator(chunk_size=PROGRESS_EVERY):
-        _row_commit(row, sales_import)
-        done += 1
-        if done % PROGRESS_EVERY == 0:
+    while chunk := list(rows[:COMMIT_CHUNK]):
+        # One transaction a chunk (each row its own savepoint): a commit per
+        # row would wait on the disk 100,000 times.
+        with transaction.atomic():
+            for row in chunk:
+                _row_commit(row, sales_import)
+            done += len(chunk)
             SalesImport.objects.filter(pk=sales_import.pk).update(processed_rows=done)
     SalesImport.objects.filter(pk=sales_import.pk).update(
         status=ImportStatus.DONE, processed_rows=done, committed_at=timezone.now()
