@@ -47,6 +47,8 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "channel",
             "channel_name",
             "channel_reason",
+            "logistics_fee",
+            "logistics_fee_payer",
             "quantity",
             "unit",
             "amount",

@@ -109,6 +109,7 @@ class SalesImportViewSet(
     """
 
     serializer_class = SalesImportSerializer
+    parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
         return sales_import_list_visible_to(user=self.request.user)
@@ -129,11 +130,6 @@ class SalesImportViewSet(
         return Response(
             SalesImportSerializer(sales_import).data, status=status.HTTP_202_ACCEPTED
         )
-
-    def get_parsers(self):
-        if getattr(self, "action", None) == "create" or self.request.method == "POST":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
 
     @extend_schema(responses=SalesImportRowSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -21,6 +21,7 @@ from PIL import Image
 from inspections.choices import InspectionKind
 from inspections.services.holds import batch_hold_release_sign
 from inspections.services.inspections import inspection_create
+from labels.cabinets import cabinet_device_issue
 from labels.services import print_job_create
 from reports.services import authorised_store_review
 from tests.factories import (
@@ -50,7 +51,7 @@ from trace.choices import (
     Role,
     Season,
 )
-from trace.models import CatalogueEntry, CertificationReview, UserRole
+from trace.models import CatalogueEntry, CertificationReview, Outlet, UserRole
 from trace.services.batches import (
     batch_create,
     batch_transition,
@@ -94,6 +95,7 @@ from trace.services.households import (
     household_record_public_name_consent,
     household_update,
 )
+from trace.services.imports import sales_import_create
 from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.registry import (
     brand_create,
@@ -144,6 +146,8 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "slow_selling_mark": _only(*ADMIN),
     "region_create": _only(*ADMIN),
     "region_channels_adopt": _only(*ADMIN),
+    "cabinet_device_issue": _only(*ADMIN),
+    "sales_import_create": _only(*PRODUCER, "operator_other", *OFFICES),
     "producer_create": _only(*ADMIN),
     "producer_update": _only(*ADMIN),
     "brand_create": _only(*ADMIN),
@@ -366,6 +370,26 @@ CALLS = {
     ),
     "region_channels_adopt": lambda w, user: region_channels_adopt(
         region=w.county, list_key="dongkou_shijin", changed_by=user
+    ),
+    "cabinet_device_issue": lambda w, user: cabinet_device_issue(
+        outlet=Outlet.objects.create(
+            name="古楼乡专柜", kind=OutletKind.SMART_CABINET, region=w.village
+        ),
+        key_id="WHO-CABINET",
+        created_by=user,
+    ),
+    "sales_import_create": lambda w, user: sales_import_create(
+        platform="扶贫832",
+        file=io.BytesIO("订单编号,下单时间,商品名称,购买数量,实付金额\n".encode()),
+        name="orders.csv",
+        columns={
+            "order_number": "订单编号",
+            "sold_at": "下单时间",
+            "product": "商品名称",
+            "quantity": "购买数量",
+            "amount": "实付金额",
+        },
+        uploaded_by=user,
     ),
     "producer_create": lambda w, user: producer_create(
         created_by=user,

@@ -143,6 +143,14 @@ class ImportRowStatus(models.TextChoices):
     IMPORTED = "imported", _("已导入")
 
 
+class LogisticsFeePayer(models.TextChoices):
+    """Who bears a sale's logistics fee (seed 004, line 31)."""
+
+    BUYER = "buyer", _("采购单位（个人）")
+    SELLER = "seller", _("卖方")
+    HOUSEHOLD = "household", _("贫困户")
+
+
 class Role(models.TextChoices):
     """Who a user is in Suyuan; every role but operator and administrator is
     scoped to the regions of its `UserRole`.

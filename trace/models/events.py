@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from trace.choices import (
+    LogisticsFeePayer,
     ReferenceDocumentType,
     SaleSource,
     TraceEventKind,
@@ -116,6 +117,15 @@ class Sale(models.Model):
     amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
     sold_at = models.DateTimeField(_("交易时间"), validators=[validate_past_date])
     note = models.CharField(_("备注"), max_length=255, blank=True)
+    logistics_fee = models.DecimalField(
+        _("物流费用（元）"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    logistics_fee_payer = models.CharField(
+        _("物流费用承担方"),
+        max_length=16,
+        choices=LogisticsFeePayer.choices,
+        default=LogisticsFeePayer.BUYER,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),

@@ -10,9 +10,11 @@ from trace.models import SalesImport, SalesImportRow
 def sales_import_list_visible_to(*, user) -> QuerySet[SalesImport]:
     """Return the imports a user sees: its own, or all for an administrator."""
     imports = SalesImport.objects.select_related("uploaded_by")
-    return (
-        imports if access.is_administrator(user) else imports.filter(uploaded_by=user)
-    )
+    if access.is_administrator(user):
+        return imports
+    if not getattr(user, "is_authenticated", False):
+        return imports.none()
+    return imports.filter(uploaded_by=user)
 
 
 def sales_import_rows(*, sales_import: SalesImport) -> QuerySet[SalesImportRow]:

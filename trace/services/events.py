@@ -13,6 +13,7 @@ from trace import access, rules
 from trace.channels import channel_outlet_agrees
 from trace.choices import (
     BatchStatus,
+    LogisticsFeePayer,
     ReferenceDocumentType,
     TraceEventKind,
 )
@@ -177,6 +178,9 @@ def sale_save(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
             {"unit": _("销售单位须与批次单位（%(unit)s）一致。") % {"unit": batch.unit}}
         )
     fields["unit"] = unit
+    sale_logistics_fee_check(
+        fee=fields.get("logistics_fee") or 0, payer=fields.get("logistics_fee_payer")
+    )
     outlet, buyer_outlet = fields.get("outlet"), fields.get("buyer_outlet")
     sale_channel_check(
         batch=batch,
@@ -215,6 +219,23 @@ def sale_save(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     return validated_save(
         Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
     )
+
+
+def sale_logistics_fee_check(*, fee, payer: str | None) -> None:
+    """Raise ValidationError if a logistics fee is taken from a household's share.
+
+    云阳 (seed 004, line 31): "购买贫困户农特产品所产生的物流费用，由各采购单位（个人）
+    自行承担，不得向贫困户另行收取。" Any fee above 0 yuan charged to the
+    household is refused; none is.
+    """
+    if payer == LogisticsFeePayer.HOUSEHOLD and Decimal(fee) > 0:
+        raise ValidationError(
+            {
+                "logistics_fee_payer": _(
+                    "物流费用由采购单位（个人）自行承担，不得向贫困户另行收取。"
+                )
+            }
+        )
 
 
 def sale_channel_check(*, batch: Batch, channel: str, outlet, reason: str = "") -> None:
