@@ -8,6 +8,7 @@ from api.batches import BatchViewSet
 from api.benefit_links import BenefitLinkViewSet
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
+from api.bulletins import BulletinFileView, BulletinPreviewView
 from api.cabinet_sales import CabinetSalesView
 from api.catalogue import CatalogueViewSet, NoticeViewSet
 from api.catalogue_entries import CatalogueEntryViewSet
@@ -103,6 +104,8 @@ urlpatterns = [
     ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     path("cabinet-sales/", CabinetSalesView.as_view(), name="cabinet-sales"),
+    path("bulletins/", BulletinPreviewView.as_view(), name="bulletins"),
+    path("bulletins/<int:pk>/file/", BulletinFileView.as_view(), name="bulletin-file"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
     path("", include(router.urls)),

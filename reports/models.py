@@ -431,3 +431,56 @@ class ReconciliationTolerance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} {self.percent}%"
+
+
+class SalesTarget(models.Model):
+    """A county's or unit's yearly goal in yuan, as its programme writes it."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("目标"), max_length=64)
+    amount = models.DecimalField(_("目标金额（元）"), **MONEY)
+    # Channel codes whose sales count toward it; empty: every sale.
+    channels = models.JSONField(_("计入的销售渠道"), default=list, blank=True)
+    source = models.CharField(_("依据"), max_length=255)
+
+    class Meta:
+        verbose_name = _("销售目标")
+        verbose_name_plural = _("销售目标")
+        ordering = ["region", "year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
+class QuarterlyBulletin(models.Model):
+    """The 县商务委's 通报 of a quarter, frozen when issued (seed 004, line 33)."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+"
+    )
+    quarter_start = models.DateField(_("季度首日"))
+    data = models.JSONField(_("通报内容"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    public = models.BooleanField(_("公开"), default=False)
+
+    class Meta:
+        verbose_name = _("消费扶贫季度通报")
+        verbose_name_plural = _("消费扶贫季度通报")
+        ordering = ["-quarter_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "quarter_start"], name="bulletin_once_a_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.data.get("title", "")

@@ -23,6 +23,8 @@ from inspections.services.holds import batch_hold_release_sign
 from inspections.services.inspections import inspection_create
 from labels.cabinets import cabinet_device_issue
 from labels.services import print_job_create
+from reports.bulletin import bulletin_issue
+from reports.reconciliation import waybills_import
 from reports.services import authorised_store_review
 from tests.factories import (
     BatchFactory,
@@ -147,6 +149,8 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "region_create": _only(*ADMIN),
     "region_channels_adopt": _only(*ADMIN),
     "cabinet_device_issue": _only(*ADMIN),
+    "waybills_import": _only(*ADMIN, *OFFICES),
+    "bulletin_issue": _only(*ADMIN, *OFFICES),
     "sales_import_create": _only(*PRODUCER, "operator_other", *OFFICES),
     "producer_create": _only(*ADMIN),
     "producer_update": _only(*ADMIN),
@@ -390,6 +394,23 @@ CALLS = {
             "amount": "实付金额",
         },
         uploaded_by=user,
+    ),
+    "waybills_import": lambda w, user: waybills_import(
+        county=w.county,
+        courier="中国邮政",
+        file=io.BytesIO("运单号,寄件日期,始发乡镇,件数,重量\n".encode()),
+        name="ems.csv",
+        columns={
+            "number": "运单号",
+            "shipped_on": "寄件日期",
+            "township": "始发乡镇",
+            "pieces": "件数",
+            "weight_kg": "重量",
+        },
+        imported_by=user,
+    ),
+    "bulletin_issue": lambda w, user: bulletin_issue(
+        county=w.county, quarter_start=datetime.date(2026, 7, 1), issued_by=user
     ),
     "producer_create": lambda w, user: producer_create(
         created_by=user,
