@@ -29,8 +29,8 @@ def pdf_text(content: bytes) -> str:
 
 def test_the_bulletins_totals_equal_the_sum_of_the_quarters_sales(
     world,
-    yunyang,
-    client_for,  # noqa: F811
+    yunyang,  # noqa: F811 (the fixture imported above)
+    client_for,
 ):
     county, towns, education, union = yunyang
     fengming, fm_batch = towns["凤鸣镇"]
@@ -117,8 +117,8 @@ def test_the_bulletins_totals_equal_the_sum_of_the_quarters_sales(
 
 def test_a_bulletin_is_issued_only_after_the_deadline_and_by_the_county(
     world,
-    yunyang,
-    client_for,  # noqa: F811
+    yunyang,  # noqa: F811 (the fixture imported above)
+    client_for,
 ):
     county = yunyang[0]
     admin = client_for(world.admin)
