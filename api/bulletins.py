@@ -19,7 +19,7 @@ class BulletinQuerySerializer(serializers.Serializer):
     quarter = serializers.DateField(help_text="季度内任一日，如 2026-07-01")
 
 
-def _county(user, county_id: int) -> Region:
+def county_in_scope(user, county_id: int) -> Region:
     county = Region.objects.filter(pk=county_id).first()
     if county is None or not (
         access.is_administrator(user) or access.region_in_scope(user, county)
@@ -37,7 +37,7 @@ class BulletinPreviewView(APIView):
     def get(self, request):
         query = BulletinQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        county = _county(request.user, query.validated_data["county"])
+        county = county_in_scope(request.user, query.validated_data["county"])
         return Response(
             bulletin_data(
                 county=county,
@@ -52,7 +52,7 @@ class BulletinPreviewView(APIView):
     def post(self, request):
         query = BulletinQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        county = _county(request.user, query.validated_data["county"])
+        county = county_in_scope(request.user, query.validated_data["county"])
         bulletin = bulletin_issue(
             county=county,
             quarter_start=query.validated_data["quarter"],

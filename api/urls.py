@@ -28,6 +28,11 @@ from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.quality_alerts import QualityAlertViewSet
+from api.reconciliation import (
+    LogisticsImportView,
+    ReconciliationView,
+    UnitPurchaseView,
+)
 from api.regions import RegionViewSet
 from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
@@ -105,6 +110,9 @@ urlpatterns = [
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     path("cabinet-sales/", CabinetSalesView.as_view(), name="cabinet-sales"),
     path("bulletins/", BulletinPreviewView.as_view(), name="bulletins"),
+    path("logistics-imports/", LogisticsImportView.as_view(), name="logistics-imports"),
+    path("unit-purchases/", UnitPurchaseView.as_view(), name="unit-purchases"),
+    path("reconciliation/", ReconciliationView.as_view(), name="reconciliation"),
     path("bulletins/<int:pk>/file/", BulletinFileView.as_view(), name="bulletin-file"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),

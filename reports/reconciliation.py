@@ -200,6 +200,10 @@ class TownshipReconciliation:
     differences: list[Difference]
 
 
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def _percent(left: Decimal, right: Decimal) -> Decimal:
     larger = max(abs(left), abs(right))
     if not larger:
@@ -244,8 +248,8 @@ def reconciliation_for(
         waybills = Waybill.objects.filter(
             county=county, township=township, shipped_on__gte=start, shipped_on__lt=end
         )
-        sector_sales = sector.aggregate(total=Sum("amount"))["total"] or ZERO
-        unit_purchases = purchases.aggregate(total=Sum("amount"))["total"] or ZERO
+        sector_sales = _money(sector.aggregate(total=Sum("amount"))["total"])
+        unit_purchases = _money(purchases.aggregate(total=Sum("amount"))["total"])
         shipped = waybills.aggregate(
             count=Count("id"), pieces=Sum("pieces"), weight=Sum("weight_kg")
         )

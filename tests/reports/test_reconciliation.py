@@ -241,3 +241,55 @@ def test_only_the_county_office_reconciles(world, yunyang):
     county = yunyang[0]
     with pytest.raises(ValidationError):
         reconciliation_for(county=county, quarter_start=Q3, user=world.operator_a)
+
+
+def test_the_api_imports_waybills_takes_units_lines_and_lists_the_difference(
+    world, yunyang, client_for
+):
+    import json
+
+    county, towns, education, union = yunyang
+    shuangjiang, batch = towns["双江街道"]
+    planted = [sell(world, batch, "household", "500", day) for day in (6, 7)]
+    admin = client_for(world.admin)
+    reported = admin.post(
+        "/api/v1/unit-purchases/",
+        {
+            "unit": union.pk,
+            "township": shuangjiang.pk,
+            "quarter": "2026-07-01",
+            "amount": "1600.00",
+        },
+    )
+    assert reported.status_code == 201, reported.json()
+    upload = waybill_file(
+        [
+            ["YZ6", "2026-08-06", "双江街道", 1, "3"],
+            ["YZ7", "2026-08-07", "双江街道", 2, "6"],
+        ]
+    )
+    upload.name = "ems.csv"
+    imported = admin.post(
+        "/api/v1/logistics-imports/",
+        {
+            "county": county.pk,
+            "courier": "中国邮政",
+            "file": upload,
+            "columns": json.dumps(COLUMNS, ensure_ascii=False),
+        },
+        format="multipart",
+    )
+    assert imported.status_code == 201, imported.json()
+    assert imported.json()["added"] == 2
+    answer = admin.get(
+        "/api/v1/reconciliation/", {"county": county.pk, "quarter": "2026-09-01"}
+    ).json()
+    row = next(row for row in answer if row["township"] == "双江街道")
+    (difference,) = row["differences"]
+    assert difference["kind"] == "附件2-附件3"
+    assert sorted(difference["sales"]) == sorted(sale.pk for sale in planted)
+    assert (difference["left"], difference["right"]) == ("1000.00", "1600.00")
+    outsider = client_for(world.operator_a).get(
+        "/api/v1/reconciliation/", {"county": county.pk, "quarter": "2026-09-01"}
+    )
+    assert outsider.status_code == 404
