@@ -4,6 +4,7 @@ from api.base import ScopedRelationsMixin, ServiceViewSet
 from api.evidence import evidence_actions
 from trace.models import Sale, SaleEvidence
 from trace.selectors.batches import batch_list_visible_to
+from trace.selectors.channels import sale_channel_name
 from trace.selectors.events import (
     sale_evidence_file_list_visible_to,
     sale_list_visible_to,
@@ -31,6 +32,9 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         source="batch.product_line.__str__", read_only=True
     )
     evidence = SaleEvidenceSerializer(many=True, read_only=True)
+    channel_name = serializers.SerializerMethodField(
+        help_text="渠道在本县的名称（如洞口的“进车站”、云阳的“进家庭”）。"
+    )
 
     class Meta:
         model = Sale
@@ -44,15 +48,24 @@ class SaleSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "outlet",
             "buyer_outlet",
             "channel",
+            "channel_name",
+            "channel_reason",
+            "logistics_fee",
+            "logistics_fee_payer",
             "quantity",
             "unit",
             "amount",
             "sold_at",
             "note",
             "evidence",
+            "source",
+            "source_key",
             "recorded_at",
         ]
-        read_only_fields = ["seller", "recorded_at"]
+        read_only_fields = ["seller", "recorded_at", "source", "source_key"]
+
+    def get_channel_name(self, sale) -> str:
+        return sale_channel_name(sale)
 
 
 class SaleViewSet(ServiceViewSet):

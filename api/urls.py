@@ -8,6 +8,8 @@ from api.benefit_links import BenefitLinkViewSet
 from api.benefit_watch import BenefitWatchView
 from api.brand_licenses import BrandLicenseViewSet
 from api.brands import BrandViewSet
+from api.bulletins import BulletinFileView, BulletinPreviewView
+from api.cabinet_sales import CabinetSalesView
 from api.catalogue import CatalogueViewSet, NoticeViewSet
 from api.catalogue_entries import CatalogueEntryViewSet
 from api.certification_policies import CertificationPolicyViewSet
@@ -28,11 +30,17 @@ from api.print_jobs import PrintJobViewSet
 from api.producers import ProducerViewSet
 from api.product_lines import ProductLineViewSet
 from api.quality_alerts import QualityAlertViewSet
+from api.reconciliation import (
+    LogisticsImportView,
+    ReconciliationView,
+    UnitPurchaseView,
+)
 from api.regions import RegionViewSet
 from api.report_periods import ReportPeriodViewSet
 from api.reports import RecallTraceView, ReportView
 from api.routers import NumericIdRouter
 from api.sales import SaleViewSet
+from api.sales_imports import SalesImportViewSet
 from api.slow_selling_marks import SlowSellingMarkViewSet
 from api.submissions import SubmissionViewSet
 from api.throttling import AnonymousThrottle
@@ -64,6 +72,7 @@ router.register("outlets", OutletViewSet, basename="outlet")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("trace-events", TraceEventViewSet, basename="trace-event")
 router.register("sales", SaleViewSet, basename="sale")
+router.register("sales-imports", SalesImportViewSet, basename="sales-import")
 router.register(
     "slow-selling-marks", SlowSellingMarkViewSet, basename="slow-selling-mark"
 )
@@ -104,6 +113,12 @@ urlpatterns = [
         name="batch-certificate",
     ),
     path("reports/<slug:key>/", ReportView.as_view(), name="report"),
+    path("cabinet-sales/", CabinetSalesView.as_view(), name="cabinet-sales"),
+    path("bulletins/", BulletinPreviewView.as_view(), name="bulletins"),
+    path("logistics-imports/", LogisticsImportView.as_view(), name="logistics-imports"),
+    path("unit-purchases/", UnitPurchaseView.as_view(), name="unit-purchases"),
+    path("reconciliation/", ReconciliationView.as_view(), name="reconciliation"),
+    path("bulletins/<int:pk>/file/", BulletinFileView.as_view(), name="bulletin-file"),
     # Before the router, whose inspections/{pk}/ would take "due" for an id.
     path("inspections/due/", DueInspectionsView.as_view(), name="inspections-due"),
     path("benefit-watch/", BenefitWatchView.as_view(), name="benefit-watch"),

@@ -461,6 +461,9 @@ SUYUAN_SCAN_PARTITION_PREMAKE_MONTHS = env_int(
 SUYUAN_SCAN_PARTITION_RETENTION_MONTHS = env_int(
     "SUYUAN_SCAN_PARTITION_RETENTION_MONTHS", 0
 )
+# 智能专柜 push (labels/cabinets.py): a signed request older or newer than this
+# is refused, so a captured one cannot be replayed later.
+SUYUAN_CABINET_REPLAY_SECONDS = env_int("SUYUAN_CABINET_REPLAY_SECONDS", 300)
 # Processes that encode QR codes for one large print job (labels/rendering.py);
 # 2 on a 2-core host. A Celery prefork child cannot start them (it encodes
 # in-process), so run the print-job queue with `-P threads` or `-P solo` to use them.

@@ -263,3 +263,57 @@ class ScanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class CabinetDevice(models.Model):
+    """An 智能专柜 (or its operator's server) that pushes its sales with a signed key.
+
+    The secret signs every request (HMAC-SHA256); it is shown once, when the
+    office issues it, and kept to check signatures.
+    """
+
+    outlet = models.ForeignKey(
+        "trace.Outlet",
+        verbose_name=_("专柜"),
+        on_delete=models.PROTECT,
+        related_name="cabinet_devices",
+    )
+    key_id = models.CharField(_("设备编号"), max_length=32, unique=True)
+    secret = models.CharField(_("签名密钥"), max_length=64, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("智能专柜设备")
+        verbose_name_plural = _("智能专柜设备")
+        ordering = ["key_id"]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class LabelSale(models.Model):
+    """The sale of the item a cabinet scanned: where this label was sold."""
+
+    label = models.OneToOneField(
+        Label, verbose_name=_("标签"), on_delete=models.PROTECT, related_name="sale"
+    )
+    sale = models.OneToOneField(
+        "trace.Sale",
+        verbose_name=_("销售"),
+        on_delete=models.PROTECT,
+        related_name="label_sale",
+    )
+
+    class Meta:
+        verbose_name = _("标签售出记录")
+        verbose_name_plural = _("标签售出记录")
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.sale_id}"

@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from labels.choices import LabelStatus
 from labels.codes import serial_normalize
-from labels.models import Label, PrintJob, ScanEvent
+from labels.models import Label, LabelSale, PrintJob, ScanEvent
 from trace import access
 from trace.choices import BatchStatus
 from trace.models import Batch
@@ -160,3 +161,19 @@ def batch_label_summary(*, batch) -> dict:
             for job in jobs
         ],
     }
+
+
+def label_sold_where(*, label_id: int) -> str:
+    """Return where a label was sold, for its public page: 专柜 and place.
+
+    Never the buyer: a cabinet's buyer is anyone, and the page is public.
+    """
+    sold = (
+        LabelSale.objects.filter(label_id=label_id)
+        .values_list("sale__outlet__name", "sale__outlet__region__name")
+        .first()
+    )
+    if sold is None:
+        return ""
+    name, place = sold
+    return _("专柜 %(name)s（%(place)s）") % {"name": name, "place": place}

@@ -328,3 +328,169 @@ class AuthorisedStoreReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet} {self.year}年度考核"
+
+
+# 云阳's three parties (seed 004, line 33): "各乡镇（街道）销售数据（附件2）、各牵头
+# 单位汇总系统（行业）采购数据（附件3）、邮政等快递公司物流数据于每季度末月30日前汇总
+# 报送给县商务委".
+
+
+class LeadUnit(models.Model):
+    """A 牵头单位 (县教委, 县卫健委, 县总工会…): owes 附件3 for its own channels."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=64)
+    # Codes of the county's channel list (trace.channels): 县教委 进学校,
+    # 县总工会 进家庭 (seed 004, lines 37 and 40).
+    channels = models.JSONField(_("负责的销售渠道"), default=list)
+
+    class Meta:
+        verbose_name = _("牵头单位")
+        verbose_name_plural = _("牵头单位")
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"], name="lead_unit_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitPurchase(models.Model):
+    """One line of a 牵头单位's 附件3: what its system bought from a township."""
+
+    unit = models.ForeignKey(
+        LeadUnit,
+        verbose_name=_("牵头单位"),
+        on_delete=models.PROTECT,
+        related_name="purchases",
+    )
+    township = models.ForeignKey(
+        Region,
+        verbose_name=_("乡镇（街道）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quarter_start = models.DateField(_("季度首日"))
+    amount = models.DecimalField(_("采购金额（元）"), **MONEY)
+    reported_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("牵头单位采购数据（附件3）")
+        verbose_name_plural = _("牵头单位采购数据（附件3）")
+        ordering = ["quarter_start", "unit", "township"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.quarter_start:%Y-%m} {self.amount}"
+
+
+class Waybill(models.Model):
+    """A courier's waybill (邮政等快递公司物流数据): date, township, pieces, weight."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+"
+    )
+    courier = models.CharField(_("快递公司"), max_length=32)
+    number = models.CharField(_("运单号"), max_length=64)
+    shipped_on = models.DateField(_("寄件日期"))
+    township = models.ForeignKey(
+        Region,
+        verbose_name=_("始发乡镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    township_name = models.CharField(_("始发乡镇（原文）"), max_length=64)
+    pieces = models.PositiveIntegerField(_("件数"))
+    weight_kg = models.DecimalField(_("重量（千克）"), **QUANTITY)
+
+    class Meta:
+        verbose_name = _("物流运单")
+        verbose_name_plural = _("物流运单")
+        ordering = ["shipped_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["courier", "number"], name="waybill_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.courier} {self.number}"
+
+
+class ReconciliationTolerance(models.Model):
+    """The share by which a county lets its three sources differ before listing it.
+
+    Seed 004 names no figure: the county sets its own and cites its source.
+    """
+
+    county = models.OneToOneField(
+        Region, verbose_name=_("县"), on_delete=models.CASCADE, related_name="+"
+    )
+    percent = models.DecimalField(_("允许差异（%）"), max_digits=5, decimal_places=2)
+    source = models.CharField(_("依据"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("三方数据允许差异")
+        verbose_name_plural = _("三方数据允许差异")
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.percent}%"
+
+
+class SalesTarget(models.Model):
+    """A county's or unit's yearly goal in yuan, as its programme writes it."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("目标"), max_length=64)
+    amount = models.DecimalField(_("目标金额（元）"), **MONEY)
+    # Channel codes whose sales count toward it; empty: every sale.
+    channels = models.JSONField(_("计入的销售渠道"), default=list, blank=True)
+    source = models.CharField(_("依据"), max_length=255)
+
+    class Meta:
+        verbose_name = _("销售目标")
+        verbose_name_plural = _("销售目标")
+        ordering = ["region", "year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
+class QuarterlyBulletin(models.Model):
+    """The 县商务委's 通报 of a quarter, frozen when issued (seed 004, line 33)."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+"
+    )
+    quarter_start = models.DateField(_("季度首日"))
+    data = models.JSONField(_("通报内容"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    public = models.BooleanField(_("公开"), default=False)
+
+    class Meta:
+        verbose_name = _("消费扶贫季度通报")
+        verbose_name_plural = _("消费扶贫季度通报")
+        ordering = ["-quarter_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "quarter_start"], name="bulletin_once_a_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.data.get("title", "")

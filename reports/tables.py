@@ -52,13 +52,16 @@ from trace.selectors.catalogue import (
     catalogue_price_display,
     region_short_name,
 )
+from trace.selectors.channels import sale_channel_name
 
-# The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
+# The "系统（行业）" purchases: institutional buyers of the 五进 campaign, and
+# 云阳's 进家庭, the 工会 purchases its 县总工会 collects (seed 004, line 40).
 SECTOR_CHANNELS = (
     SaleChannel.GOVERNMENT,
     SaleChannel.SCHOOL,
     SaleChannel.HOSPITAL,
     SaleChannel.ENTERPRISE,
+    "household",
 )
 
 
@@ -319,7 +322,7 @@ def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
         user=user,
         note=lambda sale: _join(
             [
-                sale.get_channel_display(),
+                sale_channel_name(sale),
                 _involved_note(sale.batch, user=user),
                 sale.note,
             ]

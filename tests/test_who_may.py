@@ -21,9 +21,12 @@ from PIL import Image
 from inspections.choices import InspectionKind
 from inspections.services.holds import batch_hold_release_sign
 from inspections.services.inspections import inspection_create
+from labels.cabinets import cabinet_device_issue
 from labels.services import print_job_create
+from reports.bulletin import bulletin_issue
 from reports.choices import PeriodFrequency, SubmissionStatus
 from reports.models import ReportPeriod, Submission
+from reports.reconciliation import waybills_import
 from reports.services import authorised_store_review, sales_event_record
 from reports.submissions import (
     report_period_create,
@@ -59,7 +62,7 @@ from trace.choices import (
     Role,
     Season,
 )
-from trace.models import CatalogueEntry, CertificationReview, UserRole
+from trace.models import CatalogueEntry, CertificationReview, Outlet, UserRole
 from trace.services.batches import (
     batch_create,
     batch_transition,
@@ -90,6 +93,7 @@ from trace.services.certification import (
     certification_update,
     producer_certify,
 )
+from trace.services.channels import region_channels_adopt
 from trace.services.events import (
     guidance_visit_record,
     purchase_record,
@@ -108,6 +112,7 @@ from trace.services.households import (
     household_record_public_name_consent,
     household_update,
 )
+from trace.services.imports import sales_import_create
 from trace.services.licences import brand_license_grant, brand_license_revoke
 from trace.services.payments import (
     benefit_evidence_add,
@@ -172,6 +177,11 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "report_period_create": _only(*KEEPER),
     "report_period_update": _only(*KEEPER),
     "region_create": _only(*ADMIN),
+    "region_channels_adopt": _only(*ADMIN),
+    "cabinet_device_issue": _only(*ADMIN),
+    "waybills_import": _only(*ADMIN, *OFFICES),
+    "bulletin_issue": _only(*ADMIN, *OFFICES),
+    "sales_import_create": _only(*PRODUCER, "operator_other", *OFFICES),
     "producer_create": _only(*KEEPER),
     "producer_update": _only(*KEEPER),
     "brand_create": _only(*ADMIN),
@@ -482,6 +492,46 @@ CALLS = {
         level=RegionLevel.VILLAGE,
         parent=w.village.parent,
         created_by=user,
+    ),
+    "region_channels_adopt": lambda w, user: region_channels_adopt(
+        region=w.county, list_key="dongkou_shijin", changed_by=user
+    ),
+    "cabinet_device_issue": lambda w, user: cabinet_device_issue(
+        outlet=Outlet.objects.create(
+            name="古楼乡专柜", kind=OutletKind.SMART_CABINET, region=w.village
+        ),
+        key_id="WHO-CABINET",
+        created_by=user,
+    ),
+    "sales_import_create": lambda w, user: sales_import_create(
+        platform="扶贫832",
+        file=io.BytesIO("订单编号,下单时间,商品名称,购买数量,实付金额\n".encode()),
+        name="orders.csv",
+        columns={
+            "order_number": "订单编号",
+            "sold_at": "下单时间",
+            "product": "商品名称",
+            "quantity": "购买数量",
+            "amount": "实付金额",
+        },
+        uploaded_by=user,
+    ),
+    "waybills_import": lambda w, user: waybills_import(
+        county=w.county,
+        courier="中国邮政",
+        file=io.BytesIO("运单号,寄件日期,始发乡镇,件数,重量\n".encode()),
+        name="ems.csv",
+        columns={
+            "number": "运单号",
+            "shipped_on": "寄件日期",
+            "township": "始发乡镇",
+            "pieces": "件数",
+            "weight_kg": "重量",
+        },
+        imported_by=user,
+    ),
+    "bulletin_issue": lambda w, user: bulletin_issue(
+        county=w.county, quarter_start=datetime.date(2026, 7, 1), issued_by=user
     ),
     "producer_create": lambda w, user: producer_create(
         created_by=user,

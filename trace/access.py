@@ -352,6 +352,20 @@ def may_publish_township_notice(user, township: Region) -> bool:
     )
 
 
+def may_import_sales(user) -> bool:
+    """Return True if the user may upload a platform's order export.
+
+    An office or a producer (issue 37): the administrator, a producer's
+    operator, a county / 市州 / province office.
+    """
+    return is_administrator(user) or is_operator(user) or has_role(user, Role.OFFICE)
+
+
+def import_batch_scope(user) -> Q:
+    """Return the batches an import of the user may sell from: its own scope."""
+    return batch_scope(user) if may_import_sales(user) else NOTHING
+
+
 def may_record_guidance(user, batch: Batch) -> bool:
     """Return True if the user may record a technical guidance visit on the batch.
 

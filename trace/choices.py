@@ -118,6 +118,39 @@ class SaleChannel(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class SaleSource(models.TextChoices):
+    """How a sale reached Suyuan; imported and pushed ones carry their key."""
+
+    HAND = "hand", _("手工登记")
+    PLATFORM = "platform", _("平台订单导入")
+    CABINET = "cabinet", _("智能专柜上传")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("核对中")
+    CHECKED = "checked", _("已核对，待确认导入")
+    COMMITTING = "committing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportRowStatus(models.TextChoices):
+    MATCHED = "matched", _("已匹配")
+    UNMATCHED = "unmatched", _("未匹配，待人工处理")
+    INVALID = "invalid", _("有错误")
+    DUPLICATE = "duplicate", _("已导入过")
+    IMPORTED = "imported", _("已导入")
+
+
+class LogisticsFeePayer(models.TextChoices):
+    """Who bears a sale's logistics fee (seed 004, line 31)."""
+
+    BUYER = "buyer", _("采购单位（个人）")
+    SELLER = "seller", _("卖方")
+    HOUSEHOLD = "household", _("贫困户")
+
+
 class Role(models.TextChoices):
     """Who a user is in Suyuan; every role but operator and administrator is
     scoped to the regions of its `UserRole`.
@@ -166,8 +199,15 @@ class CatalogueStepKind(models.TextChoices):
 
 
 class DeliveryMethod(models.TextChoices):
-    """供货方式 (seed 004 附件1, 备注 3: 电商、送货上门、上门自提等)."""
+    """供货方式 (seed 004 附件1, 备注 3: 电商、送货上门、上门自提等).
 
+    云阳 (seed 004, line 29): "一是线下直采 … 二是线上采购 … 三是电话订购".
+    """
+
+    ECOMMERCE = "ecommerce", _("电商")
+    OFFLINE_DIRECT = "offline_direct", _("线下直采")
+    ONLINE_PURCHASE = "online_purchase", _("线上采购")
+    PHONE_ORDER = "phone_order", _("电话订购")
     DOORSTEP = "doorstep", _("送货上门")
     PICKUP = "pickup", _("自提")
     COURIER = "courier", _("快递")

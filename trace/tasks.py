@@ -25,3 +25,19 @@ def certification_reviews_suspend_overdue_task() -> int:
     from trace.services.certification import certification_reviews_suspend_overdue
 
     return certification_reviews_suspend_overdue()
+
+
+@shared_task(acks_late=True)
+def sales_import_check_task(sales_import_id: int) -> None:
+    """Match the rows of an uploaded platform export (the dry run)."""
+    from trace.services.imports import sales_import_check
+
+    sales_import_check(sales_import_id=sales_import_id)
+
+
+@shared_task(acks_late=True)
+def sales_import_commit_task(sales_import_id: int) -> None:
+    """Record the matched rows of a checked platform export as sales."""
+    from trace.services.imports import sales_import_commit
+
+    sales_import_commit(sales_import_id=sales_import_id)

@@ -31,11 +31,12 @@ from labels.templates import (
     template_get,
 )
 from trace import access
-from trace.choices import BatchStatus, RegionLevel, SaleChannel
+from trace.choices import BatchStatus, RegionLevel
 from trace.forms import InputPolicyMixin
 from trace.forms import apply_service_errors as apply_service_errors
 from trace.models import Region
 from trace.selectors.batches import batch_list_visible_to, lot_codes_taken
+from trace.selectors.channels import region_channels
 from trace.selectors.households import (
     household_list_purchasable_by,
     household_reference_list_visible_to,
@@ -229,7 +230,10 @@ class SaleForm(InputPolicyMixin, forms.Form):
         label=_("批次"), queryset=None, empty_label=_("请选择已放行的批次")
     )
     buyer = forms.CharField(label=_("买方"), max_length=128)
-    channel = forms.ChoiceField(label=_("销售渠道"), choices=SaleChannel.choices)
+    channel = forms.ChoiceField(label=_("销售渠道"), choices=())
+    channel_reason = forms.CharField(
+        label=_("渠道与网点不符的说明（可空）"), max_length=255, required=False
+    )
     outlet = forms.ModelChoiceField(
         label=_("销售网点（可空）"), queryset=outlet_list(), required=False
     )
@@ -260,12 +264,28 @@ class SaleForm(InputPolicyMixin, forms.Form):
         self.fields["batch"].label_from_instance = lambda batch: (
             f"{batch.product_line.name} {batch.lot_code}"
         )
+        # The channels of the counties the user's batches come from, each in
+        # its county's words; the service checks the batch's own county.
+        self.fields["channel"].choices = channel_choices_for(
+            origins=Region.objects.filter(
+                pk__in=self.fields["batch"].queryset.values("origin")
+            )
+        )
 
     def clean_quantity(self):
         quantity = self.cleaned_data["quantity"]
         if quantity <= 0:
             raise ValidationError(_("数量必须大于 0。"))
         return quantity
+
+
+def channel_choices_for(*, origins) -> list[tuple[str, str]]:
+    """Return each code once, named as the first county that lists it names it."""
+    choices: dict[str, str] = {}
+    for region in origins or [None]:
+        for spec in region_channels(region=region):
+            choices.setdefault(spec.code, spec.name)
+    return list(choices.items())
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workbench import catalogue, inspections, registers, submissions, views
+from workbench import catalogue, imports, inspections, registers, submissions, views
 
 app_name = "workbench"
 
@@ -15,6 +15,8 @@ urlpatterns = [
         name="batch_certificate_issue",
     ),
     path("sales/", views.sales, name="sales"),
+    path("sales/imports/", imports.sales_imports, name="sales_imports"),
+    path("sales/imports/<int:pk>/", imports.sales_import, name="sales_import"),
     path("benefits/", views.benefits, name="benefits"),
     path("reviews/", views.reviews, name="reviews"),
     path("guidance/", views.guidance, name="guidance"),

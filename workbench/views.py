@@ -46,7 +46,6 @@ from trace.choices import (
     CertificationReviewStatus,
     RegionLevel,
     Role,
-    SaleChannel,
     TraceEventKind,
 )
 from trace.files import private_file_response
@@ -57,6 +56,7 @@ from trace.selectors.certification import (
     certification_list_visible_to,
     certification_review_list_visible_to,
 )
+from trace.selectors.channels import sale_channel_name
 from trace.selectors.events import sale_list_visible_to, trace_event_list_visible_to
 from trace.services.batches import batch_create, batch_release, slow_selling_mark
 from trace.services.catalogue import township_notice_publish
@@ -276,10 +276,9 @@ def sales(request):
     After a save the next form keeps the channel just used: a bookkeeper
     enters a day's receipts of one channel one after another.
     """
-    initial = {}
-    if request.GET.get("channel") in SaleChannel.values:
-        initial["channel"] = request.GET["channel"]
-    form = SaleForm(request.POST or None, user=request.user, initial=initial)
+    form = SaleForm(request.POST or None, user=request.user)
+    if request.GET.get("channel") in dict(form.fields["channel"].choices):
+        form.initial["channel"] = request.GET["channel"]
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         batch = fields.pop("batch")
@@ -290,7 +289,9 @@ def sales(request):
         else:
             query = urlencode({"saved": 1, "channel": fields["channel"]})
             return redirect(f"{reverse('workbench:sales')}?{query}")
-    recent = sale_list_visible_to(user=request.user)[:30]
+    recent = list(sale_list_visible_to(user=request.user)[:30])
+    for sale in recent:
+        sale.channel_name = sale_channel_name(sale)
     return render(
         request,
         "workbench/sales.html",

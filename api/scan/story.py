@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from inspections.selectors import batch_public_inspections
 from labels.choices import LabelStatus
-from labels.models import Label
+from labels.models import Label, LabelSale
 from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus, CertificationStatus
 from trace.models import Batch
@@ -174,7 +175,7 @@ def batch_story_entry(
     """
     seconds = settings.SUYUAN_SCAN_STORY_CACHE_SECONDS
     if seconds <= 0:
-        return StoryEntry(batch_story(batch=_story_batch(batch_id)))
+        return _story_entry(batch_id)
     if generation is None:
         generation = batch_story_generation(batch_id)
     # The date is part of the key: a certification or brand licence that
@@ -186,17 +187,30 @@ def batch_story_entry(
     cached = _STORIES.get(key)
     if cached is not None and cached[0] == generation and cached[1] > now:
         return cached[2]
-    entry = StoryEntry(batch_story(batch=_story_batch(batch_id)))
+    entry = _story_entry(batch_id)
     if len(_STORIES) >= _STORIES_MAX:
         _STORIES.clear()
     _STORIES[key] = (generation, now + seconds, entry)
     return entry
 
 
+def _story_entry(batch_id: int) -> StoryEntry:
+    batch = _story_batch(batch_id)
+    # Whether a 专柜 sold any of its labels (issue 37), read in the batch's
+    # own query: a scan of a batch without one asks nothing more.
+    return StoryEntry(batch_story(batch=batch), {"cabinet_sold": batch.cabinet_sold})
+
+
 def _story_batch(batch_id: int) -> Batch:
-    return Batch.objects.select_related(
-        "producer__region", "product_line__brand", f"origin__{REGION_PATH}"
-    ).get(pk=batch_id)
+    return (
+        Batch.objects.select_related(
+            "producer__region", "product_line__brand", f"origin__{REGION_PATH}"
+        )
+        .annotate(
+            cabinet_sold=Exists(LabelSale.objects.filter(label__batch=OuterRef("pk")))
+        )
+        .get(pk=batch_id)
+    )
 
 
 def label_adds_warnings(label: Label) -> bool:

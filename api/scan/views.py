@@ -53,7 +53,7 @@ from api.scan.story import (
     label_story,
 )
 from labels.choices import LabelStatus
-from labels.selectors import batch_find_public
+from labels.selectors import batch_find_public, label_sold_where
 from reports.selectors.certificates import certificate_public
 from trace.choices import BatchStatus
 from trace.models import Batch
@@ -257,15 +257,19 @@ class NotFoundSerializer(serializers.Serializer):
 
 
 def label_section(
-    label: dict, *, language: str | None = None, certificate_url: str = ""
+    label: dict,
+    *,
+    language: str | None = None,
+    certificate_url: str = "",
+    sold_where: str = "",
 ) -> str:
     """Return the page's label section (the part that changes with every scan).
 
     Built from a per-language skeleton: this runs on every scan, and
     format_html with lazy translations cost more than the database lookup.
     """
-    skeleton, first_skeleton, certificate_skeleton = _label_section_skeletons(
-        language or get_language()
+    skeleton, first_skeleton, certificate_skeleton, sold_skeleton = (
+        _label_section_skeletons(language or get_language())
     )
     first = ""
     if label["first_scanned_at"]:
@@ -282,6 +286,7 @@ def label_section(
             serial=label["serial"],
             count=int(label["scan_count"]),
             first=first,
+            sold=sold_skeleton.format(place=escape(sold_where)) if sold_where else "",
             certificate=certificate_skeleton.format(url=escape(certificate_url))
             if certificate_url
             else "",
@@ -290,7 +295,7 @@ def label_section(
 
 
 @functools.lru_cache(maxsize=8)
-def _label_section_skeletons(language: str | None) -> tuple[str, str, str]:
+def _label_section_skeletons(language: str | None) -> tuple[str, str, str, str]:
     """Return the translated label section with {serial}, {count}, {first} holes."""
     braces = str.maketrans({"{": "{{", "}": "}}"})
 
@@ -304,12 +309,14 @@ def _label_section_skeletons(language: str | None) -> tuple[str, str, str]:
         f"<section>\n<h2>{title}</h2>\n<dl>\n"
         f"<dt>{serial}</dt><dd>{{serial}}</dd>\n"
         f"<dt>{count}</dt><dd>{{count}}</dd>\n"
-        f'{{first}}\n</dl>\n<p class="muted">{note}</p>\n{{certificate}}</section>\n'
+        f'{{sold}}{{first}}\n</dl>\n<p class="muted">{note}</p>\n{{certificate}}</section>\n'
     )
     first = f"<dt>{first}</dt><dd>{{moment}}{{city}}</dd>"
     certificate = text(_("查看承诺达标合格证（PDF）"))
     certificate = f'<p><a class="doc" href="{{url}}">{certificate}</a></p>\n'
-    return section, first, certificate
+    # Issue 37: the 专柜 that sold this item (never a buyer).
+    sold = f"<dt>{text(_('售出地点'))}</dt><dd>{{place}}</dd>\n"
+    return section, first, certificate, sold
 
 
 def _signed_in(request) -> bool:
@@ -446,7 +453,12 @@ def label_page(request, passage: gate.Passage) -> HttpResponse:
     certificate_url = _certificate_url(label, entry.story)
     if label_adds_warnings(label):
         story = label_story(label=label, entry=entry)
-        return _story_page(request, story, certificate_url=certificate_url)
+        return _story_page(
+            request,
+            story,
+            certificate_url=certificate_url,
+            sold_where=_sold_where(label, entry),
+        )
     # The page of a batch is rendered once per story; per scan only the label
     # section (the same one the full template gets) goes in before </main>.
     page = entry.derived.get("html")
@@ -459,10 +471,18 @@ def label_page(request, passage: gate.Passage) -> HttpResponse:
         label_facts(label),
         language=getattr(request, "LANGUAGE_CODE", None),
         certificate_url=certificate_url,
+        sold_where=_sold_where(label, entry),
     )
     response = HttpResponse(page[0] + section.encode() + page[1])
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _sold_where(label, entry: StoryEntry) -> str:
+    """Return the 专柜 that sold the label; no query for a batch none sold."""
+    if not entry.derived.get("cabinet_sold"):
+        return ""
+    return label_sold_where(label_id=label.pk)
 
 
 def _story_page(
@@ -472,11 +492,14 @@ def _story_page(
     status: int = 200,
     certificate_url: str = "",
     void: dict | None = None,
+    sold_where: str = "",
 ) -> HttpResponse:
     context = {"story": story, "void": void}
     if story.label and void is None:
         context["label_section"] = label_section(
-            story.label, certificate_url=certificate_url
+            story.label,
+            certificate_url=certificate_url,
+            sold_where=sold_where,
         )
     response = render(request, "api/scan.html", context, status=status)
     response["Cache-Control"] = "no-store"

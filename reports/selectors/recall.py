@@ -15,6 +15,7 @@ from reports.selectors.common import ZERO
 from trace.models import (
     Batch,
 )
+from trace.selectors.channels import sale_channel_name
 from trace.selectors.registry import REGION_PATH
 
 # The recall trace: the batch, its status changes, events and sales, and nothing else.
@@ -102,7 +103,7 @@ def recall_trace_trace_part(*, batch: Batch) -> dict:
                 "seller": sale.seller.name,
                 "buyer": sale.buyer,
                 "channel": sale.channel,
-                "channel_display": sale.get_channel_display(),
+                "channel_display": sale_channel_name(sale),
                 "outlet": (
                     {
                         "id": sale.outlet.pk,

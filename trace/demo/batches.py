@@ -150,7 +150,7 @@ SALES = [
         buyer="邵东市消费扶贫授权店",
         outlet=None,
         buyer_outlet="store",
-        channel=SaleChannel.MARKET,
+        channel="mall",  # 洞口 says 进商场 (seed 000, line 155)
         quantity="80",
         amount="6400.00",
         days_after_harvest=8,
@@ -199,6 +199,7 @@ SALES = [
         amount="16800.00",
         days_after_harvest=5,
         note="工会福利",
+        channel_reason="机关工会在消费扶贫专馆集中采购节日慰问品",
     ),
     DemoSale(
         lot_code="WCM2025B01",

@@ -174,6 +174,8 @@ class DemoSale(NamedTuple):
     amount: str  # yuan
     days_after_harvest: int
     note: str
+    # Why the channel passes through an outlet it usually does not (issue 37).
+    channel_reason: str = ""
 
 
 class DemoSlowSelling(NamedTuple):

@@ -24,6 +24,7 @@ from trace.models.certification import (
     CertificationPolicy,
     CertificationReview,
 )
+from trace.models.channels import SalesChannel
 from trace.models.common import (
     MONEY,
     NON_NEGATIVE,
@@ -45,6 +46,11 @@ from trace.models.households import (
     HouseholdMember,
     HouseholdPayment,
     WatchClosure,
+)
+from trace.models.imports import (
+    PlatformColumnMapping,
+    SalesImport,
+    SalesImportRow,
 )
 from trace.models.licences import (
     BrandLicense,
@@ -88,6 +94,10 @@ __all__ = [
     "BatchStatusChange",
     "SlowSellingMark",
     "Sale",
+    "SalesChannel",
+    "PlatformColumnMapping",
+    "SalesImport",
+    "SalesImportRow",
     "SaleEvidence",
     "TraceEvent",
     "sale_evidence_upload_to",

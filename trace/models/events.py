@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from trace.choices import (
+    LogisticsFeePayer,
     ReferenceDocumentType,
-    SaleChannel,
+    SaleSource,
     TraceEventKind,
 )
 from trace.models.batches import Batch
@@ -102,14 +103,29 @@ class Sale(models.Model):
         related_name="purchases",
         help_text=_("买进这批货的网点（如授权店进货）；进货不计入该网点的销售额。"),
     )
-    channel = models.CharField(
-        _("销售渠道"), max_length=16, choices=SaleChannel.choices
+    # A code of the seller's county's list (trace.channels), not fixed choices:
+    # 洞口's 进车站 is no channel of 云阳.
+    channel = models.CharField(_("销售渠道"), max_length=16)
+    channel_reason = models.CharField(
+        _("渠道与网点不符的说明"),
+        max_length=255,
+        blank=True,
+        help_text=_("渠道与销售网点类型不符时（如进学校却经由专馆）须说明原因。"),
     )
     quantity = models.DecimalField(_("数量"), validators=NON_NEGATIVE, **QUANTITY)
     unit = models.CharField(_("单位"), max_length=16)
     amount = models.DecimalField(_("金额（元）"), validators=NON_NEGATIVE, **MONEY)
     sold_at = models.DateTimeField(_("交易时间"), validators=[validate_past_date])
     note = models.CharField(_("备注"), max_length=255, blank=True)
+    logistics_fee = models.DecimalField(
+        _("物流费用（元）"), default=0, validators=NON_NEGATIVE, **MONEY
+    )
+    logistics_fee_payer = models.CharField(
+        _("物流费用承担方"),
+        max_length=16,
+        choices=LogisticsFeePayer.choices,
+        default=LogisticsFeePayer.BUYER,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -119,6 +135,12 @@ class Sale(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    source = models.CharField(
+        _("来源"), max_length=16, choices=SaleSource.choices, default=SaleSource.HAND
+    )
+    # The platform's order number or the cabinet's transaction id, prefixed
+    # with the platform or device: a re-import or a re-sent batch adds nothing.
+    source_key = models.CharField(_("来源单号"), max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("消费扶贫销售")
@@ -130,6 +152,11 @@ class Sale(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="sale_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_key"],
+                condition=~Q(source_key=""),
+                name="sale_unique_source_key",
             ),
         ]
 

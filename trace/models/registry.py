@@ -261,6 +261,14 @@ class Outlet(models.Model):
         validators=[validate_past_date],
         help_text=_("统计表按设立日期计入“设立…数”。"),
     )
+    # Seed 002, line 37 counts 专柜 in 台; line 73: "各地要将专柜专馆专区接入中国社会
+    # 扶贫网第四方统计监测平台".
+    unit_count = models.PositiveIntegerField(
+        _("台数"), null=True, blank=True, help_text=_("智能专柜的台数。")
+    )
+    joined_social_poverty_network = models.BooleanField(
+        _("已接入中国社会扶贫网"), default=False
+    )
     authorisation_revoked_on = models.DateField(
         _("取消授权日期"), null=True, blank=True
     )

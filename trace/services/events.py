@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trace import access, rules
+from trace.channels import channel_outlet_agrees
 from trace.choices import (
     BatchStatus,
+    LogisticsFeePayer,
     PaymentKind,
     ReferenceDocumentType,
     TraceEventKind,
@@ -32,6 +34,7 @@ from trace.selectors.certification import (
     certification_held_at,
     certification_policy_for,
 )
+from trace.selectors.channels import region_channel
 from trace.selectors.events import batch_remaining, outlet_stock_of
 from trace.services.common import _evidence_store, _plain, validated_save
 from trace.services.payments import household_payment_add
@@ -155,6 +158,16 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
         message=_("只有本主体的操作员、本村信息员或管理员可以登记销售。"),
         visible=lambda: access.batch_visible(recorded_by, batch),
     )
+    return sale_save(batch=batch, recorded_by=recorded_by, **fields)
+
+
+@transaction.atomic
+def sale_save(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
+    """Check and save a sale for a caller that has already asked who may.
+
+    sale_record (a person), the platform import and the cabinet push each
+    check their own "who may" and share every rule of sale_record below it.
+    """
     batch = (
         Batch.objects.select_for_update()
         .select_related("producer", "product_line")
@@ -181,8 +194,17 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
             {"unit": _("销售单位须与批次单位（%(unit)s）一致。") % {"unit": batch.unit}}
         )
     fields["unit"] = unit
-    quantity = Decimal(fields.get("quantity") or 0)
+    sale_logistics_fee_check(
+        fee=fields.get("logistics_fee") or 0, payer=fields.get("logistics_fee_payer")
+    )
     outlet, buyer_outlet = fields.get("outlet"), fields.get("buyer_outlet")
+    sale_channel_check(
+        batch=batch,
+        channel=fields.get("channel") or "",
+        outlet=outlet,
+        reason=fields.get("channel_reason") or "",
+    )
+    quantity = Decimal(fields.get("quantity") or 0)
     if outlet is not None and buyer_outlet is not None and outlet == buyer_outlet:
         raise ValidationError({"buyer_outlet": _("进货网点不能与销售网点相同。")})
     stock = outlet_stock_of(batch=batch, outlet=outlet) if outlet is not None else None
@@ -213,6 +235,48 @@ def sale_record(*, batch: Batch, recorded_by, **fields: Any) -> Sale:
     return validated_save(
         Sale(), batch=batch, seller=batch.producer, recorded_by=recorded_by, **fields
     )
+
+
+def sale_logistics_fee_check(*, fee, payer: str | None) -> None:
+    """Raise ValidationError if a logistics fee is taken from a household's share.
+
+    云阳 (seed 004, line 31): "购买贫困户农特产品所产生的物流费用，由各采购单位（个人）
+    自行承担，不得向贫困户另行收取。" Any fee above 0 yuan charged to the
+    household is refused; none is.
+    """
+    if payer == LogisticsFeePayer.HOUSEHOLD and Decimal(fee) > 0:
+        raise ValidationError(
+            {
+                "logistics_fee_payer": _(
+                    "物流费用由采购单位（个人）自行承担，不得向贫困户另行收取。"
+                )
+            }
+        )
+
+
+def sale_channel_check(*, batch: Batch, channel: str, outlet, reason: str = "") -> None:
+    """Raise ValidationError unless the channel is one of the batch's county's.
+
+    Channels are the county's own words (trace.channels): 洞口's 进车站 (seed
+    000, line 155) and 云阳's 进家庭 (seed 004, line 40) are channels of those
+    counties only. A sale through an outlet whose kind the channel does not
+    pass through (a 进学校 sale through a 专馆) needs `reason`.
+    """
+    spec = region_channel(region=batch.origin, code=channel)
+    if spec is None:
+        raise ValidationError(
+            {"channel": _("“%(channel)s”不是本县的销售渠道。") % {"channel": channel}}
+        )
+    if outlet is not None and not channel_outlet_agrees(spec, outlet.kind):
+        if not reason.strip():
+            raise ValidationError(
+                {
+                    "channel_reason": _(
+                        "渠道“%(channel)s”一般不经由%(kind)s销售，请说明原因。"
+                    )
+                    % {"channel": spec.name, "kind": outlet.get_kind_display()}
+                }
+            )
 
 
 def sale_evidence_add(

@@ -11,6 +11,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -62,6 +63,8 @@ from trace.models import (
     ProductLine,
     Region,
     Sale,
+    SalesChannel,
+    SalesImport,
     SlowSellingMark,
     TraceEvent,
     UserRole,
@@ -71,6 +74,7 @@ from trace.personal_data import id_number_blind_index
 from trace.selectors.watch import benefit_watch_list
 from trace.services.batches import batch_create, batch_release, slow_selling_mark
 from trace.services.certification import certification_policy_set, producer_certify
+from trace.services.channels import region_channels_adopt
 from trace.services.events import (
     guidance_visit_record,
     purchase_record,
@@ -83,6 +87,7 @@ from trace.services.households import (
     household_member_add,
     household_record_public_name_consent,
 )
+from trace.services.imports import sales_import_check, sales_import_create
 from trace.services.licences import brand_license_grant
 from trace.services.payments import (
     benefit_evidence_add,
@@ -127,8 +132,10 @@ class Command(BaseCommand):
             self._licenses()
             self.outlets = {key: self._outlet(item) for key, item in OUTLETS.items()}
             self._roles()
+            self._channels()
             self.batches = {item.lot_code: self._batch(item) for item in BATCHES}
             self._sales()
+            self._platform_import()
             self._four_officers()
             self._slow_selling()
             self._ended_links()
@@ -526,12 +533,70 @@ class Command(BaseCommand):
                     self.outlets[item.buyer_outlet] if item.buyer_outlet else None
                 ),
                 channel=item.channel,
+                channel_reason=item.channel_reason,
                 quantity=Decimal(item.quantity),
                 unit=batch.unit,
                 amount=Decimal(item.amount),
                 sold_at=sold_at,
                 note=item.note,
             )
+
+    def _channels(self) -> None:
+        """Each county's channels in its own words: 洞口's 十进, 邵东's 五进."""
+        for county, list_key in (
+            ("洞口县", "dongkou_shijin"),
+            ("邵东市", "shaodong_wujin"),
+        ):
+            if not SalesChannel.objects.filter(region=self.regions[county]).exists():
+                region_channels_adopt(
+                    region=self.regions[county],
+                    list_key=list_key,
+                    changed_by=self.users["admin"],
+                )
+
+    def _platform_import(self) -> None:
+        """A small 扶贫832 export, checked (the dry run) and left for the clerk."""
+        if SalesImport.objects.exists():
+            return
+        export = tablib.Dataset(
+            headers=[
+                "订单编号",
+                "下单时间",
+                "商品名称",
+                "购买数量",
+                "实付金额",
+                "采购单位",
+            ]
+        )
+        sold = timezone.localtime() - datetime.timedelta(days=1)
+        for number, product in enumerate(("古楼云雾茶", "古楼云雾茶", "不明商品"), 1):
+            export.append(
+                [
+                    f"832-DEMO-{number:04d}",
+                    f"{sold:%Y-%m-%d %H:%M:%S}",
+                    product,
+                    "1",
+                    "168.00",
+                    "洞口县第一中学",
+                ]
+            )
+        demo_import = sales_import_create(
+            platform="扶贫832",
+            file=io.BytesIO(export.export("csv").encode()),
+            name="832-orders.csv",
+            columns={
+                "order_number": "订单编号",
+                "sold_at": "下单时间",
+                "product": "商品名称",
+                "quantity": "购买数量",
+                "amount": "实付金额",
+                "buyer": "采购单位",
+            },
+            uploaded_by=self.users["admin"],
+        )
+        # Now, not after the seed's commit: the demo shows the rows at once
+        # (the queued task then finds the job checked and does nothing).
+        sales_import_check(sales_import_id=demo_import.pk)
 
     def _four_officers(self) -> None:
         """A guidance visit and a purchase from a household, once each.
