@@ -82,10 +82,11 @@ urlpatterns = [
         scan.digital_link_lot_page,
         name="lot-page",
     ),
-    # Last: a compressed Digital Link is one base64 segment at the root; a
-    # GTIN's starts with A-H (its first AI nibble is 0 or 1, labels/digital_link.py).
+    # Last: a compressed Digital Link is one base64 segment at the root,
+    # starting with an AI's first nibble (0-9: A-n) or a hex pair of GS1's
+    # optimisation table (up to CD: x), labels/digital_link.py.
     re_path(
-        r"^(?P<segment>[A-H][A-Za-z0-9_-]{9,})/?$",
+        r"^(?P<segment>[A-Za-x][A-Za-z0-9_-]{9,})/?$",
         resolver.compressed_link,
         name="digital-link-compressed",
     ),
