@@ -21,7 +21,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reports.form_pdf import form_pdf
-from reports.formatting import XLSX_AMOUNT_FORMAT, as_amount
+from reports.formatting import (
+    SEED_AMOUNT_XLSX_FORMAT,
+    SEED_DATE_XLSX_FORMAT,
+    XLSX_AMOUNT_FORMAT,
+    as_amount,
+    as_date,
+)
+from reports.forms import form_for
 
 BOM = "\ufeff"
 THIN = Side(style="thin", color="000000")
@@ -151,6 +158,8 @@ def _write_sheet(
     rows: list[list],
     header_fields: list[str] = (),
     money_columns: list[str] = (),
+    date_columns: list[str] = (),
+    money_unit: str = "",
 ) -> None:
     bold = Font(bold=True)
     sheet.append([title])
@@ -173,6 +182,12 @@ def _write_sheet(
             horizontal="center", vertical="center", wrap_text=True
         )
     money = {index for index, name in enumerate(columns) if name in money_columns}
+    dates = {index for index, name in enumerate(columns) if name in date_columns}
+    money_format = (
+        SEED_AMOUNT_XLSX_FORMAT.format(unit=money_unit)
+        if money_unit
+        else XLSX_AMOUNT_FORMAT
+    )
     # A header word wraps at most onto two lines; data sets the rest.
     widths = [
         max(AMOUNT_WIDTH, _header_width(name))
@@ -184,13 +199,18 @@ def _write_sheet(
         values = []
         for index, value in enumerate(row):
             amount = as_amount(value) if index in money else None
-            values.append(amount if amount is not None else _blank(value))
+            day = as_date(value) if index in dates else None
+            values.append(
+                amount if amount is not None else day if day else _blank(value)
+            )
         sheet.append(values)
         for index, value in enumerate(row):
             cell = sheet.cell(row=sheet.max_row, column=index + 1)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             if index in money:
-                cell.number_format = XLSX_AMOUNT_FORMAT
+                cell.number_format = money_format
+            elif index in dates and as_date(value):
+                cell.number_format = SEED_DATE_XLSX_FORMAT
             if index < len(widths):
                 widths[index] = max(widths[index], _width(value))
     for index, width in enumerate(widths, start=1):
@@ -239,6 +259,7 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
 
 
 def report_xlsx(data: dict) -> bytes:
+    spec = form_for(data.get("key", ""))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = data["title"][:31]  # Excel's limit for sheet names
@@ -249,6 +270,8 @@ def report_xlsx(data: dict) -> bytes:
         rows=data["rows"],
         header_fields=header_fields_line(data),
         money_columns=data.get("money_columns", []),
+        date_columns=spec.date_columns if spec else (),
+        money_unit=spec.money_unit if spec else "",
     )
     return _workbook_bytes(workbook)
 

@@ -27,7 +27,13 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from labels.rendering import text_font
-from reports.formatting import FILLER_LABELS, format_amount
+from reports.formatting import (
+    FILLER_LABELS,
+    format_amount,
+    format_seed_amount,
+    format_seed_date,
+)
+from reports.forms import form_for
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -55,10 +61,12 @@ class StampArea(Flowable):
         canvas.drawCentredString(self.size / 2, self.size / 2, "（盖章）")
 
 
-def _cell_text(value, *, money: bool) -> str:
+def _cell_text(value, *, money: bool, date: bool = False, unit: str = "") -> str:
     if value is None:
         return ""
-    return format_amount(value) if money else str(value)
+    if money:
+        return format_seed_amount(value, unit=unit) if unit else format_amount(value)
+    return format_seed_date(value) if date else str(value)
 
 
 def _column_widths(
@@ -115,8 +123,18 @@ def form_pdf(data: dict) -> bytes:
         for index, name in enumerate(columns)
         if name in data.get("money_columns", [])
     }
+    spec = form_for(data.get("key", ""))
+    dates = {
+        index
+        for index, name in enumerate(columns)
+        if spec and name in spec.date_columns
+    }
+    unit = spec.money_unit if spec else ""
     texts = [columns] + [
-        [_cell_text(value, money=index in money) for index, value in enumerate(row)]
+        [
+            _cell_text(value, money=index in money, date=index in dates, unit=unit)
+            for index, value in enumerate(row)
+        ]
         for row in data["rows"]
     ]
     available = PAGE[0] - 2 * MARGIN

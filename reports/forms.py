@@ -20,6 +20,10 @@ class FormSpec:
     administrators_only: bool = False
     # Columns holding money, summed by the tests and formatted with two decimals.
     money_columns: tuple[str, ...] = field(default=())
+    # Printed as the seed prints them while staying data (XLSX number
+    # formats): dates 2019.9.1, money with its unit, 90元.
+    date_columns: tuple[str, ...] = field(default=())
+    money_unit: str = ""
 
 
 BENEFICIARY_ROSTER = FormSpec(
@@ -72,6 +76,8 @@ TOWNSHIP_SALES = FormSpec(
     ),
     source="004_e2569fb525a9ad4f.txt, 附件2 (云阳县)",
     money_columns=("销售金额",),
+    date_columns=("销售时间",),
+    money_unit="元",
 )
 SECTOR_PURCHASES = FormSpec(
     key="sector_purchases",
@@ -90,6 +96,8 @@ SECTOR_PURCHASES = FormSpec(
     ),
     source="004_e2569fb525a9ad4f.txt, 附件3 (云阳县)",
     money_columns=("采购金额",),
+    date_columns=("采购时间",),
+    money_unit="元",
 )
 CAMPAIGN_STATISTICS = FormSpec(
     key="campaign_statistics",

@@ -268,7 +268,8 @@ def _sale_rows(sales, *, user, note: Callable[[Sale], str]) -> list[list]:
                 number,
                 sale.buyer,
                 _local_date(sale.sold_at),
-                batch.origin.full_name,
+                # As the seed prints 地区: 云阳县xx乡镇xx村 (004, 附件2 and 附件3).
+                region_short_name(region=batch.origin),
                 _names(batch, user=user),
                 batch.product_line.name,
                 _quantity(sale.quantity, sale.unit),
@@ -297,13 +298,9 @@ def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
     return _sale_rows(
         sales,
         user=user,
-        note=lambda sale: _join(
-            [
-                sale.get_channel_display(),
-                _involved_note(sale.batch, user=user),
-                sale.note,
-            ]
-        ),
+        # The channel is not repeated: the seed's 备注 says what the purchase
+        # was for ("用于机关食堂", 004 附件3), which is the sale's own note.
+        note=lambda sale: _join([_involved_note(sale.batch, user=user), sale.note]),
     )
 
 

@@ -100,7 +100,9 @@ def test_the_frozen_form_downloads_as_xlsx_csv_and_pdf(cycle, client_for):
         capture_output=True,
         check=True,
     ).stdout.decode()
-    assert "刘监督" in text and "13800000003" in text and "3,400.00" in text
+    assert (
+        "刘监督" in text and "13800000003" in text and "3400元" in text
+    )  # 附件2 prints 90元
 
 
 def test_the_difference_endpoint_reports_a_later_sale(cycle, client_for):

@@ -1,14 +1,15 @@
 import csv
+import datetime
 import io
 import subprocess
 from decimal import Decimal
 
 import openpyxl
+import pdfplumber
 import pytest
 from openpyxl.utils import get_column_letter
 
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
-from reports.formatting import XLSX_AMOUNT_FORMAT
 from reports.forms import FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
@@ -48,7 +49,7 @@ def test_xlsx_layout_bold_headers_numbers_and_widths():
     assert rows[2] == ("序号", "销售金额", "备注")
     assert [row[1] for row in rows[3:]] == [90, 10.5]
     assert all(cell.font.bold for cell in sheet[3])
-    assert sheet["B4"].number_format == XLSX_AMOUNT_FORMAT
+    assert sheet["B4"].number_format == 'General"元"'  # 附件2 prints 90元
     assert sheet.column_dimensions["B"].width >= 10
 
 
@@ -172,8 +173,6 @@ def test_formula_shaped_text_is_written_as_text(text):
 
 def crossings(pdf_path) -> list[str]:
     """Return the characters a horizontal border runs through, with their page."""
-    import pdfplumber
-
     found = []
     with pdfplumber.open(pdf_path) as pdf:
         for page in pdf.pages:
@@ -207,10 +206,8 @@ def test_no_printed_line_of_any_form_crosses_a_border(sales, tmp_path):
         report = report_build(key=key, user=sales.world.admin, filters=ReportFilters())
         data = report.as_data()
         if data["rows"]:  # a long note wraps in its capped column
-            data["rows"][0] = [
-                value if not isinstance(value, str) else value + "，备注" * 30
-                for value in data["rows"][0]
-            ]
+            data["rows"][0][-1] = f"{data['rows'][0][-1] or ''}{'，备注' * 30}"
+            data["rows"][0][1] = f"{data['rows'][0][1]}{'，名称' * 12}"
         source = tmp_path / f"{key}.xlsx"
         source.write_bytes(report_xlsx(data))
         sources.append(str(source))
@@ -229,9 +226,27 @@ def test_no_printed_line_of_any_form_crosses_a_border(sales, tmp_path):
         capture_output=True,
         timeout=300,
     )
+    # 附件2 prints a sale as the seed does, from date and number cells.
+    with pdfplumber.open(tmp_path / "township_sales.pdf") as pdf:
+        printed = pdf.pages[0].extract_text()
+    assert "2026.9.1" in printed and "1200元" in printed
+    assert "345.5元" in printed
     crossed = {
         key: found
         for key in sorted(FORMS)
         if (found := crossings(tmp_path / f"{key}.pdf"))
     }
     assert crossed == {}, {key: found[:8] for key, found in crossed.items()}
+
+
+def test_township_sales_xlsx_keeps_dates_and_amounts_as_data(sales):
+    report = report_build(
+        key="township_sales", user=sales.world.admin, filters=ReportFilters()
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(report_xlsx(report.as_data()))).active
+    first = 4  # title, 填报单位 line, headers
+    date_cell, amount_cell = sheet.cell(first, 3), sheet.cell(first, 8)
+    assert date_cell.is_date and date_cell.value.date() == datetime.date(2026, 9, 1)
+    assert date_cell.number_format == "yyyy.m.d"
+    assert amount_cell.value == 1200
+    assert amount_cell.number_format == 'General"元"'

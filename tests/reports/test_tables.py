@@ -91,7 +91,25 @@ def test_sector_purchases_are_institutional(sales):
         key="sector_purchases", user=sales.world.admin, filters=ReportFilters()
     ).rows
     assert {row[1] for row in rows} == {"洞口县人民政府机关食堂", "邵东市第一中学"}
-    assert rows[0][8].startswith("进机关")
+    # 备注 says what the purchase was for, not the channel again (004 附件3).
+    assert not any(row[8].startswith(("进机关", "进学校")) for row in rows)
+
+
+def test_township_and_sector_forms_write_the_region_as_the_seed(sales):
+    # Seed 004 附件2/附件3: 地区 "云阳县xx乡镇xx村", from the county, unspaced.
+    for key in ("township_sales", "sector_purchases"):
+        rows = report_build(key=key, user=sales.world.admin, filters=ReportFilters())
+        regions = {row[3] for row in rows.rows}
+        assert "洞口县古楼乡古楼村" in regions
+        assert not any(" " in region or "省" in region for region in regions)
+
+
+def test_every_export_names_its_filling_unit(sales):
+    inspector = sales.world.inspector  # answers for 洞口县, asked for no region
+    for key in ("township_sales", "sector_purchases", "products_for_sale"):
+        report = report_build(key=key, user=inspector, filters=ReportFilters())
+        assert report.header_fields[0][1] == "洞口县", key
+        assert report.as_data()["filler"][0]["value"] == "洞口县"
 
 
 def test_campaign_statistics_rows(sales):
