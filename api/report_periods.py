@@ -26,7 +26,7 @@ from trace.selectors.registry import region_list
 
 
 class ReportPeriodSerializer(serializers.ModelSerializer):
-    form_title = serializers.CharField(source="get_form_key_display", read_only=True)
+    form_title = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.full_name", read_only=True)
 
     class Meta:

@@ -155,6 +155,22 @@ SEED_FORMS = (
 FORMS = {spec.key: spec for spec in (*SEED_FORMS, OUTLET_REWARDS)}
 
 
+def form_title(key: str, *, year: int, province: str = "") -> str:
+    """Return a form's title for a year: the 统计表 names its province and year.
+
+    Seed 002 prints "湖南省2020年消费扶贫月活动开展情况统计表" for its year;
+    the table of another year or province says its own, never a fixed 2020.
+    """
+    spec = form_for(key)
+    if spec is None:
+        return ""
+    if key == CAMPAIGN_STATISTICS.key:
+        return f"{province}{year}年消费扶贫月活动开展情况统计表"
+    if key == OUTLET_REWARDS.key:
+        return f"{year}年{spec.title}"
+    return spec.title
+
+
 def form_for(key: str) -> FormSpec | None:
     """Return the form for a key; URLs may spell it with hyphens (outlet-rewards)."""
     return FORMS.get(key.replace("-", "_"))

@@ -32,6 +32,7 @@ from reports.forms import (
     TOWNSHIP_SALES,
     FormSpec,
     form_for,
+    form_title,
 )
 from reports.rules import (
     authorised_store_verdict,
@@ -332,8 +333,15 @@ def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     nothing counted is left out of the sum.
     """
     if filters.date_from is None and filters.date_to is None:
-        # The title names a year (this one unless given): so does the body.
-        filters = dataclasses.replace(filters, year=report_year(filters))
+        # The month of the campaign year (this one unless given) the title
+        # names: "（二）组织实施阶段（9月）" (seeds/002, line 61).
+        year = report_year(filters)
+        filters = dataclasses.replace(
+            filters,
+            year=None,
+            date_from=datetime.date(year, 9, 1),
+            date_to=datetime.date(year, 9, 30),
+        )
     tree = campaign.campaign_regions(filters=filters, user=user)
     regions = [region for unit, counties in tree for region in (unit, *counties)]
     figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)
@@ -421,15 +429,13 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 
 def report_title(spec: FormSpec, filters: ReportFilters, *, user=None) -> str:
     """Return the form's title as its file prints it (campaign and year named)."""
+    province = ""
     if spec.key == CAMPAIGN_STATISTICS.key:
         # As printed (seeds/002, line 81): "湖南省 2020 年消费扶贫月活动开展情况统计表",
-        # the province (or provinces) the rows cover and the campaign's year.
+        # the province of the region asked for (else the user's) and the year.
         provinces = campaign.campaign_provinces(filters=filters, user=user)
-        name = "、".join(province.name for province in provinces)
-        return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
-    if spec.key == OUTLET_REWARDS.key:
-        return f"{report_year(filters)}年{spec.title}"
-    return spec.title
+        province = "、".join(province.name for province in provinces)
+    return form_title(spec.key, year=report_year(filters), province=province)
 
 
 def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:

@@ -31,7 +31,7 @@ so a scan counts once however many hops it took.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -130,7 +130,9 @@ def compressed_link(request, segment: str) -> HttpResponse:
     except UnsupportedKey:
         return _error(request, _("本解析服务只解析 GTIN（AI 01）。"), status=404)
     except ValueError:
-        return _error(request, _("找不到该页面。"), status=404)
+        # Not a Digital Link at all (any one-segment path reaches here): the
+        # site's own 404 page.
+        raise Http404 from None
     same_as = request.build_absolute_uri(key.path())
     return _resolve(request, key, same_as=same_as)
 
