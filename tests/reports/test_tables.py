@@ -330,9 +330,7 @@ def test_the_campaign_table_counts_september_of_the_year_by_default(sales):
     assert whole_autumn.rows[0][8] == Decimal("0.23")
 
 
-def test_the_campaign_title_names_the_users_province_without_a_region(
-    sales, yunyang
-):
+def test_the_campaign_title_names_the_users_province_without_a_region(sales, yunyang):
     report = report_build(
         key="campaign_statistics",
         user=sales.world.inspector,  # 洞口县, 湖南省
