@@ -397,6 +397,10 @@ def render_labels(
         pageCompression=1,
     )
     c.setTitle(title or "溯源标签")
+    # Who the labels are for, and what they are, in any PDF reader's
+    # document properties (not "anonymous" / "unspecified").
+    c.setAuthor(content.producer or "Suyuan")
+    c.setSubject(f"{content.brand_line} 追溯标签 批次 {content.lot}".strip())
     c.setCreator("Suyuan")
     c.beginForm("label", 0, 0, template.label_width * mm, template.label_height * mm)
     geometry = _draw_static(c, template, content)

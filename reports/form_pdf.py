@@ -194,7 +194,10 @@ def form_pdf(data: dict) -> bytes:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=data["title"],
-        author="Suyuan",
+        # The office (填报单位) the form is from, and what the form is.
+        author=_filling_unit(data) or "Suyuan",
+        subject=f"{data['title']}（{_filling_unit(data) or 'Suyuan'}）",
+        creator="Suyuan",
     )
 
     def page_number(canvas, doc) -> None:
@@ -203,6 +206,14 @@ def form_pdf(data: dict) -> bytes:
 
     document.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()
+
+
+def _filling_unit(data: dict) -> str:
+    """Return the form's 填报单位, from its filler block or header fields."""
+    for field in [*data.get("filler", []), *data.get("header_fields", [])]:
+        if field["label"] in ("填报单位", "填写单位") and field["value"]:
+            return str(field["value"])
+    return ""
 
 
 def _filler_line(data: dict) -> list[str]:

@@ -5,6 +5,7 @@ import re
 import subprocess
 from dataclasses import replace
 
+import pdfplumber
 import pytest
 from PIL import Image
 
@@ -252,3 +253,20 @@ def test_parts_are_whole_sheets_in_print_order(tmp_path):
         tmp_path / "labels-002.pdf", tmp_path / "b", TEMPLATES["a4-3x8"], count=12
     )
     assert first + second == [[url] for _, url in pairs]
+
+
+def test_a_label_sheet_says_what_and_whose_it_is_in_its_properties(tmp_path):
+    pdf = tmp_path / "labels.pdf"
+    rendering.render_labels(
+        output=str(pdf),
+        options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
+        content=CONTENT,
+        labels=iter(_pairs(2)),
+        count=2,
+        title="古楼云雾茶 GL2026A 标签 #7",
+    )
+    with pdfplumber.open(pdf) as document:
+        metadata = document.metadata
+    assert metadata["Title"] == "古楼云雾茶 GL2026A 标签 #7"
+    assert metadata["Author"] == "洞口县古楼茶业专业合作社"
+    assert "GL2026A" in metadata["Subject"] and "标签" in metadata["Subject"]

@@ -1,7 +1,9 @@
+import io
 import re
 import subprocess
 from html.parser import HTMLParser
 
+import pdfplumber
 import pytest
 
 from labels.rendering import CID_FONT, text_font
@@ -97,3 +99,14 @@ def test_a_long_form_repeats_its_header_on_every_page():
     assert len(pages) > 1
     assert all("序号采购单位销售金额" in page.replace(" ", "") for page in pages)
     assert "1234.5元" in pages[0]  # as seed 004 附件2 prints money: 90元
+
+
+def test_a_form_pdf_names_its_office_and_subject(sales):
+    report = report_build(
+        key="township_sales", user=sales.world.inspector, filters=ReportFilters()
+    )
+    with pdfplumber.open(io.BytesIO(form_pdf(report.as_data()))) as document:
+        metadata = document.metadata
+    assert metadata["Title"] == "乡镇（街道）贫困户产品销售情况表"
+    assert metadata["Author"] == "洞口县"  # the 填报单位, not "anonymous"
+    assert metadata["Subject"].startswith("乡镇（街道）贫困户产品销售情况表")
