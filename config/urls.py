@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from api import catalogue, scan
 from api.scan import gate, resolver
 from api.throttling import SchemaThrottle
+from trace.demo.users import accounts_by_role as demo_accounts_by_role
 from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
@@ -49,7 +50,10 @@ urlpatterns = [
     ),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="workbench/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="workbench/login.html",
+            extra_context={"demo_accounts": demo_accounts_by_role()},
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -46,6 +46,7 @@ from trace.choices import (
     SaleChannel,
     TraceEventKind,
 )
+from trace.demo.users import accounts_by_role
 from trace.files import private_file_response
 from trace.models import Certification
 from trace.selectors.batches import batch_list_visible_to
@@ -567,5 +568,10 @@ def print_calibration(request):
 def landing(request):
     """Explain Suyuan in two sentences and point to its doors."""
     return render(
-        request, "workbench/landing.html", {"demo_scan": apps.is_installed("labels")}
+        request,
+        "workbench/landing.html",
+        {
+            "demo_scan": apps.is_installed("labels"),
+            "demo_accounts": accounts_by_role(),
+        },
     )

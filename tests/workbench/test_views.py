@@ -23,7 +23,8 @@ from tests.factories import (
     ProductLineFactory,
     make_gtin13,
 )
-from trace.choices import BatchStatus, CertificationStatus
+from trace.choices import BatchStatus, CertificationStatus, Role
+from trace.demo.users import USERS as DEMO_USERS
 from trace.models import Batch, Certification, CertificationReview, Sale
 from trace.services.batches import batch_hold
 from trace.services.households import benefit_link_end
@@ -56,6 +57,31 @@ def test_landing_links_login_api_docs_and_admin(client):
     text = html(client.get("/"))
     for link in ('href="/login/"', 'href="/api/docs/"', 'href="/admin/"'):
         assert link in text
+
+
+def test_landing_has_a_door_for_buyers_and_names_every_kind_of_user(client):
+    page = html(client.get("/"))
+    assert 'href="/catalogue/"' in page
+    for user in (
+        "合作社",
+        "市场监管",
+        "信息员",
+        "监督员",
+        "技术指导员",
+        "收购点",
+        "扶贫办",
+    ):
+        assert user in page, user
+    assert "采购" in page
+
+
+def test_login_hint_lists_every_demo_account_by_role(client):
+    page = html(client.get("/login/"))
+    for role in Role:
+        if role == Role.ADMINISTRATOR or any(u.role == role for u in DEMO_USERS):
+            assert f"{role.label}：" in page, role
+    for user in DEMO_USERS:
+        assert user.username in page
 
 
 def test_workbench_requires_login(client):
