@@ -257,6 +257,13 @@ def batch_release_view(request, pk: int):
     return redirect("workbench:batch", pk=batch.pk)
 
 
+def just_saved(request) -> bool:
+    """Return True on the page a save redirected to (?saved=1), never on a
+    failed submit from it: the form posts back to that URL, and a green
+    「已保存。」 above red errors says the opposite of what happened."""
+    return request.method == "GET" and request.GET.get("saved") == "1"
+
+
 @operator_required
 def sales(request):
     """Record a 消费扶贫 sale; list the latest ones.
@@ -282,7 +289,7 @@ def sales(request):
     return render(
         request,
         "workbench/sales.html",
-        {"form": form, "sales": recent, "saved": request.GET.get("saved") == "1"},
+        {"form": form, "sales": recent, "saved": just_saved(request)},
         # A refused sale is a 400, as in the API; the form keeps what was typed.
         status=400 if request.method == "POST" else 200,
     )
@@ -388,7 +395,7 @@ def _record_event(request, form_class, service, template, events):
         {
             "form": form,
             "events": events.order_by("-occurred_at", "-id")[:50],
-            "saved": request.GET.get("saved") == "1",
+            "saved": just_saved(request),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -840,6 +840,17 @@ def test_after_a_sale_the_next_form_keeps_the_channel(client, world):
     assert forged["channel"].value() in (None, "")
 
 
+def test_a_failed_submit_after_a_save_does_not_say_saved(client, world):
+    client.force_login(world.operator_a)
+    saved = client.post("/w/sales/", sale_data(world))
+    assert "已保存。" in html(client.get(saved["Location"]))
+    # The form posts back to /w/sales/?saved=1&channel=…; this one fails.
+    failed = client.post(saved["Location"], sale_data(world, quantity="0"))
+    assert failed.status_code == 400
+    assert "数量必须大于 0" in html(failed)
+    assert "已保存。" not in html(failed)
+
+
 def _label_of(batch, user):
     job = print_job_create(
         batch=batch, template="a4-3x8", count=1, requested_by=user, enqueue=False
