@@ -57,7 +57,10 @@ class ScheduleSerializer(serializers.Serializer):
     region = serializers.PrimaryKeyRelatedField(queryset=region_list())
     submitter_level = serializers.ChoiceField(choices=RegionLevel.choices)
     frequency = serializers.ChoiceField(
-        choices=[PeriodFrequency.MONTHLY, PeriodFrequency.QUARTERLY]
+        choices=[
+            (choice.value, choice.label)
+            for choice in (PeriodFrequency.MONTHLY, PeriodFrequency.QUARTERLY)
+        ]
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     due_day = serializers.IntegerField(min_value=1, max_value=31)
