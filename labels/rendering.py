@@ -61,6 +61,7 @@ class LabelContent:
     lot: str
     harvest_date: str
     logo: bytes | None = None  # normalised PNG (logo_normalize)
+    date_word: str = "采收"  # "生产" for a processed product
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _draw_static(
         ("brand", content.brand_line),
         ("text", content.producer),
         ("text", f"批次 {content.lot}"),
-        ("text", f"采收 {content.harvest_date}"),
+        ("text", f"{content.date_word} {content.harvest_date}"),
         ("serial", ""),
         ("call", "扫码溯源"),
     ]

@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import close_old_connections, connection
@@ -1174,3 +1175,12 @@ def test_json_scan_is_the_serializers_whole_body(
         assert response.content == JSONRenderer().render(
             ScanStorySerializer(story).data
         )
+
+
+def test_a_processed_products_page_names_its_production_date(world, scanned, client):
+    label = scanned[0]
+    assert "采收日期" in page(client, label).content.decode()
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(processed=True)
+    cache.clear()  # the story is cached; a product line edit is rare
+    html = page(client, label).content.decode()
+    assert "生产日期" in html and "采收" not in html.split("生产主体")[0]

@@ -140,6 +140,7 @@ PRODUCT_LINES = {
         geographical_indication=False,
         gtin=make_gtin13("690123450002"),
         unit="盒",
+        processed=True,
     ),
     "rice": DemoProductLine(
         brand="dongxiang",
@@ -167,6 +168,7 @@ PRODUCT_LINES = {
         geographical_indication=False,
         gtin=None,
         unit="瓶",
+        processed=True,
     ),
     # seeds/003, line 135: 大通湖大闸蟹, the district's own product brand.
     "crab": DemoProductLine(

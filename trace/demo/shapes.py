@@ -103,6 +103,7 @@ class DemoProductLine(NamedTuple):
     # protected regions.
     owner: str | None = None
     protected_regions: tuple[str, ...] = ()
+    processed: bool = False  # tea, 豆腐乳: a production date, not a harvest
 
 
 class DemoLicense(NamedTuple):

@@ -168,6 +168,11 @@ class ProductLine(models.Model):
         help_text=_("如：水果、茶叶、大米、禽蛋。"),
     )
     standard = models.CharField(_("执行标准"), max_length=64, blank=True)
+    processed = models.BooleanField(
+        _("加工产品"),
+        default=False,
+        help_text=_("茶叶、豆腐乳等加工产品：批次日期是生产日期，而不是采收日期。"),
+    )
     geographical_indication = models.BooleanField(_("地理标志产品"), default=False)
     protected_regions = models.ManyToManyField(
         Region,
@@ -208,6 +213,11 @@ class ProductLine(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def date_label(self) -> str:
+        """Return what a batch's date is: 生产日期 of a processed product."""
+        return str(_("生产日期") if self.processed else _("采收日期"))
 
     @property
     def title(self) -> str:

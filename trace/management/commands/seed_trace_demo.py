@@ -241,6 +241,7 @@ class Command(BaseCommand):
                 geographical_indication=item.geographical_indication,
                 gtin=item.gtin,
                 unit=item.unit,
+                processed=item.processed,
                 **fields,
             )
         # A database seeded before owners and protected regions existed.
@@ -248,9 +249,13 @@ class Command(BaseCommand):
             line.producer_id is None
             and item.owner
             or (item.geographical_indication and not line.protected_regions.exists())
+            or line.processed != item.processed
         ):
             line = product_line_update(
-                product_line=line, changed_by=self.users["admin"], **fields
+                product_line=line,
+                changed_by=self.users["admin"],
+                processed=item.processed,
+                **fields,
             )
         return line
 
