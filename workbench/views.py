@@ -6,6 +6,7 @@ bound form with the errors next to their fields: nothing typed is lost.
 """
 
 import datetime
+import json
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -487,6 +488,7 @@ def print_new(request):
         }
         for key, template in TEMPLATES.items()
     ]
+    without_gtin = printing.batches_without_gtin(batches=form.fields["batch"].queryset)
     return render(
         request,
         "workbench/print_form.html",
@@ -494,9 +496,9 @@ def print_new(request):
             "form": form,
             "sheets": sheets,
             "jobs": printing.recent_jobs(user=user, limit=5),
-            "without_gtin": printing.products_without_gtin(
-                batches=form.fields["batch"].queryset
-            ),
+            "without_gtin": without_gtin,
+            "without_gtin_json": json.dumps(without_gtin, ensure_ascii=False),
+            "chosen_without_gtin": without_gtin.get(str(form["batch"].value() or "")),
         },
     )
 

@@ -1050,6 +1050,23 @@ def test_the_review_queue_is_the_administrators(client, world):
     assert "没有待复核的认定" in html(client.get("/w/reviews/"))
 
 
+def test_the_print_screen_warns_about_a_gtin_for_the_batch_chosen(client, world):
+    world.batch_a.product_line.gtin = None  # 古楼云雾茶: no GTIN
+    world.batch_a.product_line.save()
+    with_gtin = BatchFactory(
+        producer=world.producer_a,
+        product_line=ProductLineFactory(name="雪峰蜜橘", gtin="0" + make_gtin13()),
+        origin=world.gulou_village,
+        status=BatchStatus.RELEASED,
+    )
+    client.force_login(world.operator_a)
+    chosen = html(client.get(f"/w/print/?batch={with_gtin.pk}"))
+    assert re.search(r'id="no-gtin"[^>]* hidden>', chosen)  # 雪峰蜜橘 has one
+    other = html(client.get(f"/w/print/?batch={world.batch_a.pk}"))
+    assert not re.search(r'id="no-gtin"[^>]* hidden>', other)
+    assert "data-no-gtin-name>古楼云雾茶<" in other
+
+
 def test_print_screen_says_which_products_lack_a_gtin_and_what_it_costs(
     client, world, django_capture_on_commit_callbacks
 ):
