@@ -1,9 +1,10 @@
 """Fill each reporting form from the selectors: title, header fields, rows.
 
-Names of poor households (贫困户姓名) are printed in full for administrators
-only; everyone else gets the masked name (王*明), which is what their other
-screens show too. ID numbers appear whole only in the 带贫人员名册, which only
-administrators may request.
+Names of poor households (贫困户姓名) are masked (王*明) on every form, by
+one rule whoever asks: a township's submitted form, frozen when its
+监督员 submits it, and the office's own export of the same rows print the
+same names (the seed's own example row writes "王某某"). Names and ID numbers
+appear whole only in the 带贫人员名册, which only administrators may request.
 """
 
 import dataclasses
@@ -101,9 +102,8 @@ def report_visible_to(*, spec: FormSpec, user) -> bool:
 
 
 def household_name(household: Household, *, user) -> str:
-    return (
-        household.head_name if access.is_administrator(user) else household.masked_name
-    )
+    """Return a household's name as every form prints it: masked (王*明)."""
+    return household.masked_name
 
 
 def _quantity(value: Decimal, unit: str) -> str:
