@@ -220,9 +220,11 @@ def _filler_line(data: dict) -> list[str]:
     """Return the 填报单位 / 填报人 / 联系方式 / date line, labelled as the form does."""
     fields = data.get("header_fields") or []
     labels = [field["label"] for field in fields] or list(FILLER_LABELS)
-    values = [field["value"] for field in data.get("filler") or []]
-    if not values:
-        values = [field["value"] for field in fields]
+    # A form's own header says what it asks (附件2's 供货联系人 is the
+    # township's, not the filler's); the filler block fills the others.
+    values = [field["value"] for field in fields] or [
+        field["value"] for field in data.get("filler") or []
+    ]
     values = (values + [""] * len(labels))[: len(labels)]
     return [
         f"{label}：{value or '__________'}"

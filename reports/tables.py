@@ -45,13 +45,14 @@ from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters, in_region
 from trace import access
 from trace.choices import ProducerKind, SaleChannel
-from trace.models import Household, Sale, SaleEvidence
+from trace.models import Household, Region, Sale, SaleEvidence
 from trace.selectors.catalogue import (
     catalogue_availability_for,
     catalogue_entry_contact,
     catalogue_listed_visible_to,
     catalogue_price_display,
     region_short_name,
+    region_township,
 )
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign.
@@ -152,11 +153,32 @@ def _filler(*, user, filters: ReportFilters) -> Filler:
     )
 
 
-def _header_fields(spec: FormSpec, *, filler: Filler) -> list[tuple[str, str]]:
-    """Fill the form's header: the unit, the contact and the date."""
+def header_fields_for(
+    spec: FormSpec, *, filler: Filler, region: Region | None
+) -> list[tuple[str, str]]:
+    """Fill the form's header: the unit, the contact and the date.
+
+    附件2 and 附件3 ask for 供货联系人姓名 and 联系方式: the township's supply
+    contact (seed 004, line 28: "村集体经济组织负责人为供货联系人"), not
+    whoever fills the form in; the other forms for the person filling in.
+    """
     if not spec.header_fields:
         return []
-    return list(zip(spec.header_fields, filler.values(), strict=True))
+    values = list(filler.values())
+    if "供货联系人姓名" in spec.header_fields:
+        town = region_township(region=region) if region is not None else None
+        values[1:3] = (
+            (town.supply_contact_name, town.supply_contact_phone) if town else ("", "")
+        )
+    return list(zip(spec.header_fields, values, strict=True))
+
+
+def _form_region(*, user, filters: ReportFilters) -> Region | None:
+    """Return the region a form is for: the one asked, else the user's own."""
+    if filters.region is not None:
+        return filters.region
+    regions = access.assigned_regions(user)
+    return regions[0] if len(regions) == 1 else None
 
 
 def _join(parts) -> str:
@@ -448,7 +470,9 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     return Report(
         spec=spec,
         title=report_title(spec, filters, user=user),
-        header_fields=_header_fields(spec, filler=filler),
+        header_fields=header_fields_for(
+            spec, filler=filler, region=_form_region(user=user, filters=filters)
+        ),
         rows=rows,
         filler=filler,
     )

@@ -40,6 +40,17 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Seed 004, 附件1 备注 1: "各乡镇（街道）要确定一名产品供货联系人"; line 28:
+    # "村集体经济组织负责人为供货联系人". Printed on the township's forms.
+    supply_contact_name = models.CharField(
+        _("供货联系人"),
+        max_length=32,
+        blank=True,
+        help_text=_("乡镇（街道）确定的产品供货联系人，印在本乡镇的销售情况表上。"),
+    )
+    supply_contact_phone = models.CharField(
+        _("供货联系人电话"), max_length=32, blank=True
+    )
     # Materialised path of ids ("/1/5/23/"): descendants are one indexed prefix match.
     lineage = models.CharField(max_length=255, editable=False, db_index=True)
 
