@@ -25,6 +25,8 @@ class DemoRegion(NamedTuple):
     path: str  # "湖南省/邵阳市/洞口县", parents first
     level: str
     code: str  # GB/T 2260 code or ""
+    # A township's 供货联系人 (seed 004, line 28): invented, demo data.
+    supply_contact: tuple[str, str] = ("", "")
 
 
 class DemoHousehold(NamedTuple):

@@ -128,7 +128,15 @@ class Command(BaseCommand):
                 level=item.level,
                 parent=parent,
                 code=item.code,
+                supply_contact_name=item.supply_contact[0],
+                supply_contact_phone=item.supply_contact[1],
                 created_by=self.users["admin"],
+            )
+        elif item.supply_contact[0] and not region.supply_contact_name:
+            # A database seeded before townships named their supply contact.
+            Region.objects.filter(pk=region.pk).update(
+                supply_contact_name=item.supply_contact[0],
+                supply_contact_phone=item.supply_contact[1],
             )
         self.regions[name] = region
 
