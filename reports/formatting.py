@@ -3,7 +3,9 @@
 One date format (GB/T 7408's YYYY-MM-DD, a time as HH:MM after it) and one
 amount format (two decimals; printed forms group thousands: 12,345.60) for
 every form, XLSX and PDF alike. CSV keeps the two decimals without grouping,
-so spreadsheets read the column as numbers.
+so spreadsheets read the column as numbers. The exception is seed 004's
+附件2 and 附件3 (FormSpec.date_columns, money_unit), printed as the seed
+prints them, 2019.9.1 and 90元, from date and number cells that stay data.
 """
 
 import datetime
