@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -326,7 +326,13 @@ def notices_page(request, pk: int | None = None):
         except ValidationError as error:
             context.update(typed=typed, errors=error.message_dict)
             return render(request, "api/catalogue_notices.html", context, status=400)
-        context["lodged"] = entry.name
+        # Redirect after POST: a reload shows the receipt, not a resubmission.
+        return redirect(f"{reverse('catalogue-notices')}?lodged={entry.pk}")
+    lodged = request.GET.get("lodged", "")
+    context["lodged"] = next(
+        (item.name for item in notices if lodged.isdigit() and item.pk == int(lodged)),
+        "",
+    )
     return render(request, "api/catalogue_notices.html", context)
 
 

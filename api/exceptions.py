@@ -5,7 +5,7 @@ becomes a 403.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
@@ -19,7 +19,11 @@ JSON_FORMATS = ("json", "api")
 
 
 def exception_handler(error, context):
-    if isinstance(error, Refused):
+    if isinstance(error, Http404):
+        # get_object_or_404 says "No ReportPeriod matches the given query." in
+        # English and names the model; the API's 404 is one Chinese sentence.
+        error = exceptions.NotFound(detail=gettext("未找到。"))
+    elif isinstance(error, Refused):
         # The user sees the object but may not do this: 403 with the
         # service's words. (Outside the user's scope the service says "does
         # not exist", and the scoped queryset has already answered 404.)

@@ -39,6 +39,14 @@ class PrintJobSerializer(serializers.ModelSerializer):
         source="requested_by.username", read_only=True, default=None, allow_null=True
     )
     pdf_url = serializers.SerializerMethodField()
+    printed_links = serializers.ChoiceField(
+        choices=[
+            *link_form_choices(),
+            ("short", "短链接 /t/序列号（该产品没有 GTIN）"),
+        ],
+        read_only=True,
+        help_text="二维码实际写入的链接：产品没有 GTIN 时为短链接，无论要求哪种形式。",
+    )
 
     class Meta:
         model = PrintJob
@@ -53,6 +61,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
             "offset_y_mm",
             "crop_marks",
             "link_form",
+            "printed_links",
             "status",
             "progress",
             "error_message",

@@ -24,6 +24,7 @@ class ProductLineSerializer(serializers.ModelSerializer):
             "name",
             "category",
             "standard",
+            "processed",
             "geographical_indication",
             "protected_regions",
             "producer",

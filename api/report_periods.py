@@ -27,7 +27,7 @@ from trace.selectors.registry import region_list
 
 
 class ReportPeriodSerializer(serializers.ModelSerializer):
-    form_title = serializers.CharField(source="get_form_key_display", read_only=True)
+    form_title = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.full_name", read_only=True)
 
     class Meta:
@@ -58,7 +58,10 @@ class ScheduleSerializer(serializers.Serializer):
     region = serializers.PrimaryKeyRelatedField(queryset=region_list())
     submitter_level = serializers.ChoiceField(choices=RegionLevel.choices)
     frequency = serializers.ChoiceField(
-        choices=[PeriodFrequency.MONTHLY, PeriodFrequency.QUARTERLY]
+        choices=[
+            (choice.value, choice.label)
+            for choice in (PeriodFrequency.MONTHLY, PeriodFrequency.QUARTERLY)
+        ]
     )
     year = IntegerField(min_value=2000, max_value=2100)
     due_day = IntegerField(min_value=1, max_value=31)

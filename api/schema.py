@@ -8,6 +8,9 @@ The tags (one per resource, the path's first segment under /api/v1/) carry
 the Chinese description of the resource (add_tags).
 """
 
+import re
+
+from django.utils.functional import Promise
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import inline_serializer
@@ -166,6 +169,51 @@ def add_tags(result, generator, request, public):
         for name, text in RESOURCES.items()
         if name in used
     ] + [{"name": name} for name in sorted(used - RESOURCES.keys())]
+    return result
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# What drf-spectacular and DRF write in English, in the schema's language.
+KNOWN_DESCRIPTIONS = {
+    "No response body": "无响应内容。",
+    'Token-based authentication with required prefix "Token"': (
+        "令牌认证：请求头 Authorization: Token <令牌>（令牌由 POST /api/v1/auth/token/ 取得）。"
+    ),
+}
+
+
+def chinese_descriptions(result, generator, request, public):
+    """Keep the schema's descriptions Chinese (a postprocessing hook).
+
+    A serializer's English docstring is a note for developers, as an
+    operation's is (AutoSchema.get_description): it is dropped; the few
+    English sentences drf-spectacular writes itself are translated.
+    """
+
+    def visit(node, *, response=False):
+        if isinstance(node, dict):
+            text = node.get("description")
+            if isinstance(text, Promise):  # drf-spectacular's lazy strings
+                text = node["description"] = str(text)
+            if isinstance(text, str) and not HAN.search(text):
+                if text in KNOWN_DESCRIPTIONS:
+                    node["description"] = KNOWN_DESCRIPTIONS[text]
+                elif response:  # OpenAPI requires a response's description
+                    node["description"] = "响应。"
+                else:
+                    del node["description"]
+            for key, value in node.items():
+                if key == "responses" and isinstance(value, dict):
+                    for answer in value.values():
+                        visit(answer, response=True)
+                else:
+                    visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}))
+    visit(result.get("paths", {}))
     return result
 
 

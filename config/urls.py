@@ -9,6 +9,7 @@ from api import catalogue, scan
 from api.scan import gate, resolver
 from api.throttling import SchemaThrottle
 from config import health, metrics
+from trace.demo.users import accounts_by_role as demo_accounts_by_role
 from workbench import views as workbench_views
 
 admin.site.site_header = _("溯源 · 消费扶贫产品追溯管理")
@@ -54,7 +55,10 @@ urlpatterns = [
     ),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="workbench/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="workbench/login.html",
+            extra_context={"demo_accounts": demo_accounts_by_role()},
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -87,10 +91,11 @@ urlpatterns = [
         scan.digital_link_lot_page,
         name="lot-page",
     ),
-    # Last: a compressed Digital Link is one base64 segment at the root; a
-    # GTIN's starts with A-H (its first AI nibble is 0 or 1, labels/digital_link.py).
+    # Last: a compressed Digital Link is one base64 segment at the root,
+    # starting with an AI's first nibble (0-9: A-n) or a hex pair of GS1's
+    # optimisation table (up to CD: x), labels/digital_link.py.
     re_path(
-        r"^(?P<segment>[A-H][A-Za-z0-9_-]{9,})/?$",
+        r"^(?P<segment>[A-Za-x][A-Za-z0-9_-]{9,})/?$",
         resolver.compressed_link,
         name="digital-link-compressed",
     ),

@@ -14,8 +14,11 @@ fixed-length numeric value is the number in ceil(n * log2(10)) bits; a
 variable-length value is a 3-bit encoding indicator (0 digits, 1 lower-case
 hex, 2 upper-case hex, 3 URI-safe base64, 4 seven-bit ASCII), its length in
 ceil(log2(max)) bits and the characters at 4, 4, 6 or 7 bits each (digits as
-one number). Only the AIs this resolver knows are supported (TABLE_F); a
-compressed URI with others does not decompress (ValueError).
+one number); a variable-length numeric value is its digit count then the
+number. A hex pair outside 00-99 stands for a sequence of AIs (table Opt).
+Every sequence of table Opt decompresses, and GS1's toolkit's partly
+compressed form (`/01/{gtin}/{rest compressed}`) is read too; an AI outside
+TABLE_F does not decompress (ValueError).
 """
 
 import math
@@ -33,39 +36,78 @@ from trace.validators import is_ascii_number
 PRIMARY_KEY = "01"
 # GS1 Digital Link URI syntax 1.4: the qualifiers of a GTIN, in path order.
 QUALIFIERS = ("22", "10", "21", "235")
-# Compression table P: the length of an AI by its first two digits.
+# Compression table P: the length of an AI by its first two digits (the
+# prefixes of the AIs in TABLE_F).
 TABLE_P = {"01": 2, "10": 2, "11": 2, "13": 2, "15": 2, "16": 2, "17": 2}
-TABLE_P |= {"21": 2, "22": 2, "23": 3}
-# Compression table F, for the AIs above: ("N", n) fixed-length numeric,
-# ("X", max) variable-length alphanumeric (GS1 General Specifications formats).
+TABLE_P |= {"21": 2, "22": 2, "23": 3, "25": 3, "30": 2, "31": 4, "32": 4}
+TABLE_P |= {"39": 4, "41": 3, "70": 4, "80": 4, "91": 2}
+# Compression table F: the components of each AI's value in GS1 General
+# Specifications notation, "N14" fixed-length numeric, "N..8" variable-length
+# numeric, "X..20" variable-length alphanumeric. The AIs of the resolver's
+# path, and every AI of the optimisation table below, so that any compressed
+# URI GS1's toolkit writes with them decompresses (the attributes beyond the
+# path are read and then left aside, as the query string of an uncompressed
+# URI is).
 TABLE_F = {
-    "01": ("N", 14),
-    "10": ("X", 20),
-    "11": ("N", 6),
-    "13": ("N", 6),
-    "15": ("N", 6),
-    "16": ("N", 6),
-    "17": ("N", 6),
-    "21": ("X", 20),
-    "22": ("X", 20),
-    "235": ("X", 28),
+    "01": ("N14",),
+    "10": ("X..20",),
+    "11": ("N6",),
+    "13": ("N6",),
+    "15": ("N6",),
+    "16": ("N6",),
+    "17": ("N6",),
+    "21": ("X..20",),
+    "22": ("X..20",),
+    "235": ("X..28",),
+    "254": ("X..20",),
+    "255": ("N13", "N..12"),
+    "30": ("N..8",),
+    "414": ("N13",),
+    "7003": ("N10",),
+    "8010": ("X..30",),
+    "8011": ("N..12",),
+    "8017": ("N18",),
+    "8018": ("N18",),
+    "8019": ("N..10",),
+    "91": ("X..90",),
 }
-# Compression table Opt: one hex pair standing for a sequence of AIs (only
-# the entries made of AIs in TABLE_F; a compressor may use them).
+TABLE_F |= {f"31{digit}": ("N6",) for digit in "00 01 02 03 04 05".split()}
+TABLE_F |= {f"32{digit}": ("N6",) for digit in "00 01 02 03 04 05".split()}
+TABLE_F |= {f"390{digit}": ("N..15",) for digit in range(10)}
+TABLE_F |= {f"392{digit}": ("N..15",) for digit in range(10)}
+TABLE_F |= {f"394{digit}": ("N4",) for digit in range(4)}
+# Compression table Opt (GS1 Digital Link 1.2, as GS1's toolkit has it): one
+# hex pair standing for a sequence of AIs, whose values follow in this order.
 TABLE_OPT = {
     "0A": ("01", "22"),
     "0B": ("01", "10"),
     "0C": ("01", "21"),
     "0D": ("01", "17"),
+    "0E": ("01", "7003"),
+    "0F": ("01", "30"),
     "1A": ("01", "10", "21", "17"),
     "1B": ("01", "15"),
     "1C": ("01", "11"),
     "1D": ("01", "16"),
+    "1E": ("01", "91"),
     "1F": ("01", "10", "15"),
+    "9A": ("8010", "8011"),
+    "9B": ("8017", "8019"),
+    "9C": ("8018", "8019"),
+    "9D": ("414", "254"),
 }
+TABLE_OPT |= {
+    f"2{hex_digit}": ("01", f"310{n}") for n, hex_digit in enumerate("ABCDEF")
+}
+TABLE_OPT |= {
+    f"3{hex_digit}": ("01", f"320{n}") for n, hex_digit in enumerate("ABCDEF")
+}
+TABLE_OPT |= {f"A{n}": ("01", f"392{n}") for n in range(10)}
+TABLE_OPT |= {f"C{n}": ("255", f"390{n}") for n in range(10)}
+TABLE_OPT |= {f"C{hex_digit}": ("255", f"394{n}") for n, hex_digit in enumerate("ABCD")}
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 HEX = "0123456789ABCDEF"
-COMPRESSED_RE = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+COMPRESSED_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ENCODINGS = (
     (re.compile(r"^[0-9]+$"), 0),
     (re.compile(r"^[0-9A-F]+$"), 2),
@@ -121,6 +163,8 @@ def parse_path(path: str) -> ItemKey:
     if path.endswith("/") and len(path) > 1:
         path = path[:-1]
     segments = path.lstrip("/").split("/")
+    if len(segments) == 3 and segments[0] == PRIMARY_KEY:
+        path = _partly_compressed(segments) or path
     if segments[0] != PRIMARY_KEY:
         try:
             GS1DigitalLinkURI.parse("https://resolver.invalid" + path)
@@ -148,6 +192,22 @@ def parse_path(path: str) -> ItemKey:
     return ItemKey(
         gtin=values[PRIMARY_KEY], lot=values.get("10", ""), serial=values.get("21", "")
     )
+
+
+def _partly_compressed(segments: list[str]) -> str | None:
+    """Return the uncompressed path of `/01/{gtin}/{compressed rest}`, or None.
+
+    GS1's toolkit writes this form when asked to keep the primary key
+    uncompressed (gs1ElementStringsToCompressedGS1DigitalLink with
+    uncompressedPrimary): the qualifiers and attributes follow compressed.
+    """
+    try:
+        values = decompress(segments[2])
+    except ValueError:
+        return None
+    if PRIMARY_KEY in values:
+        return None
+    return _path_of({PRIMARY_KEY: segments[1]} | values)
 
 
 def _message(detail: str) -> str:
@@ -194,12 +254,35 @@ def _length_bits(maximum: int) -> int:
     return math.ceil(math.log2(maximum) + 0.01)
 
 
+def _component(notation: str) -> tuple[str, bool, int]:
+    """Return (kind, fixed, size) of "N14", "N..8" or "X..20"."""
+    kind, size = notation[0], notation.lstrip("NX.")
+    return kind, ".." not in notation, int(size)
+
+
 def _encode_value(ai: str, value: str) -> str:
-    kind, size = TABLE_F[ai]
-    if kind == "N":
-        if len(value) != size or not is_ascii_number(value):
-            raise ValueError(f"AI ({ai}) takes {size} digits")
-        return format(int(value), f"0{_value_bits(size)}b")
+    """Return the bits of an AI's value (one variable component at most last)."""
+    bits = ""
+    for notation in TABLE_F[ai]:
+        kind, fixed, size = _component(notation)
+        part, value = (value[:size], value[size:]) if fixed else (value, "")
+        if kind == "N" and fixed:
+            if len(part) != size or not is_ascii_number(part):
+                raise ValueError(f"AI ({ai}) takes {size} digits")
+            bits += format(int(part), f"0{_value_bits(size)}b")
+        elif kind == "N":
+            if not (part == "" or is_ascii_number(part)) or len(part) > size:
+                raise ValueError(f"AI ({ai}) takes up to {size} digits")
+            bits += format(len(part), f"0{_length_bits(size)}b")
+            bits += format(int(part or 0), f"0{_value_bits(len(part))}b")
+        else:
+            bits += _encode_text(ai, part, size)
+    if value:
+        raise ValueError(f"AI ({ai}) value too long")
+    return bits
+
+
+def _encode_text(ai: str, value: str, size: int) -> str:
     if not 0 < len(value) <= size:
         raise ValueError(f"AI ({ai}) takes 1 to {size} characters")
     encoding = next((code for pattern, code in _ENCODINGS if pattern.match(value)), 4)
@@ -232,10 +315,12 @@ def compress(key: ItemKey) -> str:
 
 
 def decompress(segment: str) -> dict[str, str]:
-    """Return the AI values of a compressed path segment.
+    """Return the AI values of a compressed path segment, in their order.
 
-    Raise ValueError for a segment that is not a compressed GS1 Digital Link
-    of the AIs this module knows.
+    Each AI is its digits (table P gives how many) or one hex pair of
+    table Opt standing for a sequence of AIs. Raise ValueError for a
+    segment that is not a compressed GS1 Digital Link of the AIs this module
+    knows.
     """
     if not COMPRESSED_RE.match(segment):
         raise ValueError("not a compressed GS1 Digital Link")
@@ -252,37 +337,61 @@ def decompress(segment: str) -> dict[str, str]:
             ai = h1h2 + reader.hex(length - 2)
             if ai not in TABLE_F:
                 raise ValueError(f"unsupported AI ({ai})")
-            values[ai] = _decode_value(ai, reader)
+            sequence: tuple[str, ...] = (ai,)
         elif h1h2 in TABLE_OPT:
-            for ai in TABLE_OPT[h1h2]:
-                values[ai] = _decode_value(ai, reader)
+            sequence = TABLE_OPT[h1h2]
         else:
             raise ValueError(f"unsupported sequence {h1h2}")
-    if PRIMARY_KEY not in values:
-        raise ValueError("no GTIN")
+        for ai in sequence:
+            if ai in values:
+                raise ValueError(f"AI ({ai}) twice")
+            values[ai] = _decode_value(ai, reader)
+    if not values:
+        raise ValueError("no AI")
     return values
 
 
 def decompress_key(segment: str) -> ItemKey:
     """Return the key of a compressed segment, checked like an uncompressed path.
 
-    Raise ValueError if it does not decompress, DigitalLinkError if what it
-    holds is not a well-formed GS1 Digital Link of a GTIN.
+    Raise ValueError if it does not decompress, UnsupportedKey if it holds
+    another primary key than the GTIN, DigitalLinkError if what it holds is
+    not a well-formed GS1 Digital Link of a GTIN.
     """
     values = decompress(segment)
-    key = ItemKey(values["01"], values.get("10", ""), values.get("21", ""))
-    path = "/01/" + values["01"]
+    if PRIMARY_KEY not in values:
+        raise UnsupportedKey(next(iter(values)))
+    return parse_path(_path_of(values))
+
+
+def _path_of(values: dict[str, str]) -> str:
+    """Return the uncompressed path of a GTIN and its qualifiers, in path order."""
+    path = "/01/" + values[PRIMARY_KEY]
     for ai in QUALIFIERS:
         if ai in values:
             path += f"/{ai}/{quote(values[ai], safe='')}"
-    parse_path(path)  # the same syntax and check-digit rules
-    return key
+    return path
 
 
 def _decode_value(ai: str, reader: "_Bits") -> str:
-    kind, size = TABLE_F[ai]
-    if kind == "N":
-        return str(reader.number(_value_bits(size))).zfill(size)
+    value = ""
+    for notation in TABLE_F[ai]:
+        kind, fixed, size = _component(notation)
+        if kind == "N" and fixed:
+            value += str(reader.number(_value_bits(size))).zfill(size)
+        elif kind == "N":
+            count = reader.number(_length_bits(size))
+            # An empty component still has its one value bit (ceil(0.01)), as
+            # GS1's toolkit writes it; the length is encoded, so leading
+            # zeros survive (the toolkit drops them).
+            number = reader.number(_value_bits(count))
+            value += str(number).zfill(count) if count else ""
+        else:
+            value += _decode_text(reader, size)
+    return value
+
+
+def _decode_text(reader: "_Bits", size: int) -> str:
     encoding = reader.number(3)
     count = reader.number(_length_bits(size))
     if encoding == 0:

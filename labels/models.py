@@ -120,6 +120,12 @@ class PrintJob(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.batch} × {self.count}"
 
+    @property
+    def printed_links(self) -> str:
+        """Return what the codes hold: the link form asked for, or "short"
+        (/t/{serial}) for a product without a GTIN, whatever was asked."""
+        return self.link_form if self.batch.product_line.gtin else "short"
+
     def pdf_name(self) -> str:
         """Return the PDF's file name: fixed by the id, so a re-render overwrites it."""
         return f"print-jobs/print-job-{self.pk}.pdf"

@@ -61,6 +61,7 @@ class LabelContent:
     lot: str
     harvest_date: str
     logo: bytes | None = None  # normalised PNG (logo_normalize)
+    date_word: str = "采收"  # "生产" for a processed product
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _draw_static(
         ("brand", content.brand_line),
         ("text", content.producer),
         ("text", f"批次 {content.lot}"),
-        ("text", f"采收 {content.harvest_date}"),
+        ("text", f"{content.date_word} {content.harvest_date}"),
         ("serial", ""),
         ("call", "扫码溯源"),
     ]
@@ -397,6 +398,10 @@ def render_labels(
         pageCompression=1,
     )
     c.setTitle(title or "溯源标签")
+    # Who the labels are for, and what they are, in any PDF reader's
+    # document properties (not "anonymous" / "unspecified").
+    c.setAuthor(content.producer or "Suyuan")
+    c.setSubject(f"{content.brand_line} 追溯标签 批次 {content.lot}".strip())
     c.setCreator("Suyuan")
     c.beginForm("label", 0, 0, template.label_width * mm, template.label_height * mm)
     geometry = _draw_static(c, template, content)

@@ -269,6 +269,7 @@ def label_content(*, batch: Batch) -> rendering.LabelContent:
         lot=batch.lot_code,
         harvest_date=batch.harvest_date.isoformat(),
         logo=logo,
+        date_word="生产" if line.processed else "采收",
     )
 
 

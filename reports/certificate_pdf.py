@@ -40,6 +40,10 @@ SIZES = {
     "a6": PageSize(105, 148, 7, 30, 16, 10, 6),
     "label": PageSize(70, 50, 3, 19, 8.5, 5.2, 3.2),
 }
+SIGNATURE = "生产者盖章或签名："
+# Room left blank beside and below 生产者盖章或签名 for a seal or a signature,
+# in lines of text (a round seal is about 4 lines of 10-point text on A6).
+SIGNATURE_LINES = 4
 
 
 def certificate_lines(certificate: Certificate) -> list[str]:
@@ -62,7 +66,7 @@ def certificate_lines(certificate: Certificate) -> list[str]:
         COMMITMENT_INTRO,
         *(f"{CHECKED}{commitment}" for commitment in COMMITMENTS),
         f"承诺依据：{basis_line}",
-        "生产者盖章或签名：",
+        SIGNATURE,
     ]
 
 
@@ -80,11 +84,35 @@ def _layout(
         remaining = paragraph
         while remaining:
             available = narrow if y - size > qr_bottom else width
-            line = wrap_text(remaining, font, size, available)[0]
+            line = _first_line(remaining, font, size, available, width)
             placed.append((line, y - size))
             y -= leading
             remaining = remaining[len(line) :].lstrip()
+        if paragraph == SIGNATURE:
+            y -= leading * (SIGNATURE_LINES - 1)  # room to sign or stamp
     return placed, y
+
+
+def _first_line(
+    text: str, font: str, size: float, available: float, full_width: float
+) -> str:
+    """Return the first line of a paragraph, never cutting a name in two.
+
+    A "label：value" line whose value does not fit after its label but fits
+    on a line of its own breaks after the label, so that a producer's name
+    (洞口县古楼茶业专业合作社) is printed whole.
+    """
+    line = wrap_text(text, font, size, available)[0]
+    label, colon, value = text.partition("：")
+    if (
+        colon
+        and value
+        and len(line) < len(text)
+        and len(line) > len(label) + 1
+        and len(wrap_text(value, font, size, full_width)) == 1
+    ):
+        return label + colon
+    return line
 
 
 def certificate_pdf(
@@ -102,6 +130,8 @@ def certificate_pdf(
     )
     c.setTitle(f"承诺达标合格证 {certificate.number}")
     c.setAuthor(certificate.issuing_entity)
+    c.setSubject(f"{certificate.product_name} 食用农产品承诺达标合格证")
+    c.setCreator("Suyuan")
     for note in sheet_notes or [None]:
         _draw_certificate(c, certificate, page, note)
     c.save()
@@ -131,6 +161,17 @@ def _draw_certificate(
             break
         text_size = max(page.min_text_size, text_size * 0.93)
 
+    # The frame the paper certificate has, inside the margin.
+    inset = page.margin_mm * mm / 2
+    c.setLineWidth(0.8)
+    c.rect(
+        inset,
+        inset,
+        page.width_mm * mm - 2 * inset,
+        page.height_mm * mm - 2 * inset,
+        stroke=1,
+        fill=0,
+    )
     c.setFont(font, page.title_size)
     c.drawCentredString(page.width_mm * mm / 2, top - page.title_size, "承诺达标合格证")
     c.setFont(font, text_size)

@@ -61,13 +61,18 @@ def bar_chart_svg(
             f'fill="#1d2a1d">{escape(str(name))}</text>'
             f'<rect x="{label_width:g}" y="{y + 4}" width="{length:.1f}" '
             f'height="{row_height - 8}" fill="{escape(colour)}" rx="3">'
-            f"<title>{escape(str(name))}: {escape(str(value))}{escape(unit)}"
+            f"<title>{escape(str(name))}: {escape(_with_unit(value, unit))}"
             "</title></rect>"
             f'<text x="{label_width + length + 6:.1f}" y="{y + 18}" fill="#1d2a1d">'
-            f"{escape(_number(value))}{escape(unit)}</text>"
+            f"{escape(_with_unit(value, unit))}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
+def _with_unit(value, unit: str) -> str:
+    """Return a value as the dashboard's figures print it: 21,600.00 元."""
+    return f"{_number(value)} {unit}" if unit else _number(value)
 
 
 def _number(value) -> str:

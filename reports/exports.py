@@ -11,6 +11,7 @@ page (print titles), thin borders, columns as wide as their Chinese text.
 
 import csv
 import io
+import math
 import zipfile
 from decimal import Decimal
 
@@ -21,7 +22,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reports.form_pdf import form_pdf
-from reports.formatting import SUMMARY_LABEL, XLSX_AMOUNT_FORMAT, as_amount
+from reports.formatting import (
+    SEED_AMOUNT_XLSX_FORMAT,
+    SEED_DATE_XLSX_FORMAT,
+    SUMMARY_LABEL,
+    XLSX_AMOUNT_FORMAT,
+    as_amount,
+    as_date,
+)
+from reports.forms import form_for
 
 BOM = "\ufeff"
 THIN = Side(style="thin", color="000000")
@@ -29,6 +38,8 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # Column width limits in Excel character units: longer text wraps.
 MIN_WIDTH, MAX_WIDTH = 6, 40
 AMOUNT_WIDTH = 12  # 9,999,999.99
+ONE_LINE_HEADER = 24  # a header ending in a unit up to this width stays on one line
+LINE_HEIGHT = 15  # points per line of 11-point text, CJK included
 
 
 # OWASP "CSV Injection": a cell whose text starts with one of these is a
@@ -99,6 +110,45 @@ def _width(value) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
 
 
+def _header_width(name: str) -> int:
+    """Return a header's width: on two lines, or one when a unit such as
+    （万元） ends it and the whole fits, so the unit is never cut."""
+    for bracket in ("（", "("):
+        before, found, unit = name.partition(bracket)
+        if found and before:
+            if _width(name) <= ONE_LINE_HEADER:
+                return _width(name)
+            return max(_width(before), _width(found + unit))
+    return (_width(name) + 1) // 2 + 1
+
+
+def _lines(value, width: float) -> int:
+    """Return how many lines a wrapped cell's text takes in a column."""
+    # A bold or CJK glyph runs a little wider than Excel's width unit.
+    usable = max(width - 1, 1) / 1.1
+    return sum(
+        max(1, math.ceil(_width(part) / usable)) for part in _text(value).split("\n")
+    )
+
+
+def _fit_row_heights(sheet, *, first_row: int, columns: int) -> None:
+    """Give each wrapped row the height of its lines.
+
+    Neither openpyxl nor LibreOffice sizes a row to its wrapped text, so a
+    two-line header or a long note printed over the row's bottom border.
+    """
+    widths = [
+        sheet.column_dimensions[get_column_letter(index)].width
+        for index in range(1, columns + 1)
+    ]
+    for row in sheet.iter_rows(min_row=first_row, max_col=columns):
+        lines = max(
+            _lines(cell.value, width) for cell, width in zip(row, widths, strict=False)
+        )
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT + 4
+
+
 def _print_setup(sheet, *, header_row: int) -> None:
     """Print like the paper form: A4 landscape, one page wide, titles repeated."""
     sheet.page_setup.orientation = "landscape"
@@ -122,6 +172,8 @@ def _write_sheet(
     header_fields: list[str] = (),
     money_columns: list[str] = (),
     summary: str = "",
+    date_columns: list[str] = (),
+    money_unit: str = "",
 ) -> None:
     bold = Font(bold=True)
     sheet.append([title])
@@ -144,28 +196,42 @@ def _write_sheet(
             horizontal="center", vertical="center", wrap_text=True
         )
     money = {index for index, name in enumerate(columns) if name in money_columns}
+    dates = {index for index, name in enumerate(columns) if name in date_columns}
+    money_format = (
+        SEED_AMOUNT_XLSX_FORMAT.format(unit=money_unit)
+        if money_unit
+        else XLSX_AMOUNT_FORMAT
+    )
     # A header word wraps at most onto two lines; data sets the rest.
     widths = [
-        AMOUNT_WIDTH if index in money else (_width(name) + 1) // 2 + 1
+        max(AMOUNT_WIDTH, _header_width(name))
+        if index in money
+        else _header_width(name)
         for index, name in enumerate(columns)
     ]
     for row in rows:
         values = []
         for index, value in enumerate(row):
             amount = as_amount(value) if index in money else None
-            values.append(amount if amount is not None else _blank(value))
+            day = as_date(value) if index in dates else None
+            values.append(
+                amount if amount is not None else day if day else _blank(value)
+            )
         sheet.append(values)
         for index, value in enumerate(row):
             cell = sheet.cell(row=sheet.max_row, column=index + 1)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             if index in money:
-                cell.number_format = XLSX_AMOUNT_FORMAT
+                cell.number_format = money_format
+            elif index in dates and as_date(value):
+                cell.number_format = SEED_DATE_XLSX_FORMAT
             if index < len(widths):
                 widths[index] = max(widths[index], _width(value))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(
             max(width + 2, MIN_WIDTH), MAX_WIDTH
         )
+    _fit_row_heights(sheet, first_row=header_row, columns=len(columns))
     for table_row in sheet.iter_rows(
         min_row=header_row, max_row=sheet.max_row, max_col=len(columns)
     ):
@@ -223,6 +289,7 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
 
 
 def report_xlsx(data: dict) -> bytes:
+    spec = form_for(data.get("key", ""))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = data["title"][:31]  # Excel's limit for sheet names
@@ -234,6 +301,8 @@ def report_xlsx(data: dict) -> bytes:
         header_fields=header_fields_line(data),
         money_columns=data.get("money_columns", []),
         summary=data.get("summary") or "",
+        date_columns=spec.date_columns if spec else (),
+        money_unit=spec.money_unit if spec else "",
     )
     return _workbook_bytes(workbook)
 

@@ -27,7 +27,14 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from labels.rendering import text_font
-from reports.formatting import FILLER_LABELS, SUMMARY_LABEL, format_amount
+from reports.formatting import (
+    FILLER_LABELS,
+    SUMMARY_LABEL,
+    format_amount,
+    format_seed_amount,
+    format_seed_date,
+)
+from reports.forms import form_for
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -55,10 +62,12 @@ class StampArea(Flowable):
         canvas.drawCentredString(self.size / 2, self.size / 2, "（盖章）")
 
 
-def _cell_text(value, *, money: bool) -> str:
+def _cell_text(value, *, money: bool, date: bool = False, unit: str = "") -> str:
     if value is None:
         return ""
-    return format_amount(value) if money else str(value)
+    if money:
+        return format_seed_amount(value, unit=unit) if unit else format_amount(value)
+    return format_seed_date(value) if date else str(value)
 
 
 def _column_widths(
@@ -115,8 +124,18 @@ def form_pdf(data: dict) -> bytes:
         for index, name in enumerate(columns)
         if name in data.get("money_columns", [])
     }
+    spec = form_for(data.get("key", ""))
+    dates = {
+        index
+        for index, name in enumerate(columns)
+        if spec and name in spec.date_columns
+    }
+    unit = spec.money_unit if spec else ""
     texts = [columns] + [
-        [_cell_text(value, money=index in money) for index, value in enumerate(row)]
+        [
+            _cell_text(value, money=index in money, date=index in dates, unit=unit)
+            for index, value in enumerate(row)
+        ]
         for row in data["rows"]
     ]
     available = PAGE[0] - 2 * MARGIN
@@ -177,7 +196,10 @@ def form_pdf(data: dict) -> bytes:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=data["title"],
-        author="Suyuan",
+        # The office (填报单位) the form is from, and what the form is.
+        author=_filling_unit(data) or "Suyuan",
+        subject=f"{data['title']}（{_filling_unit(data) or 'Suyuan'}）",
+        creator="Suyuan",
     )
 
     def page_number(canvas, doc) -> None:
@@ -201,13 +223,23 @@ def _summary(data: dict, style: ParagraphStyle) -> list:
     ]
 
 
+def _filling_unit(data: dict) -> str:
+    """Return the form's 填报单位, from its filler block or header fields."""
+    for field in [*data.get("filler", []), *data.get("header_fields", [])]:
+        if field["label"] in ("填报单位", "填写单位") and field["value"]:
+            return str(field["value"])
+    return ""
+
+
 def _filler_line(data: dict) -> list[str]:
     """Return the 填报单位 / 填报人 / 联系方式 / date line, labelled as the form does."""
     fields = data.get("header_fields") or []
     labels = [field["label"] for field in fields] or list(FILLER_LABELS)
-    values = [field["value"] for field in data.get("filler") or []]
-    if not values:
-        values = [field["value"] for field in fields]
+    # A form's own header says what it asks (附件2's 供货联系人 is the
+    # township's, not the filler's); the filler block fills the others.
+    values = [field["value"] for field in fields] or [
+        field["value"] for field in data.get("filler") or []
+    ]
     values = (values + [""] * len(labels))[: len(labels)]
     return [
         f"{label}：{value or '__________'}"

@@ -21,6 +21,10 @@ class FormSpec:
     offices_only: bool = False
     # Columns holding money, summed by the tests and formatted with two decimals.
     money_columns: tuple[str, ...] = field(default=())
+    # Printed as the seed prints them while staying data (XLSX number
+    # formats): dates 2019.9.1, money with its unit, 90元.
+    date_columns: tuple[str, ...] = field(default=())
+    money_unit: str = ""
 
 
 BENEFICIARY_ROSTER = FormSpec(
@@ -73,6 +77,8 @@ TOWNSHIP_SALES = FormSpec(
     ),
     source="004_e2569fb525a9ad4f.txt, 附件2 (云阳县)",
     money_columns=("销售金额",),
+    date_columns=("销售时间",),
+    money_unit="元",
 )
 SECTOR_PURCHASES = FormSpec(
     key="sector_purchases",
@@ -91,6 +97,8 @@ SECTOR_PURCHASES = FormSpec(
     ),
     source="004_e2569fb525a9ad4f.txt, 附件3 (云阳县)",
     money_columns=("采购金额",),
+    date_columns=("采购时间",),
+    money_unit="元",
 )
 CAMPAIGN_STATISTICS = FormSpec(
     key="campaign_statistics",
@@ -146,6 +154,22 @@ SEED_FORMS = (
     CAMPAIGN_STATISTICS,
 )
 FORMS = {spec.key: spec for spec in (*SEED_FORMS, OUTLET_REWARDS)}
+
+
+def form_title(key: str, *, year: int, province: str = "") -> str:
+    """Return a form's title for a year: the 统计表 names its province and year.
+
+    Seed 002 prints "湖南省2020年消费扶贫月活动开展情况统计表" for its year;
+    the table of another year or province says its own, never a fixed 2020.
+    """
+    spec = form_for(key)
+    if spec is None:
+        return ""
+    if key == CAMPAIGN_STATISTICS.key:
+        return f"{province}{year}年消费扶贫月活动开展情况统计表"
+    if key == OUTLET_REWARDS.key:
+        return f"{year}年{spec.title}"
+    return spec.title
 
 
 def form_for(key: str) -> FormSpec | None:

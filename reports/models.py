@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reports.choices import PeriodFrequency, SubmissionBasis, SubmissionStatus
-from reports.forms import FORMS
+from reports.forms import FORMS, form_title
 from trace.audit import audit_history
 from trace.choices import RegionLevel
 from trace.models import MONEY, QUANTITY, Batch, Outlet, Region, Transition
@@ -153,7 +153,20 @@ class ReportPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.name} {self.get_form_key_display()} {self.name}"
+        return f"{self.region.name} {self.form_title} {self.name}"
+
+    @property
+    def form_title(self) -> str:
+        """Return the form's title for this period's year and province."""
+        province = next(
+            (
+                region.name
+                for region in self.region.ancestors_and_self()
+                if region.level == RegionLevel.PROVINCE
+            ),
+            "",
+        )
+        return form_title(self.form_key, year=self.starts_on.year, province=province)
 
     @property
     def addressee(self) -> str:

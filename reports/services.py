@@ -130,7 +130,8 @@ def certificate_issue(
             issued_on=issued_on, batch_id=batch.pk, sequence=sequence
         ),
         basis=certificates.basis_normalize(requested),
-        product_name=batch.name or str(batch.product_line),
+        # 食用农产品名称 is the product's name; the batch's own name is a lot's.
+        product_name=batch.product_line.name,
         quantity=batch.quantity,
         unit=batch.unit,
         origin=batch.origin.full_name,

@@ -26,7 +26,12 @@ from reports.selectors.submissions import (
     submission_filters,
     submission_rollup,
 )
-from reports.tables import SECTOR_CHANNELS, report_build, report_visible_to
+from reports.tables import (
+    SECTOR_CHANNELS,
+    header_fields_for,
+    report_build,
+    report_visible_to,
+)
 from trace import access
 from trace.choices import RegionLevel
 from trace.models import Region
@@ -392,14 +397,12 @@ def _snapshot(submission: Submission, *, user) -> dict:
             data["sale_ids"] = sorted(sales.values_list("pk", flat=True))
     filler = filler_for(user=user, unit=submission.region.full_name)
     spec = form_for(submission.period.form_key)
-    data["header_fields"] = (
-        [
-            {"label": label, "value": value}
-            for label, value in zip(spec.header_fields, filler.values(), strict=True)
-        ]
-        if spec.header_fields
-        else []
-    )
+    data["header_fields"] = [
+        {"label": label, "value": value}
+        for label, value in header_fields_for(
+            spec, filler=filler, region=submission.region
+        )
+    ]
     data["filler"] = [
         {"label": label, "value": value}
         for label, value in zip(FILLER_LABELS, filler.values(), strict=True)

@@ -1,9 +1,10 @@
 """Fill each reporting form from the selectors: title, header fields, rows.
 
-Names of poor households (贫困户姓名) are printed in full for administrators
-only; everyone else gets the masked name (王*明), which is what their other
-screens show too. ID numbers appear whole only in the 带贫人员名册, which only
-administrators may request.
+Names of poor households (贫困户姓名) are masked (王*明) on every form, by
+one rule whoever asks: a township's submitted form, frozen when its
+监督员 submits it, and the office's own export of the same rows print the
+same names (the seed's own example row writes "王某某"). Names and ID numbers
+appear whole only in the 带贫人员名册, which only administrators may request.
 """
 
 import dataclasses
@@ -32,6 +33,7 @@ from reports.forms import (
     TOWNSHIP_SALES,
     FormSpec,
     form_for,
+    form_title,
 )
 from reports.rules import (
     authorised_store_verdict,
@@ -43,7 +45,7 @@ from reports.selectors import campaign, common, ledger
 from reports.selectors.common import ReportFilters, in_region
 from trace import access
 from trace.choices import ProducerKind, Role, SaleChannel
-from trace.models import Household, Sale, SaleEvidence
+from trace.models import Household, Region, Sale, SaleEvidence
 from trace.personal_data import mask_id_number
 from trace.selectors.catalogue import (
     catalogue_availability_for,
@@ -51,8 +53,8 @@ from trace.selectors.catalogue import (
     catalogue_listed_visible_to,
     catalogue_price_display,
     region_short_name,
+    region_township,
 )
-from trace.selectors.channels import sale_channel_name
 
 # The "系统（行业）" purchases: institutional buyers of the 五进 campaign, and
 # 云阳's 进家庭, the 工会 purchases its 县总工会 collects (seed 004, line 40).
@@ -106,9 +108,8 @@ def report_visible_to(*, spec: FormSpec, user) -> bool:
 
 
 def household_name(household: Household, *, user) -> str:
-    return (
-        household.head_name if access.is_administrator(user) else household.masked_name
-    )
+    """Return a household's name as every form prints it: masked (王*明)."""
+    return household.masked_name
 
 
 def _quantity(value: Decimal, unit: str) -> str:
@@ -157,11 +158,32 @@ def _filler(*, user, filters: ReportFilters) -> Filler:
     )
 
 
-def _header_fields(spec: FormSpec, *, filler: Filler) -> list[tuple[str, str]]:
-    """Fill the form's header: the unit, the contact and the date."""
+def header_fields_for(
+    spec: FormSpec, *, filler: Filler, region: Region | None
+) -> list[tuple[str, str]]:
+    """Fill the form's header: the unit, the contact and the date.
+
+    附件2 and 附件3 ask for 供货联系人姓名 and 联系方式: the township's supply
+    contact (seed 004, line 28: "村集体经济组织负责人为供货联系人"), not
+    whoever fills the form in; the other forms for the person filling in.
+    """
     if not spec.header_fields:
         return []
-    return list(zip(spec.header_fields, filler.values(), strict=True))
+    values = list(filler.values())
+    if "供货联系人姓名" in spec.header_fields:
+        town = region_township(region=region) if region is not None else None
+        values[1:3] = (
+            (town.supply_contact_name, town.supply_contact_phone) if town else ("", "")
+        )
+    return list(zip(spec.header_fields, values, strict=True))
+
+
+def _form_region(*, user, filters: ReportFilters) -> Region | None:
+    """Return the region a form is for: the one asked, else the user's own."""
+    if filters.region is not None:
+        return filters.region
+    regions = access.assigned_regions(user)
+    return regions[0] if len(regions) == 1 else None
 
 
 def _join(parts) -> str:
@@ -291,7 +313,8 @@ def _sale_rows(sales, *, user, note: Callable[[Sale], str]) -> list[list]:
                 number,
                 sale.buyer,
                 _local_date(sale.sold_at),
-                batch.origin.full_name,
+                # As the seed prints 地区: 云阳县xx乡镇xx村 (004, 附件2 and 附件3).
+                region_short_name(region=batch.origin),
                 _names(batch, user=user),
                 batch.product_line.name,
                 _quantity(sale.quantity, sale.unit),
@@ -320,13 +343,9 @@ def build_sector_purchases(*, user, filters: ReportFilters) -> list[list]:
     return _sale_rows(
         sales,
         user=user,
-        note=lambda sale: _join(
-            [
-                sale_channel_name(sale),
-                _involved_note(sale.batch, user=user),
-                sale.note,
-            ]
-        ),
+        # The channel is not repeated: the seed's 备注 says what the purchase
+        # was for ("用于机关食堂", 004 附件3), which is the sale's own note.
+        note=lambda sale: _join([_involved_note(sale.batch, user=user), sale.note]),
     )
 
 
@@ -358,8 +377,15 @@ def build_campaign_statistics(*, user, filters: ReportFilters) -> list[list]:
     nothing counted is left out of the sum.
     """
     if filters.date_from is None and filters.date_to is None:
-        # The title names a year (this one unless given): so does the body.
-        filters = dataclasses.replace(filters, year=report_year(filters))
+        # The month of the campaign year (this one unless given) the title
+        # names: "（二）组织实施阶段（9月）" (seeds/002, line 61).
+        year = report_year(filters)
+        filters = dataclasses.replace(
+            filters,
+            year=None,
+            date_from=datetime.date(year, 9, 1),
+            date_to=datetime.date(year, 9, 30),
+        )
     tree = campaign.campaign_regions(filters=filters, user=user)
     regions = [region for unit, counties in tree for region in (unit, *counties)]
     figures = campaign.campaign_figures(user=user, filters=filters, regions=regions)
@@ -447,15 +473,13 @@ BUILDERS: dict[str, Callable[..., list[list]]] = {
 
 def report_title(spec: FormSpec, filters: ReportFilters, *, user=None) -> str:
     """Return the form's title as its file prints it (campaign and year named)."""
+    province = ""
     if spec.key == CAMPAIGN_STATISTICS.key:
         # As printed (seeds/002, line 81): "湖南省 2020 年消费扶贫月活动开展情况统计表",
-        # the province (or provinces) the rows cover and the campaign's year.
+        # the province of the region asked for (else the user's) and the year.
         provinces = campaign.campaign_provinces(filters=filters, user=user)
-        name = "、".join(province.name for province in provinces)
-        return f"{name}{report_year(filters)}年消费扶贫月活动开展情况统计表"
-    if spec.key == OUTLET_REWARDS.key:
-        return f"{report_year(filters)}年{spec.title}"
-    return spec.title
+        province = "、".join(province.name for province in provinces)
+    return form_title(spec.key, year=report_year(filters), province=province)
 
 
 def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
@@ -468,7 +492,9 @@ def report_build(*, key: str, user, filters: ReportFilters) -> Report | None:
     return Report(
         spec=spec,
         title=report_title(spec, filters, user=user),
-        header_fields=_header_fields(spec, filler=filler),
+        header_fields=header_fields_for(
+            spec, filler=filler, region=_form_region(user=user, filters=filters)
+        ),
         rows=rows,
         filler=filler,
     )

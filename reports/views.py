@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from reports.charts import VERDICT_COLOURS, bar_chart_svg
 from reports.filters import ReportFilterForm
+from reports.formatting import format_amount
 from reports.forms import OUTLET_REWARDS, SEED_FORMS
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
@@ -44,6 +45,9 @@ def dashboard(request):
     context = {
         "form": form,
         "data": data,
+        # Money one way on the whole page, figures and charts: 21,600.00 元.
+        "sales_total": format_amount(data["sales_total"]),
+        "benefit_paid": format_amount(data["benefit_paid"]),
         "regions": regions.exclude(level=RegionLevel.VILLAGE),
         "month_chart": bar_chart_svg(
             data["sales_per_month"], unit="元", label="每月销售额"

@@ -32,19 +32,18 @@ from workbench.models import PrinterSettings
 RUNNING = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
 
 
-def products_without_gtin(*, batches) -> list[str]:
-    """Return the names of the product lines of these batches that have no GTIN.
+def batches_without_gtin(*, batches) -> dict[str, str]:
+    """Return {batch id: product name} of the batches whose product has no GTIN.
 
-    Their labels carry `/t/{serial}`, which only this system reads: no GS1
-    app or retailer scanner resolves it (the print screens say so).
+    The print screen warns for the batch chosen, not for every batch the
+    operator has (雪峰蜜橘 has a GTIN even when 豆腐乳 has none).
     """
-    return sorted(
-        set(
-            batches.filter(
-                Q(product_line__gtin__isnull=True) | Q(product_line__gtin="")
-            ).values_list("product_line__name", flat=True)
-        )
-    )
+    return {
+        str(pk): name
+        for pk, name in batches.filter(
+            Q(product_line__gtin__isnull=True) | Q(product_line__gtin="")
+        ).values_list("pk", "product_line__name")
+    }
 
 
 def recent_jobs(*, user, limit: int = 10) -> list[PrintJob]:

@@ -6,6 +6,7 @@ bound form with the errors next to their fields: nothing typed is lost.
 """
 
 import datetime
+import json
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -48,6 +49,7 @@ from trace.choices import (
     Role,
     TraceEventKind,
 )
+from trace.demo.users import accounts_by_role
 from trace.files import private_file_response
 from trace.models import Certification
 from trace.selectors.batches import batch_list_visible_to, slow_selling_mark_list
@@ -269,6 +271,13 @@ def batch_release_view(request, pk: int):
     return redirect("workbench:batch", pk=batch.pk)
 
 
+def just_saved(request) -> bool:
+    """Return True on the page a save redirected to (?saved=1), never on a
+    failed submit from it: the form posts back to that URL, and a green
+    「已保存。」 above red errors says the opposite of what happened."""
+    return request.method == "GET" and request.GET.get("saved") == "1"
+
+
 @operator_required
 def sales(request):
     """Record a 消费扶贫 sale; list the latest ones.
@@ -295,7 +304,7 @@ def sales(request):
     return render(
         request,
         "workbench/sales.html",
-        {"form": form, "sales": recent, "saved": request.GET.get("saved") == "1"},
+        {"form": form, "sales": recent, "saved": just_saved(request)},
         # A refused sale is a 400, as in the API; the form keeps what was typed.
         status=400 if request.method == "POST" else 200,
     )
@@ -414,7 +423,7 @@ def _record_event(request, form_class, service, template, events):
         {
             "form": form,
             "events": events.order_by("-occurred_at", "-id")[:50],
-            "saved": request.GET.get("saved") == "1",
+            "saved": just_saved(request),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -590,6 +599,7 @@ def print_new(request):
         }
         for key, template in TEMPLATES.items()
     ]
+    without_gtin = printing.batches_without_gtin(batches=form.fields["batch"].queryset)
     return render(
         request,
         "workbench/print_form.html",
@@ -597,9 +607,9 @@ def print_new(request):
             "form": form,
             "sheets": sheets,
             "jobs": printing.recent_jobs(user=user, limit=5),
-            "without_gtin": printing.products_without_gtin(
-                batches=form.fields["batch"].queryset
-            ),
+            "without_gtin": without_gtin,
+            "without_gtin_json": json.dumps(without_gtin, ensure_ascii=False),
+            "chosen_without_gtin": without_gtin.get(str(form["batch"].value() or "")),
         },
     )
 
@@ -678,5 +688,10 @@ def print_calibration(request):
 def landing(request):
     """Explain Suyuan in two sentences and point to its doors."""
     return render(
-        request, "workbench/landing.html", {"demo_scan": apps.is_installed("labels")}
+        request,
+        "workbench/landing.html",
+        {
+            "demo_scan": apps.is_installed("labels"),
+            "demo_accounts": accounts_by_role(),
+        },
     )

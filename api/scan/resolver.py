@@ -31,11 +31,12 @@ so a scan counts once however many hops it took.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from api.scan import gate
@@ -71,6 +72,15 @@ GS1_NAMESPACES = (
 )
 
 
+def reads_only(view):
+    """Answer GET, HEAD and OPTIONS; any other method 405 with `Allow`.
+
+    CSRF is waived because nothing here writes: without it a POST got the
+    CSRF 403 before the method check, which tells a client nothing.
+    """
+    return csrf_exempt(require_http_methods(["GET", "HEAD", "OPTIONS"])(view))
+
+
 class TemporaryRedirect(HttpResponseRedirectBase):
     """307: the client asks the target with the same method (GS1 resolvers)."""
 
@@ -80,7 +90,7 @@ class TemporaryRedirect(HttpResponseRedirectBase):
 # Views.
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@reads_only
 def uncompressed_link(request) -> HttpResponse:
     """`/01/…`: resolve an uncompressed GS1 Digital Link URI."""
     raw_uri = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
@@ -111,20 +121,24 @@ def _lot_with_slash(path: str) -> ItemKey | None:
     return None
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@reads_only
 def compressed_link(request, segment: str) -> HttpResponse:
     """`/{base64}`: resolve a compressed GS1 Digital Link URI like its twin."""
     try:
         key = digital_link.decompress_key(segment)
     except DigitalLinkError as error:
         return _error(request, str(error), status=400)
+    except UnsupportedKey:
+        return _error(request, _("本解析服务只解析 GTIN（AI 01）。"), status=404)
     except ValueError:
-        return _error(request, _("找不到该页面。"), status=404)
+        # Not a Digital Link at all (any one-segment path reaches here): the
+        # site's own 404 page.
+        raise Http404 from None
     same_as = request.build_absolute_uri(key.path())
     return _resolve(request, key, same_as=same_as)
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@reads_only
 def description(request) -> HttpResponse:
     """`/.well-known/gs1resolver`: the resolver description file."""
     if request.method == "OPTIONS":

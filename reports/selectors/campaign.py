@@ -135,10 +135,18 @@ def campaign_regions(
 
 
 def campaign_provinces(*, filters: ReportFilters, user=None) -> list[Region]:
-    """Return the provinces (省、直辖市) the table covers, for its title."""
-    regions = [unit for unit, _counties in campaign_regions(filters=filters, user=user)]
-    regions += [filters.region] if filters.region is not None else []
-    regions += _scope_roots(user) or []
+    """Return the provinces (省、直辖市) the table is for, for its title.
+
+    The province of the region asked for; without one, the user's (where
+    the user's regions or producer lie); for an administrator asking for no
+    region, the provinces the rows cover.
+    """
+    if filters.region is not None:
+        regions = [filters.region]
+    else:
+        regions = _scope_roots(user) or [
+            unit for unit, _counties in campaign_regions(filters=filters, user=user)
+        ]
     provinces = {
         province.pk: province
         for region in regions

@@ -237,7 +237,7 @@ def submission_rollup(*, period: ReportPeriod, region: Region) -> RollUp:
     }
     ordered = [accepted[child.pk] for child in children if child.pk in accepted]
     columns = list(spec.columns)
-    title = ordered[0].snapshot["title"] if ordered else spec.title
+    title = ordered[0].snapshot["title"] if ordered else period.form_title
     data = {
         "key": spec.key,
         "title": title,

@@ -148,7 +148,13 @@ def test_notice_page_takes_an_objection_and_keeps_input_on_error(catalogue, clie
         {"text": "该产品并非本村所产", "contact": "13700000000"},
         format="multipart",
     )
-    assert done.status_code == 200 and "已收到" in done.content.decode()
+    # Redirect after POST: a reload of the receipt lodges nothing again.
+    assert done.status_code == 302
+    assert done["Location"] == f"/catalogue/notices/?lodged={notice.pk}"
+    for _reload in range(2):
+        receipt = client.get(done["Location"])
+        assert receipt.status_code == 200 and "已收到" in receipt.content.decode()
+    assert "已收到" not in client.get("/catalogue/notices/?lodged=x").content.decode()
     objection = CatalogueObjection.objects.get(entry=notice)
     assert objection.contact == "13700000000"
     assert "13700000000" not in client.get("/catalogue/notices/").content.decode()

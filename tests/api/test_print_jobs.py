@@ -131,3 +131,18 @@ def test_list_filters_by_batch_with_few_queries(
     with django_assert_max_num_queries(5):
         response = client.get(URL, {"batch": world.batch_a.pk})
     assert response.json()["count"] == 3
+
+
+def test_a_job_says_it_printed_short_links_for_a_product_without_gtin(
+    world, client_for
+):
+    client = client_for(world.operator_a)
+    world.batch_a.product_line.gtin = None
+    world.batch_a.product_line.save()
+    asked = _post(client, world.batch_a, link_form="compressed").json()
+    assert asked["link_form"] == "compressed"
+    assert asked["printed_links"] == "short"  # /t/{serial}: there is no GTIN
+    world.batch_a.product_line.gtin = "06901234567892"
+    world.batch_a.product_line.save()
+    again = _post(client, world.batch_a, link_form="compressed").json()
+    assert again["printed_links"] == "compressed"

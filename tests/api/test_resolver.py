@@ -19,6 +19,7 @@ import pytest
 import requests
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from labels import codes, scans
@@ -455,6 +456,52 @@ def test_a_lot_in_another_case_is_an_unknown_lot(client, label, gate, world):
     )
     assert answer(client, f"/01/{gtin}/10/{other}/21/{serial}")[0] == 404
     assert recorded_scans(label) == 0
+
+
+TOOLKIT_VECTORS = json.loads(
+    (
+        pathlib.Path(__file__).parents[1]
+        / "labels"
+        / "gs1"
+        / "toolkit-compression-vectors.json"
+    ).read_text()
+)
+
+
+def toolkit_path(sequence, index=0):
+    """Return the path of a URI GS1's toolkit wrote (tests/labels/gs1/)."""
+    vectors = [vector for vector in TOOLKIT_VECTORS if vector["sequence"] == sequence]
+    return vectors[index]["compressed"].removeprefix("https://id.gs1.org")
+
+
+def test_gs1_toolkits_1a_links_resolve_like_their_uncompressed_twin(client, world):
+    # The toolkit's 1A vector names GTIN 09506000134352, lot GL2026A (batch
+    # A's), a serial never issued and an expiry date (AI 17).
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(
+        gtin="09506000134352"
+    )
+    assert world.batch_a.lot_code == "GL2026A"
+    twin = client.get("/01/09506000134352/10/GL2026A/21/6WVZKMNPQRSTABCDEF12")
+    assert twin.status_code == 303  # an unknown serial walks up to its lot
+    for path in (toolkit_path("1A"), toolkit_path("", index=0)):
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response["Location"] == twin["Location"]
+
+
+def test_a_compressed_link_of_another_primary_key_is_404_saying_why(client):
+    response = client.get(toolkit_path("9D"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert "GTIN" in response.content.decode()
+
+
+def test_a_post_to_a_digital_link_is_405_with_allow_not_a_csrf_403(dl, label):
+    client = Client(enforce_csrf_checks=True)
+    key = ItemKey(label.batch.product_line.gtin, label.batch.lot_code, label.serial)
+    for path in (key.path(), "/" + compress(key), "/.well-known/gs1resolver"):
+        response = client.post(path, {"x": "1"})
+        assert response.status_code == 405, path
+        assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_error_bodies_name_no_household(server, label, world):

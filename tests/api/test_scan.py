@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import close_old_connections, connection
@@ -1259,3 +1260,12 @@ def test_an_open_review_says_under_review_and_suspends_after_the_countys_days(
     assert review.status == "suspended" and review.resolved_by is None
     assert "认定已暂停" in page(client, label).content.decode()
     assert certification_reviews_suspend_overdue_task.delay().get() == 0
+
+
+def test_a_processed_products_page_names_its_production_date(world, scanned, client):
+    label = scanned[0]
+    assert "采收日期" in page(client, label).content.decode()
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(processed=True)
+    cache.clear()  # the story is cached; a product line edit is rare
+    html = page(client, label).content.decode()
+    assert "生产日期" in html and "采收" not in html.split("生产主体")[0]

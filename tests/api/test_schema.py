@@ -34,6 +34,32 @@ def test_every_operation_has_one_resource_tag_and_a_chinese_summary(schema):
         assert not description or CJK.search(description), (method, path)
 
 
+def test_every_description_in_the_schema_is_chinese(schema):
+    english = []
+
+    def visit(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str):
+                    if value.strip() and not CJK.search(value):
+                        english.append((path, value[:60]))
+                visit(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, f"{path}[{index}]")
+
+    visit(schema, "")
+    assert english == []
+
+
+def test_a_missing_object_is_a_chinese_404_naming_no_model(world, client_for):
+    client = client_for(world.admin)
+    for path in ("/api/v1/report-periods/999999/", "/api/v1/batches/999999/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "未找到。"}, path
+
+
 def test_no_internal_file_names_in_the_schema(schema, client):
     text = client.get("/api/schema/?format=json").content.decode()
     for internal in ("seed-forms.json", ".py", "seeds/"):

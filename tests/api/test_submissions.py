@@ -8,6 +8,7 @@ from PIL import Image
 
 from reports.models import Submission
 from tests.conftest import require_tool
+from trace.models import Region
 
 API = "/api/v1"
 
@@ -74,6 +75,9 @@ def test_submit_return_and_accept_through_the_api(cycle, client_for):
 
 
 def test_the_frozen_form_downloads_as_xlsx_csv_and_pdf(cycle, client_for):
+    Region.objects.filter(pk=cycle.town_1.pk).update(
+        supply_contact_name="陈立新", supply_contact_phone="13900000009"
+    )
     supervisor = client_for(cycle.users["supervisor_t1"])
     draft = create(supervisor, cycle.quarterly, cycle.town_1).json()
     url = f"{API}/submissions/{draft['id']}/"
@@ -87,7 +91,7 @@ def test_the_frozen_form_downloads_as_xlsx_csv_and_pdf(cycle, client_for):
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "乡镇（街道）贫困户产品销售情况表"
     assert "填报单位：湖南省 邵阳市 洞口县 古楼乡" in rows[1][0]
-    assert "供货联系人姓名：刘监督" in rows[1][0]
+    assert "供货联系人姓名：陈立新" in rows[1][0]  # the township's contact
     assert [row[7] for row in rows[3:]] == [1200, 3400]
     csv = supervisor.get(f"{url}?format=csv").content.decode("utf-8-sig")
     assert "1200.00" in csv and "3400.00" in csv
@@ -100,7 +104,8 @@ def test_the_frozen_form_downloads_as_xlsx_csv_and_pdf(cycle, client_for):
         capture_output=True,
         check=True,
     ).stdout.decode()
-    assert "刘监督" in text and "13800000003" in text and "3,400.00" in text
+    assert "陈立新" in text and "13900000009" in text
+    assert "3400元" in text  # 附件2 prints 90元
 
 
 def test_the_difference_endpoint_reports_a_later_sale(cycle, client_for):

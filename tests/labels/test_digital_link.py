@@ -1,5 +1,8 @@
 """GS1 Digital Link parsing and compression (labels/digital_link.py)."""
 
+import json
+import pathlib
+
 import pytest
 import zxingcpp
 from django.test import Client
@@ -70,6 +73,65 @@ def test_optimised_sequence_decompresses():
         digital_link.BASE64[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6)
     )
     assert digital_link.decompress(segment) == {"01": "06901234567892", "10": "42"}
+
+
+# One URI per sequence of GS1's table Opt, written by GS1's toolkit
+# (tests/labels/gs1/README.md says how).
+TOOLKIT_VECTORS = json.loads(
+    (
+        pathlib.Path(__file__).parent / "gs1" / "toolkit-compression-vectors.json"
+    ).read_text()
+)
+OPTIMISED = [vector for vector in TOOLKIT_VECTORS if vector["sequence"]]
+PARTLY_COMPRESSED = [vector for vector in TOOLKIT_VECTORS if not vector["sequence"]]
+
+
+def test_the_vectors_cover_every_sequence_of_table_opt():
+    assert sorted(vector["sequence"] for vector in OPTIMISED) == sorted(
+        digital_link.TABLE_OPT
+    )
+
+
+@pytest.mark.parametrize(
+    "vector", OPTIMISED, ids=[vector["sequence"] for vector in OPTIMISED]
+)
+def test_every_optimised_sequence_decompresses_as_gs1s_toolkit_wrote_it(vector):
+    segment = vector["compressed"].rsplit("/", 1)[1]
+    values = digital_link.decompress(segment)
+    assert values == vector["values"]
+    if "01" in values:
+        key = digital_link.decompress_key(segment)
+        assert key == ItemKey(values["01"], values.get("10", ""), values.get("21", ""))
+    else:  # another primary key: well formed, not served here
+        with pytest.raises(UnsupportedKey):
+            digital_link.decompress_key(segment)
+
+
+def test_sequence_1a_reads_lot_serial_then_expiry():
+    # GS1's toolkit writes 1A's values as 01, 10, 21, 17 (its table Opt).
+    (vector,) = [vector for vector in OPTIMISED if vector["sequence"] == "1A"]
+    segment = vector["compressed"].rsplit("/", 1)[1]
+    assert list(digital_link.decompress(segment).items()) == [
+        ("01", "09506000134352"),
+        ("10", "GL2026A"),
+        ("21", "6WVZKMNPQRSTABCDEF12"),
+        ("17", "270531"),
+    ]
+
+
+@pytest.mark.parametrize("vector", PARTLY_COMPRESSED)
+def test_a_link_with_the_gtin_uncompressed_and_the_rest_compressed_parses(vector):
+    path = vector["compressed"].removeprefix("https://id.gs1.org")
+    values = vector["values"]
+    assert digital_link.parse_path(path) == ItemKey(
+        values["01"], values["10"], values["21"]
+    )
+
+
+def test_a_partly_compressed_link_holding_a_second_gtin_is_malformed():
+    rest = digital_link.compress(ItemKey("06901234567892", "A1"))
+    with pytest.raises(DigitalLinkError):
+        digital_link.parse_path(f"/01/06901234567892/{rest}")
 
 
 @pytest.mark.parametrize("segment", ["catalogue0", "ZZZZZZZZZZZZ", "AQyNo0"])

@@ -5,13 +5,16 @@ import re
 import subprocess
 from dataclasses import replace
 
+import pdfplumber
 import pytest
 from PIL import Image
 
 from labels import codes, rendering
+from labels.services import label_content
 from labels.templates import TEMPLATES
 from tests.conftest import missing, require_tool
 from tests.labels.qr_decode import decode_cells, rasterize
+from trace.models import ProductLine
 
 CONTENT = rendering.LabelContent(
     brand_line="雪峰蜜橘 古楼云雾茶",
@@ -252,3 +255,39 @@ def test_parts_are_whole_sheets_in_print_order(tmp_path):
         tmp_path / "labels-002.pdf", tmp_path / "b", TEMPLATES["a4-3x8"], count=12
     )
     assert first + second == [[url] for _, url in pairs]
+
+
+def test_a_label_sheet_says_what_and_whose_it_is_in_its_properties(tmp_path):
+    pdf = tmp_path / "labels.pdf"
+    rendering.render_labels(
+        output=str(pdf),
+        options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
+        content=CONTENT,
+        labels=iter(_pairs(2)),
+        count=2,
+        title="古楼云雾茶 GL2026A 标签 #7",
+    )
+    with pdfplumber.open(pdf) as document:
+        metadata = document.metadata
+    assert metadata["Title"] == "古楼云雾茶 GL2026A 标签 #7"
+    assert metadata["Author"] == "洞口县古楼茶业专业合作社"
+    assert "GL2026A" in metadata["Subject"] and "标签" in metadata["Subject"]
+
+
+@pytest.mark.django_db
+def test_a_processed_products_label_says_production_not_harvest(world, tmp_path):
+    ProductLine.objects.filter(pk=world.batch_a.product_line_id).update(processed=True)
+    world.batch_a.refresh_from_db()
+    content = label_content(batch=world.batch_a)  # 古楼云雾茶: tea is made
+    pdf = tmp_path / "labels.pdf"
+    rendering.render_labels(
+        output=str(pdf),
+        options=rendering.SheetOptions(template=TEMPLATES["a4-3x8"]),
+        content=content,
+        labels=iter(_pairs(1)),
+        count=1,
+    )
+    with pdfplumber.open(pdf) as document:
+        text = document.pages[0].extract_text()
+    assert f"生产 {world.batch_a.harvest_date.isoformat()}" in text
+    assert "采收" not in text

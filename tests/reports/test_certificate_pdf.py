@@ -3,6 +3,7 @@
 import subprocess
 from decimal import Decimal
 
+import pdfplumber
 import pytest
 from django.utils import timezone
 from PIL import Image
@@ -139,3 +140,40 @@ def test_serial_range_of_a_sheet_never_wraps_mid_serial(world, tmp_path, size):
     serials = list(job.labels.order_by("id").values_list("serial", flat=True))
     for first, last in ((serials[0], serials[23]), (serials[24], serials[29])):
         assert first in words and last in words  # each whole on one line
+
+
+@pytest.mark.parametrize("size", ["a6", "label"])
+def test_certificate_prints_as_the_paper_one(world, gtin_batch, tmp_path, size):
+    Batch.objects.filter(pk=gtin_batch.pk).update(name="2026年春茶第一批")
+    gtin_batch.refresh_from_db()
+    certificate = certificate_issue(batch=gtin_batch, issued_by=world.operator_a)
+    # 食用农产品名称 is the product's, not the batch's own name.
+    assert certificate.product_name == "古楼云雾茶"
+    path = tmp_path / "c.pdf"
+    path.write_bytes(certificate_pdf(certificate, size=size))
+    with pdfplumber.open(path) as pdf:
+        assert pdf.metadata["Title"] == f"承诺达标合格证 {certificate.number}"
+        assert pdf.metadata["Author"] == "洞口县古楼茶业专业合作社"
+        assert "古楼云雾茶" in pdf.metadata["Subject"]
+        page = pdf.pages[0]
+        lines = page.extract_text().splitlines()
+        # The producer's name on one line, whole.
+        assert any("洞口县古楼茶业专业合作社" in line for line in lines), lines
+        # A frame around the text: one rectangle nearly the page's size.
+        assert any(
+            rect["width"] > page.width * 0.9 and rect["height"] > page.height * 0.9
+            for rect in page.rects
+        )
+        # Room to sign: nothing printed within 3 lines below 生产者盖章或签名.
+        words = page.extract_words()
+        signature = next(
+            word for word in words if word["text"].startswith("生产者盖章")
+        )
+        line_height = signature["bottom"] - signature["top"]
+        below = [
+            word
+            for word in words
+            if signature["bottom"] < word["top"] < signature["bottom"] + 3 * line_height
+            and word["x0"] < page.width * 0.6
+        ]
+        assert below == []

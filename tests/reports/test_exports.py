@@ -1,14 +1,15 @@
 import csv
+import datetime
 import io
 import subprocess
 from decimal import Decimal
 
 import openpyxl
+import pdfplumber
 import pytest
 from openpyxl.utils import get_column_letter
 
 from reports.exports import recall_trace_xlsx, report_csv, report_xlsx
-from reports.formatting import XLSX_AMOUNT_FORMAT
 from reports.forms import FORMS
 from reports.selectors.common import ReportFilters
 from reports.tables import report_build
@@ -48,7 +49,7 @@ def test_xlsx_layout_bold_headers_numbers_and_widths():
     assert rows[2] == ("序号", "销售金额", "备注")
     assert [row[1] for row in rows[3:]] == [90, 10.5]
     assert all(cell.font.bold for cell in sheet[3])
-    assert sheet["B4"].number_format == XLSX_AMOUNT_FORMAT
+    assert sheet["B4"].number_format == 'General"元"'  # 附件2 prints 90元
     assert sheet.column_dimensions["B"].width >= 10
 
 
@@ -168,3 +169,84 @@ def test_formula_shaped_text_is_written_as_text(text):
     assert (cell.data_type, cell.quotePrefix) == ("s", True)
     assert sheet["B4"].value == 90  # numbers stay numbers
     assert not sheet["C5"].quotePrefix
+
+
+def crossings(pdf_path) -> list[str]:
+    """Return the characters a horizontal border runs through, with their page."""
+    found = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            rules = [
+                edge
+                for edge in page.edges
+                if edge["orientation"] == "h" and edge["x1"] - edge["x0"] > 2
+            ]
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                middle = (char["x0"] + char["x1"]) / 2
+                # A rule inside the glyph's box, beyond a point's slack.
+                top, bottom = char["top"] + 1, char["bottom"] - 1
+                if any(
+                    rule["x0"] <= middle <= rule["x1"] and top < rule["top"] < bottom
+                    for rule in rules
+                ):
+                    found.append(f"p{page.page_number} {char['text']}")
+    return found
+
+
+def test_no_printed_line_of_any_form_crosses_a_border(sales, tmp_path):
+    # Two-line headers (统计表 「(个)」, 授权店 「金额（元）」) and long notes
+    # printed over the row's border in LibreOffice when the row kept its
+    # one-line height.
+    soffice = require_tool("soffice")
+    listed_entry(sales.world, make_officers(sales.world))
+    sources = []
+    for key in sorted(FORMS):
+        report = report_build(key=key, user=sales.world.admin, filters=ReportFilters())
+        data = report.as_data()
+        if data["rows"]:  # a long note wraps in its capped column
+            data["rows"][0][-1] = f"{data['rows'][0][-1] or ''}{'，备注' * 30}"
+            data["rows"][0][1] = f"{data['rows'][0][1]}{'，名称' * 12}"
+        source = tmp_path / f"{key}.xlsx"
+        source.write_bytes(report_xlsx(data))
+        sources.append(str(source))
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *sources,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    # 附件2 prints a sale as the seed does, from date and number cells.
+    with pdfplumber.open(tmp_path / "township_sales.pdf") as pdf:
+        printed = pdf.pages[0].extract_text()
+    assert "2026.9.1" in printed and "1200元" in printed
+    assert "345.5元" in printed
+    crossed = {
+        key: found
+        for key in sorted(FORMS)
+        if (found := crossings(tmp_path / f"{key}.pdf"))
+    }
+    assert crossed == {}, {key: found[:8] for key, found in crossed.items()}
+
+
+def test_township_sales_xlsx_keeps_dates_and_amounts_as_data(sales):
+    report = report_build(
+        key="township_sales", user=sales.world.admin, filters=ReportFilters()
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(report_xlsx(report.as_data()))).active
+    first = 4  # title, 填报单位 line, headers
+    date_cell, amount_cell = sheet.cell(first, 3), sheet.cell(first, 8)
+    assert date_cell.is_date and date_cell.value.date() == datetime.date(2026, 9, 1)
+    assert date_cell.number_format == "yyyy.m.d"
+    assert amount_cell.value == 1200
+    assert amount_cell.number_format == 'General"元"'

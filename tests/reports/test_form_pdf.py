@@ -1,7 +1,9 @@
+import io
 import re
 import subprocess
 from html.parser import HTMLParser
 
+import pdfplumber
 import pytest
 
 from labels.rendering import CID_FONT, text_font
@@ -57,7 +59,12 @@ def test_every_form_fits_one_landscape_page_wide_and_its_headers_extract(sales, 
     for column in report.spec.columns:
         assert re.sub(r"\s+", "", column) in text, column
     assert report.title.replace(" ", "") in text
-    assert "张办公" in text and "0739-1234567" in text
+    if "供货联系人姓名" in report.spec.header_fields:
+        # 附件2/附件3 name the township's supply contact (none for a county),
+        # not the person filling in.
+        assert "供货联系人姓名：" in text and "张办公" not in text
+    else:
+        assert "张办公" in text and "0739-1234567" in text
     assert "（盖章）" in text and "填报单位（盖章）" in text
 
 
@@ -96,4 +103,15 @@ def test_a_long_form_repeats_its_header_on_every_page():
     pages = [page for page in pages if "洞口县第一中学食堂" in page]
     assert len(pages) > 1
     assert all("序号采购单位销售金额" in page.replace(" ", "") for page in pages)
-    assert "1,234.50" in pages[0]
+    assert "1234.5元" in pages[0]  # as seed 004 附件2 prints money: 90元
+
+
+def test_a_form_pdf_names_its_office_and_subject(sales):
+    report = report_build(
+        key="township_sales", user=sales.world.inspector, filters=ReportFilters()
+    )
+    with pdfplumber.open(io.BytesIO(form_pdf(report.as_data()))) as document:
+        metadata = document.metadata
+    assert metadata["Title"] == "乡镇（街道）贫困户产品销售情况表"
+    assert metadata["Author"] == "洞口县"  # the 填报单位, not "anonymous"
+    assert metadata["Subject"].startswith("乡镇（街道）贫困户产品销售情况表")

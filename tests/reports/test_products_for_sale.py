@@ -79,7 +79,10 @@ def yunyang():
 
 
 def test_example_row_comes_out_with_every_cell(yunyang, seed_forms, client_for):
-    example = seed_forms["products_for_sale"]["example_row"]
+    example = list(seed_forms["products_for_sale"]["example_row"])
+    # Every form masks a household's name by one rule (reports/tables.py):
+    # the example's household 王某某 prints as 王*某.
+    example[2] = "王*某"
     filters = ReportFilters(region=yunyang["county"])
     # In 公示 it is not in the 目录 yet.
     assert (

@@ -28,7 +28,7 @@ from tests.reports.cycle import person
 from tests.reports.factories import SaleFactory, local
 from trace.access import Refused
 from trace.choices import RegionLevel, Role
-from trace.models import UserRole
+from trace.models import Region, UserRole
 
 
 def submitted(period, region, user, **extra):
@@ -40,6 +40,10 @@ def submitted(period, region, user, **extra):
 
 def test_submitting_freezes_the_rows_and_a_later_sale_shows_as_a_difference(cycle):
     supervisor = cycle.users["supervisor_t1"]
+    # 供货联系人: the township's (seed 004, line 28), not the 监督员 submitting.
+    Region.objects.filter(pk=cycle.town_1.pk).update(
+        supply_contact_name="陈立新", supply_contact_phone="13900000009"
+    )
     submission = submitted(cycle.quarterly, cycle.town_1, supervisor)
     frozen_rows = submission.snapshot["rows"]
     assert [row[7] for row in frozen_rows] == ["1200.00", "3400.00"]
@@ -51,7 +55,15 @@ def test_submitting_freezes_the_rows_and_a_later_sale_shows_as_a_difference(cycl
     header = {
         field["label"]: field["value"] for field in submission.snapshot["header_fields"]
     }
-    assert header["供货联系人姓名"] == "刘监督" and header["联系方式"] == "13800000003"
+    assert header["供货联系人姓名"] == "陈立新" and header["联系方式"] == "13900000009"
+    assert header["填报单位"] == "湖南省 邵阳市 洞口县 古楼乡"
+    # The export of the same form, asked by the township's 监督员, says the same.
+    export = report_build(
+        key="township_sales",
+        user=supervisor,
+        filters=ReportFilters(region=Region.objects.get(pk=cycle.town_1.pk)),
+    )
+    assert dict(export.header_fields)["供货联系人姓名"] == "陈立新"
 
     SaleFactory(
         batch=cycle.batches["v1"], amount=Decimal("250.00"), sold_at=local(2026, 9, 20)

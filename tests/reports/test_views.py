@@ -28,6 +28,22 @@ def test_dashboard_renders_for_administrators(sales, client):
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
 
+def test_dashboard_money_is_written_one_way_and_every_export_in_every_format(
+    sales, client
+):
+    client.force_login(sales.world.admin)
+    html = client.get(URL).content.decode()
+    amounts = re.findall(r"[0-9][0-9,]*\.[0-9]{2}\s*元", html)
+    assert "2,345.50 元" in amounts  # the figure and the charts alike
+    assert all(re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*\.[0-9]{2} 元", a) for a in amounts)
+    exports = html.split('id="exports"')[1]
+    for key in re.findall(r"/api/v1/reports/([a-z_-]+)/\?format=", exports):
+        for format_ in ("xlsx", "csv", "pdf"):
+            assert f"/api/v1/reports/{key}/?format={format_}" in exports, key
+    response = client.get("/api/v1/reports/outlet-rewards/?format=pdf")
+    assert response.status_code == 200, response.content[:200]
+
+
 def test_dashboard_has_the_workbench_header_navigation_and_sign_out(sales, client):
     client.force_login(sales.world.admin)
     html = client.get(URL).content.decode()

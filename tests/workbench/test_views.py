@@ -23,7 +23,8 @@ from tests.factories import (
     ProductLineFactory,
     make_gtin13,
 )
-from trace.choices import BatchStatus, CertificationStatus
+from trace.choices import BatchStatus, CertificationStatus, Role
+from trace.demo.users import USERS as DEMO_USERS
 from trace.models import Batch, Certification, CertificationReview, Sale
 from trace.services.batches import batch_hold
 from trace.services.households import benefit_link_end
@@ -56,6 +57,31 @@ def test_landing_links_login_api_docs_and_admin(client):
     text = html(client.get("/"))
     for link in ('href="/login/"', 'href="/api/docs/"', 'href="/admin/"'):
         assert link in text
+
+
+def test_landing_has_a_door_for_buyers_and_names_every_kind_of_user(client):
+    page = html(client.get("/"))
+    assert 'href="/catalogue/"' in page
+    for user in (
+        "合作社",
+        "市场监管",
+        "信息员",
+        "监督员",
+        "技术指导员",
+        "收购点",
+        "扶贫办",
+    ):
+        assert user in page, user
+    assert "采购" in page
+
+
+def test_login_hint_lists_every_demo_account_by_role(client):
+    page = html(client.get("/login/"))
+    for role in Role:
+        if role == Role.ADMINISTRATOR or any(u.role == role for u in DEMO_USERS):
+            assert f"{role.label}：" in page, role
+    for user in DEMO_USERS:
+        assert user.username in page
 
 
 def test_workbench_requires_login(client):
@@ -814,6 +840,17 @@ def test_after_a_sale_the_next_form_keeps_the_channel(client, world):
     assert forged["channel"].value() in (None, "")
 
 
+def test_a_failed_submit_after_a_save_does_not_say_saved(client, world):
+    client.force_login(world.operator_a)
+    saved = client.post("/w/sales/", sale_data(world))
+    assert "已保存。" in html(client.get(saved["Location"]))
+    # The form posts back to /w/sales/?saved=1&channel=…; this one fails.
+    failed = client.post(saved["Location"], sale_data(world, quantity="0"))
+    assert failed.status_code == 400
+    assert "数量必须大于 0" in html(failed)
+    assert "已保存。" not in html(failed)
+
+
 def _label_of(batch, user):
     job = print_job_create(
         batch=batch, template="a4-3x8", count=1, requested_by=user, enqueue=False
@@ -1011,6 +1048,23 @@ def test_the_review_queue_is_the_administrators(client, world):
     review.refresh_from_db()
     assert review.status == "revoked"
     assert "没有待复核的认定" in html(client.get("/w/reviews/"))
+
+
+def test_the_print_screen_warns_about_a_gtin_for_the_batch_chosen(client, world):
+    world.batch_a.product_line.gtin = None  # 古楼云雾茶: no GTIN
+    world.batch_a.product_line.save()
+    with_gtin = BatchFactory(
+        producer=world.producer_a,
+        product_line=ProductLineFactory(name="雪峰蜜橘", gtin="0" + make_gtin13()),
+        origin=world.gulou_village,
+        status=BatchStatus.RELEASED,
+    )
+    client.force_login(world.operator_a)
+    chosen = html(client.get(f"/w/print/?batch={with_gtin.pk}"))
+    assert re.search(r'id="no-gtin"[^>]* hidden>', chosen)  # 雪峰蜜橘 has one
+    other = html(client.get(f"/w/print/?batch={world.batch_a.pk}"))
+    assert not re.search(r'id="no-gtin"[^>]* hidden>', other)
+    assert "data-no-gtin-name>古楼云雾茶<" in other
 
 
 def test_print_screen_says_which_products_lack_a_gtin_and_what_it_costs(

@@ -106,11 +106,12 @@ class ProductLineAdmin(ServiceAdmin):
         "brand",
         "category",
         "standard",
+        "processed",
         "geographical_indication",
         "gtin",
         "unit",
     ]
-    list_filter = ["brand", "category", "geographical_indication"]
+    list_filter = ["brand", "category", "processed", "geographical_indication"]
     search_fields = ["name", "gtin", "standard", "brand__name"]
     autocomplete_fields = ["brand", "producer", "protected_regions"]
     list_select_related = ["brand"]

@@ -18,7 +18,12 @@ REGIONS = [
     DemoRegion(path="湖南省", level=RegionLevel.PROVINCE, code="430000"),
     DemoRegion(path="湖南省/邵阳市", level=RegionLevel.CITY, code="430500"),
     DemoRegion(path="湖南省/邵阳市/洞口县", level=RegionLevel.COUNTY, code="430525"),
-    DemoRegion(path="湖南省/邵阳市/洞口县/古楼乡", level=RegionLevel.TOWN, code=""),
+    DemoRegion(
+        path="湖南省/邵阳市/洞口县/古楼乡",
+        level=RegionLevel.TOWN,
+        code="",
+        supply_contact=("曾庆华", "13807390101"),  # 古楼村供销合作社
+    ),
     DemoRegion(
         path="湖南省/邵阳市/洞口县/古楼乡/古楼村", level=RegionLevel.VILLAGE, code=""
     ),
@@ -50,7 +55,13 @@ REGIONS = [
     # A municipality: its counties sit directly under it.
     DemoRegion(path="重庆市", level=RegionLevel.PROVINCE, code="500000"),
     DemoRegion(path="重庆市/云阳县", level=RegionLevel.COUNTY, code="500235"),
-    DemoRegion(path="重庆市/云阳县/龙角镇", level=RegionLevel.TOWN, code=""),
+    DemoRegion(
+        path="重庆市/云阳县/龙角镇",
+        level=RegionLevel.TOWN,
+        code="",
+        # 青山村股份经济合作联合社's head (seed_catalogue_demo)
+        supply_contact=("李德全", "13983400055"),
+    ),
     DemoRegion(path="重庆市/云阳县/龙角镇/青山村", level=RegionLevel.VILLAGE, code=""),
 ]
 
@@ -140,6 +151,7 @@ PRODUCT_LINES = {
         geographical_indication=False,
         gtin=make_gtin13("690123450002"),
         unit="盒",
+        processed=True,
     ),
     "rice": DemoProductLine(
         brand="dongxiang",
@@ -167,6 +179,7 @@ PRODUCT_LINES = {
         geographical_indication=False,
         gtin=None,
         unit="瓶",
+        processed=True,
     ),
     # seeds/003, line 135: 大通湖大闸蟹, the district's own product brand.
     "crab": DemoProductLine(

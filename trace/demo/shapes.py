@@ -25,6 +25,8 @@ class DemoRegion(NamedTuple):
     path: str  # "湖南省/邵阳市/洞口县", parents first
     level: str
     code: str  # GB/T 2260 code or ""
+    # A township's 供货联系人 (seed 004, line 28): invented, demo data.
+    supply_contact: tuple[str, str] = ("", "")
 
 
 class DemoHousehold(NamedTuple):
@@ -117,6 +119,7 @@ class DemoProductLine(NamedTuple):
     # protected regions.
     owner: str | None = None
     protected_regions: tuple[str, ...] = ()
+    processed: bool = False  # tea, 豆腐乳: a production date, not a harvest
 
 
 class DemoLicense(NamedTuple):

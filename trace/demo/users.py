@@ -130,3 +130,11 @@ USERS = [
         phone="0731-82212001",
     ),
 ]
+
+
+def accounts_by_role() -> list[tuple[str, list[str]]]:
+    """Return the demo accounts grouped by role, for the login hint."""
+    grouped: dict[str, list[str]] = {}
+    for user in USERS:
+        grouped.setdefault(user.role, []).append(user.username)
+    return [(Role(role).label, names) for role, names in grouped.items()]

@@ -41,6 +41,17 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Seed 004, 附件1 备注 1: "各乡镇（街道）要确定一名产品供货联系人"; line 28:
+    # "村集体经济组织负责人为供货联系人". Printed on the township's forms.
+    supply_contact_name = models.CharField(
+        _("供货联系人"),
+        max_length=32,
+        blank=True,
+        help_text=_("乡镇（街道）确定的产品供货联系人，印在本乡镇的销售情况表上。"),
+    )
+    supply_contact_phone = models.CharField(
+        _("供货联系人电话"), max_length=32, blank=True
+    )
     # Materialised path of ids ("/1/5/23/"): descendants are one indexed prefix match.
     lineage = models.CharField(max_length=255, editable=False, db_index=True)
 
@@ -193,6 +204,11 @@ class ProductLine(models.Model):
         help_text=_("如：水果、茶叶、大米、禽蛋。"),
     )
     standard = models.CharField(_("执行标准"), max_length=64, blank=True)
+    processed = models.BooleanField(
+        _("加工产品"),
+        default=False,
+        help_text=_("茶叶、豆腐乳等加工产品：批次日期是生产日期，而不是采收日期。"),
+    )
     geographical_indication = models.BooleanField(_("地理标志产品"), default=False)
     protected_regions = models.ManyToManyField(
         Region,
@@ -233,6 +249,11 @@ class ProductLine(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def date_label(self) -> str:
+        """Return what a batch's date is: 生产日期 of a processed product."""
+        return str(_("生产日期") if self.processed else _("采收日期"))
 
     @property
     def title(self) -> str:

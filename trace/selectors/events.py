@@ -127,6 +127,7 @@ def batch_public_story(*, batch: Batch) -> dict:
             "lot": batch.lot_code,
             "name": batch.name,
             "harvest_date": batch.harvest_date,
+            "date_label": product_line.date_label,
             "quantity": batch.quantity,
             "unit": batch.unit,
             "status": batch.status,

@@ -41,9 +41,19 @@ def region_create(
     created_by,
     parent: Region | None = None,
     code: str = "",
+    supply_contact_name: str = "",
+    supply_contact_phone: str = "",
 ) -> Region:
     _require_register_keeper(created_by)
-    return validated_save(Region(), name=name, level=level, parent=parent, code=code)
+    return validated_save(
+        Region(),
+        name=name,
+        level=level,
+        parent=parent,
+        code=code,
+        supply_contact_name=supply_contact_name,
+        supply_contact_phone=supply_contact_phone,
+    )
 
 
 def producer_create(*, created_by, reason: str = "", **fields: Any) -> Producer:

@@ -154,7 +154,15 @@ class Command(BaseCommand):
                 level=item.level,
                 parent=parent,
                 code=item.code,
+                supply_contact_name=item.supply_contact[0],
+                supply_contact_phone=item.supply_contact[1],
                 created_by=self.users["admin"],
+            )
+        elif item.supply_contact[0] and not region.supply_contact_name:
+            # A database seeded before townships named their supply contact.
+            Region.objects.filter(pk=region.pk).update(
+                supply_contact_name=item.supply_contact[0],
+                supply_contact_phone=item.supply_contact[1],
             )
         self.regions[name] = region
 
@@ -340,6 +348,7 @@ class Command(BaseCommand):
                 geographical_indication=item.geographical_indication,
                 gtin=item.gtin,
                 unit=item.unit,
+                processed=item.processed,
                 **fields,
             )
         # A database seeded before owners and protected regions existed.
@@ -347,9 +356,13 @@ class Command(BaseCommand):
             line.producer_id is None
             and item.owner
             or (item.geographical_indication and not line.protected_regions.exists())
+            or line.processed != item.processed
         ):
             line = product_line_update(
-                product_line=line, changed_by=self.users["admin"], **fields
+                product_line=line,
+                changed_by=self.users["admin"],
+                processed=item.processed,
+                **fields,
             )
         return line
 

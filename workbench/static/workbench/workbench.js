@@ -37,6 +37,19 @@
     });
   });
 
+  /* The print form: warn about a missing GTIN for the batch chosen only. */
+  var noGtin = document.querySelector("[data-no-gtin]");
+  if (noGtin) {
+    var products = JSON.parse(noGtin.getAttribute("data-no-gtin"));
+    var batchField = document.querySelector(noGtin.getAttribute("data-batch-field"));
+    var showNoGtin = function () {
+      var name = batchField ? products[batchField.value] : undefined;
+      noGtin.hidden = !name;
+      noGtin.querySelector("[data-no-gtin-name]").textContent = name || "";
+    };
+    if (batchField) { batchField.addEventListener("change", showNoGtin); showNoGtin(); }
+  }
+
   /* The offline-safe inspection form. */
   var form = document.querySelector("form[data-offline-form]");
   if (form) { offlineForm(form); }
