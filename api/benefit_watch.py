@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import IntegerField
 from api.pagination import StandardPagination
 from trace import access
 from trace.choices import WatchReason
@@ -18,14 +19,14 @@ class WatchLineSerializer(serializers.Serializer):
     reason_label = serializers.CharField()
     why = serializers.CharField()
     record_type = serializers.CharField()
-    record_id = serializers.IntegerField()
+    record_id = IntegerField()
     record_url = serializers.CharField()
     region_name = serializers.CharField(source="region.name")
 
 
 class WatchCloseSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=WatchReason.choices)
-    record_id = serializers.IntegerField(min_value=1)
+    record_id = IntegerField(min_value=1)
     note = serializers.CharField(max_length=2000)
 
 
@@ -38,7 +39,7 @@ class BenefitWatchView(APIView):
         responses=inline_serializer(
             "PaginatedWatchLineList",
             {
-                "count": serializers.IntegerField(),
+                "count": IntegerField(),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
                 "results": WatchLineSerializer(many=True),

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import IntegerField
 from api.reports import ReportJSONRenderer, ReportPDFRenderer, ReportXLSXRenderer
 from reports.bulletin import bulletin_data, bulletin_issue
 from reports.models import QuarterlyBulletin
@@ -15,7 +16,7 @@ from trace.models import Region
 
 
 class BulletinQuerySerializer(serializers.Serializer):
-    county = serializers.IntegerField(min_value=1)
+    county = IntegerField(min_value=1)
     quarter = serializers.DateField(help_text="季度内任一日，如 2026-07-01")
 
 

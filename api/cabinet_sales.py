@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import DateTimeField, DecimalField, IntegerField
 from labels.cabinets import (
     MAX_TRANSACTIONS,
     CabinetRefused,
@@ -22,10 +23,10 @@ class CabinetTransactionSerializer(serializers.Serializer):
     serial = serializers.CharField(
         max_length=64, required=False, help_text="专柜扫到的标签序列号"
     )
-    batch = serializers.IntegerField(min_value=1, required=False)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    sold_at = serializers.DateTimeField()
+    batch = IntegerField(min_value=1, required=False)
+    quantity = DecimalField(max_digits=14, decimal_places=3, min_value=0)
+    amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    sold_at = DateTimeField()
 
 
 class CabinetBatchSerializer(serializers.Serializer):

@@ -7,10 +7,10 @@ payment, to be printed on the household's 到户收益确认单.
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.base import ScopedRelationsMixin, ServiceViewSet
+from api.parsers import FormParser, JSONParser, MultiPartParser
 from trace.models import HouseholdPayment
 from trace.selectors.households import (
     benefit_link_list_visible_to,

@@ -5,11 +5,12 @@ import json
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.bulletins import BulletinQuerySerializer, county_in_scope
+from api.fields import DecimalField, IntegerField
+from api.parsers import FormParser, MultiPartParser
 from reports.models import LeadUnit
 from reports.reconciliation import (
     reconciliation_for,
@@ -20,7 +21,7 @@ from trace.models import Region
 
 
 class LogisticsImportSerializer(serializers.Serializer):
-    county = serializers.IntegerField(min_value=1)
+    county = IntegerField(min_value=1)
     courier = serializers.CharField(max_length=32, help_text="如：中国邮政")
     file = serializers.FileField(help_text="快递公司导出的运单 CSV 或 XLSX")
     columns = serializers.CharField(
@@ -61,10 +62,10 @@ class LogisticsImportView(APIView):
 
 
 class UnitPurchaseSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(min_value=1)
-    township = serializers.IntegerField(min_value=1)
+    unit = IntegerField(min_value=1)
+    township = IntegerField(min_value=1)
     quarter = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    amount = DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
 
 class UnitPurchaseView(APIView):

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.parsers import FormParser, MultiPartParser
 from trace.choices import ImportRowStatus
 from trace.models import SalesImport, SalesImportRow
 from trace.selectors.imports import (
@@ -70,13 +70,13 @@ class SalesImportUploadSerializer(serializers.Serializer):
 
 class SalesImportRowSerializer(serializers.ModelSerializer):
     product = serializers.CharField(
-        source="product_line.title", read_only=True, default=None
+        source="product_line.title", read_only=True, default=None, allow_null=True
     )
     lot_code = serializers.CharField(
-        source="batch.lot_code", read_only=True, default=None
+        source="batch.lot_code", read_only=True, default=None, allow_null=True
     )
     producer_name = serializers.CharField(
-        source="producer.name", read_only=True, default=None
+        source="producer.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

@@ -201,7 +201,7 @@ def test_each_office_sees_its_own_region(two_counties, client):
     cycle, shaodong = two_counties
     client.force_login(cycle.users["office_county"])
     html = client.get(URL).content.decode()
-    assert _total(html) == "5100.00 元"
+    assert _total(html) == "5,100.00 元"
     assert "邵东市" not in html  # neither in the figures nor in the region list
     header = html[html.index('<header class="bar">') : html.index("</header>")]
     assert 'href="/reports/dashboard/"' in header and "/admin/" not in header
@@ -212,11 +212,11 @@ def test_each_office_sees_its_own_region(two_counties, client):
 
     # Another county, asked for by id, is no region at all for it.
     outside = client.get(URL, {"region": shaodong.pk}).content.decode()
-    assert "没有这个地区" in outside and _total(outside) == "5100.00 元"
+    assert "没有这个地区" in outside and _total(outside) == "5,100.00 元"
 
     client.force_login(cycle.users["office_city"])
     html = client.get(URL).content.decode()
-    assert _total(html) == "5800.00 元"
+    assert _total(html) == "5,800.00 元"
     assert "邵东市" in html and "洞口县" in html
     narrowed = client.get(URL, {"region": shaodong.pk}).content.decode()
     assert _total(narrowed) == "700.00 元"
