@@ -1,6 +1,14 @@
 from django.urls import path
 
-from workbench import catalogue, imports, inspections, registers, submissions, views
+from workbench import (
+    catalogue,
+    imports,
+    inspections,
+    payments,
+    registers,
+    submissions,
+    views,
+)
 
 app_name = "workbench"
 
@@ -85,3 +93,4 @@ urlpatterns = [
 ]
 urlpatterns += catalogue.urlpatterns
 urlpatterns += registers.urlpatterns
+urlpatterns += payments.urlpatterns

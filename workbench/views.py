@@ -45,6 +45,7 @@ from trace import access
 from trace.choices import (
     BatchStatus,
     CertificationReviewStatus,
+    PaymentConfirmation,
     RegionLevel,
     Role,
     TraceEventKind,
@@ -60,6 +61,7 @@ from trace.selectors.certification import (
 )
 from trace.selectors.channels import sale_channel_name
 from trace.selectors.events import sale_list_visible_to, trace_event_list_visible_to
+from trace.selectors.households import household_payment_list_visible_to
 from trace.services.batches import batch_create, batch_release, slow_selling_mark
 from trace.services.catalogue import township_notice_publish
 from trace.services.certification import (
@@ -501,6 +503,9 @@ def village(request):
             "owed": forms_owed_by(user=user, limit=6),
             "today": timezone.localdate(),
             "batches": region_batch_choices(user)[:10],
+            "unconfirmed_payments": household_payment_list_visible_to(user=user)
+            .filter(confirmation=PaymentConfirmation.UNCONFIRMED)
+            .count(),
         },
         status=400 if request.method == "POST" else 200,
     )

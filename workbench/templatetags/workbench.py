@@ -21,6 +21,7 @@ def workbench_nav(context):
         "technician": access.has_role(user, Role.TECHNICIAN),
         "informant": access.has_role(user, Role.INFORMANT),
         "supervisor": access.has_role(user, Role.SUPERVISOR),
+        "benefit_watch": access.may_watch_benefit(user),
         "purchase_point": access.has_role(user, Role.PURCHASE_POINT),
         "catalogue": access.role_of(user) is not None or access.is_administrator(user),
     }
