@@ -42,7 +42,6 @@ class VisitConfirmationForm(InputPolicyMixin, forms.Form):
             ("no", gettext_lazy("本户有异议（转县里复核）")),
         ],
         coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
         initial="yes",
     )
     note = forms.CharField(
