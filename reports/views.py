@@ -94,9 +94,20 @@ def target_row(progress) -> dict:
         "name": target.name,
         "target": _in_measure(target.measure, target.amount),
         "measured": _in_measure(target.measure, progress.measured),
-        "percent": "—" if progress.percent is None else f"{progress.percent}%",
+        "percent": _percent(progress),
+        # The bar stops at full: a target passed is shown full, its figure says by how much.
+        "bar": min(progress.percent or 0, 100),
         "source": target.source,
     }
+
+
+def _percent(progress) -> str:
+    if progress.percent is None:
+        return "—"
+    if progress.percent == 0 and progress.measured > 0:
+        # Some progress on a large target (40 亿元) is not "0.00%".
+        return "<0.01%"
+    return f"{progress.percent}%"
 
 
 def _in_measure(measure: str, value) -> str:
