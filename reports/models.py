@@ -456,8 +456,20 @@ class ReconciliationTolerance(models.Model):
         return f"{self.county} {self.percent}%"
 
 
+class TargetMeasure(models.TextChoices):
+    """What a target counts: sales in yuan, 专柜 in 台, or 线下专区."""
+
+    SALES = "sales", _("销售额（元）")
+    SMART_CABINETS = "smart_cabinets", _("智能专柜（台）")
+    OFFLINE_ZONES = "offline_zones", _("线下专区（个）")
+
+
 class SalesTarget(models.Model):
-    """A county's or unit's yearly goal in yuan, as its programme writes it."""
+    """A region's or unit's yearly goal, as its programme writes it.
+
+    `amount` is in the target's `measure`: yuan for sales, 台 for 专柜, a count
+    for 线下专区.
+    """
 
     region = models.ForeignKey(
         Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
@@ -468,6 +480,12 @@ class SalesTarget(models.Model):
     # Channel codes whose sales count toward it; empty: every sale.
     channels = models.JSONField(_("计入的销售渠道"), default=list, blank=True)
     source = models.CharField(_("依据"), max_length=255)
+    measure = models.CharField(
+        _("计量"),
+        max_length=16,
+        choices=TargetMeasure.choices,
+        default=TargetMeasure.SALES,
+    )
 
     class Meta:
         verbose_name = _("销售目标")

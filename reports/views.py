@@ -15,6 +15,7 @@ from reports.charts import VERDICT_COLOURS, bar_chart_svg
 from reports.filters import ReportFilterForm
 from reports.formatting import format_amount
 from reports.forms import OUTLET_REWARDS, SEED_FORMS
+from reports.models import TargetMeasure
 from reports.selectors.common import ReportFilters
 from reports.selectors.dashboard import dashboard_data
 from reports.selectors.submissions import submission_overview
@@ -79,6 +80,38 @@ def dashboard(request):
         else "",
         "own_region": None if administrator else own[0],
         "submissions": submission_overview(user=user),
+        "targets": [target_row(progress) for progress in data["targets"]],
         "query": query,
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def target_row(progress) -> dict:
+    """Return a target's figures as the page writes them (money as 12,345.60 元)."""
+    target = progress.target
+    return {
+        "region": target.region.name,
+        "name": target.name,
+        "target": _in_measure(target.measure, target.amount),
+        "measured": _in_measure(target.measure, progress.measured),
+        "percent": _percent(progress),
+        # The bar stops at full: a target passed is shown full, its figure says by how much.
+        "bar": min(progress.percent or 0, 100),
+        "source": target.source,
+    }
+
+
+def _percent(progress) -> str:
+    if progress.percent is None:
+        return "—"
+    if progress.percent == 0 and progress.measured > 0:
+        # Some progress on a large target (40 亿元) is not "0.00%".
+        return "<0.01%"
+    return f"{progress.percent}%"
+
+
+def _in_measure(measure: str, value) -> str:
+    if measure == TargetMeasure.SALES:
+        return f"{format_amount(value)} 元"
+    unit = "台" if measure == TargetMeasure.SMART_CABINETS else "个"
+    return f"{int(value):,} {unit}"

@@ -15,6 +15,7 @@ from labels.selectors import (
 )
 from reports.selectors.common import ZERO, ReportFilters, in_period, in_region
 from reports.selectors.ledger import benefit_ledger, region_at_level
+from reports.selectors.targets import target_progress
 from trace.choices import RegionLevel
 from trace.models import (
     Region,
@@ -110,4 +111,16 @@ def dashboard_data(*, user, filters: ReportFilters) -> dict:
         "persons_covered": sum(entry.household.members for entry in entries),
         "benefit_paid": sum((entry.paid for entry in entries), ZERO),
         "panels": dashboard_extension_panels(user=user, filters=filters),
+        "targets": target_progress(
+            user=user, region=filters.region, year=target_year(filters)
+        ),
     }
+
+
+def target_year(filters: ReportFilters) -> int:
+    """Return the year whose targets the dashboard shows: the filtered one, else this."""
+    if filters.year is not None:
+        return filters.year
+    start, end = filters.period()
+    day = start or end
+    return day.year if day is not None else timezone.localdate().year

@@ -25,6 +25,7 @@ from labels.choices import LabelStatus
 from labels.models import Label, PrintJob
 from labels.scans import labels_scans_reset
 from labels.services import print_job_create, print_job_render
+from reports.bulletin import yunyang_targets_set
 from reports.choices import PeriodFrequency, SubmissionStatus
 from reports.form_pdf import form_pdf
 from reports.models import ReportPeriod, Submission
@@ -35,6 +36,7 @@ from reports.submissions import (
     submission_create,
     submission_submit,
 )
+from reports.targets import hunan_targets_set
 from trace.choices import RegionLevel
 from trace.models import Batch, Region, Sale
 from trace.services.events import sale_evidence_add
@@ -113,6 +115,7 @@ class Command(BaseCommand):
                 for lot, operator, count in LABEL_SHEETS
             ]
             self._periods(users["admin"])
+            self._targets(users["admin"])
             self._sale_receipt(users["operator2"])
             self._township_submission(users["supervisor"])
         for job in jobs:
@@ -163,6 +166,16 @@ class Command(BaseCommand):
                 source="002_9163a51b4e7803d4.txt 第31、63、89行",
                 created_by=admin,
             )
+
+    def _targets(self, admin) -> None:
+        """This year's targets as the seeds write them: 湖南省's (002) and 云阳县's (004)."""
+        year = timezone.localdate().year
+        hunan_targets_set(
+            province=Region.objects.get(name="湖南省"), year=year, changed_by=admin
+        )
+        yunyang = Region.objects.filter(name="云阳县").first()
+        if yunyang is not None:
+            yunyang_targets_set(county=yunyang, year=year, changed_by=admin)
 
     def _sale_receipt(self, operator) -> None:
         """A receipt stamped by the village and signed by the household (003:74)."""
