@@ -35,6 +35,7 @@ from reports.submissions import (
     submission_return,
     submission_update,
 )
+from reports.targets import hunan_targets_set
 from tests.factories import (
     BatchFactory,
     BenefitLinkFactory,
@@ -181,6 +182,7 @@ WHO_MAY: dict[str, dict[str, bool]] = {
     "cabinet_device_issue": _only(*ADMIN),
     "waybills_import": _only(*ADMIN, *OFFICES),
     "bulletin_issue": _only(*ADMIN, *OFFICES),
+    "hunan_targets_set": _only(*ADMIN, "office_province"),
     "sales_import_create": _only(*PRODUCER, "operator_other", *OFFICES),
     "producer_create": _only(*KEEPER),
     "producer_update": _only(*KEEPER),
@@ -532,6 +534,9 @@ CALLS = {
     ),
     "bulletin_issue": lambda w, user: bulletin_issue(
         county=w.county, quarter_start=datetime.date(2026, 7, 1), issued_by=user
+    ),
+    "hunan_targets_set": lambda w, user: hunan_targets_set(
+        province=w.county.parent.parent, year=2026, changed_by=user
     ),
     "producer_create": lambda w, user: producer_create(
         created_by=user,
