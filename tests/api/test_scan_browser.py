@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from labels.models import Label
 from tests.conftest import PHONE, SCREENSHOTS
+from trace.demo.lots import demo_batch
 from trace.services.batches import batch_hold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,8 +24,9 @@ def demo(live_server):
     return live_server.url
 
 
-def first_label(lot_code: str) -> Label:
-    return Label.objects.filter(batch__lot_code=lot_code).order_by("pk").first()
+def first_label(lot_template: str) -> Label:
+    """The first label of a demo lot, e.g. first_label("XFMJ{year}A01")."""
+    return Label.objects.filter(batch=demo_batch(lot_template)).order_by("pk").first()
 
 
 def open_on_phone(browser, url: str, name: str):
@@ -38,7 +40,7 @@ def open_on_phone(browser, url: str, name: str):
 
 
 def test_genuine_label_on_a_phone(browser, demo):
-    label = first_label("XFMJ2025A01")
+    label = first_label("XFMJ{year}A01")
     context, page, response = open_on_phone(
         browser, f"{demo}/t/{label.serial}", "20-scan-genuine"
     )
@@ -64,7 +66,7 @@ def test_genuine_label_on_a_phone(browser, demo):
 
 
 def test_held_batch_warns_in_a_red_band_first(browser, demo):
-    label = first_label("GLYW2025S01")
+    label = first_label("GLYW{year}S01")
     batch_hold(
         batch=label.batch,
         changed_by=get_user_model().objects.get(username="inspector"),
@@ -100,7 +102,7 @@ GENUINE_WORDING = ["正品", "已认证", "统一品牌"]
 def test_never_issued_serial_lands_on_a_lot_page_that_says_so(browser, demo):
     from labels.codes import lot_url, serial_new
 
-    label = first_label("XFMJ2025A01")
+    label = first_label("XFMJ{year}A01")
     batch = label.batch
     lot = lot_url(gtin=batch.product_line.gtin, lot=batch.lot_code, base_url=demo)
     context, page, response = open_on_phone(
@@ -121,7 +123,7 @@ def test_never_issued_serial_lands_on_a_lot_page_that_says_so(browser, demo):
 def test_void_label_page_shows_the_void_and_nothing_genuine(browser, demo):
     from labels.services import labels_void
 
-    label = first_label("XFMJ2025A01")
+    label = first_label("XFMJ{year}A01")
     labels_void(
         label=label,
         voided_by=get_user_model().objects.get(username="operator"),

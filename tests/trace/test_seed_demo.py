@@ -1,6 +1,8 @@
+import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -10,6 +12,8 @@ from stdnum.cn import uscc
 
 from trace import access
 from trace.choices import BatchStatus, CertificationReviewStatus, Role
+from trace.demo.batches import BATCHES
+from trace.demo.lots import demo_batch
 from trace.models import (
     Batch,
     CertificationReview,
@@ -228,3 +232,30 @@ def test_demo_periods_follow_the_seed_documents_deadlines():
     assert "002_" in campaign.source
     submitted = Submission.objects.get(region__name="古楼乡")
     assert (submitted.status, submitted.filler_name) == ("submitted", "肖丽娟")
+
+
+@pytest.mark.django_db
+def test_demo_lot_codes_carry_their_harvest_year():
+    """Seeded on 20 January, a batch picked 30 days earlier is a 2025 lot and
+    one picked 12 days earlier a 2026 lot (issue 39)."""
+    with time_machine.travel(datetime.datetime(2026, 1, 20, 4, tzinfo=datetime.UTC)):
+        seed()
+    batches = {item.lot_code: demo_batch(item.lot_code) for item in BATCHES}
+    assert len(batches) == len(BATCHES)
+    for template, batch in batches.items():
+        assert batch.lot_code == template.format(year=batch.harvest_date.year)
+    assert batches["XFMJ{year}A01"].lot_code == "XFMJ2025A01"
+    assert batches["XFMJ{year}A02"].lot_code == "XFMJ2026A02"
+
+
+@pytest.mark.django_db
+def test_seeding_again_finds_a_lot_seeded_in_an_earlier_year():
+    seed()
+    orange = demo_batch("XFMJ{year}A01")
+    # A database seeded a year ago: its lot names that year's harvest.
+    Batch.objects.filter(pk=orange.pk).update(lot_code="XFMJ2019A01")
+    count = Batch.objects.count()
+    seed()
+    assert Batch.objects.count() == count
+    assert demo_batch("XFMJ{year}A01").pk == orange.pk
+    assert Batch.objects.get(pk=orange.pk).lot_code == "XFMJ2019A01"

@@ -22,6 +22,7 @@ from labels.models import PrintJob
 from labels.services import print_job_create
 from tests.conftest import PHONE, SCREENSHOTS
 from trace.choices import BatchStatus
+from trace.demo.lots import demo_batch
 from trace.models import Batch
 from workbench.models import PrinterSettings
 
@@ -140,7 +141,7 @@ def _option_label(page, text: str, select: str = "#id_batch") -> str:
 
 
 def test_inspector_logs_a_failing_rapid_test_and_the_scan_then_warns(demo, phone):
-    batch = Batch.objects.get(lot_code="XFMJ2025A01")
+    batch = demo_batch("XFMJ{year}A01")
     job = print_job_create(
         batch=batch,
         template="a4-3x8",
@@ -158,7 +159,9 @@ def test_inspector_logs_a_failing_rapid_test_and_the_scan_then_warns(demo, phone
     log_in(page, demo, "inspector")
     shot(page, "10-inspector-list")
     page.goto(f"{demo}/w/inspect/new/")
-    fill_rapid_test(page, lot_code="XFMJ2025A01", inhibition="72")
+    fill_rapid_test(
+        page, lot_code=demo_batch("XFMJ{year}A01").lot_code, inhibition="72"
+    )
     page.check("#id_sign")
     shot(page, "11-inspection-form")
     page.click("text=保存检测记录")
@@ -177,7 +180,7 @@ def test_inspector_logs_a_failing_rapid_test_and_the_scan_then_warns(demo, phone
 
 
 def test_typed_serial_fills_the_batch_and_results_read_on_a_phone(demo, phone):
-    batch = Batch.objects.get(lot_code="XFMJ2025A01")
+    batch = demo_batch("XFMJ{year}A01")
     job = print_job_create(
         batch=batch,
         template="a4-3x8",
@@ -213,7 +216,9 @@ def test_offline_inspection_is_sent_once_when_back_online(demo, phone):
     page = phone.new_page()
     log_in(page, demo, "inspector")
     page.goto(f"{demo}/w/inspect/new/")
-    fill_rapid_test(page, lot_code="GLYW2025S01", inhibition="64")
+    fill_rapid_test(
+        page, lot_code=demo_batch("GLYW{year}S01").lot_code, inhibition="64"
+    )
     before = Inspection.objects.count()
     phone.set_offline(True)
     page.click("text=保存检测记录")
@@ -226,18 +231,20 @@ def test_offline_inspection_is_sent_once_when_back_online(demo, phone):
     page.wait_for_timeout(4500)  # one more retry period: nothing is sent twice
     assert page.evaluate("localStorage.getItem('suyuan:queue:inspection')") == "[]"
     assert Inspection.objects.count() == before + 1
-    assert Batch.objects.get(lot_code="GLYW2025S01").status == BatchStatus.ON_HOLD
+    assert demo_batch("GLYW{year}S01").status == BatchStatus.ON_HOLD
 
 
 def test_technician_and_purchase_point_record_on_their_pages(demo, phone):
     # The seed ships the batch two days after its harvest: a visit or a
     # purchase after that is refused (trace/rules.py), so both are the day after.
-    harvested = Batch.objects.get(lot_code="GLYW2025S01").harvest_date
+    harvested = demo_batch("GLYW{year}S01").harvest_date
     day = harvested + datetime.timedelta(days=1)
     page = phone.new_page()
     log_in(page, demo, "technician")
     assert page.url == f"{demo}/w/guidance/"
-    page.select_option("#id_batch", label=_option_label(page, "GLYW2025S01"))
+    page.select_option(
+        "#id_batch", label=_option_label(page, demo_batch("GLYW{year}S01").lot_code)
+    )
     page.fill("#id_occurred_at", f"{day.isoformat()}T09:00")
     page.fill("#id_topic", "茶园冬季修剪与封园")
     page.fill("#id_organisation", "古楼乡农业综合服务站")
@@ -253,7 +260,9 @@ def test_technician_and_purchase_point_record_on_their_pages(demo, phone):
     households = page.locator("#id_household option").all_inner_texts()[1:]
     # Masked names only (王*明): the purchase point sees no household's name.
     assert households and all("*" in label for label in households)
-    page.select_option("#id_batch", label=_option_label(page, "GLYW2025S01"))
+    page.select_option(
+        "#id_batch", label=_option_label(page, demo_batch("GLYW{year}S01").lot_code)
+    )
     page.select_option("#id_household", index=1)
     page.fill("#id_quantity", "0")
     page.fill("#id_amount_paid", "120")

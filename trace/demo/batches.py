@@ -5,7 +5,7 @@ from trace.demo.shapes import DemoBatch, DemoContribution, DemoSale, DemoSlowSel
 
 BATCHES = [
     DemoBatch(
-        lot_code="XFMJ2025A01",
+        lot_code="XFMJ{year}A01",
         producer="orange",
         product_line="orange",
         name="雪峰蜜橘 金塘基地 第一批",
@@ -18,7 +18,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="XFMJ2025A02",
+        lot_code="XFMJ{year}A02",
         producer="orange",
         product_line="orange",
         name="雪峰蜜橘 金塘基地 第二批",
@@ -31,7 +31,7 @@ BATCHES = [
         release=False,
     ),
     DemoBatch(
-        lot_code="DFR2025D01",
+        lot_code="DFR{year}D01",
         producer="orange",
         product_line="tofu",
         name="洞乡源味 豆腐乳",
@@ -43,7 +43,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="GLYW2025S01",
+        lot_code="GLYW{year}S01",
         producer="tea",
         product_line="tea",
         name="古楼云雾茶 秋茶",
@@ -57,7 +57,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="WCM2025B01",
+        lot_code="WCM{year}B01",
         producer="farm",
         product_line="rice",
         name="五彩米 新米",
@@ -70,7 +70,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="TJD2025C01",
+        lot_code="TJD{year}C01",
         producer="farm",
         product_line="eggs",
         name="土鸡蛋 散养",
@@ -82,7 +82,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="DTHDZX2025A01",
+        lot_code="DTHDZX{year}A01",
         producer="lake",
         product_line="crab",
         name="大通湖大闸蟹 秋蟹",
@@ -95,7 +95,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="HT2025A01",
+        lot_code="HT{year}A01",
         producer="peach",
         product_line="peach",
         name="梧桐村黄桃 头茬",
@@ -107,7 +107,7 @@ BATCHES = [
         ),
     ),
     DemoBatch(
-        lot_code="DTHDM2025A01",
+        lot_code="DTHDM{year}A01",
         producer="lake",
         product_line="lake_rice",
         name="大通湖大米 晚稻",
@@ -124,7 +124,7 @@ BATCHES = [
 # is (seeds/001, lines 30-34).
 SALES = [
     DemoSale(
-        lot_code="XFMJ2025A01",
+        lot_code="XFMJ{year}A01",
         buyer="洞口县人民医院职工食堂",
         outlet="cabinet",
         buyer_outlet=None,
@@ -135,7 +135,7 @@ SALES = [
         note="医院专柜",
     ),
     DemoSale(
-        lot_code="XFMJ2025A01",
+        lot_code="XFMJ{year}A01",
         buyer="长沙某科技有限公司工会",
         outlet="832",
         buyer_outlet=None,
@@ -146,7 +146,7 @@ SALES = [
         note="以购代捐",
     ),
     DemoSale(
-        lot_code="XFMJ2025A01",
+        lot_code="XFMJ{year}A01",
         buyer="邵东市消费扶贫授权店",
         outlet=None,
         buyer_outlet="store",
@@ -157,7 +157,7 @@ SALES = [
         note="授权店进货",
     ),
     DemoSale(
-        lot_code="XFMJ2025A01",
+        lot_code="XFMJ{year}A01",
         buyer="邵东市某机关工会",
         outlet="store",
         buyer_outlet=None,
@@ -168,7 +168,7 @@ SALES = [
         note="工会消费扶贫券",
     ),
     DemoSale(
-        lot_code="HT2025A01",
+        lot_code="HT{year}A01",
         buyer="邵东市消费扶贫授权店",
         outlet=None,
         buyer_outlet="store",
@@ -179,7 +179,7 @@ SALES = [
         note="授权店进货",
     ),
     DemoSale(
-        lot_code="HT2025A01",
+        lot_code="HT{year}A01",
         buyer="门店散客",
         outlet="store",
         buyer_outlet=None,
@@ -190,7 +190,7 @@ SALES = [
         note="门店零售",
     ),
     DemoSale(
-        lot_code="GLYW2025S01",
+        lot_code="GLYW{year}S01",
         buyer="洞口县机关事务服务中心",
         outlet="pavilion",
         buyer_outlet=None,
@@ -202,7 +202,7 @@ SALES = [
         channel_reason="机关工会在消费扶贫专馆集中采购节日慰问品",
     ),
     DemoSale(
-        lot_code="WCM2025B01",
+        lot_code="WCM{year}B01",
         buyer="洞口县第一中学食堂",
         outlet=None,
         buyer_outlet=None,
@@ -213,7 +213,7 @@ SALES = [
         note="进学校",
     ),
     DemoSale(
-        lot_code="DTHDZX2025A01",
+        lot_code="DTHDZX{year}A01",
         buyer="益阳市某商贸公司",
         outlet="832",
         buyer_outlet=None,

@@ -38,7 +38,8 @@ from reports.submissions import (
 )
 from reports.targets import hunan_targets_set
 from trace.choices import RegionLevel
-from trace.models import Batch, Region, Sale
+from trace.demo.lots import demo_batch
+from trace.models import Region, Sale
 from trace.services.events import sale_evidence_add
 
 # The seed documents' own deadlines: (form, region, submitting level,
@@ -90,7 +91,10 @@ SCHEDULES = [
 ]
 
 # (lot code, operator, label count)
-LABEL_SHEETS = [("XFMJ2025A01", "operator", 24), ("GLYW2025S01", "operator2", 24)]
+LABEL_SHEETS = [
+    ("XFMJ{year}A01", "operator", 24),
+    ("GLYW{year}S01", "operator2", 24),
+]
 
 
 class Command(BaseCommand):
@@ -124,7 +128,7 @@ class Command(BaseCommand):
         # not show as a cloned label (issue 23).
         labels_scans_reset(
             labels=Label.objects.filter(
-                batch__lot_code__in=[lot for lot, _operator, _count in LABEL_SHEETS]
+                batch__in=[demo_batch(lot) for lot, _operator, _count in LABEL_SHEETS]
             )
         )
         self._print_demo_scans()
@@ -179,7 +183,11 @@ class Command(BaseCommand):
 
     def _sale_receipt(self, operator) -> None:
         """A receipt stamped by the village and signed by the household (003:74)."""
-        sale = Sale.objects.filter(batch__lot_code="GLYW2025S01").order_by("pk").first()
+        sale = (
+            Sale.objects.filter(batch=demo_batch("GLYW{year}S01"))
+            .order_by("pk")
+            .first()
+        )
         if sale is None or sale.evidence.exists():
             return
         receipt = form_pdf(
@@ -237,7 +245,7 @@ class Command(BaseCommand):
             submission_submit(submission=submission, user=supervisor)
 
     def _label_sheet(self, lot_code: str, operator, count: int) -> PrintJob:
-        batch = Batch.objects.get(lot_code=lot_code)
+        batch = demo_batch(lot_code)
         existing = PrintJob.objects.filter(batch=batch).order_by("pk").first()
         if existing is not None:
             return existing
@@ -254,7 +262,7 @@ class Command(BaseCommand):
         now = timezone.now()
         passing, _created = inspection_create(
             created_by=inspector,
-            batch=Batch.objects.get(lot_code="XFMJ2025A01"),
+            batch=demo_batch("XFMJ{year}A01"),
             kind=InspectionKind.SPOT_CHECK,
             sampled_at=now - datetime.timedelta(days=20),
             organisation="洞口县市场监督管理局",
@@ -268,13 +276,14 @@ class Command(BaseCommand):
                 },
                 {"item": "外观与标签标识", "kind": "qualitative", "outcome": "pass"},
             ],
+            # A stable key, not the lot's year: a reseed finds it again.
             idempotency_key="demo-spot-check-XFMJ2025A01",
         )
         if passing.signed_at is None:
             inspection_sign(inspection=passing, signed_by=inspector)
         suspect, _created = inspection_create(
             created_by=inspector,
-            batch=Batch.objects.get(lot_code="TJD2025C01"),
+            batch=demo_batch("TJD{year}C01"),
             kind=InspectionKind.RAPID_TEST,
             sampled_at=now - datetime.timedelta(days=2),
             organisation="洞口县农产品质量安全检测站",
@@ -297,7 +306,7 @@ class Command(BaseCommand):
         for lot_code, _operator, _count in LABEL_SHEETS:
             label = (
                 Label.objects.filter(
-                    batch__lot_code=lot_code, status=LabelStatus.ACTIVE
+                    batch=demo_batch(lot_code), status=LabelStatus.ACTIVE
                 )
                 .select_related("batch__product_line")
                 .order_by("print_job", "sequence")

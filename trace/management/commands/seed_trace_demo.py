@@ -29,6 +29,7 @@ from trace.choices import (
 from trace.demo.batches import BATCHES, SALES, SLOW_SELLING
 from trace.demo.certification import CERTIFICATIONS, POLICIES
 from trace.demo.households import BENEFIT_LINKS, ENDED_LINKS, HOUSEHOLDS, MEMBERS
+from trace.demo.lots import demo_batches, demo_lot_code
 from trace.demo.registry import (
     BRANDS,
     LICENSES,
@@ -452,17 +453,23 @@ class Command(BaseCommand):
             ),
             self.users["admin"],
         )
-        batch = Batch.objects.filter(
-            product_line=product_line, lot_code=item.lot_code
-        ).first()
+        # Found by its stable demo key, not its year: a database seeded in an
+        # earlier year keeps its batch (whose lot code names its own harvest).
+        batch = (
+            demo_batches(item.lot_code)
+            .filter(producer=producer, product_line=product_line)
+            .order_by("pk")
+            .first()
+        )
         if batch is None:
+            harvest_date = self.today - datetime.timedelta(days=item.days_ago)
             batch = batch_create(
                 producer=producer,
                 product_line=product_line,
-                lot_code=item.lot_code,
+                lot_code=demo_lot_code(item.lot_code, harvest_date),
                 name=item.name,
                 origin=self.regions[item.origin],
-                harvest_date=self.today - datetime.timedelta(days=item.days_ago),
+                harvest_date=harvest_date,
                 quantity=Decimal(item.quantity),
                 unit=product_line.unit,
                 created_by=operator,
@@ -620,7 +627,7 @@ class Command(BaseCommand):
         morning. trace.rules refuses either after the shipment or before the
         batch's harvest date.
         """
-        batch = self.batches["GLYW2025S01"]
+        batch = self.batches["GLYW{year}S01"]
         visited = datetime.datetime.combine(
             batch.harvest_date,
             datetime.time(7, 30),
