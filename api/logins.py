@@ -19,10 +19,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+
+from trace.services.accounts import api_token_for
 
 logger = logging.getLogger(__name__)
 
@@ -84,5 +85,4 @@ class TokenLoginView(ObtainAuthToken):
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_for(user=user)})
